@@ -1,0 +1,63 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  ENTRY_SORT_PREFIX,
+  entryKey,
+  ownerPartition,
+  PENDING_BUCKET,
+} from '../../contract/index.js';
+import type { Entry } from '../domain/entry.js';
+import type { EntryPage, EntryStore } from '../domain/ports.js';
+
+const ITEM_ONLY_ATTRIBUTES = ['pk', 'sk', 'pendingBucket'] as const;
+
+/** Entries in the single DynamoDB table: one partition per owner, sorted by ULID. */
+export class DynamoDbEntryStore implements EntryStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** Stores a new pending entry, visible to the reconciler's sparse index. */
+  async create(entry: Entry): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...entryKey(entry.ownerId, entry.id), ...entry, pendingBucket: PENDING_BUCKET },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  /** Reads one of the owner's entries (strongly consistent, so a GET right after POST sees it). */
+  async get(ownerId: string, id: string): Promise<Entry | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: entryKey(ownerId, id), ConsistentRead: true }),
+    );
+    return Item && toEntry(Item);
+  }
+
+  /** Newest-first page of the owner's entries. */
+  async list(ownerId: string, limit: number, afterId?: string): Promise<EntryPage> {
+    const { Items = [], LastEvaluatedKey } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entry)',
+        ExpressionAttributeValues: { ':pk': ownerPartition(ownerId), ':entry': ENTRY_SORT_PREFIX },
+        ScanIndexForward: false,
+        Limit: limit,
+        ...(afterId ? { ExclusiveStartKey: entryKey(ownerId, afterId) } : {}),
+      }),
+    );
+    const items = Items.map(toEntry);
+    const last = items.at(-1);
+    return { items, lastId: LastEvaluatedKey && last ? last.id : undefined };
+  }
+}
+
+function toEntry(item: Record<string, unknown>): Entry {
+  const entry = { ...item };
+  for (const attribute of ITEM_ONLY_ATTRIBUTES) delete entry[attribute];
+  return entry as unknown as Entry;
+}
+

@@ -1,0 +1,99 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ownerPartition } from '../../contract/index.js';
+import type { Clock, IdempotencyClaim, IdempotencyStore, StoredResponse } from '../domain/ports.js';
+
+/** How long a key is remembered (DynamoDB TTL deletes it afterwards). */
+export const IDEMPOTENCY_KEY_TTL_SECONDS = 24 * 60 * 60;
+/** How long a claim blocks retries before it counts as abandoned (a crashed request). */
+export const IN_PROGRESS_TIMEOUT_MS = 30_000;
+
+/*
+ * Written by hand rather than with Powertools idempotency: that utility keys on a hash of the
+ * whole event and reads the conflicting record through ReturnValuesOnConditionCheckFailure,
+ * which the local DynamoDB emulator lacks. Our semantics (per-owner key, 409 while in flight,
+ * 422 for another body, replay once done) fit in one conditional put and one read.
+ */
+
+/** Idempotency keys as items in the owner's partition of the entries table. */
+export class DynamoDbIdempotencyStore implements IdempotencyStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Claims the key with a conditional put; on conflict returns the live claim. */
+  async claim(ownerId: string, key: string, requestHash: string): Promise<IdempotencyClaim> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const nowMs = this.clock.now().getTime();
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              ...this.key(ownerId, key),
+              requestHash,
+              state: 'in-progress',
+              inProgressUntil: nowMs + IN_PROGRESS_TIMEOUT_MS,
+              expiresAt: Math.floor(nowMs / 1000) + IDEMPOTENCY_KEY_TTL_SECONDS,
+            },
+            ConditionExpression:
+              'attribute_not_exists(pk) OR expiresAt < :nowSeconds OR (#state = :inProgress AND inProgressUntil < :nowMs)',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: {
+              ':nowSeconds': Math.floor(nowMs / 1000),
+              ':nowMs': nowMs,
+              ':inProgress': 'in-progress',
+            },
+          }),
+        );
+        return { outcome: 'claimed' };
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+      const { Item } = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: this.key(ownerId, key), ConsistentRead: true }),
+      );
+      if (Item?.state === 'completed') {
+        return { outcome: 'completed', requestHash: Item.requestHash, response: Item.response as StoredResponse };
+      }
+      if (Item?.state === 'in-progress') return { outcome: 'in-progress', requestHash: Item.requestHash };
+      // The claim was released or expired between our put and read: try to claim again.
+    }
+    return { outcome: 'in-progress', requestHash };
+  }
+
+  /** Stores the answer under the claimed key. */
+  async complete(ownerId: string, key: string, response: StoredResponse): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: this.key(ownerId, key),
+        UpdateExpression: 'SET #state = :completed, #response = :response REMOVE inProgressUntil',
+        ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
+        ExpressionAttributeValues: { ':completed': 'completed', ':response': response },
+      }),
+    );
+  }
+
+  /** Deletes an in-progress claim so a retry can run. */
+  async release(ownerId: string, key: string): Promise<void> {
+    await this.client.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: this.key(ownerId, key),
+        ConditionExpression: '#state = :inProgress',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':inProgress': 'in-progress' },
+      }),
+    ).catch((error: unknown) => {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    });
+  }
+
+  private key(ownerId: string, key: string) {
+    return { pk: ownerPartition(ownerId), sk: `IDEMPOTENCY#${key}` };
+  }
+}

@@ -1,0 +1,30 @@
+/** Where an entry is in its life: accepted, tagged, or given up on. */
+export type EntryStatus = 'pending' | 'done' | 'failed';
+
+/** A tag the extraction attached to an entry. */
+export interface Tag {
+  type: 'tech-stack';
+  value: string;
+}
+
+/** A dev-log entry as the API stores and returns it. */
+export interface Entry {
+  id: string;
+  ownerId: string;
+  entry: string;
+  status: EntryStatus;
+  tags: Tag[];
+  createdAt: string;
+  updatedAt: string;
+  model?: string;
+  promptVersion?: number;
+  error?: string;
+}
+
+/** The entry as clients see it (the owner is implied by the token). */
+export type EntryView = Omit<Entry, 'ownerId'>;
+
+/** Drops what clients must not see. */
+export function toEntryView({ ownerId: _ownerId, ...view }: Entry): EntryView {
+  return view;
+}

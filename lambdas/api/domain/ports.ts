@@ -1,0 +1,61 @@
+import type { Entry } from './entry.js';
+
+/** One page of an owner's entries, newest first. */
+export interface EntryPage {
+  items: Entry[];
+  /** Id of the last entry of this page when more may follow. */
+  lastId?: string;
+}
+
+/** Where entries live. */
+export interface EntryStore {
+  /** Stores a new entry; fails if the id is taken. */
+  create(entry: Entry): Promise<void>;
+  /** The owner's entry, or undefined when it does not exist or belongs to someone else. */
+  get(ownerId: string, id: string): Promise<Entry | undefined>;
+  /** The owner's entries, newest first, starting after `afterId`. */
+  list(ownerId: string, limit: number, afterId?: string): Promise<EntryPage>;
+}
+
+/** Where extraction jobs go. */
+export interface JobQueue {
+  /** Enqueues the extraction of an entry. */
+  enqueue(entry: Entry): Promise<void>;
+}
+
+/** The answer a POST gave, kept so a retry with the same Idempotency-Key gets it again. */
+export interface StoredResponse {
+  statusCode: number;
+  body: unknown;
+  location?: string;
+}
+
+/** What an attempt to claim an Idempotency-Key found. */
+export type IdempotencyClaim =
+  | { outcome: 'claimed' }
+  | { outcome: 'in-progress'; requestHash: string }
+  | { outcome: 'completed'; requestHash: string; response: StoredResponse };
+
+/** Remembers POST answers per owner and Idempotency-Key. */
+export interface IdempotencyStore {
+  /** Claims the key for this request unless a live claim exists; returns that claim instead. */
+  claim(ownerId: string, key: string, requestHash: string): Promise<IdempotencyClaim>;
+  /** Records the answer for the claimed key. */
+  complete(ownerId: string, key: string, response: StoredResponse): Promise<void>;
+  /** Gives a claim up after a failure, so the client's retry can run. */
+  release(ownerId: string, key: string): Promise<void>;
+}
+
+/** Time and identity, injected so tests are deterministic. */
+export interface Clock {
+  now(): Date;
+}
+
+/** Generates time-sortable entry ids. */
+export type IdGenerator = () => string;
+
+/** What the API's use cases log; a subset of the Powertools logger. */
+export interface UseCaseLogger {
+  error(message: string, extra: Record<string, unknown>): void;
+  warn(message: string, extra: Record<string, unknown>): void;
+}

@@ -1,0 +1,16 @@
+import { z } from 'zod';
+
+const ApiEnvSchema = z.object({
+  TABLE_NAME: z.string().min(1),
+  QUEUE_URL: z.url(),
+  /** Set only by the local stack: the SQS emulator's endpoint (queue URLs name a host that does not resolve). */
+  AWS_ENDPOINT_URL_SQS: z.url().optional(),
+});
+
+/** The API function's configuration. */
+export type ApiEnv = z.infer<typeof ApiEnvSchema>;
+
+/** Reads and validates the API function's environment once, at cold start. */
+export function readApiEnv(env: NodeJS.ProcessEnv): ApiEnv {
+  return ApiEnvSchema.parse(env);
+}

@@ -1,0 +1,35 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import { monotonicFactory } from 'ulid';
+import { DynamoDbEntryStore } from './adapters/dynamodb-entry-store.js';
+import { DynamoDbIdempotencyStore } from './adapters/dynamodb-idempotency-store.js';
+import { SqsJobQueue } from './adapters/sqs-job-queue.js';
+import type { Clock } from './domain/ports.js';
+import { readApiEnv } from './env.js';
+import { routeApiRequest, type ApiEvent, type ApiResult } from './http/router.js';
+
+const env = readApiEnv(process.env);
+const logger = new Logger({ serviceName: 'devlog-api' });
+const clock: Clock = { now: () => new Date() };
+const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  marshallOptions: { removeUndefinedValues: true },
+});
+const sqsClient = new SQSClient({ endpoint: env.AWS_ENDPOINT_URL_SQS });
+
+const deps = {
+  entries: new DynamoDbEntryStore(documentClient, env.TABLE_NAME),
+  jobs: new SqsJobQueue(sqsClient, env.QUEUE_URL, clock),
+  idempotency: new DynamoDbIdempotencyStore(documentClient, env.TABLE_NAME, clock),
+  clock,
+  newId: monotonicFactory(),
+  logger,
+};
+
+/** API Gateway HTTP API (v2) entry point of the dev-log API. */
+export async function handler(event: ApiEvent, context: Context): Promise<ApiResult> {
+  logger.addContext(context);
+  return routeApiRequest(event, deps);
+}

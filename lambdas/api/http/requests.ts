@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { ENTRY_ID_PATTERN } from '../../contract/index.js';
+import { decodeCursor } from './cursor.js';
+import { badRequest, payloadTooLarge, unprocessable, unsupportedMediaType } from './problem.js';
+
+/** Longest entry we accept, in characters (code points). */
+export const MAX_ENTRY_CHARS = 10_000;
+/** Largest body we read: room for a full entry even when every character is JSON-escaped. */
+export const MAX_BODY_BYTES = 128 * 1024;
+/** Page size bounds of GET /logs. */
+export const LIST_LIMIT = { min: 1, max: 100, default: 20 } as const;
+
+const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+const CreateEntryBodySchema = z.object({
+  entry: z
+    .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
+    .refine((value) => value.trim().length > 0, 'must not be empty or only whitespace')
+    .refine((value) => [...value].length <= MAX_ENTRY_CHARS, `must be at most ${MAX_ENTRY_CHARS} characters`)
+    .refine((value) => !value.includes('\u0000'), 'must not contain NUL characters')
+    .refine((value) => value.isWellFormed(), 'must be well-formed Unicode (no lone surrogates)'),
+});
+
+/** The parts of an HTTP request the validators read. */
+export interface HttpRequestParts {
+  headers: Record<string, string | undefined>;
+  body?: string;
+  isBase64Encoded?: boolean;
+  query?: Record<string, string | undefined>;
+}
+
+/** A validated POST /logs body and headers. */
+export interface CreateEntryRequest {
+  entry: string;
+  idempotencyKey?: string;
+}
+
+/** Validates a POST /logs request: content type, size, JSON, the entry, and the Idempotency-Key. */
+export function parseCreateEntryRequest(request: HttpRequestParts): CreateEntryRequest {
+  const contentType = request.headers['content-type'];
+  if (!isJsonContentType(contentType)) {
+    throw unsupportedMediaType(
+      `Send the entry as JSON with 'Content-Type: application/json'${contentType ? `, not '${truncate(contentType)}'` : ''}.`,
+    );
+  }
+  const raw = Buffer.from(request.body ?? '', request.isBase64Encoded ? 'base64' : 'utf8');
+  if (raw.length > MAX_BODY_BYTES) {
+    throw payloadTooLarge(`The body is ${raw.length} bytes; at most ${MAX_BODY_BYTES} are accepted.`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.toString('utf8'));
+  } catch (error) {
+    throw badRequest(`The body is not valid JSON: ${(error as Error).message}.`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw unprocessable('The body must be a JSON object like {"entry": "..."}.');
+  }
+  const parsed = CreateEntryBodySchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw unprocessable(`'${issue?.path.join('.') || 'entry'}' ${issue?.message ?? 'is invalid'}.`);
+  }
+  return { entry: parsed.data.entry, idempotencyKey: parseIdempotencyKey(request.headers['idempotency-key']) };
+}
+
+function parseIdempotencyKey(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!IDEMPOTENCY_KEY_PATTERN.test(value)) {
+    throw badRequest('The Idempotency-Key header must be 1 to 255 visible ASCII characters.');
+  }
+  return value;
+}
+
+/** Validates the `{id}` path parameter. */
+export function parseEntryId(id: string | undefined): string {
+  if (id === undefined || !ENTRY_ID_PATTERN.test(id)) {
+    throw badRequest('The entry id must be a 26-character ULID as returned by POST /logs.');
+  }
+  return id;
+}
+
+/** A validated GET /logs query. */
+export interface ListEntriesRequest {
+  limit: number;
+  afterId?: string;
+}
+
+/** Validates `limit` and `cursor` of GET /logs. */
+export function parseListEntriesRequest(query: Record<string, string | undefined> = {}): ListEntriesRequest {
+  const { limit: rawLimit, cursor } = query;
+  let limit: number = LIST_LIMIT.default;
+  if (rawLimit !== undefined) {
+    if (!/^\d{1,3}$/.test(rawLimit) || Number(rawLimit) < LIST_LIMIT.min || Number(rawLimit) > LIST_LIMIT.max) {
+      throw badRequest(`'limit' must be an integer from ${LIST_LIMIT.min} to ${LIST_LIMIT.max}.`);
+    }
+    limit = Number(rawLimit);
+  }
+  return { limit, afterId: cursor === undefined ? undefined : decodeCursor(cursor) };
+}
+
+function isJsonContentType(value: string | undefined): boolean {
+  if (!value) return false;
+  const [mediaType] = value.split(';');
+  return /^application\/json$/i.test(mediaType?.trim() ?? '');
+}
+
+function truncate(value: string): string {
+  return value.length > 60 ? `${value.slice(0, 60)}...` : value;
+}

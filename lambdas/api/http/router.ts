@@ -1,0 +1,121 @@
+import type {
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+} from 'aws-lambda';
+import { createEntry, type CreateEntryDeps } from '../domain/create-entry.js';
+import { getEntry, listEntries } from '../domain/read-entries.js';
+import { encodeCursor } from './cursor.js';
+import {
+  conflict,
+  methodNotAllowed,
+  notFound,
+  ProblemError,
+  unauthorized,
+  unprocessable,
+} from './problem.js';
+import { parseCreateEntryRequest, parseEntryId, parseListEntriesRequest } from './requests.js';
+
+/** The API event: an HTTP API (v2) request that passed the JWT authorizer. */
+export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+/** The API response. */
+export type ApiResult = APIGatewayProxyStructuredResultV2;
+
+/** What the router needs: the create use case's ports. */
+export type ApiDeps = CreateEntryDeps;
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+const PROBLEM_HEADERS = { 'content-type': 'application/problem+json' };
+
+/**
+ * Routes a request to its use case. Every route of the HTTP API, `$default` included, lands
+ * here, so unknown paths and methods get the same problem+json answers as everything else.
+ */
+export async function routeApiRequest(event: ApiEvent, deps: ApiDeps): Promise<ApiResult> {
+  try {
+    return await dispatch(event, deps);
+  } catch (error) {
+    if (error instanceof ProblemError) return problemResponse(error, event.rawPath);
+    deps.logger.error('request failed', { error, path: event.rawPath });
+    return problemResponse(
+      new ProblemError(500, 'Internal Server Error', 'Something went wrong on our side; retry with the same Idempotency-Key.'),
+      event.rawPath,
+    );
+  }
+}
+
+async function dispatch(event: ApiEvent, deps: ApiDeps): Promise<ApiResult> {
+  const method = event.requestContext.http.method.toUpperCase();
+  const segments = event.rawPath.split('/').filter(Boolean);
+  if (segments[0] !== 'logs' || segments.length > 2) {
+    throw notFound(`There is no resource at '${truncatePath(event.rawPath)}'; the API serves /logs.`);
+  }
+  const ownerId = ownerOf(event);
+
+  if (segments.length === 1) {
+    if (method === 'POST') return postEntry(event, deps, ownerId);
+    if (method === 'GET') return getEntries(event, deps, ownerId);
+    throw methodNotAllowed(['GET', 'POST']);
+  }
+  if (method !== 'GET') throw methodNotAllowed(['GET']);
+  const id = parseEntryId(event.pathParameters?.id ?? decodePathSegment(segments[1]!));
+  const entry = await getEntry(deps.entries, ownerId, id);
+  if (!entry) throw notFound(`No entry '${id}' exists for you.`);
+  return jsonResponse(200, entry);
+}
+
+async function postEntry(event: ApiEvent, deps: ApiDeps, ownerId: string): Promise<ApiResult> {
+  const request = parseCreateEntryRequest(event);
+  const result = await createEntry(deps, { ownerId, ...request });
+  switch (result.kind) {
+    case 'key-in-flight':
+      throw conflict('A request with this Idempotency-Key is still being processed; retry shortly.');
+    case 'key-reused-with-other-body':
+      throw unprocessable('This Idempotency-Key was already used with a different body.');
+    case 'accepted': {
+      const { response, replayed } = result;
+      return jsonResponse(response.statusCode, response.body, {
+        ...(response.location ? { location: response.location } : {}),
+        ...(replayed ? { 'idempotent-replayed': 'true' } : {}),
+      });
+    }
+  }
+}
+
+async function getEntries(event: ApiEvent, deps: ApiDeps, ownerId: string): Promise<ApiResult> {
+  const { limit, afterId } = parseListEntriesRequest(event.queryStringParameters);
+  const page = await listEntries(deps.entries, ownerId, limit, afterId);
+  return jsonResponse(200, {
+    items: page.items,
+    ...(page.lastId ? { nextCursor: encodeCursor(page.lastId) } : {}),
+  });
+}
+
+function ownerOf(event: ApiEvent): string {
+  const sub = event.requestContext.authorizer?.jwt?.claims?.sub;
+  if (typeof sub !== 'string' || sub.length === 0) throw unauthorized('The token has no subject.');
+  return sub;
+}
+
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+function truncatePath(path: string): string {
+  return path.length > 80 ? `${path.slice(0, 80)}...` : path;
+}
+
+function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}): ApiResult {
+  return { statusCode, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
+}
+
+function problemResponse(error: ProblemError, path: string): ApiResult {
+  return {
+    statusCode: error.status,
+    headers: { ...PROBLEM_HEADERS, ...error.headers },
+    body: JSON.stringify(error.toProblem(truncatePath(path))),
+  };
+}

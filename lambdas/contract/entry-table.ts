@@ -1,0 +1,38 @@
+/**
+ * The layout of the entries table, which the API writes and the extraction service updates.
+ * Both teams import it from here so a key change is one edit, reviewed by both.
+ */
+export const ENTRY_TABLE = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  /** Sparse index of entries still `pending`, oldest first, for the reconciler. */
+  pendingIndex: { name: 'pending-by-age', partitionKey: 'pendingBucket', sortKey: 'createdAt' },
+  /** Items carry this attribute (epoch seconds) when DynamoDB TTL may delete them. */
+  ttlAttribute: 'expiresAt',
+  /** The only attributes the extraction service may change (enforced by its IAM policy). */
+  extractionAttributes: [
+    'status',
+    'tags',
+    'model',
+    'promptVersion',
+    'updatedAt',
+    'error',
+    'pendingBucket',
+  ],
+} as const;
+
+/** Value of `pendingBucket` while an entry is pending; removed when it is done or failed. */
+export const PENDING_BUCKET = 'pending';
+
+/** The key of an entry item. */
+export function entryKey(ownerId: string, entryId: string): { pk: string; sk: string } {
+  return { pk: ownerPartition(ownerId), sk: `ENTRY#${entryId}` };
+}
+
+/** The partition holding all items of an owner. */
+export function ownerPartition(ownerId: string): string {
+  return `OWNER#${ownerId}`;
+}
+
+/** Sort-key prefix of entry items (other item kinds share the owner's partition). */
+export const ENTRY_SORT_PREFIX = 'ENTRY#';

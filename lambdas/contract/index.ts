@@ -1,0 +1,3 @@
+export * from './job-message.js';
+export * from './queue-settings.js';
+export * from './entry-table.js';

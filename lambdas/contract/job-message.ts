@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+/** Version of the job message; bump it (and keep a fixture of the old one) on any breaking change. */
+export const JOB_MESSAGE_VERSION = 1;
+
+/** Entry ids are ULIDs: 26 Crockford base32 characters, sortable by time. */
+export const ENTRY_ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+
+/** The job the API sends to the extraction service for one accepted entry. */
+export const JobMessageSchema = z.object({
+  version: z.literal(JOB_MESSAGE_VERSION),
+  entryId: z.string().regex(ENTRY_ID_PATTERN),
+  ownerId: z.string().min(1).max(256),
+  enqueuedAt: z.iso.datetime(),
+});
+
+/** A job message as both teams see it. */
+export type JobMessage = z.infer<typeof JobMessageSchema>;
+
+/** Builds a job message for an entry, stamped with the current contract version. */
+export function jobMessageFor(entry: { id: string; ownerId: string }, enqueuedAt: Date): JobMessage {
+  return JobMessageSchema.parse({
+    version: JOB_MESSAGE_VERSION,
+    entryId: entry.id,
+    ownerId: entry.ownerId,
+    enqueuedAt: enqueuedAt.toISOString(),
+  });
+}

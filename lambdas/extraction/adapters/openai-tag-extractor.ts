@@ -1,0 +1,81 @@
+import OpenAI from 'openai';
+import { ContentFilterFinishReasonError, LengthFinishReasonError } from 'openai/error';
+import { zodResponseFormat } from 'openai/helpers/zod';
+import { PermanentError, RetryableError } from '../domain/errors.js';
+import type { RawExtraction, TagExtractor } from '../domain/ports.js';
+import { promptMessages, TechStackAnswerSchema, type PromptTemplate } from '../prompts.js';
+
+const RESPONSE_FORMAT = zodResponseFormat(TechStackAnswerSchema, 'tech_stack');
+const RETRYABLE_STATUS = new Set([401, 403, 408, 409, 429]);
+
+/** Extracts tags with any OpenAI-compatible chat completions server, using structured outputs. */
+export class OpenAiTagExtractor implements TagExtractor {
+  constructor(
+    /** Returns a client; async because the API key is read from Secrets Manager (cached). */
+    private readonly client: () => Promise<OpenAI>,
+    private readonly model: string,
+    private readonly prompt: PromptTemplate,
+  ) {}
+
+  /** One structured-output call; errors are classified as retryable or permanent. */
+  async extract(entryText: string): Promise<RawExtraction> {
+    try {
+      const client = await this.client();
+      const completion = await client.chat.completions.parse({
+        model: this.model,
+        messages: promptMessages(this.prompt, entryText),
+        response_format: RESPONSE_FORMAT,
+        temperature: 0,
+      });
+      const message = completion.choices[0]?.message;
+      if (message?.refusal) throw new PermanentError(`model refused: ${message.refusal.slice(0, 200)}`);
+      if (!message?.parsed) throw new RetryableError('model returned no parsable answer');
+      return {
+        tags: message.parsed.technologies,
+        model: completion.model || this.model,
+        usage: completion.usage && {
+          inputTokens: completion.usage.prompt_tokens,
+          outputTokens: completion.usage.completion_tokens,
+        },
+      };
+    } catch (error) {
+      throw classifyOpenAiError(error);
+    }
+  }
+}
+
+/** Maps an OpenAI SDK error to our retry classes (already-classified errors pass through). */
+export function classifyOpenAiError(error: unknown): Error {
+  if (error instanceof RetryableError || error instanceof PermanentError) return error;
+  if (error instanceof OpenAI.APIConnectionError) {
+    return new RetryableError(`OpenAI unreachable: ${error.message}`, undefined, { cause: error });
+  }
+  if (error instanceof OpenAI.APIError && error.status !== undefined) {
+    if (RETRYABLE_STATUS.has(error.status) || error.status >= 500) {
+      return new RetryableError(`OpenAI answered ${error.status}`, retryAfterSeconds(error.headers), {
+        cause: error,
+      });
+    }
+    return new PermanentError(`OpenAI rejected the request (${error.status}): ${error.message.slice(0, 200)}`, {
+      cause: error,
+    });
+  }
+  if (error instanceof LengthFinishReasonError || error instanceof ContentFilterFinishReasonError) {
+    return new PermanentError(`model stopped early: ${(error as Error).message}`, { cause: error });
+  }
+  return new RetryableError(`extraction failed: ${(error as Error)?.message ?? String(error)}`, undefined, {
+    cause: error,
+  });
+}
+
+/** Reads `retry-after-ms` or `retry-after` (seconds or an HTTP date) as seconds. */
+export function retryAfterSeconds(headers: Headers | undefined, now = Date.now()): number | undefined {
+  const milliseconds = Number(headers?.get('retry-after-ms'));
+  if (Number.isFinite(milliseconds) && milliseconds > 0) return milliseconds / 1000;
+  const value = headers?.get('retry-after');
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, (date - now) / 1000);
+}

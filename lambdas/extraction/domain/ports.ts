@@ -1,0 +1,44 @@
+/** What the extraction needs to know about an entry. */
+export interface EntrySnapshot {
+  entry: string;
+  status: 'pending' | 'done' | 'failed';
+  promptVersion?: number;
+}
+
+/** The tags and provenance written when an extraction succeeds. */
+export interface ExtractionResult {
+  tags: string[];
+  model: string;
+  promptVersion: number;
+}
+
+/** Reads entries and writes extraction results; the only table access the extraction has. */
+export interface EntryTagStore {
+  /** The entry, or undefined when it no longer exists. */
+  get(ownerId: string, entryId: string): Promise<EntrySnapshot | undefined>;
+  /**
+   * Writes tags and `done` if the entry is still pending (or done by an older prompt version).
+   * Returns false when the condition failed: another delivery got there first.
+   */
+  saveTags(ownerId: string, entryId: string, result: ExtractionResult, at: Date): Promise<boolean>;
+  /** Marks a pending entry `failed` with a short reason. */
+  markFailed(ownerId: string, entryId: string, reason: string, at: Date): Promise<void>;
+}
+
+/** Token counts of one model call, for cost figures. */
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/** What a model proposed for one entry, before post-processing. */
+export interface RawExtraction {
+  tags: string[];
+  model: string;
+  usage?: TokenUsage;
+}
+
+/** Asks a model for the tech stack of an entry. Throws RetryableError or PermanentError. */
+export interface TagExtractor {
+  extract(entryText: string): Promise<RawExtraction>;
+}

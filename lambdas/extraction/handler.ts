@@ -1,0 +1,71 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import OpenAI from 'openai';
+import pLimit from 'p-limit';
+import { DynamoDbEntryTagStore } from './adapters/dynamodb-entry-tag-store.js';
+import { OpenAiTagExtractor } from './adapters/openai-tag-extractor.js';
+import { SqsRetryScheduler } from './adapters/sqs-retry-scheduler.js';
+import { readExtractionEnv } from './env.js';
+import { processJobRecord, type RecordProcessorDeps } from './process-record.js';
+import { PROMPTS } from './prompts.js';
+
+const SECRET_CACHE_SECONDS = 300;
+
+const env = readExtractionEnv(process.env);
+const logger = new Logger({ serviceName: 'tag-extraction' });
+const metrics = new Metrics({ namespace: 'DevLogTags', serviceName: 'tag-extraction' });
+const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+const sqsClient = new SQSClient({ endpoint: env.AWS_ENDPOINT_URL_SQS });
+
+let openAi: { apiKey: string; client: OpenAI } | undefined;
+/** One OpenAI client per API key; a rotated secret yields a new client after the cache expires. */
+async function openAiClient(): Promise<OpenAI> {
+  const apiKey = await getSecret<string>(env.OPENAI_SECRET_ID, { maxAge: SECRET_CACHE_SECONDS });
+  if (!apiKey) throw new Error(`secret ${env.OPENAI_SECRET_ID} is empty`);
+  if (openAi?.apiKey !== apiKey) {
+    openAi = {
+      apiKey,
+      client: new OpenAI({
+        apiKey,
+        baseURL: env.OPENAI_BASE_URL,
+        timeout: env.OPENAI_TIMEOUT_MS,
+        maxRetries: env.OPENAI_MAX_RETRIES,
+      }),
+    };
+  }
+  return openAi.client;
+}
+
+const deps: RecordProcessorDeps = {
+  store: new DynamoDbEntryTagStore(documentClient, env.TABLE_NAME),
+  extractor: new OpenAiTagExtractor(openAiClient, env.OPENAI_MODEL, PROMPTS[env.PROMPT_VERSION]!),
+  retries: new SqsRetryScheduler(sqsClient, env.QUEUE_URL),
+  now: () => new Date(),
+  promptVersion: env.PROMPT_VERSION,
+  backoff: { baseSeconds: env.RETRY_BASE_SECONDS, maxSeconds: env.RETRY_MAX_SECONDS },
+  logger,
+  metrics,
+};
+const processor = new BatchProcessor(EventType.SQS);
+const limit = pLimit(env.RECORD_CONCURRENCY);
+
+/** SQS event source entry point: extracts the tags of a batch, reporting failed records only. */
+export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  logger.addContext(context);
+  try {
+    return await processPartialResponse(
+      event,
+      (record: SQSRecord) => limit(() => processJobRecord(record, deps)),
+      processor,
+      { context, throwOnFullBatchFailure: false },
+    );
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+}

@@ -1,0 +1,77 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { SQSRecord } from 'aws-lambda';
+import { QUEUE_SETTINGS } from '../contract/index.js';
+import { PermanentError } from './domain/errors.js';
+import { extractEntryTags, type ExtractEntryTagsDeps, type ExtractionOutcome } from './domain/extract-entry-tags.js';
+import { decideOnFailure, type BackoffSettings } from './domain/retry-policy.js';
+import { parseJobRecord } from './job-record.js';
+
+const OUTCOME_METRICS: Record<ExtractionOutcome['kind'], string> = {
+  tagged: 'EntriesTagged',
+  'already-done': 'EntriesAlreadyDone',
+  'entry-missing': 'EntriesMissing',
+  'lost-race': 'EntriesLostRace',
+};
+
+/** Schedules the next receive of a message. */
+export interface RetryScheduler {
+  retryAfter(receiptHandle: string, delaySeconds: number): Promise<void>;
+}
+
+/** Everything one record's processing needs. */
+export interface RecordProcessorDeps extends ExtractEntryTagsDeps {
+  retries: RetryScheduler;
+  backoff: BackoffSettings;
+  logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+  metrics: Pick<Metrics, 'addMetric'>;
+}
+
+/**
+ * Processes one SQS record: validates it against the contract, extracts the entry's tags, and
+ * on failure schedules the retry (backoff through the visibility timeout) or gives up (marks the
+ * entry failed and lets the message reach the DLQ at once). Throws to report the record failed.
+ */
+export async function processJobRecord(record: SQSRecord, deps: RecordProcessorDeps): Promise<void> {
+  const { logger, metrics } = deps;
+  const parsed = parseJobRecord(record);
+  if (!parsed) {
+    logger.error('invalid job message; sending it to the DLQ', { messageId: record.messageId });
+    metrics.addMetric('InvalidJobMessages', MetricUnit.Count, 1);
+    await deps.retries.retryAfter(record.receiptHandle, 0);
+    throw new PermanentError(`message ${record.messageId} is not a valid job`);
+  }
+  const { job, receiveCount, receiptHandle } = parsed;
+  const context = { entryId: job.entryId, messageId: parsed.messageId, receiveCount };
+
+  try {
+    const outcome = await extractEntryTags(deps, job);
+    metrics.addMetric(OUTCOME_METRICS[outcome.kind], MetricUnit.Count, 1);
+    if (outcome.kind === 'tagged') {
+      metrics.addMetric('UngroundedTagsDropped', MetricUnit.Count, outcome.dropped.filter((d) => d.reason === 'ungrounded').length);
+      if (outcome.usage) {
+        metrics.addMetric('InputTokens', MetricUnit.Count, outcome.usage.inputTokens);
+        metrics.addMetric('OutputTokens', MetricUnit.Count, outcome.usage.outputTokens);
+      }
+      logger.info('entry tagged', { ...context, tags: outcome.tags, dropped: outcome.dropped });
+    } else {
+      logger.info(`entry ${outcome.kind}`, context);
+    }
+  } catch (error) {
+    const decision = decideOnFailure(error, receiveCount, QUEUE_SETTINGS.maxReceiveCount, deps.backoff);
+    if (decision.action === 'give-up') {
+      logger.error('extraction failed for good; entry marked failed, message goes to the DLQ', {
+        ...context,
+        reason: decision.reason,
+      });
+      metrics.addMetric('EntriesFailed', MetricUnit.Count, 1);
+      await deps.store.markFailed(job.ownerId, job.entryId, decision.reason, deps.now());
+      await deps.retries.retryAfter(receiptHandle, 0);
+    } else {
+      logger.warn('extraction will be retried', { ...context, delaySeconds: decision.delaySeconds, error });
+      metrics.addMetric('ExtractionRetries', MetricUnit.Count, 1);
+      await deps.retries.retryAfter(receiptHandle, decision.delaySeconds);
+    }
+    throw error;
+  }
+}
