@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Version of the job message; bump it (and keep a fixture of the old one) on any breaking change. */
 export const JOB_MESSAGE_VERSION = 1;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LATEST_PROMPT_VERSION, PROMPTS } from './prompts.js';
 
 const ExtractionEnvSchema = z

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What the model must answer: the technologies named in the entry, nothing else. */
 export const TechStackAnswerSchema = z.object({

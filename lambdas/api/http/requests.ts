@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENTRY_ID_PATTERN } from '../../contract/index.js';
 import { decodeCursor } from './cursor.js';
 import { badRequest, payloadTooLarge, unprocessable, unsupportedMediaType } from './problem.js';

@@ -1,0 +1,51 @@
+import { Duration } from 'aws-cdk-lib';
+import {
+  Alarm,
+  ComparisonOperator,
+  TreatMissingData,
+  type IMetric,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+
+/** One alarm: fires when the metric reaches the threshold. */
+export interface AlarmSpec {
+  metric: IMetric;
+  threshold: number;
+  /** What it means and what to do, shown in the notification. */
+  description: string;
+  evaluationPeriods?: number;
+}
+
+/** A stack's alarms, all notifying the same (optional) SNS topic. */
+export class OperationalAlarms extends Construct {
+  private readonly action?: SnsAction;
+
+  constructor(scope: Construct, id: string, props: { alarmTopicArn?: string }) {
+    super(scope, id);
+    if (props.alarmTopicArn) {
+      this.action = new SnsAction(Topic.fromTopicArn(this, 'Topic', props.alarmTopicArn));
+    }
+  }
+
+  /** Adds an alarm that fires at or above the threshold; no data means all is well. */
+  add(id: string, spec: AlarmSpec): Alarm {
+    const alarm = new Alarm(this, id, {
+      metric: spec.metric,
+      threshold: spec.threshold,
+      evaluationPeriods: spec.evaluationPeriods ?? 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+      alarmDescription: spec.description,
+    });
+    if (this.action) {
+      alarm.addAlarmAction(this.action);
+      alarm.addOkAction(this.action);
+    }
+    return alarm;
+  }
+}
+
+/** The period our alarms evaluate over. */
+export const ALARM_PERIOD = Duration.minutes(5);

@@ -1,0 +1,75 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+
+/** What differs between our functions; everything else is a project default. */
+export interface LambdaFunctionProps {
+  /** Path of the handler module (exporting `handler`). */
+  entry: string;
+  description: string;
+  timeout: Duration;
+  memorySize?: number;
+  environment?: Record<string, string>;
+  logRetentionDays: number;
+}
+
+/**
+ * Our defaults for every function: Node.js 24 on arm64, an ESM bundle built by the local
+ * esbuild (minified, source maps, AWS SDK bundled so cold starts do not depend on the runtime's
+ * copy), JSON logs into its own log group with retention, X-Ray tracing, and a role that may
+ * only write to that log group until the caller grants more (no AWS managed policy).
+ */
+export class LambdaFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: LambdaFunctionProps) {
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: retentionDays(props.logRetentionDays),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${id}`,
+    });
+    logGroup.grantWrite(role);
+    const functionProps: NodejsFunctionProps = {
+      role,
+      entry: props.entry,
+      handler: 'handler',
+      description: props.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout,
+      tracing: Tracing.ACTIVE,
+      logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        externalModules: [],
+        mainFields: ['module', 'main'],
+        // Some bundled CommonJS dependencies call require() for Node built-ins.
+        banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+      },
+    };
+    super(scope, id, functionProps);
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Active tracing: xray:PutTraceSegments and PutTelemetryRecords only accept Resource *.',
+    });
+  }
+}
+
+/** The CloudWatch retention setting for a number of days; throws for a value CloudWatch lacks. */
+export function retentionDays(days: number): RetentionDays {
+  const allowed = Object.values(RetentionDays).filter((value): value is number => typeof value === 'number');
+  const match = allowed.find((value) => value === days);
+  if (match === undefined) throw new Error(`logRetentionDays ${days} is not a CloudWatch retention value`);
+  return match as RetentionDays;
+}

@@ -1,0 +1,225 @@
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import {
+  HttpApi,
+  HttpMethod,
+  LogGroupLogDestination,
+  type IHttpRouteAuthorizer,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AccountRecovery, FeaturePlan, Mfa, UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import { AttributeType, Billing, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { StringParameter } from 'aws-cdk-lib/aws-ssm';
+import type { Construct } from 'constructs';
+import { ENTRY_TABLE, QUEUE_SETTINGS } from '../lambdas/contract/index.js';
+import type { StageConfig } from './config.js';
+import { ALARM_PERIOD, OperationalAlarms } from './constructs/alarms.js';
+import { LambdaFunction, retentionDays } from './constructs/lambda-function.js';
+import { sharedParameterPaths } from './ssm-parameters.js';
+
+/** Props of the web team's stack. */
+export interface DevLogApiStackProps extends StackProps {
+  config: StageConfig;
+}
+
+/**
+ * The web team's stack: the entries table, the jobs queue and its DLQ (owned here so the
+ * extraction stack depends on this one and never the other way), the HTTP API with its JWT
+ * authorizer, the API function, alarms, and the SSM parameters the extraction stack reads.
+ */
+export class DevLogApiStack extends Stack {
+  readonly table: TableV2;
+  readonly jobsQueue: Queue;
+  readonly deadLetterQueue: Queue;
+  readonly api: HttpApi;
+  readonly apiFunction: LambdaFunction;
+
+  constructor(scope: Construct, id: string, props: DevLogApiStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.table = new TableV2(this, 'Entries', {
+      partitionKey: { name: ENTRY_TABLE.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: ENTRY_TABLE.sortKey, type: AttributeType.STRING },
+      billing: Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: ENTRY_TABLE.ttlAttribute,
+      removalPolicy: RemovalPolicy.RETAIN,
+      deletionProtection: true,
+      globalSecondaryIndexes: [
+        {
+          indexName: ENTRY_TABLE.pendingIndex.name,
+          partitionKey: { name: ENTRY_TABLE.pendingIndex.partitionKey, type: AttributeType.STRING },
+          sortKey: { name: ENTRY_TABLE.pendingIndex.sortKey, type: AttributeType.STRING },
+          projectionType: ProjectionType.INCLUDE,
+          nonKeyAttributes: ['id', 'ownerId'],
+        },
+      ],
+    });
+
+    this.deadLetterQueue = new Queue(this, 'JobsDlq', {
+      retentionPeriod: Duration.days(QUEUE_SETTINGS.dlqRetentionDays),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    this.jobsQueue = new Queue(this, 'Jobs', {
+      visibilityTimeout: Duration.seconds(QUEUE_SETTINGS.visibilityTimeoutSeconds),
+      retentionPeriod: Duration.days(QUEUE_SETTINGS.queueRetentionDays),
+      maxMessageSizeBytes: QUEUE_SETTINGS.maximumMessageSizeBytes,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: QUEUE_SETTINGS.maxReceiveCount },
+    });
+
+    this.apiFunction = new LambdaFunction(this, 'ApiFunction', {
+      entry: fileURLToPath(new URL('../lambdas/api/handler.ts', import.meta.url)),
+      description: 'devlog-tags API: POST/GET /logs',
+      timeout: Duration.seconds(10),
+      memorySize: 1024,
+      logRetentionDays: config.logRetentionDays,
+      environment: { TABLE_NAME: this.table.tableName, QUEUE_URL: this.jobsQueue.queueUrl },
+    });
+    // Items of the caller's partition only ever: no Scan, no batch operations, no index access.
+    this.apiFunction.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+        resources: [this.table.tableArn],
+      }),
+    );
+    this.jobsQueue.grantSendMessages(this.apiFunction);
+
+    this.api = this.createHttpApi(config);
+    this.publishSharedParameters(config.stage);
+    this.createAlarms(config);
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl });
+    this.acknowledgeNagFindings();
+  }
+
+  private createHttpApi(config: StageConfig): HttpApi {
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
+      retention: retentionDays(config.logRetentionDays),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const api = new HttpApi(this, 'Api', {
+      description: 'devlog-tags: dev-log entries and their tech-stack tags',
+      defaultAuthorizer: this.jwtAuthorizer(config),
+      createDefaultStage: false,
+    });
+    api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: config.apiThrottleRatePerSecond, burstLimit: config.apiThrottleBurst },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            sub: '$context.authorizer.claims.sub',
+            method: '$context.httpMethod',
+            path: '$context.path',
+            status: '$context.status',
+            latencyMs: '$context.responseLatency',
+            integrationError: '$context.integrationErrorMessage',
+            authorizerError: '$context.authorizer.error',
+          }),
+        ),
+      },
+    });
+    const integration = new HttpLambdaIntegration('ApiIntegration', this.apiFunction);
+    api.addRoutes({ path: '/logs', methods: [HttpMethod.POST, HttpMethod.GET], integration });
+    api.addRoutes({ path: '/logs/{id}', methods: [HttpMethod.GET], integration });
+    // Everything else reaches the function too, so unknown paths get problem+json like the rest.
+    api.addRoutes({ path: '/{proxy+}', methods: [HttpMethod.ANY], integration });
+    return api;
+  }
+
+  private jwtAuthorizer(config: StageConfig): IHttpRouteAuthorizer {
+    if (config.jwtIssuer && config.jwtAudience) {
+      return new HttpJwtAuthorizer('JwtAuthorizer', config.jwtIssuer, {
+        jwtAudience: [config.jwtAudience],
+      });
+    }
+    const userPool = new UserPool(this, 'Users', {
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      passwordPolicy: {
+        minLength: 12,
+        requireDigits: true,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireSymbols: true,
+      },
+      mfa: Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      featurePlan: FeaturePlan.PLUS,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const client = new UserPoolClient(this, 'UsersClient', {
+      userPool,
+      generateSecret: false,
+      authFlows: { userSrp: true },
+    });
+    new CfnOutput(this, 'UserPoolId', { value: userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: client.userPoolClientId });
+    return new HttpJwtAuthorizer('JwtAuthorizer', userPool.userPoolProviderUrl, {
+      jwtAudience: [client.userPoolClientId],
+    });
+  }
+
+  private publishSharedParameters(stage: string): void {
+    const paths = sharedParameterPaths(stage);
+    const values: Record<keyof typeof paths, string> = {
+      tableName: this.table.tableName,
+      tableArn: this.table.tableArn,
+      queueUrl: this.jobsQueue.queueUrl,
+      queueArn: this.jobsQueue.queueArn,
+    };
+    for (const [key, parameterName] of Object.entries(paths) as [keyof typeof paths, string][]) {
+      new StringParameter(this, `Shared-${key}`, {
+        parameterName,
+        stringValue: values[key],
+        description: 'Read by the TagExtraction stack at deploy time',
+      });
+    }
+  }
+
+  private createAlarms(config: StageConfig): void {
+    const alarms = new OperationalAlarms(this, 'Alarms', { alarmTopicArn: config.alarmTopicArn });
+    alarms.add('DeadLetters', {
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' }),
+      threshold: 1,
+      description: 'Jobs reached the DLQ: their entries are marked failed. Fix the cause, then `npm run redrive -- --stage <stage>`.',
+    });
+    alarms.add('OldestJobAge', {
+      metric: this.jobsQueue.metricApproximateAgeOfOldestMessage({ period: ALARM_PERIOD, statistic: 'Maximum' }),
+      threshold: 900,
+      description: 'A job has waited over 15 minutes: extraction is down, throttled or rate limited.',
+    });
+    alarms.add('ApiErrors', {
+      metric: this.apiFunction.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }),
+      threshold: 5,
+      description: 'The API function is failing (5xx to clients).',
+    });
+    alarms.add('Api5xx', {
+      metric: this.api.metricServerError({ period: ALARM_PERIOD, statistic: 'Sum' }),
+      threshold: 5,
+      description: 'The HTTP API answered 5xx.',
+    });
+  }
+
+  private acknowledgeNagFindings(): void {
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is the DLQ of the jobs queue.',
+    });
+  }
+}

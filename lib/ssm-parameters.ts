@@ -1,0 +1,13 @@
+/**
+ * The SSM parameters through which the API stack hands its resources to the extraction stack.
+ * Documented in the README; changing a path is a breaking change for the extraction team.
+ */
+export function sharedParameterPaths(stage: string) {
+  const base = `/devlog-tags/${stage}`;
+  return {
+    tableName: `${base}/entries-table/name`,
+    tableArn: `${base}/entries-table/arn`,
+    queueUrl: `${base}/jobs-queue/url`,
+    queueArn: `${base}/jobs-queue/arn`,
+  } as const;
+}

@@ -1,0 +1,137 @@
+import { fileURLToPath } from 'node:url';
+import { Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { StringParameter } from 'aws-cdk-lib/aws-ssm';
+import type { Construct } from 'constructs';
+import {
+  CONSUMER_SETTINGS,
+  ENTRY_TABLE,
+  QUEUE_SETTINGS,
+  visibilityTimeoutViolation,
+} from '../lambdas/contract/index.js';
+import type { StageConfig } from './config.js';
+import { ALARM_PERIOD, OperationalAlarms } from './constructs/alarms.js';
+import { LambdaFunction } from './constructs/lambda-function.js';
+import { sharedParameterPaths } from './ssm-parameters.js';
+
+/** Props of the extraction team's stack. */
+export interface TagExtractionStackProps extends StackProps {
+  config: StageConfig;
+  /** Defaults to the contract's CONSUMER_SETTINGS.functionTimeoutSeconds. */
+  functionTimeout?: Duration;
+}
+
+/**
+ * The extraction team's stack: the SQS-triggered extraction function, the OpenAI key secret,
+ * and alarms. It finds the table and queue through the SSM parameters the API stack publishes,
+ * so it deploys alone once the API stack exists.
+ */
+export class TagExtractionStack extends Stack {
+  readonly extractionFunction: LambdaFunction;
+  readonly openAiSecret: Secret;
+
+  constructor(scope: Construct, id: string, props: TagExtractionStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const functionTimeout = props.functionTimeout ?? Duration.seconds(CONSUMER_SETTINGS.functionTimeoutSeconds);
+    const paths = sharedParameterPaths(config.stage);
+    const read = (path: string) => StringParameter.valueForStringParameter(this, path);
+    const tableName = read(paths.tableName);
+    const tableArn = read(paths.tableArn);
+    const jobsQueue = Queue.fromQueueAttributes(this, 'Jobs', {
+      queueArn: read(paths.queueArn),
+      queueUrl: read(paths.queueUrl),
+    });
+
+    this.openAiSecret = new Secret(this, 'OpenAiApiKey', {
+      description: `OpenAI API key of devlog-tags ${config.stage}; set it with put-secret-value (see README)`,
+    });
+
+    this.extractionFunction = new LambdaFunction(this, 'ExtractionFunction', {
+      entry: fileURLToPath(new URL('../lambdas/extraction/handler.ts', import.meta.url)),
+      description: 'devlog-tags: extracts tech-stack tags of new entries with OpenAI',
+      timeout: functionTimeout,
+      memorySize: 512,
+      logRetentionDays: config.logRetentionDays,
+      environment: {
+        TABLE_NAME: tableName,
+        QUEUE_URL: jobsQueue.queueUrl,
+        OPENAI_SECRET_ID: this.openAiSecret.secretArn,
+        OPENAI_MODEL: config.openAiModel,
+        ...(config.openAiBaseUrl ? { OPENAI_BASE_URL: config.openAiBaseUrl } : {}),
+        FUNCTION_TIMEOUT_SECONDS: String(functionTimeout.toSeconds()),
+        RECORD_CONCURRENCY: String(CONSUMER_SETTINGS.recordConcurrency),
+        POWERTOOLS_METRICS_NAMESPACE: 'DevLogTags',
+      },
+    });
+    this.openAiSecret.grantRead(this.extractionFunction);
+    this.grantEntryTagAccess(tableArn);
+
+    this.extractionFunction.addEventSource(
+      new SqsEventSource(jobsQueue, {
+        batchSize: QUEUE_SETTINGS.batchSize,
+        maxBatchingWindow: Duration.seconds(QUEUE_SETTINGS.maxBatchingWindowSeconds),
+        reportBatchItemFailures: true,
+        maxConcurrency: CONSUMER_SETTINGS.maxConcurrency,
+      }),
+    );
+
+    this.node.addValidation({
+      validate: () => {
+        const violation = visibilityTimeoutViolation(
+          QUEUE_SETTINGS.visibilityTimeoutSeconds,
+          functionTimeout.toSeconds(),
+        );
+        return violation ? [`${violation}: raise QUEUE_SETTINGS.visibilityTimeoutSeconds or lower the timeout`] : [];
+      },
+    });
+
+    this.createAlarms(config);
+    this.acknowledgeNagFindings();
+  }
+
+  /** Read entries, and update only the extraction's attributes: no scan, query, put or delete. */
+  private grantEntryTagAccess(tableArn: string): void {
+    this.extractionFunction.addToRolePolicy(
+      new PolicyStatement({ effect: Effect.ALLOW, actions: ['dynamodb:GetItem'], resources: [tableArn] }),
+    );
+    this.extractionFunction.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['dynamodb:UpdateItem'],
+        resources: [tableArn],
+        conditions: {
+          'ForAllValues:StringEquals': {
+            'dynamodb:Attributes': [ENTRY_TABLE.partitionKey, ENTRY_TABLE.sortKey, ...ENTRY_TABLE.extractionAttributes],
+          },
+          StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE'] },
+        },
+      }),
+    );
+  }
+
+  private createAlarms(config: StageConfig): void {
+    const alarms = new OperationalAlarms(this, 'Alarms', { alarmTopicArn: config.alarmTopicArn });
+    alarms.add('ExtractionErrors', {
+      metric: this.extractionFunction.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }),
+      threshold: 1,
+      description: 'The extraction function crashed (not a record failure): check its logs.',
+    });
+    alarms.add('ExtractionThrottles', {
+      metric: this.extractionFunction.metricThrottles({ period: ALARM_PERIOD, statistic: 'Sum' }),
+      threshold: 10,
+      description: 'The extraction function is throttled: account concurrency is exhausted.',
+      evaluationPeriods: 3,
+    });
+  }
+
+  private acknowledgeNagFindings(): void {
+    Validations.of(this.openAiSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'A third-party OpenAI key cannot be rotated by a Lambda; rotate it at OpenAI and put-secret-value.',
+    });
+  }
+}

@@ -1,0 +1,147 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ENTRY_TABLE, QUEUE_SETTINGS } from '../../lambdas/contract/index.js';
+import { sharedParameterPaths } from '../../lib/ssm-parameters.js';
+import { synthStage } from './synth.js';
+
+describe('DevLogApi stack', () => {
+  let stage: ReturnType<typeof synthStage>;
+  beforeAll(() => {
+    stage = synthStage({}, { bundle: true });
+  });
+
+  it('keeps entries in an on-demand table with PITR, TTL, the sparse pending index, retained on delete', () => {
+    stage.api.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        TimeToLiveSpecification: { AttributeName: ENTRY_TABLE.ttlAttribute, Enabled: true },
+        GlobalSecondaryIndexes: [
+          Match.objectLike({
+            IndexName: ENTRY_TABLE.pendingIndex.name,
+            KeySchema: [
+              { AttributeName: 'pendingBucket', KeyType: 'HASH' },
+              { AttributeName: 'createdAt', KeyType: 'RANGE' },
+            ],
+          }),
+        ],
+        Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
+      }),
+    });
+  });
+
+  it('creates the jobs queue from the contract settings, encrypted, with a DLQ after maxReceiveCount', () => {
+    stage.api.hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: QUEUE_SETTINGS.visibilityTimeoutSeconds,
+      MaximumMessageSize: QUEUE_SETTINGS.maximumMessageSizeBytes,
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 },
+    });
+    stage.api.hasResourceProperties('AWS::SQS::Queue', {
+      MessageRetentionPeriod: 14 * 24 * 3600,
+      SqsManagedSseEnabled: true,
+    });
+  });
+
+  it('denies non-TLS access to both queues', () => {
+    const policies = stage.api.findResources('AWS::SQS::QueuePolicy');
+    expect(Object.keys(policies)).toHaveLength(2);
+    for (const policy of Object.values(policies)) {
+      expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Deny',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
+      );
+    }
+  });
+
+  it('bundles the API function with esbuild into a minified ESM asset with source maps', () => {
+    const code = Object.values(stage.api.findResources('AWS::Lambda::Function'))[0]?.Properties.Code;
+    const dir = join(stage.outdir, `asset.${String(code.S3Key).replace(/\.zip$/, '')}`);
+    expect(readdirSync(dir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+    const bundle = readFileSync(join(dir, 'index.mjs'), 'utf8');
+    expect(bundle).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
+  });
+
+  it('runs the API function on arm64 Node.js 22+ with a log group that expires', () => {
+    stage.api.hasResourceProperties('AWS::Lambda::Function', {
+      Architectures: ['arm64'],
+      Runtime: Match.stringLikeRegexp('^nodejs(2[2-9]|[3-9]\\d)\\.x$'),
+      Environment: { Variables: Match.objectLike({ TABLE_NAME: Match.anyValue(), QUEUE_URL: Match.anyValue() }) },
+      LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }),
+    });
+    stage.api.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  it('puts every route behind the JWT authorizer, with throttling and access logs on the stage', () => {
+    const routes = stage.api.findResources('AWS::ApiGatewayV2::Route');
+    const routeKeys = Object.values(routes).map((route) => route.Properties.RouteKey).sort();
+    expect(routeKeys).toEqual(['ANY /{proxy+}', 'GET /logs', 'GET /logs/{id}', 'POST /logs']);
+    for (const route of Object.values(routes)) {
+      expect(route.Properties.AuthorizationType).toBe('JWT');
+    }
+    stage.api.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      JwtConfiguration: { Audience: [Match.anyValue()], Issuer: Match.anyValue() },
+    });
+    stage.api.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      DefaultRouteSettings: { ThrottlingBurstLimit: 100, ThrottlingRateLimit: 50 },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+    });
+  });
+
+  it('creates a Cognito user pool by default and uses a given issuer instead when configured', () => {
+    stage.api.resourceCountIs('AWS::Cognito::UserPool', 1);
+    const custom = synthStage({ jwtIssuer: 'https://login.example.com/', jwtAudience: 'devlog-app' });
+    custom.api.resourceCountIs('AWS::Cognito::UserPool', 0);
+    custom.api.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      JwtConfiguration: { Audience: ['devlog-app'], Issuer: 'https://login.example.com/' },
+    });
+  });
+
+  it('publishes the table and queue under the documented SSM paths and exports nothing', () => {
+    const paths = sharedParameterPaths('dev');
+    for (const name of Object.values(paths)) {
+      stage.api.hasResourceProperties('AWS::SSM::Parameter', { Name: name, Type: 'String' });
+    }
+    const outputs = stage.api.toJSON().Outputs ?? {};
+    for (const output of Object.values(outputs) as { Export?: unknown }[]) {
+      expect(output.Export).toBeUndefined();
+    }
+  });
+
+  it('alarms on DLQ depth and on the age of the oldest job', () => {
+    stage.api.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    stage.api.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Threshold: 900,
+    });
+  });
+
+  it('lets the API function touch only the table itself (no scan, no index) and send jobs', () => {
+    const statements = Object.values(stage.api.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement,
+    );
+    const dynamoActions = statements.flatMap((statement: { Action: string | string[] }) =>
+      [statement.Action].flat().filter((action) => action.startsWith('dynamodb:')),
+    );
+    expect(dynamoActions).not.toContain('dynamodb:Scan');
+    expect(dynamoActions).not.toContain('dynamodb:*');
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Action: expect.arrayContaining(['sqs:SendMessage']) }),
+    );
+  });
+});

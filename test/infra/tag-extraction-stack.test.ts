@@ -1,0 +1,88 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CONSUMER_SETTINGS, ENTRY_TABLE, QUEUE_SETTINGS } from '../../lambdas/contract/index.js';
+import { App, Duration } from 'aws-cdk-lib';
+import { readStageConfig } from '../../lib/config.js';
+import { TagExtractionStack } from '../../lib/tag-extraction-stack.js';
+import { SKIP_BUNDLING, synthStage } from './synth.js';
+
+describe('TagExtraction stack', () => {
+  let stage: ReturnType<typeof synthStage>;
+  beforeAll(() => {
+    stage = synthStage({ stage: 'prod' });
+  });
+
+  it('is named per stage and finds the table and queue through SSM parameters, not exports', () => {
+    expect(stage.extractionStack.stackName).toBe('TagExtraction-prod');
+    const json = JSON.stringify(stage.extraction.toJSON());
+    expect(json).not.toContain('Fn::ImportValue');
+    const parameters = Object.values(stage.extraction.toJSON().Parameters) as { Type: string; Default?: string }[];
+    const ssmDefaults = parameters
+      .map((p) => p.Default)
+      .filter((name) => name?.startsWith('/devlog-tags/'));
+    expect(ssmDefaults.sort()).toEqual([
+      '/devlog-tags/prod/entries-table/arn',
+      '/devlog-tags/prod/entries-table/name',
+      '/devlog-tags/prod/jobs-queue/arn',
+      '/devlog-tags/prod/jobs-queue/url',
+    ]);
+    expect(stage.extractionStack.dependencies).toHaveLength(0);
+  });
+
+  it('consumes the queue in batches with partial failures and a concurrency cap', () => {
+    stage.extraction.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: QUEUE_SETTINGS.batchSize,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: CONSUMER_SETTINGS.maxConcurrency },
+    });
+  });
+
+  it('runs on arm64 with the OpenAI key as a secret reference, never a plain key', () => {
+    stage.extraction.hasResourceProperties('AWS::Lambda::Function', {
+      Architectures: ['arm64'],
+      Timeout: CONSUMER_SETTINGS.functionTimeoutSeconds,
+      Environment: {
+        Variables: Match.objectLike({ OPENAI_SECRET_ID: { Ref: Match.stringLikeRegexp('OpenAiApiKey') } }),
+      },
+    });
+    const json = JSON.stringify(stage.extraction.toJSON());
+    expect(json).not.toContain('OPENAI_API_KEY');
+    stage.extraction.resourceCountIs('AWS::SecretsManager::Secret', 1);
+  });
+
+  it('may only read entries and update the tag attributes: no scan, query, put or delete', () => {
+    const statements = Object.values(stage.extraction.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement,
+    ) as { Action: string | string[]; Condition?: Record<string, Record<string, unknown>> }[];
+    const dynamo = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo.flatMap((s) => [s.Action].flat()).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    const update = dynamo.find((s) => [s.Action].flat().includes('dynamodb:UpdateItem'));
+    expect(update?.Condition?.['ForAllValues:StringEquals']?.['dynamodb:Attributes']).toEqual([
+      'pk',
+      'sk',
+      ...ENTRY_TABLE.extractionAttributes,
+    ]);
+  });
+
+  it('alarms when the function crashes', () => {
+    stage.extraction.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Threshold: 1 });
+  });
+
+  it('fails the synth when the visibility timeout is under 6x the function timeout', () => {
+    const app = new App({ context: SKIP_BUNDLING });
+    const config = readStageConfig(app.node);
+    const tooSlow = QUEUE_SETTINGS.visibilityTimeoutSeconds / 6 + 1;
+    new TagExtractionStack(app, 'TooSlow', { config, functionTimeout: Duration.seconds(tooSlow) });
+    expect(() => app.synth()).toThrow(/visibility timeout 360s is below 6 x function timeout/);
+  });
+
+  it('accepts a function timeout exactly at the limit', () => {
+    const app = new App({ context: SKIP_BUNDLING });
+    const config = readStageConfig(app.node);
+    new TagExtractionStack(app, 'AtLimit', {
+      config,
+      functionTimeout: Duration.seconds(QUEUE_SETTINGS.visibilityTimeoutSeconds / 6),
+    });
+    expect(() => app.synth()).not.toThrow();
+  });
+});
