@@ -11,6 +11,8 @@ import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AccountRecovery, FeaturePlan, Mfa, UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { AttributeType, Billing, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction as LambdaFunctionTarget } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -38,6 +40,7 @@ export class DevLogApiStack extends Stack {
   readonly deadLetterQueue: Queue;
   readonly api: HttpApi;
   readonly apiFunction: LambdaFunction;
+  readonly reconcilerFunction: LambdaFunction;
 
   constructor(scope: Construct, id: string, props: DevLogApiStackProps) {
     super(scope, id, props);
@@ -52,13 +55,13 @@ export class DevLogApiStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
       deletionProtection: true,
       globalSecondaryIndexes: [
-        {
-          indexName: ENTRY_TABLE.pendingIndex.name,
-          partitionKey: { name: ENTRY_TABLE.pendingIndex.partitionKey, type: AttributeType.STRING },
-          sortKey: { name: ENTRY_TABLE.pendingIndex.sortKey, type: AttributeType.STRING },
+        ...[ENTRY_TABLE.pendingIndex, ENTRY_TABLE.failedIndex].map((index) => ({
+          indexName: index.name,
+          partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+          sortKey: { name: index.sortKey, type: AttributeType.STRING },
           projectionType: ProjectionType.INCLUDE,
           nonKeyAttributes: ['id', 'ownerId'],
-        },
+        })),
       ],
     });
 
@@ -93,6 +96,7 @@ export class DevLogApiStack extends Stack {
     );
     this.jobsQueue.grantSendMessages(this.apiFunction);
 
+    this.reconcilerFunction = this.createReconciler(config);
     this.api = this.createHttpApi(config);
     this.publishSharedParameters(config.stage);
     this.createAlarms(config);
@@ -100,6 +104,47 @@ export class DevLogApiStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl });
     this.acknowledgeNagFindings();
+  }
+
+  /** Every 5 minutes, re-sends the jobs of entries stuck in `pending` (a lost send or message). */
+  private createReconciler(config: StageConfig): LambdaFunction {
+    const reconciler = new LambdaFunction(this, 'ReconcilerFunction', {
+      entry: fileURLToPath(new URL('../lambdas/api/reconciler-handler.ts', import.meta.url)),
+      description: 'devlog-tags: re-sends jobs of entries stuck in pending',
+      timeout: Duration.minutes(2),
+      logRetentionDays: config.logRetentionDays,
+      environment: {
+        TABLE_NAME: this.table.tableName,
+        QUEUE_URL: this.jobsQueue.queueUrl,
+        RECONCILE_GRACE_SECONDS: '900',
+        RECONCILE_MAX_ENTRIES: '500',
+        POWERTOOLS_METRICS_NAMESPACE: 'DevLogTags',
+      },
+    });
+    reconciler.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [`${this.table.tableArn}/index/${ENTRY_TABLE.pendingIndex.name}`],
+      }),
+    );
+    reconciler.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:UpdateItem'],
+        resources: [this.table.tableArn],
+        conditions: {
+          'ForAllValues:StringEquals': {
+            'dynamodb:Attributes': [ENTRY_TABLE.partitionKey, ENTRY_TABLE.sortKey, ENTRY_TABLE.pendingIndex.sortKey],
+          },
+        },
+      }),
+    );
+    this.jobsQueue.grantSendMessages(reconciler);
+    new Rule(this, 'ReconcileSchedule', {
+      description: 'Runs the reconciler of pending entries',
+      schedule: Schedule.rate(Duration.minutes(5)),
+      targets: [new LambdaFunctionTarget(reconciler, { retryAttempts: 0 })],
+    });
+    return reconciler;
   }
 
   private createHttpApi(config: StageConfig): HttpApi {
@@ -182,12 +227,14 @@ export class DevLogApiStack extends Stack {
       tableArn: this.table.tableArn,
       queueUrl: this.jobsQueue.queueUrl,
       queueArn: this.jobsQueue.queueArn,
+      dlqUrl: this.deadLetterQueue.queueUrl,
+      dlqArn: this.deadLetterQueue.queueArn,
     };
     for (const [key, parameterName] of Object.entries(paths) as [keyof typeof paths, string][]) {
       new StringParameter(this, `Shared-${key}`, {
         parameterName,
         stringValue: values[key],
-        description: 'Read by the TagExtraction stack at deploy time',
+        description: 'Read by the TagExtraction stack at deploy time and by the ops scripts',
       });
     }
   }
@@ -208,6 +255,12 @@ export class DevLogApiStack extends Stack {
       metric: this.apiFunction.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }),
       threshold: 5,
       description: 'The API function is failing (5xx to clients).',
+    });
+    alarms.add('ReconcilerErrors', {
+      metric: this.reconcilerFunction.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }),
+      threshold: 2,
+      evaluationPeriods: 2,
+      description: 'The reconciler keeps failing: entries stuck in pending are not being healed.',
     });
     alarms.add('Api5xx', {
       metric: this.api.metricServerError({ period: ALARM_PERIOD, statistic: 'Sum' }),

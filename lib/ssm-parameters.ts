@@ -9,5 +9,7 @@ export function sharedParameterPaths(stage: string) {
     tableArn: `${base}/entries-table/arn`,
     queueUrl: `${base}/jobs-queue/url`,
     queueArn: `${base}/jobs-queue/arn`,
+    dlqUrl: `${base}/jobs-dlq/url`,
+    dlqArn: `${base}/jobs-dlq/arn`,
   } as const;
 }

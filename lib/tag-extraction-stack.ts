@@ -89,6 +89,9 @@ export class TagExtractionStack extends Stack {
       },
     });
 
+    // The rate-limit circuit defers untried jobs as delayed copies instead of spending a receive.
+    jobsQueue.grantSendMessages(this.extractionFunction);
+
     this.createAlarms(config);
     this.acknowledgeNagFindings();
   }

@@ -1,12 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { monotonicFactory } from 'ulid';
 import { DynamoDbEntryStore } from './adapters/dynamodb-entry-store.js';
 import { DynamoDbIdempotencyStore } from './adapters/dynamodb-idempotency-store.js';
 import { SqsJobQueue } from './adapters/sqs-job-queue.js';
+import { createAwsClients } from './aws-clients.js';
 import type { Clock } from './domain/ports.js';
 import { readApiEnv } from './env.js';
 import { routeApiRequest, type ApiEvent, type ApiResult } from './http/router.js';
@@ -14,10 +12,7 @@ import { routeApiRequest, type ApiEvent, type ApiResult } from './http/router.js
 const env = readApiEnv(process.env);
 const logger = new Logger({ serviceName: 'devlog-api' });
 const clock: Clock = { now: () => new Date() };
-const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
-const sqsClient = new SQSClient({ endpoint: env.AWS_ENDPOINT_URL_SQS });
+const { documentClient, sqsClient } = createAwsClients(env.AWS_ENDPOINT_URL_SQS);
 
 const deps = {
   entries: new DynamoDbEntryStore(documentClient, env.TABLE_NAME),

@@ -5,8 +5,13 @@
 export const ENTRY_TABLE = {
   partitionKey: 'pk',
   sortKey: 'sk',
-  /** Sparse index of entries still `pending`, oldest first, for the reconciler. */
-  pendingIndex: { name: 'pending-by-age', partitionKey: 'pendingBucket', sortKey: 'createdAt' },
+  /**
+   * Sparse index of entries still `pending`, by when their job was last sent: the reconciler
+   * re-sends the stale ones and moves them to the end by updating `enqueuedAt`.
+   */
+  pendingIndex: { name: 'pending-by-enqueued-at', partitionKey: 'pendingBucket', sortKey: 'enqueuedAt' },
+  /** Sparse index of entries marked `failed`, oldest first, for the redrive. */
+  failedIndex: { name: 'failed-by-age', partitionKey: 'failedBucket', sortKey: 'createdAt' },
   /** Items carry this attribute (epoch seconds) when DynamoDB TTL may delete them. */
   ttlAttribute: 'expiresAt',
   /** The only attributes the extraction service may change (enforced by its IAM policy). */
@@ -18,11 +23,14 @@ export const ENTRY_TABLE = {
     'updatedAt',
     'error',
     'pendingBucket',
+    'failedBucket',
   ],
 } as const;
 
 /** Value of `pendingBucket` while an entry is pending; removed when it is done or failed. */
 export const PENDING_BUCKET = 'pending';
+/** Value of `failedBucket` while an entry is failed; removed when a redrive resets it. */
+export const FAILED_BUCKET = 'failed';
 
 /** The key of an entry item. */
 export function entryKey(ownerId: string, entryId: string): { pk: string; sk: string } {

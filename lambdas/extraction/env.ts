@@ -22,6 +22,9 @@ const ExtractionEnvSchema = z
     /** Records of one batch extracted at the same time. */
     RECORD_CONCURRENCY: z.coerce.number().int().min(1).max(10).default(10),
     RETRY_BASE_SECONDS: z.coerce.number().positive().default(10),
+    /** Rate-limited answers in a row that stop calls to the model for a while. */
+    CIRCUIT_THRESHOLD: z.coerce.number().int().positive().default(5),
+    CIRCUIT_COOLDOWN_SECONDS: z.coerce.number().positive().default(30),
     RETRY_MAX_SECONDS: z.coerce.number().positive().default(900),
     /** Lambda timeout of this function, to keep the OpenAI client's worst case inside it. */
     FUNCTION_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(60),

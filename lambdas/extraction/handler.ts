@@ -11,6 +11,7 @@ import pLimit from 'p-limit';
 import { DynamoDbEntryTagStore } from './adapters/dynamodb-entry-tag-store.js';
 import { OpenAiTagExtractor } from './adapters/openai-tag-extractor.js';
 import { SqsRetryScheduler } from './adapters/sqs-retry-scheduler.js';
+import { RateLimitCircuit } from './domain/rate-limit-circuit.js';
 import { readExtractionEnv } from './env.js';
 import { processJobRecord, type RecordProcessorDeps } from './process-record.js';
 import { PROMPTS } from './prompts.js';
@@ -44,7 +45,10 @@ async function openAiClient(): Promise<OpenAI> {
 
 const deps: RecordProcessorDeps = {
   store: new DynamoDbEntryTagStore(documentClient, env.TABLE_NAME),
-  extractor: new OpenAiTagExtractor(openAiClient, env.OPENAI_MODEL, PROMPTS[env.PROMPT_VERSION]!),
+  extractor: new RateLimitCircuit(
+    new OpenAiTagExtractor(openAiClient, env.OPENAI_MODEL, PROMPTS[env.PROMPT_VERSION]!),
+    { threshold: env.CIRCUIT_THRESHOLD, cooldownSeconds: env.CIRCUIT_COOLDOWN_SECONDS },
+  ),
   retries: new SqsRetryScheduler(sqsClient, env.QUEUE_URL),
   now: () => new Date(),
   promptVersion: env.PROMPT_VERSION,

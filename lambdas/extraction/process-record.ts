@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { SQSRecord } from 'aws-lambda';
 import { QUEUE_SETTINGS } from '../contract/index.js';
-import { PermanentError } from './domain/errors.js';
+import { PermanentError, RateLimitCircuitOpenError } from './domain/errors.js';
 import { extractEntryTags, type ExtractEntryTagsDeps, type ExtractionOutcome } from './domain/extract-entry-tags.js';
 import { decideOnFailure, type BackoffSettings } from './domain/retry-policy.js';
 import { parseJobRecord } from './job-record.js';
@@ -16,7 +16,10 @@ const OUTCOME_METRICS: Record<ExtractionOutcome['kind'], string> = {
 
 /** Schedules the next receive of a message. */
 export interface RetryScheduler {
+  /** The received message becomes visible again after the delay (one receive spent). */
   retryAfter(receiptHandle: string, delaySeconds: number): Promise<void>;
+  /** A fresh copy of the message arrives after the delay (no receive spent). */
+  resendLater(body: string, delaySeconds: number): Promise<void>;
 }
 
 /** Everything one record's processing needs. */
@@ -58,6 +61,9 @@ export async function processJobRecord(record: SQSRecord, deps: RecordProcessorD
       logger.info(`entry ${outcome.kind}`, context);
     }
   } catch (error) {
+    if (error instanceof RateLimitCircuitOpenError && (await deferWithoutSpendingReceive(record, error, deps))) {
+      return;
+    }
     const decision = decideOnFailure(error, receiveCount, QUEUE_SETTINGS.maxReceiveCount, deps.backoff);
     if (decision.action === 'give-up') {
       logger.error('extraction failed for good; entry marked failed, message goes to the DLQ', {
@@ -74,4 +80,24 @@ export async function processJobRecord(record: SQSRecord, deps: RecordProcessorD
     }
     throw error;
   }
+}
+
+/**
+ * The model was not called (the rate-limit circuit is open), so this receive should not count
+ * towards the DLQ: send a delayed copy and acknowledge the original. If the copy cannot be
+ * sent, fall back to an ordinary retry.
+ */
+async function deferWithoutSpendingReceive(
+  record: SQSRecord,
+  error: RateLimitCircuitOpenError,
+  deps: RecordProcessorDeps,
+): Promise<boolean> {
+  try {
+    await deps.retries.resendLater(record.body, error.retryAfterSeconds ?? deps.backoff.baseSeconds);
+  } catch (sendError) {
+    deps.logger.warn('could not defer the job; retrying it instead', { messageId: record.messageId, error: sendError });
+    return false;
+  }
+  deps.metrics.addMetric('JobsDeferredByCircuit', MetricUnit.Count, 1);
+  return true;
 }

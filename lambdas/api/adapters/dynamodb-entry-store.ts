@@ -9,7 +9,8 @@ import {
 import type { Entry } from '../domain/entry.js';
 import type { EntryPage, EntryStore } from '../domain/ports.js';
 
-const ITEM_ONLY_ATTRIBUTES = ['pk', 'sk', 'pendingBucket'] as const;
+/** Bookkeeping attributes of the item that are not part of the entry clients see. */
+const ITEM_ONLY_ATTRIBUTES = ['pk', 'sk', 'pendingBucket', 'failedBucket', 'enqueuedAt'] as const;
 
 /** Entries in the single DynamoDB table: one partition per owner, sorted by ULID. */
 export class DynamoDbEntryStore implements EntryStore {
@@ -23,7 +24,12 @@ export class DynamoDbEntryStore implements EntryStore {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { ...entryKey(entry.ownerId, entry.id), ...entry, pendingBucket: PENDING_BUCKET },
+        Item: {
+          ...entryKey(entry.ownerId, entry.id),
+          ...entry,
+          pendingBucket: PENDING_BUCKET,
+          enqueuedAt: entry.createdAt,
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );

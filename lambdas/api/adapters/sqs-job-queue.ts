@@ -1,7 +1,6 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { jobMessageFor } from '../../contract/index.js';
-import type { Entry } from '../domain/entry.js';
-import type { Clock, JobQueue } from '../domain/ports.js';
+import type { Clock, EntryRef, JobQueue } from '../domain/ports.js';
 
 /** Extraction jobs as SQS messages in the contract's format. */
 export class SqsJobQueue implements JobQueue {
@@ -12,7 +11,7 @@ export class SqsJobQueue implements JobQueue {
   ) {}
 
   /** Sends one job message for the entry. */
-  async enqueue(entry: Entry): Promise<void> {
+  async enqueue(entry: EntryRef): Promise<void> {
     await this.client.send(
       new SendMessageCommand({
         QueueUrl: this.queueUrl,

@@ -17,10 +17,30 @@ export interface EntryStore {
   list(ownerId: string, limit: number, afterId?: string): Promise<EntryPage>;
 }
 
+/** Identifies an entry across owners. */
+export interface EntryRef {
+  ownerId: string;
+  id: string;
+}
+
 /** Where extraction jobs go. */
 export interface JobQueue {
   /** Enqueues the extraction of an entry. */
-  enqueue(entry: Entry): Promise<void>;
+  enqueue(entry: EntryRef): Promise<void>;
+}
+
+/** A page of entries found by an index query, with where to continue. */
+export interface EntryRefPage<TCursor = unknown> {
+  items: EntryRef[];
+  next?: TCursor;
+}
+
+/** Pending entries whose job may have been lost, for the reconciler. */
+export interface StalePendingEntries {
+  /** Pending entries whose job was last sent before `cutoff`, least recently sent first. */
+  findSentBefore(cutoff: Date, limit: number, after?: unknown): Promise<EntryRefPage>;
+  /** Records a new send of a still-pending entry's job; false if it is no longer pending. */
+  markResent(entry: EntryRef, at: Date): Promise<boolean>;
 }
 
 /** The answer a POST gave, kept so a retry with the same Idempotency-Key gets it again. */

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { entryKey } from '../../contract/index.js';
+import { entryKey, FAILED_BUCKET } from '../../contract/index.js';
 import type { EntrySnapshot, EntryTagStore, ExtractionResult } from '../domain/ports.js';
 
 /**
@@ -35,7 +35,7 @@ export class DynamoDbEntryTagStore implements EntryTagStore {
           TableName: this.tableName,
           Key: entryKey(ownerId, entryId),
           UpdateExpression:
-            'SET #status = :done, tags = :tags, model = :model, promptVersion = :promptVersion, updatedAt = :at REMOVE pendingBucket, #error',
+            'SET #status = :done, tags = :tags, model = :model, promptVersion = :promptVersion, updatedAt = :at REMOVE pendingBucket, failedBucket, #error',
           ConditionExpression:
             'attribute_exists(pk) AND (#status = :pending OR (#status = :done AND (attribute_not_exists(promptVersion) OR promptVersion < :promptVersion)))',
           ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
@@ -56,20 +56,22 @@ export class DynamoDbEntryTagStore implements EntryTagStore {
     }
   }
 
-  /** Marks a still-pending entry `failed`; a no-op if another delivery finished it. */
+  /** Marks a still-pending entry `failed` (visible to the redrive's index); a no-op if another delivery finished it. */
   async markFailed(ownerId: string, entryId: string, reason: string, at: Date): Promise<void> {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: entryKey(ownerId, entryId),
-          UpdateExpression: 'SET #status = :failed, #error = :reason, updatedAt = :at REMOVE pendingBucket',
+          UpdateExpression:
+            'SET #status = :failed, #error = :reason, updatedAt = :at, failedBucket = :failedBucket REMOVE pendingBucket',
           ConditionExpression: '#status = :pending',
           ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
           ExpressionAttributeValues: {
             ':failed': 'failed',
             ':pending': 'pending',
             ':reason': reason.slice(0, 300),
+            ':failedBucket': FAILED_BUCKET,
             ':at': at.toISOString(),
           },
         }),

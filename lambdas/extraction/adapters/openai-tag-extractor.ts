@@ -54,6 +54,7 @@ export function classifyOpenAiError(error: unknown): Error {
     if (RETRYABLE_STATUS.has(error.status) || error.status >= 500) {
       return new RetryableError(`OpenAI answered ${error.status}`, retryAfterSeconds(error.headers), {
         cause: error,
+        rateLimited: error.status === 429,
       });
     }
     return new PermanentError(`OpenAI rejected the request (${error.status}): ${error.message.slice(0, 200)}`, {

@@ -4,10 +4,25 @@ export class RetryableError extends Error {
     message: string,
     /** What the server asked us to wait, when it said (`retry-after`). */
     readonly retryAfterSeconds?: number,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { rateLimited?: boolean },
   ) {
     super(message, options);
     this.name = 'RetryableError';
+    this.rateLimited = options?.rateLimited ?? false;
+  }
+
+  /** The model's server said we are over our rate limit (HTTP 429). */
+  readonly rateLimited: boolean;
+}
+
+/**
+ * The model was not called because recent calls were rate limited: the job should wait
+ * without spending one of its receives.
+ */
+export class RateLimitCircuitOpenError extends RetryableError {
+  constructor(retryAfterSeconds: number) {
+    super(`rate-limit circuit open for ${Math.ceil(retryAfterSeconds)} s`, retryAfterSeconds);
+    this.name = 'RateLimitCircuitOpenError';
   }
 }
 

@@ -57,13 +57,19 @@ function rejectReason(value: string): DropReason | undefined {
 /**
  * Finds the tag in the text as a whole name: case-insensitive, any run of whitespace where the
  * tag has a space, and no letter or digit glued to either end (so "Go" is not found in "Google"
- * and "Java" not in "JavaScript"). Returns the text's own spelling.
+ * and "Java" not in "JavaScript"), except a version number after it: the prompt asks for names
+ * without versions, so "Python" must be found in "Python3" and "HTML" in "HTML5".
+ * Returns the text's own spelling.
  */
 export function findInText(tag: string, text: string): string | undefined {
   const pattern = tag
     .split(' ')
     .map((word) => word.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&'))
     .join('\\s+');
-  const match = new RegExp(`(?<![\\p{L}\\p{N}])${pattern}(?![\\p{L}\\p{N}])`, 'iu').exec(text);
+  const versionSuffix = '(?:\\d+(?:\\.\\d+)*)?';
+  const match = new RegExp(
+    `(?<![\\p{L}\\p{N}])${pattern}(?=${versionSuffix}(?![\\p{L}\\p{N}]))`,
+    'iu',
+  ).exec(text);
   return match?.[0];
 }
