@@ -64,6 +64,10 @@ export class TagExtractionStack extends Stack {
         ...(config.openAiBaseUrl ? { OPENAI_BASE_URL: config.openAiBaseUrl } : {}),
         FUNCTION_TIMEOUT_SECONDS: String(functionTimeout.toSeconds()),
         RECORD_CONCURRENCY: String(CONSUMER_SETTINGS.recordConcurrency),
+        // Each of up to maxConcurrency instances gets an equal share of the account's limit.
+        OPENAI_REQUESTS_PER_MINUTE: String(
+          Math.floor(config.openAiRequestsPerMinute / CONSUMER_SETTINGS.maxConcurrency),
+        ),
         POWERTOOLS_METRICS_NAMESPACE: 'DevLogTags',
       },
     });

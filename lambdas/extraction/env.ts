@@ -19,6 +19,8 @@ const ExtractionEnvSchema = z
     OPENAI_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
     /** Retries inside the OpenAI client before the message itself is retried through SQS. */
     OPENAI_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(1),
+    /** This instance's share of the account's OpenAI requests per minute; unset means no client-side limit. */
+    OPENAI_REQUESTS_PER_MINUTE: z.coerce.number().positive().optional(),
     /** Records of one batch extracted at the same time. */
     RECORD_CONCURRENCY: z.coerce.number().int().min(1).max(10).default(10),
     RETRY_BASE_SECONDS: z.coerce.number().positive().default(10),

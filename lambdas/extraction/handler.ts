@@ -10,6 +10,7 @@ import OpenAI from 'openai';
 import pLimit from 'p-limit';
 import { DynamoDbEntryTagStore } from './adapters/dynamodb-entry-tag-store.js';
 import { OpenAiTagExtractor } from './adapters/openai-tag-extractor.js';
+import { withRequestRateLimit } from './adapters/request-rate-limit.js';
 import { SqsRetryScheduler } from './adapters/sqs-retry-scheduler.js';
 import { RateLimitCircuit } from './domain/rate-limit-circuit.js';
 import { readExtractionEnv } from './env.js';
@@ -46,7 +47,10 @@ async function openAiClient(): Promise<OpenAI> {
 const deps: RecordProcessorDeps = {
   store: new DynamoDbEntryTagStore(documentClient, env.TABLE_NAME),
   extractor: new RateLimitCircuit(
-    new OpenAiTagExtractor(openAiClient, env.OPENAI_MODEL, PROMPTS[env.PROMPT_VERSION]!),
+    withRequestRateLimit(
+      new OpenAiTagExtractor(openAiClient, env.OPENAI_MODEL, PROMPTS[env.PROMPT_VERSION]!),
+      env.OPENAI_REQUESTS_PER_MINUTE,
+    ),
     { threshold: env.CIRCUIT_THRESHOLD, cooldownSeconds: env.CIRCUIT_COOLDOWN_SECONDS },
   ),
   retries: new SqsRetryScheduler(sqsClient, env.QUEUE_URL),

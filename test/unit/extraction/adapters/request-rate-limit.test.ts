@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { withRequestRateLimit } from '../../../../lambdas/extraction/adapters/request-rate-limit.js';
+import type { TagExtractor } from '../../../../lambdas/extraction/domain/ports.js';
+
+function timedExtractor() {
+  const callTimes: number[] = [];
+  const extractor: TagExtractor = {
+    extract: async () => {
+      callTimes.push(performance.now());
+      return { tags: [], model: 'm' };
+    },
+  };
+  return { extractor, callTimes };
+}
+
+describe('withRequestRateLimit', () => {
+  it('spaces calls evenly at the configured requests per minute', async () => {
+    const { extractor, callTimes } = timedExtractor();
+    const limited = withRequestRateLimit(extractor, 1200);
+
+    await Promise.all(Array.from({ length: 5 }, () => limited.extract('text')));
+
+    const gaps = callTimes.slice(1).map((time, i) => time - callTimes[i]!);
+    expect(callTimes).toHaveLength(5);
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(45);
+  });
+
+  it('adds no delay when no limit is configured', async () => {
+    const { extractor, callTimes } = timedExtractor();
+    const unlimited = withRequestRateLimit(extractor, undefined);
+
+    await Promise.all(Array.from({ length: 5 }, () => unlimited.extract('text')));
+
+    expect(callTimes.at(-1)! - callTimes[0]!).toBeLessThan(20);
+  });
+});
