@@ -1,0 +1,164 @@
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { entryKey, FAILED_BUCKET, JobMessageSchema, jobMessageFor } from '../../lambdas/contract/index.js';
+import { backfillEntries, type BackfillProgress } from '../../ops/backfill-entries.js';
+import { receiveSendDelete } from '../../ops/dlq-movers.js';
+import { resetFailedEntries } from '../../ops/reset-failed-entries.js';
+import { startTestEmulators, type TestEmulators } from './support/emulators.js';
+
+let emulators: TestEmulators;
+let documentClient: DynamoDBDocumentClient;
+let idCounter = 0;
+
+beforeAll(async () => {
+  emulators = await startTestEmulators();
+  documentClient = DynamoDBDocumentClient.from(emulators.dynamoDb);
+});
+afterAll(async () => {
+  await emulators?.stop();
+});
+
+/** A fresh ULID-shaped id, unique within this file. */
+function nextId(): string {
+  idCounter++;
+  return `01JDQ8Z6X4M1V9T3K7N2P5R${String(idCounter).padStart(3, '0')}`;
+}
+
+async function putEntry(fields: Record<string, unknown> & { ownerId: string; id: string }) {
+  await documentClient.send(
+    new PutCommand({
+      TableName: emulators.tableName,
+      Item: { ...entryKey(fields.ownerId, fields.id), entry: 'Django', tags: [], ...fields },
+    }),
+  );
+}
+
+async function readEntry(ownerId: string, id: string) {
+  const { Item } = await documentClient.send(
+    new GetCommand({ TableName: emulators.tableName, Key: entryKey(ownerId, id), ConsistentRead: true }),
+  );
+  return Item;
+}
+
+async function drain(queueUrl: string): Promise<string[]> {
+  const bodies: string[] = [];
+  for (;;) {
+    const { Messages = [] } = await emulators.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 60 }),
+    );
+    if (Messages.length === 0) return bodies;
+    bodies.push(...Messages.map((message) => message.Body ?? ''));
+  }
+}
+
+async function visibleMessages(queueUrl: string): Promise<number> {
+  const { Attributes } = await emulators.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+  );
+  return Number(Attributes?.ApproximateNumberOfMessages);
+}
+
+describe('redrive', () => {
+  beforeEach(async () => {
+    await drain(emulators.queues.queueUrl);
+    await drain(emulators.queues.deadLetterQueueUrl);
+  });
+
+  it('puts failed entries back to pending, then moves every DLQ message to the jobs queue', async () => {
+    const failed = [nextId(), nextId(), nextId()];
+    for (const id of failed) {
+      await putEntry({
+        ownerId: 'user-a',
+        id,
+        status: 'failed',
+        error: 'gave up after 5 attempts',
+        failedBucket: FAILED_BUCKET,
+        createdAt: '2026-11-20T10:00:00.000Z',
+      });
+      await emulators.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: emulators.queues.deadLetterQueueUrl,
+          MessageBody: JSON.stringify(jobMessageFor({ id, ownerId: 'user-a' }, new Date())),
+        }),
+      );
+    }
+    const done = nextId();
+    await putEntry({ ownerId: 'user-a', id: done, status: 'done', createdAt: '2026-11-20T10:00:00.000Z' });
+
+    const reset = await resetFailedEntries(documentClient, emulators.tableName, new Date('2026-11-23T12:00:00Z'));
+    const moved = await receiveSendDelete(
+      emulators.sqs,
+      emulators.queues.deadLetterQueueUrl,
+      emulators.queues.queueUrl,
+    )(() => {});
+
+    expect(reset).toBe(3);
+    expect(moved).toBe(3);
+    for (const id of failed) {
+      const entry = await readEntry('user-a', id);
+      expect(entry).toMatchObject({ status: 'pending', pendingBucket: 'pending', enqueuedAt: '2026-11-23T12:00:00.000Z' });
+      expect(entry?.failedBucket).toBeUndefined();
+      expect(entry?.error).toBeUndefined();
+    }
+    expect((await readEntry('user-a', done))?.status).toBe('done');
+    expect(await visibleMessages(emulators.queues.deadLetterQueueUrl)).toBe(0);
+    const jobs = (await drain(emulators.queues.queueUrl)).map((body) => JobMessageSchema.parse(JSON.parse(body)));
+    expect(jobs.map((job) => job.entryId).sort()).toEqual([...failed].sort());
+  });
+
+  it('is a no-op when nothing failed', async () => {
+    const reset = await resetFailedEntries(documentClient, emulators.tableName, new Date());
+    const moved = await receiveSendDelete(emulators.sqs, emulators.queues.deadLetterQueueUrl, emulators.queues.queueUrl)(
+      () => {},
+    );
+
+    expect({ reset, moved }).toEqual({ reset: 0, moved: 0 });
+  });
+});
+
+describe('backfill', () => {
+  it('re-enqueues done entries since the date tagged by an older prompt, and resumes from a checkpoint', async () => {
+    await drain(emulators.queues.queueUrl);
+    const owner = 'backfill-user';
+    const wanted = [nextId(), nextId(), nextId()];
+    for (const id of wanted) {
+      await putEntry({ ownerId: owner, id, status: 'done', promptVersion: 1, createdAt: '2026-06-01T00:00:00.000Z' });
+    }
+    const tooOld = nextId();
+    await putEntry({ ownerId: owner, id: tooOld, status: 'done', promptVersion: 1, createdAt: '2025-12-31T23:59:59.000Z' });
+    const current = nextId();
+    await putEntry({ ownerId: owner, id: current, status: 'done', promptVersion: 2, createdAt: '2026-06-01T00:00:00.000Z' });
+    const pending = nextId();
+    await putEntry({ ownerId: owner, id: pending, status: 'pending', createdAt: '2026-06-01T00:00:00.000Z' });
+    const checkpoints: BackfillProgress[] = [];
+
+    const result = await backfillEntries(documentClient, emulators.sqs, {
+      tableName: emulators.tableName,
+      queueUrl: emulators.queues.queueUrl,
+      since: new Date('2026-01-01T00:00:00Z'),
+      promptVersion: 2,
+      jobsPerSecond: 1000,
+      onCheckpoint: (progress) => {
+        checkpoints.push(progress);
+      },
+    });
+
+    const enqueued = (await drain(emulators.queues.queueUrl)).map((body) => JobMessageSchema.parse(JSON.parse(body)));
+    const backfilled = enqueued.filter((job) => job.ownerId === owner).map((job) => job.entryId);
+    expect(backfilled.sort()).toEqual([...wanted].sort());
+    expect(result.enqueued).toBe(enqueued.length);
+    expect(checkpoints.at(-1)?.nextKey).toBeUndefined();
+
+    const resumed = await backfillEntries(documentClient, emulators.sqs, {
+      tableName: emulators.tableName,
+      queueUrl: emulators.queues.queueUrl,
+      since: new Date('2026-01-01T00:00:00Z'),
+      promptVersion: 2,
+      jobsPerSecond: 1000,
+      startKey: entryKey(owner, wanted.at(-1)!),
+      onCheckpoint: () => {},
+    });
+    expect(resumed.enqueued).toBeLessThan(result.enqueued);
+  });
+});
