@@ -52,6 +52,12 @@ export class TagExtractionStack extends Stack {
 
     this.extractionFunction = new LambdaFunction(this, 'ExtractionFunction', {
       entry: fileURLToPath(new URL('../lambdas/extraction/handler.ts', import.meta.url)),
+      lazyModules: [
+        {
+          importPath: './adapters/openai-tag-extractor.js',
+          source: fileURLToPath(new URL('../lambdas/extraction/adapters/openai-tag-extractor.ts', import.meta.url)),
+        },
+      ],
       description: 'devlog-tags: extracts tech-stack tags of new entries with OpenAI',
       timeout: functionTimeout,
       memorySize: 512,

@@ -1,11 +1,11 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 const ReconcilerEnvSchema = z.object({
-  TABLE_NAME: z.string().min(1),
+  TABLE_NAME: z.string().check(z.minLength(1)),
   QUEUE_URL: z.url(),
-  RECONCILE_GRACE_SECONDS: z.coerce.number().int().positive().default(900),
-  RECONCILE_MAX_ENTRIES: z.coerce.number().int().positive().default(500),
-  AWS_ENDPOINT_URL_SQS: z.url().optional(),
+  RECONCILE_GRACE_SECONDS: z._default(z.coerce.number().check(z.int(), z.positive()), 900),
+  RECONCILE_MAX_ENTRIES: z._default(z.coerce.number().check(z.int(), z.positive()), 500),
+  AWS_ENDPOINT_URL_SQS: z.optional(z.url()),
 });
 
 /** The reconciler's configuration. */

@@ -1,23 +1,18 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import OpenAI from 'openai';
 import pLimit from 'p-limit';
 import { DynamoDbEntryTagStore } from './adapters/dynamodb-entry-tag-store.js';
-import { OpenAiTagExtractor } from './adapters/openai-tag-extractor.js';
-import { withRequestRateLimit } from './adapters/request-rate-limit.js';
+import { lazyExtractor } from './adapters/lazy-extractor.js';
 import { SqsRetryScheduler } from './adapters/sqs-retry-scheduler.js';
 import { RateLimitCircuit } from './domain/rate-limit-circuit.js';
 import { readExtractionEnv } from './env.js';
 import { processJobRecord, type RecordProcessorDeps } from './process-record.js';
 import { PROMPTS } from './prompts.js';
-
-const SECRET_CACHE_SECONDS = 300;
 
 const env = readExtractionEnv(process.env);
 const logger = new Logger({ serviceName: 'tag-extraction' });
@@ -25,34 +20,27 @@ const metrics = new Metrics({ namespace: 'DevLogTags', serviceName: 'tag-extract
 const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const sqsClient = new SQSClient({ endpoint: env.AWS_ENDPOINT_URL_SQS });
 
-let openAi: { apiKey: string; client: OpenAI } | undefined;
-/** One OpenAI client per API key; a rotated secret yields a new client after the cache expires. */
-async function openAiClient(): Promise<OpenAI> {
-  const apiKey = await getSecret<string>(env.OPENAI_SECRET_ID, { maxAge: SECRET_CACHE_SECONDS });
-  if (!apiKey) throw new Error(`secret ${env.OPENAI_SECRET_ID} is empty`);
-  if (openAi?.apiKey !== apiKey) {
-    openAi = {
-      apiKey,
-      client: new OpenAI({
-        apiKey,
-        baseURL: env.OPENAI_BASE_URL,
-        timeout: env.OPENAI_TIMEOUT_MS,
-        maxRetries: env.OPENAI_MAX_RETRIES,
-      }),
-    };
-  }
-  return openAi.client;
-}
+// Loaded on the first record, not at cold start: the OpenAI SDK, its zod helper, the Secrets
+// Manager client and the rate limiter are bundled into a separate file (LambdaFunction's lazyModules).
+const openAiExtractor = lazyExtractor(async () => {
+  const { createOpenAiExtractor } = await import('./adapters/openai-tag-extractor.js');
+  return createOpenAiExtractor({
+    secretId: env.OPENAI_SECRET_ID,
+    baseURL: env.OPENAI_BASE_URL,
+    timeoutMs: env.OPENAI_TIMEOUT_MS,
+    maxRetries: env.OPENAI_MAX_RETRIES,
+    model: env.OPENAI_MODEL,
+    prompt: PROMPTS[env.PROMPT_VERSION]!,
+    requestsPerMinute: env.OPENAI_REQUESTS_PER_MINUTE,
+  });
+});
 
 const deps: RecordProcessorDeps = {
   store: new DynamoDbEntryTagStore(documentClient, env.TABLE_NAME),
-  extractor: new RateLimitCircuit(
-    withRequestRateLimit(
-      new OpenAiTagExtractor(openAiClient, env.OPENAI_MODEL, PROMPTS[env.PROMPT_VERSION]!),
-      env.OPENAI_REQUESTS_PER_MINUTE,
-    ),
-    { threshold: env.CIRCUIT_THRESHOLD, cooldownSeconds: env.CIRCUIT_COOLDOWN_SECONDS },
-  ),
+  extractor: new RateLimitCircuit(openAiExtractor, {
+    threshold: env.CIRCUIT_THRESHOLD,
+    cooldownSeconds: env.CIRCUIT_COOLDOWN_SECONDS,
+  }),
   retries: new SqsRetryScheduler(sqsClient, env.QUEUE_URL),
   now: () => new Date(),
   promptVersion: env.PROMPT_VERSION,

@@ -1,6 +1,6 @@
 import { parse } from '@aws-lambda-powertools/parser';
 import type { SQSRecord } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { JobMessageSchema, type JobMessage } from '../contract/index.js';
 
 /*
@@ -11,18 +11,21 @@ import { JobMessageSchema, type JobMessage } from '../contract/index.js';
 const JobRecordSchema = z.object({
   messageId: z.string(),
   receiptHandle: z.string(),
-  body: z
-    .string()
-    .transform((body, context) => {
-      try {
-        return JSON.parse(body) as unknown;
-      } catch {
-        context.issues.push({ code: 'custom', message: 'body is not JSON', input: body });
-        return z.NEVER;
-      }
-    })
-    .pipe(JobMessageSchema),
-  attributes: z.object({ ApproximateReceiveCount: z.coerce.number().int().positive() }),
+  body: z.pipe(
+    z.pipe(
+      z.string(),
+      z.transform((body: string, context) => {
+        try {
+          return JSON.parse(body) as unknown;
+        } catch {
+          context.issues.push({ code: 'custom', message: 'body is not JSON', input: body });
+          return z.NEVER;
+        }
+      }),
+    ),
+    JobMessageSchema,
+  ),
+  attributes: z.object({ ApproximateReceiveCount: z.coerce.number().check(z.int(), z.positive()) }),
 });
 
 /** An SQS record whose body is a valid job message. */

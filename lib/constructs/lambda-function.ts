@@ -14,7 +14,23 @@ export interface LambdaFunctionProps {
   memorySize?: number;
   environment?: Record<string, string>;
   logRetentionDays: number;
+  /**
+   * Modules the handler loads with a dynamic import only when needed. Each is bundled into its
+   * own file beside index.mjs instead of into it, so cold starts do not parse it.
+   */
+  lazyModules?: LazyModule[];
 }
+
+/** A module the handler imports lazily, by the specifier it uses. */
+export interface LazyModule {
+  /** The specifier of the dynamic import, relative to the handler (`./adapters/x.js`). */
+  importPath: string;
+  /** Absolute path of the module's source. */
+  source: string;
+}
+
+const REQUIRE_SHIM =
+  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
 /**
  * Our defaults for every function: Node.js 24 on arm64, an ESM bundle built by the local
@@ -28,6 +44,7 @@ export class LambdaFunction extends NodejsFunction {
       retention: retentionDays(props.logRetentionDays),
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    const lazyModules = props.lazyModules ?? [];
     const role = new Role(scope, `${id}Role`, {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role of ${id}`,
@@ -52,10 +69,11 @@ export class LambdaFunction extends NodejsFunction {
         minify: true,
         sourceMap: true,
         sourcesContent: false,
-        externalModules: [],
+        externalModules: lazyModules.map((module) => module.importPath),
         mainFields: ['module', 'main'],
         // Some bundled CommonJS dependencies call require() for Node built-ins.
-        banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+        banner: REQUIRE_SHIM,
+        ...(lazyModules.length > 0 ? { commandHooks: lazyModuleHooks(lazyModules) } : {}),
       },
     };
     super(scope, id, functionProps);
@@ -64,6 +82,26 @@ export class LambdaFunction extends NodejsFunction {
       reason: 'Active tracing: xray:PutTraceSegments and PutTelemetryRecords only accept Resource *.',
     });
   }
+}
+
+/**
+ * Bundles each lazy module next to index.mjs with the same esbuild options, and marks the
+ * asset as ESM so Node loads those `.js` files as modules.
+ */
+function lazyModuleHooks(lazyModules: LazyModule[]) {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir: string, outputDir: string) => [
+      ...lazyModules.map(
+        (module) =>
+          `"${inputDir}/node_modules/.bin/esbuild" "${module.source}" --bundle --minify --sourcemap --sources-content=false ` +
+          `--platform=node --format=esm --target=node24 --main-fields=module,main --log-level=warning ` +
+          `--banner:js="${REQUIRE_SHIM}" --outfile="${outputDir}/${module.importPath}"`,
+      ),
+      `echo '{"type":"module"}' > "${outputDir}/package.json"`,
+    ],
+  };
 }
 
 /** The CloudWatch retention setting for a number of days; throws for a value CloudWatch lacks. */

@@ -12,7 +12,7 @@ describe('DevLogApi stack', () => {
     stage = synthStage({}, { bundle: true });
   });
 
-  it('keeps entries in an on-demand table with PITR, TTL, the sparse pending index, retained on delete', () => {
+  it('keeps entries in an on-demand table with PITR, TTL, the sparse pending and failed indexes, retained on delete', () => {
     stage.api.hasResource('AWS::DynamoDB::GlobalTable', {
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
@@ -28,6 +28,13 @@ describe('DevLogApi stack', () => {
             IndexName: ENTRY_TABLE.pendingIndex.name,
             KeySchema: [
               { AttributeName: 'pendingBucket', KeyType: 'HASH' },
+              { AttributeName: 'enqueuedAt', KeyType: 'RANGE' },
+            ],
+          }),
+          Match.objectLike({
+            IndexName: ENTRY_TABLE.failedIndex.name,
+            KeySchema: [
+              { AttributeName: 'failedBucket', KeyType: 'HASH' },
               { AttributeName: 'createdAt', KeyType: 'RANGE' },
             ],
           }),
@@ -69,6 +76,7 @@ describe('DevLogApi stack', () => {
     expect(readdirSync(dir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
     const bundle = readFileSync(join(dir, 'index.mjs'), 'utf8');
     expect(bundle).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
+    expect(Buffer.byteLength(bundle)).toBeLessThan(450 * 1024);
   });
 
   it('runs the API function on arm64 Node.js 22+ with a log group that expires', () => {
@@ -142,6 +150,22 @@ describe('DevLogApi stack', () => {
     expect(dynamoActions).not.toContain('dynamodb:*');
     expect(statements).toContainEqual(
       expect.objectContaining({ Action: expect.arrayContaining(['sqs:SendMessage']) }),
+    );
+  });
+
+  it('runs the reconciler every 5 minutes with access to the pending index only', () => {
+    stage.api.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      State: 'ENABLED',
+    });
+    const statements = Object.values(stage.api.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement,
+    );
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Action: 'dynamodb:Query',
+        Resource: { 'Fn::Join': ['', [expect.anything(), `/index/${ENTRY_TABLE.pendingIndex.name}`]] },
+      }),
     );
   });
 });

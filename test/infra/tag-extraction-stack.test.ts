@@ -1,6 +1,9 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CONSUMER_SETTINGS, ENTRY_TABLE, QUEUE_SETTINGS } from '../../lambdas/contract/index.js';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { App, Duration } from 'aws-cdk-lib';
 import { readStageConfig } from '../../lib/config.js';
 import { TagExtractionStack } from '../../lib/tag-extraction-stack.js';
@@ -84,5 +87,47 @@ describe('TagExtraction stack', () => {
       functionTimeout: Duration.seconds(QUEUE_SETTINGS.visibilityTimeoutSeconds / 6),
     });
     expect(() => app.synth()).not.toThrow();
+  });
+});
+
+describe('TagExtraction bundle', () => {
+  let assetDir: string;
+  beforeAll(() => {
+    const stage = synthStage({ stage: 'bundle' }, { bundle: true });
+    const code = Object.values(stage.extraction.findResources('AWS::Lambda::Function'))[0]?.Properties.Code;
+    assetDir = join(stage.outdir, `asset.${String(code.S3Key).replace(/\.zip$/, '')}`);
+  });
+
+  it('keeps the handler bundle under 450 KiB by moving the OpenAI SDK into a lazily loaded file', () => {
+    expect(statSync(join(assetDir, 'index.mjs')).size).toBeLessThan(450 * 1024);
+    expect(readFileSync(join(assetDir, 'index.mjs'), 'utf8')).toContain('import("./adapters/openai-tag-extractor.js")');
+    expect(existsSync(join(assetDir, 'adapters/openai-tag-extractor.js'))).toBe(true);
+    expect(JSON.parse(readFileSync(join(assetDir, 'package.json'), 'utf8'))).toEqual({ type: 'module' });
+  });
+
+  it('loads in plain Node: the handler answers an empty batch and the lazy module resolves', () => {
+    const script = [
+      "const { handler } = await import('./index.mjs');",
+      "const response = await handler({ Records: [] }, { functionName: 'f', awsRequestId: 'r', getRemainingTimeInMillis: () => 1000 });",
+      "const lazy = await import('./adapters/openai-tag-extractor.js');",
+      'console.log(JSON.stringify({ response, lazy: typeof lazy.createOpenAiExtractor }));',
+    ].join('\n');
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: assetDir,
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH,
+        AWS_REGION: 'eu-central-1',
+        TABLE_NAME: 'entries',
+        QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/123456789012/jobs',
+        OPENAI_SECRET_ID: 'openai-key',
+        POWERTOOLS_METRICS_DISABLED: 'true',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
+    });
+    expect(JSON.parse(output.trim().split('\n').at(-1)!)).toEqual({
+      response: { batchItemFailures: [] },
+      lazy: 'function',
+    });
   });
 });

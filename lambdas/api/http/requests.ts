@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ENTRY_ID_PATTERN } from '../../contract/index.js';
 import { decodeCursor } from './cursor.js';
 import { badRequest, payloadTooLarge, unprocessable, unsupportedMediaType } from './problem.js';
@@ -15,10 +15,12 @@ const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 const CreateEntryBodySchema = z.object({
   entry: z
     .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
-    .refine((value) => value.trim().length > 0, 'must not be empty or only whitespace')
-    .refine((value) => [...value].length <= MAX_ENTRY_CHARS, `must be at most ${MAX_ENTRY_CHARS} characters`)
-    .refine((value) => !value.includes('\u0000'), 'must not contain NUL characters')
-    .refine((value) => value.isWellFormed(), 'must be well-formed Unicode (no lone surrogates)'),
+    .check(
+      z.refine((value) => value.trim().length > 0, 'must not be empty or only whitespace'),
+      z.refine((value) => [...value].length <= MAX_ENTRY_CHARS, `must be at most ${MAX_ENTRY_CHARS} characters`),
+      z.refine((value) => !value.includes('\u0000'), 'must not contain NUL characters'),
+      z.refine((value) => value.isWellFormed(), 'must be well-formed Unicode (no lone surrogates)'),
+    ),
 });
 
 /** The parts of an HTTP request the validators read. */

@@ -1,12 +1,58 @@
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import OpenAI from 'openai';
 import { ContentFilterFinishReasonError, LengthFinishReasonError } from 'openai/error';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import { PermanentError, RetryableError } from '../domain/errors.js';
 import type { RawExtraction, TagExtractor } from '../domain/ports.js';
-import { promptMessages, TechStackAnswerSchema, type PromptTemplate } from '../prompts.js';
+import { TechStackAnswerSchema } from '../answer-schema.js';
+import { promptMessages, type PromptTemplate } from '../prompts.js';
+import { withRequestRateLimit } from './request-rate-limit.js';
 
 const RESPONSE_FORMAT = zodResponseFormat(TechStackAnswerSchema, 'tech_stack');
 const RETRYABLE_STATUS = new Set([401, 403, 408, 409, 429]);
+
+/** How the OpenAI client is built. */
+export interface OpenAiClientOptions {
+  /** Returns the API key; called per extraction, so it should cache. */
+  apiKey: () => Promise<string>;
+  baseURL?: string;
+  timeoutMs: number;
+  maxRetries: number;
+}
+
+const SECRET_CACHE_SECONDS = 300;
+
+/** Reads the API key from Secrets Manager through Powertools, cached for five minutes. */
+export function secretsManagerApiKey(secretId: string): () => Promise<string> {
+  return async () => {
+    const apiKey = await getSecret<string>(secretId, { maxAge: SECRET_CACHE_SECONDS });
+    if (!apiKey) throw new Error(`secret ${secretId} is empty`);
+    return apiKey;
+  };
+}
+
+/**
+ * A client provider that builds one OpenAI client per API key, so a rotated secret takes
+ * effect when the key's cache expires, without a new container.
+ */
+export function openAiClientProvider(options: OpenAiClientOptions): () => Promise<OpenAI> {
+  let current: { apiKey: string; client: OpenAI } | undefined;
+  return async () => {
+    const apiKey = await options.apiKey();
+    if (current?.apiKey !== apiKey) {
+      current = {
+        apiKey,
+        client: new OpenAI({
+          apiKey,
+          baseURL: options.baseURL,
+          timeout: options.timeoutMs,
+          maxRetries: options.maxRetries,
+        }),
+      };
+    }
+    return current.client;
+  };
+}
 
 /** Extracts tags with any OpenAI-compatible chat completions server, using structured outputs. */
 export class OpenAiTagExtractor implements TagExtractor {
@@ -79,4 +125,22 @@ export function retryAfterSeconds(headers: Headers | undefined, now = Date.now()
   if (Number.isFinite(seconds)) return Math.max(0, seconds);
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, (date - now) / 1000);
+}
+
+/** Everything the OpenAI extractor is built from. */
+export interface OpenAiExtractorSettings extends Omit<OpenAiClientOptions, 'apiKey'> {
+  secretId: string;
+  model: string;
+  prompt: PromptTemplate;
+  /** This instance's share of the account's requests per minute; unset means unlimited. */
+  requestsPerMinute?: number;
+}
+
+/**
+ * The extraction's model port, fully assembled: key from Secrets Manager, one client per key,
+ * structured outputs, and the client-side rate limit. The handler loads this module lazily.
+ */
+export function createOpenAiExtractor(settings: OpenAiExtractorSettings): TagExtractor {
+  const client = openAiClientProvider({ ...settings, apiKey: secretsManagerApiKey(settings.secretId) });
+  return withRequestRateLimit(new OpenAiTagExtractor(client, settings.model, settings.prompt), settings.requestsPerMinute);
 }

@@ -1,5 +1,28 @@
+/*
+ * The OpenAI adapter is bundled into its own lazily loaded file, which carries its own copy of
+ * these classes. So errors carry their kind under a registered symbol and `instanceof` checks
+ * that kind, not the prototype: an error thrown by either copy is recognised by both.
+ */
+const ERROR_KIND = Symbol.for('devlog-tags.extraction-error-kind');
+type ErrorKind = 'retryable' | 'permanent';
+
+function brand(error: Error, kind: ErrorKind): void {
+  Object.defineProperty(error, ERROR_KIND, { value: kind, enumerable: false });
+}
+
+function hasKind(value: unknown, kind: ErrorKind): boolean {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[ERROR_KIND] === kind;
+}
+
 /** A failure worth another try later: rate limits, timeouts, server errors, throttling. */
 export class RetryableError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasKind(value, 'retryable');
+  }
+
+  /** The model's server said we are over our rate limit (HTTP 429). */
+  readonly rateLimited: boolean;
+
   constructor(
     message: string,
     /** What the server asked us to wait, when it said (`retry-after`). */
@@ -9,10 +32,8 @@ export class RetryableError extends Error {
     super(message, options);
     this.name = 'RetryableError';
     this.rateLimited = options?.rateLimited ?? false;
+    brand(this, 'retryable');
   }
-
-  /** The model's server said we are over our rate limit (HTTP 429). */
-  readonly rateLimited: boolean;
 }
 
 /**
@@ -20,6 +41,11 @@ export class RetryableError extends Error {
  * without spending one of its receives.
  */
 export class RateLimitCircuitOpenError extends RetryableError {
+  /** Only ever thrown in the main bundle, so the ordinary prototype check is right here. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return Function.prototype[Symbol.hasInstance].call(this, value);
+  }
+
   constructor(retryAfterSeconds: number) {
     super(`rate-limit circuit open for ${Math.ceil(retryAfterSeconds)} s`, retryAfterSeconds);
     this.name = 'RateLimitCircuitOpenError';
@@ -28,9 +54,14 @@ export class RateLimitCircuitOpenError extends RetryableError {
 
 /** A failure that another try cannot fix: an invalid message, a request the model rejects. */
 export class PermanentError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasKind(value, 'permanent');
+  }
+
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'PermanentError';
+    brand(this, 'permanent');
   }
 }
 
