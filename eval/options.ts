@@ -1,0 +1,92 @@
+import { parseArgs } from 'node:util';
+
+/** The command line of `npm run eval`. */
+export interface EvalOptions {
+  extractor: 'offline' | 'openai';
+  /** Exit non-zero when micro F1 is below this (0..1). */
+  threshold?: number;
+  /** Evaluate only the first N entries. */
+  limit?: number;
+  dataset: string;
+  concurrency: number;
+  /** Prompt version for the openai extractor; undefined means the latest. */
+  promptVersion?: number;
+  /** Print the report as JSON instead of text. */
+  json: boolean;
+  help: boolean;
+}
+
+/** Usage text for --help and usage errors. */
+export const USAGE = `Usage: npm run eval -- [options]
+
+  --extractor offline|openai  offline: the local dictionary model (default); openai: the Lambda's
+                              OpenAI adapter, configured by OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL
+  --threshold F1              exit 1 when micro F1 is below F1 (0..1), e.g. 0.8
+  --limit N                   evaluate only the first N entries
+  --dataset PATH              JSONL data set (default eval/devlogs.jsonl)
+  --concurrency N             entries extracted at the same time (default 1 offline, 4 openai)
+  --prompt-version N          prompt version for --extractor openai (default: the latest)
+  --json                      print the report as JSON
+  --help                      show this text`;
+
+/** Thrown for a command line we cannot run; the message says what is wrong. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** Parses and checks the command line (without the node and script arguments). */
+export function parseEvalOptions(argv: readonly string[]): EvalOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        extractor: { type: 'string', default: 'offline' },
+        threshold: { type: 'string' },
+        limit: { type: 'string' },
+        dataset: { type: 'string', default: 'eval/devlogs.jsonl' },
+        concurrency: { type: 'string' },
+        'prompt-version': { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const extractor = values.extractor;
+  if (extractor !== 'offline' && extractor !== 'openai') {
+    throw new UsageError(`--extractor must be offline or openai, not ${extractor}`);
+  }
+  const threshold = optionalNumber('--threshold', values.threshold);
+  if (threshold !== undefined && (threshold < 0 || threshold > 1)) {
+    throw new UsageError('--threshold is an F1 between 0 and 1');
+  }
+  return {
+    extractor,
+    threshold,
+    limit: optionalPositiveInteger('--limit', values.limit),
+    dataset: values.dataset,
+    concurrency: optionalPositiveInteger('--concurrency', values.concurrency) ?? (extractor === 'openai' ? 4 : 1),
+    promptVersion: optionalPositiveInteger('--prompt-version', values['prompt-version']),
+    json: values.json,
+    help: values.help,
+  };
+}
+
+function optionalNumber(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number)) throw new UsageError(`${flag} needs a number, not ${value}`);
+  return number;
+}
+
+function optionalPositiveInteger(flag: string, value: string | undefined): number | undefined {
+  const number = optionalNumber(flag, value);
+  if (number !== undefined && (!Number.isInteger(number) || number < 1)) {
+    throw new UsageError(`${flag} needs a positive whole number, not ${value}`);
+  }
+  return number;
+}
