@@ -16,7 +16,8 @@ const CreateEntryBodySchema = z.object({
   entry: z
     .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
     .check(
-      z.refine((value) => value.trim().length > 0, 'must not be empty or only whitespace'),
+      // Invisible format characters (zero-width spaces, joiners, BOM) count as whitespace here.
+      z.refine((value) => /[^\s\p{Cf}]/u.test(value), 'must not be empty or only whitespace'),
       z.refine((value) => [...value].length <= MAX_ENTRY_CHARS, `must be at most ${MAX_ENTRY_CHARS} characters`),
       z.refine((value) => !value.includes('\u0000'), 'must not contain NUL characters'),
       z.refine((value) => value.isWellFormed(), 'must be well-formed Unicode (no lone surrogates)'),

@@ -22,12 +22,22 @@ export interface OpenAiClientOptions {
 
 const SECRET_CACHE_SECONDS = 300;
 
-/** Reads the API key from Secrets Manager through Powertools, cached for five minutes. */
+/**
+ * Reads the API key from Secrets Manager through Powertools, cached for five minutes. Concurrent
+ * callers share one read, so a cold batch of ten records makes one call, not ten.
+ */
 export function secretsManagerApiKey(secretId: string): () => Promise<string> {
-  return async () => {
+  let inFlight: Promise<string> | undefined;
+  const read = async () => {
     const apiKey = await getSecret<string>(secretId, { maxAge: SECRET_CACHE_SECONDS });
     if (!apiKey) throw new Error(`secret ${secretId} is empty`);
     return apiKey;
+  };
+  return () => {
+    inFlight ??= read().finally(() => {
+      inFlight = undefined;
+    });
+    return inFlight;
   };
 }
 

@@ -1,0 +1,187 @@
+import 'aws-sdk-client-mock-vitest/extend';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbEntryStore } from '../../../../lambdas/api/adapters/dynamodb-entry-store.js';
+import type { Entry } from '../../../../lambdas/api/domain/entry.js';
+
+const TABLE = 'entries-test';
+const ID = '01JDQ8Z6X4M1V9T3K7N2P5R8WA';
+const OLDER_ID = '01JDQ8Z6X4M1V9T3K7N2P5R8W0';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const store = new DynamoDbEntryStore(
+  DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-central-1' })),
+  TABLE,
+);
+
+const pendingEntry: Entry = {
+  id: ID,
+  ownerId: 'user-a',
+  entry: 'Used Django',
+  status: 'pending',
+  tags: [],
+  createdAt: '2026-11-23T10:00:00.000Z',
+  updatedAt: '2026-11-23T10:00:00.000Z',
+};
+
+function item(entry: Entry): Record<string, unknown> {
+  return {
+    pk: `OWNER#${entry.ownerId}`,
+    sk: `ENTRY#${entry.id}`,
+    pendingBucket: 'pending',
+    enqueuedAt: entry.createdAt,
+    ...entry,
+  };
+}
+
+beforeEach(() => {
+  ddb.reset();
+});
+
+describe('DynamoDbEntryStore', () => {
+  describe('create', () => {
+    it('puts the entry in the owner\'s partition, in the pending index, and never over an existing item', async () => {
+      // Arrange
+      ddb.on(PutCommand).resolves({});
+
+      // Act
+      await store.create(pendingEntry);
+
+      // Assert
+      expect(ddb).toHaveReceivedCommandExactlyOnceWith(PutCommand, {
+        TableName: TABLE,
+        Item: {
+          pk: 'OWNER#user-a',
+          sk: `ENTRY#${ID}`,
+          pendingBucket: 'pending',
+          enqueuedAt: '2026-11-23T10:00:00.000Z',
+          id: ID,
+          ownerId: 'user-a',
+          entry: 'Used Django',
+          status: 'pending',
+          tags: [],
+          createdAt: '2026-11-23T10:00:00.000Z',
+          updatedAt: '2026-11-23T10:00:00.000Z',
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      });
+    });
+
+    it('fails when the id is already taken', async () => {
+      // Arrange
+      ddb.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+
+      // Act
+      const attempt = store.create(pendingEntry);
+
+      // Assert
+      await expect(attempt).rejects.toBeInstanceOf(ConditionalCheckFailedException);
+    });
+  });
+
+  describe('get', () => {
+    it('reads the owner\'s item strongly consistently and strips the table\'s own attributes', async () => {
+      // Arrange
+      ddb.on(GetCommand).resolves({ Item: item(pendingEntry) });
+
+      // Act
+      const entry = await store.get('user-a', ID);
+
+      // Assert
+      expect(entry).toEqual(pendingEntry);
+      expect(ddb).toHaveReceivedCommandWith(GetCommand, {
+        TableName: TABLE,
+        Key: { pk: 'OWNER#user-a', sk: `ENTRY#${ID}` },
+        ConsistentRead: true,
+      });
+    });
+
+    it('hides the bookkeeping of the reconciler and the redrive', async () => {
+      // Arrange
+      const failed: Entry = { ...pendingEntry, status: 'failed', error: 'gave up after 5 attempts' };
+      ddb.on(GetCommand).resolves({ Item: { ...item(failed), pendingBucket: undefined, failedBucket: 'failed' } });
+
+      // Act
+      const entry = await store.get('user-a', ID);
+
+      // Assert
+      expect(Object.keys(entry!).sort()).toEqual(Object.keys(failed).sort());
+    });
+
+    it('returns undefined when there is no such item', async () => {
+      // Arrange
+      ddb.on(GetCommand).resolves({});
+
+      // Act
+      const entry = await store.get('user-b', ID);
+
+      // Assert
+      expect(entry).toBeUndefined();
+      expect(ddb).toHaveReceivedCommandWith(GetCommand, { Key: { pk: 'OWNER#user-b', sk: `ENTRY#${ID}` } });
+    });
+  });
+
+  describe('list', () => {
+    it('queries only the owner\'s entries, newest first, limited', async () => {
+      // Arrange
+      ddb.on(QueryCommand).resolves({ Items: [item(pendingEntry)] });
+
+      // Act
+      const page = await store.list('user-a', 20);
+
+      // Assert
+      expect(page).toEqual({ items: [pendingEntry], lastId: undefined });
+      expect(ddb).toHaveReceivedCommandExactlyOnceWith(QueryCommand, {
+        TableName: TABLE,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entry)',
+        ExpressionAttributeValues: { ':pk': 'OWNER#user-a', ':entry': 'ENTRY#' },
+        ScanIndexForward: false,
+        Limit: 20,
+      });
+      expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input).not.toHaveProperty('ExclusiveStartKey');
+    });
+
+    it('continues after the given id, inside the caller\'s partition', async () => {
+      // Arrange
+      ddb.on(QueryCommand).resolves({ Items: [] });
+
+      // Act
+      await store.list('user-a', 5, ID);
+
+      // Assert
+      expect(ddb).toHaveReceivedCommandWith(QueryCommand, {
+        ExclusiveStartKey: { pk: 'OWNER#user-a', sk: `ENTRY#${ID}` },
+        Limit: 5,
+      });
+    });
+
+    it('reports the last id of a page when DynamoDB says more may follow', async () => {
+      // Arrange
+      const older = { ...pendingEntry, id: OLDER_ID };
+      ddb.on(QueryCommand).resolves({
+        Items: [item(pendingEntry), item(older)],
+        LastEvaluatedKey: { pk: 'OWNER#user-a', sk: `ENTRY#${OLDER_ID}` },
+      });
+
+      // Act
+      const page = await store.list('user-a', 2);
+
+      // Assert
+      expect(page.items.map((entry) => entry.id)).toEqual([ID, OLDER_ID]);
+      expect(page.lastId).toBe(OLDER_ID);
+    });
+
+    it('handles a response without items', async () => {
+      // Arrange
+      ddb.on(QueryCommand).resolves({});
+
+      // Act
+      const page = await store.list('user-a', 20);
+
+      // Assert
+      expect(page).toEqual({ items: [], lastId: undefined });
+    });
+  });
+});

@@ -1,0 +1,190 @@
+import 'aws-sdk-client-mock-vitest/extend';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  DynamoDbIdempotencyStore,
+  IDEMPOTENCY_KEY_TTL_SECONDS,
+  IN_PROGRESS_TIMEOUT_MS,
+} from '../../../../lambdas/api/adapters/dynamodb-idempotency-store.js';
+
+const TABLE = 'entries-test';
+const NOW = new Date('2026-11-23T10:00:00.000Z');
+const NOW_MS = NOW.getTime();
+const KEY = { pk: 'OWNER#user-a', sk: 'IDEMPOTENCY#key-1' };
+const RESPONSE = { statusCode: 202, body: { id: '01JDQ8Z6X4M1V9T3K7N2P5R8WA' }, location: '/logs/01JDQ8Z6X4M1V9T3K7N2P5R8WA' };
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const store = new DynamoDbIdempotencyStore(
+  DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-central-1' })),
+  TABLE,
+  { now: () => NOW },
+);
+
+function conditionFailed() {
+  return new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+}
+
+beforeEach(() => {
+  ddb.reset();
+});
+
+describe('DynamoDbIdempotencyStore', () => {
+  describe('claim', () => {
+    it('claims a new key with a conditional put that expires the claim and the key', async () => {
+      // Arrange
+      ddb.on(PutCommand).resolves({});
+
+      // Act
+      const claim = await store.claim('user-a', 'key-1', 'hash-1');
+
+      // Assert
+      expect(claim).toEqual({ outcome: 'claimed' });
+      expect(ddb).toHaveReceivedCommandExactlyOnceWith(PutCommand, {
+        TableName: TABLE,
+        Item: {
+          ...KEY,
+          requestHash: 'hash-1',
+          state: 'in-progress',
+          inProgressUntil: NOW_MS + IN_PROGRESS_TIMEOUT_MS,
+          expiresAt: NOW_MS / 1000 + IDEMPOTENCY_KEY_TTL_SECONDS,
+        },
+        ConditionExpression:
+          'attribute_not_exists(pk) OR expiresAt < :nowSeconds OR (#state = :inProgress AND inProgressUntil < :nowMs)',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':nowSeconds': NOW_MS / 1000, ':nowMs': NOW_MS, ':inProgress': 'in-progress' },
+      });
+      expect(ddb).not.toHaveReceivedCommand(GetCommand);
+    });
+
+    it('returns the stored answer when the key was completed', async () => {
+      // Arrange
+      ddb.on(PutCommand).rejects(conditionFailed());
+      ddb.on(GetCommand).resolves({ Item: { ...KEY, requestHash: 'hash-1', state: 'completed', response: RESPONSE } });
+
+      // Act
+      const claim = await store.claim('user-a', 'key-1', 'hash-1');
+
+      // Assert
+      expect(claim).toEqual({ outcome: 'completed', requestHash: 'hash-1', response: RESPONSE });
+      expect(ddb).toHaveReceivedCommandWith(GetCommand, { TableName: TABLE, Key: KEY, ConsistentRead: true });
+    });
+
+    it('returns the live claim of a request in flight, with its hash', async () => {
+      // Arrange
+      ddb.on(PutCommand).rejects(conditionFailed());
+      ddb.on(GetCommand).resolves({ Item: { ...KEY, requestHash: 'hash-other', state: 'in-progress' } });
+
+      // Act
+      const claim = await store.claim('user-a', 'key-1', 'hash-1');
+
+      // Assert
+      expect(claim).toEqual({ outcome: 'in-progress', requestHash: 'hash-other' });
+    });
+
+    it('claims again when the conflicting claim vanished before it could be read', async () => {
+      // Arrange
+      ddb.on(PutCommand).rejectsOnce(conditionFailed()).resolves({});
+      ddb.on(GetCommand).resolves({});
+
+      // Act
+      const claim = await store.claim('user-a', 'key-1', 'hash-1');
+
+      // Assert
+      expect(claim).toEqual({ outcome: 'claimed' });
+      expect(ddb).toHaveReceivedCommandTimes(PutCommand, 2);
+    });
+
+    it('gives up after three races and reports the key as in flight', async () => {
+      // Arrange
+      ddb.on(PutCommand).rejects(conditionFailed());
+      ddb.on(GetCommand).resolves({});
+
+      // Act
+      const claim = await store.claim('user-a', 'key-1', 'hash-1');
+
+      // Assert
+      expect(claim).toEqual({ outcome: 'in-progress', requestHash: 'hash-1' });
+      expect(ddb).toHaveReceivedCommandTimes(PutCommand, 3);
+    });
+
+    it('passes other DynamoDB errors on', async () => {
+      // Arrange
+      ddb.on(PutCommand).rejects(new Error('ProvisionedThroughputExceededException'));
+
+      // Act
+      const attempt = store.claim('user-a', 'key-1', 'hash-1');
+
+      // Assert
+      await expect(attempt).rejects.toThrow('ProvisionedThroughputExceededException');
+      expect(ddb).not.toHaveReceivedCommand(GetCommand);
+    });
+  });
+
+  describe('complete', () => {
+    it('stores the answer and ends the in-flight window', async () => {
+      // Arrange
+      ddb.on(UpdateCommand).resolves({});
+
+      // Act
+      await store.complete('user-a', 'key-1', RESPONSE);
+
+      // Assert
+      expect(ddb).toHaveReceivedCommandExactlyOnceWith(UpdateCommand, {
+        TableName: TABLE,
+        Key: KEY,
+        UpdateExpression: 'SET #state = :completed, #response = :response REMOVE inProgressUntil',
+        ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
+        ExpressionAttributeValues: { ':completed': 'completed', ':response': RESPONSE },
+      });
+    });
+  });
+
+  describe('release', () => {
+    it('deletes only an in-progress claim', async () => {
+      // Arrange
+      ddb.on(DeleteCommand).resolves({});
+
+      // Act
+      await store.release('user-a', 'key-1');
+
+      // Assert
+      expect(ddb).toHaveReceivedCommandExactlyOnceWith(DeleteCommand, {
+        TableName: TABLE,
+        Key: KEY,
+        ConditionExpression: '#state = :inProgress',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':inProgress': 'in-progress' },
+      });
+    });
+
+    it('is quiet when the claim is already gone or completed', async () => {
+      // Arrange
+      ddb.on(DeleteCommand).rejects(conditionFailed());
+
+      // Act
+      const attempt = store.release('user-a', 'key-1');
+
+      // Assert
+      await expect(attempt).resolves.toBeUndefined();
+    });
+
+    it('passes other DynamoDB errors on', async () => {
+      // Arrange
+      ddb.on(DeleteCommand).rejects(new Error('InternalServerError'));
+
+      // Act
+      const attempt = store.release('user-a', 'key-1');
+
+      // Assert
+      await expect(attempt).rejects.toThrow('InternalServerError');
+    });
+  });
+});

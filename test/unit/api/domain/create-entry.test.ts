@@ -1,0 +1,196 @@
+import { describe, expect, it, vi } from 'vitest';
+import { createEntry } from '../../../../lambdas/api/domain/create-entry.js';
+import { fakeApiDeps } from '../../support/fake-api-ports.js';
+
+describe('createEntry', () => {
+  it('stores the entry as pending and enqueues exactly one job for it', async () => {
+    // Arrange
+    const { deps, entries, jobs } = fakeApiDeps();
+
+    // Act
+    const result = await createEntry(deps, { ownerId: 'user-a', entry: 'Used Django' });
+
+    // Assert
+    expect(result.kind).toBe('accepted');
+    const { response } = result as Extract<typeof result, { kind: 'accepted' }>;
+    const id = (response.body as { id: string }).id;
+    expect(response).toMatchObject({ statusCode: 202, location: `/logs/${id}` });
+    expect(await entries.get('user-a', id)).toEqual({
+      id,
+      ownerId: 'user-a',
+      entry: 'Used Django',
+      status: 'pending',
+      tags: [],
+      createdAt: '2026-11-23T10:00:00.000Z',
+      updatedAt: '2026-11-23T10:00:00.000Z',
+    });
+    expect(jobs.sent).toHaveLength(1);
+    expect(jobs.sent[0]).toMatchObject({ id, ownerId: 'user-a' });
+  });
+
+  it('writes the entry before it enqueues the job, so the consumer never sees a missing entry', async () => {
+    // Arrange
+    const { deps, entries } = fakeApiDeps();
+    const seenAtEnqueue: unknown[] = [];
+    deps.jobs.enqueue = async (entry) => {
+      seenAtEnqueue.push(await entries.get(entry.ownerId, entry.id));
+    };
+
+    // Act
+    await createEntry(deps, { ownerId: 'user-a', entry: 'Used Django' });
+
+    // Assert
+    expect(seenAtEnqueue).toEqual([expect.objectContaining({ status: 'pending' })]);
+  });
+
+  it('still answers 202 when the enqueue fails, keeps the entry pending and logs its id', async () => {
+    // Arrange
+    const { deps, entries, logger } = fakeApiDeps();
+    const sqsDown = new Error('SQS unavailable');
+    deps.jobs.enqueue = vi.fn().mockRejectedValue(sqsDown);
+
+    // Act
+    const result = await createEntry(deps, { ownerId: 'user-a', entry: 'Used Django' });
+
+    // Assert
+    expect(result).toMatchObject({ kind: 'accepted', replayed: false, response: { statusCode: 202 } });
+    const id = ((result as { response: { body: { id: string } } }).response.body).id;
+    expect(await entries.get('user-a', id)).toMatchObject({ status: 'pending' });
+    expect(logger.error).toHaveBeenCalledWith(
+      expect.stringContaining('enqueue failed'),
+      expect.objectContaining({ entryId: id, error: sqsDown }),
+    );
+  });
+
+  it('fails when the entry cannot be stored, and enqueues nothing', async () => {
+    // Arrange
+    const { deps, jobs } = fakeApiDeps();
+    deps.entries.create = vi.fn().mockRejectedValue(new Error('DynamoDB unavailable'));
+
+    // Act
+    const attempt = createEntry(deps, { ownerId: 'user-a', entry: 'Used Django' });
+
+    // Assert
+    await expect(attempt).rejects.toThrow('DynamoDB unavailable');
+    expect(jobs.sent).toEqual([]);
+  });
+
+  describe('with an Idempotency-Key', () => {
+    it('replays the first answer to a retry with the same body, without a second entry or job', async () => {
+      // Arrange
+      const { deps, entries, jobs } = fakeApiDeps();
+      const command = { ownerId: 'user-a', entry: 'Used Django', idempotencyKey: 'key-1' };
+      const first = await createEntry(deps, command);
+
+      // Act
+      const retry = await createEntry(deps, command);
+
+      // Assert
+      expect(first).toMatchObject({ kind: 'accepted', replayed: false });
+      expect(retry).toEqual({ ...first, replayed: true });
+      expect(entries.entries.size).toBe(1);
+      expect(jobs.sent).toHaveLength(1);
+    });
+
+    it('reports a reuse with a different body', async () => {
+      // Arrange
+      const { deps, entries } = fakeApiDeps();
+      await createEntry(deps, { ownerId: 'user-a', entry: 'Used Django', idempotencyKey: 'key-1' });
+
+      // Act
+      const result = await createEntry(deps, { ownerId: 'user-a', entry: 'Used Flask', idempotencyKey: 'key-1' });
+
+      // Assert
+      expect(result).toEqual({ kind: 'key-reused-with-other-body' });
+      expect(entries.entries.size).toBe(1);
+    });
+
+    it('treats a body that differs only in whitespace as a different body', async () => {
+      // Arrange
+      const { deps } = fakeApiDeps();
+      await createEntry(deps, { ownerId: 'user-a', entry: 'Used Django', idempotencyKey: 'key-1' });
+
+      // Act
+      const result = await createEntry(deps, { ownerId: 'user-a', entry: 'Used Django ', idempotencyKey: 'key-1' });
+
+      // Assert
+      expect(result.kind).toBe('key-reused-with-other-body');
+    });
+
+    it('reports a request still in flight with the same key and body', async () => {
+      // Arrange
+      const { deps, idempotency } = fakeApiDeps();
+      const command = { ownerId: 'user-a', entry: 'Used Django', idempotencyKey: 'key-1' };
+      let release!: () => void;
+      deps.entries.create = () => new Promise<void>((resolve) => (release = resolve));
+      const first = createEntry(deps, command);
+      await vi.waitFor(() => expect(idempotency.keys.size).toBe(1));
+
+      // Act
+      const second = await createEntry(deps, command);
+
+      // Assert
+      expect(second).toEqual({ kind: 'key-in-flight' });
+      release();
+      await expect(first).resolves.toMatchObject({ kind: 'accepted' });
+    });
+
+    it('reports a different body as a reuse even while the first is in flight', async () => {
+      // Arrange
+      const { deps, idempotency } = fakeApiDeps();
+      deps.entries.create = () => new Promise<void>(() => {});
+      void createEntry(deps, { ownerId: 'user-a', entry: 'Used Django', idempotencyKey: 'key-1' });
+      await vi.waitFor(() => expect(idempotency.keys.size).toBe(1));
+
+      // Act
+      const second = await createEntry(deps, { ownerId: 'user-a', entry: 'Used Flask', idempotencyKey: 'key-1' });
+
+      // Assert
+      expect(second).toEqual({ kind: 'key-reused-with-other-body' });
+    });
+
+    it('releases the key when storing fails, so the client\'s retry can succeed', async () => {
+      // Arrange
+      const { deps, entries } = fakeApiDeps();
+      const command = { ownerId: 'user-a', entry: 'Used Django', idempotencyKey: 'key-1' };
+      const create = entries.create.bind(entries);
+      deps.entries.create = vi.fn().mockRejectedValueOnce(new Error('throttled')).mockImplementation(create);
+      await expect(createEntry(deps, command)).rejects.toThrow('throttled');
+
+      // Act
+      const retry = await createEntry(deps, command);
+
+      // Assert
+      expect(retry).toMatchObject({ kind: 'accepted', replayed: false, response: { statusCode: 202 } });
+      expect(entries.entries.size).toBe(1);
+    });
+
+    it('remembers the 202 even when the enqueue failed', async () => {
+      // Arrange
+      const { deps, entries } = fakeApiDeps();
+      deps.jobs.enqueue = vi.fn().mockRejectedValue(new Error('SQS unavailable'));
+      const command = { ownerId: 'user-a', entry: 'Used Django', idempotencyKey: 'key-1' };
+      const first = await createEntry(deps, command);
+
+      // Act
+      const retry = await createEntry(deps, command);
+
+      // Assert
+      expect(retry).toEqual({ ...first, replayed: true });
+      expect(entries.entries.size).toBe(1);
+    });
+
+    it('keeps keys apart per owner', async () => {
+      // Arrange
+      const { deps, entries } = fakeApiDeps();
+      await createEntry(deps, { ownerId: 'user-a', entry: 'Used Django', idempotencyKey: 'key-1' });
+
+      // Act
+      const result = await createEntry(deps, { ownerId: 'user-b', entry: 'Used Flask', idempotencyKey: 'key-1' });
+
+      // Assert
+      expect(result).toMatchObject({ kind: 'accepted', replayed: false });
+      expect(entries.entries.size).toBe(2);
+    });
+  });
+});

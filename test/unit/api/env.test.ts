@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { readApiEnv } from '../../../lambdas/api/env.js';
+
+const VALID = { TABLE_NAME: 'entries', QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/123456789012/jobs' };
+
+describe('readApiEnv', () => {
+  it('reads the table and the queue', () => {
+    expect(readApiEnv({ ...VALID, UNRELATED: 'x' })).toEqual(VALID);
+  });
+
+  it('takes the local SQS endpoint when the local stack sets one', () => {
+    expect(readApiEnv({ ...VALID, AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:4566' }).AWS_ENDPOINT_URL_SQS).toBe(
+      'http://127.0.0.1:4566',
+    );
+  });
+
+  it.each([
+    ['no table', { QUEUE_URL: VALID.QUEUE_URL }],
+    ['an empty table name', { ...VALID, TABLE_NAME: '' }],
+    ['a queue name instead of its URL', { ...VALID, QUEUE_URL: 'jobs' }],
+  ])('fails at cold start with %s', (_name, env) => {
+    expect(() => readApiEnv(env)).toThrow();
+  });
+});

@@ -1,0 +1,412 @@
+import { describe, expect, it, vi } from 'vitest';
+import { routeApiRequest, type ApiResult } from '../../../../lambdas/api/http/router.js';
+import { apiEvent, postEntryEvent } from '../../support/api-events.js';
+import { fakeApiDeps } from '../../support/fake-api-ports.js';
+
+const MISSING_ID = '01JDQ8Z6X4M1V9T3K7N2P5ZZZZ';
+
+function bodyOf(result: ApiResult): Record<string, unknown> {
+  return JSON.parse(result.body ?? 'null') as Record<string, unknown>;
+}
+
+/** Asserts an RFC 9457 problem response and returns its body. */
+function expectProblem(result: ApiResult, status: number): Record<string, unknown> {
+  expect(result.statusCode).toBe(status);
+  expect(result.headers?.['content-type']).toBe('application/problem+json');
+  const problem = bodyOf(result);
+  expect(problem).toEqual({
+    type: expect.stringMatching(/^\/problems\/[a-z0-9-]+$/),
+    title: expect.any(String),
+    status,
+    detail: expect.any(String),
+    instance: expect.any(String),
+  });
+  return problem;
+}
+
+async function post(deps: ReturnType<typeof fakeApiDeps>['deps'], entry: string, sub = 'user-a') {
+  return routeApiRequest(postEntryEvent({ entry }, {}, sub), deps);
+}
+
+describe('routeApiRequest', () => {
+  describe('POST /logs', () => {
+    it('answers 202 with the pending entry and where to find it', async () => {
+      // Arrange
+      const { deps } = fakeApiDeps();
+
+      // Act
+      const result = await post(deps, 'Heute habe ich Django benutzt');
+
+      // Assert
+      expect(result.statusCode).toBe(202);
+      expect(result.headers?.['content-type']).toBe('application/json');
+      const body = bodyOf(result);
+      expect(body).toEqual({
+        id: expect.stringMatching(/^[0-9A-HJKMNP-TV-Z]{26}$/),
+        entry: 'Heute habe ich Django benutzt',
+        status: 'pending',
+        tags: [],
+        createdAt: '2026-11-23T10:00:00.000Z',
+        updatedAt: '2026-11-23T10:00:00.000Z',
+      });
+      expect(result.headers?.location).toBe(`/logs/${body.id as string}`);
+    });
+
+    it('stores the entry under the caller and enqueues its extraction', async () => {
+      // Arrange
+      const { deps, entries, jobs } = fakeApiDeps();
+
+      // Act
+      const result = await post(deps, 'Used Kafka', 'user-b');
+
+      // Assert
+      const id = bodyOf(result).id as string;
+      expect(await entries.get('user-b', id)).toMatchObject({ ownerId: 'user-b', status: 'pending' });
+      expect(jobs.sent.map((entry) => entry.id)).toEqual([id]);
+    });
+
+    it('never shows the owner id to the client', async () => {
+      // Arrange
+      const { deps } = fakeApiDeps();
+
+      // Act
+      const result = await post(deps, 'Used Kafka');
+
+      // Assert
+      expect(result.body).not.toContain('user-a');
+    });
+
+    it('answers a bad body with the validator\'s problem', async () => {
+      // Arrange
+      const { deps, entries } = fakeApiDeps();
+
+      // Act
+      const result = await routeApiRequest(postEntryEvent('{"entry":"   "}'), deps);
+
+      // Assert
+      const problem = expectProblem(result, 422);
+      expect(problem.detail).toContain('empty');
+      expect(problem.instance).toBe('/logs');
+      expect(entries.entries.size).toBe(0);
+    });
+
+    it('answers 415 for a body sent as text', async () => {
+      // Arrange
+      const { deps } = fakeApiDeps();
+      const event = apiEvent({ method: 'POST', path: '/logs', headers: { 'content-type': 'text/plain' }, body: 'Django' });
+
+      // Act
+      const result = await routeApiRequest(event, deps);
+
+      // Assert
+      expectProblem(result, 415);
+    });
+
+    it('replays the first answer for a retried Idempotency-Key and says so', async () => {
+      // Arrange
+      const { deps, entries } = fakeApiDeps();
+      const event = postEntryEvent({ entry: 'Used Kafka' }, { 'idempotency-key': 'key-1' });
+      const first = await routeApiRequest(event, deps);
+
+      // Act
+      const replay = await routeApiRequest(event, deps);
+
+      // Assert
+      expect(replay.statusCode).toBe(202);
+      expect(replay.body).toBe(first.body);
+      expect(replay.headers?.location).toBe(first.headers?.location);
+      expect(replay.headers?.['idempotent-replayed']).toBe('true');
+      expect(first.headers?.['idempotent-replayed']).toBeUndefined();
+      expect(entries.entries.size).toBe(1);
+    });
+
+    it('answers 422 when an Idempotency-Key is reused with another body', async () => {
+      // Arrange
+      const { deps } = fakeApiDeps();
+      await routeApiRequest(postEntryEvent({ entry: 'Used Kafka' }, { 'idempotency-key': 'key-1' }), deps);
+
+      // Act
+      const result = await routeApiRequest(postEntryEvent({ entry: 'Used Redis' }, { 'idempotency-key': 'key-1' }), deps);
+
+      // Assert
+      const problem = expectProblem(result, 422);
+      expect(problem.detail).toContain('Idempotency-Key');
+    });
+
+    it('answers 409 while the same Idempotency-Key is in flight', async () => {
+      // Arrange: the first request is stuck writing the entry
+      const { deps } = fakeApiDeps();
+      let finishWrite!: () => void;
+      const create = deps.entries.create.bind(deps.entries);
+      deps.entries.create = (entry) => new Promise<void>((resolve) => (finishWrite = resolve)).then(() => create(entry));
+      const event = postEntryEvent({ entry: 'Used Kafka' }, { 'idempotency-key': 'key-1' });
+      const first = routeApiRequest(event, deps);
+      await vi.waitFor(() => expect(finishWrite).toBeTypeOf('function'));
+
+      // Act
+      const second = await routeApiRequest(event, deps);
+
+      // Assert
+      const problem = expectProblem(second, 409);
+      expect(problem.detail).toContain('still being processed');
+      finishWrite();
+      expect((await first).statusCode).toBe(202);
+    });
+  });
+
+  describe('GET /logs/{id}', () => {
+    it('returns the caller\'s own entry', async () => {
+      // Arrange
+      const { deps } = fakeApiDeps();
+      const created = bodyOf(await post(deps, 'Used Kafka'));
+
+      // Act
+      const result = await routeApiRequest(apiEvent({ method: 'GET', path: `/logs/${created.id as string}` }), deps);
+
+      // Assert
+      expect(result.statusCode).toBe(200);
+      expect(result.headers?.['content-type']).toBe('application/json');
+      expect(bodyOf(result)).toEqual(created);
+    });
+
+    it('prefers the id API Gateway extracted from the route', async () => {
+      // Arrange
+      const { deps } = fakeApiDeps();
+      const created = bodyOf(await post(deps, 'Used Kafka'));
+      const id = created.id as string;
+
+      // Act
+      const result = await routeApiRequest(
+        apiEvent({ method: 'GET', path: `/logs/${id}`, pathParameters: { id } }),
+        deps,
+      );
+
+      // Assert
+      expect(bodyOf(result)).toEqual(created);
+    });
+
+    it('answers another owner\'s entry exactly like a missing one', async () => {
+      // Arrange
+      const withEntry = fakeApiDeps();
+      const id = bodyOf(await post(withEntry.deps, 'Secret project on Kafka', 'user-a')).id as string;
+      const empty = fakeApiDeps();
+      const asUserB = apiEvent({ method: 'GET', path: `/logs/${id}`, sub: 'user-b' });
+
+      // Act
+      const someoneElses = await routeApiRequest(asUserB, withEntry.deps);
+      const missing = await routeApiRequest(asUserB, empty.deps);
+
+      // Assert
+      expectProblem(someoneElses, 404);
+      expect(someoneElses).toEqual(missing);
+      expect(someoneElses.body).not.toContain('Kafka');
+    });
+
+    it('answers 404 for an id that does not exist', async () => {
+      // Arrange
+      const { deps } = fakeApiDeps();
+
+      // Act
+      const result = await routeApiRequest(apiEvent({ method: 'GET', path: `/logs/${MISSING_ID}` }), deps);
+
+      // Assert
+      const problem = expectProblem(result, 404);
+      expect(problem.instance).toBe(`/logs/${MISSING_ID}`);
+    });
+
+    it.each([['not-a-ulid'], ['01jdq8z6x4m1v9t3k7n2p5r8wa'], ['%E0%A4%A']])('answers 400 to the id %s', async (id) => {
+      // Arrange
+      const { deps } = fakeApiDeps();
+
+      // Act
+      const result = await routeApiRequest(apiEvent({ method: 'GET', path: `/logs/${id}` }), deps);
+
+      // Assert
+      const problem = expectProblem(result, 400);
+      expect(problem.detail).toContain('ULID');
+    });
+  });
+
+  describe('GET /logs', () => {
+    it('lists the caller\'s entries newest first, paging with nextCursor', async () => {
+      // Arrange
+      const { deps } = fakeApiDeps();
+      const ids: string[] = [];
+      for (const text of ['one', 'two', 'three', 'four', 'five']) ids.push(bodyOf(await post(deps, text)).id as string);
+      await post(deps, 'someone else', 'user-b');
+
+      // Act
+      const pages: Record<string, unknown>[] = [];
+      let cursor: string | undefined;
+      do {
+        const result = await routeApiRequest(
+          apiEvent({ method: 'GET', path: '/logs', query: { limit: '2', ...(cursor ? { cursor } : {}) } }),
+          deps,
+        );
+        expect(result.statusCode).toBe(200);
+        const page = bodyOf(result);
+        pages.push(page);
+        cursor = page.nextCursor as string | undefined;
+      } while (cursor && pages.length < 10);
+
+      // Assert
+      const entriesPerPage = pages.map((page) => (page.items as { entry: string }[]).map((item) => item.entry));
+      expect(entriesPerPage).toEqual([['five', 'four'], ['three', 'two'], ['one']]);
+      expect(pages.at(-1)).not.toHaveProperty('nextCursor');
+      expect(JSON.stringify(pages)).not.toContain('ownerId');
+    });
+
+    it('returns an empty list to a new user', async () => {
+      // Arrange
+      const { deps } = fakeApiDeps();
+      await post(deps, 'Used Kafka', 'user-a');
+
+      // Act
+      const result = await routeApiRequest(apiEvent({ method: 'GET', path: '/logs', sub: 'user-b' }), deps);
+
+      // Assert
+      expect(result.statusCode).toBe(200);
+      expect(bodyOf(result)).toEqual({ items: [] });
+    });
+
+    it('answers 400 to a limit out of range', async () => {
+      // Arrange
+      const { deps } = fakeApiDeps();
+
+      // Act
+      const result = await routeApiRequest(apiEvent({ method: 'GET', path: '/logs', query: { limit: '1000' } }), deps);
+
+      // Assert
+      expectProblem(result, 400);
+    });
+
+    it('answers 400 to a forged cursor', async () => {
+      // Arrange
+      const { deps } = fakeApiDeps();
+      const forged = Buffer.from(JSON.stringify({ v: 1, after: 'OWNER#user-b' })).toString('base64url');
+
+      // Act
+      const result = await routeApiRequest(apiEvent({ method: 'GET', path: '/logs', query: { cursor: forged } }), deps);
+
+      // Assert
+      const problem = expectProblem(result, 400);
+      expect(problem.detail).toContain('cursor');
+    });
+  });
+
+  describe('routing', () => {
+    it.each([
+      ['DELETE', '/logs', 'GET, POST'],
+      ['PUT', '/logs', 'GET, POST'],
+      ['PATCH', '/logs', 'GET, POST'],
+      ['DELETE', `/logs/${MISSING_ID}`, 'GET'],
+      ['POST', `/logs/${MISSING_ID}`, 'GET'],
+    ])('answers %s %s with 405 and Allow: %s', async (method, path, allow) => {
+      // Arrange
+      const { deps } = fakeApiDeps();
+
+      // Act
+      const result = await routeApiRequest(apiEvent({ method, path }), deps);
+
+      // Assert
+      expectProblem(result, 405);
+      expect(result.headers?.allow).toBe(allow);
+    });
+
+    it.each([['/'], ['/entries'], [`/logs/${MISSING_ID}/tags`], ['/logsx'], ['/v1/logs']])(
+      'answers the unknown path %s with a 404 problem',
+      async (path) => {
+        // Arrange
+        const { deps } = fakeApiDeps();
+
+        // Act
+        const result = await routeApiRequest(apiEvent({ method: 'GET', path }), deps);
+
+        // Assert
+        const problem = expectProblem(result, 404);
+        expect(problem.detail).toContain('/logs');
+      },
+    );
+
+    it('truncates a very long unknown path in the problem', async () => {
+      // Arrange
+      const { deps } = fakeApiDeps();
+      const path = `/${'a'.repeat(5_000)}`;
+
+      // Act
+      const result = await routeApiRequest(apiEvent({ method: 'GET', path }), deps);
+
+      // Assert
+      expectProblem(result, 404);
+      expect(result.body!.length).toBeLessThan(500);
+    });
+
+    it.each([
+      ['GET', '/logs'],
+      ['POST', '/logs'],
+      ['GET', `/logs/${MISSING_ID}`],
+    ])('answers %s %s without a subject with 401', async (method, path) => {
+      // Arrange
+      const { deps, entries } = fakeApiDeps();
+      const event = apiEvent({
+        method,
+        path,
+        sub: null,
+        headers: { 'content-type': 'application/json' },
+        body: '{"entry":"Used Kafka"}',
+      });
+
+      // Act
+      const result = await routeApiRequest(event, deps);
+
+      // Assert
+      expectProblem(result, 401);
+      expect(result.headers?.['www-authenticate']).toBe('Bearer');
+      expect(entries.entries.size).toBe(0);
+    });
+
+    it('answers 401 to an empty subject', async () => {
+      // Arrange
+      const { deps } = fakeApiDeps();
+
+      // Act
+      const result = await routeApiRequest(apiEvent({ method: 'GET', path: '/logs', sub: '' }), deps);
+
+      // Assert
+      expectProblem(result, 401);
+    });
+  });
+
+  describe('unexpected failures', () => {
+    it('answers 500 problem+json without internals and logs the error', async () => {
+      // Arrange
+      const { deps, logger } = fakeApiDeps();
+      const internal = new Error('ProvisionedThroughputExceededException on table devlog-prod-entries');
+      deps.entries.create = vi.fn().mockRejectedValue(internal);
+
+      // Act
+      const result = await post(deps, 'Used Kafka');
+
+      // Assert
+      const problem = expectProblem(result, 500);
+      expect(problem.title).toBe('Internal Server Error');
+      expect(result.body).not.toContain('devlog-prod');
+      expect(result.body).not.toContain('Provisioned');
+      expect(result.body).not.toMatch(/\bat .*\.ts:\d+/);
+      expect(logger.error).toHaveBeenCalledWith('request failed', expect.objectContaining({ error: internal }));
+    });
+
+    it('answers 500 when a read fails, too', async () => {
+      // Arrange
+      const { deps } = fakeApiDeps();
+      deps.entries.list = vi.fn().mockRejectedValue(new TypeError("Cannot read properties of undefined (reading 'Items')"));
+
+      // Act
+      const result = await routeApiRequest(apiEvent({ method: 'GET', path: '/logs' }), deps);
+
+      // Assert
+      expectProblem(result, 500);
+      expect(result.body).not.toContain('Items');
+    });
+  });
+});

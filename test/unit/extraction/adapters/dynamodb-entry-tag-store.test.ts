@@ -1,0 +1,175 @@
+import 'aws-sdk-client-mock-vitest/extend';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ENTRY_TABLE } from '../../../../lambdas/contract/index.js';
+import { DynamoDbEntryTagStore } from '../../../../lambdas/extraction/adapters/dynamodb-entry-tag-store.js';
+
+const TABLE = 'entries-test';
+const ENTRY_ID = '01JDQ8Z6X4M1V9T3K7N2P5R8WA';
+const KEY = { pk: 'OWNER#user-a', sk: `ENTRY#${ENTRY_ID}` };
+const AT = new Date('2026-11-23T10:00:07.000Z');
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const store = new DynamoDbEntryTagStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-central-1' })), TABLE);
+
+function conditionFailed() {
+  return new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+}
+
+/** Attribute names an update expression writes or removes (placeholders resolved). */
+function attributesChangedBy(input: { UpdateExpression?: string; ExpressionAttributeNames?: Record<string, string> }): string[] {
+  const names = input.ExpressionAttributeNames ?? {};
+  const [, set = '', remove = ''] = /^SET (.*?)(?: REMOVE (.*))?$/.exec(input.UpdateExpression ?? '') ?? [];
+  const targets = [...set.split(',').map((part) => part.split('=')[0]!), ...remove.split(',')];
+  return targets.map((target) => target.trim()).filter(Boolean).map((target) => names[target] ?? target);
+}
+
+beforeEach(() => {
+  ddb.reset();
+});
+
+describe('DynamoDbEntryTagStore', () => {
+  describe('get', () => {
+    it('reads only what the extraction needs, strongly consistent', async () => {
+      // Arrange
+      ddb.on(GetCommand).resolves({ Item: { entry: 'Used Django', status: 'pending' } });
+
+      // Act
+      const snapshot = await store.get('user-a', ENTRY_ID);
+
+      // Assert
+      expect(snapshot).toEqual({ entry: 'Used Django', status: 'pending' });
+      expect(ddb).toHaveReceivedCommandExactlyOnceWith(GetCommand, {
+        TableName: TABLE,
+        Key: KEY,
+        ConsistentRead: true,
+        ProjectionExpression: '#entry, #status, promptVersion',
+        ExpressionAttributeNames: { '#entry': 'entry', '#status': 'status' },
+      });
+    });
+
+    it('returns undefined for a missing entry', async () => {
+      // Arrange
+      ddb.on(GetCommand).resolves({});
+
+      // Act + Assert
+      expect(await store.get('user-a', ENTRY_ID)).toBeUndefined();
+    });
+  });
+
+  describe('saveTags', () => {
+    it('writes typed tags, provenance and done, and leaves the pending and failed indexes, only over a pending or older entry', async () => {
+      // Arrange
+      ddb.on(UpdateCommand).resolves({});
+
+      // Act
+      const saved = await store.saveTags('user-a', ENTRY_ID, { tags: ['Django', 'Elasticsearch'], model: 'gpt-4o-mini', promptVersion: 2 }, AT);
+
+      // Assert
+      expect(saved).toBe(true);
+      expect(ddb).toHaveReceivedCommandExactlyOnceWith(UpdateCommand, {
+        TableName: TABLE,
+        Key: KEY,
+        ConditionExpression:
+          'attribute_exists(pk) AND (#status = :pending OR (#status = :done AND (attribute_not_exists(promptVersion) OR promptVersion < :promptVersion)))',
+        ExpressionAttributeValues: {
+          ':done': 'done',
+          ':pending': 'pending',
+          ':tags': [
+            { type: 'tech-stack', value: 'Django' },
+            { type: 'tech-stack', value: 'Elasticsearch' },
+          ],
+          ':model': 'gpt-4o-mini',
+          ':promptVersion': 2,
+          ':at': '2026-11-23T10:00:07.000Z',
+        },
+      });
+      const input = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
+      expect(attributesChangedBy(input).sort()).toEqual(
+        ['error', 'failedBucket', 'model', 'pendingBucket', 'promptVersion', 'status', 'tags', 'updatedAt'],
+      );
+    });
+
+    it('reports a lost race when the condition fails', async () => {
+      // Arrange
+      ddb.on(UpdateCommand).rejects(conditionFailed());
+
+      // Act
+      const saved = await store.saveTags('user-a', ENTRY_ID, { tags: [], model: 'gpt-4o-mini', promptVersion: 1 }, AT);
+
+      // Assert
+      expect(saved).toBe(false);
+    });
+
+    it('passes other errors on, so the message is retried', async () => {
+      // Arrange
+      ddb.on(UpdateCommand).rejects(new Error('ProvisionedThroughputExceededException'));
+
+      // Act
+      const attempt = store.saveTags('user-a', ENTRY_ID, { tags: [], model: 'gpt-4o-mini', promptVersion: 1 }, AT);
+
+      // Assert
+      await expect(attempt).rejects.toThrow('ProvisionedThroughputExceededException');
+    });
+  });
+
+  describe('markFailed', () => {
+    it('marks a pending entry failed with a short reason and moves it to the failed index', async () => {
+      // Arrange
+      ddb.on(UpdateCommand).resolves({});
+
+      // Act
+      await store.markFailed('user-a', ENTRY_ID, 'x'.repeat(1_000), AT);
+
+      // Assert
+      expect(ddb).toHaveReceivedCommandExactlyOnceWith(UpdateCommand, {
+        TableName: TABLE,
+        Key: KEY,
+        ConditionExpression: '#status = :pending',
+        ExpressionAttributeValues: {
+          ':failed': 'failed',
+          ':pending': 'pending',
+          ':reason': 'x'.repeat(300),
+          ':failedBucket': 'failed',
+          ':at': '2026-11-23T10:00:07.000Z',
+        },
+      });
+      const input = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
+      expect(attributesChangedBy(input).sort()).toEqual(['error', 'failedBucket', 'pendingBucket', 'status', 'updatedAt']);
+    });
+
+    it('does nothing to an entry another delivery finished', async () => {
+      // Arrange
+      ddb.on(UpdateCommand).rejects(conditionFailed());
+
+      // Act
+      const attempt = store.markFailed('user-a', ENTRY_ID, 'gave up', AT);
+
+      // Assert
+      await expect(attempt).resolves.toBeUndefined();
+    });
+
+    it('passes other errors on', async () => {
+      // Arrange
+      ddb.on(UpdateCommand).rejects(new Error('InternalServerError'));
+
+      // Act + Assert
+      await expect(store.markFailed('user-a', ENTRY_ID, 'gave up', AT)).rejects.toThrow('InternalServerError');
+    });
+  });
+
+  it('only ever changes the attributes the extraction role may change', async () => {
+    // Arrange
+    ddb.on(UpdateCommand).resolves({});
+
+    // Act
+    await store.saveTags('user-a', ENTRY_ID, { tags: ['Go'], model: 'm', promptVersion: 1 }, AT);
+    await store.markFailed('user-a', ENTRY_ID, 'r', AT);
+
+    // Assert
+    const changed = ddb.commandCalls(UpdateCommand).flatMap((call) => attributesChangedBy(call.args[0].input));
+    for (const attribute of changed) expect(ENTRY_TABLE.extractionAttributes).toContain(attribute);
+  });
+});

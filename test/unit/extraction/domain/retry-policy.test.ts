@@ -1,0 +1,141 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { PermanentError, RetryableError } from '../../../../lambdas/extraction/domain/errors.js';
+import { decideOnFailure } from '../../../../lambdas/extraction/domain/retry-policy.js';
+
+const BACKOFF = { baseSeconds: 10, maxSeconds: 900 };
+const MAX_RECEIVES = 5;
+const highest = () => 0.999_999;
+const lowest = () => 0;
+
+function delayOf(decision: ReturnType<typeof decideOnFailure>): number {
+  if (decision.action !== 'retry') throw new Error(`expected a retry, got ${JSON.stringify(decision)}`);
+  return decision.delaySeconds;
+}
+
+describe('decideOnFailure', () => {
+  it('retries a retryable error after the base delay on the first receive', () => {
+    // Act
+    const decision = decideOnFailure(new RetryableError('429'), 1, MAX_RECEIVES, BACKOFF, highest);
+
+    // Assert
+    expect(decision).toEqual({ action: 'retry', delaySeconds: 10 });
+  });
+
+  it('doubles the delay with every receive', () => {
+    // Act
+    const delays = [1, 2, 3, 4].map((receive) =>
+      delayOf(decideOnFailure(new RetryableError('503'), receive, MAX_RECEIVES, BACKOFF, highest)),
+    );
+
+    // Assert
+    expect(delays).toEqual([10, 20, 40, 80]);
+  });
+
+  it('never waits longer than the maximum', () => {
+    // Act
+    const delay = delayOf(decideOnFailure(new RetryableError('503'), 20, 30, BACKOFF, highest));
+
+    // Assert
+    expect(delay).toBe(900);
+  });
+
+  it('jitters between half and all of the exponential delay', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: MAX_RECEIVES - 1 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (receive, random) => {
+        // Arrange
+        const exponential = Math.min(BACKOFF.maxSeconds, BACKOFF.baseSeconds * 2 ** (receive - 1));
+
+        // Act
+        const delay = delayOf(decideOnFailure(new RetryableError('503'), receive, MAX_RECEIVES, BACKOFF, () => random));
+
+        // Assert
+        expect(delay).toBeGreaterThanOrEqual(exponential / 2);
+        expect(delay).toBeLessThanOrEqual(exponential);
+        expect(Number.isInteger(delay)).toBe(true);
+      }),
+    );
+  });
+
+  it('spreads retries with the lowest draw at half the delay', () => {
+    // Act
+    const delay = delayOf(decideOnFailure(new RetryableError('503'), 3, MAX_RECEIVES, BACKOFF, lowest));
+
+    // Assert
+    expect(delay).toBe(20);
+  });
+
+  it('waits at least as long as the server asked', () => {
+    // Act
+    const delay = delayOf(decideOnFailure(new RetryableError('429', 120), 1, MAX_RECEIVES, BACKOFF, lowest));
+
+    // Assert
+    expect(delay).toBe(120);
+  });
+
+  it('rounds a fractional retry-after up', () => {
+    // Act
+    const delay = delayOf(decideOnFailure(new RetryableError('429', 30.2), 1, MAX_RECEIVES, BACKOFF, lowest));
+
+    // Assert
+    expect(delay).toBe(31);
+  });
+
+  it('keeps the backoff when the server asks for less', () => {
+    // Act
+    const delay = delayOf(decideOnFailure(new RetryableError('429', 1), 3, MAX_RECEIVES, BACKOFF, highest));
+
+    // Assert
+    expect(delay).toBe(40);
+  });
+
+  it('caps an excessive retry-after at the maximum', () => {
+    // Act
+    const delay = delayOf(decideOnFailure(new RetryableError('429', 86_400), 1, MAX_RECEIVES, BACKOFF, lowest));
+
+    // Assert
+    expect(delay).toBe(900);
+  });
+
+  it('retries unknown errors too, since a transient fault must not lose an entry', () => {
+    // Act
+    const decision = decideOnFailure(new TypeError('fetch failed'), 1, MAX_RECEIVES, BACKOFF, highest);
+
+    // Assert
+    expect(decision).toEqual({ action: 'retry', delaySeconds: 10 });
+  });
+
+  it('gives up at once on a permanent error, with its message as the reason', () => {
+    // Act
+    const decision = decideOnFailure(new PermanentError('OpenAI rejected the request (400)'), 1, MAX_RECEIVES, BACKOFF);
+
+    // Assert
+    expect(decision).toEqual({ action: 'give-up', reason: 'OpenAI rejected the request (400)' });
+  });
+
+  it('gives up on the last receive before the DLQ', () => {
+    // Act
+    const decision = decideOnFailure(new RetryableError('OpenAI answered 503'), MAX_RECEIVES, MAX_RECEIVES, BACKOFF);
+
+    // Assert
+    expect(decision).toEqual({ action: 'give-up', reason: 'gave up after 5 attempts: OpenAI answered 503' });
+  });
+
+  it('gives up beyond the last receive, too (a redrive keeps counting)', () => {
+    // Act
+    const decision = decideOnFailure(new RetryableError('503'), MAX_RECEIVES + 3, MAX_RECEIVES, BACKOFF);
+
+    // Assert
+    expect(decision.action).toBe('give-up');
+  });
+
+  it('keeps the reason short and handles non-errors', () => {
+    // Act
+    const long = decideOnFailure(new Error('x'.repeat(1_000)), MAX_RECEIVES, MAX_RECEIVES, BACKOFF);
+    const thrownString = decideOnFailure('socket hang up', MAX_RECEIVES, MAX_RECEIVES, BACKOFF);
+
+    // Assert
+    expect(long.action === 'give-up' && long.reason.length).toBeLessThan(260);
+    expect(thrownString).toEqual({ action: 'give-up', reason: 'gave up after 5 attempts: socket hang up' });
+  });
+});

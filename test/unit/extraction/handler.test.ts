@@ -1,0 +1,211 @@
+import 'aws-sdk-client-mock-vitest/extend';
+import { clearCaches } from '@aws-lambda-powertools/parameters';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { VALID_JOB_MESSAGE } from '../../../lambdas/contract/fixtures/index.js';
+import type { handler as extractionHandler } from '../../../lambdas/extraction/handler.js';
+import { apiError, completion, entryOf, FakeOpenAiServer } from '../support/fake-openai-server.js';
+import { lambdaContext } from '../support/lambda-context.js';
+import { sqsEvent, sqsRecord } from '../support/sqs-records.js';
+
+const TABLE = 'devlog-entries-test';
+const QUEUE_URL = 'https://sqs.eu-central-1.amazonaws.com/123456789012/devlog-jobs-test';
+const SECRET_ID = 'devlog/openai-api-key';
+const GOOD_ID = '01JDQ8Z6X4M1V9T3K7N2P5R8WA';
+const FAILING_ID = '01JDQ8Z6X4M1V9T3K7N2P5R8WB';
+const GOOD_TEXT = 'Heute habe ich eine Anwendung mit Django geschrieben, Suche über Elasticsearch.';
+const FAILING_TEXT = 'Kafka migration, part 2 (OpenAI will be down for this one)';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const rawDdb = mockClient(DynamoDBClient);
+const sqs = mockClient(SQSClient);
+const secrets = mockClient(SecretsManagerClient);
+const context = lambdaContext('tag-extraction');
+
+let server: FakeOpenAiServer;
+let handler: typeof extractionHandler;
+const savedEnv = { ...process.env };
+
+function job(entryId: string) {
+  return JSON.stringify({ ...VALID_JOB_MESSAGE, entryId });
+}
+
+beforeAll(async () => {
+  server = await FakeOpenAiServer.start();
+  // The handler reads its environment once at cold start, so set it before importing.
+  Object.assign(process.env, {
+    TABLE_NAME: TABLE,
+    QUEUE_URL,
+    OPENAI_SECRET_ID: SECRET_ID,
+    OPENAI_BASE_URL: server.baseUrl,
+    OPENAI_MAX_RETRIES: '0',
+    OPENAI_TIMEOUT_MS: '2000',
+    AWS_REGION: 'eu-central-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    POWERTOOLS_DEV: 'true',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  });
+  ({ handler } = await import('../../../lambdas/extraction/handler.js'));
+});
+
+afterAll(async () => {
+  process.env = savedEnv;
+  await server.close();
+});
+
+beforeEach(() => {
+  ddb.reset();
+  rawDdb.reset();
+  sqs.reset();
+  secrets.reset();
+  server.requests.length = 0;
+  // The handler caches the secret for minutes; each test starts from a cold cache.
+  clearCaches();
+  secrets.on(GetSecretValueCommand).resolves({ SecretString: 'sk-from-secrets-manager' });
+  ddb.on(GetCommand, { Key: { pk: 'OWNER#user-a', sk: `ENTRY#${GOOD_ID}` } }).resolves({ Item: { entry: GOOD_TEXT, status: 'pending' } });
+  ddb.on(GetCommand, { Key: { pk: 'OWNER#user-a', sk: `ENTRY#${FAILING_ID}` } }).resolves({ Item: { entry: FAILING_TEXT, status: 'pending' } });
+  ddb.on(UpdateCommand).resolves({});
+  sqs.on(ChangeMessageVisibilityCommand).resolves({});
+  server.reply = (request) =>
+    entryOf(request) === FAILING_TEXT
+      ? { status: 503, body: apiError('The engine is currently overloaded', 'server_error') }
+      : { body: completion({ technologies: ['Django', 'Elasticsearch', 'Python'] }) };
+  for (const level of ['info', 'warn', 'error', 'debug'] as const) vi.spyOn(console, level).mockImplementation(() => undefined);
+  return () => vi.restoreAllMocks();
+});
+
+describe('extraction handler', () => {
+  it('reports exactly the invalid record and the one whose OpenAI call failed, and tags the good one', async () => {
+    // Arrange
+    const event = sqsEvent(
+      sqsRecord(job(GOOD_ID), { messageId: 'good' }),
+      sqsRecord('{"version":1,', { messageId: 'invalid' }),
+      sqsRecord(job(FAILING_ID), { messageId: 'openai-fails' }),
+    );
+
+    // Act
+    const response = await handler(event, context);
+
+    // Assert
+    expect(response.batchItemFailures.map((failure) => failure.itemIdentifier).sort()).toEqual(['invalid', 'openai-fails']);
+    expect(ddb).toHaveReceivedCommandExactlyOnceWith(UpdateCommand, {
+      TableName: TABLE,
+      Key: { pk: 'OWNER#user-a', sk: `ENTRY#${GOOD_ID}` },
+      ExpressionAttributeValues: expect.objectContaining({
+        ':done': 'done',
+        ':tags': [
+          { type: 'tech-stack', value: 'Django' },
+          { type: 'tech-stack', value: 'Elasticsearch' },
+        ],
+        ':model': 'gpt-4o-mini-2024-07-18',
+      }),
+    });
+    expect(rawDdb).not.toHaveReceivedAnyCommand();
+  });
+
+  it('schedules the retries: the invalid message at once, the failed call after a backoff', async () => {
+    // Arrange
+    const event = sqsEvent(
+      sqsRecord('{"version":1,', { messageId: 'invalid' }),
+      sqsRecord(job(FAILING_ID), { messageId: 'openai-fails' }),
+    );
+
+    // Act
+    await handler(event, context);
+
+    // Assert
+    expect(sqs).toHaveReceivedCommandWith(ChangeMessageVisibilityCommand, {
+      QueueUrl: QUEUE_URL,
+      ReceiptHandle: 'receipt-invalid',
+      VisibilityTimeout: 0,
+    });
+    const retry = sqs
+      .commandCalls(ChangeMessageVisibilityCommand)
+      .find((call) => call.args[0].input.ReceiptHandle === 'receipt-openai-fails');
+    expect(retry?.args[0].input.VisibilityTimeout).toBeGreaterThanOrEqual(5);
+    expect(retry?.args[0].input.VisibilityTimeout).toBeLessThanOrEqual(10);
+  });
+
+  it('calls OpenAI with the key from Secrets Manager and the entry as data', async () => {
+    // Arrange
+    const event = sqsEvent(sqsRecord(job(GOOD_ID), { messageId: 'good' }));
+
+    // Act
+    const response = await handler(event, context);
+
+    // Assert
+    expect(response.batchItemFailures).toEqual([]);
+    expect(secrets).toHaveReceivedCommandWith(GetSecretValueCommand, { SecretId: SECRET_ID });
+    expect(server.requests).toHaveLength(1);
+    expect(server.requests[0]!.headers.authorization).toBe('Bearer sk-from-secrets-manager');
+    expect(entryOf(server.requests[0]!.body)).toBe(GOOD_TEXT);
+  });
+
+  it('marks the entry failed when the last receive fails, and still reports the record', async () => {
+    // Arrange
+    const event = sqsEvent(sqsRecord(job(FAILING_ID), { messageId: 'openai-fails', receiveCount: 5 }));
+
+    // Act
+    const response = await handler(event, context);
+
+    // Assert
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'openai-fails' }]);
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      Key: { pk: 'OWNER#user-a', sk: `ENTRY#${FAILING_ID}` },
+      ExpressionAttributeValues: expect.objectContaining({ ':failed': 'failed' }),
+    });
+    expect(sqs).toHaveReceivedCommandWith(ChangeMessageVisibilityCommand, {
+      ReceiptHandle: 'receipt-openai-fails',
+      VisibilityTimeout: 0,
+    });
+  });
+
+  it('skips an entry that is already done without calling OpenAI', async () => {
+    // Arrange
+    ddb.on(GetCommand).resolves({ Item: { entry: GOOD_TEXT, status: 'done', promptVersion: 1 } });
+    const event = sqsEvent(sqsRecord(job(GOOD_ID), { messageId: 'duplicate' }));
+
+    // Act
+    const response = await handler(event, context);
+
+    // Assert
+    expect(response.batchItemFailures).toEqual([]);
+    expect(server.requests).toHaveLength(0);
+    expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
+  });
+
+  it('reuses the key it read for later invocations of the same container', async () => {
+    // Arrange
+    await handler(sqsEvent(sqsRecord(job(GOOD_ID), { messageId: 'cold-start' })), context);
+
+    // Act
+    const response = await handler(
+      sqsEvent(sqsRecord(job(GOOD_ID), { messageId: 'warm-1' }), sqsRecord(job(GOOD_ID), { messageId: 'warm-2' })),
+      context,
+    );
+
+    // Assert
+    expect(response.batchItemFailures).toEqual([]);
+    expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 1);
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it('retries every record when the OpenAI key cannot be read', async () => {
+    // Arrange
+    secrets.on(GetSecretValueCommand).rejects(new Error('AccessDeniedException'));
+    const event = sqsEvent(sqsRecord(job(GOOD_ID), { messageId: 'good' }));
+
+    // Act
+    const response = await handler(event, context);
+
+    // Assert
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'good' }]);
+    expect(server.requests).toHaveLength(0);
+    expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
+  });
+});

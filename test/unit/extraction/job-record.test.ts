@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { jobMessageFor } from '../../../lambdas/contract/index.js';
+import { INVALID_JOB_MESSAGE_BODIES, VALID_JOB_MESSAGE } from '../../../lambdas/contract/fixtures/index.js';
+import { parseJobRecord } from '../../../lambdas/extraction/job-record.js';
+import { sqsRecord } from '../support/sqs-records.js';
+
+describe('parseJobRecord (consumer side of the contract)', () => {
+  it('accepts the valid fixture and reads the delivery attributes', () => {
+    // Arrange
+    const record = sqsRecord(JSON.stringify(VALID_JOB_MESSAGE), { messageId: 'm-7', receiveCount: 3 });
+
+    // Act
+    const parsed = parseJobRecord(record);
+
+    // Assert
+    expect(parsed).toEqual({
+      job: VALID_JOB_MESSAGE,
+      receiveCount: 3,
+      receiptHandle: 'receipt-m-7',
+      messageId: 'm-7',
+    });
+  });
+
+  it('accepts what the producer sends', () => {
+    // Arrange
+    const message = jobMessageFor({ id: '01JDQ8Z6X4M1V9T3K7N2P5R8WB', ownerId: 'user-b' }, new Date('2026-11-24T08:00:00Z'));
+
+    // Act
+    const parsed = parseJobRecord(sqsRecord(JSON.stringify(message)));
+
+    // Assert
+    expect(parsed?.job).toEqual(message);
+  });
+
+  it('ignores fields a newer producer may add', () => {
+    // Arrange
+    const record = sqsRecord(JSON.stringify({ ...VALID_JOB_MESSAGE, traceId: 'abc' }));
+
+    // Act
+    const parsed = parseJobRecord(record);
+
+    // Assert
+    expect(parsed?.job.entryId).toBe(VALID_JOB_MESSAGE.entryId);
+  });
+
+  it.each(Object.entries(INVALID_JOB_MESSAGE_BODIES))('rejects the invalid fixture "%s"', (_name, body) => {
+    // Act
+    const parsed = parseJobRecord(sqsRecord(body));
+
+    // Assert
+    expect(parsed).toBeUndefined();
+  });
+
+  it.each([['an empty body', ''], ['JSON null', 'null'], ['a JSON string', '"01JDQ8Z6X4M1V9T3K7N2P5R8WA"']])(
+    'rejects %s',
+    (_name, body) => {
+      expect(parseJobRecord(sqsRecord(body))).toBeUndefined();
+    },
+  );
+});

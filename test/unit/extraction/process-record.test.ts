@@ -1,0 +1,240 @@
+import { describe, expect, it, vi } from 'vitest';
+import { QUEUE_SETTINGS } from '../../../lambdas/contract/index.js';
+import { INVALID_JOB_MESSAGE_BODIES, VALID_JOB_MESSAGE } from '../../../lambdas/contract/fixtures/index.js';
+import { PermanentError, RateLimitCircuitOpenError, RetryableError } from '../../../lambdas/extraction/domain/errors.js';
+import type { RawExtraction } from '../../../lambdas/extraction/domain/ports.js';
+import { processJobRecord, type RecordProcessorDeps } from '../../../lambdas/extraction/process-record.js';
+import { EXTRACTION_TIME, fakeExtractor, InMemoryEntryTagStore } from '../support/fake-extraction-ports.js';
+import { sqsRecord } from '../support/sqs-records.js';
+
+const { ownerId: OWNER, entryId: ENTRY_ID } = VALID_JOB_MESSAGE;
+const TEXT = 'Heute Django und Elasticsearch auf ImaginaryNoneExistence Cloud.';
+const BACKOFF = { baseSeconds: 10, maxSeconds: 900 };
+
+function setup(answer: RawExtraction | Error = { tags: ['Django', 'Elasticsearch', 'Kubernetes'], model: 'gpt-4o-mini', usage: { inputTokens: 300, outputTokens: 20 } }) {
+  const store = new InMemoryEntryTagStore();
+  store.put(OWNER, ENTRY_ID, { entry: TEXT, status: 'pending' });
+  const retries = {
+    retryAfter: vi.fn(async (_receiptHandle: string, _delaySeconds: number) => undefined),
+    resendLater: vi.fn(async (_body: string, _delaySeconds: number) => undefined),
+  };
+  const logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+  const metrics = { addMetric: vi.fn() };
+  const deps: RecordProcessorDeps = {
+    store,
+    extractor: fakeExtractor(answer),
+    now: () => EXTRACTION_TIME,
+    promptVersion: 1,
+    retries,
+    backoff: BACKOFF,
+    logger,
+    metrics,
+  };
+  return { deps, store, retries, logger, metrics };
+}
+
+function jobRecord(receiveCount = 1) {
+  return sqsRecord(JSON.stringify(VALID_JOB_MESSAGE), { messageId: 'm-1', receiveCount });
+}
+
+function metricValue(metrics: { addMetric: ReturnType<typeof vi.fn> }, name: string): number | undefined {
+  return metrics.addMetric.mock.calls.find((call) => call[0] === name)?.[2] as number | undefined;
+}
+
+describe('processJobRecord', () => {
+  it('tags the entry, logs what it kept and dropped, and counts it', async () => {
+    // Arrange
+    const { deps, store, retries, logger, metrics } = setup();
+
+    // Act
+    await processJobRecord(jobRecord(), deps);
+
+    // Assert
+    expect(store.stored(OWNER, ENTRY_ID)).toMatchObject({ status: 'done', tags: ['Django', 'Elasticsearch'] });
+    expect(retries.retryAfter).not.toHaveBeenCalled();
+    expect(logger.info).toHaveBeenCalledWith('entry tagged', {
+      entryId: ENTRY_ID,
+      messageId: 'm-1',
+      receiveCount: 1,
+      tags: ['Django', 'Elasticsearch'],
+      dropped: [{ candidate: 'Kubernetes', reason: 'ungrounded' }],
+    });
+    expect(metricValue(metrics, 'EntriesTagged')).toBe(1);
+    expect(metricValue(metrics, 'UngroundedTagsDropped')).toBe(1);
+    expect(metricValue(metrics, 'InputTokens')).toBe(300);
+    expect(metricValue(metrics, 'OutputTokens')).toBe(20);
+  });
+
+  it('acknowledges a duplicate delivery of a done entry and counts it', async () => {
+    // Arrange
+    const { deps, store, retries, metrics } = setup();
+    store.put(OWNER, ENTRY_ID, { entry: TEXT, status: 'done', promptVersion: 1 });
+
+    // Act
+    await processJobRecord(jobRecord(2), deps);
+
+    // Assert
+    expect(deps.extractor.extract).not.toHaveBeenCalled();
+    expect(retries.retryAfter).not.toHaveBeenCalled();
+    expect(metricValue(metrics, 'EntriesAlreadyDone')).toBe(1);
+  });
+
+  it('acknowledges a job whose entry was deleted', async () => {
+    // Arrange
+    const { deps, store, metrics, logger } = setup();
+    store.entries.clear();
+
+    // Act
+    await processJobRecord(jobRecord(), deps);
+
+    // Assert
+    expect(metricValue(metrics, 'EntriesMissing')).toBe(1);
+    expect(logger.info).toHaveBeenCalledWith('entry entry-missing', expect.objectContaining({ entryId: ENTRY_ID }));
+  });
+
+  it.each(Object.entries(INVALID_JOB_MESSAGE_BODIES))(
+    'sends the invalid message "%s" on at once and reports it failed',
+    async (_name, body) => {
+      // Arrange
+      const { deps, retries, logger, metrics } = setup();
+      const record = sqsRecord(body, { messageId: 'bad-1' });
+
+      // Act
+      const attempt = processJobRecord(record, deps);
+
+      // Assert
+      await expect(attempt).rejects.toBeInstanceOf(PermanentError);
+      expect(retries.retryAfter).toHaveBeenCalledExactlyOnceWith('receipt-bad-1', 0);
+      expect(deps.extractor.extract).not.toHaveBeenCalled();
+      expect(logger.error).toHaveBeenCalledWith(expect.stringContaining('invalid job message'), { messageId: 'bad-1' });
+      expect(metricValue(metrics, 'InvalidJobMessages')).toBe(1);
+    },
+  );
+
+  it('retries a retryable failure after the backoff and reports the record failed', async () => {
+    // Arrange
+    const failure = new RetryableError('OpenAI answered 503');
+    const { deps, store, retries, logger, metrics } = setup(failure);
+
+    // Act
+    const attempt = processJobRecord(jobRecord(2), deps);
+
+    // Assert
+    await expect(attempt).rejects.toBe(failure);
+    expect(retries.retryAfter).toHaveBeenCalledOnce();
+    const [receiptHandle, delaySeconds] = retries.retryAfter.mock.calls[0]!;
+    expect(receiptHandle).toBe('receipt-m-1');
+    expect(delaySeconds).toBeGreaterThanOrEqual(10);
+    expect(delaySeconds).toBeLessThanOrEqual(20);
+    expect(store.stored(OWNER, ENTRY_ID)?.status).toBe('pending');
+    expect(logger.warn).toHaveBeenCalledWith(
+      'extraction will be retried',
+      expect.objectContaining({ entryId: ENTRY_ID, delaySeconds, error: failure }),
+    );
+    expect(metricValue(metrics, 'ExtractionRetries')).toBe(1);
+  });
+
+  it('waits as long as OpenAI asked before the next receive', async () => {
+    // Arrange
+    const { deps, retries } = setup(new RetryableError('OpenAI answered 429', 240));
+
+    // Act
+    const attempt = processJobRecord(jobRecord(1), deps);
+
+    // Assert
+    await expect(attempt).rejects.toThrow('429');
+    expect(retries.retryAfter).toHaveBeenCalledExactlyOnceWith('receipt-m-1', 240);
+  });
+
+  it('marks the entry failed on the last receive and lets the message reach the DLQ at once', async () => {
+    // Arrange
+    const failure = new RetryableError('OpenAI answered 503');
+    const { deps, store, retries, logger, metrics } = setup(failure);
+
+    // Act
+    const attempt = processJobRecord(jobRecord(QUEUE_SETTINGS.maxReceiveCount), deps);
+
+    // Assert
+    await expect(attempt).rejects.toBe(failure);
+    expect(store.stored(OWNER, ENTRY_ID)).toMatchObject({
+      status: 'failed',
+      error: `gave up after ${QUEUE_SETTINGS.maxReceiveCount} attempts: OpenAI answered 503`,
+      updatedAt: EXTRACTION_TIME.toISOString(),
+    });
+    expect(retries.retryAfter).toHaveBeenCalledExactlyOnceWith('receipt-m-1', 0);
+    expect(logger.error).toHaveBeenCalledWith(expect.stringContaining('failed for good'), expect.objectContaining({ entryId: ENTRY_ID }));
+    expect(metricValue(metrics, 'EntriesFailed')).toBe(1);
+  });
+
+  it('gives up at once on a permanent failure', async () => {
+    // Arrange
+    const failure = new PermanentError('OpenAI rejected the request (400): bad schema');
+    const { deps, store, retries } = setup(failure);
+
+    // Act
+    const attempt = processJobRecord(jobRecord(1), deps);
+
+    // Assert
+    await expect(attempt).rejects.toBe(failure);
+    expect(store.stored(OWNER, ENTRY_ID)).toMatchObject({ status: 'failed', error: failure.message });
+    expect(retries.retryAfter).toHaveBeenCalledExactlyOnceWith('receipt-m-1', 0);
+  });
+
+  it('keeps the first failure reason when a redelivery of a failed entry gives up again', async () => {
+    // Arrange: the entry is marked failed already; the redelivered message must not call OpenAI
+    const { deps, store, retries } = setup();
+    store.put(OWNER, ENTRY_ID, { entry: TEXT, status: 'failed', error: 'earlier' });
+
+    // Act
+    const attempt = processJobRecord(jobRecord(2), deps);
+
+    // Assert
+    await expect(attempt).rejects.toBeInstanceOf(PermanentError);
+    expect(deps.extractor.extract).not.toHaveBeenCalled();
+    expect(store.stored(OWNER, ENTRY_ID)?.error).toBe('earlier');
+    expect(retries.retryAfter).toHaveBeenCalledWith('receipt-m-1', 0);
+  });
+
+  describe('while the rate-limit circuit is open', () => {
+    it('defers the untried job as a fresh copy, so it spends none of its receives', async () => {
+      // Arrange
+      const { deps, store, retries, metrics } = setup(new RateLimitCircuitOpenError(42));
+      const record = jobRecord(4);
+
+      // Act
+      await processJobRecord(record, deps);
+
+      // Assert: acknowledged (no throw), the copy carries the same body, the entry stays pending
+      expect(retries.resendLater).toHaveBeenCalledExactlyOnceWith(record.body, 42);
+      expect(retries.retryAfter).not.toHaveBeenCalled();
+      expect(store.stored(OWNER, ENTRY_ID)?.status).toBe('pending');
+      expect(metricValue(metrics, 'JobsDeferredByCircuit')).toBe(1);
+    });
+
+    it('does not mark the entry failed on what would be its last receive', async () => {
+      // Arrange
+      const { deps, store } = setup(new RateLimitCircuitOpenError(5));
+
+      // Act
+      await processJobRecord(jobRecord(QUEUE_SETTINGS.maxReceiveCount), deps);
+
+      // Assert
+      expect(store.stored(OWNER, ENTRY_ID)?.status).toBe('pending');
+    });
+
+    it('falls back to an ordinary retry when the copy cannot be sent', async () => {
+      // Arrange
+      const open = new RateLimitCircuitOpenError(42);
+      const { deps, retries, logger } = setup(open);
+      retries.resendLater.mockRejectedValue(new Error('SQS unavailable'));
+
+      // Act
+      const attempt = processJobRecord(jobRecord(1), deps);
+
+      // Assert
+      await expect(attempt).rejects.toBe(open);
+      expect(retries.retryAfter).toHaveBeenCalledExactlyOnceWith('receipt-m-1', 42);
+      expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('could not defer'), expect.objectContaining({ messageId: 'm-1' }));
+    });
+  });
+});

@@ -1,0 +1,99 @@
+import { vi } from 'vitest';
+import type { CreateEntryDeps } from '../../../lambdas/api/domain/create-entry.js';
+import type { Entry } from '../../../lambdas/api/domain/entry.js';
+import type {
+  EntryPage,
+  EntryStore,
+  IdempotencyClaim,
+  IdempotencyStore,
+  JobQueue,
+  StoredResponse,
+} from '../../../lambdas/api/domain/ports.js';
+
+/** Entries in memory, scoped by owner and sorted by id like the DynamoDB adapter. */
+export class InMemoryEntryStore implements EntryStore {
+  readonly entries = new Map<string, Entry>();
+
+  async create(entry: Entry): Promise<void> {
+    const key = `${entry.ownerId}/${entry.id}`;
+    if (this.entries.has(key)) throw new Error(`entry ${entry.id} exists`);
+    this.entries.set(key, structuredClone(entry));
+  }
+
+  async get(ownerId: string, id: string): Promise<Entry | undefined> {
+    const entry = this.entries.get(`${ownerId}/${id}`);
+    return entry && structuredClone(entry);
+  }
+
+  async list(ownerId: string, limit: number, afterId?: string): Promise<EntryPage> {
+    const newestFirst = [...this.entries.values()]
+      .filter((entry) => entry.ownerId === ownerId && (afterId === undefined || entry.id < afterId))
+      .sort((a, b) => (a.id < b.id ? 1 : -1));
+    const items = newestFirst.slice(0, limit).map((entry) => structuredClone(entry));
+    return { items, lastId: newestFirst.length > limit ? items.at(-1)?.id : undefined };
+  }
+}
+
+/** A queue that records what it was sent. */
+export class RecordingJobQueue implements JobQueue {
+  readonly sent: Entry[] = [];
+
+  async enqueue(entry: Entry): Promise<void> {
+    this.sent.push(structuredClone(entry));
+  }
+}
+
+interface KeyRecord {
+  requestHash: string;
+  state: 'in-progress' | 'completed';
+  response?: StoredResponse;
+}
+
+/** Idempotency keys in memory with the semantics of the DynamoDB adapter (no expiry). */
+export class InMemoryIdempotencyStore implements IdempotencyStore {
+  readonly keys = new Map<string, KeyRecord>();
+
+  async claim(ownerId: string, key: string, requestHash: string): Promise<IdempotencyClaim> {
+    const existing = this.keys.get(`${ownerId}/${key}`);
+    if (!existing) {
+      this.keys.set(`${ownerId}/${key}`, { requestHash, state: 'in-progress' });
+      return { outcome: 'claimed' };
+    }
+    if (existing.state === 'completed') {
+      return { outcome: 'completed', requestHash: existing.requestHash, response: structuredClone(existing.response!) };
+    }
+    return { outcome: 'in-progress', requestHash: existing.requestHash };
+  }
+
+  async complete(ownerId: string, key: string, response: StoredResponse): Promise<void> {
+    const record = this.keys.get(`${ownerId}/${key}`)!;
+    this.keys.set(`${ownerId}/${key}`, { ...record, state: 'completed', response: structuredClone(response) });
+  }
+
+  async release(ownerId: string, key: string): Promise<void> {
+    if (this.keys.get(`${ownerId}/${key}`)?.state === 'in-progress') this.keys.delete(`${ownerId}/${key}`);
+  }
+}
+
+/** ULIDs that sort in the order they are made: a fixed prefix and a counter. */
+export function sequentialIds(): () => string {
+  let next = 0;
+  return () => `01JDQ8Z6X4M1V9T3K7N2P5${String(next++).padStart(4, '0')}`;
+}
+
+/** The API's ports, all in memory, with a fixed clock and a spying logger. */
+export function fakeApiDeps() {
+  const entries = new InMemoryEntryStore();
+  const jobs = new RecordingJobQueue();
+  const idempotency = new InMemoryIdempotencyStore();
+  const logger = { error: vi.fn(), warn: vi.fn() };
+  const deps: CreateEntryDeps = {
+    entries,
+    jobs,
+    idempotency,
+    clock: { now: () => new Date('2026-11-23T10:00:00.000Z') },
+    newId: sequentialIds(),
+    logger,
+  };
+  return { deps, entries, jobs, idempotency, logger };
+}
