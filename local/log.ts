@@ -1,0 +1,80 @@
+/** Writes one human-readable line. */
+export type LogLine = (line: string) => void;
+
+/** Prints a line with a short local time in front, the format of every line the local stack prints. */
+export function consoleLog(line: string): void {
+  process.stdout.write(`${clockTime(new Date())} ${line}\n`);
+}
+
+function clockTime(date: Date): string {
+  return date.toTimeString().slice(0, 8);
+}
+
+/** Context keys Powertools adds to every line; useful in CloudWatch, noise on a terminal. */
+const HIDDEN_KEYS = new Set([
+  'level',
+  'message',
+  'timestamp',
+  'service',
+  'cold_start',
+  'function_arn',
+  'function_memory_size',
+  'function_name',
+  'function_request_id',
+  'sampling_rate',
+  'xray_trace_id',
+]);
+
+/**
+ * Turns a Powertools Logger JSON line into `12:00:01 INFO  [service] message key=value ...`,
+ * or returns undefined when the text is not one.
+ */
+export function formatPowertoolsLine(text: string): string | undefined {
+  const trimmed = text.trim();
+  if (!trimmed.startsWith('{') || !trimmed.endsWith('}') || trimmed.includes('\n')) return undefined;
+  let record: Record<string, unknown>;
+  try {
+    record = JSON.parse(trimmed) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  if (typeof record.level !== 'string' || typeof record.message !== 'string' || !('timestamp' in record)) return undefined;
+  const time = typeof record.timestamp === 'string' ? new Date(record.timestamp) : new Date();
+  const fields = Object.entries(record)
+    .filter(([key, value]) => !HIDDEN_KEYS.has(key) && value !== undefined)
+    .map(([key, value]) => `${key}=${formatValue(value)}`);
+  const service = typeof record.service === 'string' ? ` [${record.service}]` : '';
+  return [`${clockTime(time)} ${record.level.padEnd(5)}${service} ${record.message}`, ...fields].join(' ');
+}
+
+function formatValue(value: unknown): string {
+  if (typeof value === 'string') return /[\s"=]/.test(value) || value === '' ? JSON.stringify(value) : value;
+  if (isLoggedError(value)) return JSON.stringify(`${value.name}: ${value.message}${value.location ? ` (${value.location})` : ''}`);
+  return JSON.stringify(value);
+}
+
+function isLoggedError(value: unknown): value is { name: string; message: string; location?: string } {
+  return typeof value === 'object' && value !== null && 'name' in value && 'message' in value && 'stack' in value;
+}
+
+/**
+ * Rewrites the handlers' Powertools JSON logs as single readable lines on stdout and stderr;
+ * anything else passes through untouched. Done at the stream because the handlers build their
+ * Logger without a formatter hook, and they must run unchanged. Returns the undo function.
+ */
+export function installPowertoolsLogFormatter(): () => void {
+  const restore = [process.stdout, process.stderr].map((stream) => {
+    const original = stream.write;
+    stream.write = function write(this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]): boolean {
+      if (typeof chunk === 'string') {
+        const formatted = formatPowertoolsLine(chunk);
+        if (formatted !== undefined) chunk = `${formatted}\n`;
+      }
+      return (original as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+    } as typeof stream.write;
+    return () => {
+      stream.write = original;
+    };
+  });
+  return () => restore.forEach((undo) => undo());
+}

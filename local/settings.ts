@@ -1,0 +1,66 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/*
+ * Local-only knobs. Everything the deployed system also has (batch size, concurrency,
+ * visibility timeout, maxReceiveCount) is read from lambdas/contract, never repeated here.
+ */
+
+const LocalSettingsSchema = z.object({
+  /** Port of the local API; 0 picks a free one (tests). */
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  /** Where the table, the JWT signing key and other state live between runs. */
+  DATA_DIR: z.string().min(1).default('.devstack'),
+  /** First retry delay of a failed extraction; AWS uses 10 s, locally we don't want to wait. */
+  RETRY_BASE_SECONDS: z.coerce.number().positive().default(2),
+  /** Longest retry delay locally. */
+  RETRY_MAX_SECONDS: z.coerce.number().positive().default(60),
+  /** How often the reconciler runs (every 5 minutes in AWS). */
+  RECONCILE_INTERVAL_SECONDS: z.coerce.number().positive().default(60),
+  /** Age of a pending entry's job before the reconciler re-sends it (15 minutes in AWS). */
+  RECONCILE_GRACE_SECONDS: z.coerce.number().int().positive().default(60),
+  /** Level of the handlers' Powertools logs (request and batch lines are always printed). */
+  LOG_LEVEL: z
+    .string()
+    .transform((level) => level.toUpperCase())
+    .pipe(z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']))
+    .default('INFO'),
+  /** A real OpenAI key; without it and without OPENAI_BASE_URL the offline stand-in answers. */
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  /** Any OpenAI-compatible server (Ollama, vLLM, a test double). */
+  OPENAI_BASE_URL: z.url().optional(),
+  /** Model name sent to the server; the extraction handler's default when unset. */
+  OPENAI_MODEL: z.string().min(1).optional(),
+});
+
+/** The local stack's own settings, read from the environment. */
+export type LocalSettings = Omit<z.infer<typeof LocalSettingsSchema>, 'DATA_DIR'> & {
+  /** Absolute path of the data directory. */
+  DATA_DIR: string;
+};
+
+/** Reads and validates the local settings; empty strings count as unset, like most shells mean them. */
+export function readLocalSettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LocalSettings {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = LocalSettingsSchema.safeParse(present);
+  if (!parsed.success) throw new Error(`Invalid local settings:\n${z.prettifyError(parsed.error)}`);
+  return { ...parsed.data, DATA_DIR: path.resolve(cwd, parsed.data.DATA_DIR) };
+}
+
+/** Fixed names of the local resources; they only need to be stable between runs. */
+export const LOCAL_RESOURCES = {
+  region: 'us-east-1',
+  accountId: '000000000000',
+  tableName: 'devlog-entries',
+  jobsQueueName: 'devlog-jobs',
+  deadLetterQueueName: 'devlog-jobs-dlq',
+  openAiSecretId: 'devlog-tags/openai-api-key',
+  /** Credentials the emulators accept; any non-empty value works. */
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+} as const;
+
+/** The key the offline stand-in and keyless OpenAI-compatible servers (Ollama) get. */
+export const DUMMY_OPENAI_API_KEY = 'sk-local-dummy-key';
+
+/** Marks a directory as the local stack's, so `--reset` never wipes a directory it did not create. */
+export const DATA_DIR_MARKER = 'devstack.json';

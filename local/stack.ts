@@ -1,0 +1,240 @@
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { CONSUMER_SETTINGS } from '../lambdas/contract/index.js';
+import { LOCAL_ENDPOINTS_FILE, type LocalEndpoints } from '../ops/targets.js';
+import { startApiGateway, type HttpApiHandler } from './api-gateway.js';
+import { lockDataDir } from './data-dir.js';
+import { dynamoDbClientFor, ensureEntryTable, startDynamoDb } from './emulators/dynamodb.js';
+import { startSecretsManager } from './emulators/secrets-manager.js';
+import { ensureJobQueues, sqsClientFor, startSqs } from './emulators/sqs.js';
+import { applyHandlerEnvironment, handlerEnvironment } from './handler-environment.js';
+import { createJwtAuthorizer, issueLocalToken, loadOrCreateSigningKey } from './jwt.js';
+import { consoleLog, installPowertoolsLogFormatter, type LogLine } from './log.js';
+import { STANDIN_MODEL, startOpenAiStandin } from './openai-standin.js';
+import { resendAllPendingJobs, scheduleReconciler, type ReconcilerHandler } from './reconciler.js';
+import { DATA_DIR_MARKER, DUMMY_OPENAI_API_KEY, LOCAL_RESOURCES, readLocalSettings, type LocalSettings } from './settings.js';
+import { startSqsPoller, type SqsHandler } from './sqs-poller.js';
+
+/** User id of the token printed at start. */
+export const DEV_USER_ID = 'dev-user';
+/** Timeout of the deployed API function (lib/devlog-api-stack.ts). */
+const API_FUNCTION_TIMEOUT_SECONDS = 10;
+
+/** Options of the local stack. */
+export interface LocalStackOptions {
+  /** Where settings are read from; process.env by default. */
+  env?: NodeJS.ProcessEnv;
+  log?: LogLine;
+  /** Rewrite the handlers' JSON logs as readable lines (the CLI does; tests may not). */
+  prettyLogs?: boolean;
+}
+
+/** Which model answers extraction requests. */
+export interface ExtractorInfo {
+  kind: 'offline-standin' | 'openai' | 'openai-compatible';
+  /** One line for humans. */
+  description: string;
+}
+
+/** A running local stack. */
+export interface LocalStack {
+  apiUrl: string;
+  webUrl: string;
+  dataDir: string;
+  extractor: ExtractorInfo;
+  /** A long-lived token for DEV_USER_ID. */
+  devToken: string;
+  /** Milliseconds from the call to ready. */
+  startupMs: number;
+  /** Signs a token for any user that this stack accepts. */
+  issueToken(userId: string): Promise<string>;
+  /** Stops everything that was started, newest first. */
+  stop(): Promise<void>;
+}
+
+let handlersLoaded = false;
+
+/**
+ * Starts the whole system in this process: emulators, the handlers as they run in Lambda, the
+ * API Gateway and event source mapping stand-ins, and the model. One per process: the handlers
+ * read their environment once at import, exactly as in Lambda.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const started = performance.now();
+  if (handlersLoaded) throw new Error('one local stack per process: the handlers read their environment once, at import');
+  const settings = readLocalSettings(options.env ?? process.env);
+  // Before the first SDK client is built: the Node 20 notice is irrelevant to Lambda's Node 22.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const log = options.log ?? consoleLog;
+  const cleanups: { name: string; run: () => Promise<void> | void }[] = [];
+  const stopAll = async () => {
+    for (const { name, run } of cleanups.splice(0).reverse()) {
+      try {
+        await run();
+      } catch (error) {
+        log(`stopping ${name} failed: ${(error as Error).message}`);
+      }
+    }
+  };
+
+  try {
+    await prepareDataDir(settings.DATA_DIR);
+    cleanups.push({ name: 'data directory lock', run: await lockDataDir(settings.DATA_DIR) });
+    const [dynamo, sqs] = await Promise.all([
+      startDynamoDb({ path: path.join(settings.DATA_DIR, 'dynamodb') }),
+      startSqs(),
+    ]);
+    cleanups.push({ name: 'DynamoDB emulator', run: dynamo.stop }, { name: 'SQS emulator', run: sqs.stop });
+    const dynamoClient = dynamoDbClientFor(dynamo.endpoint);
+    const sqsClient = sqsClientFor(sqs.endpoint);
+    cleanups.push({ name: 'SDK clients', run: () => (dynamoClient.destroy(), sqsClient.destroy()) });
+
+    const [, queues] = await Promise.all([
+      ensureEntryTable(dynamoClient, LOCAL_RESOURCES.tableName),
+      ensureJobQueues(sqsClient, { queueName: LOCAL_RESOURCES.jobsQueueName, deadLetterQueueName: LOCAL_RESOURCES.deadLetterQueueName }),
+    ]);
+
+    const model = await startModel(settings);
+    if (model.stop) cleanups.push({ name: 'OpenAI stand-in', run: model.stop });
+    const secrets = await startSecretsManager({ [LOCAL_RESOURCES.openAiSecretId]: model.apiKey });
+    cleanups.push({ name: 'Secrets Manager stand-in', run: secrets.stop });
+
+    applyHandlerEnvironment(
+      handlerEnvironment({
+        tableName: LOCAL_RESOURCES.tableName,
+        queueUrl: queues.queueUrl,
+        sqsEndpoint: sqs.endpoint,
+        dynamoDbEndpoint: dynamo.endpoint,
+        secretsManagerEndpoint: secrets.endpoint,
+        openAiSecretId: LOCAL_RESOURCES.openAiSecretId,
+        openAiBaseUrl: model.baseUrl,
+        openAiModel: settings.OPENAI_MODEL,
+        retryBaseSeconds: settings.RETRY_BASE_SECONDS,
+        retryMaxSeconds: settings.RETRY_MAX_SECONDS,
+        reconcileGraceSeconds: settings.RECONCILE_GRACE_SECONDS,
+        logLevel: settings.LOG_LEVEL,
+      }),
+    );
+    if (options.prettyLogs) cleanups.push({ name: 'log formatter', run: installPowertoolsLogFormatter() });
+
+    handlersLoaded = true;
+    const [{ handler: apiHandler }, { handler: extractionHandler }, { handler: reconcilerHandler }] = await Promise.all([
+      import('../lambdas/api/handler.js'),
+      import('../lambdas/extraction/handler.js'),
+      import('../lambdas/api/reconciler-handler.js'),
+    ]);
+
+    const resent = await resendAllPendingJobs(dynamoClient, sqsClient, LOCAL_RESOURCES.tableName, queues.queueUrl, log);
+    if (resent.resent > 0) log(`re-sent the jobs of ${resent.resent} pending entries (the in-memory queue starts empty)`);
+    const reconciler = scheduleReconciler(reconcilerHandler as ReconcilerHandler, settings.RECONCILE_INTERVAL_SECONDS, log);
+    cleanups.push({ name: 'reconciler schedule', run: reconciler.stop });
+
+    const poller = startSqsPoller({
+      client: sqsClient,
+      queueUrl: queues.queueUrl,
+      queueArn: queues.queueArn,
+      handler: extractionHandler as SqsHandler,
+      functionTimeoutSeconds: CONSUMER_SETTINGS.functionTimeoutSeconds,
+      log,
+    });
+    cleanups.push({ name: 'SQS poller', run: () => poller.stop() });
+
+    const signingKey = await loadOrCreateSigningKey(settings.DATA_DIR);
+    const devToken = await issueLocalToken(signingKey, DEV_USER_ID);
+    const webPagePath = new URL('./web/index.html', import.meta.url);
+    const api = await startApiGateway({
+      port: settings.PORT,
+      handler: apiHandler as HttpApiHandler,
+      authorize: createJwtAuthorizer({ publicJwk: signingKey.publicJwk }),
+      functionTimeoutSeconds: API_FUNCTION_TIMEOUT_SECONDS,
+      // Read on each request so edits to the page show without a restart.
+      webPage: async () => (await readFile(webPagePath, 'utf8')).replace('{{DEV_TOKEN}}', devToken),
+      log,
+    });
+    cleanups.push({ name: 'API gateway', run: api.stop });
+
+    // `npm run redrive -- --local` and `npm run backfill -- --local` find the stack through this file.
+    const endpointsFile = path.join(settings.DATA_DIR, LOCAL_ENDPOINTS_FILE);
+    const endpoints: LocalEndpoints = {
+      region: LOCAL_RESOURCES.region,
+      dynamodbEndpoint: dynamo.endpoint,
+      sqsEndpoint: sqs.endpoint,
+      tableName: LOCAL_RESOURCES.tableName,
+      queueUrl: queues.queueUrl,
+      dlqUrl: queues.deadLetterQueueUrl,
+      dlqArn: queues.deadLetterQueueArn,
+    };
+    await writeFile(endpointsFile, `${JSON.stringify(endpoints, null, 2)}\n`);
+    cleanups.push({ name: 'endpoints file', run: () => rm(endpointsFile, { force: true }) });
+
+    return {
+      apiUrl: api.url,
+      webUrl: `${api.url}/`,
+      dataDir: settings.DATA_DIR,
+      extractor: model.info,
+      devToken,
+      startupMs: Math.round(performance.now() - started),
+      issueToken: (userId) => issueLocalToken(signingKey, userId),
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** The model the extraction talks to, and the key it finds in Secrets Manager. */
+interface ModelEndpoint {
+  baseUrl?: string;
+  apiKey: string;
+  info: ExtractorInfo;
+  stop?: () => Promise<void>;
+}
+
+/**
+ * OPENAI_API_KEY: real OpenAI (or OPENAI_BASE_URL's server with that key). OPENAI_BASE_URL
+ * alone: a keyless compatible server such as Ollama, given a dummy key. Neither: the offline
+ * stand-in, so the whole flow works without network.
+ */
+async function startModel(settings: LocalSettings): Promise<ModelEndpoint> {
+  const modelName = settings.OPENAI_MODEL ?? 'gpt-4o-mini (the extraction default)';
+  if (settings.OPENAI_API_KEY) {
+    const baseUrl = settings.OPENAI_BASE_URL;
+    return {
+      baseUrl,
+      apiKey: settings.OPENAI_API_KEY,
+      info: baseUrl
+        ? { kind: 'openai-compatible', description: `OpenAI-compatible server at ${baseUrl} with OPENAI_API_KEY, model ${modelName}` }
+        : { kind: 'openai', description: `OpenAI (api.openai.com) with OPENAI_API_KEY, model ${modelName}` },
+    };
+  }
+  if (settings.OPENAI_BASE_URL) {
+    return {
+      baseUrl: settings.OPENAI_BASE_URL,
+      apiKey: DUMMY_OPENAI_API_KEY,
+      info: {
+        kind: 'openai-compatible',
+        description: `OpenAI-compatible server at ${settings.OPENAI_BASE_URL} (no key; a dummy one is sent), model ${modelName}`,
+      },
+    };
+  }
+  const { findTechnologies } = await import('./offline-model/find-technologies.js');
+  const standin = await startOpenAiStandin({ findTechnologies, apiKey: DUMMY_OPENAI_API_KEY });
+  return {
+    baseUrl: standin.baseUrl,
+    apiKey: DUMMY_OPENAI_API_KEY,
+    info: {
+      kind: 'offline-standin',
+      description: `offline stand-in (dictionary, model "${STANDIN_MODEL}", no network) at ${standin.baseUrl}; set OPENAI_API_KEY or OPENAI_BASE_URL for a real model`,
+    },
+    stop: standin.stop,
+  };
+}
+
+async function prepareDataDir(dataDir: string): Promise<void> {
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(
+    path.join(dataDir, DATA_DIR_MARKER),
+    `${JSON.stringify({ note: 'State of the devlog-tags local stack (npm start); `npm start -- --reset` wipes this directory.' }, null, 2)}\n`,
+  );
+}

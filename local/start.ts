@@ -1,0 +1,103 @@
+import { parseArgs } from 'node:util';
+import { wipeDataDir } from './data-dir.js';
+import { LOCAL_TOKEN_TTL } from './jwt.js';
+import { readLocalSettings } from './settings.js';
+import { DEV_USER_ID, startLocalStack, type LocalStack } from './stack.js';
+
+/*
+ * `npm start`: the whole system on this machine. Options: --reset wipes DATA_DIR first.
+ * Settings come from the environment (see local/settings.ts and USAGE below).
+ */
+
+const SEED_ENTRY =
+  'Heute habe ich eine Anwendung mit Django geschrieben, die Daten nach Elasticsearch schreibt, und sie auf ImaginaryNoneExistence Cloud deployed.';
+
+const USAGE = `Usage: npm start [-- --reset]
+
+Runs the API, the extraction and their emulators locally (no AWS, no Docker).
+  --reset   delete the local data (DATA_DIR, default .devstack/) before starting
+Environment: PORT (3000), DATA_DIR (.devstack), OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL,
+             LOG_LEVEL (INFO), RETRY_BASE_SECONDS (2), RETRY_MAX_SECONDS (60),
+             RECONCILE_INTERVAL_SECONDS (60), RECONCILE_GRACE_SECONDS (60)`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { reset: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const settings = readLocalSettings();
+  if (values.reset) {
+    try {
+      if ((await wipeDataDir(settings.DATA_DIR)) === 'wiped') console.log(`Wiped ${settings.DATA_DIR}`);
+    } catch (error) {
+      console.error(`--reset: ${(error as Error).message}`);
+      process.exitCode = 1;
+      return;
+    }
+  }
+
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack({ prettyLogs: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      console.error(`Port ${settings.PORT} is in use (another npm start?). Stop it, or run with PORT=<free port> (0 picks one).`);
+    } else {
+      const detail = settings.LOG_LEVEL === 'DEBUG' ? ((error as Error).stack ?? String(error)) : (error as Error).message;
+      console.error(`The local stack could not start: ${detail}`);
+    }
+    process.exitCode = 1;
+    return;
+  }
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) {
+      console.log('Forced exit.');
+      process.exit(1);
+    }
+    stopping = true;
+    console.log(`\n${signal}: stopping (press Ctrl-C again to force)...`);
+    stack.stop().then(
+      () => {
+        console.log('Stopped.');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error(`Stopping failed: ${(error as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+  console.log(banner(stack));
+}
+
+function banner(stack: LocalStack): string {
+  const api = stack.apiUrl;
+  const body = JSON.stringify({ entry: SEED_ENTRY });
+  return `
+devlog-tags local stack ready in ${(stack.startupMs / 1000).toFixed(1)} s
+
+  API        ${api}
+  Web page   ${stack.webUrl}   (token prefilled)
+  Extractor  ${stack.extractor.description}
+  Data       ${stack.dataDir}   (npm start -- --reset wipes it)
+
+  Bearer token for user "${DEV_USER_ID}" (valid ${LOCAL_TOKEN_TTL}; for another user: npm run --silent token -- <userId>):
+  export TOKEN=${stack.devToken}
+
+  Try it:
+    curl -s -X POST ${api}/logs -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
+      -d '${body}'
+    curl -s ${api}/logs/<id from the answer> -H "Authorization: Bearer $TOKEN"
+    curl -s '${api}/logs?limit=5' -H "Authorization: Bearer $TOKEN"
+
+Logs: one line per request and per processed batch. Ctrl-C stops everything.
+`;
+}
+
+await main();

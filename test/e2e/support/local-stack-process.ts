@@ -1,0 +1,209 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+/** The repository root, where `npm start` runs. */
+export const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
+/** The entry every e2e test writes. */
+export const SEED_ENTRY =
+  'Heute habe ich eine Anwendung mit Django geschrieben, die Daten nach Elasticsearch schreibt, und sie auf ImaginaryNoneExistence Cloud deployed.';
+
+const run = promisify(execFile);
+const STARTUP_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 15_000;
+/** Settings a developer's shell may have that would leak into the stack under test. */
+const LOCAL_SETTINGS = ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'OPENAI_MODEL', 'PORT', 'DATA_DIR', 'LOG_LEVEL'];
+
+/** A local stack running in its own process, as `npm start` runs it. */
+export interface StackProcess {
+  apiUrl: string;
+  port: number;
+  webUrl: string;
+  /** The dev-user token the banner printed. */
+  token: string;
+  /** Startup time the stack reported, in ms. */
+  reportedStartupMs: number;
+  /** Wall-clock time from spawn to the ready banner, in ms. */
+  wallStartupMs: number;
+  /** Everything printed so far. */
+  output(): string;
+  /** Sends SIGTERM like Ctrl-C would and waits for exit; reports leftovers. */
+  stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null; stopMs: number; leftoverPids: number[] }>;
+}
+
+const running = new Set<ChildProcess>();
+
+/** The environment of a child process: the test's, minus local stack settings, plus `env`. */
+export function childEnvironment(env: Record<string, string>): NodeJS.ProcessEnv {
+  const base = { ...process.env };
+  for (const name of LOCAL_SETTINGS) delete base[name];
+  return { ...base, ...env };
+}
+
+/** Spawns `tsx local/start.ts` (what `npm start` runs) and waits for its ready banner. */
+export async function spawnLocalStack(env: Record<string, string>): Promise<StackProcess> {
+  const started = Date.now();
+  const child = spawn(path.join(REPO_ROOT, 'node_modules/.bin/tsx'), ['local/start.ts'], {
+    cwd: REPO_ROOT,
+    env: childEnvironment({ PORT: '0', ...env }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error('no ready banner')), STARTUP_TIMEOUT_MS);
+    const check = () => {
+      if (/ready in [\d.]+ s[\s\S]*Ctrl-C stops everything/.test(output)) done();
+    };
+    const onExit = (code: number | null) => fail(new Error(`exited with ${code}`));
+    const done = () => {
+      clearTimeout(timer);
+      child.stdout!.off('data', check);
+      child.off('exit', onExit);
+      resolve();
+    };
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      void killTree(child).then(() => reject(new Error(`local stack did not start (${error.message}); output:\n${output}`)));
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', onExit);
+  });
+
+  const apiUrl = /^\s+API\s+(http:\/\/\S+)/m.exec(output)?.[1];
+  const token = /export TOKEN=(\S+)/.exec(output)?.[1];
+  const reported = /ready in ([\d.]+) s/.exec(output)?.[1];
+  if (!apiUrl || !token || !reported) throw new Error(`banner without API URL or token:\n${output}`);
+  const port = Number(new URL(apiUrl).port);
+
+  return {
+    apiUrl,
+    port,
+    webUrl: `${apiUrl}/`,
+    token,
+    reportedStartupMs: Number(reported) * 1000,
+    wallStartupMs: Date.now() - started,
+    output: () => output,
+    async stop() {
+      const descendants = await descendantPids(child.pid!);
+      const stopping = Date.now();
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
+        else child.once('exit', (code, signal) => resolve({ code, signal }));
+      });
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => void killTree(child), STOP_TIMEOUT_MS);
+      const { code, signal } = await exited;
+      clearTimeout(timer);
+      const stopMs = Date.now() - stopping;
+      // tsx's esbuild service notices its parent's exit a moment later: give it that moment.
+      const deadline = Date.now() + 3_000;
+      while (alive(descendants).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      return { code, signal, stopMs, leftoverPids: alive(descendants) };
+    },
+  };
+}
+
+/** Kills every stack a test left running (afterAll safety net, also when a test failed). */
+export async function killLeftoverStacks(): Promise<void> {
+  await Promise.all([...running].map((child) => killTree(child)));
+}
+
+/** SIGKILLs a process and all its descendants (tsx runs the stack in a child node process). */
+async function killTree(child: ChildProcess): Promise<void> {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  for (const pid of [...(await descendantPids(child.pid)), child.pid]) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  await exited;
+}
+
+/** A fresh temporary DATA_DIR and its removal. */
+export async function temporaryDataDir(): Promise<{ dataDir: string; remove(): Promise<void> }> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'devlog-e2e-'));
+  return { dataDir, remove: () => rm(dataDir, { recursive: true, force: true }) };
+}
+
+/** Whether something accepts connections on the loopback port. */
+export function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Runs `npm run --silent token -- <userId>` against a data directory; returns stdout as is. */
+export async function tokenFromCli(userId: string, dataDir: string): Promise<string> {
+  const { stdout } = await run('npm', ['run', '--silent', 'token', '--', userId], { cwd: REPO_ROOT, env: childEnvironment({ DATA_DIR: dataDir }) });
+  return stdout;
+}
+
+/** Polls GET /logs/{id} until the entry leaves `pending`. */
+export async function waitForEntry(apiUrl: string, token: string, id: string, timeoutMs = 20_000): Promise<Record<string, any>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await fetch(`${apiUrl}/logs/${id}`, { headers: { authorization: `Bearer ${token}` } });
+    const entry = (await response.json()) as Record<string, any>;
+    if (response.status === 200 && entry.status !== 'pending') return entry;
+    if (Date.now() > deadline) throw new Error(`entry ${id} still ${entry.status ?? response.status} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** POSTs an entry and returns the status, body and how long the answer took. */
+export async function postEntry(apiUrl: string, token: string, entry: string) {
+  const started = performance.now();
+  const response = await fetch(`${apiUrl}/logs`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ entry }),
+  });
+  const body = (await response.json()) as Record<string, any>;
+  return { status: response.status, body, elapsedMs: performance.now() - started };
+}
+
+async function descendantPids(pid: number): Promise<number[]> {
+  const { stdout } = await run('ps', ['-e', '-o', 'pid=,ppid=']);
+  const children = new Map<number, number[]>();
+  for (const line of stdout.trim().split('\n')) {
+    const [child, parent] = line.trim().split(/\s+/).map(Number);
+    if (child === undefined || parent === undefined) continue;
+    children.set(parent, [...(children.get(parent) ?? []), child]);
+  }
+  const result: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    for (const child of children.get(queue.shift()!) ?? []) {
+      result.push(child);
+      queue.push(child);
+    }
+  }
+  return result;
+}
+
+function alive(pids: number[]): number[] {
+  return pids.filter((pid) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}

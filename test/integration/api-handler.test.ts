@@ -1,0 +1,206 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbEntryStore } from '../../lambdas/api/adapters/dynamodb-entry-store.js';
+import { entryKey, JobMessageSchema, PENDING_BUCKET } from '../../lambdas/contract/index.js';
+import { startApiGateway, type HttpApiHandler, type LocalApiGateway } from '../../local/api-gateway.js';
+import { createJwtAuthorizer, issueLocalToken, loadOrCreateSigningKey, type SigningKey } from '../../local/jwt.js';
+import { setHandlerEnvironment, startTestEmulators, type TestEmulators } from './support/emulators.js';
+
+/*
+ * The API handler, unchanged, behind the local API Gateway, against the DynamoDB and SQS
+ * emulators through the real SDK: what a client of the API sees, and what lands in the table
+ * and the queue.
+ */
+
+let emulators: TestEmulators;
+let gateway: LocalApiGateway;
+let key: SigningKey;
+let dataDir: string;
+let documents: DynamoDBDocumentClient;
+
+beforeAll(async () => {
+  emulators = await startTestEmulators();
+  documents = DynamoDBDocumentClient.from(emulators.dynamoDb);
+  setHandlerEnvironment(emulators);
+  const { handler } = await import('../../lambdas/api/handler.js');
+  dataDir = await mkdtemp(path.join(tmpdir(), 'devlog-api-'));
+  key = await loadOrCreateSigningKey(dataDir);
+  gateway = await startApiGateway({
+    port: 0,
+    handler: handler as HttpApiHandler,
+    authorize: createJwtAuthorizer({ publicJwk: key.publicJwk }),
+    log: () => {},
+  });
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+  await emulators?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+/** Calls the API as `userId`. */
+async function call(userId: string, pathAndQuery: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+  const response = await fetch(`${gateway.url}${pathAndQuery}`, {
+    method: init.method ?? 'GET',
+    headers: {
+      authorization: `Bearer ${await issueLocalToken(key, userId)}`,
+      ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...init.headers,
+    },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, any>) : undefined };
+}
+
+/** Takes every job message off the queue. */
+async function drainJobs() {
+  const jobs = [];
+  for (;;) {
+    const { Messages = [] } = await emulators.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: emulators.queues.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
+    if (Messages.length === 0) return jobs;
+    for (const message of Messages) {
+      jobs.push(JobMessageSchema.parse(JSON.parse(message.Body ?? '')));
+      await emulators.sqs.send(new DeleteMessageCommand({ QueueUrl: emulators.queues.queueUrl, ReceiptHandle: message.ReceiptHandle }));
+    }
+  }
+}
+
+describe('POST /logs', () => {
+  it('stores the entry as pending and sends one job in the contract format', async () => {
+    await drainJobs();
+
+    const response = await call('poster', '/logs', { method: 'POST', body: { entry: 'Heute mit Django gebaut.' } });
+
+    expect(response.status).toBe(202);
+    expect(response.body).toMatchObject({ entry: 'Heute mit Django gebaut.', status: 'pending', tags: [] });
+    expect(response.headers.get('location')).toBe(`/logs/${response.body?.id}`);
+    const { Item } = await documents.send(
+      new GetCommand({ TableName: emulators.tableName, Key: entryKey('poster', response.body?.id), ConsistentRead: true }),
+    );
+    expect(Item).toMatchObject({ status: 'pending', pendingBucket: PENDING_BUCKET, ownerId: 'poster' });
+    expect(await drainJobs()).toEqual([expect.objectContaining({ version: 1, entryId: response.body?.id, ownerId: 'poster' })]);
+  });
+
+  it('replays the first answer for the same Idempotency-Key and body, without a second entry or job', async () => {
+    await drainJobs();
+    const request = { method: 'POST', body: { entry: 'Kafka und Flink' }, headers: { 'idempotency-key': 'replay-1' } };
+
+    const first = await call('replayer', '/logs', request);
+    const second = await call('replayer', '/logs', request);
+
+    expect(first.status).toBe(202);
+    expect(second.status).toBe(202);
+    expect(second.body?.id).toBe(first.body?.id);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    expect((await call('replayer', '/logs')).body?.items).toHaveLength(1);
+    expect(await drainJobs()).toHaveLength(1);
+  });
+
+  it('answers 422 when an Idempotency-Key is reused with another body', async () => {
+    const headers = { 'idempotency-key': 'reused-key' };
+    await call('reuser', '/logs', { method: 'POST', body: { entry: 'Redis' }, headers });
+
+    const response = await call('reuser', '/logs', { method: 'POST', body: { entry: 'Memcached' }, headers });
+
+    expect(response.status).toBe(422);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+  });
+
+  it('keeps Idempotency-Keys per user', async () => {
+    const headers = { 'idempotency-key': 'shared-key' };
+
+    const alice = await call('key-alice', '/logs', { method: 'POST', body: { entry: 'Go' }, headers });
+    const bob = await call('key-bob', '/logs', { method: 'POST', body: { entry: 'Rust' }, headers });
+
+    expect(alice.status).toBe(202);
+    expect(bob.status).toBe(202);
+    expect(bob.body?.id).not.toBe(alice.body?.id);
+  });
+
+  it('creates exactly one entry when the same key arrives concurrently (a conditional claim)', async () => {
+    const request = { method: 'POST', body: { entry: 'Parallel mit Deno' }, headers: { 'idempotency-key': 'race-key' } };
+
+    const responses = await Promise.all(Array.from({ length: 5 }, () => call('racer', '/logs', request)));
+
+    const accepted = responses.filter((response) => response.status === 202);
+    expect(responses.every((response) => response.status === 202 || response.status === 409)).toBe(true);
+    expect(new Set(accepted.map((response) => response.body?.id)).size).toBe(1);
+    expect((await call('racer', '/logs')).body?.items).toHaveLength(1);
+  });
+
+  it('rejects a body that is not JSON with 415 and an empty entry with 422', async () => {
+    const notJson = await fetch(`${gateway.url}/logs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await issueLocalToken(key, 'validator')}`, 'content-type': 'text/plain' },
+      body: 'hello',
+    });
+    const empty = await call('validator', '/logs', { method: 'POST', body: { entry: '   ' } });
+
+    expect(notJson.status).toBe(415);
+    expect(empty.status).toBe(422);
+  });
+});
+
+describe('GET /logs', () => {
+  it('pages through all of the caller\'s entries, newest first, with the cursor', async () => {
+    const created: string[] = [];
+    for (let index = 0; index < 5; index++) {
+      created.push((await call('pager', '/logs', { method: 'POST', body: { entry: `Eintrag ${index} mit Vue` } })).body?.id);
+    }
+
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await call('pager', `/logs?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.status).toBe(200);
+      seen.push(...page.body?.items.map((item: { id: string }) => item.id));
+      cursor = page.body?.nextCursor;
+      pages++;
+    } while (cursor);
+
+    expect(seen).toEqual([...created].reverse());
+    expect(pages).toBe(3);
+  });
+
+  it('shows an entry to its owner only: another user gets 404 and an empty list', async () => {
+    const { body } = await call('owner-a', '/logs', { method: 'POST', body: { entry: 'Geheim mit Svelte' } });
+
+    const asOwner = await call('owner-a', `/logs/${body?.id}`);
+    const asOther = await call('owner-b', `/logs/${body?.id}`);
+    const otherList = await call('owner-b', '/logs');
+
+    expect(asOwner.status).toBe(200);
+    expect(asOwner.body).not.toHaveProperty('ownerId');
+    expect(asOther.status).toBe(404);
+    expect(otherList.body?.items).toEqual([]);
+  });
+});
+
+describe('entry store', () => {
+  it('refuses to overwrite an entry with the same id (conditional put)', async () => {
+    const store = new DynamoDbEntryStore(documents, emulators.tableName);
+    const entry = {
+      id: '01JDQ8Z6X4M1V9T3K7N2P5R8WA',
+      ownerId: 'store-owner',
+      entry: 'first',
+      status: 'pending' as const,
+      tags: [],
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    };
+    await store.create(entry);
+
+    await expect(store.create({ ...entry, entry: 'second' })).rejects.toBeInstanceOf(ConditionalCheckFailedException);
+    expect((await store.get('store-owner', entry.id))?.entry).toBe('first');
+  });
+});

@@ -1,0 +1,91 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { dynamoDbClientFor, ensureEntryTable, startDynamoDb } from '../../../local/emulators/dynamodb.js';
+import { startSecretsManager, type SecretsManagerEmulator } from '../../../local/emulators/secrets-manager.js';
+import { ensureJobQueues, sqsClientFor, startSqs, type JobQueueOptions, type JobQueues } from '../../../local/emulators/sqs.js';
+import { handlerEnvironment } from '../../../local/handler-environment.js';
+
+/** Emulators with the entries table and a jobs queue, plus clients for them. */
+export interface TestEmulators {
+  tableName: string;
+  queues: JobQueues;
+  dynamoDb: DynamoDBClient;
+  sqs: SQSClient;
+  secrets: SecretsManagerEmulator;
+  dynamoDbEndpoint: string;
+  sqsEndpoint: string;
+  stop(): Promise<void>;
+}
+
+/** The secret id the handlers are pointed at in tests. */
+export const TEST_SECRET_ID = 'test/openai-api-key';
+/** The API key stored in it. */
+export const TEST_OPENAI_KEY = 'sk-test-from-secrets-manager';
+
+/** Starts in-memory DynamoDB, SQS and Secrets Manager emulators with fresh resources. */
+export async function startTestEmulators(queueOptions: JobQueueOptions = {}): Promise<TestEmulators> {
+  const [dynamo, sqsEmulator, secrets] = await Promise.all([
+    startDynamoDb(),
+    startSqs(),
+    startSecretsManager({ [TEST_SECRET_ID]: TEST_OPENAI_KEY }),
+  ]);
+  const dynamoDb = dynamoDbClientFor(dynamo.endpoint);
+  const sqs = sqsClientFor(sqsEmulator.endpoint);
+  const tableName = 'entries-test';
+  const [, queues] = await Promise.all([
+    ensureEntryTable(dynamoDb, tableName),
+    ensureJobQueues(sqs, { queueName: 'jobs-test', deadLetterQueueName: 'jobs-test-dlq' }, queueOptions),
+  ]);
+  return {
+    tableName,
+    queues,
+    dynamoDb,
+    sqs,
+    secrets,
+    dynamoDbEndpoint: dynamo.endpoint,
+    sqsEndpoint: sqsEmulator.endpoint,
+    async stop() {
+      dynamoDb.destroy();
+      sqs.destroy();
+      await Promise.allSettled([dynamo.stop(), sqsEmulator.stop(), secrets.stop()]);
+    },
+  };
+}
+
+/**
+ * Points the handlers at the emulators through process.env, as the local stack does. Call it
+ * before importing a handler: handlers read their environment once, at import.
+ */
+export function setHandlerEnvironment(emulators: TestEmulators, extra: Record<string, string> = {}): void {
+  Object.assign(
+    process.env,
+    handlerEnvironment({
+      tableName: emulators.tableName,
+      queueUrl: emulators.queues.queueUrl,
+      sqsEndpoint: emulators.sqsEndpoint,
+      dynamoDbEndpoint: emulators.dynamoDbEndpoint,
+      secretsManagerEndpoint: emulators.secrets.endpoint,
+      openAiSecretId: TEST_SECRET_ID,
+      retryBaseSeconds: 0.1,
+      retryMaxSeconds: 1,
+      logLevel: process.env.TEST_HANDLER_LOG_LEVEL ?? 'SILENT',
+    }),
+    extra,
+  );
+}
+
+/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
