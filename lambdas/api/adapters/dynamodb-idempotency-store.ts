@@ -6,14 +6,15 @@ import type { Clock, IdempotencyClaim, IdempotencyStore, StoredResponse } from '
 
 /** How long a key is remembered (DynamoDB TTL deletes it afterwards). */
 export const IDEMPOTENCY_KEY_TTL_SECONDS = 24 * 60 * 60;
-/** How long a claim blocks retries before it counts as abandoned (a crashed request). */
+/** How long a claim answers retries with 409 before it counts as abandoned (a crashed request). */
 export const IN_PROGRESS_TIMEOUT_MS = 30_000;
 
 /*
  * Written by hand rather than with Powertools idempotency: that utility keys on a hash of the
  * whole event and reads the conflicting record through ReturnValuesOnConditionCheckFailure,
  * which the local DynamoDB emulator lacks. Our semantics (per-owner key, 409 while in flight,
- * 422 for another body, replay once done) fit in one conditional put and one read.
+ * 422 for another body, replay once done, resume an abandoned claim with its entry id) fit in
+ * one conditional put and one read.
  */
 
 /** Idempotency keys as items in the owner's partition of the entries table. */
@@ -24,8 +25,8 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     private readonly clock: Clock,
   ) {}
 
-  /** Claims the key with a conditional put; on conflict returns the live claim. */
-  async claim(ownerId: string, key: string, requestHash: string): Promise<IdempotencyClaim> {
+  /** Claims the key with a conditional put; on conflict returns the existing claim. */
+  async claim(ownerId: string, key: string, requestHash: string, entryId: string): Promise<IdempotencyClaim> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const nowMs = this.clock.now().getTime();
       try {
@@ -35,18 +36,15 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
             Item: {
               ...this.key(ownerId, key),
               requestHash,
+              entryId,
               state: 'in-progress',
               inProgressUntil: nowMs + IN_PROGRESS_TIMEOUT_MS,
               expiresAt: Math.floor(nowMs / 1000) + IDEMPOTENCY_KEY_TTL_SECONDS,
             },
-            ConditionExpression:
-              'attribute_not_exists(pk) OR expiresAt < :nowSeconds OR (#state = :inProgress AND inProgressUntil < :nowMs)',
-            ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: {
-              ':nowSeconds': Math.floor(nowMs / 1000),
-              ':nowMs': nowMs,
-              ':inProgress': 'in-progress',
-            },
+            // An expired key (TTL deletes lazily) is free again; an abandoned claim is not: its
+            // entry id must be reused so the retry cannot create a second entry.
+            ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowSeconds',
+            ExpressionAttributeValues: { ':nowSeconds': Math.floor(nowMs / 1000) },
           }),
         );
         return { outcome: 'claimed' };
@@ -59,8 +57,12 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
       if (Item?.state === 'completed') {
         return { outcome: 'completed', requestHash: Item.requestHash, response: Item.response as StoredResponse };
       }
-      if (Item?.state === 'in-progress') return { outcome: 'in-progress', requestHash: Item.requestHash };
-      // The claim was released or expired between our put and read: try to claim again.
+      if (Item?.state === 'in-progress') {
+        return Number(Item.inProgressUntil) < nowMs
+          ? { outcome: 'abandoned', requestHash: Item.requestHash, entryId: String(Item.entryId) }
+          : { outcome: 'in-progress', requestHash: Item.requestHash };
+      }
+      // The claim was released between our put and read: try to claim again.
     }
     return { outcome: 'in-progress', requestHash };
   }

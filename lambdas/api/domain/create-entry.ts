@@ -48,16 +48,23 @@ export async function createEntry(
   }
 
   const requestHash = hashRequest(command.entry);
-  const claim = await deps.idempotency.claim(ownerId, idempotencyKey, requestHash);
-  if (claim.outcome !== 'claimed') {
-    if (claim.requestHash !== requestHash) return { kind: 'key-reused-with-other-body' };
-    if (claim.outcome === 'in-progress') return { kind: 'key-in-flight' };
-    return { kind: 'accepted', response: claim.response, replayed: true };
+  const entryId = deps.newId();
+  const claim = await deps.idempotency.claim(ownerId, idempotencyKey, requestHash, entryId);
+  if (claim.outcome !== 'claimed' && claim.requestHash !== requestHash) return { kind: 'key-reused-with-other-body' };
+  switch (claim.outcome) {
+    case 'in-progress':
+      return { kind: 'key-in-flight' };
+    case 'completed':
+      return { kind: 'accepted', response: claim.response, replayed: true };
+    case 'abandoned':
+      return resumeAbandonedRequest(deps, command, idempotencyKey, claim.entryId);
+    case 'claimed':
+      break;
   }
 
   let response: StoredResponse;
   try {
-    response = await acceptEntry(deps, command);
+    response = await acceptEntry(deps, command, entryId);
   } catch (error) {
     await deps.idempotency.release(ownerId, idempotencyKey);
     throw error;
@@ -66,10 +73,27 @@ export async function createEntry(
   return { kind: 'accepted', response, replayed: false };
 }
 
-async function acceptEntry(deps: CreateEntryDeps, command: CreateEntryCommand): Promise<StoredResponse> {
+/**
+ * Finishes a request that claimed the key and then failed or crashed, with the entry id it
+ * claimed: if that entry was stored, its answer is given again; if not, it is created now. So a
+ * retry never creates a second entry, whatever step the first attempt died in.
+ */
+async function resumeAbandonedRequest(
+  deps: CreateEntryDeps,
+  command: CreateEntryCommand,
+  idempotencyKey: string,
+  entryId: string,
+): Promise<CreateEntryResult> {
+  const stored = await deps.entries.get(command.ownerId, entryId);
+  const response = stored ? acceptedResponse(stored) : await acceptEntry(deps, command, entryId);
+  await deps.idempotency.complete(command.ownerId, idempotencyKey, response);
+  return { kind: 'accepted', response, replayed: stored !== undefined };
+}
+
+async function acceptEntry(deps: CreateEntryDeps, command: CreateEntryCommand, id = deps.newId()): Promise<StoredResponse> {
   const now = deps.clock.now().toISOString();
   const entry: Entry = {
-    id: deps.newId(),
+    id,
     ownerId: command.ownerId,
     entry: command.entry,
     status: 'pending',
@@ -86,6 +110,10 @@ async function acceptEntry(deps: CreateEntryDeps, command: CreateEntryCommand): 
       error,
     });
   }
+  return acceptedResponse(entry);
+}
+
+function acceptedResponse(entry: Entry): StoredResponse {
   return { statusCode: 202, body: toEntryView(entry), location: `/logs/${entry.id}` };
 }
 

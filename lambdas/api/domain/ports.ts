@@ -54,12 +54,17 @@ export interface StoredResponse {
 export type IdempotencyClaim =
   | { outcome: 'claimed' }
   | { outcome: 'in-progress'; requestHash: string }
+  /** An earlier request claimed the key for `entryId` and never finished (it crashed or failed). */
+  | { outcome: 'abandoned'; requestHash: string; entryId: string }
   | { outcome: 'completed'; requestHash: string; response: StoredResponse };
 
 /** Remembers POST answers per owner and Idempotency-Key. */
 export interface IdempotencyStore {
-  /** Claims the key for this request unless a live claim exists; returns that claim instead. */
-  claim(ownerId: string, key: string, requestHash: string): Promise<IdempotencyClaim>;
+  /**
+   * Claims the key for this request and the entry id it will create, unless the key is already
+   * claimed; returns the existing claim instead.
+   */
+  claim(ownerId: string, key: string, requestHash: string, entryId: string): Promise<IdempotencyClaim>;
   /** Records the answer for the claimed key. */
   complete(ownerId: string, key: string, response: StoredResponse): Promise<void>;
   /** Gives a claim up after a failure, so the client's retry can run. */

@@ -45,6 +45,8 @@ export class RecordingJobQueue implements JobQueue {
 
 interface KeyRecord {
   requestHash: string;
+  entryId: string;
+  abandoned?: boolean;
   state: 'in-progress' | 'completed';
   response?: StoredResponse;
 }
@@ -53,16 +55,25 @@ interface KeyRecord {
 export class InMemoryIdempotencyStore implements IdempotencyStore {
   readonly keys = new Map<string, KeyRecord>();
 
-  async claim(ownerId: string, key: string, requestHash: string): Promise<IdempotencyClaim> {
+  async claim(ownerId: string, key: string, requestHash: string, entryId: string): Promise<IdempotencyClaim> {
     const existing = this.keys.get(`${ownerId}/${key}`);
     if (!existing) {
-      this.keys.set(`${ownerId}/${key}`, { requestHash, state: 'in-progress' });
+      this.keys.set(`${ownerId}/${key}`, { requestHash, entryId, state: 'in-progress' });
       return { outcome: 'claimed' };
     }
     if (existing.state === 'completed') {
       return { outcome: 'completed', requestHash: existing.requestHash, response: structuredClone(existing.response!) };
     }
+    if (existing.abandoned) {
+      return { outcome: 'abandoned', requestHash: existing.requestHash, entryId: existing.entryId };
+    }
     return { outcome: 'in-progress', requestHash: existing.requestHash };
+  }
+
+  /** Lets the in-flight window of a claim pass, as if its request had crashed. */
+  abandon(ownerId: string, key: string): void {
+    const record = this.keys.get(`${ownerId}/${key}`)!;
+    this.keys.set(`${ownerId}/${key}`, { ...record, abandoned: true });
   }
 
   async complete(ownerId: string, key: string, response: StoredResponse): Promise<void> {

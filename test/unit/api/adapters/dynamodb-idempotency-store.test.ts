@@ -19,6 +19,7 @@ const TABLE = 'entries-test';
 const NOW = new Date('2026-11-23T10:00:00.000Z');
 const NOW_MS = NOW.getTime();
 const KEY = { pk: 'OWNER#user-a', sk: 'IDEMPOTENCY#key-1' };
+const ENTRY_ID = '01JDQ8Z6X4M1V9T3K7N2P5R8WA';
 const RESPONSE = { statusCode: 202, body: { id: '01JDQ8Z6X4M1V9T3K7N2P5R8WA' }, location: '/logs/01JDQ8Z6X4M1V9T3K7N2P5R8WA' };
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -43,7 +44,7 @@ describe('DynamoDbIdempotencyStore', () => {
       ddb.on(PutCommand).resolves({});
 
       // Act
-      const claim = await store.claim('user-a', 'key-1', 'hash-1');
+      const claim = await store.claim('user-a', 'key-1', 'hash-1', ENTRY_ID);
 
       // Assert
       expect(claim).toEqual({ outcome: 'claimed' });
@@ -52,14 +53,13 @@ describe('DynamoDbIdempotencyStore', () => {
         Item: {
           ...KEY,
           requestHash: 'hash-1',
+          entryId: ENTRY_ID,
           state: 'in-progress',
           inProgressUntil: NOW_MS + IN_PROGRESS_TIMEOUT_MS,
           expiresAt: NOW_MS / 1000 + IDEMPOTENCY_KEY_TTL_SECONDS,
         },
-        ConditionExpression:
-          'attribute_not_exists(pk) OR expiresAt < :nowSeconds OR (#state = :inProgress AND inProgressUntil < :nowMs)',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':nowSeconds': NOW_MS / 1000, ':nowMs': NOW_MS, ':inProgress': 'in-progress' },
+        ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowSeconds',
+        ExpressionAttributeValues: { ':nowSeconds': NOW_MS / 1000 },
       });
       expect(ddb).not.toHaveReceivedCommand(GetCommand);
     });
@@ -70,7 +70,7 @@ describe('DynamoDbIdempotencyStore', () => {
       ddb.on(GetCommand).resolves({ Item: { ...KEY, requestHash: 'hash-1', state: 'completed', response: RESPONSE } });
 
       // Act
-      const claim = await store.claim('user-a', 'key-1', 'hash-1');
+      const claim = await store.claim('user-a', 'key-1', 'hash-1', ENTRY_ID);
 
       // Assert
       expect(claim).toEqual({ outcome: 'completed', requestHash: 'hash-1', response: RESPONSE });
@@ -80,13 +80,30 @@ describe('DynamoDbIdempotencyStore', () => {
     it('returns the live claim of a request in flight, with its hash', async () => {
       // Arrange
       ddb.on(PutCommand).rejects(conditionFailed());
-      ddb.on(GetCommand).resolves({ Item: { ...KEY, requestHash: 'hash-other', state: 'in-progress' } });
+      ddb.on(GetCommand).resolves({
+        Item: { ...KEY, requestHash: 'hash-other', state: 'in-progress', inProgressUntil: NOW_MS + 1 },
+      });
 
       // Act
-      const claim = await store.claim('user-a', 'key-1', 'hash-1');
+      const claim = await store.claim('user-a', 'key-1', 'hash-1', ENTRY_ID);
 
       // Assert
       expect(claim).toEqual({ outcome: 'in-progress', requestHash: 'hash-other' });
+    });
+
+    it('reports a claim past its in-flight window as abandoned, with the entry id it claimed', async () => {
+      // Arrange
+      ddb.on(PutCommand).rejects(conditionFailed());
+      ddb.on(GetCommand).resolves({
+        Item: { ...KEY, requestHash: 'hash-1', entryId: 'ENTRY-OF-FIRST-TRY', state: 'in-progress', inProgressUntil: NOW_MS - 1 },
+      });
+
+      // Act
+      const claim = await store.claim('user-a', 'key-1', 'hash-1', ENTRY_ID);
+
+      // Assert
+      expect(claim).toEqual({ outcome: 'abandoned', requestHash: 'hash-1', entryId: 'ENTRY-OF-FIRST-TRY' });
+      expect(ddb).toHaveReceivedCommandTimes(PutCommand, 1);
     });
 
     it('claims again when the conflicting claim vanished before it could be read', async () => {
@@ -95,7 +112,7 @@ describe('DynamoDbIdempotencyStore', () => {
       ddb.on(GetCommand).resolves({});
 
       // Act
-      const claim = await store.claim('user-a', 'key-1', 'hash-1');
+      const claim = await store.claim('user-a', 'key-1', 'hash-1', ENTRY_ID);
 
       // Assert
       expect(claim).toEqual({ outcome: 'claimed' });
@@ -108,7 +125,7 @@ describe('DynamoDbIdempotencyStore', () => {
       ddb.on(GetCommand).resolves({});
 
       // Act
-      const claim = await store.claim('user-a', 'key-1', 'hash-1');
+      const claim = await store.claim('user-a', 'key-1', 'hash-1', ENTRY_ID);
 
       // Assert
       expect(claim).toEqual({ outcome: 'in-progress', requestHash: 'hash-1' });
@@ -120,7 +137,7 @@ describe('DynamoDbIdempotencyStore', () => {
       ddb.on(PutCommand).rejects(new Error('ProvisionedThroughputExceededException'));
 
       // Act
-      const attempt = store.claim('user-a', 'key-1', 'hash-1');
+      const attempt = store.claim('user-a', 'key-1', 'hash-1', ENTRY_ID);
 
       // Assert
       await expect(attempt).rejects.toThrow('ProvisionedThroughputExceededException');

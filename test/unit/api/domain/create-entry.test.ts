@@ -1,6 +1,12 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { createEntry } from '../../../../lambdas/api/domain/create-entry.js';
 import { fakeApiDeps } from '../../support/fake-api-ports.js';
+
+/** The request hash the use case keys a body by (sha-256 of the entry text). */
+function hashOf(entry: string): string {
+  return createHash('sha256').update(entry).digest('base64url');
+}
 
 describe('createEntry', () => {
   it('stores the entry as pending and enqueues exactly one job for it', async () => {
@@ -191,6 +197,48 @@ describe('createEntry', () => {
       // Assert
       expect(result).toMatchObject({ kind: 'accepted', replayed: false });
       expect(entries.entries.size).toBe(2);
+    });
+  
+    it('answers a retry after the answer could not be saved with the stored entry, not a second one', async () => {
+      // Arrange: the first attempt stores the entry, then fails to save its answer
+      const { deps, entries, idempotency } = fakeApiDeps();
+      const command = { ownerId: 'user-a', entry: 'Used Django', idempotencyKey: 'key-1' };
+      deps.idempotency.complete = vi
+        .fn()
+        .mockRejectedValueOnce(new Error('throttled'))
+        .mockImplementation(idempotency.complete.bind(idempotency));
+      await expect(createEntry(deps, command)).rejects.toThrow('throttled');
+      const [firstEntry] = [...entries.entries.values()];
+      idempotency.abandon('user-a', 'key-1');
+
+      // Act
+      const retry = await createEntry(deps, command);
+      const later = await createEntry(deps, command);
+
+      // Assert
+      expect(entries.entries.size).toBe(1);
+      expect(retry).toMatchObject({
+        kind: 'accepted',
+        replayed: true,
+        response: { statusCode: 202, location: `/logs/${firstEntry!.id}`, body: { id: firstEntry!.id } },
+      });
+      expect(later).toEqual({ ...retry, replayed: true });
+    });
+
+    it('creates the claimed entry on a retry after the first attempt died before storing it', async () => {
+      // Arrange: a claim whose request crashed before it stored anything
+      const { deps, entries, jobs, idempotency } = fakeApiDeps();
+      const command = { ownerId: 'user-a', entry: 'Used Django', idempotencyKey: 'key-1' };
+      await idempotency.claim('user-a', 'key-1', hashOf('Used Django'), '01JDQ8Z6X4M1V9T3K7N2P5CRSH');
+      idempotency.abandon('user-a', 'key-1');
+
+      // Act
+      const retry = await createEntry(deps, command);
+
+      // Assert
+      expect(retry).toMatchObject({ kind: 'accepted', replayed: false, response: { location: '/logs/01JDQ8Z6X4M1V9T3K7N2P5CRSH' } });
+      expect([...entries.entries.values()].map((entry) => entry.id)).toEqual(['01JDQ8Z6X4M1V9T3K7N2P5CRSH']);
+      expect(jobs.sent.map((job) => job.id)).toEqual(['01JDQ8Z6X4M1V9T3K7N2P5CRSH']);
     });
   });
 });
