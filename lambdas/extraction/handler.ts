@@ -48,12 +48,16 @@ const deps: RecordProcessorDeps = {
   logger,
   metrics,
 };
-const processor = new BatchProcessor(EventType.SQS);
-const limit = pLimit(env.RECORD_CONCURRENCY);
 
 /** SQS event source entry point: extracts the tags of a batch, reporting failed records only. */
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   logger.addContext(context);
+  // A processor per invocation: it holds the batch's results, and invocations of one module
+  // instance may overlap (the local poller; Lambda Managed Instances). A shared one mixes them
+  // up and reports a failed record as a success, so its message is deleted and its job lost.
+  const processor = new BatchProcessor(EventType.SQS);
+  // Likewise per invocation: RECORD_CONCURRENCY is a per-batch limit, as in Lambda.
+  const limit = pLimit(env.RECORD_CONCURRENCY);
   try {
     return await processPartialResponse(
       event,

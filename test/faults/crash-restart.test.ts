@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { temporaryDataDir } from '../e2e/support/local-stack-process.js';
+import { ApiClient } from '../support/api-client.js';
+import { testEntries } from '../support/entries.js';
+import { startModelServer, TEST_MODEL, type ModelServer } from '../support/model-server.js';
+import { waitFor } from '../support/wait.js';
+import { waitUntilSettled, type AcceptedEntry } from './support/settle.js';
+import { killAllStackProcesses, startStackProcess, type StackProcess } from './support/stack-process.js';
+
+/*
+ * "Nothing accepted is ever lost", against a crash: the whole local stack (`npm start`) is
+ * killed with SIGKILL while POSTs are arriving and extraction batches are in flight, then
+ * started again on the same DATA_DIR. The SQS emulator keeps its queue in memory, so every job
+ * is gone; the entries are on disk, and the restart must re-send the job of every pending one.
+ * Every entry that got its 202 before the crash must end done, tagged once.
+ */
+
+const ENTRY_COUNT = 200;
+/** POSTs answered before the crash; the rest are cut off by it. */
+const CRASH_AFTER_ACCEPTED = 150;
+
+let model: ModelServer;
+let data: Awaited<ReturnType<typeof temporaryDataDir>>;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  // Slow enough that batches are still in flight when the POSTs are done.
+  model = await startModelServer({ latencyMs: 400 });
+  data = await temporaryDataDir();
+  env = {
+    DATA_DIR: data.dataDir,
+    OPENAI_BASE_URL: model.baseUrl,
+    OPENAI_API_KEY: 'sk-crash-test',
+    OPENAI_MODEL: TEST_MODEL,
+    OPENAI_TIMEOUT_MS: '5000',
+    RETRY_BASE_SECONDS: '0.5',
+    RETRY_MAX_SECONDS: '2',
+    RECONCILE_INTERVAL_SECONDS: '1',
+    RECONCILE_GRACE_SECONDS: '10',
+    LOG_LEVEL: 'ERROR',
+  };
+});
+
+afterAll(async () => {
+  await killAllStackProcesses();
+  await model?.stop();
+  await data?.remove();
+});
+
+it('tags every accepted entry exactly once after a SIGKILL of the whole stack mid-flight and a restart on the same DATA_DIR', async () => {
+  // Arrange
+  let stack: StackProcess = await startStackProcess(env);
+  const client = new ApiClient(stack.apiUrl, stack.token);
+  const entries = testEntries(ENTRY_COUNT, 'crash');
+  const accepted: AcceptedEntry[] = [];
+  let crashed = false;
+  let next = 0;
+  const poster = async () => {
+    while (!crashed && next < entries.length) {
+      const entry = entries[next++]!;
+      const answer = await client.post(entry.text).catch(() => undefined);
+      if (answer?.status === 202) accepted.push({ ...entry, id: answer.body.id as string });
+    }
+  };
+  const posting = Promise.all(Array.from({ length: 8 }, poster));
+
+  // Act: crash once enough POSTs are answered while the model is still working on batches
+  await waitFor(() => (accepted.length >= CRASH_AFTER_ACCEPTED && model.inFlight > 0 ? true : undefined), {
+    timeoutMs: 30_000,
+    intervalMs: 10,
+    what: 'POSTs answered with batches in flight',
+    describe: () => `${accepted.length} accepted, ${model.inFlight} model calls in flight`,
+  });
+  const inFlightAtCrash = model.inFlight;
+  const answeredAtCrash = model.stats.answered;
+  const crash = await stack.crash();
+  crashed = true;
+  await posting;
+  model.setLatency(20);
+  stack = await startStackProcess(env);
+  const restarted = new ApiClient(stack.apiUrl, stack.token);
+  const settled = await waitUntilSettled(restarted, accepted, 60_000);
+  // A POST cut off by the crash got no 202, so nothing was promised; if its entry was stored
+  // all the same, it must be tagged like the others rather than left pending.
+  const everything = await waitFor(async () => {
+    const listed = await restarted.listAll();
+    return listed.every((entry) => entry.status !== 'pending') ? listed : undefined;
+  }, { timeoutMs: 20_000, what: 'entries stored without an answer to be tagged too' });
+
+  // Assert
+  expect(crash).toEqual({ survivors: [], stillListening: false });
+  expect(inFlightAtCrash).toBeGreaterThan(0);
+  expect(answeredAtCrash).toBeLessThan(accepted.length);
+  expect(stack.output()).toMatch(/re-sent the jobs of [1-9]\d* pending entries/);
+  expect(settled.missing).toEqual([]);
+  expect(settled.pending).toEqual([]);
+  expect(settled.failed).toEqual([]);
+  expect(settled.done).toHaveLength(accepted.length);
+  expect(settled.duplicateTags).toEqual([]);
+  expect(settled.wrongTags).toEqual([]);
+  expect(everything.filter((entry) => entry.status !== 'done')).toEqual([]);
+  console.log(
+    `crash: ${accepted.length} accepted before the SIGKILL (${everything.length - accepted.length} more stored without an answer), ` +
+      `${answeredAtCrash} tagged and ${inFlightAtCrash} model calls in flight at the crash; all done after the restart`,
+  );
+
+  const stopped = await stack.stop();
+  expect(stopped).toEqual({ code: 0, survivors: [], stillListening: false });
+}, 120_000);

@@ -1,0 +1,155 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { childEnvironment, isListening, REPO_ROOT } from '../../e2e/support/local-stack-process.js';
+
+/*
+ * The local stack as `npm start` runs it (`tsx local/start.ts`), in its own process tree, so a
+ * test can kill it the hard way: SIGKILL to every process of the tree, no chance to clean up,
+ * as a power cut or an OOM kill would.
+ */
+
+const STARTUP_TIMEOUT_MS = 30_000;
+const run = promisify(execFile);
+const running = new Set<ChildProcess>();
+
+/** A stack process that a test may crash. */
+export interface StackProcess {
+  apiUrl: string;
+  port: number;
+  /** The dev-user token of the banner. */
+  token: string;
+  /** Everything printed so far. */
+  output(): string;
+  /** SIGKILLs the whole process tree at once; resolves when all of it is gone, with any survivor. */
+  crash(): Promise<{ survivors: number[]; stillListening: boolean }>;
+  /** SIGTERM (Ctrl-C) and wait for exit; reports leftovers. */
+  stop(): Promise<{ code: number | null; survivors: number[]; stillListening: boolean }>;
+}
+
+/** Starts `tsx local/start.ts` with `env` and waits for its ready banner. */
+export async function startStackProcess(env: Record<string, string>): Promise<StackProcess> {
+  const child = spawn(path.join(REPO_ROOT, 'node_modules/.bin/tsx'), ['local/start.ts'], {
+    cwd: REPO_ROOT,
+    env: childEnvironment({ PORT: '0', ...env }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  while (!/ready in [\d.]+ s[\s\S]*Ctrl-C stops everything/.test(output)) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await killTree(child);
+      throw new Error(`the local stack did not start; output:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const apiUrl = /^\s+API\s+(http:\/\/\S+)/m.exec(output)?.[1];
+  const token = /export TOKEN=(\S+)/.exec(output)?.[1];
+  if (!apiUrl || !token) throw new Error(`banner without API URL or token:\n${output}`);
+  const port = Number(new URL(apiUrl).port);
+
+  return {
+    apiUrl,
+    port,
+    token,
+    output: () => output,
+    async crash() {
+      const tree = [child.pid!, ...(await descendantPids(child.pid!))];
+      await killTree(child);
+      const survivors = await waitForExit(tree);
+      return { survivors, stillListening: await stillListening(port) };
+    },
+    async stop() {
+      const tree = [child.pid!, ...(await descendantPids(child.pid!))];
+      const exited = new Promise<number | null>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
+        else child.once('exit', (code) => resolve(code));
+      });
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => void killTree(child), 15_000);
+      const code = await exited;
+      clearTimeout(timer);
+      const survivors = await waitForExit(tree);
+      return { code, survivors, stillListening: await stillListening(port) };
+    },
+  };
+}
+
+/** SIGKILLs every stack process still running (afterAll safety net, also after a failed test). */
+export async function killAllStackProcesses(): Promise<void> {
+  await Promise.all([...running].map((child) => killTree(child)));
+}
+
+async function killTree(child: ChildProcess): Promise<void> {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  for (const pid of [child.pid, ...(await descendantPids(child.pid))]) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  await exited;
+}
+
+/**
+ * Whether the port still accepts connections 3 s on. A killed process's threads may still be
+ * tearing down (its sockets with them) when its main thread already shows as a zombie.
+ */
+async function stillListening(port: number): Promise<boolean> {
+  const deadline = Date.now() + 3_000;
+  while (await isListening(port)) {
+    if (Date.now() > deadline) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+}
+
+/** Waits up to 3 s for the processes to disappear; returns those still alive. */
+async function waitForExit(pids: number[]): Promise<number[]> {
+  const deadline = Date.now() + 3_000;
+  while (alive(pids).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  return alive(pids);
+}
+
+async function descendantPids(pid: number): Promise<number[]> {
+  const { stdout } = await run('ps', ['-e', '-o', 'pid=,ppid=']);
+  const children = new Map<number, number[]>();
+  for (const line of stdout.trim().split('\n')) {
+    const [child, parent] = line.trim().split(/\s+/).map(Number);
+    if (child === undefined || parent === undefined) continue;
+    children.set(parent, [...(children.get(parent) ?? []), child]);
+  }
+  const result: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    for (const child of children.get(queue.shift()!) ?? []) {
+      result.push(child);
+      queue.push(child);
+    }
+  }
+  return result;
+}
+
+/** The processes still running; a zombie (dead, not yet reaped by its new parent) counts as gone. */
+function alive(pids: number[]): number[] {
+  return pids.filter((pid) => {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return false;
+    }
+    try {
+      return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+    } catch {
+      return true;
+    }
+  });
+}

@@ -1,0 +1,63 @@
+import { availableParallelism } from 'node:os';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { waitUntilSettled, postAll, type AcceptedEntry } from '../faults/support/settle.js';
+import { testEntries } from '../support/entries.js';
+import { startModelServer, TEST_MODEL, type ModelServer } from '../support/model-server.js';
+import { startTestStack, type TestStack } from '../support/test-stack.js';
+import { percentile } from '../support/wait.js';
+
+/*
+ * A bounded load test of the local stack: a few hundred POSTs at concurrency 16 against the
+ * API Gateway stand-in and the real handlers, with a fast OpenAI-compatible model. No error
+ * is allowed (every POST 202) and every entry must end done, tagged once. It prints the rate
+ * and latencies it achieved with the conditions; they are this machine's, not a benchmark
+ * (npm run bench measures).
+ */
+
+const ENTRY_COUNT = 300;
+const CONCURRENCY = 16;
+const MODEL_LATENCY_MS = 5;
+
+let model: ModelServer;
+let test: TestStack;
+
+beforeAll(async () => {
+  model = await startModelServer({ latencyMs: MODEL_LATENCY_MS });
+  test = await startTestStack({
+    env: { OPENAI_BASE_URL: model.baseUrl, OPENAI_API_KEY: 'sk-load-test', OPENAI_MODEL: TEST_MODEL },
+  });
+});
+
+afterAll(async () => {
+  await test?.stop();
+  await model?.stop();
+});
+
+it(`accepts ${ENTRY_COUNT} POSTs at concurrency ${CONCURRENCY} without an error, and tags every entry once`, async () => {
+  // Arrange
+  const client = await test.client('load-user');
+  const entries = testEntries(ENTRY_COUNT, 'load');
+
+  // Act
+  const started = performance.now();
+  const answers = await postAll(client, entries, CONCURRENCY);
+  const postSeconds = (performance.now() - started) / 1000;
+  const accepted: AcceptedEntry[] = answers.filter((answer) => answer.status === 202).map((answer) => ({ ...answer.entry, id: answer.id! }));
+  const settled = await waitUntilSettled(client, accepted, 60_000);
+  const settleSeconds = (performance.now() - started) / 1000;
+
+  // Assert
+  expect(answers.filter((answer) => answer.status !== 202).map((answer) => `${answer.status} ${JSON.stringify(answer.body)}`)).toEqual([]);
+  expect(settled.done).toHaveLength(ENTRY_COUNT);
+  expect(settled.missing).toEqual([]);
+  expect(settled.duplicateTags).toEqual([]);
+  expect(settled.wrongTags).toEqual([]);
+  expect(model.stats.requests).toBe(ENTRY_COUNT);
+  const latencies = answers.map((answer) => answer.ms);
+  console.log(
+    `load: ${ENTRY_COUNT} POSTs at concurrency ${CONCURRENCY} in ${postSeconds.toFixed(1)} s = ${(ENTRY_COUNT / postSeconds).toFixed(0)} req/s, ` +
+      `latency p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms, max ${Math.max(...latencies).toFixed(0)} ms; ` +
+      `all tagged ${settleSeconds.toFixed(1)} s after the first POST (${(ENTRY_COUNT / settleSeconds).toFixed(0)} entries/s). ` +
+      `Conditions: local stack in the test process, model answering in ${MODEL_LATENCY_MS} ms, Node ${process.versions.node}, ${availableParallelism()} cores (under npm test, other test files share them).`,
+  );
+}, 120_000);

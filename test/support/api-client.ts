@@ -1,0 +1,117 @@
+import { request as httpRequest } from 'node:http';
+
+/** An entry as GET /logs returns it. */
+export interface EntryView {
+  id: string;
+  entry: string;
+  status: 'pending' | 'done' | 'failed';
+  tags: { type: string; value: string }[];
+  createdAt: string;
+  updatedAt: string;
+  model?: string;
+  promptVersion?: number;
+  error?: string;
+}
+
+/** One POST's answer. */
+export interface PostResult {
+  status: number;
+  body: Record<string, any>;
+  headers: Headers;
+  /** Milliseconds from sending to the whole answer. */
+  ms: number;
+}
+
+/** The dev-log API over HTTP, as one user (one bearer token). */
+export class ApiClient {
+  constructor(
+    readonly apiUrl: string,
+    private readonly token: string,
+  ) {}
+
+  /** POST /logs; network errors are thrown, every HTTP answer is returned. */
+  async post(entry: string, headers: Record<string, string> = {}): Promise<PostResult> {
+    const started = performance.now();
+    const response = await fetch(`${this.apiUrl}/logs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ entry }),
+    });
+    const text = await response.text();
+    return { status: response.status, body: parseJson(text), headers: response.headers, ms: performance.now() - started };
+  }
+
+  /** GET /logs/{id}: the entry, or undefined on 404. */
+  async get(id: string): Promise<EntryView | undefined> {
+    const response = await fetch(`${this.apiUrl}/logs/${id}`, { headers: { authorization: `Bearer ${this.token}` } });
+    if (response.status === 404) return undefined;
+    if (response.status !== 200) throw new Error(`GET /logs/${id} answered ${response.status}: ${await response.text()}`);
+    return (await response.json()) as EntryView;
+  }
+
+  /** Every entry of this user, paging through GET /logs 100 at a time. */
+  async listAll(): Promise<EntryView[]> {
+    const items: EntryView[] = [];
+    let cursor: string | undefined;
+    do {
+      const query = `limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const response = await fetch(`${this.apiUrl}/logs?${query}`, { headers: { authorization: `Bearer ${this.token}` } });
+      if (response.status !== 200) throw new Error(`GET /logs answered ${response.status}: ${await response.text()}`);
+      const page = (await response.json()) as { items: EntryView[]; nextCursor?: string };
+      items.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return items;
+  }
+}
+
+/** A raw HTTP exchange: what a client sent and what came back, nothing normalised. */
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/**
+ * Sends exactly this request line, headers and body over a fresh connection (fetch would
+ * normalise the path, refuse some headers and methods, and add its own content type).
+ */
+export function rawRequest(
+  baseUrl: string,
+  options: { method: string; path: string; headers?: Record<string, string>; body?: string | Buffer },
+): Promise<RawResponse> {
+  const url = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      {
+        host: url.hostname,
+        port: url.port,
+        method: options.method,
+        path: options.path,
+        headers: {
+          ...(options.body !== undefined ? { 'content-length': String(Buffer.byteLength(options.body)) } : {}),
+          ...options.headers,
+        },
+        agent: false,
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(options.body);
+  });
+}
+
+function parseJson(text: string): Record<string, any> {
+  try {
+    return JSON.parse(text) as Record<string, any>;
+  } catch {
+    return { unparsable: text };
+  }
+}

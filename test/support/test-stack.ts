@@ -1,0 +1,87 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import { localTarget, type OpsTarget } from '../../ops/targets.js';
+import { ApiClient } from './api-client.js';
+
+/** Settings a developer's shell may hold that must not leak into a stack under test. */
+const INHERITED_SETTINGS = [
+  'OPENAI_API_KEY',
+  'OPENAI_BASE_URL',
+  'OPENAI_MODEL',
+  'OPENAI_TIMEOUT_MS',
+  'OPENAI_MAX_RETRIES',
+  'OPENAI_REQUESTS_PER_MINUTE',
+  'PROMPT_VERSION',
+  'RECORD_CONCURRENCY',
+  'CIRCUIT_THRESHOLD',
+  'CIRCUIT_COOLDOWN_SECONDS',
+  'RETRY_BASE_SECONDS',
+  'RETRY_MAX_SECONDS',
+  'RECONCILE_INTERVAL_SECONDS',
+  'RECONCILE_GRACE_SECONDS',
+  'VISIBILITY_TIMEOUT_SECONDS',
+  'PORT',
+  'DATA_DIR',
+  'LOG_LEVEL',
+];
+
+/** A local stack running inside this test process, with what a test needs around it. */
+export interface TestStack {
+  stack: LocalStack;
+  apiUrl: string;
+  dataDir: string;
+  /** The table and queues as the ops scripts see them (straight to the emulators, never through a fault proxy). */
+  ops: OpsTarget;
+  /** Every line the stack logged (requests, batches, reconciler). */
+  readonly logs: string[];
+  /** An API client for a user of this stack. */
+  client(userId: string): Promise<ApiClient>;
+  /** Stops the stack and removes its data directory; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the local stack in this process (vitest runs each test file in its own process, and
+ * the handlers read their environment once, so one stack per file) on a fresh data directory
+ * and a free port. `env` holds local settings and handler settings such as OPENAI_TIMEOUT_MS;
+ * both go into this process's environment, which is where the handlers read theirs.
+ */
+export async function startTestStack(options: { env?: Record<string, string>; faultInjection?: boolean } = {}): Promise<TestStack> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'devlog-test-stack-'));
+  for (const name of INHERITED_SETTINGS) delete process.env[name];
+  Object.assign(process.env, { PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: process.env.TEST_HANDLER_LOG_LEVEL ?? 'SILENT' }, options.env);
+  const logs: string[] = [];
+  const log = process.env.TEST_STACK_LOG ? (line: string) => (logs.push(line), console.log(line)) : (line: string) => logs.push(line);
+
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack({ log, faultInjection: options.faultInjection });
+  } catch (error) {
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  const ops = localTarget(dataDir);
+  let stopped: Promise<void> | undefined;
+  return {
+    stack,
+    apiUrl: stack.apiUrl,
+    dataDir,
+    ops,
+    logs,
+    client: async (userId) => new ApiClient(stack.apiUrl, await stack.issueToken(userId)),
+    stop() {
+      stopped ??= (async () => {
+        try {
+          await stack.stop();
+        } finally {
+          ops.documentClient.destroy();
+          ops.sqsClient.destroy();
+          await rm(dataDir, { recursive: true, force: true });
+        }
+      })();
+      return stopped;
+    },
+  };
+}
