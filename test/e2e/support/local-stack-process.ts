@@ -4,6 +4,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { alive, descendantPids } from '../../support/process-tree.js';
 
 /** The repository root, where `npm start` runs. */
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -176,34 +177,4 @@ export async function postEntry(apiUrl: string, token: string, entry: string) {
   });
   const body = (await response.json()) as Record<string, any>;
   return { status: response.status, body, elapsedMs: performance.now() - started };
-}
-
-async function descendantPids(pid: number): Promise<number[]> {
-  const { stdout } = await run('ps', ['-e', '-o', 'pid=,ppid=']);
-  const children = new Map<number, number[]>();
-  for (const line of stdout.trim().split('\n')) {
-    const [child, parent] = line.trim().split(/\s+/).map(Number);
-    if (child === undefined || parent === undefined) continue;
-    children.set(parent, [...(children.get(parent) ?? []), child]);
-  }
-  const result: number[] = [];
-  const queue = [pid];
-  while (queue.length > 0) {
-    for (const child of children.get(queue.shift()!) ?? []) {
-      result.push(child);
-      queue.push(child);
-    }
-  }
-  return result;
-}
-
-function alive(pids: number[]): number[] {
-  return pids.filter((pid) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  });
 }

@@ -1,8 +1,7 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { childEnvironment, isListening, REPO_ROOT } from '../../e2e/support/local-stack-process.js';
+import { alive, descendantPids } from '../../support/process-tree.js';
 
 /*
  * The local stack as `npm start` runs it (`tsx local/start.ts`), in its own process tree, so a
@@ -11,7 +10,6 @@ import { childEnvironment, isListening, REPO_ROOT } from '../../e2e/support/loca
  */
 
 const STARTUP_TIMEOUT_MS = 30_000;
-const run = promisify(execFile);
 const running = new Set<ChildProcess>();
 
 /** A stack process that a test may crash. */
@@ -117,39 +115,4 @@ async function waitForExit(pids: number[]): Promise<number[]> {
   const deadline = Date.now() + 3_000;
   while (alive(pids).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
   return alive(pids);
-}
-
-async function descendantPids(pid: number): Promise<number[]> {
-  const { stdout } = await run('ps', ['-e', '-o', 'pid=,ppid=']);
-  const children = new Map<number, number[]>();
-  for (const line of stdout.trim().split('\n')) {
-    const [child, parent] = line.trim().split(/\s+/).map(Number);
-    if (child === undefined || parent === undefined) continue;
-    children.set(parent, [...(children.get(parent) ?? []), child]);
-  }
-  const result: number[] = [];
-  const queue = [pid];
-  while (queue.length > 0) {
-    for (const child of children.get(queue.shift()!) ?? []) {
-      result.push(child);
-      queue.push(child);
-    }
-  }
-  return result;
-}
-
-/** The processes still running; a zombie (dead, not yet reaped by its new parent) counts as gone. */
-function alive(pids: number[]): number[] {
-  return pids.filter((pid) => {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return false;
-    }
-    try {
-      return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
-    } catch {
-      return true;
-    }
-  });
 }
