@@ -57,7 +57,6 @@ const INIT_ENV: Record<string, string> = {
   QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/bench-jobs',
   OPENAI_SECRET_ID: 'bench/openai-api-key',
   POWERTOOLS_METRICS_DISABLED: 'true',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   AWS_EC2_METADATA_DISABLED: 'true',
   // As deployed: LambdaFunction sets NODE_OPTIONS=--enable-source-maps on every function.
   NODE_OPTIONS: '--enable-source-maps',

@@ -112,7 +112,6 @@ export async function startStackProcess(options: { modelBaseUrl: string; env?: R
       BENCH_HOST_MAX_SECONDS: String(options.maxSeconds),
       // The host removes its data directory itself when it loses the bench (which would otherwise).
       BENCH_HOST_OWNS_DATA_DIR: '1',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -48,8 +48,6 @@ export function handlerEnvironment(input: HandlerEnvironmentInput): Record<strin
     AWS_ENDPOINT_URL_SECRETS_MANAGER: input.secretsManagerEndpoint,
     // No instance metadata lookups when something falls through the credential chain.
     AWS_EC2_METADATA_DISABLED: 'true',
-    // Lambda runs Node 22; the SDK's Node 20 deprecation notice would only clutter the console.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     // No CloudWatch here: the EMF metric blobs would only flood the console.
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: input.logLevel,

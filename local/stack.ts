@@ -79,8 +79,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const started = performance.now();
   if (handlersLoaded) throw new Error('one local stack per process: the handlers read their environment once, at import');
   const settings = readLocalSettings(options.env ?? process.env);
-  // Before the first SDK client is built: the Node 20 notice is irrelevant to Lambda's Node 22.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const log = options.log ?? consoleLog;
   const cleanups: { name: string; run: () => Promise<void> | void }[] = [];
   const stopAll = async () => {

@@ -22,8 +22,6 @@ export async function resolveTarget(
 
 /** Runs a script's main function and turns a thrown error into a message and exit code 1. */
 export function runScript(main: () => Promise<void>): void {
-  // Before any SDK client exists: the SDK's notice about Node 20 support is noise for an operator.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   main().catch((error: unknown) => {
     console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);

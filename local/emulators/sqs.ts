@@ -15,7 +15,7 @@ export interface SqsEmulator {
 }
 
 /**
- * Starts fauxqs 1.9.2 (the last line that runs on Node 20) in memory on a free loopback port.
+ * Starts fauxqs in memory on a free loopback port.
  * It speaks the SQS JSON protocol the SDK uses, including redrive, long polling and
  * ApproximateReceiveCount; it has no StartMessageMoveTask.
  *

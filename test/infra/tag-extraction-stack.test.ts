@@ -122,7 +122,6 @@ describe('TagExtraction bundle', () => {
         QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/123456789012/jobs',
         OPENAI_SECRET_ID: 'openai-key',
         POWERTOOLS_METRICS_DISABLED: 'true',
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       },
     });
     expect(JSON.parse(output.trim().split('\n').at(-1)!)).toEqual({
