@@ -1,7 +1,7 @@
 import { CONSUMER_SETTINGS } from '../lambdas/contract/index.js';
 import { entryAt, type BenchEntries } from './entries.js';
 import { runClosedLoop, type LoadResult } from './load.js';
-import type { ModelUsage, ScriptedModelServer } from './scripted-model-server.js';
+import type { ModelServer, ModelUsage } from '../tools/model-server/index.js';
 import { startStackProcess, type StackProcess } from './stack-process.js';
 import { summarize, round, type Summary } from './stats.js';
 import { startSyncBaselineServer } from './sync-baseline.js';
@@ -64,12 +64,12 @@ export interface DecouplingResult {
  */
 export async function measureDecoupling(
   options: DecouplingOptions,
-  deps: { model: ScriptedModelServer; entries: BenchEntries; log: (line: string) => void; maxSeconds: number },
+  deps: { model: ModelServer; entries: BenchEntries; log: (line: string) => void; maxSeconds: number },
 ): Promise<DecouplingResult> {
   const { model, entries, log } = deps;
   const [fastDelay, slowDelay] = options.delaysMs;
   model.release();
-  model.setDelayMs(fastDelay);
+  model.setLatency(fastDelay);
   const stack = await startStackProcess({
     modelBaseUrl: model.baseUrl,
     maxSeconds: deps.maxSeconds,
@@ -101,7 +101,7 @@ export async function measureDecoupling(
     const { extractionDirect, apiHandlerDirect } = await timeHandlersDirectly(stack, model, entries, options);
 
     log(`decoupling: ${options.posts} POSTs at concurrency ${options.concurrency}, model ${slowDelay} ms...`);
-    model.setDelayMs(slowDelay);
+    model.setLatency(slowDelay);
     const slow = await timedPhase(stack, () => post(options.posts));
     // Not waited for: at 2 s per model call the backlog takes long to drain and is not measured.
     const pendingAtStop = slow.load.ids.filter((id) => !stack.done.has(id)).length;
@@ -115,7 +115,7 @@ export async function measureDecoupling(
     const baseline = await startSyncBaselineServer(model.baseUrl);
     try {
       for (const delay of options.delaysMs) {
-        model.setDelayMs(delay);
+        model.setLatency(delay);
         // A few requests first so connection setup is not in the figures, as for the stack.
         await runClosedLoop({ url: `${baseline.url}/logs`, count: options.concurrency, concurrency: options.concurrency, bodyFor: (index) => ({ entry: entryAt(entries, index) }) });
         const load = await runClosedLoop({
@@ -182,10 +182,10 @@ async function timedPhase(stack: StackProcess, run: () => Promise<LoadResult>) {
  * runs with the model held, so the jobs its POSTs enqueue wait at the model instead of using
  * CPU beside the timed handler; they are released and drained afterwards.
  */
-async function timeHandlersDirectly(stack: StackProcess, model: ScriptedModelServer, entries: BenchEntries, options: DecouplingOptions) {
+async function timeHandlersDirectly(stack: StackProcess, model: ModelServer, entries: BenchEntries, options: DecouplingOptions) {
   const { modelDelayMs, singleRecordBatches, fullBatches } = options.directExtraction;
   const fullBatchSize = 10;
-  model.setDelayMs(modelDelayMs);
+  model.setLatency(modelDelayMs);
   const batches = await stack.timeExtractionHandler(
     [...Array<number>(singleRecordBatches).fill(1), ...Array<number>(fullBatches).fill(fullBatchSize)],
     entries.texts,
@@ -199,7 +199,7 @@ async function timeHandlersDirectly(stack: StackProcess, model: ScriptedModelSer
     fullBatchSize,
   };
 
-  model.setDelayMs(0);
+  model.setLatency(0);
   model.hold();
   const requestsBefore = stack.requests.length;
   let api: { postMs: number[]; getMs: number[]; ids: string[] };

@@ -1,7 +1,7 @@
 import { CONSUMER_SETTINGS, QUEUE_SETTINGS } from '../lambdas/contract/index.js';
 import { entryAt, type BenchEntries } from './entries.js';
 import { runClosedLoop } from './load.js';
-import type { ScriptedModelServer } from './scripted-model-server.js';
+import type { ModelServer } from '../tools/model-server/index.js';
 import { startStackProcess, type StackProcess } from './stack-process.js';
 import { mean, round } from './stats.js';
 
@@ -104,7 +104,7 @@ export interface DrainResult {
 /** Runs one drain scenario in a fresh local stack process and measures entries/s until all are done. */
 export async function measureDrain(
   scenario: DrainScenario,
-  deps: { model: ScriptedModelServer; entries: BenchEntries; log: (line: string) => void; maxSeconds: number },
+  deps: { model: ModelServer; entries: BenchEntries; log: (line: string) => void; maxSeconds: number },
 ): Promise<DrainResult> {
   const { model, entries, log } = deps;
   const settings = {
@@ -112,7 +112,7 @@ export async function measureDrain(
     recordConcurrency: CONSUMER_SETTINGS.recordConcurrency,
     batchSize: QUEUE_SETTINGS.batchSize,
   };
-  model.setDelayMs(scenario.modelLatencyMs);
+  model.setLatency(scenario.modelLatencyMs);
   model.release();
   const stack = await startStackProcess({
     modelBaseUrl: model.baseUrl,
@@ -234,7 +234,7 @@ export function describeLimit(facts: {
 }
 
 /** A few entries through the whole path first, so the lazy OpenAI module and the clients are warm. */
-async function warmUp(stack: StackProcess, model: ScriptedModelServer, entries: BenchEntries, latencyMs: number): Promise<void> {
+async function warmUp(stack: StackProcess, model: ModelServer, entries: BenchEntries, latencyMs: number): Promise<void> {
   const warm = await runClosedLoop({ url: `${stack.apiUrl}/logs`, token: stack.devToken, count: 20, concurrency: 4, bodyFor: (index) => ({ entry: entryAt(entries, index + 1000) }) });
   await stack.waitForDone(warm.ids, 30_000 + latencyMs * 10);
   model.resetUsage();

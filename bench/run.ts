@@ -14,7 +14,7 @@ import { parseBenchOptions, USAGE, type BenchOptions } from './options.js';
 import { PRICES } from './prices.js';
 import { formatTable, usd, type ReportRow } from './report.js';
 import { coldStartRows, costRows, decouplingRows, drainRows } from './rows.js';
-import { startScriptedModelServer, type ScriptedModelServer } from './scripted-model-server.js';
+import { type ModelServer, offlineDictionary, startModelServer } from '../tools/model-server/index.js';
 import { stopAllStackProcesses } from './stack-process.js';
 import { round } from './stats.js';
 
@@ -93,11 +93,11 @@ async function main(): Promise<void> {
     errors: { section: string; message: string }[];
   } = { errors: [] };
 
-  let model: ScriptedModelServer | undefined;
+  let model: ModelServer | undefined;
   const needsStack = wants('decoupling') || wants('drain') || wants('cost');
   try {
     if (needsStack) {
-      const started = await startScriptedModelServer();
+      const started = await startModelServer({ answer: offlineDictionary });
       model = started;
       cleanups.push(() => started.stop());
     }
@@ -182,7 +182,7 @@ async function main(): Promise<void> {
     `devlog-tags bench, ${startedAt.toISOString()} (${round((Date.now() - startedAt.getTime()) / 1000, 0)} s)`,
     `Machine:  ${machineLine(machine)} at start, ${loadAtEnd} at end${busy ? ' (WARNING: other processes were busy; latency and init figures are pessimistic)' : ''}`,
     `Settings: ${settingsLine}`,
-    `Entries:  ${entries.source}; model: bench/scripted-model-server.ts (OpenAI wire format on 127.0.0.1, answers from the offline dictionary after a set delay)`,
+    `Entries:  ${entries.source}; model: tools/model-server (OpenAI wire format on 127.0.0.1, answers from the offline dictionary after a set delay)`,
   ];
   console.log(`\n${header.join('\n')}\n\n${formatTable(rows)}`);
   for (const note of notes) console.log(`note: ${note}`);

@@ -11,10 +11,10 @@ import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 import { applyHandlerEnvironment, handlerEnvironment } from './handler-environment.js';
 import { createJwtAuthorizer, issueLocalToken, loadOrCreateSigningKey } from './jwt.js';
 import { consoleLog, installPowertoolsLogFormatter, type LogLine } from './log.js';
-import { STANDIN_MODEL, startOpenAiStandin } from './openai-standin.js';
 import { resendAllPendingJobs, scheduleReconciler, type ReconcilerHandler } from './reconciler.js';
 import { DATA_DIR_MARKER, DUMMY_OPENAI_API_KEY, LOCAL_RESOURCES, readLocalSettings, type LocalSettings } from './settings.js';
 import { startSqsPoller, type SqsHandler } from './sqs-poller.js';
+import { OFFLINE_DICTIONARY_MODEL, offlineDictionary, startModelServer } from '../tools/model-server/index.js';
 
 /** User id of the token printed at start. */
 export const DEV_USER_ID = 'dev-user';
@@ -252,14 +252,13 @@ async function startModel(settings: LocalSettings): Promise<ModelEndpoint> {
       },
     };
   }
-  const { findTechnologies } = await import('./offline-model/find-technologies.js');
-  const standin = await startOpenAiStandin({ findTechnologies, apiKey: DUMMY_OPENAI_API_KEY });
+  const standin = await startModelServer({ answer: offlineDictionary, apiKey: DUMMY_OPENAI_API_KEY });
   return {
     baseUrl: standin.baseUrl,
     apiKey: DUMMY_OPENAI_API_KEY,
     info: {
       kind: 'offline-standin',
-      description: `offline stand-in (dictionary, model "${STANDIN_MODEL}", no network) at ${standin.baseUrl}; set OPENAI_API_KEY or OPENAI_BASE_URL for a real model`,
+      description: `offline stand-in (dictionary, model "${OFFLINE_DICTIONARY_MODEL}", no network) at ${standin.baseUrl}; set OPENAI_API_KEY or OPENAI_BASE_URL for a real model`,
     },
     stop: standin.stop,
   };

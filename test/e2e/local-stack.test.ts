@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startScriptedOpenAi, type ScriptedOpenAi } from '../integration/support/scripted-openai.js';
+import { type ModelServer, startModelServer } from '../../tools/model-server/index.js';
 import {
   isListening,
   killLeftoverStacks,
@@ -28,14 +28,14 @@ afterAll(async () => {
 });
 
 describe('with an OpenAI-compatible server', () => {
-  let model: ScriptedOpenAi;
+  let model: ModelServer;
   let data: Awaited<ReturnType<typeof temporaryDataDir>>;
   let stack: StackProcess;
   let env: Record<string, string>;
   let seedId: string;
 
   beforeAll(async () => {
-    model = await startScriptedOpenAi(() => ({ technologies: [...SEED_TAGS, 'Kubernetes'], delayMs: MODEL_DELAY_MS }));
+    model = await startModelServer({ answer: () => ({ technologies: [...SEED_TAGS, 'Kubernetes'] }), latencyMs: MODEL_DELAY_MS });
     data = await temporaryDataDir();
     env = { DATA_DIR: data.dataDir, OPENAI_BASE_URL: model.baseUrl, OPENAI_API_KEY: 'sk-e2e-key', OPENAI_MODEL: 'e2e-model' };
     stack = await spawnLocalStack(env);

@@ -7,7 +7,7 @@ import type { Entry } from '../../lambdas/api/domain/entry.js';
 import { jobMessageFor } from '../../lambdas/contract/index.js';
 import { fakeLambdaContext } from '../../local/lambda-context.js';
 import { eventually, setHandlerEnvironment, startTestEmulators, type TestEmulators } from '../integration/support/emulators.js';
-import { startScriptedOpenAi, type ScriptedOpenAi } from '../integration/support/scripted-openai.js';
+import { type ModelServer, startModelServer } from '../../tools/model-server/index.js';
 import { sqsRecord } from '../unit/support/sqs-records.js';
 
 /*
@@ -19,7 +19,7 @@ import { sqsRecord } from '../unit/support/sqs-records.js';
  */
 
 let emulators: TestEmulators;
-let model: ScriptedOpenAi;
+let model: ModelServer;
 let handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 let entries: DynamoDbEntryStore;
 const newId = monotonicFactory();
@@ -27,11 +27,12 @@ const newId = monotonicFactory();
 beforeAll(async () => {
   [emulators, model] = await Promise.all([
     startTestEmulators(),
-    startScriptedOpenAi((entry) =>
-      entry.includes('refused')
-        ? { status: 400, message: 'scripted permanent rejection' }
-        : { technologies: ['Django'], delayMs: entry.includes('slow') ? 800 : 50 },
-    ),
+    startModelServer({
+      answer: ({ entry }) =>
+        entry.includes('refused')
+          ? { status: 400, error: { message: 'scripted permanent rejection' } }
+          : { technologies: ['Django'], delayMs: entry.includes('slow') ? 800 : 50 },
+    }),
   ]);
   setHandlerEnvironment(emulators, { OPENAI_BASE_URL: model.baseUrl, OPENAI_MAX_RETRIES: '0', OPENAI_TIMEOUT_MS: '5000' });
   ({ handler } = (await import('../../lambdas/extraction/handler.js')) as { handler: typeof handler });

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { temporaryDataDir } from '../e2e/support/local-stack-process.js';
 import { ApiClient } from '../support/api-client.js';
-import { testEntries } from '../support/entries.js';
-import { startModelServer, TEST_MODEL, type ModelServer } from '../support/model-server.js';
+import { TEST_MODEL, testEntries, vocabularyAnswer } from '../support/entries.js';
+import { type ModelServer, startModelServer } from '../../tools/model-server/index.js';
 import { waitFor } from '../support/wait.js';
 import { waitUntilSettled, type AcceptedEntry } from './support/settle.js';
 import { killAllStackProcesses, startStackProcess, type StackProcess } from './support/stack-process.js';
@@ -25,7 +25,7 @@ let env: Record<string, string>;
 
 beforeAll(async () => {
   // Slow enough that batches are still in flight when the POSTs are done.
-  model = await startModelServer({ latencyMs: 400 });
+  model = await startModelServer({ answer: vocabularyAnswer, latencyMs: 400 });
   data = await temporaryDataDir();
   env = {
     DATA_DIR: data.dataDir,
@@ -72,7 +72,7 @@ it('tags every accepted entry exactly once after a SIGKILL of the whole stack mi
     describe: () => `${accepted.length} accepted, ${model.inFlight} model calls in flight`,
   });
   const inFlightAtCrash = model.inFlight;
-  const answeredAtCrash = model.stats.answered;
+  const answeredAtCrash = model.usage().requests;
   const crash = await stack.crash();
   crashed = true;
   await posting;

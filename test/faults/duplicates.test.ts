@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbEntryStore } from '../../lambdas/api/adapters/dynamodb-entry-store.js';
 import { jobMessageFor } from '../../lambdas/contract/index.js';
 import type { ApiClient, EntryView } from '../support/api-client.js';
-import { testEntries, type TestEntry } from '../support/entries.js';
-import { startModelServer, TEST_MODEL, type ModelServer } from '../support/model-server.js';
+import { TEST_MODEL, testEntries, type TestEntry, vocabularyAnswer } from '../support/entries.js';
+import { type ModelServer, startModelServer } from '../../tools/model-server/index.js';
 import { peekJobs } from '../support/queues.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { waitFor } from '../support/wait.js';
@@ -21,7 +21,7 @@ let model: ModelServer;
 let test: TestStack;
 
 beforeAll(async () => {
-  model = await startModelServer({ latencyMs: 10 });
+  model = await startModelServer({ answer: vocabularyAnswer, latencyMs: 10 });
   test = await startTestStack({
     env: {
       OPENAI_BASE_URL: model.baseUrl,
@@ -85,21 +85,23 @@ describe('a job delivered twice', () => {
     });
     const secondCallArrived = deferred();
     let firstDone: EntryView | undefined;
-    model.setGate(async (entry, call) => {
-      if (entry !== text) return;
+    model.answer = async (request) => {
+      const { entry, call } = request;
+      if (entry !== text) return vocabularyAnswer(request);
       if (call === 1) {
         await Promise.race([secondCallArrived.promise, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
       } else if (call === 2) {
         secondCallArrived.resolve();
         firstDone = await waitUntilDone(client, id);
       }
-    });
+      return vocabularyAnswer(request);
+    };
 
     // Act
     await sendJobCopies({ id }, ownerId, 2);
     const done = await waitUntilDone(client, id);
     await waitForQueueDrained(test.ops, 20_000);
-    model.setGate(undefined);
+    model.answer = vocabularyAnswer;
     const final = await client.get(id);
 
     // Assert

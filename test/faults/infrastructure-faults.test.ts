@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { receiveSendDelete } from '../../ops/dlq-movers.js';
 import { resetFailedEntries } from '../../ops/reset-failed-entries.js';
 import type { ApiClient } from '../support/api-client.js';
-import { testEntries, type TestEntry } from '../support/entries.js';
-import { startModelServer, TEST_MODEL, type ModelServer } from '../support/model-server.js';
+import { TEST_MODEL, testEntries, type TestEntry, vocabularyAnswer } from '../support/entries.js';
+import { type ModelServer, startModelServer } from '../../tools/model-server/index.js';
 import { peekJobs } from '../support/queues.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { mapConcurrently, waitFor } from '../support/wait.js';
@@ -36,7 +36,7 @@ let client: ApiClient;
 const accepted: AcceptedEntry[] = [];
 
 beforeAll(async () => {
-  model = await startModelServer({ latencyMs: 10 });
+  model = await startModelServer({ answer: vocabularyAnswer, latencyMs: 10 });
   test = await startTestStack({
     faultInjection: true,
     env: {

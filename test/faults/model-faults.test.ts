@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../support/api-client.js';
-import { testEntries } from '../support/entries.js';
-import { startModelServer, TEST_MODEL, type ModelServer } from '../support/model-server.js';
+import { TEST_MODEL, testEntries, vocabularyAnswer } from '../support/entries.js';
+import { type ModelServer, startModelServer, withRandomFaults } from '../../tools/model-server/index.js';
 import { peekJobs } from '../support/queues.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import {
@@ -35,7 +35,7 @@ const accepted: AcceptedEntry[] = [];
 let settled: SettleReport;
 
 beforeAll(async () => {
-  model = await startModelServer({ latencyMs: 20 });
+  model = await startModelServer({ answer: vocabularyAnswer, latencyMs: 20 });
   test = await startTestStack({
     env: {
       OPENAI_BASE_URL: model.baseUrl,
@@ -63,7 +63,7 @@ afterAll(async () => {
 describe('with 30% 5xx, 10% 429 and 5% answers past the timeout from the model', () => {
   it('answers 202 to every POST and settles every entry as done or failed, never pending, never tagged twice', async () => {
     // Arrange
-    model.setFaults({
+    const faulty = withRandomFaults(vocabularyAnswer, {
       serverErrorRate: 0.3,
       rateLimitRate: 0.1,
       retryAfterSeconds: 1,
@@ -71,6 +71,7 @@ describe('with 30% 5xx, 10% 429 and 5% answers past the timeout from the model',
       slowMs: 2_500,
       alwaysFail: isPoisoned,
     });
+    model.answer = faulty.answer;
     const entries = testEntries(ENTRY_COUNT, 'model-faults');
     const poisoned = entries.filter((entry) => isPoisoned(entry.text)).length;
 
@@ -92,12 +93,12 @@ describe('with 30% 5xx, 10% 429 and 5% answers past the timeout from the model',
     // The poisoned entries failed, and the random faults really happened.
     expect(settled.failed.length).toBeGreaterThanOrEqual(poisoned);
     expect(poisoned).toBeGreaterThan(0);
-    expect(model.stats.serverErrors).toBeGreaterThan(0);
-    expect(model.stats.rateLimited).toBeGreaterThan(0);
-    expect(model.stats.slow).toBeGreaterThan(0);
+    expect(faulty.counts.serverErrors).toBeGreaterThan(0);
+    expect(faulty.counts.rateLimited).toBeGreaterThan(0);
+    expect(faulty.counts.slow).toBeGreaterThan(0);
     console.log(
       `model faults: ${ENTRY_COUNT} entries, ${settled.done.length} done, ${settled.failed.length} failed (${poisoned} poisoned); ` +
-        `model saw ${model.stats.requests} calls: ${model.stats.serverErrors} 5xx, ${model.stats.rateLimited} 429, ${model.stats.slow} too slow`,
+        `model saw ${model.requests.length} calls: ${faulty.counts.serverErrors} 5xx, ${faulty.counts.rateLimited} 429, ${faulty.counts.slow} too slow`,
     );
   }, 120_000);
 
@@ -117,7 +118,7 @@ describe('with 30% 5xx, 10% 429 and 5% answers past the timeout from the model',
 describe('after the model recovers', () => {
   it('`npm run redrive -- --local` makes every failed entry done, tagged once, and empties the DLQ', async () => {
     // Arrange
-    model.clearFaults();
+    model.answer = vocabularyAnswer;
     const failedBefore = settled.failed.length;
 
     // Act

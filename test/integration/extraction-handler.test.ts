@@ -8,7 +8,7 @@ import type { Entry } from '../../lambdas/api/domain/entry.js';
 import { jobMessageFor, QUEUE_SETTINGS } from '../../lambdas/contract/index.js';
 import { fakeLambdaContext } from '../../local/lambda-context.js';
 import { startSqsPoller, toSqsRecord, type SqsHandler, type SqsPoller } from '../../local/sqs-poller.js';
-import { startScriptedOpenAi, type ScriptedOpenAi } from './support/scripted-openai.js';
+import { type ModelServer, startModelServer } from '../../tools/model-server/index.js';
 import { eventually, setHandlerEnvironment, startTestEmulators, TEST_OPENAI_KEY, type TestEmulators } from './support/emulators.js';
 
 /*
@@ -22,7 +22,7 @@ const SEED =
 const FAILING = 'Dieser Eintrag bringt das Modell immer zum Absturz (always-fails).';
 
 let emulators: TestEmulators;
-let model: ScriptedOpenAi;
+let model: ModelServer;
 let handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 let entries: DynamoDbEntryStore;
 let poller: SqsPoller | undefined;
@@ -31,12 +31,13 @@ const newId = monotonicFactory();
 beforeAll(async () => {
   [emulators, model] = await Promise.all([
     startTestEmulators({ visibilityTimeoutSeconds: 2 }),
-    startScriptedOpenAi((entry) =>
-      entry.includes('always-fails')
-        ? { status: 500, message: 'scripted outage' }
-        : // The model names one technology the text does not contain: it must be dropped.
-          { technologies: ['Django', 'Elasticsearch', 'ImaginaryNoneExistence Cloud', 'Kubernetes'].filter((name) => name === 'Kubernetes' || entry.includes(name)) },
-    ),
+    startModelServer({
+      answer: ({ entry }) =>
+        entry.includes('always-fails')
+          ? { status: 500, error: { message: 'scripted outage', type: 'server_error' } }
+          : // The model names one technology the text does not contain: it must be dropped.
+            { technologies: ['Django', 'Elasticsearch', 'ImaginaryNoneExistence Cloud', 'Kubernetes'].filter((name) => name === 'Kubernetes' || entry.includes(name)), model: 'scripted-model' },
+    }),
   ]);
   setHandlerEnvironment(emulators, { OPENAI_BASE_URL: model.baseUrl, OPENAI_MAX_RETRIES: '0', OPENAI_TIMEOUT_MS: '5000' });
   ({ handler } = (await import('../../lambdas/extraction/handler.js')) as { handler: typeof handler });

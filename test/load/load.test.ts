@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { waitUntilSettled, postAll, type AcceptedEntry } from '../faults/support/settle.js';
-import { testEntries } from '../support/entries.js';
-import { startModelServer, TEST_MODEL, type ModelServer } from '../support/model-server.js';
+import { TEST_MODEL, testEntries, vocabularyAnswer } from '../support/entries.js';
+import { type ModelServer, startModelServer } from '../../tools/model-server/index.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { percentile } from '../support/wait.js';
 
@@ -22,7 +22,7 @@ let model: ModelServer;
 let test: TestStack;
 
 beforeAll(async () => {
-  model = await startModelServer({ latencyMs: MODEL_LATENCY_MS });
+  model = await startModelServer({ answer: vocabularyAnswer, latencyMs: MODEL_LATENCY_MS });
   test = await startTestStack({
     env: { OPENAI_BASE_URL: model.baseUrl, OPENAI_API_KEY: 'sk-load-test', OPENAI_MODEL: TEST_MODEL },
   });
@@ -52,7 +52,7 @@ it(`accepts ${ENTRY_COUNT} POSTs at concurrency ${CONCURRENCY} without an error,
   expect(settled.missing).toEqual([]);
   expect(settled.duplicateTags).toEqual([]);
   expect(settled.wrongTags).toEqual([]);
-  expect(model.stats.requests).toBe(ENTRY_COUNT);
+  expect(model.requests.length).toBe(ENTRY_COUNT);
   const latencies = answers.map((answer) => answer.ms);
   console.log(
     `load: ${ENTRY_COUNT} POSTs at concurrency ${CONCURRENCY} in ${postSeconds.toFixed(1)} s = ${(ENTRY_COUNT / postSeconds).toFixed(0)} req/s, ` +

@@ -1,3 +1,4 @@
+import type { Answer } from '../../tools/model-server/index.js';
 /*
  * Dev-log entries for the fault, load and duplicate tests: each names a few technologies from
  * a fixed vocabulary and carries a unique marker, so the test model server can answer for it
@@ -52,3 +53,12 @@ export function testEntries(count: number, run: string): TestEntry[] {
 export function technologiesIn(text: string): string[] {
   return VOCABULARY.filter((name) => text.includes(name)).sort((a, b) => text.indexOf(a) - text.indexOf(b));
 }
+
+/** The model name the fault and load suites configure, so tests can see which server tagged an entry. */
+export const TEST_MODEL = 'test-model';
+
+/**
+ * The model answer of the fault and load suites: the vocabulary's technologies in the entry, in
+ * the entry's order, plus one it never names (which the extraction's grounding must drop).
+ */
+export const vocabularyAnswer: Answer = ({ entry }) => ({ technologies: [...technologiesIn(entry), HALLUCINATED_TECHNOLOGY] });

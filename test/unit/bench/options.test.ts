@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseBenchOptions } from '../../../bench/options.js';
-import { approximateTokens, promptTokensOf } from '../../../bench/scripted-model-server.js';
+import { approximateTokens, promptTokensOf } from '../../../tools/model-server/index.js';
 
 describe('parseBenchOptions', () => {
   it('runs every section at full counts by default', () => {

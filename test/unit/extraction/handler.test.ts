@@ -8,7 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { VALID_JOB_MESSAGE } from '../../../lambdas/contract/fixtures/index.js';
 import type { handler as extractionHandler } from '../../../lambdas/extraction/handler.js';
-import { apiError, completion, entryOf, FakeOpenAiServer } from '../support/fake-openai-server.js';
+import { type ModelServer, startModelServer } from '../../../tools/model-server/index.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { sqsEvent, sqsRecord } from '../support/sqs-records.js';
 
@@ -26,7 +26,7 @@ const sqs = mockClient(SQSClient);
 const secrets = mockClient(SecretsManagerClient);
 const context = lambdaContext('tag-extraction');
 
-let server: FakeOpenAiServer;
+let server: ModelServer;
 let handler: typeof extractionHandler;
 const savedEnv = { ...process.env };
 
@@ -35,7 +35,7 @@ function job(entryId: string) {
 }
 
 beforeAll(async () => {
-  server = await FakeOpenAiServer.start();
+  server = await startModelServer();
   // The handler reads its environment once at cold start, so set it before importing.
   Object.assign(process.env, {
     TABLE_NAME: TABLE,
@@ -55,7 +55,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   process.env = savedEnv;
-  await server.close();
+  await server.stop();
 });
 
 beforeEach(() => {
@@ -63,7 +63,7 @@ beforeEach(() => {
   rawDdb.reset();
   sqs.reset();
   secrets.reset();
-  server.requests.length = 0;
+  server.clearRecording();
   // The handler caches the secret for minutes; each test starts from a cold cache.
   clearCaches();
   secrets.on(GetSecretValueCommand).resolves({ SecretString: 'sk-from-secrets-manager' });
@@ -71,10 +71,10 @@ beforeEach(() => {
   ddb.on(GetCommand, { Key: { pk: 'OWNER#user-a', sk: `ENTRY#${FAILING_ID}` } }).resolves({ Item: { entry: FAILING_TEXT, status: 'pending' } });
   ddb.on(UpdateCommand).resolves({});
   sqs.on(ChangeMessageVisibilityCommand).resolves({});
-  server.reply = (request) =>
-    entryOf(request) === FAILING_TEXT
-      ? { status: 503, body: apiError('The engine is currently overloaded', 'server_error') }
-      : { body: completion({ technologies: ['Django', 'Elasticsearch', 'Python'] }) };
+  server.answer = ({ entry }) =>
+    entry === FAILING_TEXT
+      ? { status: 503, error: { message: 'The engine is currently overloaded', type: 'server_error' } }
+      : { technologies: ['Django', 'Elasticsearch', 'Python'], model: 'gpt-4o-mini-2024-07-18' };
   for (const level of ['info', 'warn', 'error', 'debug'] as const) vi.spyOn(console, level).mockImplementation(() => undefined);
   return () => vi.restoreAllMocks();
 });
@@ -143,7 +143,7 @@ describe('extraction handler', () => {
     expect(secrets).toHaveReceivedCommandWith(GetSecretValueCommand, { SecretId: SECRET_ID });
     expect(server.requests).toHaveLength(1);
     expect(server.requests[0]!.headers.authorization).toBe('Bearer sk-from-secrets-manager');
-    expect(entryOf(server.requests[0]!.body)).toBe(GOOD_TEXT);
+    expect(server.requests[0]!.entry).toBe(GOOD_TEXT);
   });
 
   it('marks the entry failed when the last receive fails, and still reports the record', async () => {

@@ -1,0 +1,13 @@
+/** The one scriptable OpenAI-format server of the repo (tests, bench, local stand-in); see README.md. */
+export { type FaultCounts, OFFLINE_DICTIONARY_MODEL, offlineDictionary, type RandomFaults, rateLimited, withRandomFaults } from './answers.js';
+export {
+  type Answer,
+  type ModelRequest,
+  type ModelServer,
+  type ModelServerOptions,
+  type ModelSpec,
+  type ModelUsage,
+  type Reply,
+  startModelServer,
+} from './server.js';
+export { approximateTokens, promptTokensOf } from './wire.js';

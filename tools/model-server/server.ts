@@ -1,0 +1,324 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { closeServer, listenOnLoopback, readBody } from '../../local/http-server.js';
+import { type ApiError, approximateTokens, type ChatCompletionBody, completionBody, entryOf, errorBody, promptTokensOf } from './wire.js';
+
+/*
+ * Hand-written: mock-OpenAI packages on npm either wrap the client in-process (which would skip
+ * the HTTP path we want to exercise) or need Docker, and none scripts OpenAI's model lifecycle
+ * (gone models, reasoning-model parameter rules, shutdown dates). This is the one OpenAI-format
+ * server of the repo: the tests, the bench and the local stand-in all use it. See README.md.
+ */
+
+/** One chat completions request the server received, in arrival order. */
+export interface ModelRequest {
+  /** 0-based arrival index among chat completions. */
+  index: number;
+  /** The entry inside our prompt (`{"entry": ...}`), or the user message's text. */
+  entry: string;
+  /** How many requests this entry has had, this one included (1-based). */
+  call: number;
+  /** The model the client asked for. */
+  model: string;
+  headers: IncomingHttpHeaders;
+  body: ChatCompletionBody;
+}
+
+/** What the server does with one request. `delayMs` overrides the server's latency for it. */
+export type Reply =
+  /** A structured answer `{"technologies": [...]}`. */
+  | ({ technologies: string[] } & AnswerExtras)
+  /** Any message content (not JSON, a refusal, ...). */
+  | ({ content: string | null; refusal?: string } & AnswerExtras)
+  /** An HTTP error in OpenAI's format, e.g. 429 with `retry-after` headers. */
+  | { status: number; error?: ApiError; headers?: Record<string, string>; delayMs?: number }
+  /** `reset`: the connection is reset before any answer; `stall`: headers sent, the body never finishes. */
+  | { fault: 'reset' | 'stall'; delayMs?: number };
+
+/** Optional parts of a successful answer. */
+export interface AnswerExtras {
+  delayMs?: number;
+  /** The `model` the answer names (default: the model's `answersAs`, else the requested one). */
+  model?: string;
+  finishReason?: string;
+  usage?: { prompt_tokens: number; completion_tokens: number };
+}
+
+/** Decides the reply to one request; may wait (a test's barrier) before it decides. */
+export type Answer = (request: ModelRequest) => Reply | Promise<Reply>;
+
+/** How a model behaves, as OpenAI's do. Models not in the catalog are served as plain models. */
+export interface ModelSpec {
+  /** Rejects `temperature` other than 1 (400 unsupported_value) and `max_tokens` (400 unsupported_parameter). */
+  reasoning?: boolean;
+  /** Shut down: 404 `model_not_found`, or 410 with a "deprecated" message. */
+  gone?: 404 | 410;
+  /** `shutdown_date` (YYYY-MM-DD) that `GET /v1/models/{id}` reports. */
+  shutdownDate?: string;
+  /** The snapshot name answers carry in `model` (OpenAI answers "gpt-x-2026-01-01" for "gpt-x"). */
+  answersAs?: string;
+}
+
+/** How the server starts. */
+export interface ModelServerOptions {
+  /** Default: an empty answer (`{"technologies": []}`). */
+  answer?: Answer;
+  /** Milliseconds before each answer (the model's own latency). */
+  latencyMs?: number;
+  /** Requests must carry it as a bearer token (401 otherwise), like OpenAI demands. */
+  apiKey?: string;
+  models?: Record<string, ModelSpec>;
+  /** `not-found`: models outside `models` answer 404 model_not_found. Default `serve`. */
+  unlistedModels?: 'serve' | 'not-found';
+}
+
+/** Token usage of the answered requests. */
+export interface ModelUsage {
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+}
+
+/** A running model server. */
+export interface ModelServer {
+  /** Base URL for the OpenAI client (`http://127.0.0.1:<port>/v1`). */
+  readonly baseUrl: string;
+  /** The answer function; assign to change it between phases of a test. */
+  answer: Answer;
+  /** Every chat completions request, in arrival order (rejected ones too). */
+  readonly requests: readonly ModelRequest[];
+  /** The model ids asked for through `GET /v1/models/{id}`, in order. */
+  readonly lookups: readonly string[];
+  /** Forgets the recorded requests, lookups and per-entry counts (between test cases). */
+  clearRecording(): void;
+  /** Chat completions requests for this entry text. */
+  requestsFor(entry: string): number;
+  /** Resolves once `count` chat completions requests have arrived (a barrier, not a sleep). */
+  arrivals(count: number): Promise<void>;
+  /** HTTP statuses sent so far, counted (stalls count as 200). */
+  readonly statuses: Readonly<Record<number, number>>;
+  /** Requests whose connection is still open. */
+  readonly inFlight: number;
+  /** Most requests open at once since the last `resetUsage()`. */
+  readonly peakInFlight: number;
+  readonly latencyMs: number;
+  /** Sets the latency of answers decided from now on. */
+  setLatency(ms: number): void;
+  /** Holds every answer (requests still arrive and are recorded) until `release()`. */
+  hold(): void;
+  /** Lets held requests go on. */
+  release(): void;
+  /** Adds or changes a model in the catalog. */
+  setModel(id: string, spec: ModelSpec): void;
+  /** Usage of the answered requests since the last reset. */
+  usage(): ModelUsage;
+  resetUsage(): void;
+  /** Stops the server: releases holds, drops timers and every open connection (stalls too). */
+  stop(): Promise<void>;
+}
+
+const NO_TECHNOLOGIES: Answer = () => ({ technologies: [] });
+
+/** Starts the server on 127.0.0.1 with a free port. */
+export async function startModelServer(options: ModelServerOptions = {}): Promise<ModelServer> {
+  const models = new Map(Object.entries(options.models ?? {}));
+  const requests: ModelRequest[] = [];
+  const lookups: string[] = [];
+  const perEntry = new Map<string, number>();
+  const statuses: Record<number, number> = {};
+  const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+  const waiters: { count: number; resolve: () => void }[] = [];
+  let latencyMs = options.latencyMs ?? 0;
+  let inFlight = 0;
+  let peakInFlight = 0;
+  let usage: ModelUsage = { requests: 0, promptTokens: 0, completionTokens: 0 };
+  let held: { promise: Promise<void>; resolve: () => void } | undefined;
+  let answer = options.answer ?? NO_TECHNOLOGIES;
+
+  const wait = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (ms <= 0) return resolve();
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        resolve();
+      }, ms);
+      timers.add(timer);
+    });
+
+  const send = (response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+    if (response.destroyed) return;
+    statuses[status] = (statuses[status] ?? 0) + 1;
+    response.writeHead(status, { 'content-type': 'application/json', 'x-request-id': randomUUID(), ...headers });
+    response.end(JSON.stringify(body));
+  };
+
+  const specOf = (id: string): ModelSpec | undefined => models.get(id) ?? (options.unlistedModels === 'not-found' ? { gone: 404 } : undefined);
+
+  const server = createServer(async (request, response) => {
+    inFlight++;
+    peakInFlight = Math.max(peakInFlight, inFlight);
+    response.once('close', () => inFlight--);
+    const { body: raw } = await readBody(request, 1024 * 1024);
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (options.apiKey && request.headers.authorization !== `Bearer ${options.apiKey}`) {
+      return send(response, 401, errorBody({ message: 'Incorrect API key provided.', code: 'invalid_api_key' }));
+    }
+    if (request.method === 'GET' && path === '/v1/models') {
+      const listed = [...models].filter(([, spec]) => !spec.gone).map(([id, spec]) => modelObject(id, spec));
+      return send(response, 200, { object: 'list', data: listed });
+    }
+    if (request.method === 'GET' && path.startsWith('/v1/models/')) {
+      const id = decodeURIComponent(path.slice('/v1/models/'.length));
+      lookups.push(id);
+      const spec = specOf(id) ?? {};
+      return spec.gone ? send(response, 404, modelNotFound(id)) : send(response, 200, modelObject(id, spec));
+    }
+    if (request.method !== 'POST' || path !== '/v1/chat/completions') {
+      return send(response, 404, errorBody({ message: `The model server serves POST /v1/chat/completions and GET /v1/models/{id}, not ${request.method} ${path}.`, code: 'unknown_url' }));
+    }
+    let body: ChatCompletionBody;
+    try {
+      body = JSON.parse(raw.toString('utf8')) as ChatCompletionBody;
+    } catch {
+      return send(response, 400, errorBody({ message: 'We could not parse the JSON body of your request.' }));
+    }
+    const entry = entryOf(body);
+    const call = (perEntry.get(entry) ?? 0) + 1;
+    perEntry.set(entry, call);
+    const recorded: ModelRequest = { index: requests.length, entry, call, model: body.model ?? '', headers: request.headers, body };
+    requests.push(recorded);
+    for (const waiter of waiters.filter((candidate) => requests.length >= candidate.count)) {
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve();
+    }
+    if (held) await held.promise;
+
+    const spec = specOf(recorded.model) ?? {};
+    const rejection = spec.gone ? goneError(recorded.model, spec.gone) : spec.reasoning ? reasoningRejection(body) : undefined;
+    if (rejection) return send(response, rejection.status, rejection.body);
+
+    const reply = await answer(recorded);
+    await wait(reply.delayMs ?? latencyMs);
+    if (response.destroyed) return;
+    if ('fault' in reply) {
+      if (reply.fault === 'reset') return request.socket.resetAndDestroy();
+      statuses[200] = (statuses[200] ?? 0) + 1;
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write('{"id":"chatcmpl-stalled","object":"chat.completion",');
+      return;
+    }
+    if ('status' in reply) return send(response, reply.status, errorBody(reply.error ?? { message: `scripted ${reply.status}`, type: 'server_error' }), reply.headers);
+    const content = 'technologies' in reply ? JSON.stringify({ technologies: reply.technologies }) : reply.content;
+    const refusal = 'refusal' in reply ? reply.refusal : undefined;
+    const tokens = reply.usage ?? { prompt_tokens: promptTokensOf(body), completion_tokens: approximateTokens(content ?? refusal ?? '') };
+    usage.requests++;
+    usage.promptTokens += tokens.prompt_tokens;
+    usage.completionTokens += tokens.completion_tokens;
+    send(
+      response,
+      200,
+      completionBody({
+        model: reply.model ?? spec.answersAs ?? (recorded.model || 'model-server'),
+        content: refusal ? null : content,
+        refusal,
+        finishReason: reply.finishReason ?? 'stop',
+        usage: tokens,
+      }),
+    );
+  });
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  const port = await listenOnLoopback(server);
+
+  return {
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    get answer() {
+      return answer;
+    },
+    set answer(next) {
+      answer = next;
+    },
+    requests,
+    lookups,
+    clearRecording() {
+      requests.length = 0;
+      lookups.length = 0;
+      perEntry.clear();
+    },
+    requestsFor: (entry) => perEntry.get(entry) ?? 0,
+    arrivals: (count) =>
+      requests.length >= count ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ count, resolve })),
+    statuses,
+    get inFlight() {
+      return inFlight;
+    },
+    get peakInFlight() {
+      return peakInFlight;
+    },
+    get latencyMs() {
+      return latencyMs;
+    },
+    setLatency(ms) {
+      latencyMs = ms;
+    },
+    hold() {
+      if (held) return;
+      let resolve = () => {};
+      const promise = new Promise<void>((settle) => (resolve = settle));
+      held = { promise, resolve };
+    },
+    release() {
+      held?.resolve();
+      held = undefined;
+    },
+    setModel(id, spec) {
+      models.set(id, spec);
+    },
+    usage: () => ({ ...usage }),
+    resetUsage() {
+      usage = { requests: 0, promptTokens: 0, completionTokens: 0 };
+      peakInFlight = inFlight;
+    },
+    async stop() {
+      held?.resolve();
+      held = undefined;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      const closed = closeServer(server);
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
+}
+
+/** The model object of `GET /v1/models/{id}`; `shutdown_date` only when one is set. */
+function modelObject(id: string, spec: ModelSpec) {
+  return { id, object: 'model', created: 1_700_000_000, owned_by: 'system', ...(spec.shutdownDate ? { shutdown_date: spec.shutdownDate } : {}) };
+}
+
+function modelNotFound(id: string) {
+  return errorBody({ message: `The model \`${id}\` does not exist or you do not have access to it.`, code: 'model_not_found' });
+}
+
+function goneError(id: string, status: 404 | 410) {
+  return status === 404
+    ? { status, body: modelNotFound(id) }
+    : { status, body: errorBody({ message: `The model \`${id}\` has been deprecated, learn more here: https://platform.openai.com/docs/deprecations` }) };
+}
+
+/** OpenAI's answers to the parameters reasoning models do not take. */
+function reasoningRejection(body: ChatCompletionBody) {
+  if (body.temperature !== undefined && body.temperature !== 1) {
+    const message = `Unsupported value: 'temperature' does not support ${body.temperature} with this model. Only the default (1) value is supported.`;
+    return { status: 400, body: errorBody({ message, param: 'temperature', code: 'unsupported_value' }) };
+  }
+  if (body.max_tokens !== undefined) {
+    const message = "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.";
+    return { status: 400, body: errorBody({ message, param: 'max_tokens', code: 'unsupported_parameter' }) };
+  }
+  return undefined;
+}
