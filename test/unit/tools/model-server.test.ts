@@ -22,6 +22,18 @@ async function start(options: ModelServerOptions = {}): Promise<ModelServer> {
   return server;
 }
 
+/** The parts of the server's JSON answers the tests read. */
+interface Answered {
+  model?: string;
+  choices: { message: { content: string } }[];
+  error: { message: string; code?: string | null; param?: string | null };
+}
+
+/** The JSON body of a response. */
+async function json(response: Response | Promise<Response>): Promise<Answered> {
+  return (await (await response).json()) as Answered;
+}
+
 /** POSTs a chat completions request for our prompt's `{"entry": ...}` user message. */
 function complete(baseUrl: string, entry: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
   return fetch(`${baseUrl}/chat/completions`, {
@@ -58,11 +70,11 @@ describe('the model server', () => {
     const model = await start({ answer: offlineDictionary });
 
     // Act
-    const body = await (await complete(model.baseUrl, 'Wrote a Rust service that reads from Kafka')).json();
+    const body = await json(complete(model.baseUrl, 'Wrote a Rust service that reads from Kafka'));
 
     // Assert
     expect(body.model).toBe(OFFLINE_DICTIONARY_MODEL);
-    expect(JSON.parse(body.choices[0].message.content)).toEqual({ technologies: ['Rust', 'Kafka'] });
+    expect(JSON.parse(body.choices[0]!.message.content)).toEqual({ technologies: ['Rust', 'Kafka'] });
   });
 
   it('holds answers until the test releases them, and arrivals() is the barrier', async () => {
@@ -97,7 +109,7 @@ describe('the model server', () => {
     open();
 
     // Assert
-    expect(JSON.parse((await (await pending).json()).choices[0].message.content)).toEqual({ technologies: ['Go'] });
+    expect(JSON.parse((await json(pending)).choices[0]!.message.content)).toEqual({ technologies: ['Go'] });
   });
 
   it('sends scripted faults: a status with retry-after and retry-after-ms headers', async () => {
@@ -111,7 +123,7 @@ describe('the model server', () => {
     expect(response.status).toBe(429);
     expect(response.headers.get('retry-after')).toBe('17');
     expect(response.headers.get('retry-after-ms')).toBe('2500');
-    expect((await response.json()).error).toMatchObject({ code: 'rate_limit_exceeded' });
+    expect((await json(response)).error).toMatchObject({ code: 'rate_limit_exceeded' });
     expect(model.statuses[429]).toBe(1);
   });
 
@@ -135,7 +147,7 @@ describe('the model server', () => {
 
     // Act: answer another request, which proves the stalled one had its turn
     model.answer = () => ({ technologies: [] });
-    await (await complete(model.baseUrl, 'after')).json();
+    await json(complete(model.baseUrl, 'after'));
     const doneBeforeStop = bodyDone;
     await model.stop();
 
@@ -155,9 +167,9 @@ describe('the model server', () => {
 
     // Assert
     expect(notFound.status).toBe(404);
-    expect((await notFound.json()).error).toMatchObject({ code: 'model_not_found' });
+    expect((await json(notFound)).error).toMatchObject({ code: 'model_not_found' });
     expect(deprecated.status).toBe(410);
-    expect((await deprecated.json()).error.message).toContain('deprecated');
+    expect((await json(deprecated)).error.message).toContain('deprecated');
     expect(model.requests.map((request) => request.model)).toEqual(['gpt-old', 'gpt-older']);
   });
 
@@ -172,11 +184,11 @@ describe('the model server', () => {
 
     // Assert
     expect(temperature.status).toBe(400);
-    expect((await temperature.json()).error).toMatchObject({ code: 'unsupported_value', param: 'temperature' });
+    expect((await json(temperature)).error).toMatchObject({ code: 'unsupported_value', param: 'temperature' });
     expect(maxTokens.status).toBe(400);
-    expect((await maxTokens.json()).error).toMatchObject({ code: 'unsupported_parameter', param: 'max_tokens' });
+    expect((await json(maxTokens)).error).toMatchObject({ code: 'unsupported_parameter', param: 'max_tokens' });
     expect(fine.status).toBe(200);
-    expect((await fine.json()).model).toBe('gpt-reasoning-2026-08-07');
+    expect((await json(fine)).model).toBe('gpt-reasoning-2026-08-07');
   });
 
   it('serves GET /v1/models/{id} with shutdown_date, and records the lookups', async () => {
@@ -189,10 +201,10 @@ describe('the model server', () => {
     const unknown = await fetch(`${model.baseUrl}/models/gpt-unknown`);
 
     // Assert
-    expect(await retiring.json()).toMatchObject({ id: 'gpt-retiring', object: 'model', shutdown_date: '2027-01-14' });
+    expect(await json(retiring)).toMatchObject({ id: 'gpt-retiring', object: 'model', shutdown_date: '2027-01-14' });
     expect(gone.status).toBe(404);
     expect(unknown.status).toBe(404);
-    expect((await unknown.json()).error).toMatchObject({ code: 'model_not_found' });
+    expect((await json(unknown)).error).toMatchObject({ code: 'model_not_found' });
     expect(model.lookups).toEqual(['gpt-retiring', 'gpt-gone', 'gpt-unknown']);
   });
 
