@@ -7,11 +7,14 @@ export const JOB_MESSAGE_VERSION = 1;
 /** Entry ids are ULIDs: 26 Crockford base32 characters, sortable by time. */
 export const ENTRY_ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
+/** Longest owner id (the token's `sub`) a job may carry, in UTF-16 code units; the API refuses longer subjects. */
+export const OWNER_ID_MAX_LENGTH = 256;
+
 /** The job the API sends to the extraction service for one accepted entry. */
 export const JobMessageSchema = z.object({
   version: z.literal(JOB_MESSAGE_VERSION),
   entryId: z.string().check(z.regex(ENTRY_ID_PATTERN)),
-  ownerId: z.string().check(z.minLength(1), z.maxLength(256)),
+  ownerId: z.string().check(z.minLength(1), z.maxLength(OWNER_ID_MAX_LENGTH)),
   enqueuedAt: z.iso.datetime(),
 });
 

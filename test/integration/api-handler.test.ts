@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -200,7 +199,7 @@ describe('entry store', () => {
     };
     await store.create(entry);
 
-    await expect(store.create({ ...entry, entry: 'second' })).rejects.toBeInstanceOf(ConditionalCheckFailedException);
+    await expect(store.create({ ...entry, entry: 'second' })).resolves.toBe('exists');
     expect((await store.get('store-owner', entry.id))?.entry).toBe('first');
   });
 });

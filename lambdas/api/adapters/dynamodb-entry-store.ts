@@ -1,3 +1,4 @@
+import { ConditionalCheckFailedException, DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
@@ -7,7 +8,7 @@ import {
   PENDING_BUCKET,
 } from '../../contract/index.js';
 import type { Entry } from '../domain/entry.js';
-import type { EntryPage, EntryStore } from '../domain/ports.js';
+import { EntryNotStoredError, type EntryPage, type EntryStore } from '../domain/ports.js';
 
 /** Bookkeeping attributes of the item that are not part of the entry clients see. */
 const ITEM_ONLY_ATTRIBUTES = ['pk', 'sk', 'pendingBucket', 'failedBucket', 'enqueuedAt'] as const;
@@ -19,8 +20,23 @@ export class DynamoDbEntryStore implements EntryStore {
     private readonly tableName: string,
   ) {}
 
-  /** Stores a new pending entry, visible to the reconciler's sparse index. */
-  async create(entry: Entry): Promise<void> {
+  /**
+   * Stores a new pending entry, visible to the reconciler's sparse index. A failed condition
+   * means the id is taken: an earlier attempt of this put (the SDK's retry after a lost answer,
+   * or a concurrent retry of the same Idempotency-Key claim) committed it.
+   */
+  async create(entry: Entry): Promise<'created' | 'exists'> {
+    try {
+      await this.send(entry);
+      return 'created';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'exists';
+      if (surelyNotApplied(error)) throw new EntryNotStoredError(`entry ${entry.id} was not stored`, { cause: error });
+      throw error;
+    }
+  }
+
+  private async send(entry: Entry): Promise<void> {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
@@ -59,6 +75,17 @@ export class DynamoDbEntryStore implements EntryStore {
     const last = items.at(-1);
     return { items, lastId: LastEvaluatedKey && last ? last.id : undefined };
   }
+}
+
+/**
+ * DynamoDB applies nothing of a request it answers with a 4xx (validation, throttling, a failed
+ * condition); a 5xx, a timeout or a lost connection may follow a commit. Only a single attempt's
+ * 4xx is sure: after an SDK retry an earlier attempt may have committed.
+ */
+function surelyNotApplied(error: unknown): boolean {
+  if (!(error instanceof DynamoDBServiceException)) return false;
+  const { httpStatusCode, attempts = 1 } = error.$metadata;
+  return httpStatusCode !== undefined && httpStatusCode >= 400 && httpStatusCode < 500 && attempts <= 1;
 }
 
 function toEntry(item: Record<string, unknown>): Entry {

@@ -95,6 +95,22 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     });
   }
 
+  /** Ends the in-flight window of an in-progress claim at once, keeping its entry id for the retry. */
+  async suspend(ownerId: string, key: string): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: this.key(ownerId, key),
+        UpdateExpression: 'SET inProgressUntil = :ended',
+        ConditionExpression: '#state = :inProgress',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':ended': 0, ':inProgress': 'in-progress' },
+      }),
+    ).catch((error: unknown) => {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    });
+  }
+
   private key(ownerId: string, key: string) {
     return { pk: ownerPartition(ownerId), sk: `IDEMPOTENCY#${key}` };
   }

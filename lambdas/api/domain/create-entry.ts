@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { toEntryView, type Entry } from './entry.js';
-import type {
-  Clock,
-  EntryStore,
-  IdGenerator,
-  IdempotencyStore,
-  JobQueue,
-  StoredResponse,
-  UseCaseLogger,
+import {
+  EntryNotStoredError,
+  type Clock,
+  type EntryStore,
+  type IdGenerator,
+  type IdempotencyStore,
+  type JobQueue,
+  type StoredResponse,
+  type UseCaseLogger,
 } from './ports.js';
 
 /** Ports the create use case needs. */
@@ -66,7 +67,7 @@ export async function createEntry(
   try {
     response = await acceptEntry(deps, command, entryId);
   } catch (error) {
-    await deps.idempotency.release(ownerId, idempotencyKey);
+    await giveUpClaim(deps, ownerId, idempotencyKey, error);
     throw error;
   }
   await deps.idempotency.complete(ownerId, idempotencyKey, response);
@@ -74,9 +75,26 @@ export async function createEntry(
 }
 
 /**
+ * After a failed attempt, frees the key only when the entry surely was not stored. Otherwise the
+ * write may have committed (or may still commit: a timed-out request can land later), so the
+ * claim keeps its entry id and the client's retry resumes with it at once: every attempt then
+ * writes the same id, and at most one entry can ever exist.
+ */
+async function giveUpClaim(deps: CreateEntryDeps, ownerId: string, idempotencyKey: string, failure: unknown): Promise<void> {
+  try {
+    if (failure instanceof EntryNotStoredError) await deps.idempotency.release(ownerId, idempotencyKey);
+    else await deps.idempotency.suspend(ownerId, idempotencyKey);
+  } catch (error) {
+    // The claim then stays in flight until its window passes, and the retry resumes it after that.
+    deps.logger.warn('could not give up the Idempotency-Key claim', { error });
+  }
+}
+
+/**
  * Finishes a request that claimed the key and then failed or crashed, with the entry id it
  * claimed: if that entry was stored, its answer is given again; if not, it is created now. So a
- * retry never creates a second entry, whatever step the first attempt died in.
+ * retry never creates a second entry, whatever step the first attempt died in, and concurrent
+ * retries all get the one entry.
  */
 async function resumeAbandonedRequest(
   deps: CreateEntryDeps,
@@ -101,16 +119,39 @@ async function acceptEntry(deps: CreateEntryDeps, command: CreateEntryCommand, i
     createdAt: now,
     updatedAt: now,
   };
-  await deps.entries.create(entry);
+  const stored = await storeEntry(deps, entry);
   try {
-    await deps.jobs.enqueue(entry);
+    // Also when a twin attempt stored it: that attempt may have died before its send, and a
+    // second job for the same entry is harmless (the consumer skips a done entry).
+    await deps.jobs.enqueue(stored);
   } catch (error) {
     deps.logger.error('enqueue failed; entry stays pending for the reconciler', {
       entryId: entry.id,
       error,
     });
   }
-  return acceptedResponse(entry);
+  return acceptedResponse(stored);
+}
+
+/**
+ * Writes the entry and returns it as stored: ours, or the one an earlier attempt of this write
+ * (an SDK retry, a concurrent retry of the same claim) committed with the same id. After an
+ * ambiguous failure a consistent read tells whether the write took effect after all.
+ */
+async function storeEntry(deps: CreateEntryDeps, entry: Entry): Promise<Entry> {
+  let outcome: 'created' | 'exists';
+  try {
+    outcome = await deps.entries.create(entry);
+  } catch (error) {
+    if (error instanceof EntryNotStoredError) throw error;
+    const committed = await deps.entries.get(entry.ownerId, entry.id).catch(() => undefined);
+    if (committed) return committed;
+    throw error;
+  }
+  if (outcome === 'created') return entry;
+  const existing = await deps.entries.get(entry.ownerId, entry.id);
+  if (!existing) throw new Error(`entry ${entry.id} exists but cannot be read`);
+  return existing;
 }
 
 function acceptedResponse(entry: Entry): StoredResponse {

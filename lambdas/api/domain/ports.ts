@@ -7,10 +7,25 @@ export interface EntryPage {
   lastId?: string;
 }
 
+/**
+ * The store knows a write did not take effect (it was rejected before it was applied), so the
+ * entry does not exist. Any other failure of a write is ambiguous: it may have committed.
+ */
+export class EntryNotStoredError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'EntryNotStoredError';
+  }
+}
+
 /** Where entries live. */
 export interface EntryStore {
-  /** Stores a new entry; fails if the id is taken. */
-  create(entry: Entry): Promise<void>;
+  /**
+   * Stores a new entry. `exists` when an entry with its id is already stored: an earlier
+   * attempt of the same write committed. Throws EntryNotStoredError when the write surely did
+   * not happen, and anything else when it may have.
+   */
+  create(entry: Entry): Promise<'created' | 'exists'>;
   /** The owner's entry, or undefined when it does not exist or belongs to someone else. */
   get(ownerId: string, id: string): Promise<Entry | undefined>;
   /** The owner's entries, newest first, starting after `afterId`. */
@@ -67,8 +82,13 @@ export interface IdempotencyStore {
   claim(ownerId: string, key: string, requestHash: string, entryId: string): Promise<IdempotencyClaim>;
   /** Records the answer for the claimed key. */
   complete(ownerId: string, key: string, response: StoredResponse): Promise<void>;
-  /** Gives a claim up after a failure, so the client's retry can run. */
+  /** Gives a claim up after a failure whose entry surely does not exist, so the client's retry starts afresh. */
   release(ownerId: string, key: string): Promise<void>;
+  /**
+   * Ends the in-flight window of a claim whose entry may or may not have been stored, so the
+   * client's retry resumes at once with the claimed entry id instead of creating another entry.
+   */
+  suspend(ownerId: string, key: string): Promise<void>;
 }
 
 /** Time and identity, injected so tests are deterministic. */

@@ -39,6 +39,8 @@ export const badRequest = (detail: string) => new ProblemError(400, 'Bad Request
 /** 401: no valid identity. */
 export const unauthorized = (detail: string) =>
   new ProblemError(401, 'Unauthorized', detail, { 'www-authenticate': 'Bearer' });
+/** 403: a valid identity this API cannot serve. */
+export const forbidden = (detail: string) => new ProblemError(403, 'Forbidden', detail);
 /** 404: nothing the caller may see here. */
 export const notFound = (detail: string) => new ProblemError(404, 'Not Found', detail);
 /** 405: known path, unknown method. */

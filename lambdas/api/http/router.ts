@@ -2,11 +2,13 @@ import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
   APIGatewayProxyStructuredResultV2,
 } from 'aws-lambda';
+import { OWNER_ID_MAX_LENGTH } from '../../contract/index.js';
 import { createEntry, type CreateEntryDeps } from '../domain/create-entry.js';
 import { getEntry, listEntries } from '../domain/read-entries.js';
 import { encodeCursor } from './cursor.js';
 import {
   conflict,
+  forbidden,
   methodNotAllowed,
   notFound,
   ProblemError,
@@ -93,6 +95,11 @@ async function getEntries(event: ApiEvent, deps: ApiDeps, ownerId: string): Prom
 function ownerOf(event: ApiEvent): string {
   const sub = event.requestContext.authorizer?.jwt?.claims?.sub;
   if (typeof sub !== 'string' || sub.length === 0) throw unauthorized('The token has no subject.');
+  // Checked here, before anything is stored: a longer owner id fits no job message, so its
+  // entries would be accepted and never tagged.
+  if (sub.length > OWNER_ID_MAX_LENGTH) {
+    throw forbidden(`The token's subject is longer than the ${OWNER_ID_MAX_LENGTH} characters this API supports.`);
+  }
   return sub;
 }
 

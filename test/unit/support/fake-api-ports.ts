@@ -14,10 +14,11 @@ import type {
 export class InMemoryEntryStore implements EntryStore {
   readonly entries = new Map<string, Entry>();
 
-  async create(entry: Entry): Promise<void> {
+  async create(entry: Entry): Promise<'created' | 'exists'> {
     const key = `${entry.ownerId}/${entry.id}`;
-    if (this.entries.has(key)) throw new Error(`entry ${entry.id} exists`);
+    if (this.entries.has(key)) return 'exists';
     this.entries.set(key, structuredClone(entry));
+    return 'created';
   }
 
   async get(ownerId: string, id: string): Promise<Entry | undefined> {
@@ -83,6 +84,10 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
 
   async release(ownerId: string, key: string): Promise<void> {
     if (this.keys.get(`${ownerId}/${key}`)?.state === 'in-progress') this.keys.delete(`${ownerId}/${key}`);
+  }
+
+  async suspend(ownerId: string, key: string): Promise<void> {
+    if (this.keys.get(`${ownerId}/${key}`)?.state === 'in-progress') this.abandon(ownerId, key);
   }
 }
 

@@ -1,10 +1,15 @@
 import 'aws-sdk-client-mock-vitest/extend';
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient, DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbEntryStore } from '../../../../lambdas/api/adapters/dynamodb-entry-store.js';
 import type { Entry } from '../../../../lambdas/api/domain/entry.js';
+import { EntryNotStoredError } from '../../../../lambdas/api/domain/ports.js';
+
+function throttled($metadata: { httpStatusCode: number; attempts: number }): DynamoDBServiceException {
+  return new DynamoDBServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata, message: 'Rate exceeded' });
+}
 
 const TABLE = 'entries-test';
 const ID = '01JDQ8Z6X4M1V9T3K7N2P5R8WA';
@@ -69,15 +74,51 @@ describe('DynamoDbEntryStore', () => {
       });
     });
 
-    it('fails when the id is already taken', async () => {
+    it('reports a taken id as an entry that exists (an earlier attempt of the put committed)', async () => {
       // Arrange
-      ddb.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+      ddb.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { attempts: 2 } }));
+
+      // Act
+      const outcome = await store.create(pendingEntry);
+
+      // Assert
+      expect(outcome).toBe('exists');
+    });
+
+    it('reports a single attempt\'s 4xx rejection as surely not stored', async () => {
+      // Arrange
+      ddb.on(PutCommand).rejects(throttled({ httpStatusCode: 400, attempts: 1 }));
 
       // Act
       const attempt = store.create(pendingEntry);
 
       // Assert
-      await expect(attempt).rejects.toBeInstanceOf(ConditionalCheckFailedException);
+      await expect(attempt).rejects.toBeInstanceOf(EntryNotStoredError);
+    });
+
+    it.each([
+      ['a 5xx', { httpStatusCode: 500, attempts: 1 }],
+      ['a 4xx after an SDK retry', { httpStatusCode: 400, attempts: 2 }],
+    ])('passes %s on as an ambiguous failure, not as "not stored"', async (_case, metadata) => {
+      // Arrange
+      ddb.on(PutCommand).rejects(throttled(metadata));
+
+      // Act
+      const attempt = store.create(pendingEntry);
+
+      // Assert
+      await expect(attempt).rejects.toSatisfy((error) => error instanceof DynamoDBServiceException);
+    });
+
+    it('passes a network error on as an ambiguous failure', async () => {
+      // Arrange
+      ddb.on(PutCommand).rejects(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+
+      // Act
+      const attempt = store.create(pendingEntry);
+
+      // Assert
+      await expect(attempt).rejects.toSatisfy((error) => !(error instanceof EntryNotStoredError));
     });
   });
 

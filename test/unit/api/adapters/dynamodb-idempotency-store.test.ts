@@ -204,4 +204,35 @@ describe('DynamoDbIdempotencyStore', () => {
       await expect(attempt).rejects.toThrow('InternalServerError');
     });
   });
+
+  describe('suspend', () => {
+    it('ends the in-flight window of an in-progress claim at once, keeping its entry id', async () => {
+      // Arrange
+      ddb.on(UpdateCommand).resolves({});
+
+      // Act
+      await store.suspend('user-a', 'key-1');
+
+      // Assert
+      expect(ddb).toHaveReceivedCommandExactlyOnceWith(UpdateCommand, {
+        TableName: TABLE,
+        Key: KEY,
+        UpdateExpression: 'SET inProgressUntil = :ended',
+        ConditionExpression: '#state = :inProgress',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':ended': 0, ':inProgress': 'in-progress' },
+      });
+    });
+
+    it('is quiet when the claim is already gone or completed', async () => {
+      // Arrange
+      ddb.on(UpdateCommand).rejects(conditionFailed());
+
+      // Act
+      const attempt = store.suspend('user-a', 'key-1');
+
+      // Assert
+      await expect(attempt).resolves.toBeUndefined();
+    });
+  });
 });

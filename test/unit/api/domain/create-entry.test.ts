@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { createEntry } from '../../../../lambdas/api/domain/create-entry.js';
+import { EntryNotStoredError } from '../../../../lambdas/api/domain/ports.js';
 import { fakeApiDeps } from '../../support/fake-api-ports.js';
 
 /** The request hash the use case keys a body by (sha-256 of the entry text). */
@@ -128,7 +129,7 @@ describe('createEntry', () => {
       const { deps, idempotency } = fakeApiDeps();
       const command = { ownerId: 'user-a', entry: 'Used Django', idempotencyKey: 'key-1' };
       let release!: () => void;
-      deps.entries.create = () => new Promise<void>((resolve) => (release = resolve));
+      deps.entries.create = () => new Promise<'created'>((resolve) => (release = () => resolve('created')));
       const first = createEntry(deps, command);
       await vi.waitFor(() => expect(idempotency.keys.size).toBe(1));
 
@@ -144,7 +145,7 @@ describe('createEntry', () => {
     it('reports a different body as a reuse even while the first is in flight', async () => {
       // Arrange
       const { deps, idempotency } = fakeApiDeps();
-      deps.entries.create = () => new Promise<void>(() => {});
+      deps.entries.create = () => new Promise<'created'>(() => {});
       void createEntry(deps, { ownerId: 'user-a', entry: 'Used Django', idempotencyKey: 'key-1' });
       await vi.waitFor(() => expect(idempotency.keys.size).toBe(1));
 
@@ -155,20 +156,92 @@ describe('createEntry', () => {
       expect(second).toEqual({ kind: 'key-reused-with-other-body' });
     });
 
-    it('releases the key when storing fails, so the client\'s retry can succeed', async () => {
+    it('releases the key when the entry surely was not stored, so the client\'s retry starts afresh', async () => {
       // Arrange
-      const { deps, entries } = fakeApiDeps();
+      const { deps, entries, idempotency } = fakeApiDeps();
       const command = { ownerId: 'user-a', entry: 'Used Django', idempotencyKey: 'key-1' };
       const create = entries.create.bind(entries);
-      deps.entries.create = vi.fn().mockRejectedValueOnce(new Error('throttled')).mockImplementation(create);
+      deps.entries.create = vi.fn().mockRejectedValueOnce(new EntryNotStoredError('throttled')).mockImplementation(create);
       await expect(createEntry(deps, command)).rejects.toThrow('throttled');
+      const keysAfterFailure = idempotency.keys.size;
 
       // Act
       const retry = await createEntry(deps, command);
 
       // Assert
+      expect(keysAfterFailure).toBe(0);
       expect(retry).toMatchObject({ kind: 'accepted', replayed: false, response: { statusCode: 202 } });
       expect(entries.entries.size).toBe(1);
+    });
+
+    it('keeps the claim of an ambiguous write that committed after all, so the retry gets that entry, not a second one', async () => {
+      // Arrange: the put commits, then the call fails (a timeout) and the read-back fails too
+      const { deps, entries } = fakeApiDeps();
+      const command = { ownerId: 'user-a', entry: 'Used Django', idempotencyKey: 'key-1' };
+      const create = entries.create.bind(entries);
+      const get = entries.get.bind(entries);
+      deps.entries.create = vi.fn().mockImplementationOnce(async (entry) => {
+        await create(entry);
+        throw new Error('socket timeout');
+      }).mockImplementation(create);
+      deps.entries.get = vi.fn().mockRejectedValueOnce(new Error('socket timeout')).mockImplementation(get);
+      await expect(createEntry(deps, command)).rejects.toThrow('socket timeout');
+      const [firstEntry] = [...entries.entries.values()];
+
+      // Act
+      const retry = await createEntry(deps, command);
+
+      // Assert
+      expect(entries.entries.size).toBe(1);
+      expect(retry).toMatchObject({ kind: 'accepted', response: { statusCode: 202, location: `/logs/${firstEntry!.id}` } });
+    });
+
+    it('resumes with the claimed entry id after an ambiguous write that did not commit', async () => {
+      // Arrange: the put fails ambiguously and nothing is stored (yet)
+      const { deps, entries, jobs } = fakeApiDeps();
+      const command = { ownerId: 'user-a', entry: 'Used Django', idempotencyKey: 'key-1' };
+      const create = entries.create.bind(entries);
+      const attempted: string[] = [];
+      deps.entries.create = vi.fn().mockImplementationOnce(async (entry) => {
+        attempted.push(entry.id);
+        throw new Error('HTTP 500');
+      }).mockImplementation(async (entry) => {
+        attempted.push(entry.id);
+        return create(entry);
+      });
+      await expect(createEntry(deps, command)).rejects.toThrow('HTTP 500');
+
+      // Act
+      const retry = await createEntry(deps, command);
+
+      // Assert
+      expect(attempted).toEqual([attempted[0], attempted[0]]);
+      expect(retry).toMatchObject({ kind: 'accepted', response: { location: `/logs/${attempted[0]}` } });
+      expect([...entries.entries.values()].map((entry) => entry.id)).toEqual([attempted[0]]);
+      expect(jobs.sent.map((job) => job.id)).toEqual([attempted[0]]);
+    });
+
+    it('answers 202 with the entry when an SDK retry of a committed put finds its id taken', async () => {
+      // Arrange: the first attempt committed, the retried attempt hit the condition
+      const { deps, entries, jobs, idempotency } = fakeApiDeps();
+      const command = { ownerId: 'user-a', entry: 'Used Django', idempotencyKey: 'key-1' };
+      const create = entries.create.bind(entries);
+      deps.entries.create = vi.fn().mockImplementationOnce(async (entry) => {
+        await create(entry);
+        return create(entry);
+      });
+
+      // Act
+      const result = await createEntry(deps, command);
+      const retry = await createEntry(deps, command);
+
+      // Assert
+      const id = [...entries.entries.values()][0]!.id;
+      expect(entries.entries.size).toBe(1);
+      expect(result).toMatchObject({ kind: 'accepted', response: { statusCode: 202, location: `/logs/${id}` } });
+      expect(jobs.sent.map((job) => job.id)).toEqual([id]);
+      expect(retry).toEqual({ ...result, replayed: true });
+      expect(idempotency.keys.get('user-a/key-1')?.state).toBe('completed');
     });
 
     it('remembers the 202 even when the enqueue failed', async () => {
@@ -239,6 +312,42 @@ describe('createEntry', () => {
       expect(retry).toMatchObject({ kind: 'accepted', replayed: false, response: { location: '/logs/01JDQ8Z6X4M1V9T3K7N2P5CRSH' } });
       expect([...entries.entries.values()].map((entry) => entry.id)).toEqual(['01JDQ8Z6X4M1V9T3K7N2P5CRSH']);
       expect(jobs.sent.map((job) => job.id)).toEqual(['01JDQ8Z6X4M1V9T3K7N2P5CRSH']);
+    });
+
+    it('gives concurrent retries of an abandoned key the one entry, not a 500 to the one that loses the race', async () => {
+      // Arrange: an abandoned claim, and two retries that both read "not stored" before either writes
+      const { deps, entries, idempotency } = fakeApiDeps();
+      let tick = 0;
+      deps.clock = { now: () => new Date(Date.UTC(2026, 10, 23, 10, 0, tick++)) };
+      const command = { ownerId: 'user-a', entry: 'Used Django', idempotencyKey: 'key-1' };
+      await idempotency.claim('user-a', 'key-1', hashOf('Used Django'), '01JDQ8Z6X4M1V9T3K7N2P5CRSH');
+      idempotency.abandon('user-a', 'key-1');
+      const get = entries.get.bind(entries);
+      let readsBeforeWrite = 0;
+      let bothRead!: () => void;
+      const barrier = new Promise<void>((resolve) => (bothRead = resolve));
+      deps.entries.get = async (ownerId, id) => {
+        const found = await get(ownerId, id);
+        if (readsBeforeWrite < 2) {
+          readsBeforeWrite++;
+          if (readsBeforeWrite === 2) bothRead();
+          await barrier;
+        }
+        return found;
+      };
+
+      // Act
+      const results = await Promise.all([createEntry(deps, command), createEntry(deps, command)]);
+
+      // Assert
+      expect(entries.entries.size).toBe(1);
+      const { ownerId: _owner, ...stored } = [...entries.entries.values()][0]!;
+      for (const result of results) {
+        expect(result).toMatchObject({
+          kind: 'accepted',
+          response: { statusCode: 202, location: '/logs/01JDQ8Z6X4M1V9T3K7N2P5CRSH', body: stored },
+        });
+      }
     });
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { OWNER_ID_MAX_LENGTH } from '../../../../lambdas/contract/index.js';
 import { routeApiRequest, type ApiResult } from '../../../../lambdas/api/http/router.js';
 import { apiEvent, postEntryEvent } from '../../support/api-events.js';
 import { fakeApiDeps } from '../../support/fake-api-ports.js';
@@ -374,6 +375,35 @@ describe('routeApiRequest', () => {
 
       // Assert
       expectProblem(result, 401);
+    });
+  });
+
+  describe('a subject longer than a job message can carry', () => {
+    it('refuses a POST with 403 problem+json and stores nothing', async () => {
+      // Arrange
+      const { deps, entries, jobs } = fakeApiDeps();
+      const sub = 'u'.repeat(OWNER_ID_MAX_LENGTH + 1);
+
+      // Act
+      const result = await post(deps, 'Used Kafka', sub);
+
+      // Assert
+      const problem = expectProblem(result, 403);
+      expect(problem.detail).toContain(String(OWNER_ID_MAX_LENGTH));
+      expect(entries.entries.size).toBe(0);
+      expect(jobs.sent).toEqual([]);
+    });
+
+    it('accepts a subject of exactly the limit', async () => {
+      // Arrange
+      const { deps, jobs } = fakeApiDeps();
+
+      // Act
+      const result = await post(deps, 'Used Kafka', 'u'.repeat(OWNER_ID_MAX_LENGTH));
+
+      // Assert
+      expect(result.statusCode).toBe(202);
+      expect(jobs.sent).toHaveLength(1);
     });
   });
 
