@@ -12,6 +12,9 @@ import { DEV_USER_ID, startLocalStack, type LocalStack } from './stack.js';
 const SEED_ENTRY =
   'Heute habe ich eine Anwendung mit Django geschrieben, die Daten nach Elasticsearch schreibt, und sie auf ImaginaryNoneExistence Cloud deployed.';
 
+/** A second signal sooner than this after the first is the same Ctrl-C delivered twice. */
+const REPEAT_IS_ECHO_MS = 500;
+
 const USAGE = `Usage: npm start [-- --reset]
 
 Runs the API, the extraction and their emulators locally (no AWS, no Docker).
@@ -51,13 +54,16 @@ async function main(): Promise<void> {
     return;
   }
 
-  let stopping = false;
+  // Ctrl-C in a terminal signals the whole process group, and npm forwards its own copy too:
+  // a repeat within REPEAT_IS_ECHO_MS is that echo, not a second Ctrl-C asking to force.
+  let stoppingSince: number | undefined;
   const shutdown = (signal: string) => {
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      if (performance.now() - stoppingSince < REPEAT_IS_ECHO_MS) return;
       console.log('Forced exit.');
       process.exit(1);
     }
-    stopping = true;
+    stoppingSince = performance.now();
     console.log(`\n${signal}: stopping (press Ctrl-C again to force)...`);
     stack.stop().then(
       () => {

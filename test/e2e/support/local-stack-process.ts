@@ -33,6 +33,19 @@ export interface StackProcess {
   output(): string;
   /** Sends SIGTERM like Ctrl-C would and waits for exit; reports leftovers. */
   stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null; stopMs: number; leftoverPids: number[] }>;
+  /**
+   * Sends `signal` to the spawned process alone (an IDE task runner or a supervisor does that)
+   * and waits up to `withinMs` for it and every process below it to be gone; kills what is left.
+   */
+  signalOnly(signal: NodeJS.Signals, withinMs: number): Promise<{ goneMs: number; leftoverPids: number[] }>;
+  /** Sends SIGINT to the whole process group, as Ctrl-C in a terminal does (only with `viaNpm`), and waits for the exit. */
+  ctrlC(): Promise<{ code: number | null }>;
+}
+
+/** How the stack is started: as `npm start` runs it (tsx directly, the default) or through npm itself. */
+export interface SpawnOptions {
+  /** `npm start`, in a process group of its own like a terminal's foreground job. */
+  viaNpm?: boolean;
 }
 
 const running = new Set<ChildProcess>();
@@ -44,13 +57,15 @@ export function childEnvironment(env: Record<string, string>): NodeJS.ProcessEnv
   return { ...base, ...env };
 }
 
-/** Spawns `tsx local/start.ts` (what `npm start` runs) and waits for its ready banner. */
-export async function spawnLocalStack(env: Record<string, string>): Promise<StackProcess> {
+/** Spawns `tsx local/start.ts` (what `npm start` runs), or `npm start` itself, and waits for its ready banner. */
+export async function spawnLocalStack(env: Record<string, string>, options: SpawnOptions = {}): Promise<StackProcess> {
   const started = Date.now();
-  const child = spawn(path.join(REPO_ROOT, 'node_modules/.bin/tsx'), ['local/start.ts'], {
+  const [command, args] = options.viaNpm ? ['npm', ['start']] : [path.join(REPO_ROOT, 'node_modules/.bin/tsx'), ['local/start.ts']];
+  const child = spawn(command, args, {
     cwd: REPO_ROOT,
     env: childEnvironment({ PORT: '0', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.viaNpm === true,
   });
   running.add(child);
   child.once('exit', () => running.delete(child));
@@ -108,6 +123,23 @@ export async function spawnLocalStack(env: Record<string, string>): Promise<Stac
       const deadline = Date.now() + 3_000;
       while (alive(descendants).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
       return { code, signal, stopMs, leftoverPids: alive(descendants) };
+    },
+    async signalOnly(signal, withinMs) {
+      const tree = [child.pid!, ...(await descendantPids(child.pid!))];
+      const signalled = Date.now();
+      process.kill(child.pid!, signal);
+      const deadline = signalled + withinMs;
+      while (alive(tree).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      const goneMs = Date.now() - signalled;
+      const leftoverPids = alive(tree);
+      // Orphans are no longer below the child, so the afterAll safety net would miss them.
+      for (const pid of leftoverPids) process.kill(pid, 'SIGKILL');
+      return { goneMs, leftoverPids };
+    },
+    async ctrlC() {
+      const exited = new Promise<{ code: number | null }>((resolve) => child.once('exit', (code) => resolve({ code })));
+      process.kill(-child.pid!, 'SIGINT');
+      return exited;
     },
   };
 }
