@@ -36,26 +36,7 @@ export class UsageError extends Error {
 
 /** Parses and checks the command line (without the node and script arguments). */
 export function parseEvalOptions(argv: readonly string[]): EvalOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        extractor: { type: 'string', default: 'offline' },
-        threshold: { type: 'string' },
-        limit: { type: 'string' },
-        dataset: { type: 'string', default: 'eval/devlogs.jsonl' },
-        concurrency: { type: 'string' },
-        'prompt-version': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const values = parseFlags(argv);
   const extractor = values.extractor;
   if (extractor !== 'offline' && extractor !== 'openai') {
     throw new UsageError(`--extractor must be offline or openai, not ${extractor}`);
@@ -89,4 +70,27 @@ function optionalPositiveInteger(flag: string, value: string | undefined): numbe
     throw new UsageError(`${flag} needs a positive whole number, not ${value}`);
   }
   return number;
+}
+
+/** The flags as node:util parses them; a malformed command line is a UsageError. */
+function parseFlags(argv: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...argv],
+      options: {
+        extractor: { type: 'string', default: 'offline' },
+        threshold: { type: 'string' },
+        limit: { type: 'string' },
+        dataset: { type: 'string', default: 'eval/devlogs.jsonl' },
+        concurrency: { type: 'string' },
+        'prompt-version': { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }

@@ -140,7 +140,7 @@ export function matchRoute(method: string, path: string): MatchedRoute | undefin
     if (route.method !== method && route.method !== 'ANY') continue;
     const match = route.pattern.exec(path);
     if (!match) continue;
-    const pathParameters = Object.fromEntries(route.parameters.map((name, index) => [name, decode(match[index + 1]!)]));
+    const pathParameters = Object.fromEntries(route.parameters.map((name, index) => [name, decode(match[index + 1] ?? '')]));
     return {
       routeKey: `${route.method} ${route.path}`,
       ...(route.parameters.length ? { pathParameters } : {}),
@@ -225,8 +225,9 @@ export function toApiGatewayEvent({ request, url, method, body, route, jwt }: Ev
  */
 function isTextContentType(contentType: string | undefined): boolean {
   if (!contentType) return false;
-  const mediaType = contentType.split(';')[0]!.trim().toLowerCase();
-  return mediaType.startsWith('text/') || /[/+](json|xml|javascript)$/.test(mediaType);
+  const [mediaType = ''] = contentType.split(';');
+  const essence = mediaType.trim().toLowerCase();
+  return essence.startsWith('text/') || /[/+](json|xml|javascript)$/.test(essence);
 }
 
 /** `12/Mar/2020:19:03:58 +0000`, the format of `requestContext.time`. */

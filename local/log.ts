@@ -66,15 +66,14 @@ export function installPowertoolsLogFormatter(): () => void {
   const restore = [process.stdout, process.stderr].map((stream) => {
     const original = stream.write;
     stream.write = function write(this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]): boolean {
-      if (typeof chunk === 'string') {
-        const formatted = formatPowertoolsLine(chunk);
-        if (formatted !== undefined) chunk = `${formatted}\n`;
-      }
-      return (original as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+      const formatted = typeof chunk === 'string' ? formatPowertoolsLine(chunk) : undefined;
+      return (original as (...args: unknown[]) => boolean).call(this, formatted === undefined ? chunk : `${formatted}\n`, ...rest);
     } as typeof stream.write;
     return () => {
       stream.write = original;
     };
   });
-  return () => restore.forEach((undo) => undo());
+  return () => {
+    for (const undo of restore) undo();
+  };
 }

@@ -20,7 +20,7 @@ import { LOCAL_RESOURCES } from './settings.js';
  */
 
 /** A Lambda handler for SQS events with partial batch responses. */
-export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
+export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> | Promise<void>;
 
 /** Options of the poller; the defaults are the deployed event source mapping's. */
 export interface SqsPollerOptions {
@@ -227,7 +227,7 @@ async function invokeWithTimeout(
   event: SQSEvent,
   functionName: string,
   timeoutSeconds: number,
-): Promise<{ ok: true; response: SQSBatchResponse | void } | { ok: false; error: string }> {
+): Promise<{ ok: true; response: SQSBatchResponse | undefined } | { ok: false; error: string }> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<{ ok: false; error: string }>((resolve) => {
     timer = setTimeout(() => resolve({ ok: false, error: `function timed out after ${timeoutSeconds} s` }), timeoutSeconds * 1000);
@@ -235,7 +235,7 @@ async function invokeWithTimeout(
   try {
     return await Promise.race([
       handler(event, fakeLambdaContext(functionName, timeoutSeconds)).then(
-        (response) => ({ ok: true as const, response }),
+        (response) => ({ ok: true as const, response: response ?? undefined }),
         (error: unknown) => ({ ok: false as const, error: `handler threw ${(error as Error)?.message ?? String(error)}` }),
       ),
       timeout,

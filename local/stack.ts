@@ -101,7 +101,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.push({ name: 'DynamoDB emulator', run: dynamo.stop }, { name: 'SQS emulator', run: sqs.stop });
     const dynamoClient = dynamoDbClientFor(dynamo.endpoint);
     const sqsClient = sqsClientFor(sqs.endpoint);
-    cleanups.push({ name: 'SDK clients', run: () => (dynamoClient.destroy(), sqsClient.destroy()) });
+    cleanups.push({
+      name: 'SDK clients',
+      run: () => {
+        dynamoClient.destroy();
+        sqsClient.destroy();
+      },
+    });
 
     const [, queues] = await Promise.all([
       ensureEntryTable(dynamoClient, LOCAL_RESOURCES.tableName),
@@ -214,7 +220,8 @@ async function startFaultProxies(dynamoDbEndpoint: string, sqsEndpoint: string):
   ]);
   if (dynamoDb.status === 'fulfilled' && sqs.status === 'fulfilled') return { dynamoDb: dynamoDb.value, sqs: sqs.value };
   await Promise.all([dynamoDb, sqs].map((started) => (started.status === 'fulfilled' ? started.value.stop() : undefined)));
-  throw [dynamoDb, sqs].find((started) => started.status === 'rejected')!.reason;
+  const [firstFailure] = [dynamoDb, sqs].flatMap((started) => (started.status === 'rejected' ? [started.reason] : []));
+  throw firstFailure;
 }
 
 /** The model the extraction talks to, and the key it finds in Secrets Manager. */

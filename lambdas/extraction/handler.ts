@@ -12,7 +12,7 @@ import { SqsRetryScheduler } from './adapters/sqs-retry-scheduler.js';
 import { RateLimitCircuit } from './domain/rate-limit-circuit.js';
 import { readExtractionEnv } from './env.js';
 import { processJobRecord, type RecordProcessorDeps } from './process-record.js';
-import { PROMPTS } from './prompts.js';
+import { promptOfVersion } from './prompts.js';
 
 const env = readExtractionEnv(process.env);
 const logger = new Logger({ serviceName: 'tag-extraction' });
@@ -30,7 +30,7 @@ const openAiExtractor = lazyExtractor(async () => {
     timeoutMs: env.OPENAI_TIMEOUT_MS,
     maxRetries: env.OPENAI_MAX_RETRIES,
     model: env.OPENAI_MODEL,
-    prompt: PROMPTS[env.PROMPT_VERSION]!,
+    prompt: promptOfVersion(env.PROMPT_VERSION),
     requestsPerMinute: env.OPENAI_REQUESTS_PER_MINUTE,
   });
 });

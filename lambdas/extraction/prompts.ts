@@ -29,6 +29,13 @@ export const PROMPTS: Record<number, PromptTemplate> = {
 /** The latest prompt version, used unless configuration pins another. */
 export const LATEST_PROMPT_VERSION = Math.max(...Object.keys(PROMPTS).map(Number));
 
+/** The prompt of a shipped version; any other version is a configuration error. */
+export function promptOfVersion(version: number): PromptTemplate {
+  const prompt = PROMPTS[version];
+  if (!prompt) throw new Error(`unknown prompt version ${version}`);
+  return prompt;
+}
+
 /** The chat messages for one entry: fixed instructions, and the entry as JSON data. */
 export function promptMessages(prompt: PromptTemplate, entryText: string) {
   return [

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { type Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -96,7 +96,7 @@ function lazyModuleHooks(lazyModules: LazyModule[]) {
       ...lazyModules.map(
         (module) =>
           `"${inputDir}/node_modules/.bin/esbuild" "${module.source}" --bundle --minify --sourcemap --sources-content=false ` +
-          `--platform=node --format=esm --target=node24 --main-fields=module,main --log-level=warning ` +
+          '--platform=node --format=esm --target=node24 --main-fields=module,main --log-level=warning ' +
           `--banner:js="${REQUIRE_SHIM}" --outfile="${outputDir}/${module.importPath}"`,
       ),
       `echo '{"type":"module"}' > "${outputDir}/package.json"`,

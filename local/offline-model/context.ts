@@ -103,7 +103,7 @@ export function techContextCue(text: string, span: Span, confirmed: readonly Spa
   if (/^&\p{L}/u.test(text.slice(span.end))) return undefined;
 
   const compound = /^-(\p{L}[\p{L}\p{N}]*)/u.exec(text.slice(span.end));
-  if (compound) return isTechNoun(compound[1]!) ? 'tech-noun' : undefined;
+  if (compound) return isTechNoun(compound[1] ?? '') ? 'tech-noun' : undefined;
 
   if (!singleLetter && VERSION_AFTER.test(text.slice(span.end))) return 'version';
   const [, next, afterNext] = /^\s+([\p{L}\p{N}]+)(?:\s+([\p{L}\p{N}]+))?/u.exec(text.slice(span.end)) ?? [];

@@ -54,8 +54,9 @@ export function findTechnologies(text: string): string[] {
 export function findTechnologyMentions(text: string): TechnologyMention[] {
   dictionary ??= buildDictionary();
   lowerCaseNames ??= new Set(dictionary.map((spelling) => spelling.needle));
+  const knownNames = lowerCaseNames;
 
-  const products: Candidate[] = findUnknownProducts(text, (word) => lowerCaseNames!.has(word)).map((product) => ({
+  const products: Candidate[] = findUnknownProducts(text, (word) => knownNames.has(word)).map((product) => ({
     start: product.start,
     end: product.end,
     technology: normalise(text.slice(product.start, product.end)),
@@ -65,7 +66,7 @@ export function findTechnologyMentions(text: string): TechnologyMention[] {
   // A package name is the longer match for the known name inside it ("ingress-nginx", not "nginx");
   // any other product rule only fills gaps the dictionary left.
   const packages = products.filter(
-    (product) => product.reason === 'package-name' && !lowerCaseNames!.has(product.technology),
+    (product) => product.reason === 'package-name' && !knownNames.has(product.technology),
   );
   const known = longestFirst([...dictionaryCandidates(text, dictionary), ...packages]);
   const confirmed: Candidate[] = known.filter((candidate) => !candidate.needsContext);
@@ -102,7 +103,7 @@ export function findTechnologyMentions(text: string): TechnologyMention[] {
       end: candidate.end,
       name,
       technology: candidate.technology,
-      reason: candidate.reason!,
+      reason: candidate.reason ?? 'dictionary',
     });
   }
   return mentions;

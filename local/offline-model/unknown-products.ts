@@ -62,7 +62,7 @@ const TARGET_PREPOSITIONS = new Set(['on', 'onto', 'to', 'at', 'auf', 'bei', 'na
 
 const BRAND_WORD = /^(?:\p{Lu}+\p{Ll}+\p{Lu}[\p{L}\p{N}]*|\p{Lu}[\p{Ll}\p{N}]+\p{Lu}[\p{L}\p{N}]*|\p{Lu}{2,}\p{N}*|[\p{L}]+\p{N}[\p{L}\p{N}]*)$/u;
 
-const PACKAGE_NAME = /(?<![\p{L}\p{N}_.\/@-])[a-z][a-z0-9]*(?:-[a-z0-9]+)+(?![\p{L}\p{N}_\/-])/gu;
+const PACKAGE_NAME = /(?<![\p{L}\p{N}_./@-])[a-z][a-z0-9]*(?:-[a-z0-9]+)+(?![\p{L}\p{N}_/-])/gu;
 const ORDINARY_COMPOUND_PARTS = new Set([
   'based', 'like', 'style', 'only', 'native', 'compatible', 'friendly', 'first', 'heavy', 'side', 'free',
   'ready', 'specific', 'powered', 'driven', 'related', 'live', 'to', 'market', 'aware', 'centric',
@@ -94,13 +94,12 @@ function productWordMatches(text: string): UnknownProduct[] {
     'gu',
   );
   for (const match of text.matchAll(pattern)) {
-    const words = [...match[1]!.matchAll(/\S+/gu)].map((word) => ({ word: word[0], start: match.index + word.index }));
+    const words = [...(match[1] ?? '').matchAll(/\S+/gu)].map((word) => ({ word: word[0], start: match.index + word.index }));
     // With two leading words, try the pair, then the last word alone: in "Heute StackWolke Cloud"
     // the sentence's first word is capitalised for grammar, not as part of the name.
-    for (let first = 0; first < words.length; first++) {
+    for (const [first, { start }] of words.entries()) {
       const nameWords = words.slice(first).map(({ word }) => word);
       if (nameWords.some((word) => GENERIC_WORDS.has(word.toLocaleLowerCase()))) continue;
-      const start = words[first]!.start;
       if (nameWords.every((word) => BRAND_WORD.test(word)) || standsWhereAProductStands(text, start)) {
         found.push({ start, end: match.index + match[0].length, rule: 'product-word' });
         break;
@@ -113,7 +112,7 @@ function productWordMatches(text: string): UnknownProduct[] {
 function gluedSuffixMatches(text: string): UnknownProduct[] {
   const pattern = /(?<![\p{L}\p{N}_])(\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)*)(DB|MQ|SQL)(?![\p{L}\p{N}_])/gu;
   return [...text.matchAll(pattern)]
-    .filter((match) => !GENERIC_WORDS.has(match[1]!.toLocaleLowerCase()))
+    .filter((match) => !GENERIC_WORDS.has((match[1] ?? '').toLocaleLowerCase()))
     .map((match) => ({ start: match.index, end: match.index + match[0].length, rule: 'glued-suffix' as const }));
 }
 
@@ -121,7 +120,7 @@ function deployTargetMatches(text: string): UnknownProduct[] {
   const pattern = /(?<![\p{L}\p{N}_.-])([\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*\.(?:io|dev|app|sh|cloud|run|so)|\p{Lu}[\p{L}\p{N}]*)(?![\p{L}\p{N}_])/gu;
   const found: UnknownProduct[] = [];
   for (const match of text.matchAll(pattern)) {
-    const name = match[1]!;
+    const name = match[1] ?? '';
     if (!name.includes('.') && !BRAND_WORD.test(name)) continue;
     if (!standsWhereAProductStands(text, match.index)) continue;
     found.push({ start: match.index, end: match.index + name.length, rule: 'deploy-target' });

@@ -287,7 +287,7 @@ describe(`a catalogue of ${CASES.length} bad requests`, () => {
 describe('what the catalogue must not reach', () => {
   it('a forged cursor pointing into another owner\'s entries pages only through the caller\'s own', async () => {
     // Arrange: a cursor that would start right after the other owner's entry, were the owner in it
-    const cursor = encodeCursor(foreignId.slice(0, 25) + 'Z');
+    const cursor = encodeCursor(`${foreignId.slice(0, 25)}Z`);
 
     // Act
     const response = await send({ method: 'GET', path: `/logs?cursor=${cursor}&limit=100` });
@@ -316,7 +316,7 @@ describe('what the catalogue must not reach', () => {
     // Act
     const posted = await client.post('Heute habe ich eine Anwendung mit Django geschrieben, die Daten nach Elasticsearch schreibt.');
     const done = await waitFor(async () => {
-      const entry = await client.get(posted.body.id);
+      const entry = await client.get(posted.body.id as string);
       return entry?.status === 'done' ? entry : undefined;
     }, { timeoutMs: 20_000, what: 'the valid entry to be tagged' });
 

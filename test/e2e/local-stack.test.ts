@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ModelServer, startModelServer } from '../../tools/model-server/index.js';
+import type { AnswerBody } from '../support/api-client.js';
 import {
   isListening,
   killLeftoverStacks,
@@ -21,7 +22,7 @@ import {
 
 const SEED_TAGS = ['Django', 'Elasticsearch', 'ImaginaryNoneExistence Cloud'];
 const MODEL_DELAY_MS = 2_000;
-const tagValues = (entry: Record<string, any>) => (entry.tags as { value: string }[]).map((tag) => tag.value);
+const tagValues = (entry: AnswerBody) => (entry.tags ?? []).map((tag) => tag.value);
 
 afterAll(async () => {
   await killLeftoverStacks();
@@ -58,7 +59,7 @@ describe('with an OpenAI-compatible server', () => {
     expect(posted.status).toBe(202);
     expect(posted.elapsedMs).toBeLessThan(1_000);
     expect(posted.body.status).toBe('pending');
-    seedId = posted.body.id;
+    seedId = posted.body.id as string;
 
     const done = await waitForEntry(stack.apiUrl, stack.token, seedId);
     expect(done.status).toBe('done');
@@ -98,7 +99,7 @@ describe('with an OpenAI-compatible server', () => {
     const oldToken = stack.token;
     stack = await spawnLocalStack(env);
     const response = await fetch(`${stack.apiUrl}/logs/${seedId}`, { headers: { authorization: `Bearer ${oldToken}` } });
-    const entry = (await response.json()) as Record<string, any>;
+    const entry = (await response.json()) as AnswerBody;
     expect(response.status).toBe(200);
     expect(entry.status).toBe('done');
     expect(tagValues(entry)).toEqual(SEED_TAGS);
@@ -123,7 +124,7 @@ describe('without any OpenAI configuration', () => {
     expect(stack.output()).toMatch(/Extractor\s+offline stand-in/);
 
     const posted = await postEntry(stack.apiUrl, stack.token, SEED_ENTRY);
-    const done = await waitForEntry(stack.apiUrl, stack.token, posted.body.id);
+    const done = await waitForEntry(stack.apiUrl, stack.token, posted.body.id as string);
 
     expect(posted.status).toBe(202);
     expect(done).toMatchObject({ status: 'done', model: 'offline-dictionary' });

@@ -118,7 +118,7 @@ describe('a job delivered twice', () => {
     const client = await test.client(ownerId);
     const { text, expectedTags } = oneEntry('late-copies');
     const posted = await client.post(text);
-    const done = await waitUntilDone(client, posted.body.id);
+    const done = await waitUntilDone(client, posted.body.id as string);
     await waitForQueueDrained(test.ops, 10_000);
 
     // Act
@@ -143,7 +143,7 @@ describe('a retried POST', () => {
     // Act
     const first = await client.post(text);
     const second = await client.post(text);
-    const entries = await Promise.all([waitUntilDone(client, first.body.id), waitUntilDone(client, second.body.id)]);
+    const entries = await Promise.all([waitUntilDone(client, first.body.id as string), waitUntilDone(client, second.body.id as string)]);
 
     // Assert
     expect([first.status, second.status]).toEqual([202, 202]);
@@ -161,7 +161,7 @@ describe('a retried POST', () => {
     // Act
     const first = await client.post(text, { 'idempotency-key': key });
     const retry = await client.post(text, { 'idempotency-key': key });
-    await waitUntilDone(client, first.body.id);
+    await waitUntilDone(client, first.body.id as string);
     const late = await client.post(text, { 'idempotency-key': key });
 
     // Assert

@@ -5,9 +5,10 @@ import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbEntryStore } from '../../lambdas/api/adapters/dynamodb-entry-store.js';
-import { entryKey, JobMessageSchema, PENDING_BUCKET } from '../../lambdas/contract/index.js';
+import { entryKey, type JobMessage, JobMessageSchema, PENDING_BUCKET } from '../../lambdas/contract/index.js';
 import { startApiGateway, type HttpApiHandler, type LocalApiGateway } from '../../local/api-gateway.js';
 import { createJwtAuthorizer, issueLocalToken, loadOrCreateSigningKey, type SigningKey } from '../../local/jwt.js';
+import type { AnswerBody } from '../support/api-client.js';
 import { setHandlerEnvironment, startTestEmulators, type TestEmulators } from './support/emulators.js';
 
 /*
@@ -55,12 +56,12 @@ async function call(userId: string, pathAndQuery: string, init: { method?: strin
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
   });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, any>) : undefined };
+  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as AnswerBody) : undefined };
 }
 
 /** Takes every job message off the queue. */
 async function drainJobs() {
-  const jobs = [];
+  const jobs: JobMessage[] = [];
   for (;;) {
     const { Messages = [] } = await emulators.sqs.send(
       new ReceiveMessageCommand({ QueueUrl: emulators.queues.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
@@ -83,7 +84,7 @@ describe('POST /logs', () => {
     expect(response.body).toMatchObject({ entry: 'Heute mit Django gebaut.', status: 'pending', tags: [] });
     expect(response.headers.get('location')).toBe(`/logs/${response.body?.id}`);
     const { Item } = await documents.send(
-      new GetCommand({ TableName: emulators.tableName, Key: entryKey('poster', response.body?.id), ConsistentRead: true }),
+      new GetCommand({ TableName: emulators.tableName, Key: entryKey('poster', response.body?.id as string), ConsistentRead: true }),
     );
     expect(Item).toMatchObject({ status: 'pending', pendingBucket: PENDING_BUCKET, ownerId: 'poster' });
     expect(await drainJobs()).toEqual([expect.objectContaining({ version: 1, entryId: response.body?.id, ownerId: 'poster' })]);
@@ -153,7 +154,7 @@ describe('GET /logs', () => {
   it('pages through all of the caller\'s entries, newest first, with the cursor', async () => {
     const created: string[] = [];
     for (let index = 0; index < 5; index++) {
-      created.push((await call('pager', '/logs', { method: 'POST', body: { entry: `Eintrag ${index} mit Vue` } })).body?.id);
+      created.push((await call('pager', '/logs', { method: 'POST', body: { entry: `Eintrag ${index} mit Vue` } })).body?.id as string);
     }
 
     const seen: string[] = [];
@@ -162,7 +163,7 @@ describe('GET /logs', () => {
     do {
       const page = await call('pager', `/logs?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
       expect(page.status).toBe(200);
-      seen.push(...page.body?.items.map((item: { id: string }) => item.id));
+      seen.push(...(page.body?.items ?? []).map((item) => item.id));
       cursor = page.body?.nextCursor;
       pages++;
     } while (cursor);

@@ -13,10 +13,21 @@ export interface EntryView {
   error?: string;
 }
 
+/** An answer's JSON with the fields tests read: an entry, a page of entries, or a problem (RFC 9457). */
+export interface AnswerBody extends Partial<Omit<EntryView, 'status'>> {
+  /** The entry's status, or a problem's HTTP status. */
+  status?: EntryView['status'] | number;
+  items?: EntryView[];
+  nextCursor?: string;
+  title?: string;
+  detail?: string;
+  [field: string]: unknown;
+}
+
 /** One POST's answer. */
 export interface PostResult {
   status: number;
-  body: Record<string, any>;
+  body: AnswerBody;
   headers: Headers;
   /** Milliseconds from sending to the whole answer. */
   ms: number;
@@ -108,9 +119,9 @@ export function rawRequest(
   });
 }
 
-function parseJson(text: string): Record<string, any> {
+function parseJson(text: string): AnswerBody {
   try {
-    return JSON.parse(text) as Record<string, any>;
+    return JSON.parse(text) as AnswerBody;
   } catch {
     return { unparsable: text };
   }

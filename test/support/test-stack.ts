@@ -53,7 +53,10 @@ export async function startTestStack(options: { env?: Record<string, string>; fa
   for (const name of INHERITED_SETTINGS) delete process.env[name];
   Object.assign(process.env, { PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: process.env.TEST_HANDLER_LOG_LEVEL ?? 'SILENT' }, options.env);
   const logs: string[] = [];
-  const log = process.env.TEST_STACK_LOG ? (line: string) => (logs.push(line), console.log(line)) : (line: string) => logs.push(line);
+  const log = (line: string) => {
+    logs.push(line);
+    if (process.env.TEST_STACK_LOG) console.log(line);
+  };
 
   let stack: LocalStack;
   try {

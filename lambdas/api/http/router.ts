@@ -59,7 +59,7 @@ async function dispatch(event: ApiEvent, deps: ApiDeps): Promise<ApiResult> {
     throw methodNotAllowed(['GET', 'POST']);
   }
   if (method !== 'GET') throw methodNotAllowed(['GET']);
-  const id = parseEntryId(event.pathParameters?.id ?? decodePathSegment(segments[1]!));
+  const id = parseEntryId(event.pathParameters?.id ?? decodePathSegment(segments[1] ?? ''));
   const entry = await getEntry(deps.entries, ownerId, id);
   if (!entry) throw notFound(`No entry '${id}' exists for you.`);
   return jsonResponse(200, entry);

@@ -43,6 +43,7 @@ export class RetryableError extends Error {
 export class RateLimitCircuitOpenError extends RetryableError {
   /** Only ever thrown in the main bundle, so the ordinary prototype check is right here. */
   static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the right-hand side of `instanceof`, which a subclass would change.
     return Function.prototype[Symbol.hasInstance].call(this, value);
   }
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { alive, descendantPids } from '../../support/process-tree.js';
+import type { AnswerBody } from '../../support/api-client.js';
 
 /** The repository root, where `npm start` runs. */
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -188,11 +189,11 @@ export async function tokenFromCli(userId: string, dataDir: string): Promise<str
 }
 
 /** Polls GET /logs/{id} until the entry leaves `pending`. */
-export async function waitForEntry(apiUrl: string, token: string, id: string, timeoutMs = 20_000): Promise<Record<string, any>> {
+export async function waitForEntry(apiUrl: string, token: string, id: string, timeoutMs = 20_000): Promise<AnswerBody> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const response = await fetch(`${apiUrl}/logs/${id}`, { headers: { authorization: `Bearer ${token}` } });
-    const entry = (await response.json()) as Record<string, any>;
+    const entry = (await response.json()) as AnswerBody;
     if (response.status === 200 && entry.status !== 'pending') return entry;
     if (Date.now() > deadline) throw new Error(`entry ${id} still ${entry.status ?? response.status} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -207,6 +208,6 @@ export async function postEntry(apiUrl: string, token: string, entry: string) {
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify({ entry }),
   });
-  const body = (await response.json()) as Record<string, any>;
+  const body = (await response.json()) as AnswerBody;
   return { status: response.status, body, elapsedMs: performance.now() - started };
 }

@@ -28,7 +28,7 @@ describe('the scripted model\'s token counts', () => {
     const messages = [{ role: 'system', content: 'x'.repeat(400) }, { role: 'user', content: '{"entry":"Django"}' }];
     const withoutSchema = promptTokensOf({ messages });
     const withSchema = promptTokensOf({ messages, response_format: { type: 'json_schema', json_schema: { name: 'tech_stack', schema: {} } } });
-    expect(withoutSchema).toBe(Math.ceil(('system\n' + 'x'.repeat(400) + '\nuser\n{"entry":"Django"}').length / 4));
+    expect(withoutSchema).toBe(Math.ceil(`system\n${'x'.repeat(400)}\nuser\n{"entry":"Django"}`.length / 4));
     expect(withSchema).toBeGreaterThan(withoutSchema);
   });
 });

@@ -19,7 +19,7 @@ describe('createProgressBar', () => {
 
     // Assert
     expect(written).toHaveLength(3);
-    expect(written[0]).toMatch(/^\reval \[#+-+\] 1\/4  25%$/u);
+    expect(written[0]).toMatch(/^\reval \[#+-+\] 1\/4 {2}25%$/u);
     expect(written[1]).toMatch(/^\reval \[#+\] 4\/4 100%$/u);
     expect(written[2]).toBe('\n');
   });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TechStackAnswerSchema } from '../../../lambdas/extraction/answer-schema.js';
-import { LATEST_PROMPT_VERSION, PROMPTS, promptMessages } from '../../../lambdas/extraction/prompts.js';
+import { LATEST_PROMPT_VERSION, PROMPTS, promptMessages, promptOfVersion } from '../../../lambdas/extraction/prompts.js';
 
 describe('prompts', () => {
   it('numbers every prompt by its key, and the latest is the highest', () => {
@@ -25,5 +24,10 @@ describe('prompts', () => {
     expect(messages[0]).toEqual({ role: 'system', content: PROMPTS[1]!.system });
     expect(messages[1]!.role).toBe('user');
     expect(JSON.parse(messages[1]!.content)).toEqual({ entry });
+  });
+
+  it('gives the prompt of a shipped version and refuses any other version', () => {
+    expect(promptOfVersion(1)).toBe(PROMPTS[1]);
+    expect(() => promptOfVersion(LATEST_PROMPT_VERSION + 1)).toThrow(/unknown prompt version/);
   });
 });
