@@ -21,8 +21,8 @@ setInterval(() => {}, 1000);
 `;
 
 let dataDir: string;
-let parents: ReturnType<typeof spawn>[] = [];
-let holders: number[] = [];
+const parents: ReturnType<typeof spawn>[] = [];
+const holders: number[] = [];
 
 beforeEach(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'devlog-lock-'));

@@ -82,7 +82,10 @@ describe('the model server', () => {
     const model = await start();
     model.hold();
     let answered = false;
-    const first = complete(model.baseUrl, 'one').then((response) => ((answered = true), response));
+    const first = complete(model.baseUrl, 'one').then((response) => {
+      answered = true;
+      return response;
+    });
     const second = complete(model.baseUrl, 'two');
 
     // Act
@@ -101,7 +104,12 @@ describe('the model server', () => {
     // Arrange
     let open = () => {};
     const gate = new Promise<void>((resolve) => (open = resolve));
-    const model = await start({ answer: async () => (await gate, { technologies: ['Go'] }) });
+    const model = await start({
+      answer: async () => {
+        await gate;
+        return { technologies: ['Go'] };
+      },
+    });
     const pending = complete(model.baseUrl, 'gated');
 
     // Act
