@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { withRequestRateLimit } from '../../../../lambdas/extraction/adapters/request-rate-limit.js';
 import type { TagExtractor } from '../../../../lambdas/extraction/domain/ports.js';
 
@@ -14,11 +14,19 @@ function timedExtractor() {
 }
 
 describe('withRequestRateLimit', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('spaces calls evenly at the configured requests per minute', async () => {
+    // Fake clocks: on a loaded machine real timers fire late and make the gaps uneven.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
     const { extractor, callTimes } = timedExtractor();
     const limited = withRequestRateLimit(extractor, 1200);
 
-    await Promise.all(Array.from({ length: 5 }, () => limited.extract('text')));
+    const calls = Promise.all(Array.from({ length: 5 }, () => limited.extract('text')));
+    await vi.runAllTimersAsync();
+    await calls;
 
     const gaps = callTimes.slice(1).map((time, i) => time - callTimes[i]!);
     expect(callTimes).toHaveLength(5);
