@@ -133,7 +133,8 @@ export class DevLogApiStack extends Stack {
         resources: [this.table.tableArn],
         conditions: {
           'ForAllValues:StringEquals': {
-            'dynamodb:Attributes': [ENTRY_TABLE.partitionKey, ENTRY_TABLE.sortKey, ENTRY_TABLE.pendingIndex.sortKey],
+            // `status` too: markResent's condition reads it, and conditions count as named attributes.
+            'dynamodb:Attributes': [ENTRY_TABLE.partitionKey, ENTRY_TABLE.sortKey, ENTRY_TABLE.pendingIndex.sortKey, 'status'],
           },
         },
       }),

@@ -1,0 +1,109 @@
+import { App, type CfnElement, type CfnResource, type Stack } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import { addStage } from '../../lib/app.js';
+import { sharedParameterPaths } from '../../lib/ssm-parameters.js';
+import type { PolicyCondition, PolicyStatement } from './policy.js';
+import { POLICY_RESOURCES, type PolicyFunction } from './resources.js';
+
+/** Each function's DynamoDB and SQS statements, as its synthesized role grants them. */
+export type FunctionPolicies = Record<PolicyFunction, PolicyStatement[]>;
+
+type Template = { Resources: Record<string, { Type: string; Properties?: any }>; Parameters?: Record<string, { Default?: string }> };
+
+/** Services whose calls the local stack enforces; the other statements (logs, X-Ray, secrets) are left out. */
+const ENFORCED_SERVICES = ['dynamodb:', 'sqs:'];
+
+/**
+ * Synthesizes a stage without bundling and reads each function's role: the statements of every
+ * policy attached to it, resources resolved to POLICY_RESOURCES. Throws on a resource it cannot
+ * resolve, so a new table or queue is noticed rather than silently dropped.
+ */
+export function synthesizeFunctionPolicies(): FunctionPolicies {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const { api, extraction } = addStage(app);
+  const assembly = app.synth();
+  const templateOf = (stack: Stack) => assembly.getStackByName(stack.stackName).template as Template;
+  const apiTemplate = templateOf(api);
+  const extractionTemplate = templateOf(extraction);
+  const logicalId = (stack: Stack, construct: IConstruct) => stack.getLogicalId(construct.node.defaultChild as CfnElement);
+  const resolver = referenceResolver(api.node.tryGetContext('stage') ?? 'dev', {
+    [logicalId(api, api.table)]: POLICY_RESOURCES.table,
+    [logicalId(api, api.jobsQueue)]: POLICY_RESOURCES.jobsQueue,
+    [logicalId(api, api.deadLetterQueue)]: POLICY_RESOURCES.deadLetterQueue,
+  });
+  const roleStatements = (stack: Stack, template: Template, fn: { role?: IConstruct }) =>
+    statementsOfRole(template, logicalId(stack, fn.role!), resolver(template));
+  return {
+    api: roleStatements(api, apiTemplate, api.apiFunction),
+    reconciler: roleStatements(api, apiTemplate, api.reconcilerFunction),
+    extraction: roleStatements(extraction, extractionTemplate, extraction.extractionFunction),
+  };
+}
+
+/** The logical ids of every function in the templates that is not in the policy file (CDK's own helpers excepted). */
+export function functionsWithoutPolicies(): string[] {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const { api, extraction } = addStage(app);
+  app.synth();
+  const known = new Set([api.apiFunction, api.reconcilerFunction, extraction.extractionFunction].map((fn) => fn.node.path));
+  return [api, extraction].flatMap((stack) =>
+    stack.node
+      .findAll()
+      .filter((construct) => (construct.node.defaultChild as CfnResource | undefined)?.cfnResourceType === 'AWS::Lambda::Function')
+      .filter((construct) => !known.has(construct.node.path) && !/LogRetention|CustomResource|Provider/.test(construct.node.id))
+      .map((construct) => construct.node.path),
+  );
+}
+
+function statementsOfRole(template: Template, roleId: string, resolve: (value: unknown) => string): PolicyStatement[] {
+  const documents = Object.values(template.Resources).flatMap((resource) => {
+    if (resource.Type === 'AWS::IAM::Policy' && resource.Properties.Roles.some((role: unknown) => (role as { Ref?: string }).Ref === roleId)) {
+      return [resource.Properties.PolicyDocument];
+    }
+    return [];
+  });
+  const inline = template.Resources[roleId]?.Properties?.Policies ?? [];
+  return [...documents, ...inline.map((policy: { PolicyDocument: unknown }) => policy.PolicyDocument)]
+    .flatMap((document: { Statement: any[] }) => document.Statement)
+    .filter((statement) => list(statement.Action).some((action) => ENFORCED_SERVICES.some((service) => action.startsWith(service))))
+    .map((statement) => ({
+      Effect: statement.Effect,
+      Action: list(statement.Action),
+      Resource: list(statement.Resource).map(resolve),
+      ...(statement.Condition ? { Condition: normaliseCondition(statement.Condition) } : {}),
+    }));
+}
+
+function referenceResolver(stage: string, byLogicalId: Record<string, string>) {
+  const paths = sharedParameterPaths(stage);
+  const byParameterPath: Record<string, string> = {
+    [paths.tableArn]: POLICY_RESOURCES.table,
+    [paths.queueArn]: POLICY_RESOURCES.jobsQueue,
+    [paths.dlqArn]: POLICY_RESOURCES.deadLetterQueue,
+  };
+  return (template: Template) => {
+    const resolve = (value: unknown): string => {
+      if (typeof value === 'string') return value;
+      const token = value as Record<string, any>;
+      if (token['Fn::GetAtt']?.[1] === 'Arn' && byLogicalId[token['Fn::GetAtt'][0]]) return byLogicalId[token['Fn::GetAtt'][0]]!;
+      if (token['Fn::Join']) return (token['Fn::Join'][1] as unknown[]).map(resolve).join(token['Fn::Join'][0]);
+      const parameterPath = token.Ref && template.Parameters?.[token.Ref]?.Default;
+      if (parameterPath && byParameterPath[parameterPath]) return byParameterPath[parameterPath]!;
+      throw new Error(`cannot resolve the policy resource ${JSON.stringify(value)}: add it to local/iam/resources.ts`);
+    };
+    return resolve;
+  };
+}
+
+function normaliseCondition(condition: Record<string, Record<string, string | string[]>>): PolicyCondition {
+  return Object.fromEntries(
+    Object.entries(condition).map(([operator, keys]) => [
+      operator,
+      Object.fromEntries(Object.entries(keys).map(([key, values]) => [key, list(values)])),
+    ]),
+  );
+}
+
+function list<T>(value: T | T[]): T[] {
+  return Array.isArray(value) ? value : [value];
+}

@@ -1,0 +1,192 @@
+import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDbEntryStore } from '../../../lambdas/api/adapters/dynamodb-entry-store.js';
+import { DynamoDbIdempotencyStore, IN_PROGRESS_TIMEOUT_MS } from '../../../lambdas/api/adapters/dynamodb-idempotency-store.js';
+import { DynamoDbPendingEntries } from '../../../lambdas/api/adapters/dynamodb-pending-entries.js';
+import { SqsJobQueue } from '../../../lambdas/api/adapters/sqs-job-queue.js';
+import { createEntry, type CreateEntryDeps } from '../../../lambdas/api/domain/create-entry.js';
+import { getEntry, listEntries } from '../../../lambdas/api/domain/read-entries.js';
+import { reconcilePending } from '../../../lambdas/api/domain/reconcile-pending.js';
+import { entryKey, jobMessageFor, PENDING_BUCKET, QUEUE_SETTINGS } from '../../../lambdas/contract/index.js';
+import { DynamoDbEntryTagStore } from '../../../lambdas/extraction/adapters/dynamodb-entry-tag-store.js';
+import { SqsRetryScheduler } from '../../../lambdas/extraction/adapters/sqs-retry-scheduler.js';
+import { RateLimitCircuitOpenError, RetryableError } from '../../../lambdas/extraction/domain/errors.js';
+import type { TagExtractor } from '../../../lambdas/extraction/domain/ports.js';
+import { processJobRecord, type RecordProcessorDeps } from '../../../lambdas/extraction/process-record.js';
+import type { PolicyFunction } from '../../../local/iam/resources.js';
+import { sqsRecord } from '../../unit/support/sqs-records.js';
+import { trackMethods, type InjectedFailure } from './captured-commands.js';
+
+/** What a scenario gets: capturing clients, where the resources are, and a clock it may move. */
+export interface ScenarioContext {
+  documents: DynamoDBDocumentClient;
+  sqs: SQSClient;
+  tableName: string;
+  queueUrl: string;
+  clock: { now(): Date; advance(ms: number): void };
+  failNext(failure: InjectedFailure): void;
+  /** Wraps an adapter so the test sees which of its methods the scenarios reached. */
+  track<T extends object>(adapter: T): T;
+  /** A client outside the capture, to arrange data the function itself would not write. */
+  arrange: DynamoDBDocumentClient;
+}
+
+/** One use case of a function, run with the function's real adapters. */
+export interface FunctionScenario {
+  name: string;
+  run(context: ScenarioContext): Promise<void>;
+}
+
+/**
+ * The adapters each function's handler wires up. The test fails when an adapter file under
+ * lambdas/ is listed under no function, or when no scenario reaches one of its methods: a new
+ * command cannot slip past the permissions check.
+ */
+export const FUNCTION_ADAPTERS: Record<PolicyFunction, (new (...args: any[]) => object)[]> = {
+  api: [DynamoDbEntryStore, DynamoDbIdempotencyStore, SqsJobQueue],
+  reconciler: [DynamoDbPendingEntries, SqsJobQueue],
+  extraction: [DynamoDbEntryTagStore, SqsRetryScheduler],
+};
+
+const silentLogger = { info() {}, warn() {}, error() {} };
+
+function apiDeps(context: ScenarioContext): CreateEntryDeps {
+  let next = 0;
+  return {
+    entries: context.track(new DynamoDbEntryStore(context.documents, context.tableName)),
+    jobs: context.track(new SqsJobQueue(context.sqs, context.queueUrl, context.clock)),
+    idempotency: context.track(new DynamoDbIdempotencyStore(context.documents, context.tableName, context.clock)),
+    clock: context.clock,
+    newId: () => `01JDQ8Z6X4M1V9T3K7N2P5${String(next++).padStart(4, '0')}`,
+    logger: silentLogger,
+  };
+}
+
+const serverError = () =>
+  new DynamoDBServiceException({ name: 'InternalServerError', $fault: 'server', $metadata: { httpStatusCode: 500, attempts: 1 }, message: 'injected' });
+
+const isEntryPut = (input: Record<string, any>) => String(input.Item?.sk).startsWith('ENTRY#');
+
+/**
+ * The use cases of every function, each run with that function's adapters. Add one here when a
+ * use case or an adapter method is added; the permissions test then checks what it sends.
+ */
+export const FUNCTION_SCENARIOS: Record<PolicyFunction, FunctionScenario[]> = {
+  api: [
+    {
+      name: 'POST without an Idempotency-Key, then GET it and list the entries page by page',
+      async run(context) {
+        const deps = apiDeps(context);
+        const created = await createEntry(deps, { ownerId: 'user-a', entry: 'Used Django' });
+        await createEntry(deps, { ownerId: 'user-a', entry: 'Used Flask' });
+        const id = ((created as { response: { body: { id: string } } }).response.body).id;
+        await getEntry(deps.entries, 'user-a', id);
+        const page = await listEntries(deps.entries, 'user-a', 1);
+        await listEntries(deps.entries, 'user-a', 1, page.lastId);
+      },
+    },
+    {
+      name: 'POST with a key, its replay, and a retry of an abandoned claim',
+      async run(context) {
+        const deps = apiDeps(context);
+        const command = { ownerId: 'user-b', entry: 'Used Kafka', idempotencyKey: 'key-1' };
+        await createEntry(deps, command);
+        await createEntry(deps, command);
+        context.failNext({ operation: 'UpdateItem', when: 'instead', error: serverError() });
+        await createEntry(deps, { ...command, idempotencyKey: 'key-2' }).catch(() => undefined);
+        context.clock.advance(IN_PROGRESS_TIMEOUT_MS + 1);
+        await createEntry(deps, { ...command, idempotencyKey: 'key-2' });
+      },
+    },
+    {
+      name: 'POST whose put commits but answers an error, and one whose put and read-back both fail',
+      async run(context) {
+        const deps = apiDeps(context);
+        context.failNext({ operation: 'PutItem', when: 'after-commit', error: serverError(), matches: isEntryPut });
+        await createEntry(deps, { ownerId: 'user-c', entry: 'Used Go', idempotencyKey: 'key-1' });
+        context.failNext({ operation: 'PutItem', when: 'instead', error: serverError(), matches: isEntryPut });
+        context.failNext({ operation: 'GetItem', when: 'instead', error: serverError() });
+        await createEntry(deps, { ownerId: 'user-c', entry: 'Used Go', idempotencyKey: 'key-2' }).catch(() => undefined);
+      },
+    },
+    {
+      name: 'POST whose put DynamoDB rejects (too large), so the claim is released',
+      async run(context) {
+        const deps = apiDeps(context);
+        await createEntry(deps, { ownerId: 'user-d', entry: 'x'.repeat(410_000), idempotencyKey: 'key-1' }).catch(() => undefined);
+      },
+    },
+  ],
+  reconciler: [
+    {
+      name: 're-sends the job of a stale pending entry and skips one that finished meanwhile',
+      async run(context) {
+        const longAgo = new Date(context.clock.now().getTime() - 3_600_000).toISOString();
+        for (const [id, status] of [['01JDQ8Z6X4M1V9T3K7N2P5R000', 'pending'], ['01JDQ8Z6X4M1V9T3K7N2P5R001', 'done']] as const) {
+          await context.arrange.send(
+            new PutCommand({
+              TableName: context.tableName,
+              Item: { ...entryKey('user-r', id), id, ownerId: 'user-r', status, pendingBucket: PENDING_BUCKET, enqueuedAt: longAgo },
+            }),
+          );
+        }
+        await reconcilePending(
+          {
+            pending: context.track(new DynamoDbPendingEntries(context.documents, context.tableName)),
+            jobs: context.track(new SqsJobQueue(context.sqs, context.queueUrl, context.clock)),
+            clock: context.clock,
+            logger: silentLogger,
+          },
+          { graceSeconds: 900, maxEntriesPerRun: 10, pageSize: 1 },
+        );
+      },
+    },
+  ],
+  extraction: [
+    {
+      name: 'tags a pending entry, skips a done one, retries, gives up on the last receive, defers when the circuit is open',
+      async run(context) {
+        const ids = ['01JDQ8Z6X4M1V9T3K7N2P5E000', '01JDQ8Z6X4M1V9T3K7N2P5E001', '01JDQ8Z6X4M1V9T3K7N2P5E002', '01JDQ8Z6X4M1V9T3K7N2P5E003'];
+        for (const id of ids) {
+          await context.arrange.send(
+            new PutCommand({
+              TableName: context.tableName,
+              Item: { ...entryKey('user-e', id), id, ownerId: 'user-e', entry: 'Used Django', status: 'pending', pendingBucket: PENDING_BUCKET },
+            }),
+          );
+        }
+        const answers: (Error | undefined)[] = [];
+        const extractor: TagExtractor = {
+          async extract() {
+            const failure = answers.shift();
+            if (failure) throw failure;
+            return { tags: ['Django'], model: 'fake-model' };
+          },
+        };
+        const deps: RecordProcessorDeps = {
+          store: context.track(new DynamoDbEntryTagStore(context.documents, context.tableName)),
+          extractor,
+          retries: context.track(new SqsRetryScheduler(context.sqs, context.queueUrl)),
+          now: () => context.clock.now(),
+          promptVersion: 1,
+          backoff: { baseSeconds: 1, maxSeconds: 10 },
+          logger: silentLogger,
+          metrics: { addMetric: () => undefined as never },
+        };
+        const job = (id: string, receiveCount = 1) =>
+          sqsRecord(JSON.stringify(jobMessageFor({ id, ownerId: 'user-e' }, context.clock.now())), { messageId: id, receiveCount });
+        const settle = (promise: Promise<void>) => promise.catch(() => undefined);
+        await processJobRecord(job(ids[0]!), deps);
+        await processJobRecord(job(ids[0]!), deps);
+        answers.push(new RetryableError('HTTP 503'));
+        await settle(processJobRecord(job(ids[1]!), deps));
+        answers.push(new RetryableError('HTTP 503'));
+        await settle(processJobRecord(job(ids[2]!, QUEUE_SETTINGS.maxReceiveCount), deps));
+        answers.push(new RateLimitCircuitOpenError(30));
+        await settle(processJobRecord(job(ids[3]!), deps));
+        await settle(processJobRecord(sqsRecord('not a job', { messageId: 'bad' }), deps));
+      },
+    },
+  ],
+};
