@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCommandLine, UsageError } from '../tools/cli.js';
 
 /** The sections of the bench, in the order they run. */
 export const SECTIONS = ['decoupling', 'drain', 'cold-start', 'cost'] as const;
@@ -9,7 +9,6 @@ export type Section = (typeof SECTIONS)[number];
 export interface BenchOptions {
   sections: Section[];
   quick: boolean;
-  help: boolean;
 }
 
 /** Usage text of `npm run bench`. */
@@ -21,16 +20,12 @@ table with the conditions of every figure and writes bench/results/<timestamp>.j
   --only   comma-separated sections (default: all)
   --quick  smaller counts, for a smoke test (figures are noisier)`;
 
-/** Parses the bench's command line; throws with a clear message on an unknown option or section. */
+/** Parses the bench's command line; a UsageError names an unknown option or section. */
 export function parseBenchOptions(argv: string[]): BenchOptions {
-  const { values } = parseArgs({
-    args: argv,
-    options: { only: { type: 'string' }, quick: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
-    strict: true,
-  });
+  const { values } = parseCommandLine({ args: argv, options: { only: { type: 'string' }, quick: { type: 'boolean', default: false } } });
   const requested = values.only === undefined ? [...SECTIONS] : values.only.split(',').map((name) => name.trim()).filter(Boolean);
   const unknown = requested.filter((name) => !(SECTIONS as readonly string[]).includes(name));
-  if (unknown.length > 0) throw new Error(`unknown section ${unknown.join(', ')}; choose from ${SECTIONS.join(', ')}`);
-  if (requested.length === 0) throw new Error(`--only needs at least one of ${SECTIONS.join(', ')}`);
-  return { sections: SECTIONS.filter((section) => requested.includes(section)), quick: values.quick ?? false, help: values.help ?? false };
+  if (unknown.length > 0) throw new UsageError(`unknown section ${unknown.join(', ')}; choose from ${SECTIONS.join(', ')}`);
+  if (requested.length === 0) throw new UsageError(`--only needs at least one of ${SECTIONS.join(', ')}`);
+  return { sections: SECTIONS.filter((section) => requested.includes(section)), quick: values.quick ?? false };
 }

@@ -10,7 +10,8 @@ import { measureDecoupling, type DecouplingOptions, type DecouplingResult } from
 import { drainScenarios, measureDrain, type DrainResult } from './drain.js';
 import { loadBenchEntries, REPO_ROOT } from './entries.js';
 import { describeMachine, machineLine } from './machine.js';
-import { parseBenchOptions, USAGE, type BenchOptions } from './options.js';
+import { runCommand } from '../tools/cli.js';
+import { parseBenchOptions, USAGE } from './options.js';
 import { PRICES } from './prices.js';
 import { formatTable, usd, type ReportRow } from './report.js';
 import { coldStartRows, costRows, decouplingRows, drainRows } from './rows.js';
@@ -56,18 +57,7 @@ async function abort(reason: string, code: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  let options: BenchOptions;
-  try {
-    options = parseBenchOptions(process.argv.slice(2));
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${USAGE}`);
-    process.exitCode = 2;
-    return;
-  }
-  if (options.help) {
-    console.log(USAGE);
-    return;
-  }
+  const options = parseBenchOptions(process.argv.slice(2));
   process.on('SIGINT', () => void abort('interrupted', 130));
   process.on('SIGTERM', () => void abort('terminated', 143));
   setTimeout(() => void abort(`over its ${RUN_BUDGET_MS / 1000} s budget`, 3), RUN_BUDGET_MS).unref();
@@ -237,10 +227,13 @@ function fixedMonthlyCost(meanItemBytes: number): { total: number; basis: string
   };
 }
 
-await main().catch(async (error: unknown) => {
-  console.error(`bench failed: ${(error as Error).stack ?? String(error)}`);
-  await stopEverything();
-  process.exitCode = 1;
+await runCommand({ name: 'npm run bench', usage: USAGE }, async () => {
+  try {
+    await main();
+  } catch (error) {
+    await stopEverything();
+    throw error;
+  }
 });
 // Everything started has been stopped; exit even if an idle keep-alive socket of a client
 // library would hold the event loop open a little longer.

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCommandLine, UsageError } from '../tools/cli.js';
 
 /** The command line of `npm run eval`. */
 export interface EvalOptions {
@@ -13,7 +13,6 @@ export interface EvalOptions {
   promptVersion?: number;
   /** Print the report as JSON instead of text. */
   json: boolean;
-  help: boolean;
 }
 
 /** Usage text for --help and usage errors. */
@@ -29,14 +28,20 @@ export const USAGE = `Usage: npm run eval -- [options]
   --json                      print the report as JSON
   --help                      show this text`;
 
-/** Thrown for a command line we cannot run; the message says what is wrong. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
 /** Parses and checks the command line (without the node and script arguments). */
 export function parseEvalOptions(argv: readonly string[]): EvalOptions {
-  const values = parseFlags(argv);
+  const { values } = parseCommandLine({
+    args: [...argv],
+    options: {
+      extractor: { type: 'string', default: 'offline' },
+      threshold: { type: 'string' },
+      limit: { type: 'string' },
+      dataset: { type: 'string', default: 'eval/devlogs.jsonl' },
+      concurrency: { type: 'string' },
+      'prompt-version': { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
   const extractor = values.extractor;
   if (extractor !== 'offline' && extractor !== 'openai') {
     throw new UsageError(`--extractor must be offline or openai, not ${extractor}`);
@@ -53,7 +58,6 @@ export function parseEvalOptions(argv: readonly string[]): EvalOptions {
     concurrency: optionalPositiveInteger('--concurrency', values.concurrency) ?? (extractor === 'openai' ? 4 : 1),
     promptVersion: optionalPositiveInteger('--prompt-version', values['prompt-version']),
     json: values.json,
-    help: values.help,
   };
 }
 
@@ -73,24 +77,3 @@ function optionalPositiveInteger(flag: string, value: string | undefined): numbe
 }
 
 /** The flags as node:util parses them; a malformed command line is a UsageError. */
-function parseFlags(argv: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...argv],
-      options: {
-        extractor: { type: 'string', default: 'offline' },
-        threshold: { type: 'string' },
-        limit: { type: 'string' },
-        dataset: { type: 'string', default: 'eval/devlogs.jsonl' },
-        concurrency: { type: 'string' },
-        'prompt-version': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}

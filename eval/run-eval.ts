@@ -7,19 +7,16 @@
 import os from 'node:os';
 import type { TagExtractor } from '../lambdas/extraction/domain/ports.js';
 import { LATEST_PROMPT_VERSION } from '../lambdas/extraction/prompts.js';
-import { DatasetError, loadDataset } from './dataset.js';
+import { DatasetError, type LabelledEntry, loadDataset } from './dataset.js';
 import { evaluate } from './evaluate.js';
 import { estimateCostUsd, OFFLINE_MODEL, offlineExtractor, openAiExtractor, openAiSettingsFromEnv } from './extractors.js';
-import { parseEvalOptions, USAGE, UsageError } from './options.js';
+import { runCommand, UsageError } from '../tools/cli.js';
+import { parseEvalOptions, USAGE } from './options.js';
 import { createProgressBar } from './progress.js';
 import { formatReport, passes, reportJson } from './report.js';
 
 async function main(): Promise<number> {
   const options = parseEvalOptions(process.argv.slice(2));
-  if (options.help) {
-    console.log(USAGE);
-    return 0;
-  }
   const promptVersion = options.promptVersion ?? LATEST_PROMPT_VERSION;
   let extractor: TagExtractor;
   let configuredModel = OFFLINE_MODEL;
@@ -36,7 +33,15 @@ async function main(): Promise<number> {
     extractor = offlineExtractor();
   }
 
-  const dataset = (await loadDataset(options.dataset)).slice(0, options.limit);
+  let dataset: LabelledEntry[];
+  try {
+    dataset = (await loadDataset(options.dataset)).slice(0, options.limit);
+  } catch (error) {
+    if (!(error instanceof DatasetError)) throw error;
+    // Every bad line of the data set, one per line: the file's author needs them all.
+    console.error(error.message);
+    return 2;
+  }
   const progress = createProgressBar(process.stderr, `eval ${options.extractor}`);
   const evaluation = await evaluate(dataset, extractor, {
     concurrency: options.concurrency,
@@ -59,14 +64,4 @@ async function main(): Promise<number> {
   return passes(evaluation, options.threshold) ? 0 : 1;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    if (error instanceof UsageError) console.error(`${error.message}\n\n${USAGE}`);
-    else if (error instanceof DatasetError) console.error(error.message);
-    else console.error(error);
-    process.exitCode = 2;
-  },
-);
+await runCommand({ name: 'npm run eval', usage: USAGE }, main);

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { UsageError } from '../tools/cli.js';
 
 /*
  * Local-only knobs. Everything the deployed system also has (batch size, concurrency,
@@ -46,11 +47,18 @@ export type LocalSettings = Omit<z.infer<typeof LocalSettingsSchema>, 'DATA_DIR'
   DATA_DIR: string;
 };
 
-/** Reads and validates the local settings; empty strings count as unset, like most shells mean them. */
+/**
+ * Reads and validates the local settings; empty strings count as unset, like most shells mean
+ * them. A bad value is a UsageError naming the variable, its value and what is wrong, on one line.
+ */
 export function readLocalSettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LocalSettings {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const parsed = LocalSettingsSchema.safeParse(present);
-  if (!parsed.success) throw new Error(`Invalid local settings:\n${z.prettifyError(parsed.error)}`);
+  if (!parsed.success) {
+    throw new UsageError(
+      parsed.error.issues.map((issue) => `${String(issue.path[0])}=${present[String(issue.path[0])]}: ${issue.message}`).join('; '),
+    );
+  }
   return { ...parsed.data, DATA_DIR: path.resolve(cwd, parsed.data.DATA_DIR) };
 }
 

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCommandLine, runCommand } from '../tools/cli.js';
 import { wipeDataDir } from './data-dir.js';
 import { LOCAL_TOKEN_TTL } from './jwt.js';
 import { readLocalSettings } from './settings.js';
@@ -24,11 +24,7 @@ Environment: PORT (3000), DATA_DIR (.devstack), OPENAI_API_KEY, OPENAI_BASE_URL,
              RECONCILE_INTERVAL_SECONDS (60), RECONCILE_GRACE_SECONDS (60)`;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { reset: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
+  const { values } = parseCommandLine({ options: { reset: { type: 'boolean' } } });
   const settings = readLocalSettings();
   if (values.reset) {
     try {
@@ -106,4 +102,4 @@ Logs: one line per request and per processed batch. Ctrl-C stops everything.
 `;
 }
 
-await main();
+await runCommand({ name: 'npm start', usage: USAGE }, main);

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCommandLine, runCommand, UsageError } from '../tools/cli.js';
 import { issueLocalToken, LOCAL_TOKEN_TTL, loadOrCreateSigningKey } from './jwt.js';
 import { readLocalSettings } from './settings.js';
 
@@ -8,15 +8,28 @@ import { readLocalSettings } from './settings.js';
  * works in a shell.
  */
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: { 'expires-in': { type: 'string', default: LOCAL_TOKEN_TTL } },
+const USAGE = `Usage: npm run --silent token -- <userId> [--expires-in ${LOCAL_TOKEN_TTL}]
+
+Prints a bearer token for <userId> that the local stack on the same DATA_DIR (.devstack) accepts,
+and nothing else: TOKEN=$(npm run --silent token -- alice)
+  --expires-in   lifetime, e.g. 2h, 7d (default ${LOCAL_TOKEN_TTL})`;
+
+const MAX_USER_ID_LENGTH = 256;
+
+await runCommand({ name: 'npm run token', usage: USAGE }, async () => {
+  const { positionals, values } = parseCommandLine({
+    allowPositionals: true,
+    options: { 'expires-in': { type: 'string', default: LOCAL_TOKEN_TTL } },
+  });
+  const [userId, ...extra] = positionals;
+  if (!userId) throw new UsageError('a user id is required');
+  if (extra.length > 0) throw new UsageError(`one user id only, not also ${extra.join(' ')}`);
+  if (userId.length > MAX_USER_ID_LENGTH) throw new UsageError(`the user id is longer than ${MAX_USER_ID_LENGTH} characters`);
+  const { DATA_DIR } = readLocalSettings();
+  const key = await loadOrCreateSigningKey(DATA_DIR);
+  const token = await issueLocalToken(key, userId, { expiresIn: values['expires-in'] }).catch((error: unknown) => {
+    // jose rejects a lifetime it cannot read with a TypeError; anything else is not the user's input.
+    throw error instanceof TypeError ? new UsageError(`--expires-in ${values['expires-in']}: ${error.message}`) : error;
+  });
+  process.stdout.write(`${token}\n`);
 });
-const userId = positionals[0];
-if (!userId || positionals.length > 1 || userId.length > 256) {
-  console.error('Usage: npm run --silent token -- <userId> [--expires-in 30d]');
-  process.exit(2);
-}
-const { DATA_DIR } = readLocalSettings();
-const key = await loadOrCreateSigningKey(DATA_DIR);
-process.stdout.write(`${await issueLocalToken(key, userId, { expiresIn: values['expires-in'] })}\n`);

@@ -1,3 +1,4 @@
+import { UsageError } from '../tools/cli.js';
 import { awsTarget, localTarget, type OpsTarget } from './targets.js';
 
 /** Options every ops script takes: which stage, or the local stack. */
@@ -7,23 +8,15 @@ export const TARGET_OPTIONS = {
   'data-dir': { type: 'string', default: process.env.DATA_DIR ?? '.devstack' },
 } as const;
 
-/** Resolves the target named by the parsed options; exits with usage when none is named. */
-export async function resolveTarget(
-  usage: string,
-  values: { stage?: string; local?: boolean; 'data-dir'?: string },
-): Promise<OpsTarget> {
-  if (values.local) return localTarget(values['data-dir'] ?? '.devstack');
-  if (!values.stage) {
-    console.error(usage);
-    process.exit(2);
-  }
-  return awsTarget(values.stage);
-}
+/** Usage lines of the target options, for every ops script's --help. */
+export const TARGET_USAGE = `  --stage <stage>        the deployed stage (AWS credentials from the environment)
+  --local                the local stack (npm start), found through DATA_DIR/endpoints.json
+  --data-dir <dir>       the local stack's DATA_DIR (default .devstack)`;
 
-/** Runs a script's main function and turns a thrown error into a message and exit code 1. */
-export function runScript(main: () => Promise<void>): void {
-  main().catch((error: unknown) => {
-    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  });
+/** Resolves the target named by the parsed options; a UsageError when none or both are named. */
+export async function resolveTarget(values: { stage?: string; local?: boolean; 'data-dir'?: string }): Promise<OpsTarget> {
+  if (values.local && values.stage) throw new UsageError('name one target: --stage <stage> or --local, not both');
+  if (values.local) return localTarget(values['data-dir'] ?? '.devstack');
+  if (!values.stage) throw new UsageError('name a target: --stage <stage> or --local');
+  return awsTarget(values.stage);
 }

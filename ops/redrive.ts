@@ -1,18 +1,22 @@
-import { parseArgs } from 'node:util';
-import { resolveTarget, runScript, TARGET_OPTIONS } from './cli.js';
+import { parseCommandLine, runCommand } from '../tools/cli.js';
+import { resolveTarget, TARGET_OPTIONS, TARGET_USAGE } from './cli.js';
 import { messageMoveTask, receiveSendDelete } from './dlq-movers.js';
 import { resetFailedEntries } from './reset-failed-entries.js';
 
-const USAGE = 'usage: npm run redrive -- --stage <stage> | --local [--data-dir .devstack]';
+const USAGE = `Usage: npm run redrive -- --stage <stage> | --local [--data-dir .devstack]
+
+After the cause of failures is fixed: puts every failed entry back to pending, then moves the
+DLQ's messages back to the jobs queue. Prints {"entriesReset":N,"messagesMoved":M}.
+${TARGET_USAGE}`;
 
 /*
  * Redrive after the cause of failures is fixed: first every `failed` entry goes back to
  * `pending` (so the consumer processes it instead of failing it fast), then the DLQ's messages
  * go back to the jobs queue. Entries whose message is gone are re-sent by the reconciler.
  */
-runScript(async () => {
-  const { values } = parseArgs({ options: TARGET_OPTIONS });
-  const target = await resolveTarget(USAGE, values);
+await runCommand({ name: 'npm run redrive', usage: USAGE }, async () => {
+  const { values } = parseCommandLine({ options: TARGET_OPTIONS });
+  const target = await resolveTarget(values);
   const reset = await resetFailedEntries(target.documentClient, target.tableName, new Date(), (count) =>
     process.stderr.write(`\rentries reset to pending: ${count}`),
   );

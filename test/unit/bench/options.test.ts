@@ -4,7 +4,7 @@ import { approximateTokens, promptTokensOf } from '../../../tools/model-server/i
 
 describe('parseBenchOptions', () => {
   it('runs every section at full counts by default', () => {
-    expect(parseBenchOptions([])).toEqual({ sections: ['decoupling', 'drain', 'cold-start', 'cost'], quick: false, help: false });
+    expect(parseBenchOptions([])).toEqual({ sections: ['decoupling', 'drain', 'cold-start', 'cost'], quick: false });
   });
 
   it('runs the sections named by --only, in the bench\'s order, with --quick counts', () => {

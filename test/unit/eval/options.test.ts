@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseEvalOptions, UsageError } from '../../../eval/options.js';
+import { parseEvalOptions } from '../../../eval/options.js';
+import { UsageError } from '../../../tools/cli.js';
 
 describe('parseEvalOptions', () => {
   it('defaults to the offline extractor over the main data set, without a threshold', () => {
@@ -11,7 +12,6 @@ describe('parseEvalOptions', () => {
       concurrency: 1,
       promptVersion: undefined,
       json: false,
-      help: false,
     });
   });
 
