@@ -76,4 +76,3 @@ function optionalPositiveInteger(flag: string, value: string | undefined): numbe
   return number;
 }
 
-/** The flags as node:util parses them; a malformed command line is a UsageError. */

@@ -35,7 +35,7 @@ export interface Command {
  * any other error prints `<name>: <message>` (exit 1; the stack only with LOG_LEVEL=DEBUG).
  * A number returned by main is the exit code.
  */
-export async function runCommand(command: Command, main: () => Promise<number | void>, args = process.argv.slice(2)): Promise<void> {
+export async function runCommand(command: Command, main: () => Promise<unknown>, args = process.argv.slice(2)): Promise<void> {
   const ownArgs = args.includes('--') ? args.slice(0, args.indexOf('--')) : args;
   if (ownArgs.includes('--help') || ownArgs.includes('-h')) {
     console.log(command.usage);
