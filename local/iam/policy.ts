@@ -56,9 +56,11 @@ function conditionsHold(condition: PolicyCondition, context: AuthorizationReques
 }
 
 function operatorHolds(operator: string, actual: string | string[] | undefined, expected: string[]): boolean {
-  const [qualifier, base] = operator.includes(':') ? operator.split(':') : [undefined, operator];
-  const ifExists = base!.endsWith('IfExists');
-  const test = stringTest(base!.replace(/IfExists$/, ''), operator);
+  const separator = operator.indexOf(':');
+  const qualifier = separator >= 0 ? operator.slice(0, separator) : undefined;
+  const base = operator.slice(separator + 1);
+  const ifExists = base.endsWith('IfExists');
+  const test = stringTest(base.replace(/IfExists$/, ''), operator);
   const matchesAny = (value: string) => expected.some((pattern) => test(pattern, value));
   const values = actual === undefined ? [] : ([] as string[]).concat(actual);
   switch (qualifier) {

@@ -85,14 +85,14 @@ export function sqsAuthorizationRequest(operation: string, queueArn: string): Au
 export function attributeNamesIn(expression: string, names: Record<string, string>): string[] {
   const found: string[] = [];
   const path = /(:?#?[A-Za-z_][A-Za-z0-9_]*)(?:\.#?[A-Za-z_][A-Za-z0-9_]*|\[\d+\])*/g;
-  for (const [, head] of expression.matchAll(path)) {
-    if (head!.startsWith(':')) continue;
-    if (head!.startsWith('#')) {
-      const name = names[head!];
+  for (const [, head = ''] of expression.matchAll(path)) {
+    if (head.startsWith(':')) continue;
+    if (head.startsWith('#')) {
+      const name = names[head];
       if (name === undefined) throw new Error(`expression names ${head} without an ExpressionAttributeNames entry`);
       found.push(name);
-    } else if (!EXPRESSION_WORDS.has(head!.toLowerCase())) {
-      found.push(head!);
+    } else if (!EXPRESSION_WORDS.has(head.toLowerCase())) {
+      found.push(head);
     }
   }
   return found;

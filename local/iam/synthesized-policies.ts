@@ -8,7 +8,24 @@ import { POLICY_RESOURCES, type PolicyFunction } from './resources.js';
 /** Each function's DynamoDB and SQS statements, as its synthesized role grants them. */
 export type FunctionPolicies = Record<PolicyFunction, PolicyStatement[]>;
 
-type Template = { Resources: Record<string, { Type: string; Properties?: any }>; Parameters?: Record<string, { Default?: string }> };
+type OneOrMany<T> = T | T[];
+interface TemplateStatement {
+  Effect: 'Allow' | 'Deny';
+  Action: OneOrMany<string>;
+  Resource: OneOrMany<unknown>;
+  Condition?: Record<string, Record<string, OneOrMany<string>>>;
+}
+interface PolicyDocument {
+  Statement: TemplateStatement[];
+}
+interface TemplateResource {
+  Type: string;
+  Properties?: { Roles?: { Ref?: string }[]; PolicyDocument?: PolicyDocument; Policies?: { PolicyDocument: PolicyDocument }[] };
+}
+interface Template {
+  Resources: Record<string, TemplateResource>;
+  Parameters?: Record<string, { Default?: string }>;
+}
 
 /** Services whose calls the local stack enforces; the other statements (logs, X-Ray, secrets) are left out. */
 const ENFORCED_SERVICES = ['dynamodb:', 'sqs:'];
@@ -23,28 +40,28 @@ export function synthesizeFunctionPolicies(): FunctionPolicies {
   const { api, extraction } = addStage(app);
   const assembly = app.synth();
   const templateOf = (stack: Stack) => assembly.getStackByName(stack.stackName).template as Template;
-  const apiTemplate = templateOf(api);
-  const extractionTemplate = templateOf(extraction);
   const logicalId = (stack: Stack, construct: IConstruct) => stack.getLogicalId(construct.node.defaultChild as CfnElement);
   const resolver = referenceResolver(api.node.tryGetContext('stage') ?? 'dev', {
     [logicalId(api, api.table)]: POLICY_RESOURCES.table,
     [logicalId(api, api.jobsQueue)]: POLICY_RESOURCES.jobsQueue,
     [logicalId(api, api.deadLetterQueue)]: POLICY_RESOURCES.deadLetterQueue,
   });
-  const roleStatements = (stack: Stack, template: Template, fn: { role?: IConstruct }) =>
-    statementsOfRole(template, logicalId(stack, fn.role!), resolver(template));
+  const roleStatements = (stack: Stack, fn: { role?: IConstruct }) => {
+    if (!fn.role) throw new Error('a function without a role');
+    const template = templateOf(stack);
+    return statementsOfRole(template, logicalId(stack, fn.role), resolver(template));
+  };
   return {
-    api: roleStatements(api, apiTemplate, api.apiFunction),
-    reconciler: roleStatements(api, apiTemplate, api.reconcilerFunction),
-    extraction: roleStatements(extraction, extractionTemplate, extraction.extractionFunction),
+    api: roleStatements(api, api.apiFunction),
+    reconciler: roleStatements(api, api.reconcilerFunction),
+    extraction: roleStatements(extraction, extraction.extractionFunction),
   };
 }
 
-/** The logical ids of every function in the templates that is not in the policy file (CDK's own helpers excepted). */
+/** The paths of every function in the stacks that is not in the policy file (CDK's own helpers excepted). */
 export function functionsWithoutPolicies(): string[] {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const { api, extraction } = addStage(app);
-  app.synth();
   const known = new Set([api.apiFunction, api.reconcilerFunction, extraction.extractionFunction].map((fn) => fn.node.path));
   return [api, extraction].flatMap((stack) =>
     stack.node
@@ -56,15 +73,14 @@ export function functionsWithoutPolicies(): string[] {
 }
 
 function statementsOfRole(template: Template, roleId: string, resolve: (value: unknown) => string): PolicyStatement[] {
-  const documents = Object.values(template.Resources).flatMap((resource) => {
-    if (resource.Type === 'AWS::IAM::Policy' && resource.Properties.Roles.some((role: unknown) => (role as { Ref?: string }).Ref === roleId)) {
-      return [resource.Properties.PolicyDocument];
-    }
-    return [];
-  });
-  const inline = template.Resources[roleId]?.Properties?.Policies ?? [];
-  return [...documents, ...inline.map((policy: { PolicyDocument: unknown }) => policy.PolicyDocument)]
-    .flatMap((document: { Statement: any[] }) => document.Statement)
+  const attached = Object.values(template.Resources).flatMap((resource) =>
+    resource.Type === 'AWS::IAM::Policy' && resource.Properties?.PolicyDocument && resource.Properties.Roles?.some((role) => role.Ref === roleId)
+      ? [resource.Properties.PolicyDocument]
+      : [],
+  );
+  const inline = (template.Resources[roleId]?.Properties?.Policies ?? []).map((policy) => policy.PolicyDocument);
+  return [...attached, ...inline]
+    .flatMap((document) => document.Statement)
     .filter((statement) => list(statement.Action).some((action) => ENFORCED_SERVICES.some((service) => action.startsWith(service))))
     .map((statement) => ({
       Effect: statement.Effect,
@@ -84,18 +100,21 @@ function referenceResolver(stage: string, byLogicalId: Record<string, string>) {
   return (template: Template) => {
     const resolve = (value: unknown): string => {
       if (typeof value === 'string') return value;
-      const token = value as Record<string, any>;
-      if (token['Fn::GetAtt']?.[1] === 'Arn' && byLogicalId[token['Fn::GetAtt'][0]]) return byLogicalId[token['Fn::GetAtt'][0]]!;
-      if (token['Fn::Join']) return (token['Fn::Join'][1] as unknown[]).map(resolve).join(token['Fn::Join'][0]);
-      const parameterPath = token.Ref && template.Parameters?.[token.Ref]?.Default;
-      if (parameterPath && byParameterPath[parameterPath]) return byParameterPath[parameterPath]!;
+      const token = value as { 'Fn::GetAtt'?: [string, string]; 'Fn::Join'?: [string, unknown[]]; Ref?: string };
+      const [attributeOf, attribute] = token['Fn::GetAtt'] ?? [];
+      const byId = attributeOf === undefined ? undefined : byLogicalId[attributeOf];
+      if (attribute === 'Arn' && byId) return byId;
+      if (token['Fn::Join']) return token['Fn::Join'][1].map(resolve).join(token['Fn::Join'][0]);
+      const parameterPath = token.Ref === undefined ? undefined : template.Parameters?.[token.Ref]?.Default;
+      const byPath = parameterPath === undefined ? undefined : byParameterPath[parameterPath];
+      if (byPath) return byPath;
       throw new Error(`cannot resolve the policy resource ${JSON.stringify(value)}: add it to local/iam/resources.ts`);
     };
     return resolve;
   };
 }
 
-function normaliseCondition(condition: Record<string, Record<string, string | string[]>>): PolicyCondition {
+function normaliseCondition(condition: Record<string, Record<string, OneOrMany<string>>>): PolicyCondition {
   return Object.fromEntries(
     Object.entries(condition).map(([operator, keys]) => [
       operator,
@@ -104,6 +123,6 @@ function normaliseCondition(condition: Record<string, Record<string, string | st
   );
 }
 
-function list<T>(value: T | T[]): T[] {
+function list<T>(value: OneOrMany<T>): T[] {
   return Array.isArray(value) ? value : [value];
 }

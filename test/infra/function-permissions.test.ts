@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorize, type AuthorizationRequest } from '../../local/iam/policy.js';
-import { dynamoDbAuthorizationRequest, sqsAuthorizationRequest } from '../../local/iam/requests.js';
+import { dynamoDbAuthorizationRequest, sqsAuthorizationRequest, type DynamoDbRequestInput } from '../../local/iam/requests.js';
 import { POLICY_FUNCTIONS, POLICY_RESOURCES, type PolicyFunction } from '../../local/iam/resources.js';
 import { functionsWithoutPolicies, synthesizeFunctionPolicies, type FunctionPolicies } from '../../local/iam/synthesized-policies.js';
 import { startTestEmulators, type TestEmulators } from '../integration/support/emulators.js';
@@ -36,7 +36,12 @@ beforeAll(async () => {
           sqs: clients.sqs,
           tableName: emulators.tableName,
           queueUrl: emulators.queues.queueUrl,
-          clock: { now: () => new Date(now), advance: (ms) => void (now += ms) },
+          clock: {
+            now: () => new Date(now),
+            advance: (ms) => {
+              now += ms;
+            },
+          },
           failNext: clients.failNext,
           track: (adapter) => trackMethods(adapter, calledMethods),
           arrange: backends.documents,
@@ -55,7 +60,7 @@ afterAll(async () => {
 
 function authorizationRequest(command: CapturedCommand): AuthorizationRequest {
   if (command.service === 'dynamodb') {
-    return dynamoDbAuthorizationRequest(command.operation!, command.input, (tableName) => {
+    return dynamoDbAuthorizationRequest(command.operation!, command.input as DynamoDbRequestInput, (tableName) => {
       if (tableName !== emulators.tableName) throw new Error(`unknown table ${tableName}`);
       return POLICY_RESOURCES.table;
     });
@@ -64,7 +69,7 @@ function authorizationRequest(command: CapturedCommand): AuthorizationRequest {
     [emulators.queues.queueUrl]: POLICY_RESOURCES.jobsQueue,
     [emulators.queues.deadLetterQueueUrl]: POLICY_RESOURCES.deadLetterQueue,
   };
-  const queueArn = queues[command.input.QueueUrl];
+  const queueArn = queues[String(command.input.QueueUrl)];
   if (!queueArn) throw new Error(`unknown queue ${command.input.QueueUrl}`);
   return sqsAuthorizationRequest(command.operation!, queueArn);
 }

@@ -18,7 +18,13 @@ import {
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 
 /** A command class an adapter sends, and the API operation (the IAM action's name) it is. */
+// biome-ignore lint/suspicious/noExplicitAny: one table holds command classes of two clients with unrelated input types
 type CommandRoute = [command: new (input: any) => any, operation: string];
+/** A client mock of either client; the routes above carry the command types. */
+// biome-ignore lint/suspicious/noExplicitAny: see CommandRoute
+type ClientMock = AwsStub<any, any, any>;
+/** A command's input, as the permissions check reads it. */
+type CommandInput = Record<string, unknown>;
 
 /**
  * Every command class the adapters may send, with its operation. Sending one that is not
@@ -47,7 +53,7 @@ export interface CapturedCommand {
   /** The operation, or undefined for a command class missing from the tables above. */
   operation?: string;
   commandName: string;
-  input: Record<string, any>;
+  input: CommandInput;
 }
 
 /** When a forwarded command fails: after the emulator applied it (a lost answer) or instead of sending it. */
@@ -56,7 +62,7 @@ export interface InjectedFailure {
   when: 'after-commit' | 'instead';
   error: Error;
   /** Only commands whose input this accepts; all of the operation by default. */
-  matches?: (input: Record<string, any>) => boolean;
+  matches?: (input: CommandInput) => boolean;
 }
 
 /**
@@ -70,9 +76,9 @@ export function capturingClients(backends: { documents: DynamoDBDocumentClient; 
   });
   const sqs = new SQSClient({ region: 'eu-central-1' });
   const failures: InjectedFailure[] = [];
-  const forwardAll = (mock: AwsStub<any, any, any>, routes: CommandRoute[], backend: { send(command: any): Promise<any> }) => {
+  const forwardAll = (mock: ClientMock, routes: CommandRoute[], backend: { send(command: object): Promise<unknown> }) => {
     for (const [Command, operation] of routes) {
-      mock.on(Command).callsFake(async (input: Record<string, any>) => {
+      mock.on(Command).callsFake(async (input: CommandInput) => {
         const index = failures.findIndex((failure) => failure.operation === operation && (failure.matches?.(input) ?? true));
         const failure = index >= 0 ? failures.splice(index, 1)[0] : undefined;
         if (failure?.when === 'instead') throw failure.error;
@@ -86,9 +92,9 @@ export function capturingClients(backends: { documents: DynamoDBDocumentClient; 
   const sqsMock = mockClient(sqs);
   forwardAll(dynamoDbMock, DYNAMODB_COMMANDS, backends.documents);
   forwardAll(sqsMock, SQS_COMMANDS, backends.sqs);
-  const captured = (service: CapturedCommand['service'], mock: AwsStub<any, any, any>, routes: CommandRoute[]): CapturedCommand[] =>
+  const captured = (service: CapturedCommand['service'], mock: ClientMock, routes: CommandRoute[]): CapturedCommand[] =>
     mock.calls().map((call) => {
-      const command = call.args[0] as { constructor: { name: string }; input: Record<string, any> };
+      const command = call.args[0] as { constructor: { name: string }; input: CommandInput };
       const route = routes.find(([Command]) => command instanceof Command);
       return { service, operation: route?.[1], commandName: command.constructor.name, input: command.input };
     });

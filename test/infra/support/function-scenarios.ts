@@ -16,7 +16,7 @@ import type { TagExtractor } from '../../../lambdas/extraction/domain/ports.js';
 import { processJobRecord, type RecordProcessorDeps } from '../../../lambdas/extraction/process-record.js';
 import type { PolicyFunction } from '../../../local/iam/resources.js';
 import { sqsRecord } from '../../unit/support/sqs-records.js';
-import { trackMethods, type InjectedFailure } from './captured-commands.js';
+import type { InjectedFailure } from './captured-commands.js';
 
 /** What a scenario gets: capturing clients, where the resources are, and a clock it may move. */
 export interface ScenarioContext {
@@ -43,7 +43,7 @@ export interface FunctionScenario {
  * lambdas/ is listed under no function, or when no scenario reaches one of its methods: a new
  * command cannot slip past the permissions check.
  */
-export const FUNCTION_ADAPTERS: Record<PolicyFunction, (new (...args: any[]) => object)[]> = {
+export const FUNCTION_ADAPTERS: Record<PolicyFunction, (new (...args: never[]) => object)[]> = {
   api: [DynamoDbEntryStore, DynamoDbIdempotencyStore, SqsJobQueue],
   reconciler: [DynamoDbPendingEntries, SqsJobQueue],
   extraction: [DynamoDbEntryTagStore, SqsRetryScheduler],
@@ -66,7 +66,7 @@ function apiDeps(context: ScenarioContext): CreateEntryDeps {
 const serverError = () =>
   new DynamoDBServiceException({ name: 'InternalServerError', $fault: 'server', $metadata: { httpStatusCode: 500, attempts: 1 }, message: 'injected' });
 
-const isEntryPut = (input: Record<string, any>) => String(input.Item?.sk).startsWith('ENTRY#');
+const isEntryPut = (input: Record<string, unknown>) => String((input.Item as { sk?: unknown } | undefined)?.sk).startsWith('ENTRY#');
 
 /**
  * The use cases of every function, each run with that function's adapters. Add one here when a
