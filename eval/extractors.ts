@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 import { OpenAiTagExtractor } from '../lambdas/extraction/adapters/openai-tag-extractor.js';
 import type { RawExtraction, TagExtractor, TokenUsage } from '../lambdas/extraction/domain/ports.js';
 import { LATEST_PROMPT_VERSION, PROMPTS } from '../lambdas/extraction/prompts.js';
-import { findTechnologies } from '../local/offline-model/find-technologies.js';
+import { findTechnologies } from '../tools/offline-model/find-technologies.js';
 
 /** The model name the offline extractor reports. */
 export const OFFLINE_MODEL = 'offline-dictionary';

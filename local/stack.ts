@@ -7,7 +7,6 @@ import { lockDataDir } from './data-dir.js';
 import { dynamoDbClientFor, ensureEntryTable, startDynamoDb } from './emulators/dynamodb.js';
 import { startSecretsManager } from './emulators/secrets-manager.js';
 import { ensureJobQueues, sqsClientFor, startSqs } from './emulators/sqs.js';
-import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 import { applyHandlerEnvironment, handlerEnvironment } from './handler-environment.js';
 import { createJwtAuthorizer, issueLocalToken, loadOrCreateSigningKey } from './jwt.js';
 import { consoleLog, installPowertoolsLogFormatter, type LogLine } from './log.js';
@@ -29,18 +28,25 @@ export interface LocalStackOptions {
   /** Rewrite the handlers' JSON logs as readable lines (the CLI does; tests may not). */
   prettyLogs?: boolean;
   /**
-   * Puts a fault-injection proxy (local/fault-proxy.ts) between the handlers and each of the
-   * DynamoDB and SQS emulators, controlled through `LocalStack.faults`. For the fault tests;
-   * off by default, and `npm start` never turns it on. The SQS poller (the managed event
-   * source mapping in AWS), the start-up re-send and the ops scripts reach the emulators directly.
+   * Puts something between the handlers and the DynamoDB and SQS emulators (the fault tests'
+   * fault-injection proxies, test/support/fault-proxy.ts): called with the emulators' endpoints,
+   * it returns the endpoints the handlers use instead. `npm start` never sets it. The SQS poller
+   * (the managed event source mapping in AWS), the start-up re-send and the ops scripts reach
+   * the emulators directly.
    */
-  faultInjection?: boolean;
+  interposeHandlerEndpoints?: (emulators: ServiceEndpoints) => Promise<InterposedEndpoints>;
 }
 
-/** The fault-injection proxies in front of the emulators, as the handlers see them. */
-export interface StackFaults {
-  dynamoDb: FaultProxy;
-  sqs: FaultProxy;
+/** Where DynamoDB and SQS answer. */
+export interface ServiceEndpoints {
+  dynamoDb: string;
+  sqs: string;
+}
+
+/** What `interposeHandlerEndpoints` started: the endpoints the handlers use, and how to stop it. */
+export interface InterposedEndpoints {
+  endpoints: ServiceEndpoints;
+  stop(): Promise<void>;
 }
 
 /** Which model answers extraction requests. */
@@ -62,8 +68,6 @@ export interface LocalStack {
   startupMs: number;
   /** Signs a token for any user that this stack accepts. */
   issueToken(userId: string): Promise<string>;
-  /** Only with `faultInjection`: the proxies between the handlers and the emulators. */
-  faults?: StackFaults;
   /** Stops everything that was started, newest first. */
   stop(): Promise<void>;
 }
@@ -117,10 +121,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         { visibilityTimeoutSeconds: settings.VISIBILITY_TIMEOUT_SECONDS },
       ),
     ]);
-    const faults = options.faultInjection ? await startFaultProxies(dynamo.endpoint, sqs.endpoint) : undefined;
-    if (faults) {
-      cleanups.push({ name: 'fault proxies', run: async () => void (await Promise.all([faults.dynamoDb.stop(), faults.sqs.stop()])) });
-    }
+    const interposed = await options.interposeHandlerEndpoints?.({ dynamoDb: dynamo.endpoint, sqs: sqs.endpoint });
+    if (interposed) cleanups.push({ name: 'interposed endpoints', run: interposed.stop });
+    const handlerEndpoints = interposed?.endpoints ?? { dynamoDb: dynamo.endpoint, sqs: sqs.endpoint };
 
     const model = await startModel(settings);
     if (model.stop) cleanups.push({ name: 'OpenAI stand-in', run: model.stop });
@@ -131,8 +134,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       handlerEnvironment({
         tableName: LOCAL_RESOURCES.tableName,
         queueUrl: queues.queueUrl,
-        sqsEndpoint: faults?.sqs.endpoint ?? sqs.endpoint,
-        dynamoDbEndpoint: faults?.dynamoDb.endpoint ?? dynamo.endpoint,
+        sqsEndpoint: handlerEndpoints.sqs,
+        dynamoDbEndpoint: handlerEndpoints.dynamoDb,
         secretsManagerEndpoint: secrets.endpoint,
         openAiSecretId: LOCAL_RESOURCES.openAiSecretId,
         openAiBaseUrl: model.baseUrl,
@@ -203,25 +206,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       devToken,
       startupMs: Math.round(performance.now() - started),
       issueToken: (userId) => issueLocalToken(signingKey, userId),
-      ...(faults ? { faults } : {}),
       stop: stopAll,
     };
   } catch (error) {
     await stopAll();
     throw error;
   }
-}
-
-/** A fault proxy in front of each emulator; none left running when one fails to start. */
-async function startFaultProxies(dynamoDbEndpoint: string, sqsEndpoint: string): Promise<StackFaults> {
-  const [dynamoDb, sqs] = await Promise.allSettled([
-    startFaultProxy({ targetEndpoint: dynamoDbEndpoint }),
-    startFaultProxy({ targetEndpoint: sqsEndpoint }),
-  ]);
-  if (dynamoDb.status === 'fulfilled' && sqs.status === 'fulfilled') return { dynamoDb: dynamoDb.value, sqs: sqs.value };
-  await Promise.all([dynamoDb, sqs].map((started) => (started.status === 'fulfilled' ? started.value.stop() : undefined)));
-  const [firstFailure] = [dynamoDb, sqs].flatMap((started) => (started.status === 'rejected' ? [started.reason] : []));
-  throw firstFailure;
 }
 
 /** The model the extraction talks to, and the key it finds in Secrets Manager. */

@@ -1,12 +1,12 @@
 import { DescribeTableCommand, DynamoDBClient, InternalServerError, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDynamoDb, type DynamoDbEmulator } from '../../local/emulators/dynamodb.js';
-import { startFaultProxy, type FaultProxy } from '../../local/fault-proxy.js';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { LOCAL_RESOURCES } from '../../local/settings.js';
 
 /*
  * The fault proxy the fault tests put between the handlers and the emulators
- * (startLocalStack({ faultInjection: true })), seen from the real AWS SDK.
+ * (startTestStack({ faultInjection: true })), seen from the real AWS SDK.
  */
 
 let emulator: DynamoDbEmulator;

@@ -13,12 +13,12 @@ import {
   waitUntilSettled,
   type AcceptedEntry,
 } from './support/settle.js';
-import type { ConnectionMode } from '../../local/fault-proxy.js';
-import type { StackFaults } from '../../local/stack.js';
+import type { ConnectionMode } from '../support/fault-proxy.js';
+import type { StackFaults } from '../support/test-stack.js';
 
 /*
  * "Nothing accepted is ever lost", against infrastructure faults: the handlers reach DynamoDB
- * and SQS through fault proxies (startLocalStack({ faultInjection: true })) while the model
+ * and SQS through fault proxies (startTestStack({ faultInjection: true })) while the model
  * works. First SQS refuses, then resets, connections in the middle of a stream of POSTs: the
  * API must still answer 202 and the reconciler must send the jobs the API could not. Then
  * DynamoDB fails every UpdateItem (the tag write) for a while: the extraction must retry
@@ -53,7 +53,7 @@ beforeAll(async () => {
       VISIBILITY_TIMEOUT_SECONDS: '15',
     },
   });
-  faults = test.stack.faults!;
+  faults = test.faults!;
   client = await test.client('infrastructure-faults-user');
 });
 

@@ -1,9 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import { type InterposedEndpoints, type LocalStack, type ServiceEndpoints, startLocalStack } from '../../local/stack.js';
 import { localTarget, type OpsTarget } from '../../ops/targets.js';
 import { ApiClient } from './api-client.js';
+import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
 
 /** Settings a developer's shell may hold that must not leak into a stack under test. */
 const INHERITED_SETTINGS = [
@@ -27,6 +28,12 @@ const INHERITED_SETTINGS = [
   'LOG_LEVEL',
 ];
 
+/** The fault-injection proxies in front of the emulators, as the handlers see them. */
+export interface StackFaults {
+  dynamoDb: FaultProxy;
+  sqs: FaultProxy;
+}
+
 /** A local stack running inside this test process, with what a test needs around it. */
 export interface TestStack {
   stack: LocalStack;
@@ -34,6 +41,8 @@ export interface TestStack {
   dataDir: string;
   /** The table and queues as the ops scripts see them (straight to the emulators, never through a fault proxy). */
   ops: OpsTarget;
+  /** Only with `faultInjection`: the proxies between the handlers and the emulators. */
+  faults?: StackFaults;
   /** Every line the stack logged (requests, batches, reconciler). */
   readonly logs: string[];
   /** An API client for a user of this stack. */
@@ -58,9 +67,18 @@ export async function startTestStack(options: { env?: Record<string, string>; fa
     if (process.env.TEST_STACK_LOG) console.log(line);
   };
 
+  let faults: StackFaults | undefined;
+  const interposeFaultProxies = async (emulators: ServiceEndpoints): Promise<InterposedEndpoints> => {
+    faults = await startFaultProxies(emulators);
+    const { dynamoDb, sqs } = faults;
+    return {
+      endpoints: { dynamoDb: dynamoDb.endpoint, sqs: sqs.endpoint },
+      stop: async () => void (await Promise.all([dynamoDb.stop(), sqs.stop()])),
+    };
+  };
   let stack: LocalStack;
   try {
-    stack = await startLocalStack({ log, faultInjection: options.faultInjection });
+    stack = await startLocalStack({ log, ...(options.faultInjection ? { interposeHandlerEndpoints: interposeFaultProxies } : {}) });
   } catch (error) {
     await rm(dataDir, { recursive: true, force: true });
     throw error;
@@ -72,6 +90,7 @@ export async function startTestStack(options: { env?: Record<string, string>; fa
     apiUrl: stack.apiUrl,
     dataDir,
     ops,
+    ...(faults ? { faults } : {}),
     logs,
     client: async (userId) => new ApiClient(stack.apiUrl, await stack.issueToken(userId)),
     stop() {
@@ -87,4 +106,16 @@ export async function startTestStack(options: { env?: Record<string, string>; fa
       return stopped;
     },
   };
+}
+
+/** A fault proxy in front of each emulator; none left running when one fails to start. */
+async function startFaultProxies(emulators: ServiceEndpoints): Promise<StackFaults> {
+  const [dynamoDb, sqs] = await Promise.allSettled([
+    startFaultProxy({ targetEndpoint: emulators.dynamoDb }),
+    startFaultProxy({ targetEndpoint: emulators.sqs }),
+  ]);
+  if (dynamoDb.status === 'fulfilled' && sqs.status === 'fulfilled') return { dynamoDb: dynamoDb.value, sqs: sqs.value };
+  await Promise.all([dynamoDb, sqs].map((started) => (started.status === 'fulfilled' ? started.value.stop() : undefined)));
+  const [firstFailure] = [dynamoDb, sqs].flatMap((started) => (started.status === 'rejected' ? [started.reason] : []));
+  throw firstFailure;
 }

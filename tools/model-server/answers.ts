@@ -1,4 +1,4 @@
-import { findTechnologies } from '../../local/offline-model/find-technologies.js';
+import { findTechnologies } from '../offline-model/find-technologies.js';
 import type { Answer, Reply } from './server.js';
 
 /** The model name the offline dictionary answers with, so the tags it wrote are recognisable. */

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, createServer, request as forward, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { closeServer, listenOnLoopback, LOOPBACK } from './http-server.js';
+import { closeServer, listenOnLoopback, LOOPBACK } from '../../local/http-server.js';
 
 /*
  * Hand-written: the fault-injection proxies on npm (toxiproxy clients, chaos proxies) either
  * need a separate server binary or know nothing of AWS's JSON protocols, where the operation
  * is named by the X-Amz-Target header. This one sits between the handlers and an emulator and
- * lets a test fail chosen operations or the whole connection for a while. The local stack only
- * starts it when asked to (`startLocalStack({ faultInjection: true })`); `npm start` never does.
+ * lets a test fail chosen operations or the whole connection for a while: test-stack.ts puts one
+ * in front of each emulator (`startTestStack({ faultInjection: true })`).
  */
 
 /** What the proxy does to a request a rule matches. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildDictionary } from '../../../../local/offline-model/dictionary.js';
-import { linguistLanguages } from '../../../../local/offline-model/languages.js';
-import { CURATED_TECHNOLOGIES, MATCH_RULES } from '../../../../local/offline-model/technologies.js';
+import { buildDictionary } from '../../../../tools/offline-model/dictionary.js';
+import { linguistLanguages } from '../../../../tools/offline-model/languages.js';
+import { CURATED_TECHNOLOGIES, MATCH_RULES, parseDictionaryFile } from '../../../../tools/offline-model/technologies.js';
 
 describe('the offline model\'s dictionary', () => {
   const dictionary = buildDictionary();
@@ -61,5 +61,14 @@ describe('the offline model\'s dictionary', () => {
       .map((spelling) => spelling.toLowerCase());
     const repeated = curated.filter((spelling, index) => curated.indexOf(spelling) !== index);
     expect(repeated).toEqual([]);
+  });
+
+  it('refuses a dictionary file with an unknown match rule or a malformed entry, so a typo fails the load', () => {
+    const valid = { technologies: { databases: ['PostgreSQL|Postgres'] }, matchRules: [{ why: 'words', spellings: { Go: 'tech-context' } }] };
+
+    expect(parseDictionaryFile(valid)).toEqual(valid);
+    expect(() => parseDictionaryFile({ ...valid, matchRules: [{ why: 'words', spellings: { Go: 'tech-contxt' } }] })).toThrow();
+    expect(() => parseDictionaryFile({ ...valid, technologies: { databases: ['PostgreSQL||Postgres'] } })).toThrow();
+    expect(() => parseDictionaryFile({ ...valid, extra: true })).toThrow();
   });
 });
