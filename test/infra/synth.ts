@@ -1,19 +1,20 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { addStage } from '../../lib/app.js';
+import { testTempDir } from '../support/temp-root.js';
 
 /** Context that makes a synth skip esbuild bundling, for tests that only read templates. */
 export const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] as string[] };
 
 /**
- * Synthesizes one stage the way `cdk synth` does (cdk-nag included) into a temp dir; bundles
- * the functions only when asked, since most assertions are about the templates.
+ * Synthesizes one stage the way `cdk synth` does (cdk-nag included) into a folder of the test
+ * run's temp root (removed when the run ends); bundles the functions only when asked, since most
+ * assertions are about the templates.
  */
 export function synthStage(context: Record<string, string> = {}, { bundle = false } = {}) {
-  const outdir = mkdtempSync(join(tmpdir(), 'devlog-synth-'));
+  const outdir = testTempDir('synth-');
   const app = new App({ outdir, context: { ...(bundle ? {} : SKIP_BUNDLING), ...context } });
   const { api, extraction } = addStage(app);
   const assembly = app.synth();
