@@ -1,6 +1,8 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { LATEST_PROMPT_VERSION } from '../lambdas/extraction/prompts.js';
 import { parseCommandLine, runCommand, UsageError } from '../tools/cli.js';
+import { checkpointPath } from './backfill-checkpoint.js';
 import { backfillEntries } from './backfill-entries.js';
 import { resolveTarget, TARGET_OPTIONS, TARGET_USAGE } from './cli.js';
 
@@ -40,7 +42,13 @@ await runCommand({ name: 'npm run backfill', usage: USAGE }, async () => {
   const jobsPerSecond = Number(values['jobs-per-second']);
   if (!(jobsPerSecond > 0)) throw new UsageError(`--jobs-per-second needs a positive number, not ${values['jobs-per-second']}`);
   const target = await resolveTarget(values);
-  const checkpointFile = `.backfill-${values.local ? 'local' : values.stage}-${since.toISOString().slice(0, 10)}-v${promptVersion}.json`;
+  const checkpointFile = checkpointPath({
+    localDataDir: values.local ? values['data-dir'] : undefined,
+    stage: values.stage,
+    since,
+    promptVersion,
+  });
+  mkdirSync(path.dirname(checkpointFile), { recursive: true });
   if (values.restart) rmSync(checkpointFile, { force: true });
   const startKey = existsSync(checkpointFile) ? JSON.parse(readFileSync(checkpointFile, 'utf8')).nextKey : undefined;
   if (startKey) process.stderr.write(`resuming from ${checkpointFile}\n`);
