@@ -75,6 +75,12 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Local
   return { url: `http://127.0.0.1:${port}`, port, stop: () => closeServer(server) };
 }
 
+/** Whether a Host header names this server by a loopback name: 127.0.0.1, localhost or [::1], with its port. */
+function isLoopbackHost(host: string | undefined, port: number | undefined): boolean {
+  if (host === undefined || port === undefined) return false;
+  return ['127.0.0.1', 'localhost', '[::1]'].some((name) => host.toLowerCase() === `${name}:${port}`);
+}
+
 /** Handles one request; returns a note for the request log line. */
 async function handleRequest(
   request: IncomingMessage,
@@ -85,6 +91,14 @@ async function handleRequest(
   const method = (request.method ?? 'GET').toUpperCase();
 
   if (options.webPage && method === 'GET' && url.pathname === '/') {
+    // The page carries the dev token: a page on another site whose name resolves to 127.0.0.1
+    // (DNS rebinding) could read it, and its requests name that site in Host.
+    const port = (request.socket.address() as { port?: number }).port;
+    if (!isLoopbackHost(request.headers.host, port)) {
+      response.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' });
+      response.end(`The local web page is served only at http://127.0.0.1:${port}/ or http://localhost:${port}/.\n`);
+      return `web page refused for Host ${JSON.stringify(request.headers.host ?? '')}`;
+    }
     response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     response.end(await options.webPage());
     return undefined;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import {
   calculateJwkThumbprint,
   createLocalJWKSet,
+  decodeProtectedHeader,
   errors as joseErrors,
   exportJWK,
   generateKeyPair,
@@ -97,9 +98,12 @@ export type AuthorizerResult = { ok: true; jwt: AuthorizedJwt } | { ok: false; r
 export type JwtAuthorizer = (authorization: string | undefined) => Promise<AuthorizerResult>;
 
 /**
- * A JWT check with API Gateway's rules: RSA signature by a known key id, `iss` equal to the
- * issuer, `aud` (or Cognito's `client_id`) one of the audiences, `exp` required, `nbf` and
- * `iat` honoured. The header may carry the token with or without the `Bearer ` prefix.
+ * A JWT check with API Gateway's rules (developer guide, "Control access to HTTP APIs with JWT
+ * authorizers", and its JWT troubleshooting page): an RSA signature by the key its `kid` header
+ * names (a token without `kid` is refused, even with one key), `iss` equal to the issuer, `aud`
+ * one of the audiences, or, only when there is no `aud`, Cognito's `client_id`; `exp` required
+ * and after now, `nbf` and `iat` before now. The header may carry the token with or without the
+ * `Bearer ` prefix.
  */
 export function createJwtAuthorizer(options: { publicJwk: JWK; issuer?: string; audience?: string }): JwtAuthorizer {
   const keys = createLocalJWKSet({ keys: [options.publicJwk] });
@@ -110,16 +114,25 @@ export function createJwtAuthorizer(options: { publicJwk: JWK; issuer?: string; 
     if (!token) return { ok: false, reason: 'no token' };
     let payload: JWTPayload;
     try {
+      // jose's key set matches a kid-less token to its only key; API Gateway needs the kid.
+      if (!decodeProtectedHeader(token).kid) return { ok: false, reason: 'no key id (kid) in the token header' };
       ({ payload } = await jwtVerify(token, keys, { issuer, algorithms: ALGORITHMS, requiredClaims: ['exp'] }));
     } catch (error) {
       return { ok: false, reason: describeJoseError(error) };
     }
-    const audiences = typeof payload.aud === 'string' ? [payload.aud] : (payload.aud ?? []);
-    if (!audiences.includes(audience) && payload.client_id !== audience) {
+    if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000) {
+      return { ok: false, reason: 'issued in the future (iat)' };
+    }
+    // client_id counts only without aud: a token for another audience stays refused whatever its client_id.
+    if (payload.aud !== undefined ? !audiencesOf(payload.aud).includes(audience) : payload.client_id !== audience) {
       return { ok: false, reason: 'audience not allowed' };
     }
     return { ok: true, jwt: { claims: apiGatewayClaims(payload), scopes: scopesOf(payload) } };
   };
+}
+
+function audiencesOf(aud: string | string[]): string[] {
+  return typeof aud === 'string' ? [aud] : aud;
 }
 
 function describeJoseError(error: unknown): string {

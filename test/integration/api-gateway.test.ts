@@ -52,12 +52,16 @@ beforeEach(() => {
 });
 
 /** Signs a token with the local key, or another, with any claims a test needs. */
-async function token(claims: Record<string, unknown>, options: { alg?: string; signingKey?: SigningKey; secret?: Uint8Array } = {}) {
+async function token(
+  claims: Record<string, unknown>,
+  options: { alg?: string; signingKey?: SigningKey; secret?: Uint8Array; withoutKid?: boolean } = {},
+) {
   const now = Math.floor(Date.now() / 1000);
   const jwt = new SignJWT({ sub: 'alice', iss: LOCAL_JWT_ISSUER, aud: LOCAL_JWT_AUDIENCE, iat: now, exp: now + 600, ...claims });
-  if (options.secret) return jwt.setProtectedHeader({ alg: 'HS256', kid: key.privateJwk.kid }).sign(options.secret);
+  const kid = options.withoutKid ? {} : { kid: key.privateJwk.kid };
+  if (options.secret) return jwt.setProtectedHeader({ alg: 'HS256', ...kid }).sign(options.secret);
   const signer = options.signingKey ?? key;
-  return jwt.setProtectedHeader({ alg: 'RS256', kid: key.privateJwk.kid }).sign(await importJWK(signer.privateJwk, 'RS256'));
+  return jwt.setProtectedHeader({ alg: 'RS256', ...kid }).sign(await importJWK(signer.privateJwk, 'RS256'));
 }
 
 describe('event', () => {
@@ -131,6 +135,20 @@ describe('event', () => {
   });
 });
 
+/** A GET with a Host header of our choice (fetch does not let a caller set Host). */
+function getWithHost(pathname: string, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest({ host: '127.0.0.1', port: gateway.port, path: pathname, headers: { host } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}
+
 describe('JWT authorizer', () => {
   const otherKeyDir = () => mkdtemp(path.join(tmpdir(), 'devlog-other-key-'));
 
@@ -142,6 +160,12 @@ describe('JWT authorizer', () => {
     ['another issuer', async () => `Bearer ${await token({ iss: 'https://evil.example' })}`],
     ['another audience', async () => `Bearer ${await token({ aud: 'someone-else' })}`],
     ['no expiry', async () => `Bearer ${await token({ exp: undefined })}`],
+    ['no key id (kid) in the header', async () => `Bearer ${await token({}, { withoutKid: true })}`],
+    ['an issue time in the future (iat)', async () => `Bearer ${await token({ iat: Math.floor(Date.now() / 1000) + 600 })}`],
+    [
+      'another audience with a matching client_id (aud wins)',
+      async () => `Bearer ${await token({ aud: 'someone-else', client_id: LOCAL_JWT_AUDIENCE })}`,
+    ],
     ['an HMAC signature', async () => `Bearer ${await token({}, { secret: new TextEncoder().encode('x'.repeat(32)) })}`],
     [
       'a signature by another key with the same key id',
@@ -162,6 +186,14 @@ describe('JWT authorizer', () => {
     expect(response.status).toBe(401);
     expect(await response.json()).toEqual({ message: 'Unauthorized' });
     expect(events).toHaveLength(0);
+  });
+
+  it('accepts a token without aud whose client_id is the audience, like a Cognito access token', async () => {
+    const response = await fetch(`${gateway.url}/logs`, {
+      headers: { authorization: `Bearer ${await token({ aud: undefined, client_id: LOCAL_JWT_AUDIENCE })}` },
+    });
+
+    expect(response.status).toBe(200);
   });
 
   it('accepts a token without the Bearer prefix, as API Gateway does', async () => {
@@ -210,6 +242,25 @@ describe('limits and failures', () => {
     expect(response.headers.get('location')).toBe('/logs/1');
     expect(response.headers.get('set-cookie')).toBe('session=1; HttpOnly');
     expect(Buffer.from(await response.arrayBuffer()).toString()).toBe('binary!');
+  });
+
+  it.each(['127.0.0.1', 'localhost', '[::1]', 'LOCALHOST'])('serves the web page to the loopback host %s with the port', async (name) => {
+    const response = await getWithHost('/', `${name}:${gateway.port}`);
+
+    expect(response.status).toBe(200);
+    expect(response.body).toBe('<html>page</html>');
+  });
+
+  it.each([
+    ['another site (DNS rebinding)', () => `attacker.example:${gateway.port}`],
+    ['a loopback name without the port', () => '127.0.0.1'],
+    ['a loopback name with another port', () => `localhost:${gateway.port + 1}`],
+    ['a look-alike name', () => `localhost.attacker.example:${gateway.port}`],
+  ])('refuses the web page, and so the dev token, to %s', async (_case, host) => {
+    const response = await getWithHost('/', host());
+
+    expect(response.status).toBe(403);
+    expect(response.body).not.toContain('<html>');
   });
 
   it('serves the local web page at / without a token', async () => {
