@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { CONSUMER_SETTINGS, QUEUE_SETTINGS, reconcileGraceSeconds } from '../lambdas/contract/index.js';
 import { UsageError } from '../tools/cli.js';
 
 /*
@@ -18,8 +19,11 @@ const LocalSettingsSchema = z.object({
   RETRY_MAX_SECONDS: z.coerce.number().positive().default(60),
   /** How often the reconciler runs (every 5 minutes in AWS). */
   RECONCILE_INTERVAL_SECONDS: z.coerce.number().positive().default(60),
-  /** Age of a pending entry's job before the reconciler re-sends it (15 minutes in AWS). */
-  RECONCILE_GRACE_SECONDS: z.coerce.number().int().positive().default(60),
+  /**
+   * Age of a pending entry's job before the reconciler re-sends it; by default derived from the
+   * retry and timeout settings (localReconcileGraceSeconds), so a job still being retried is never re-sent.
+   */
+  RECONCILE_GRACE_SECONDS: z.coerce.number().int().positive().optional(),
   /**
    * Visibility timeout of the local jobs queue; the contract's 360 s when unset, as in AWS.
    * Only for tests that cannot wait six minutes for a message whose handler died: below six
@@ -60,6 +64,22 @@ export function readLocalSettings(env: NodeJS.ProcessEnv = process.env, cwd = pr
     );
   }
   return { ...parsed.data, DATA_DIR: path.resolve(cwd, parsed.data.DATA_DIR) };
+}
+
+/**
+ * The local reconciler's grace: RECONCILE_GRACE_SECONDS when set, otherwise the contract's
+ * derivation from the local visibility timeout, backoff maximum and function timeout.
+ */
+export function localReconcileGraceSeconds(settings: LocalSettings): number {
+  return (
+    settings.RECONCILE_GRACE_SECONDS ??
+    reconcileGraceSeconds({
+      functionTimeoutSeconds: CONSUMER_SETTINGS.functionTimeoutSeconds,
+      visibilityTimeoutSeconds: settings.VISIBILITY_TIMEOUT_SECONDS ?? QUEUE_SETTINGS.visibilityTimeoutSeconds,
+      retryMaxSeconds: settings.RETRY_MAX_SECONDS,
+      maxReceiveCount: QUEUE_SETTINGS.maxReceiveCount,
+    })
+  );
 }
 
 /** Fixed names of the local resources; they only need to be stable between runs. */

@@ -11,7 +11,7 @@ import { applyHandlerEnvironment, handlerEnvironment } from './handler-environme
 import { createJwtAuthorizer, issueLocalToken, loadOrCreateSigningKey } from './jwt.js';
 import { consoleLog, installPowertoolsLogFormatter, type LogLine } from './log.js';
 import { resendAllPendingJobs, scheduleReconciler, type ReconcilerHandler } from './reconciler.js';
-import { DATA_DIR_MARKER, DUMMY_OPENAI_API_KEY, LOCAL_RESOURCES, readLocalSettings, type LocalSettings } from './settings.js';
+import { DATA_DIR_MARKER, DUMMY_OPENAI_API_KEY, LOCAL_RESOURCES, localReconcileGraceSeconds, readLocalSettings, type LocalSettings } from './settings.js';
 import { startSqsPoller, type SqsHandler } from './sqs-poller.js';
 import { OFFLINE_DICTIONARY_MODEL, offlineDictionary, startModelServer } from '../tools/model-server/index.js';
 
@@ -142,7 +142,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         openAiModel: settings.OPENAI_MODEL,
         retryBaseSeconds: settings.RETRY_BASE_SECONDS,
         retryMaxSeconds: settings.RETRY_MAX_SECONDS,
-        reconcileGraceSeconds: settings.RECONCILE_GRACE_SECONDS,
+        reconcileGraceSeconds: localReconcileGraceSeconds(settings),
         logLevel: settings.LOG_LEVEL,
       }),
     );

@@ -21,7 +21,8 @@ Runs the API, the extraction and their emulators locally (no AWS, no Docker).
   --reset   delete the local data (DATA_DIR, default .devstack/) before starting
 Environment: PORT (3000), DATA_DIR (.devstack), OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL,
              LOG_LEVEL (INFO), RETRY_BASE_SECONDS (2), RETRY_MAX_SECONDS (60),
-             RECONCILE_INTERVAL_SECONDS (60), RECONCILE_GRACE_SECONDS (60)`;
+             RECONCILE_INTERVAL_SECONDS (60), RECONCILE_GRACE_SECONDS (derived from the retry and
+             timeout settings: 1500 by default; a job still being retried is never re-sent)`;
 
 async function main(): Promise<void> {
   const { values } = parseCommandLine({ options: { reset: { type: 'boolean' } } });

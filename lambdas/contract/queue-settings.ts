@@ -42,3 +42,24 @@ export function visibilityTimeoutViolation(
   if (visibilityTimeoutSeconds >= required) return undefined;
   return `queue visibility timeout ${visibilityTimeoutSeconds}s is below 6 x function timeout (${functionTimeoutSeconds}s) = ${required}s`;
 }
+
+/** What bounds how long a job may keep its entry pending while it is still being worked on. */
+export interface RetrySchedule {
+  functionTimeoutSeconds: number;
+  visibilityTimeoutSeconds: number;
+  /** Longest backoff the consumer sets between two receives (RETRY_MAX_SECONDS). */
+  retryMaxSeconds: number;
+  maxReceiveCount: number;
+}
+
+/**
+ * The reconciler's grace: the longest a job can legitimately keep its entry `pending`, so the
+ * reconciler never re-sends a job that is still being retried (which would call the model
+ * twice). Between two receives a job waits at most the longer of the visibility timeout (an
+ * attempt that died without shortening it) and one attempt plus the longest backoff; the last
+ * receive then runs for up to one function timeout.
+ */
+export function reconcileGraceSeconds(schedule: RetrySchedule): number {
+  const betweenReceives = Math.max(schedule.visibilityTimeoutSeconds, schedule.functionTimeoutSeconds + schedule.retryMaxSeconds);
+  return (schedule.maxReceiveCount - 1) * betweenReceives + schedule.functionTimeoutSeconds;
+}

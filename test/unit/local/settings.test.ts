@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { CONSUMER_SETTINGS, QUEUE_SETTINGS, reconcileGraceSeconds } from '../../../lambdas/contract/index.js';
+import { localReconcileGraceSeconds, readLocalSettings } from '../../../local/settings.js';
+
+describe('the local reconciler\'s grace', () => {
+  it('outlasts every receive of a job that keeps failing slowly, so the reconciler never re-sends a job still being retried', () => {
+    // Arrange: defaults, 5 receives, each attempt running to the 60 s function timeout
+    const settings = readLocalSettings({});
+    const { maxReceiveCount } = QUEUE_SETTINGS;
+    const attempt = CONSUMER_SETTINGS.functionTimeoutSeconds;
+    const slowestRetries = maxReceiveCount * attempt + (maxReceiveCount - 1) * settings.RETRY_MAX_SECONDS;
+
+    // Act
+    const grace = localReconcileGraceSeconds(settings);
+
+    // Assert
+    expect(grace).toBeGreaterThanOrEqual(slowestRetries);
+    expect(grace).toBeGreaterThanOrEqual((maxReceiveCount - 1) * QUEUE_SETTINGS.visibilityTimeoutSeconds + attempt);
+  });
+
+  it('follows the visibility timeout and backoff a test shortens them to', () => {
+    const settings = readLocalSettings({ VISIBILITY_TIMEOUT_SECONDS: '5', RETRY_MAX_SECONDS: '2' });
+
+    expect(localReconcileGraceSeconds(settings)).toBe(4 * (60 + 2) + 60);
+  });
+
+  it('takes RECONCILE_GRACE_SECONDS as given', () => {
+    expect(localReconcileGraceSeconds(readLocalSettings({ RECONCILE_GRACE_SECONDS: '10' }))).toBe(10);
+  });
+});
+
+describe('reconcileGraceSeconds', () => {
+  it('waits the visibility timeout between receives when that is longer than an attempt plus the longest backoff', () => {
+    expect(reconcileGraceSeconds({ functionTimeoutSeconds: 60, visibilityTimeoutSeconds: 360, retryMaxSeconds: 60, maxReceiveCount: 5 })).toBe(
+      4 * 360 + 60,
+    );
+  });
+});
