@@ -16,6 +16,9 @@
  * - `same-sentence`: the sentence names another technology and no article or possessive makes
  *   the word a common noun ("Karma ... durch Jest ersetzen" but not "meinem Chef ... Django").
  *   Single letters (C, R) never get this weakest cue, nor the version cue ("Raum R 2.14").
+ * - `plain-list`: the sentence, or its part after a colon, is nothing but two or more names and
+ *   the words that join them ("Go and Rust with Kafka", "Stack: Go, Rust, Kafka"), a newcomer's
+ *   typical first try; one other word ("Lunch with Julia and Ruby") makes it prose again.
  *
  * Vetoes come first: a name glued to a preceding word with a hyphen or "&" ("No-Go", "R&D"), or
  * the first half of a hyphenated compound whose second half is not technical ("Go-Live",
@@ -29,7 +32,7 @@ export interface Span {
 }
 
 /** Which cue made an ambiguous name a technology. */
-export type ContextCue = 'version' | 'tech-noun' | 'category-noun' | 'preposition' | 'coordination' | 'same-sentence';
+export type ContextCue = 'version' | 'tech-noun' | 'category-noun' | 'preposition' | 'coordination' | 'same-sentence' | 'plain-list';
 
 // A word counts when it is one of these, alone or with a plural or German ending ("Services",
 // "Cookbooks", "Funktionen"); prefixes alone would take "Apple" for "app" and "Podcast" for "pod".
@@ -123,6 +126,34 @@ export function techContextCue(text: string, span: Span, confirmed: readonly Spa
   if (singleLetter) return undefined;
   if (previous && DETERMINERS.has(previous.toLocaleLowerCase())) return undefined;
   return others.length > 0 ? 'same-sentence' : undefined;
+}
+
+// The only words a plain list may have besides its names.
+const LIST_WORDS = new Set([
+  'und', 'and', 'oder', 'or', 'sowie', 'bzw', 'plus', 'vs', 'versus', 'statt', 'anstatt', 'instead', 'of',
+  'with', 'mit', 'on', 'auf', 'in', 'via', 'using',
+]);
+
+/**
+ * Whether the span is one of `names` (every candidate of the text) that, with two or more of
+ * them, make up a plain list: the sentence, or its part after a colon, holds nothing else but
+ * LIST_WORDS, punctuation and version numbers.
+ */
+export function inPlainList(text: string, span: Span, names: readonly Span[]): boolean {
+  const sentence = sentenceAround(text, span);
+  const colon = text.lastIndexOf(':', span.start);
+  const start = colon >= sentence.start ? colon + 1 : sentence.start;
+  const listed = names.filter((name) => name.start >= start && name.end <= sentence.end).sort((a, b) => a.start - b.start);
+  if (listed.length < 2) return false;
+  let rest = '';
+  let cursor = start;
+  for (const name of listed) {
+    rest += ` ${text.slice(cursor, Math.max(cursor, name.start))} `;
+    cursor = Math.max(cursor, name.end);
+  }
+  rest += text.slice(cursor, sentence.end);
+  const words = rest.replace(/(?<![\p{L}\p{N}])v?\d+(?:\.\d+)*(?![\p{L}\p{N}])/gu, ' ').match(/[\p{L}\p{N}]+/gu) ?? [];
+  return words.every((word) => LIST_WORDS.has(word.toLocaleLowerCase()));
 }
 
 /** The sentence (by . ! ? or line break) that contains the span. */

@@ -22,7 +22,7 @@
  * Kubernetes, and a name written in the entry is a mention like any other (grounded, so it passes
  * postProcessTags); an entry asking for "every database you know" gets only the ones it names.
  */
-import { techContextCue, type ContextCue, type Span } from './context.js';
+import { inPlainList, techContextCue, type ContextCue, type Span } from './context.js';
 import { buildDictionary, normalise, type Spelling } from './dictionary.js';
 import { findUnknownProducts, type UnknownProduct } from './unknown-products.js';
 
@@ -89,6 +89,13 @@ export function findTechnologyMentions(text: string): TechnologyMention[] {
       changed = true;
     }
     pending = pending.filter((candidate) => !candidate.reason);
+  }
+  // Names that no cue confirmed may still form a plain list together ("Go and Rust with Kafka").
+  const names = [...confirmed, ...pending];
+  const listed = pending.filter((candidate) => inPlainList(text, candidate, names));
+  for (const candidate of listed) {
+    candidate.reason = 'plain-list';
+    confirmed.push(candidate);
   }
 
   const mentions: TechnologyMention[] = [];

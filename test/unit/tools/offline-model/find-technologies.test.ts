@@ -85,6 +85,11 @@ describe('findTechnologies with ambiguous names', () => {
     ['Tried the suite on Bun instead of Node.', ['Bun', 'Node']],
     ['Den Webhook in Go mit Echo gebaut.', ['Go', 'Echo']],
     ['Built it in java with Maven.', ['java', 'Maven']],
+    ['Go and Rust with Kafka', ['Go', 'Rust', 'Kafka']],
+    ['Wrote a Rust service that reads from Kafka', ['Rust', 'Kafka']],
+    ['Go, Rust, Kafka.', ['Go', 'Rust', 'Kafka']],
+    ['Heute: Go und Swift mit Kafka.', ['Go', 'Swift', 'Kafka']],
+    ['Spark, Kafka', ['Spark', 'Kafka']],
   ])('finds the technology: %s', (entry, expected) => {
     expect(findTechnologies(entry)).toEqual(expected);
   });
@@ -113,6 +118,8 @@ describe('findTechnologies with ambiguous names', () => {
     'In der Mittagspause Kafka gelesen.',
     'Flew back from Phoenix this morning.',
     'Der Vorschlag hatte ein gutes Echo im Team.',
+    'Julia und Ruby waren heute im Büro.',
+    'Lunch with Julia and Ruby.',
   ])('leaves the plain word alone: %s', (entry) => {
     expect(findTechnologies(entry)).toEqual([]);
   });
@@ -144,6 +151,7 @@ describe('findTechnologies with ambiguous names', () => {
     expect(reasons('Deployed the preview to Render.')).toEqual(['Render:preposition']);
     expect(reasons('Riverpod oder Provider?')).toEqual(['Riverpod:dictionary', 'Provider:coordination']);
     expect(reasons('Karma mussten wir durch Jest ersetzen.')).toEqual(['Karma:same-sentence', 'Jest:dictionary']);
+    expect(reasons('Go and Rust with Kafka')).toEqual(['Go:plain-list', 'Rust:plain-list', 'Kafka:plain-list']);
   });
 });
 
