@@ -7,7 +7,11 @@ import setup, { testTempDir } from '../../support/temp-root.js';
 it('gives every test run one temp root and removes it, with everything inside, at teardown', async () => {
   // Arrange
   let provided = '';
-  const teardown = await setup({ provide: (key, value) => void (key === 'testTempRoot' && (provided = value)) });
+  const teardown = await setup({
+    provide: (key, value) => {
+      if (key === 'testTempRoot') provided = value;
+    },
+  });
   writeFileSync(join(provided, 'template.json'), '{}');
 
   // Act
