@@ -14,9 +14,25 @@ const StageConfigSchema = z.object({
   logRetentionDays: z.coerce.number().int().positive().default(30),
   apiThrottleRatePerSecond: z.coerce.number().positive().default(50),
   apiThrottleBurst: z.coerce.number().int().positive().default(100),
-  /** SNS topic that receives alarm notifications; alarms are created either way. */
+  /** SNS topic that receives alarm notifications; without it the API stack creates one. */
   alarmTopicArn: z.string().startsWith('arn:').optional(),
+  /** E-mail address subscribed to the alarm topic (it must confirm the subscription). */
+  alarmEmail: z.email().optional(),
+  /**
+   * Where the Cognito hosted login may redirect after sign-in (comma-separated https URLs; http
+   * only for localhost). Without them the app client has no OAuth flow at all, only SRP sign-in.
+   */
+  cognitoCallbackUrls: z
+    .string()
+    .transform((value) => value.split(',').map((url) => url.trim()).filter(Boolean))
+    .pipe(z.array(z.url().refine(isCallbackUrl, 'callback URLs use https (http only for localhost)')).min(1))
+    .optional(),
 });
+
+function isCallbackUrl(url: string): boolean {
+  const { protocol, hostname } = new URL(url);
+  return protocol === 'https:' || (protocol === 'http:' && hostname === 'localhost');
+}
 
 /** Per-stage settings of both stacks, from CDK context (`-c stage=prod -c openAiModel=...`). */
 export type StageConfig = z.infer<typeof StageConfigSchema>;

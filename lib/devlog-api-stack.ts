@@ -9,12 +9,15 @@ import {
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AccountRecovery, FeaturePlan, Mfa, UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import { AccountRecovery, FeaturePlan, Mfa, OAuthScope, UserPool, UserPoolClient, UserPoolClientIdentityProvider } from 'aws-cdk-lib/aws-cognito';
 import { AttributeType, Billing, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaFunctionTarget } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
@@ -41,6 +44,8 @@ export class DevLogApiStack extends Stack {
   readonly api: HttpApi;
   readonly apiFunction: LambdaFunction;
   readonly reconcilerFunction: LambdaFunction;
+  /** Where every alarm of the stage (both stacks) notifies ALARM and OK. */
+  readonly alarmTopic: ITopic;
 
   constructor(scope: Construct, id: string, props: DevLogApiStackProps) {
     super(scope, id, props);
@@ -98,8 +103,9 @@ export class DevLogApiStack extends Stack {
 
     this.reconcilerFunction = this.createReconciler(config);
     this.api = this.createHttpApi(config);
+    this.alarmTopic = this.createAlarmTopic(config);
     this.publishSharedParameters(config.stage);
-    this.createAlarms(config);
+    this.createAlarms();
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl });
@@ -209,10 +215,24 @@ export class DevLogApiStack extends Stack {
       featurePlan: FeaturePlan.PLUS,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // A public client (no secret) with the authorization code grant only: no implicit flow, no
+    // client credentials. Cognito has no switch that demands PKCE; a public client is expected to
+    // send it, and the README says so. Without callback URLs there is no OAuth flow at all.
+    const callbackUrls = config.cognitoCallbackUrls;
     const client = new UserPoolClient(this, 'UsersClient', {
       userPool,
       generateSecret: false,
       authFlows: { userSrp: true },
+      supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
+      ...(callbackUrls
+        ? {
+            oAuth: {
+              flows: { authorizationCodeGrant: true, implicitCodeGrant: false, clientCredentials: false },
+              scopes: [OAuthScope.OPENID, OAuthScope.EMAIL],
+              callbackUrls,
+            },
+          }
+        : { disableOAuth: true }),
     });
     new CfnOutput(this, 'UserPoolId', { value: userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: client.userPoolClientId });
@@ -230,6 +250,7 @@ export class DevLogApiStack extends Stack {
       queueArn: this.jobsQueue.queueArn,
       dlqUrl: this.deadLetterQueue.queueUrl,
       dlqArn: this.deadLetterQueue.queueArn,
+      alarmTopicArn: this.alarmTopic.topicArn,
     };
     for (const [key, parameterName] of Object.entries(paths) as [keyof typeof paths, string][]) {
       new StringParameter(this, `Shared-${key}`, {
@@ -240,8 +261,27 @@ export class DevLogApiStack extends Stack {
     }
   }
 
-  private createAlarms(config: StageConfig): void {
-    const alarms = new OperationalAlarms(this, 'Alarms', { alarmTopicArn: config.alarmTopicArn });
+  /**
+   * The given topic, or one of our own, so that an alarm always reaches someone; the extraction
+   * stack finds it through SSM. An e-mail subscription from context is added to either.
+   */
+  private createAlarmTopic(config: StageConfig): ITopic {
+    const topic = config.alarmTopicArn
+      ? Topic.fromTopicArn(this, 'AlarmTopic', config.alarmTopicArn)
+      : new Topic(this, 'AlarmTopic', { displayName: `devlog-tags ${config.stage} alarms`, enforceSSL: true });
+    if (config.alarmEmail) topic.addSubscription(new EmailSubscription(config.alarmEmail));
+    if (topic instanceof Topic) {
+      Validations.of(topic).acknowledge({
+        id: 'AwsSolutions-SNS2',
+        reason: 'Alarm notifications carry no data; CloudWatch cannot publish to a topic under the AWS-managed SNS key, and a customer key costs more than it protects here.',
+      });
+      new CfnOutput(this, 'AlarmTopicArn', { value: topic.topicArn });
+    }
+    return topic;
+  }
+
+  private createAlarms(): void {
+    const alarms = new OperationalAlarms(this, 'Alarms', { topic: this.alarmTopic });
     alarms.add('DeadLetters', {
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' }),
       threshold: 1,
@@ -262,6 +302,18 @@ export class DevLogApiStack extends Stack {
       threshold: 2,
       evaluationPeriods: 2,
       description: 'The reconciler keeps failing: entries stuck in pending are not being healed.',
+    });
+    alarms.add('ReconcilerSendFailures', {
+      // Published by the reconciler through Powertools, which adds the service dimension.
+      metric: new Metric({
+        namespace: 'DevLogTags',
+        metricName: 'ReconcileSendFailures',
+        dimensionsMap: { service: 'devlog-reconciler' },
+        period: ALARM_PERIOD,
+        statistic: 'Sum',
+      }),
+      threshold: 1,
+      description: 'The reconciler could not re-send the jobs of stuck entries (SQS down, or a job the contract rejects): they stay pending until it can.',
     });
     alarms.add('Api5xx', {
       metric: this.api.metricServerError({ period: ALARM_PERIOD, statistic: 'Sum' }),

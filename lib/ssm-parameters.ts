@@ -11,5 +11,6 @@ export function sharedParameterPaths(stage: string) {
     queueArn: `${base}/jobs-queue/arn`,
     dlqUrl: `${base}/jobs-dlq/url`,
     dlqArn: `${base}/jobs-dlq/arn`,
+    alarmTopicArn: `${base}/alarm-topic/arn`,
   } as const;
 }

@@ -3,6 +3,7 @@ import { Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
@@ -102,7 +103,7 @@ export class TagExtractionStack extends Stack {
     // The rate-limit circuit defers untried jobs as delayed copies instead of spending a receive.
     jobsQueue.grantSendMessages(this.extractionFunction);
 
-    this.createAlarms(config);
+    this.createAlarms(Topic.fromTopicArn(this, 'AlarmTopic', read(paths.alarmTopicArn)));
     this.acknowledgeNagFindings();
   }
 
@@ -126,8 +127,9 @@ export class TagExtractionStack extends Stack {
     );
   }
 
-  private createAlarms(config: StageConfig): void {
-    const alarms = new OperationalAlarms(this, 'Alarms', { alarmTopicArn: config.alarmTopicArn });
+  /** Alarms to the stage's alarm topic, which the API stack owns and publishes in SSM. */
+  private createAlarms(topic: ITopic): void {
+    const alarms = new OperationalAlarms(this, 'Alarms', { topic });
     alarms.add('ExtractionErrors', {
       metric: this.extractionFunction.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }),
       threshold: 1,

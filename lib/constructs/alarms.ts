@@ -6,7 +6,7 @@ import {
   type IMetric,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 
 /** One alarm: fires when the metric reaches the threshold. */
@@ -18,15 +18,13 @@ export interface AlarmSpec {
   evaluationPeriods?: number;
 }
 
-/** A stack's alarms, all notifying the same (optional) SNS topic. */
+/** A stack's alarms, all notifying the stage's alarm topic of ALARM and of OK. */
 export class OperationalAlarms extends Construct {
-  private readonly action?: SnsAction;
+  private readonly action: SnsAction;
 
-  constructor(scope: Construct, id: string, props: { alarmTopicArn?: string }) {
+  constructor(scope: Construct, id: string, props: { topic: ITopic }) {
     super(scope, id);
-    if (props.alarmTopicArn) {
-      this.action = new SnsAction(Topic.fromTopicArn(this, 'Topic', props.alarmTopicArn));
-    }
+    this.action = new SnsAction(props.topic);
   }
 
   /** Adds an alarm that fires at or above the threshold; no data means all is well. */
@@ -39,10 +37,8 @@ export class OperationalAlarms extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
       alarmDescription: spec.description,
     });
-    if (this.action) {
-      alarm.addAlarmAction(this.action);
-      alarm.addOkAction(this.action);
-    }
+    alarm.addAlarmAction(this.action);
+    alarm.addOkAction(this.action);
     return alarm;
   }
 }

@@ -15,7 +15,7 @@ describe('TagExtraction stack', () => {
     stage = synthStage({ stage: 'prod' });
   });
 
-  it('is named per stage and finds the table and queue through SSM parameters, not exports', () => {
+  it('is named per stage and finds the table, queue and alarm topic through SSM parameters, not exports', () => {
     expect(stage.extractionStack.stackName).toBe('TagExtraction-prod');
     const json = JSON.stringify(stage.extraction.toJSON());
     expect(json).not.toContain('Fn::ImportValue');
@@ -24,6 +24,7 @@ describe('TagExtraction stack', () => {
       .map((p) => p.Default)
       .filter((name) => name?.startsWith('/devlog-tags/'));
     expect(ssmDefaults.sort()).toEqual([
+      '/devlog-tags/prod/alarm-topic/arn',
       '/devlog-tags/prod/entries-table/arn',
       '/devlog-tags/prod/entries-table/name',
       '/devlog-tags/prod/jobs-queue/arn',
