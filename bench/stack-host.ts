@@ -6,6 +6,7 @@ import { jobMessageFor } from '../lambdas/contract/index.js';
 import { fakeLambdaContext } from '../local/lambda-context.js';
 import { startLocalStack, type LocalStack } from '../local/stack.js';
 import type { HostReply, HostRequest } from './stack-protocol.js';
+import { WEB_FUNCTION_TIMEOUTS_SECONDS } from '../lambdas/api/function-timeouts.js';
 
 /*
  * Child process of the bench: one local stack (the handlers read their environment once per
@@ -129,7 +130,7 @@ async function timeExtractionHandler(batchSizes: number[], entries: string[]): P
     import('../lambdas/api/aws-clients.js'),
     import('../lambdas/api/adapters/dynamodb-entry-store.js'),
   ]);
-  const { documentClient, sqsClient } = createAwsClients(process.env.AWS_ENDPOINT_URL_SQS);
+  const { documentClient, sqsClient } = createAwsClients(process.env.AWS_ENDPOINT_URL_SQS, WEB_FUNCTION_TIMEOUTS_SECONDS.api);
   const store = new DynamoDbEntryStore(documentClient, process.env.TABLE_NAME!);
   const newId = monotonicFactory();
   const ownerId = 'bench-direct-extraction';

@@ -21,6 +21,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
+import { WEB_FUNCTION_TIMEOUTS_SECONDS } from '../lambdas/api/function-timeouts.js';
 import { ENTRY_TABLE, QUEUE_SETTINGS } from '../lambdas/contract/index.js';
 import type { StageConfig } from './config.js';
 import { ALARM_PERIOD, OperationalAlarms } from './constructs/alarms.js';
@@ -87,7 +88,7 @@ export class DevLogApiStack extends Stack {
     this.apiFunction = new LambdaFunction(this, 'ApiFunction', {
       entry: fileURLToPath(new URL('../lambdas/api/handler.ts', import.meta.url)),
       description: 'devlog-tags API: POST/GET /logs',
-      timeout: Duration.seconds(10),
+      timeout: Duration.seconds(WEB_FUNCTION_TIMEOUTS_SECONDS.api),
       memorySize: 1024,
       logRetentionDays: config.logRetentionDays,
       environment: { TABLE_NAME: this.table.tableName, QUEUE_URL: this.jobsQueue.queueUrl },
@@ -117,7 +118,7 @@ export class DevLogApiStack extends Stack {
     const reconciler = new LambdaFunction(this, 'ReconcilerFunction', {
       entry: fileURLToPath(new URL('../lambdas/api/reconciler-handler.ts', import.meta.url)),
       description: 'devlog-tags: re-sends jobs of entries stuck in pending',
-      timeout: Duration.minutes(2),
+      timeout: Duration.seconds(WEB_FUNCTION_TIMEOUTS_SECONDS.reconciler),
       logRetentionDays: config.logRetentionDays,
       environment: {
         TABLE_NAME: this.table.tableName,

@@ -1,5 +1,6 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { WEB_FUNCTION_TIMEOUTS_SECONDS } from '../lambdas/api/function-timeouts.js';
 import { CONSUMER_SETTINGS } from '../lambdas/contract/index.js';
 import { LOCAL_ENDPOINTS_FILE, type LocalEndpoints } from '../ops/targets.js';
 import { startApiGateway, type HttpApiHandler } from './api-gateway.js';
@@ -17,8 +18,6 @@ import { OFFLINE_DICTIONARY_MODEL, offlineDictionary, startModelServer } from '.
 
 /** User id of the token printed at start. */
 export const DEV_USER_ID = 'dev-user';
-/** Timeout of the deployed API function (lib/devlog-api-stack.ts). */
-const API_FUNCTION_TIMEOUT_SECONDS = 10;
 
 /** Options of the local stack. */
 export interface LocalStackOptions {
@@ -177,7 +176,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port: settings.PORT,
       handler: apiHandler as HttpApiHandler,
       authorize: createJwtAuthorizer({ publicJwk: signingKey.publicJwk }),
-      functionTimeoutSeconds: API_FUNCTION_TIMEOUT_SECONDS,
+      functionTimeoutSeconds: WEB_FUNCTION_TIMEOUTS_SECONDS.api,
       // Read on each request so edits to the page show without a restart.
       webPage: async () => (await readFile(webPagePath, 'utf8')).replace('{{DEV_TOKEN}}', devToken),
       log,

@@ -5,6 +5,7 @@ import { DynamoDbEntryStore } from './adapters/dynamodb-entry-store.js';
 import { DynamoDbIdempotencyStore } from './adapters/dynamodb-idempotency-store.js';
 import { SqsJobQueue } from './adapters/sqs-job-queue.js';
 import { createAwsClients } from './aws-clients.js';
+import { WEB_FUNCTION_TIMEOUTS_SECONDS } from './function-timeouts.js';
 import type { Clock } from './domain/ports.js';
 import { readApiEnv } from './env.js';
 import { routeApiRequest, type ApiEvent, type ApiResult } from './http/router.js';
@@ -12,7 +13,7 @@ import { routeApiRequest, type ApiEvent, type ApiResult } from './http/router.js
 const env = readApiEnv(process.env);
 const logger = new Logger({ serviceName: 'devlog-api' });
 const clock: Clock = { now: () => new Date() };
-const { documentClient, sqsClient } = createAwsClients(env.AWS_ENDPOINT_URL_SQS);
+const { documentClient, sqsClient } = createAwsClients(env.AWS_ENDPOINT_URL_SQS, WEB_FUNCTION_TIMEOUTS_SECONDS.api);
 
 const deps = {
   entries: new DynamoDbEntryStore(documentClient, env.TABLE_NAME),

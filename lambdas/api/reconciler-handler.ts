@@ -4,6 +4,7 @@ import type { Context } from 'aws-lambda';
 import { DynamoDbPendingEntries } from './adapters/dynamodb-pending-entries.js';
 import { SqsJobQueue } from './adapters/sqs-job-queue.js';
 import { createAwsClients } from './aws-clients.js';
+import { WEB_FUNCTION_TIMEOUTS_SECONDS } from './function-timeouts.js';
 import type { Clock } from './domain/ports.js';
 import { reconcilePending, type ReconcileReport } from './domain/reconcile-pending.js';
 import { readReconcilerEnv } from './reconciler-env.js';
@@ -12,7 +13,7 @@ const env = readReconcilerEnv(process.env);
 const logger = new Logger({ serviceName: 'devlog-reconciler' });
 const metrics = new Metrics({ namespace: 'DevLogTags', serviceName: 'devlog-reconciler' });
 const clock: Clock = { now: () => new Date() };
-const { documentClient, sqsClient } = createAwsClients(env.AWS_ENDPOINT_URL_SQS);
+const { documentClient, sqsClient } = createAwsClients(env.AWS_ENDPOINT_URL_SQS, WEB_FUNCTION_TIMEOUTS_SECONDS.reconciler);
 const deps = {
   pending: new DynamoDbPendingEntries(documentClient, env.TABLE_NAME),
   jobs: new SqsJobQueue(sqsClient, env.QUEUE_URL, clock),

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { deadlineReserve } from './invocation-deadlines.js';
 import { LATEST_PROMPT_VERSION, PROMPTS } from './prompts.js';
 
 const positiveInt = (fallback: number) => z._default(z.coerce.number().check(z.int(), z.positive()), fallback);
@@ -20,10 +21,8 @@ const ExtractionEnvSchema = z
       ),
       LATEST_PROMPT_VERSION,
     ),
-    /** Per-request timeout of the OpenAI client. */
+    /** Timeout of one OpenAI call; the invocation's model deadline cuts it shorter when less time is left. */
     OPENAI_TIMEOUT_MS: positiveInt(15_000),
-    /** Retries inside the OpenAI client before the message itself is retried through SQS. */
-    OPENAI_MAX_RETRIES: z._default(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(5)), 1),
     /** This instance's share of the account's OpenAI requests per minute; unset means no client-side limit. */
     OPENAI_REQUESTS_PER_MINUTE: z.optional(z.coerce.number().check(z.positive())),
     /** Records of one batch extracted at the same time. */
@@ -33,25 +32,26 @@ const ExtractionEnvSchema = z
     /** Rate-limited answers in a row that stop calls to the model for a while. */
     CIRCUIT_THRESHOLD: positiveInt(5),
     CIRCUIT_COOLDOWN_SECONDS: positive(30),
-    /** Lambda timeout of this function, to keep the OpenAI client's worst case inside it. */
+    /** Lambda timeout of this function: sizes the SDK clients and the time kept back from the model. */
     FUNCTION_TIMEOUT_SECONDS: positiveInt(60),
     /** Set only by the local stack: the SQS emulator's endpoint. */
     AWS_ENDPOINT_URL_SQS: z.optional(z.url()),
   })
   .check(
     z.refine(
-      (env) => openAiWorstCaseMs(env.OPENAI_TIMEOUT_MS, env.OPENAI_MAX_RETRIES) < env.FUNCTION_TIMEOUT_SECONDS * 1000,
-      'OPENAI_TIMEOUT_MS x (OPENAI_MAX_RETRIES + 1) plus backoff must fit inside the function timeout',
+      (env) => modelShareMs(env.FUNCTION_TIMEOUT_SECONDS) >= (env.FUNCTION_TIMEOUT_SECONDS * 1000) / 2,
+      'FUNCTION_TIMEOUT_SECONDS is too short: the time kept back for the bookkeeping after the model deadline leaves the model less than half of it',
     ),
   );
 
+/** What a full-length invocation leaves the model calls once the deadline reserve is kept back. */
+function modelShareMs(functionTimeoutSeconds: number): number {
+  const reserve = deadlineReserve(functionTimeoutSeconds);
+  return functionTimeoutSeconds * 1000 - reserve.bookkeepingMs - reserve.responseMarginMs;
+}
+
 /** The extraction function's configuration. */
 export type ExtractionEnv = z.infer<typeof ExtractionEnvSchema>;
-
-/** The longest one OpenAI call can take with the client's own retries (8 s max backoff each). */
-export function openAiWorstCaseMs(timeoutMs: number, maxRetries: number): number {
-  return timeoutMs * (maxRetries + 1) + maxRetries * 8_000;
-}
 
 /** Reads and validates the extraction function's environment once, at cold start. */
 export function readExtractionEnv(env: NodeJS.ProcessEnv): ExtractionEnv {

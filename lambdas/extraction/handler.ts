@@ -4,21 +4,27 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import pLimit from 'p-limit';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { awsClientConfig } from '../contract/index.js';
 import { DynamoDbEntryTagStore } from './adapters/dynamodb-entry-tag-store.js';
 import { lazyExtractor } from './adapters/lazy-extractor.js';
 import { SqsRetryScheduler } from './adapters/sqs-retry-scheduler.js';
+import { deadlineBoundRunner } from './batch-runner.js';
 import { RateLimitCircuit } from './domain/rate-limit-circuit.js';
 import { readExtractionEnv } from './env.js';
+import { deadlineReserve, invocationDeadlines } from './invocation-deadlines.js';
 import { processJobRecord, type RecordProcessorDeps } from './process-record.js';
 import { promptOfVersion } from './prompts.js';
 
 const env = readExtractionEnv(process.env);
 const logger = new Logger({ serviceName: 'tag-extraction' });
 const metrics = new Metrics({ namespace: 'DevLogTags', serviceName: 'tag-extraction' });
-const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-const sqsClient = new SQSClient({ endpoint: env.AWS_ENDPOINT_URL_SQS });
+// Timeouts and attempts sized to the function's timeout, so the bookkeeping after the model
+// deadline (deadlineReserve) provably fits before the response.
+const awsConfig = awsClientConfig(env.FUNCTION_TIMEOUT_SECONDS);
+const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient(awsConfig));
+const sqsClient = new SQSClient({ ...awsConfig, endpoint: env.AWS_ENDPOINT_URL_SQS });
+const reserve = deadlineReserve(env.FUNCTION_TIMEOUT_SECONDS);
 
 // Loaded on the first record, not at cold start: the OpenAI SDK, its zod helper, the Secrets
 // Manager client and the rate limiter are bundled into a separate file (LambdaFunction's lazyModules).
@@ -28,7 +34,7 @@ const openAiExtractor = lazyExtractor(async () => {
     secretId: env.OPENAI_SECRET_ID,
     baseURL: env.OPENAI_BASE_URL,
     timeoutMs: env.OPENAI_TIMEOUT_MS,
-    maxRetries: env.OPENAI_MAX_RETRIES,
+    functionTimeoutSeconds: env.FUNCTION_TIMEOUT_SECONDS,
     model: env.OPENAI_MODEL,
     prompt: promptOfVersion(env.PROMPT_VERSION),
     requestsPerMinute: env.OPENAI_REQUESTS_PER_MINUTE,
@@ -56,12 +62,17 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
   // instance may overlap (the local poller; Lambda Managed Instances). A shared one mixes them
   // up and reports a failed record as a success, so its message is deleted and its job lost.
   const processor = new BatchProcessor(EventType.SQS);
-  // Likewise per invocation: RECORD_CONCURRENCY is a per-batch limit, as in Lambda.
-  const limit = pLimit(env.RECORD_CONCURRENCY);
+  // Likewise per invocation: RECORD_CONCURRENCY is a per-batch limit, as in Lambda, and the
+  // deadlines are this invocation's.
+  const runRecord = deadlineBoundRunner(
+    invocationDeadlines(context.getRemainingTimeInMillis(), reserve),
+    env.RECORD_CONCURRENCY,
+    (record, signal) => processJobRecord(record, deps, signal),
+  );
   try {
     return await processPartialResponse(
       event,
-      (record: SQSRecord) => limit(() => processJobRecord(record, deps)),
+      runRecord,
       processor,
       { context, throwOnFullBatchFailure: false },
     );

@@ -2,7 +2,13 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { SQSRecord } from 'aws-lambda';
 import { QUEUE_SETTINGS } from '../contract/index.js';
-import { PermanentError, RateLimitCircuitOpenError } from './domain/errors.js';
+import {
+  AnswerTruncatedError,
+  DeadlineExceededError,
+  EntryAlreadyFailedError,
+  PermanentError,
+  RateLimitCircuitOpenError,
+} from './domain/errors.js';
 import { extractEntryTags, type ExtractEntryTagsDeps, type ExtractionOutcome } from './domain/extract-entry-tags.js';
 import { decideOnFailure, type BackoffSettings } from './domain/retry-policy.js';
 import { parseJobRecord } from './job-record.js';
@@ -33,9 +39,11 @@ export interface RecordProcessorDeps extends ExtractEntryTagsDeps {
 /**
  * Processes one SQS record: validates it against the contract, extracts the entry's tags, and
  * on failure schedules the retry (backoff through the visibility timeout) or gives up (marks the
- * entry failed and lets the message reach the DLQ at once). Throws to report the record failed.
+ * entry failed and lets the message reach the DLQ at once). `signal` is the model deadline: a
+ * model call still running then is stopped, and a record not started by then is not started.
+ * Throws to report the record failed.
  */
-export async function processJobRecord(record: SQSRecord, deps: RecordProcessorDeps): Promise<void> {
+export async function processJobRecord(record: SQSRecord, deps: RecordProcessorDeps, signal?: AbortSignal): Promise<void> {
   const { logger, metrics } = deps;
   const parsed = parseJobRecord(record);
   if (!parsed) {
@@ -48,7 +56,8 @@ export async function processJobRecord(record: SQSRecord, deps: RecordProcessorD
   const context = { entryId: job.entryId, messageId: parsed.messageId, receiveCount };
 
   try {
-    const outcome = await extractEntryTags(deps, job);
+    if (signal?.aborted) throw new DeadlineExceededError('the record deadline passed before the record was started');
+    const outcome = await extractEntryTags(deps, job, { signal });
     metrics.addMetric(OUTCOME_METRICS[outcome.kind], MetricUnit.Count, 1);
     if (outcome.kind === 'tagged') {
       metrics.addMetric('UngroundedTagsDropped', MetricUnit.Count, outcome.dropped.filter((d) => d.reason === 'ungrounded').length);
@@ -64,6 +73,12 @@ export async function processJobRecord(record: SQSRecord, deps: RecordProcessorD
     if (error instanceof RateLimitCircuitOpenError && (await deferWithoutSpendingReceive(record, error, deps))) {
       return;
     }
+    if (error instanceof EntryAlreadyFailedError) {
+      // Counted and logged when it was marked failed; the message only has to reach the DLQ.
+      logger.info('entry already failed; its message continues to the DLQ', context);
+      await deps.retries.retryAfter(receiptHandle, 0);
+      throw error;
+    }
     const decision = decideOnFailure(error, receiveCount, QUEUE_SETTINGS.maxReceiveCount, deps.backoff);
     if (decision.action === 'give-up') {
       logger.error('extraction failed for good; entry marked failed, message goes to the DLQ', {
@@ -71,11 +86,13 @@ export async function processJobRecord(record: SQSRecord, deps: RecordProcessorD
         reason: decision.reason,
       });
       metrics.addMetric('EntriesFailed', MetricUnit.Count, 1);
+      if (error instanceof AnswerTruncatedError) metrics.addMetric('AnswersTruncated', MetricUnit.Count, 1);
       await deps.store.markFailed(job.ownerId, job.entryId, decision.reason, deps.now());
       await deps.retries.retryAfter(receiptHandle, 0);
     } else {
       logger.warn('extraction will be retried', { ...context, delaySeconds: decision.delaySeconds, error });
       metrics.addMetric('ExtractionRetries', MetricUnit.Count, 1);
+      if (error instanceof DeadlineExceededError) metrics.addMetric('RecordDeadlinesPassed', MetricUnit.Count, 1);
       await deps.retries.retryAfter(receiptHandle, decision.delaySeconds);
     }
     throw error;

@@ -34,7 +34,7 @@ beforeAll(async () => {
           : { technologies: ['Django'], delayMs: entry.includes('slow') ? 800 : 50 },
     }),
   ]);
-  setHandlerEnvironment(emulators, { OPENAI_BASE_URL: model.baseUrl, OPENAI_MAX_RETRIES: '0', OPENAI_TIMEOUT_MS: '5000' });
+  setHandlerEnvironment(emulators, { OPENAI_BASE_URL: model.baseUrl, OPENAI_TIMEOUT_MS: '5000' });
   ({ handler } = (await import('../../lambdas/extraction/handler.js')) as { handler: typeof handler });
   entries = new DynamoDbEntryStore(DynamoDBDocumentClient.from(emulators.dynamoDb), emulators.tableName);
 });

@@ -28,7 +28,6 @@ beforeAll(async () => {
       OPENAI_API_KEY: 'sk-duplicates-test',
       OPENAI_MODEL: TEST_MODEL,
       OPENAI_TIMEOUT_MS: '10000',
-      OPENAI_MAX_RETRIES: '0',
       RETRY_BASE_SECONDS: '0.5',
       RETRY_MAX_SECONDS: '2',
       // No reconciler re-sends here: every duplicate is one this test sends.

@@ -44,7 +44,6 @@ beforeAll(async () => {
       OPENAI_API_KEY: 'sk-fault-test',
       OPENAI_MODEL: TEST_MODEL,
       OPENAI_TIMEOUT_MS: '2000',
-      OPENAI_MAX_RETRIES: '0',
       RETRY_BASE_SECONDS: '0.5',
       RETRY_MAX_SECONDS: '2',
       // The reconciler heals entries whose job was never sent: look often, and soon.

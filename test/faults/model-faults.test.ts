@@ -43,7 +43,6 @@ beforeAll(async () => {
       OPENAI_MODEL: TEST_MODEL,
       // A slow answer must time out quickly; the queue, not the client, does the retrying.
       OPENAI_TIMEOUT_MS: '1000',
-      OPENAI_MAX_RETRIES: '0',
       RETRY_BASE_SECONDS: '0.5',
       RETRY_MAX_SECONDS: '2',
       CIRCUIT_COOLDOWN_SECONDS: '1',

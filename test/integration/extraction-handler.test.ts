@@ -39,7 +39,7 @@ beforeAll(async () => {
             { technologies: ['Django', 'Elasticsearch', 'ImaginaryNoneExistence Cloud', 'Kubernetes'].filter((name) => name === 'Kubernetes' || entry.includes(name)), model: 'scripted-model' },
     }),
   ]);
-  setHandlerEnvironment(emulators, { OPENAI_BASE_URL: model.baseUrl, OPENAI_MAX_RETRIES: '0', OPENAI_TIMEOUT_MS: '5000' });
+  setHandlerEnvironment(emulators, { OPENAI_BASE_URL: model.baseUrl, OPENAI_TIMEOUT_MS: '5000' });
   ({ handler } = (await import('../../lambdas/extraction/handler.js')) as { handler: typeof handler });
   entries = new DynamoDbEntryStore(DynamoDBDocumentClient.from(emulators.dynamoDb), emulators.tableName);
 });

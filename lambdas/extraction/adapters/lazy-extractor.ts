@@ -1,4 +1,4 @@
-import type { RawExtraction, TagExtractor } from '../domain/ports.js';
+import type { ExtractOptions, RawExtraction, TagExtractor } from '../domain/ports.js';
 
 /**
  * An extractor whose module is loaded on first use rather than at cold start (the OpenAI SDK and
@@ -7,12 +7,12 @@ import type { RawExtraction, TagExtractor } from '../domain/ports.js';
 export function lazyExtractor(load: () => Promise<TagExtractor>): TagExtractor {
   let loading: Promise<TagExtractor> | undefined;
   return {
-    async extract(entryText: string): Promise<RawExtraction> {
+    async extract(entryText: string, options?: ExtractOptions): Promise<RawExtraction> {
       loading ??= load().catch((error: unknown) => {
         loading = undefined;
         throw error;
       });
-      return (await loading).extract(entryText);
+      return (await loading).extract(entryText, options);
     },
   };
 }

@@ -1,10 +1,11 @@
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import OpenAI from 'openai';
 import { ContentFilterFinishReasonError, LengthFinishReasonError } from 'openai/error';
 import { zodResponseFormat } from 'openai/helpers/zod';
-import { PermanentError, RetryableError } from '../domain/errors.js';
-import type { RawExtraction, TagExtractor } from '../domain/ports.js';
-import { TechStackAnswerSchema } from '../answer-schema.js';
+import { awsClientConfig } from '../../contract/index.js';
+import { AnswerTruncatedError, DeadlineExceededError, PermanentError, RetryableError } from '../domain/errors.js';
+import type { ExtractOptions, RawExtraction, TagExtractor } from '../domain/ports.js';
+import { ANSWER_MAX_OUTPUT_TOKENS, TechStackAnswerSchema } from '../answer-schema.js';
 import { promptMessages, type PromptTemplate } from '../prompts.js';
 import { withRequestRateLimit } from './request-rate-limit.js';
 
@@ -17,19 +18,20 @@ export interface OpenAiClientOptions {
   apiKey: () => Promise<string>;
   baseURL?: string;
   timeoutMs: number;
-  maxRetries: number;
 }
 
 const SECRET_CACHE_SECONDS = 300;
 
 /**
- * Reads the API key from Secrets Manager through Powertools, cached for five minutes. Concurrent
- * callers share one read, so a cold batch of ten records makes one call, not ten.
+ * Reads the API key from Secrets Manager through Powertools, cached for five minutes, with the
+ * SDK timeouts of a function of `functionTimeoutSeconds`. Concurrent callers share one read, so
+ * a cold batch of ten records makes one call, not ten.
  */
-export function secretsManagerApiKey(secretId: string): () => Promise<string> {
+export function secretsManagerApiKey(secretId: string, functionTimeoutSeconds: number): () => Promise<string> {
+  const secrets = new SecretsProvider({ clientConfig: awsClientConfig(functionTimeoutSeconds) });
   let inFlight: Promise<string> | undefined;
   const read = async () => {
-    const apiKey = await getSecret<string>(secretId, { maxAge: SECRET_CACHE_SECONDS });
+    const apiKey = await secrets.get<string>(secretId, { maxAge: SECRET_CACHE_SECONDS });
     if (!apiKey) throw new Error(`secret ${secretId} is empty`);
     return apiKey;
   };
@@ -56,7 +58,10 @@ export function openAiClientProvider(options: OpenAiClientOptions): () => Promis
           apiKey,
           baseURL: options.baseURL,
           timeout: options.timeoutMs,
-          maxRetries: options.maxRetries,
+          // No retries inside a call: the SDK would sleep for a 429's retry-after (up to 60 s)
+          // inside the invocation. Every failure goes back to the queue, whose backoff honours
+          // retry-after however long it is (domain/retry-policy.ts).
+          maxRetries: 0,
         }),
       };
     }
@@ -73,16 +78,23 @@ export class OpenAiTagExtractor implements TagExtractor {
     private readonly prompt: PromptTemplate,
   ) {}
 
-  /** One structured-output call; errors are classified as retryable or permanent. */
-  async extract(entryText: string): Promise<RawExtraction> {
+  /**
+   * One structured-output call, capped at ANSWER_MAX_OUTPUT_TOKENS; `signal` aborts all of it,
+   * answer body included. Errors are classified as retryable or permanent.
+   */
+  async extract(entryText: string, { signal }: ExtractOptions = {}): Promise<RawExtraction> {
     try {
       const client = await this.client();
-      const completion = await client.chat.completions.parse({
-        model: this.model,
-        messages: promptMessages(this.prompt, entryText),
-        response_format: RESPONSE_FORMAT,
-        temperature: 0,
-      });
+      const completion = await client.chat.completions.parse(
+        {
+          model: this.model,
+          messages: promptMessages(this.prompt, entryText),
+          response_format: RESPONSE_FORMAT,
+          temperature: 0,
+          max_completion_tokens: ANSWER_MAX_OUTPUT_TOKENS,
+        },
+        { signal },
+      );
       const message = completion.choices[0]?.message;
       if (message?.refusal) throw new PermanentError(`model refused: ${message.refusal.slice(0, 200)}`);
       if (!message?.parsed) throw new RetryableError('model returned no parsable answer');
@@ -95,6 +107,9 @@ export class OpenAiTagExtractor implements TagExtractor {
         },
       };
     } catch (error) {
+      if (signal?.aborted) {
+        throw new DeadlineExceededError('the OpenAI call was stopped at the record deadline', { cause: error });
+      }
       throw classifyOpenAiError(error);
     }
   }
@@ -117,8 +132,9 @@ export function classifyOpenAiError(error: unknown): Error {
       cause: error,
     });
   }
-  if (error instanceof LengthFinishReasonError || error instanceof ContentFilterFinishReasonError) {
-    return new PermanentError(`model stopped early: ${(error as Error).message}`, { cause: error });
+  if (error instanceof LengthFinishReasonError) return new AnswerTruncatedError(ANSWER_MAX_OUTPUT_TOKENS, { cause: error });
+  if (error instanceof ContentFilterFinishReasonError) {
+    return new PermanentError(`model stopped early: ${error.message}`, { cause: error });
   }
   return new RetryableError(`extraction failed: ${(error as Error)?.message ?? String(error)}`, undefined, {
     cause: error,
@@ -144,6 +160,8 @@ export interface OpenAiExtractorSettings extends Omit<OpenAiClientOptions, 'apiK
   prompt: PromptTemplate;
   /** This instance's share of the account's requests per minute; unset means unlimited. */
   requestsPerMinute?: number;
+  /** Lambda timeout of the function, which sizes its Secrets Manager client. */
+  functionTimeoutSeconds: number;
 }
 
 /**
@@ -151,6 +169,9 @@ export interface OpenAiExtractorSettings extends Omit<OpenAiClientOptions, 'apiK
  * structured outputs, and the client-side rate limit. The handler loads this module lazily.
  */
 export function createOpenAiExtractor(settings: OpenAiExtractorSettings): TagExtractor {
-  const client = openAiClientProvider({ ...settings, apiKey: secretsManagerApiKey(settings.secretId) });
+  const client = openAiClientProvider({
+    ...settings,
+    apiKey: secretsManagerApiKey(settings.secretId, settings.functionTimeoutSeconds),
+  });
   return withRequestRateLimit(new OpenAiTagExtractor(client, settings.model, settings.prompt), settings.requestsPerMinute);
 }

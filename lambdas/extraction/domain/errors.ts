@@ -66,6 +66,63 @@ export class PermanentError extends Error {
   }
 }
 
+/* Subclasses are told apart by a second registered mark, for the same reason as the kind. */
+const ERROR_CAUSE = Symbol.for('devlog-tags.extraction-error-cause');
+type ErrorCause = 'answer-truncated' | 'deadline-exceeded' | 'entry-already-failed';
+
+function markCause(error: Error, cause: ErrorCause): void {
+  Object.defineProperty(error, ERROR_CAUSE, { value: cause, enumerable: false });
+}
+
+function hasCause(value: unknown, kind: ErrorKind, cause: ErrorCause): boolean {
+  return hasKind(value, kind) && (value as Record<symbol, unknown>)[ERROR_CAUSE] === cause;
+}
+
+/**
+ * The model's answer was cut off at the output-token cap (`finish_reason: length`). Permanent:
+ * the same request would be cut off again, so it is not retried unchanged.
+ */
+export class AnswerTruncatedError extends PermanentError {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasCause(value, 'permanent', 'answer-truncated');
+  }
+
+  constructor(maxOutputTokens: number, options?: ErrorOptions) {
+    super(`answer truncated at the output-token cap (${maxOutputTokens} tokens)`, options);
+    this.name = 'AnswerTruncatedError';
+    markCause(this, 'answer-truncated');
+  }
+}
+
+/**
+ * The entry was marked failed by an earlier receive: its message only passes through on its way
+ * to the DLQ, and is neither counted nor logged as a failure again.
+ */
+export class EntryAlreadyFailedError extends PermanentError {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasCause(value, 'permanent', 'entry-already-failed');
+  }
+
+  constructor() {
+    super('entry is marked failed; redrive resets it to pending');
+    this.name = 'EntryAlreadyFailedError';
+    markCause(this, 'entry-already-failed');
+  }
+}
+
+/** The record's deadline passed before the model answered: retried later with a fresh deadline. */
+export class DeadlineExceededError extends RetryableError {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasCause(value, 'retryable', 'deadline-exceeded');
+  }
+
+  constructor(message = 'the model did not answer before the record deadline', options?: ErrorOptions) {
+    super(message, undefined, options);
+    this.name = 'DeadlineExceededError';
+    markCause(this, 'deadline-exceeded');
+  }
+}
+
 /** Anything not known to be permanent is retried: a transient fault must never lose an entry. */
 export function isPermanent(error: unknown): error is PermanentError {
   return error instanceof PermanentError;

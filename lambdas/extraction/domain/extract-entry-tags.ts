@@ -1,5 +1,5 @@
-import { PermanentError } from './errors.js';
-import type { EntryTagStore, TagExtractor, TokenUsage } from './ports.js';
+import { EntryAlreadyFailedError } from './errors.js';
+import type { EntryTagStore, ExtractOptions, TagExtractor, TokenUsage } from './ports.js';
 import { postProcessTags, type PostProcessed } from './post-process.js';
 
 /** Ports and settings of the extraction use case. */
@@ -28,11 +28,13 @@ export type ExtractionOutcome =
  * Extracts and stores the tags of one entry, idempotently: an entry already tagged by this
  * prompt version is skipped before the model is called, and the write only lands while the
  * entry is still pending (or tagged by an older prompt), so a duplicate delivery is harmless.
- * Throws RetryableError or PermanentError; the caller decides about retries.
+ * Throws RetryableError or PermanentError; the caller decides about retries. `options.signal`
+ * bounds the model call.
  */
 export async function extractEntryTags(
   deps: ExtractEntryTagsDeps,
   { ownerId, entryId }: EntryRef,
+  options: ExtractOptions = {},
 ): Promise<ExtractionOutcome> {
   const entry = await deps.store.get(ownerId, entryId);
   if (!entry) return { kind: 'entry-missing' };
@@ -40,10 +42,10 @@ export async function extractEntryTags(
     return { kind: 'already-done' };
   }
   if (entry.status === 'failed') {
-    throw new PermanentError('entry is marked failed; redrive resets it to pending');
+    throw new EntryAlreadyFailedError();
   }
 
-  const raw = await deps.extractor.extract(entry.entry);
+  const raw = await deps.extractor.extract(entry.entry, options);
   const processed = postProcessTags(raw.tags, entry.entry);
   const saved = await deps.store.saveTags(
     ownerId,

@@ -38,7 +38,13 @@ export interface RawExtraction {
   usage?: TokenUsage;
 }
 
+/** Per-call options of an extraction. */
+export interface ExtractOptions {
+  /** Aborts the whole model call, answer body included, when the record's deadline passes. */
+  signal?: AbortSignal;
+}
+
 /** Asks a model for the tech stack of an entry. Throws RetryableError or PermanentError. */
 export interface TagExtractor {
-  extract(entryText: string): Promise<RawExtraction>;
+  extract(entryText: string, options?: ExtractOptions): Promise<RawExtraction>;
 }

@@ -1,5 +1,5 @@
 import { RateLimitCircuitOpenError, RetryableError } from './errors.js';
-import type { RawExtraction, TagExtractor } from './ports.js';
+import type { ExtractOptions, RawExtraction, TagExtractor } from './ports.js';
 
 /** When the circuit opens and for how long. */
 export interface CircuitSettings {
@@ -31,11 +31,11 @@ export class RateLimitCircuit implements TagExtractor {
   ) {}
 
   /** Extracts through the wrapped extractor unless the circuit is open. */
-  async extract(entryText: string): Promise<RawExtraction> {
+  async extract(entryText: string, options?: ExtractOptions): Promise<RawExtraction> {
     const remainingMs = this.openUntil - this.now();
     if (remainingMs > 0) throw new RateLimitCircuitOpenError(remainingMs / 1000);
     try {
-      const result = await this.extractor.extract(entryText);
+      const result = await this.extractor.extract(entryText, options);
       this.consecutiveRateLimits = 0;
       return result;
     } catch (error) {

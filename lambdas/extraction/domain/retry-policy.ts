@@ -6,6 +6,12 @@ export interface BackoffSettings {
   maxSeconds: number;
 }
 
+/**
+ * Longest wait we schedule: SQS keeps a received message invisible for at most 12 hours from
+ * its receive, and an hour less leaves room for the invocation that asks.
+ */
+const LONGEST_WAIT_SECONDS = 11 * 3_600;
+
 /** What to do with a message whose processing failed. */
 export type FailureDecision =
   | { action: 'retry'; delaySeconds: number }
@@ -13,9 +19,9 @@ export type FailureDecision =
   | { action: 'give-up'; reason: string };
 
 /**
- * Decides between another try (exponential backoff with jitter, never sooner than the
- * server's `retry-after`) and giving up (a permanent error, or the last receive SQS allows
- * before the DLQ).
+ * Decides between another try (exponential backoff with jitter up to `maxSeconds`, and never
+ * sooner than the server's `retry-after`, however long that is, up to what SQS can wait) and
+ * giving up (a permanent error, or the last receive SQS allows before the DLQ).
  */
 export function decideOnFailure(
   error: unknown,
@@ -31,7 +37,8 @@ export function decideOnFailure(
   const exponential = Math.min(backoff.maxSeconds, backoff.baseSeconds * 2 ** (receiveCount - 1));
   const jittered = exponential / 2 + random() * (exponential / 2);
   const retryAfter = error instanceof RetryableError ? (error.retryAfterSeconds ?? 0) : 0;
-  return { action: 'retry', delaySeconds: Math.ceil(Math.min(backoff.maxSeconds, Math.max(jittered, retryAfter))) };
+  const delaySeconds = Math.min(LONGEST_WAIT_SECONDS, Math.max(Math.min(backoff.maxSeconds, jittered), retryAfter));
+  return { action: 'retry', delaySeconds: Math.ceil(delaySeconds) };
 }
 
 function describe(error: unknown): string {

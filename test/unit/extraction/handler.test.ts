@@ -1,5 +1,4 @@
 import 'aws-sdk-client-mock-vitest/extend';
-import { clearCaches } from '@aws-lambda-powertools/parameters';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -8,6 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { VALID_JOB_MESSAGE } from '../../../lambdas/contract/fixtures/index.js';
 import type { handler as extractionHandler } from '../../../lambdas/extraction/handler.js';
+import { deadlineReserve } from '../../../lambdas/extraction/invocation-deadlines.js';
 import { type ModelServer, startModelServer } from '../../../tools/model-server/index.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { sqsEvent, sqsRecord } from '../support/sqs-records.js';
@@ -42,7 +42,6 @@ beforeAll(async () => {
     QUEUE_URL,
     OPENAI_SECRET_ID: SECRET_ID,
     OPENAI_BASE_URL: server.baseUrl,
-    OPENAI_MAX_RETRIES: '0',
     OPENAI_TIMEOUT_MS: '2000',
     AWS_REGION: 'eu-central-1',
     AWS_ACCESS_KEY_ID: 'test',
@@ -50,7 +49,6 @@ beforeAll(async () => {
     POWERTOOLS_DEV: 'true',
     POWERTOOLS_METRICS_DISABLED: 'true',
   });
-  ({ handler } = await import('../../../lambdas/extraction/handler.js'));
 });
 
 afterAll(async () => {
@@ -58,14 +56,15 @@ afterAll(async () => {
   await server.stop();
 });
 
-beforeEach(() => {
+beforeEach(async () => {
+  // A fresh container per test: the handler caches the secret for minutes, so each test starts cold.
+  vi.resetModules();
+  ({ handler } = await import('../../../lambdas/extraction/handler.js'));
   ddb.reset();
   rawDdb.reset();
   sqs.reset();
   secrets.reset();
   server.clearRecording();
-  // The handler caches the secret for minutes; each test starts from a cold cache.
-  clearCaches();
   secrets.on(GetSecretValueCommand).resolves({ SecretString: 'sk-from-secrets-manager' });
   ddb.on(GetCommand, { Key: { pk: 'OWNER#user-a', sk: `ENTRY#${GOOD_ID}` } }).resolves({ Item: { entry: GOOD_TEXT, status: 'pending' } });
   ddb.on(GetCommand, { Key: { pk: 'OWNER#user-a', sk: `ENTRY#${FAILING_ID}` } }).resolves({ Item: { entry: FAILING_TEXT, status: 'pending' } });
@@ -207,5 +206,58 @@ describe('extraction handler', () => {
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'good' }]);
     expect(server.requests).toHaveLength(0);
     expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
+  });
+
+  describe('with little time left in the invocation', () => {
+    /** The function's default timeout, which sizes the reserve the handler keeps back. */
+    const RESERVE = deadlineReserve(60);
+
+    /** A context whose remaining time runs down from `remainingMs`, as Lambda's does. */
+    function contextWithRemaining(remainingMs: number) {
+      const end = Date.now() + remainingMs;
+      return { ...context, getRemainingTimeInMillis: () => Math.max(0, end - Date.now()) };
+    }
+
+    it('stops a slow model call at the model deadline, reschedules it, and marks its last receive failed in time', async () => {
+      // Arrange: the model answers after 10 s; 300 ms are left before the reserve
+      server.answer = () => ({ technologies: ['Django'], delayMs: 10_000 });
+      const remainingMs = RESERVE.bookkeepingMs + RESERVE.responseMarginMs + 300;
+      const short = contextWithRemaining(remainingMs);
+      const event = sqsEvent(
+        sqsRecord(job(GOOD_ID), { messageId: 'first-try' }),
+        sqsRecord(job(FAILING_ID), { messageId: 'last-try', receiveCount: 5 }),
+      );
+      const started = Date.now();
+
+      // Act
+      const response = await handler(event, short);
+
+      // Assert
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(response.batchItemFailures.map((failure) => failure.itemIdentifier).sort()).toEqual(['first-try', 'last-try']);
+      expect(sqs).toHaveReceivedCommandWith(ChangeMessageVisibilityCommand, { ReceiptHandle: 'receipt-first-try' });
+      expect(ddb).toHaveReceivedCommandExactlyOnceWith(UpdateCommand, {
+        Key: { pk: 'OWNER#user-a', sk: `ENTRY#${FAILING_ID}` },
+        ExpressionAttributeValues: expect.objectContaining({
+          ':failed': 'failed',
+          ':reason': expect.stringContaining('the OpenAI call was stopped at the record deadline'),
+        }),
+      });
+      expect(sqs).toHaveReceivedCommandWith(ChangeMessageVisibilityCommand, { ReceiptHandle: 'receipt-last-try', VisibilityTimeout: 0 });
+    });
+
+    it('returns its batch response before the time is up even when a record hangs, reporting it failed', async () => {
+      // Arrange: the entry read never answers; only the response deadline is left
+      ddb.on(GetCommand).callsFake(() => new Promise(() => undefined));
+      const remainingMs = RESERVE.responseMarginMs + 300;
+      const started = Date.now();
+
+      // Act
+      const response = await handler(sqsEvent(sqsRecord(job(GOOD_ID), { messageId: 'hangs' })), contextWithRemaining(remainingMs));
+
+      // Assert
+      expect(Date.now() - started).toBeLessThan(remainingMs);
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'hangs' }]);
+    });
   });
 });

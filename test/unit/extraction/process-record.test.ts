@@ -1,7 +1,13 @@
 import { describe, expect, it, vi } from 'vitest';
 import { QUEUE_SETTINGS } from '../../../lambdas/contract/index.js';
 import { INVALID_JOB_MESSAGE_BODIES, VALID_JOB_MESSAGE } from '../../../lambdas/contract/fixtures/index.js';
-import { PermanentError, RateLimitCircuitOpenError, RetryableError } from '../../../lambdas/extraction/domain/errors.js';
+import {
+  AnswerTruncatedError,
+  DeadlineExceededError,
+  PermanentError,
+  RateLimitCircuitOpenError,
+  RetryableError,
+} from '../../../lambdas/extraction/domain/errors.js';
 import type { RawExtraction } from '../../../lambdas/extraction/domain/ports.js';
 import { processJobRecord, type RecordProcessorDeps } from '../../../lambdas/extraction/process-record.js';
 import { EXTRACTION_TIME, fakeExtractor, InMemoryEntryTagStore } from '../support/fake-extraction-ports.js';
@@ -195,6 +201,24 @@ describe('processJobRecord', () => {
     expect(retries.retryAfter).toHaveBeenCalledWith('receipt-m-1', 0);
   });
 
+  it('counts and logs a permanent failure once, however many receives it bounces through to the DLQ', async () => {
+    // Arrange
+    const { deps, logger, metrics, retries } = setup(new PermanentError('OpenAI rejected the request (400): bad schema'));
+
+    // Act: the give-up, then every redelivery SQS makes before the DLQ
+    for (let receive = 1; receive <= QUEUE_SETTINGS.maxReceiveCount; receive++) {
+      await expect(processJobRecord(jobRecord(receive), deps)).rejects.toBeInstanceOf(PermanentError);
+    }
+
+    // Assert
+    const failedCounts = metrics.addMetric.mock.calls.filter((call) => call[0] === 'EntriesFailed');
+    expect(failedCounts).toEqual([['EntriesFailed', 'Count', 1]]);
+    const failedForGood = logger.error.mock.calls.filter((call) => String(call[0]).includes('failed for good'));
+    expect(failedForGood).toHaveLength(1);
+    expect(deps.extractor.extract).toHaveBeenCalledTimes(1);
+    expect(retries.retryAfter.mock.calls.every(([, delay]) => delay === 0)).toBe(true);
+  });
+
   describe('while the rate-limit circuit is open', () => {
     it('defers the untried job as a fresh copy, so it spends none of its receives', async () => {
       // Arrange
@@ -236,5 +260,64 @@ describe('processJobRecord', () => {
       expect(retries.retryAfter).toHaveBeenCalledExactlyOnceWith('receipt-m-1', 42);
       expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('could not defer'), expect.objectContaining({ messageId: 'm-1' }));
     });
+  });
+
+  describe('at the model deadline', () => {
+    it('marks the entry failed with the reason on its last receive, without calling the model', async () => {
+      // Arrange
+      const { deps, store, retries } = setup();
+
+      // Act
+      const attempt = processJobRecord(jobRecord(QUEUE_SETTINGS.maxReceiveCount), deps, AbortSignal.abort());
+
+      // Assert
+      await expect(attempt).rejects.toBeInstanceOf(DeadlineExceededError);
+      expect(deps.extractor.extract).not.toHaveBeenCalled();
+      expect(store.stored(OWNER, ENTRY_ID)).toMatchObject({
+        status: 'failed',
+        error: `gave up after ${QUEUE_SETTINGS.maxReceiveCount} attempts: the record deadline passed before the record was started`,
+      });
+      expect(retries.retryAfter).toHaveBeenCalledExactlyOnceWith('receipt-m-1', 0);
+    });
+
+    it('reschedules an earlier receive with the backoff and counts the deadline', async () => {
+      // Arrange
+      const { deps, store, retries, metrics } = setup(new DeadlineExceededError('the OpenAI call was stopped at the record deadline'));
+
+      // Act
+      const attempt = processJobRecord(jobRecord(1), deps, new AbortController().signal);
+
+      // Assert
+      await expect(attempt).rejects.toBeInstanceOf(DeadlineExceededError);
+      expect(store.stored(OWNER, ENTRY_ID)?.status).toBe('pending');
+      expect(retries.retryAfter).toHaveBeenCalledExactlyOnceWith('receipt-m-1', expect.any(Number));
+      expect(metricValue(metrics, 'RecordDeadlinesPassed')).toBe(1);
+    });
+
+    it('passes the deadline to the model call', async () => {
+      // Arrange
+      const { deps } = setup();
+      const signal = new AbortController().signal;
+
+      // Act
+      await processJobRecord(jobRecord(1), deps, signal);
+
+      // Assert
+      expect(deps.extractor.extract).toHaveBeenCalledWith(TEXT, { signal });
+    });
+  });
+
+  it('marks a truncated answer failed at once and counts it as truncated', async () => {
+    // Arrange
+    const { deps, store, retries, metrics } = setup(new AnswerTruncatedError(1266));
+
+    // Act
+    const attempt = processJobRecord(jobRecord(1), deps);
+
+    // Assert
+    await expect(attempt).rejects.toBeInstanceOf(AnswerTruncatedError);
+    expect(store.stored(OWNER, ENTRY_ID)).toMatchObject({ status: 'failed', error: 'answer truncated at the output-token cap (1266 tokens)' });
+    expect(retries.retryAfter).toHaveBeenCalledExactlyOnceWith('receipt-m-1', 0);
+    expect(metricValue(metrics, 'AnswersTruncated')).toBe(1);
   });
 });

@@ -6,7 +6,13 @@ import {
   OpenAiTagExtractor,
   retryAfterSeconds,
 } from '../../../../lambdas/extraction/adapters/openai-tag-extractor.js';
-import { PermanentError, RetryableError } from '../../../../lambdas/extraction/domain/errors.js';
+import { ANSWER_MAX_OUTPUT_TOKENS } from '../../../../lambdas/extraction/answer-schema.js';
+import {
+  AnswerTruncatedError,
+  DeadlineExceededError,
+  PermanentError,
+  RetryableError,
+} from '../../../../lambdas/extraction/domain/errors.js';
 import { PROMPTS } from '../../../../lambdas/extraction/prompts.js';
 import { type ModelServer, rateLimited, startModelServer } from '../../../../tools/model-server/index.js';
 
@@ -204,7 +210,19 @@ describe('OpenAiTagExtractor', () => {
     expect(error.message).toContain('model refused');
   });
 
-  it('turns an answer cut off at the token limit into a permanent error', async () => {
+  it('caps the answer with max_completion_tokens sized for the answer schema', async () => {
+    // Arrange
+    server.answer = () => ({ technologies: [] });
+
+    // Act
+    await extractor.extract(TEXT);
+
+    // Assert
+    expect(server.requests[0]!.body).toMatchObject({ max_completion_tokens: ANSWER_MAX_OUTPUT_TOKENS });
+    expect(server.requests[0]!.body).not.toHaveProperty('max_tokens');
+  });
+
+  it('classifies an answer cut off at the cap as truncated, a permanent failure of its own', async () => {
     // Arrange
     server.answer = () => ({ technologies: ['Django'], finishReason: 'length' });
 
@@ -212,7 +230,20 @@ describe('OpenAiTagExtractor', () => {
     const error = await failureOf();
 
     // Assert
+    expect(error).toBeInstanceOf(AnswerTruncatedError);
     expect(error).toBeInstanceOf(PermanentError);
+    expect(error.message).toBe(`answer truncated at the output-token cap (${ANSWER_MAX_OUTPUT_TOKENS} tokens)`);
+  });
+
+  it('does not count a refusal as truncated', async () => {
+    // Arrange
+    server.answer = () => ({ content: null, refusal: 'no' });
+
+    // Act
+    const error = await failureOf();
+
+    // Assert
+    expect(error).not.toBeInstanceOf(AnswerTruncatedError);
   });
 
   it('retries an answer that does not fit the schema', async () => {
@@ -265,7 +296,7 @@ describe('OpenAiTagExtractor', () => {
 describe('openAiClientProvider', () => {
   it('reuses the client while the key stays the same', async () => {
     // Arrange
-    const provide = openAiClientProvider({ apiKey: async () => 'sk-one', baseURL: server.baseUrl, timeoutMs: TIMEOUT_MS, maxRetries: 0 });
+    const provide = openAiClientProvider({ apiKey: async () => 'sk-one', baseURL: server.baseUrl, timeoutMs: TIMEOUT_MS });
 
     // Act
     const [first, second] = [await provide(), await provide()];
@@ -277,7 +308,7 @@ describe('openAiClientProvider', () => {
   it('sends the rotated key once the secret changes', async () => {
     // Arrange
     let key = 'sk-old';
-    const provide = openAiClientProvider({ apiKey: async () => key, baseURL: server.baseUrl, timeoutMs: TIMEOUT_MS, maxRetries: 0 });
+    const provide = openAiClientProvider({ apiKey: async () => key, baseURL: server.baseUrl, timeoutMs: TIMEOUT_MS });
     const rotating = new OpenAiTagExtractor(provide, 'gpt-4o-mini', PROMPT);
     server.answer = () => ({ technologies: [] });
     await rotating.extract(TEXT);
@@ -332,5 +363,56 @@ describe('retryAfterSeconds', () => {
 
   it('handles a missing header object', () => {
     expect(retryAfterSeconds(undefined)).toBeUndefined();
+  });
+});
+
+describe('OpenAiTagExtractor deadlines', () => {
+  it('stops a call whose body stalls after the headers when the record deadline passes', async () => {
+    // Arrange: the client's own timeout is the SDK default of 10 minutes; only the deadline can end the call.
+    server.answer = () => ({ fault: 'stall' });
+    const client = new OpenAI({ apiKey: 'sk-test', baseURL: server.baseUrl, maxRetries: 0 });
+    const stalled = new OpenAiTagExtractor(async () => client, 'gpt-4o-mini', PROMPT);
+    const headersSent = server.statuses[200] ?? 0;
+    const started = Date.now();
+
+    // Act
+    const error = await stalled.extract(TEXT, { signal: AbortSignal.timeout(300) }).catch((caught: unknown) => caught);
+
+    // Assert
+    expect(server.statuses[200]).toBe(headersSent + 1);
+    expect(error).toBeInstanceOf(DeadlineExceededError);
+    expect(error).toBeInstanceOf(RetryableError);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('makes one request for a 429 whose retry-after outlasts the function, and hands the wait to the queue', async () => {
+    // Arrange: the client as the Lambda builds it, not the test's own.
+    server.answer = () => rateLimited({ seconds: 120 });
+    const provided = new OpenAiTagExtractor(
+      openAiClientProvider({ apiKey: async () => 'sk-test', baseURL: server.baseUrl, timeoutMs: 5_000 }),
+      'gpt-4o-mini',
+      PROMPT,
+    );
+    const started = Date.now();
+
+    // Act
+    const error = await provided.extract(TEXT).catch((caught: unknown) => caught);
+
+    // Assert
+    expect(error).toMatchObject({ retryAfterSeconds: 120, rateLimited: true });
+    expect(server.requests).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('makes no request when the deadline has already passed', async () => {
+    // Arrange
+    server.answer = () => ({ technologies: ['Django'] });
+
+    // Act
+    const error = await extractor.extract(TEXT, { signal: AbortSignal.abort() }).catch((caught: unknown) => caught);
+
+    // Assert
+    expect(error).toBeInstanceOf(DeadlineExceededError);
+    expect(server.requests).toHaveLength(0);
   });
 });

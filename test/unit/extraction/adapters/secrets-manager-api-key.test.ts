@@ -18,7 +18,7 @@ describe('secretsManagerApiKey', () => {
     secrets.on(GetSecretValueCommand).callsFake(
       () => new Promise((resolve) => setTimeout(() => resolve({ SecretString: 'sk-live' }), 20)),
     );
-    const apiKey = secretsManagerApiKey('openai-key-cold-batch');
+    const apiKey = secretsManagerApiKey('openai-key-cold-batch', 60);
 
     const keys = await Promise.all(Array.from({ length: 10 }, () => apiKey()));
 
@@ -28,7 +28,7 @@ describe('secretsManagerApiKey', () => {
 
   it('tries again on the next call after a failed read', async () => {
     secrets.on(GetSecretValueCommand).rejectsOnce(new Error('throttled')).resolves({ SecretString: 'sk-live' });
-    const apiKey = secretsManagerApiKey('openai-key-retry');
+    const apiKey = secretsManagerApiKey('openai-key-retry', 60);
 
     await expect(apiKey()).rejects.toThrow('throttled');
     await expect(apiKey()).resolves.toBe('sk-live');
@@ -37,6 +37,6 @@ describe('secretsManagerApiKey', () => {
   it('fails clearly when the secret is empty', async () => {
     secrets.on(GetSecretValueCommand).resolves({ SecretString: '' });
 
-    await expect(secretsManagerApiKey('openai-key-empty')()).rejects.toThrow('secret openai-key-empty is empty');
+    await expect(secretsManagerApiKey('openai-key-empty', 60)()).rejects.toThrow('secret openai-key-empty is empty');
   });
 });

@@ -22,7 +22,7 @@ describe('extractEntryTags', () => {
     const outcome = await extractEntryTags(deps, JOB);
 
     // Assert
-    expect(extractor.extract).toHaveBeenCalledWith(TEXT);
+    expect(extractor.extract).toHaveBeenCalledWith(TEXT, {});
     expect(store.stored(JOB.ownerId, JOB.entryId)).toEqual({
       entry: TEXT,
       status: 'done',

@@ -89,12 +89,20 @@ describe('decideOnFailure', () => {
     expect(delay).toBe(40);
   });
 
-  it('caps an excessive retry-after at the maximum', () => {
+  it('honours a retry-after longer than the maximum backoff and the function timeout', () => {
+    // Act
+    const delay = delayOf(decideOnFailure(new RetryableError('429', 3_600), 1, MAX_RECEIVES, BACKOFF, lowest));
+
+    // Assert
+    expect(delay).toBe(3_600);
+  });
+
+  it('caps a retry-after beyond what a message can stay invisible at 11 hours', () => {
     // Act
     const delay = delayOf(decideOnFailure(new RetryableError('429', 86_400), 1, MAX_RECEIVES, BACKOFF, lowest));
 
     // Assert
-    expect(delay).toBe(900);
+    expect(delay).toBe(11 * 3_600);
   });
 
   it('retries unknown errors too, since a transient fault must not lose an entry', () => {

@@ -1,0 +1,61 @@
+/*
+ * One rule for the AWS SDK clients (DynamoDB, SQS, Secrets Manager) of every function, so a
+ * hanging service costs a known share of the function's time and never the whole of it.
+ */
+
+/** Attempts per AWS call: one retry absorbs a dropped connection or a throttle. */
+const MAX_ATTEMPTS = 2;
+/**
+ * Longest wait the SDK's standard retry strategy sleeps before its one retry: a random share
+ * of 1 s for a throttle (50 ms otherwise). DynamoDB and SQS send no retry-after hint that
+ * would lengthen it.
+ */
+const RETRY_BACKOFF_BOUND_MS = 1_000;
+/** A tenth of the function's timeout per attempt, within these bounds. */
+const ATTEMPT_TIMEOUT_BOUNDS_MS = { min: 1_000, max: 3_000 } as const;
+/** Connecting takes milliseconds inside a region; a connect that takes longer is retried sooner. */
+const CONNECTION_TIMEOUT_MAX_MS = 1_000;
+
+/** How long one AWS call may take, for a function of a given timeout. */
+export interface AwsCallBudget {
+  maxAttempts: number;
+  /** Connecting, per attempt. */
+  connectionTimeoutMs: number;
+  /** The whole attempt, connecting included. */
+  attemptTimeoutMs: number;
+  /** The longest one call can take with all its attempts and the backoff between them. */
+  worstCaseMs: number;
+}
+
+/** The budget of one AWS call in a function with this timeout. */
+export function awsCallBudget(functionTimeoutSeconds: number): AwsCallBudget {
+  const { min, max } = ATTEMPT_TIMEOUT_BOUNDS_MS;
+  const attemptTimeoutMs = Math.round(Math.min(max, Math.max(min, (functionTimeoutSeconds * 1000) / 10)));
+  return {
+    maxAttempts: MAX_ATTEMPTS,
+    connectionTimeoutMs: Math.min(CONNECTION_TIMEOUT_MAX_MS, attemptTimeoutMs),
+    attemptTimeoutMs,
+    worstCaseMs: MAX_ATTEMPTS * attemptTimeoutMs + (MAX_ATTEMPTS - 1) * RETRY_BACKOFF_BOUND_MS,
+  };
+}
+
+/**
+ * The AWS SDK v3 client configuration that keeps a call within `awsCallBudget`: spread it into
+ * every client's constructor. Plain data in the SDK's `requestHandler` shorthand, so this module
+ * needs no SDK import.
+ */
+export function awsClientConfig(functionTimeoutSeconds: number) {
+  const budget = awsCallBudget(functionTimeoutSeconds);
+  return {
+    maxAttempts: budget.maxAttempts,
+    requestHandler: {
+      connectionTimeout: budget.connectionTimeoutMs,
+      requestTimeout: budget.attemptTimeoutMs,
+      // Without it the SDK only logs a warning when requestTimeout passes.
+      throwOnRequestTimeout: true,
+      // The request timeout ends when the headers arrive; a body that stalls after them
+      // is cut off once the socket has been idle this long.
+      socketTimeout: budget.attemptTimeoutMs,
+    },
+  };
+}

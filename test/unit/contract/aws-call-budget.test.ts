@@ -1,0 +1,92 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAwsClients } from '../../../lambdas/api/aws-clients.js';
+import { awsCallBudget } from '../../../lambdas/contract/index.js';
+import { secretsManagerApiKey } from '../../../lambdas/extraction/adapters/openai-tag-extractor.js';
+
+/** Slack for timers and the event loop on a busy machine. */
+const SLACK_MS = 750;
+
+/** An endpoint that accepts every request and never answers, counting them by X-Amz-Target. */
+async function startHangingEndpoint() {
+  const requests: string[] = [];
+  const held: IncomingMessage[] = [];
+  const server: Server = createServer((request) => {
+    requests.push(String(request.headers['x-amz-target'] ?? `${request.method} ${request.url}`));
+    held.push(request);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    endpoint,
+    requests,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+const savedEnv = { ...process.env };
+let hanging: Awaited<ReturnType<typeof startHangingEndpoint>>;
+
+beforeAll(async () => {
+  hanging = await startHangingEndpoint();
+  Object.assign(process.env, {
+    AWS_REGION: 'eu-central-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_ENDPOINT_URL_DYNAMODB: hanging.endpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: hanging.endpoint,
+  });
+});
+
+afterAll(async () => {
+  process.env = savedEnv;
+  await hanging?.stop();
+});
+
+describe('awsCallBudget', () => {
+  it('gives an attempt a tenth of the function timeout, within 1 to 3 s, and two attempts per call', () => {
+    expect(awsCallBudget(10)).toEqual({ maxAttempts: 2, connectionTimeoutMs: 1_000, attemptTimeoutMs: 1_000, worstCaseMs: 3_000 });
+    expect(awsCallBudget(20)).toMatchObject({ attemptTimeoutMs: 2_000, worstCaseMs: 5_000 });
+    expect(awsCallBudget(60)).toMatchObject({ attemptTimeoutMs: 3_000, worstCaseMs: 7_000 });
+    expect(awsCallBudget(3)).toMatchObject({ attemptTimeoutMs: 1_000 });
+  });
+});
+
+describe('the SDK clients of the functions, against a service that never answers', () => {
+  it('give up on DynamoDB, SQS and Secrets Manager calls within the budget, after their attempts', async () => {
+    // Arrange: the API function's clients, and the extraction's key reader sized like the API (10 s)
+    const budget = awsCallBudget(10);
+    const { documentClient, sqsClient } = createAwsClients(hanging.endpoint, 10);
+    const apiKey = secretsManagerApiKey('devlog/openai-api-key', 10);
+    const timed = async (call: Promise<unknown>) => {
+      const started = Date.now();
+      const error = await call.then(() => undefined, (caught: unknown) => caught);
+      return { error, ms: Date.now() - started };
+    };
+
+    // Act
+    const [dynamo, sqs, secret] = await Promise.all([
+      timed(documentClient.send(new GetItemCommand({ TableName: 'entries', Key: { pk: { S: 'a' }, sk: { S: 'b' } } }))),
+      timed(sqsClient.send(new SendMessageCommand({ QueueUrl: `${hanging.endpoint}/123456789012/jobs`, MessageBody: '{}' }))),
+      timed(apiKey()),
+    ]);
+
+    // Assert
+    for (const outcome of [dynamo, sqs, secret]) {
+      expect(outcome.error).toBeInstanceOf(Error);
+      expect(outcome.ms).toBeLessThan(budget.worstCaseMs + SLACK_MS);
+    }
+    const countOf = (prefix: string) => hanging.requests.filter((target) => target.startsWith(prefix)).length;
+    expect(countOf('DynamoDB_20120810.GetItem')).toBe(budget.maxAttempts);
+    expect(countOf('AmazonSQS.SendMessage')).toBe(budget.maxAttempts);
+    expect(countOf('secretsmanager.GetSecretValue')).toBe(budget.maxAttempts);
+    documentClient.destroy();
+    sqsClient.destroy();
+  });
+});
