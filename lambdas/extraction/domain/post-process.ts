@@ -57,8 +57,12 @@ function rejectReason(value: string): DropReason | undefined {
 /**
  * Finds the tag in the text as a whole name: case-insensitive, any run of whitespace where the
  * tag has a space, and no letter or digit glued to either end (so "Go" is not found in "Google"
- * and "Java" not in "JavaScript"), except a version number after it: the prompt asks for names
- * without versions, so "Python" must be found in "Python3" and "HTML" in "HTML5".
+ * and "Java" not in "JavaScript"), nor the `++` or `#` of a longer name ("C" is not in "C++" or
+ * "C#"). A version number may follow, since the prompt asks for names without versions and
+ * "Python" must be found in "Python3" and "Go" in "Go1.22"; but not after a short all-capital
+ * tag, where the digits belong to the name ("EC" is not in "EC2"). A single-letter name ("C",
+ * "R") is only found as a standalone token: no version, and no name glue (`+#_&@.-`) before it
+ * ("Objective-C") or after it, except a compound's hyphen ("C-Programm") and a full stop.
  * Returns the text's own spelling.
  */
 export function findInText(tag: string, text: string): string | undefined {
@@ -66,10 +70,17 @@ export function findInText(tag: string, text: string): string | undefined {
     .split(' ')
     .map((word) => word.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&'))
     .join('\\s+');
-  const versionSuffix = '(?:\\d+(?:\\.\\d+)*)?';
-  const match = new RegExp(
-    `(?<![\\p{L}\\p{N}])${pattern}(?=${versionSuffix}(?![\\p{L}\\p{N}]))`,
-    'iu',
-  ).exec(text);
-  return match?.[0];
+  if ([...tag].length === 1) {
+    return new RegExp(`(?<![\\p{L}\\p{N}+#_&@.-])${pattern}(?![\\p{L}\\p{N}+#_&@]|\\.[\\p{L}\\p{N}])`, 'iu').exec(text)?.[0];
+  }
+  const occurrences = new RegExp(`(?<![\\p{L}\\p{N}])(${pattern})(\\d+(?:\\.\\d+)*)?(?![\\p{L}\\p{N}]|\\+\\+|#)`, 'giu');
+  for (const [, name = '', version] of text.matchAll(occurrences)) {
+    if (version === undefined || takesGluedVersion(name)) return name;
+  }
+  return undefined;
+}
+
+/** Digits glued to a name of three or more characters, or to one with a small letter, are its version ("HTML5", "Go1.22"). */
+function takesGluedVersion(name: string): boolean {
+  return [...name].length >= 3 || /\p{Ll}/u.test(name);
 }

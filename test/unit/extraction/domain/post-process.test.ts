@@ -148,6 +148,30 @@ describe('postProcessTags', () => {
     },
   );
 
+  it.each([
+    ['S', 'Stored the files in S3'],
+    ['EC', 'Ran the workers on EC2'],
+    ['ec', 'Ran the workers on EC2'],
+    ['C', 'Rewrote it in C++ last week'],
+    ['C', 'Used C# and .NET'],
+    ['F', 'Tried F# for the parser'],
+    ['C', 'Ported the app to Objective-C'],
+    ['R', 'Put the assets into R2'],
+  ])('does not ground %s in a fragment of a longer name (%s)', (tag, text) => {
+    expect(postProcessTags([tag], text)).toEqual({ tags: [], dropped: [{ candidate: tag, reason: 'ungrounded' }] });
+  });
+
+  it.each([
+    ['C', 'Wrote the driver in C and the tools in Rust.'],
+    ['C', 'Languages: C, Go'],
+    ['C', 'Mostly plain C.'],
+    ['R', 'Analysed the data in R (tidyverse)'],
+    ['R', 'Stats with R/Python'],
+    ['C', 'Ein kleines C-Programm geschrieben'],
+  ])('grounds the single-letter name %s as a standalone token (%s)', (tag, text) => {
+    expect(postProcessTags([tag], text).tags).toEqual([tag]);
+  });
+
   it('does not treat punctuation in a tag as a pattern', () => {
     // Act
     const result = postProcessTags(['C.+', 'a|b', '(x'], 'Used Cxx and a and b');
