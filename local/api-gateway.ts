@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type {
@@ -199,7 +200,9 @@ export function toApiGatewayEvent({ request, url, method, body, route, jwt }: Ev
   const now = new Date();
   const requestId = randomBytes(10).toString('base64').replace(/=+$/, '=');
   const domainName = headers.host ?? '127.0.0.1';
-  const sendsText = body.length === 0 || isTextContentType(headers['content-type']);
+  // An event is JSON text and cannot carry bytes that are not UTF-8 as a string: such a body
+  // goes base64-encoded, whatever its content type, so the handler sees the bytes as sent.
+  const sendsText = body.length === 0 || (isTextContentType(headers['content-type']) && isUtf8(body));
   return {
     version: '2.0',
     routeKey: route.routeKey,

@@ -150,6 +150,12 @@ const CASES: Case[] = [
   handler('malformed JSON', 400, () => post('{"entry": "Django"'), detailMentions(/not valid JSON/)),
   handler('an empty body', 400, () => post('')),
   handler('a raw NUL byte inside a JSON string', 400, () => post(Buffer.from('{"entry":"Dja\u0000ngo"}'))),
+  handler(
+    'invalid UTF-8 inside a JSON string (stored as U+FFFD before)',
+    400,
+    () => post(Buffer.concat([Buffer.from('{"entry":"Django '), Buffer.from([0xc3, 0x28]), Buffer.from('"}')])),
+    detailMentions(/not valid UTF-8/),
+  ),
   handler('a UTF-16 body labelled as such', 400, () => post(Buffer.from('{"entry":"Django"}', 'utf16le'), { 'content-type': 'application/json; charset=utf-16' })),
   handler('a JSON array', 422, () => post('[{"entry":"Django"}]'), detailMentions(/JSON object/)),
   handler('a JSON string', 422, () => post('"Django"')),

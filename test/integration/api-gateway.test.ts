@@ -133,6 +133,18 @@ describe('event', () => {
 
     expect(events[0]).toMatchObject({ isBase64Encoded: true, body: bytes.toString('base64') });
   });
+
+  it('base64-encodes a JSON body that is not valid UTF-8, which an event cannot carry as text', async () => {
+    const bytes = Buffer.concat([Buffer.from('{"entry": "Django '), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
+
+    await fetch(`${gateway.url}/logs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await issueLocalToken(key, 'alice')}`, 'content-type': 'application/json' },
+      body: bytes,
+    });
+
+    expect(events[0]).toMatchObject({ isBase64Encoded: true, body: bytes.toString('base64') });
+  });
 });
 
 /** A GET with a Host header of our choice (fetch does not let a caller set Host). */

@@ -11,6 +11,8 @@ export const MAX_BODY_BYTES = 128 * 1024;
 export const LIST_LIMIT = { min: 1, max: 100, default: 20 } as const;
 
 const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+/** Rejects invalid UTF-8 instead of replacing it with U+FFFD, which would be stored as if sent. */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 const CreateEntryBodySchema = z.object({
   entry: z
@@ -50,9 +52,15 @@ export function parseCreateEntryRequest(request: HttpRequestParts): CreateEntryR
   if (raw.length > MAX_BODY_BYTES) {
     throw payloadTooLarge(`The body is ${raw.length} bytes; at most ${MAX_BODY_BYTES} are accepted.`);
   }
+  let text: string;
+  try {
+    text = STRICT_UTF8.decode(raw);
+  } catch {
+    throw badRequest('The body is not valid UTF-8; send the entry as UTF-8 encoded JSON.');
+  }
   let json: unknown;
   try {
-    json = JSON.parse(raw.toString('utf8'));
+    json = JSON.parse(text);
   } catch (error) {
     throw badRequest(`The body is not valid JSON: ${(error as Error).message}.`);
   }

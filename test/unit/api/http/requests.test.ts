@@ -175,6 +175,36 @@ describe('parseCreateEntryRequest', () => {
       expect(problem.detail).toMatch(/not valid JSON/);
     });
 
+    it.each([
+      ['a lone continuation byte', [0x80]],
+      ['a truncated two-byte sequence', [0xc3]],
+      ['an overlong encoding', [0xc0, 0xaf]],
+      ['an encoded surrogate', [0xed, 0xa0, 0x80]],
+    ])('answers 400 to a base64 body with invalid UTF-8 (%s) instead of storing U+FFFD', (_name, bad) => {
+      // Arrange: API Gateway hands over bytes it cannot pass as text base64-encoded
+      const raw = Buffer.concat([Buffer.from('{"entry": "Django '), Buffer.from(bad), Buffer.from('"}')]);
+
+      // Act
+      const problem = problemOf(() =>
+        parseCreateEntryRequest({ headers: JSON_HEADERS, body: raw.toString('base64'), isBase64Encoded: true }),
+      );
+
+      // Assert
+      expect(problem.status).toBe(400);
+      expect(problem.detail).toMatch(/not valid UTF-8/);
+    });
+
+    it('keeps a U+FFFD the client really sent', () => {
+      // Arrange
+      const body = Buffer.from(JSON.stringify({ entry: 'Django \uFFFD' })).toString('base64');
+
+      // Act
+      const parsed = parseCreateEntryRequest({ headers: JSON_HEADERS, body, isBase64Encoded: true });
+
+      // Assert
+      expect(parsed.entry).toBe('Django \uFFFD');
+    });
+
     it('answers 400 when the body is missing altogether', () => {
       // Act
       const problem = problemOf(() => parseCreateEntryRequest({ headers: JSON_HEADERS }));
