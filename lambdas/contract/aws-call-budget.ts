@@ -11,7 +11,7 @@ const MAX_ATTEMPTS = 2;
  * would lengthen it.
  */
 const RETRY_BACKOFF_BOUND_MS = 1_000;
-/** A tenth of the function's timeout per attempt, within these bounds. */
+/** A twentieth of the function's timeout per attempt, within these bounds. */
 const ATTEMPT_TIMEOUT_BOUNDS_MS = { min: 1_000, max: 3_000 } as const;
 /** Connecting takes milliseconds inside a region; a connect that takes longer is retried sooner. */
 const CONNECTION_TIMEOUT_MAX_MS = 1_000;
@@ -30,7 +30,7 @@ export interface AwsCallBudget {
 /** The budget of one AWS call in a function with this timeout. */
 export function awsCallBudget(functionTimeoutSeconds: number): AwsCallBudget {
   const { min, max } = ATTEMPT_TIMEOUT_BOUNDS_MS;
-  const attemptTimeoutMs = Math.round(Math.min(max, Math.max(min, (functionTimeoutSeconds * 1000) / 10)));
+  const attemptTimeoutMs = Math.round(Math.min(max, Math.max(min, (functionTimeoutSeconds * 1000) / 20)));
   return {
     maxAttempts: MAX_ATTEMPTS,
     connectionTimeoutMs: Math.min(CONNECTION_TIMEOUT_MAX_MS, attemptTimeoutMs),

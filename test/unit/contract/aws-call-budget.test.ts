@@ -50,10 +50,11 @@ afterAll(async () => {
 });
 
 describe('awsCallBudget', () => {
-  it('gives an attempt a tenth of the function timeout, within 1 to 3 s, and two attempts per call', () => {
+  it('gives an attempt a twentieth of the function timeout, within 1 to 3 s, and two attempts per call', () => {
     expect(awsCallBudget(10)).toEqual({ maxAttempts: 2, connectionTimeoutMs: 1_000, attemptTimeoutMs: 1_000, worstCaseMs: 3_000 });
-    expect(awsCallBudget(20)).toMatchObject({ attemptTimeoutMs: 2_000, worstCaseMs: 5_000 });
+    expect(awsCallBudget(40)).toMatchObject({ attemptTimeoutMs: 2_000, worstCaseMs: 5_000 });
     expect(awsCallBudget(60)).toMatchObject({ attemptTimeoutMs: 3_000, worstCaseMs: 7_000 });
+    expect(awsCallBudget(120)).toMatchObject({ attemptTimeoutMs: 3_000 });
     expect(awsCallBudget(3)).toMatchObject({ attemptTimeoutMs: 1_000 });
   });
 });
