@@ -11,6 +11,8 @@ export interface HandlerEnvironmentInput {
   openAiSecretId: string;
   openAiBaseUrl?: string;
   openAiModel?: string;
+  /** Timeout the local poller enforces on the extraction function. */
+  extractionTimeoutSeconds: number;
   retryBaseSeconds: number;
   retryMaxSeconds: number;
   /** How old a pending entry's job must be before the reconciler re-sends it. */
@@ -34,7 +36,7 @@ export function handlerEnvironment(input: HandlerEnvironmentInput): Record<strin
     ...(input.openAiBaseUrl ? { OPENAI_BASE_URL: input.openAiBaseUrl } : {}),
     ...(input.openAiModel ? { OPENAI_MODEL: input.openAiModel } : {}),
     // As the extraction stack sets them, from the contract.
-    FUNCTION_TIMEOUT_SECONDS: String(CONSUMER_SETTINGS.functionTimeoutSeconds),
+    FUNCTION_TIMEOUT_SECONDS: String(input.extractionTimeoutSeconds),
     RECORD_CONCURRENCY: String(CONSUMER_SETTINGS.recordConcurrency),
     RETRY_BASE_SECONDS: String(input.retryBaseSeconds),
     RETRY_MAX_SECONDS: String(input.retryMaxSeconds),

@@ -31,6 +31,12 @@ const LocalSettingsSchema = z.object({
    * tolerates but AWS guidance forbids for the deployed queue.
    */
   VISIBILITY_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(43_200).optional(),
+  /**
+   * Timeout the local event source mapping enforces on the extraction function (and tells it);
+   * the contract's 60 s when unset, as in AWS. Only for fault tests that cannot wait for the
+   * deadlines of a 60 s invocation; the function refuses one too short for its reserve.
+   */
+  EXTRACTION_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(900).optional(),
   /** Level of the handlers' Powertools logs (request and batch lines are always printed). */
   LOG_LEVEL: z
     .string()

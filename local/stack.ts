@@ -82,6 +82,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const started = performance.now();
   if (handlersLoaded) throw new Error('one local stack per process: the handlers read their environment once, at import');
   const settings = readLocalSettings(options.env ?? process.env);
+  const extractionTimeoutSeconds = settings.EXTRACTION_TIMEOUT_SECONDS ?? CONSUMER_SETTINGS.functionTimeoutSeconds;
   const log = options.log ?? consoleLog;
   const cleanups: { name: string; run: () => Promise<void> | void }[] = [];
   const stopAll = async () => {
@@ -139,6 +140,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         openAiSecretId: LOCAL_RESOURCES.openAiSecretId,
         openAiBaseUrl: model.baseUrl,
         openAiModel: settings.OPENAI_MODEL,
+        extractionTimeoutSeconds,
         retryBaseSeconds: settings.RETRY_BASE_SECONDS,
         retryMaxSeconds: settings.RETRY_MAX_SECONDS,
         reconcileGraceSeconds: localReconcileGraceSeconds(settings),
@@ -164,7 +166,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       queueUrl: queues.queueUrl,
       queueArn: queues.queueArn,
       handler: extractionHandler as SqsHandler,
-      functionTimeoutSeconds: CONSUMER_SETTINGS.functionTimeoutSeconds,
+      functionTimeoutSeconds: extractionTimeoutSeconds,
       log,
     });
     cleanups.push({ name: 'SQS poller', run: () => poller.stop() });

@@ -11,7 +11,11 @@ const MAX_ATTEMPTS = 2;
  * would lengthen it.
  */
 const RETRY_BACKOFF_BOUND_MS = 1_000;
-/** A twentieth of the function's timeout per attempt, within these bounds. */
+/**
+ * A quarter of the function's timeout per attempt, within these bounds: short enough that a
+ * hanging service costs a known share of the invocation, long enough that a busy machine (the
+ * local stack runs the emulators in the handlers' own process) does not time out healthy calls.
+ */
 const ATTEMPT_TIMEOUT_BOUNDS_MS = { min: 1_000, max: 3_000 } as const;
 /** Connecting takes milliseconds inside a region; a connect that takes longer is retried sooner. */
 const CONNECTION_TIMEOUT_MAX_MS = 1_000;
@@ -30,7 +34,7 @@ export interface AwsCallBudget {
 /** The budget of one AWS call in a function with this timeout. */
 export function awsCallBudget(functionTimeoutSeconds: number): AwsCallBudget {
   const { min, max } = ATTEMPT_TIMEOUT_BOUNDS_MS;
-  const attemptTimeoutMs = Math.round(Math.min(max, Math.max(min, (functionTimeoutSeconds * 1000) / 20)));
+  const attemptTimeoutMs = Math.round(Math.min(max, Math.max(min, (functionTimeoutSeconds * 1000) / 4)));
   return {
     maxAttempts: MAX_ATTEMPTS,
     connectionTimeoutMs: Math.min(CONNECTION_TIMEOUT_MAX_MS, attemptTimeoutMs),

@@ -15,6 +15,8 @@ import { closeServer, listenOnLoopback, LOOPBACK } from '../../local/http-server
 export type FaultAction =
   /** Drops the connection without an answer (the SDK sees ECONNRESET / socket hang up). */
   | { kind: 'reset' }
+  /** Reads the request and never answers, as a hanging service: only the client's own timeouts end the call. */
+  | { kind: 'hang' }
   /** Answers with an AWS JSON-protocol error, as the service would (500 InternalServerError by default). */
   | { kind: 'error'; status?: number; errorType?: string; message?: string };
 
@@ -146,6 +148,11 @@ function count(counts: Record<string, number>, key: string): void {
 function injectFault(request: IncomingMessage, response: ServerResponse, action: FaultAction): void {
   if (action.kind === 'reset') {
     request.socket.resetAndDestroy();
+    return;
+  }
+  if (action.kind === 'hang') {
+    // The connection stays open until the client gives up or the proxy stops.
+    request.resume();
     return;
   }
   const errorType = action.errorType ?? 'InternalServerError';

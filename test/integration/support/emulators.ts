@@ -4,6 +4,7 @@ import { dynamoDbClientFor, ensureEntryTable, startDynamoDb } from '../../../loc
 import { startSecretsManager, type SecretsManagerEmulator } from '../../../local/emulators/secrets-manager.js';
 import { ensureJobQueues, sqsClientFor, startSqs, type JobQueueOptions, type JobQueues } from '../../../local/emulators/sqs.js';
 import { handlerEnvironment } from '../../../local/handler-environment.js';
+import { CONSUMER_SETTINGS } from '../../../lambdas/contract/index.js';
 
 /** Emulators with the entries table and a jobs queue, plus clients for them. */
 export interface TestEmulators {
@@ -66,6 +67,7 @@ export function setHandlerEnvironment(emulators: TestEmulators, extra: Record<st
       dynamoDbEndpoint: emulators.dynamoDbEndpoint,
       secretsManagerEndpoint: emulators.secrets.endpoint,
       openAiSecretId: TEST_SECRET_ID,
+      extractionTimeoutSeconds: CONSUMER_SETTINGS.functionTimeoutSeconds,
       retryBaseSeconds: 0.1,
       retryMaxSeconds: 1,
       logLevel: process.env.TEST_HANDLER_LOG_LEVEL ?? 'SILENT',

@@ -50,12 +50,12 @@ afterAll(async () => {
 });
 
 describe('awsCallBudget', () => {
-  it('gives an attempt a twentieth of the function timeout, within 1 to 3 s, and two attempts per call', () => {
-    expect(awsCallBudget(10)).toEqual({ maxAttempts: 2, connectionTimeoutMs: 1_000, attemptTimeoutMs: 1_000, worstCaseMs: 3_000 });
-    expect(awsCallBudget(40)).toMatchObject({ attemptTimeoutMs: 2_000, worstCaseMs: 5_000 });
+  it('gives an attempt a quarter of the function timeout, within 1 to 3 s, and two attempts per call', () => {
+    expect(awsCallBudget(10)).toEqual({ maxAttempts: 2, connectionTimeoutMs: 1_000, attemptTimeoutMs: 2_500, worstCaseMs: 6_000 });
+    expect(awsCallBudget(8)).toMatchObject({ attemptTimeoutMs: 2_000, worstCaseMs: 5_000 });
     expect(awsCallBudget(60)).toMatchObject({ attemptTimeoutMs: 3_000, worstCaseMs: 7_000 });
     expect(awsCallBudget(120)).toMatchObject({ attemptTimeoutMs: 3_000 });
-    expect(awsCallBudget(3)).toMatchObject({ attemptTimeoutMs: 1_000 });
+    expect(awsCallBudget(2)).toMatchObject({ attemptTimeoutMs: 1_000 });
   });
 });
 

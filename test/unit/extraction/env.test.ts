@@ -34,7 +34,7 @@ describe('readExtractionEnv', () => {
   it.each([
     ['no secret id', { TABLE_NAME: 'entries', QUEUE_URL: REQUIRED.QUEUE_URL }],
     ['an unknown prompt version', { ...REQUIRED, PROMPT_VERSION: '99' }],
-    ['a function timeout too short for the bookkeeping after the model deadline', { ...REQUIRED, FUNCTION_TIMEOUT_SECONDS: '15' }],
+    ['a function timeout too short for the bookkeeping after the model deadline', { ...REQUIRED, FUNCTION_TIMEOUT_SECONDS: '40' }],
     ['more records at once than a batch holds', { ...REQUIRED, RECORD_CONCURRENCY: '11' }],
     ['a base URL that is not a URL', { ...REQUIRED, OPENAI_BASE_URL: 'localhost' }],
   ])('fails at cold start with %s', (_name, env) => {
