@@ -74,13 +74,13 @@ export function readLocalSettings(env: NodeJS.ProcessEnv = process.env, cwd = pr
 
 /**
  * The local reconciler's grace: RECONCILE_GRACE_SECONDS when set, otherwise the contract's
- * derivation from the local visibility timeout, backoff maximum and function timeout.
+ * derivation from the local visibility timeout, backoff maximum and (local) extraction timeout.
  */
 export function localReconcileGraceSeconds(settings: LocalSettings): number {
   return (
     settings.RECONCILE_GRACE_SECONDS ??
     reconcileGraceSeconds({
-      functionTimeoutSeconds: CONSUMER_SETTINGS.functionTimeoutSeconds,
+      functionTimeoutSeconds: settings.EXTRACTION_TIMEOUT_SECONDS ?? CONSUMER_SETTINGS.functionTimeoutSeconds,
       visibilityTimeoutSeconds: settings.VISIBILITY_TIMEOUT_SECONDS ?? QUEUE_SETTINGS.visibilityTimeoutSeconds,
       retryMaxSeconds: settings.RETRY_MAX_SECONDS,
       maxReceiveCount: QUEUE_SETTINGS.maxReceiveCount,

@@ -24,6 +24,12 @@ describe('the local reconciler\'s grace', () => {
     expect(localReconcileGraceSeconds(settings)).toBe(4 * (60 + 2) + 60);
   });
 
+  it('follows the extraction timeout a test shortens it to', () => {
+    const settings = readLocalSettings({ VISIBILITY_TIMEOUT_SECONDS: '5', RETRY_MAX_SECONDS: '2', EXTRACTION_TIMEOUT_SECONDS: '45' });
+
+    expect(localReconcileGraceSeconds(settings)).toBe(4 * (45 + 2) + 45);
+  });
+
   it('takes RECONCILE_GRACE_SECONDS as given', () => {
     expect(localReconcileGraceSeconds(readLocalSettings({ RECONCILE_GRACE_SECONDS: '10' }))).toBe(10);
   });
