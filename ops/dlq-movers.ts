@@ -30,8 +30,14 @@ export function messageMoveTask(client: SQSClient, dlqArn: string, pollMs = 2000
 /**
  * The local emulator has no StartMessageMoveTask, so move by hand: receive, send to the jobs
  * queue, then delete, ten at a time. A crash in between duplicates a message, never loses one.
+ * `onMoved` gets the body of every message moved.
  */
-export function receiveSendDelete(client: SQSClient, dlqUrl: string, queueUrl: string): DlqMover {
+export function receiveSendDelete(
+  client: SQSClient,
+  dlqUrl: string,
+  queueUrl: string,
+  onMoved: (body: string) => void = () => {},
+): DlqMover {
   return async (onProgress) => {
     let moved = 0;
     for (;;) {
@@ -54,6 +60,7 @@ export function receiveSendDelete(client: SQSClient, dlqUrl: string, queueUrl: s
         );
       }
       moved += Successful.length;
+      for (const { Id } of Successful) onMoved(Messages[Number(Id)]?.Body ?? '');
       onProgress(moved);
       if (Failed.length > 0) {
         throw new Error(`could not send ${Failed.length} messages back: ${Failed[0]?.Message ?? Failed[0]?.Code}`);

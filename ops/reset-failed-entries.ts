@@ -4,13 +4,15 @@ import { ENTRY_TABLE, entryKey, FAILED_BUCKET, PENDING_BUCKET } from '../lambdas
 
 /**
  * Makes every `failed` entry eligible for extraction again: back to `pending` (and into the
- * reconciler's index), found through the sparse failed index, never a scan. Returns how many.
+ * reconciler's index), found through the sparse failed index, never a scan. Returns how many;
+ * `onEntryReset` hears of each one.
  */
 export async function resetFailedEntries(
   client: DynamoDBDocumentClient,
   tableName: string,
   now: Date,
   onProgress: (reset: number) => void = () => {},
+  onEntryReset: (entry: { ownerId: string; id: string }) => void = () => {},
 ): Promise<number> {
   const { name, partitionKey } = ENTRY_TABLE.failedIndex;
   let reset = 0;
@@ -28,7 +30,11 @@ export async function resetFailedEntries(
       }),
     );
     for (const item of page.Items ?? []) {
-      if (await resetEntry(client, tableName, String(item.ownerId), String(item.id), now)) reset++;
+      const entry = { ownerId: String(item.ownerId), id: String(item.id) };
+      if (await resetEntry(client, tableName, entry.ownerId, entry.id, now)) {
+        reset++;
+        onEntryReset(entry);
+      }
     }
     onProgress(reset);
     after = page.LastEvaluatedKey;

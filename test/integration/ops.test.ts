@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { entryKey, FAILED_BUCKET, JobMessageSchema, jobMessageFor } from '../../lambdas/contract/index.js';
 import { backfillEntries, type BackfillProgress } from '../../ops/backfill-entries.js';
 import { receiveSendDelete } from '../../ops/dlq-movers.js';
+import { redriveLocal } from '../../ops/local-redrive.js';
 import { resetFailedEntries } from '../../ops/reset-failed-entries.js';
 import { startTestEmulators, type TestEmulators } from './support/emulators.js';
 
@@ -105,6 +106,38 @@ describe('redrive', () => {
     expect(await visibleMessages(emulators.queues.deadLetterQueueUrl)).toBe(0);
     const jobs = (await drain(emulators.queues.queueUrl)).map((body) => JobMessageSchema.parse(JSON.parse(body)));
     expect(jobs.map((job) => job.entryId).sort()).toEqual([...failed].sort());
+  });
+
+  it('locally, also sends a job for every reset entry whose message is not in the DLQ (the emulator lost it at a restart), and only for those', async () => {
+    // Arrange: two failed entries; only one still has its message in the DLQ
+    const [kept, lost] = [nextId(), nextId()] as [string, string];
+    for (const id of [kept, lost]) {
+      await putEntry({ ownerId: 'user-b', id, status: 'failed', error: 'model down', failedBucket: FAILED_BUCKET, createdAt: '2026-11-20T10:00:00.000Z' });
+    }
+    await emulators.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: emulators.queues.deadLetterQueueUrl,
+        MessageBody: JSON.stringify(jobMessageFor({ id: kept, ownerId: 'user-b' }, new Date())),
+      }),
+    );
+
+    // Act
+    const report = await redriveLocal(
+      {
+        documentClient,
+        sqsClient: emulators.sqs,
+        tableName: emulators.tableName,
+        queueUrl: emulators.queues.queueUrl,
+        dlqUrl: emulators.queues.deadLetterQueueUrl,
+      },
+      new Date('2026-11-23T12:00:00Z'),
+    );
+
+    // Assert
+    expect(report).toEqual({ entriesReset: 2, messagesMoved: 1, jobsResent: 1 });
+    const jobs = (await drain(emulators.queues.queueUrl)).map((body) => JobMessageSchema.parse(JSON.parse(body)));
+    expect(jobs.map((job) => job.entryId).sort()).toEqual([kept, lost].sort());
+    expect((await readEntry('user-b', lost))?.status).toBe('pending');
   });
 
   it('is a no-op when nothing failed', async () => {
