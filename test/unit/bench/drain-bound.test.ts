@@ -41,6 +41,21 @@ describe('sequentialRate and drainVerdicts', () => {
   });
 });
 
+describe('the speedup target under a rate limit', () => {
+  it('asks for what the limit allows (at 90%), not 10x a 500 rpm account can never reach', () => {
+    // Arrange: 500 requests/min = 8.33/s; sequential at 0.5 s = 2/s, so at most 4.2x
+    const bound = drainBound({ maxConcurrency: 5, recordConcurrency: 10, latencySeconds: 0.5, requestsPerMinute: 500 });
+
+    // Act
+    const [speedup] = drainVerdicts(8.1, bound, 2);
+
+    // Assert
+    expect(speedup?.pass).toBe(true);
+    expect(speedup?.name).toBe('>= 3.8x sequential (90% of the 4.2x the requests-per-minute limit allows)');
+    expect(drainVerdicts(7, bound, 2)[0]?.pass).toBe(false);
+  });
+});
+
 describe('describeLimit', () => {
   const bound = drainBound({ maxConcurrency: 5, recordConcurrency: 10, latencySeconds: 0.5 });
 
