@@ -13,6 +13,7 @@ import { describeMachine, machineLine } from './machine.js';
 import { runCommand } from '../tools/cli.js';
 import { parseBenchOptions, USAGE } from './options.js';
 import { PRICES } from './prices.js';
+import { renderChartSvg } from './chart.js';
 import { formatTable, usd, type ReportRow } from './report.js';
 import { coldStartRows, costRows, decouplingRows, drainRows } from './rows.js';
 import { type ModelServer, offlineDictionary, startModelServer } from '../tools/model-server/index.js';
@@ -202,7 +203,13 @@ async function main(): Promise<void> {
       2,
     )}\n`,
   );
-  console.log(`Results: ${path.relative(REPO_ROOT, file)}`);
+  // The chart of every run sits beside its JSON (ignored by git like it); latest.svg, the one the
+  // README shows, is committed.
+  const chart = renderChartSvg(rows, `devlog-tags bench ${startedAt.toISOString()}, ${machineLine(machine)}`);
+  const chartFile = file.replace(/\.json$/, '.svg');
+  await writeFile(chartFile, chart);
+  await writeFile(path.join(resultsDir, 'latest.svg'), chart);
+  console.log(`Results: ${path.relative(REPO_ROOT, file)}, chart ${path.relative(REPO_ROOT, chartFile)} (also bench/results/latest.svg)`);
   if (results.errors.length > 0) process.exitCode = 1;
 }
 
