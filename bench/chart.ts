@@ -45,15 +45,15 @@ export function renderChartSvg(rows: readonly ReportRow[], title: string): strin
   const body = bars.map((bar, index) => {
     const y = TOP + index * ROW_HEIGHT;
     return [
-      `<text x="${BAR_AREA_X - 8}" y="${y + 15}" text-anchor="end">${escape(shorten(bar.label, 46))}</text>`,
-      `<rect x="${BAR_AREA_X}" y="${y + 4}" width="${(x(bar.score) - BAR_AREA_X).toFixed(1)}" height="${ROW_HEIGHT - 10}" fill="${bar.pass ? '#2e7d32' : '#c62828'}"><title>${escape(`${bar.value} (target ${bar.target})`)}</title></rect>`,
-      `<text x="${BAR_AREA_X + BAR_AREA_WIDTH + 8}" y="${y + 15}">${escape(shorten(`${bar.value} ${bar.pass ? 'PASS' : 'FAIL'}`, 24))}</text>`,
+      `<text x="${BAR_AREA_X - 8}" y="${y + 15}" text-anchor="end">${escapeXml(shorten(bar.label, 46))}</text>`,
+      `<rect x="${BAR_AREA_X}" y="${y + 4}" width="${(x(bar.score) - BAR_AREA_X).toFixed(1)}" height="${ROW_HEIGHT - 10}" fill="${bar.pass ? '#2e7d32' : '#c62828'}"><title>${escapeXml(`${bar.value} (target ${bar.target})`)}</title></rect>`,
+      `<text x="${BAR_AREA_X + BAR_AREA_WIDTH + 8}" y="${y + 15}">${escapeXml(shorten(`${bar.value} ${bar.pass ? 'PASS' : 'FAIL'}`, 24))}</text>`,
     ].join('');
   });
   const targetX = x(1);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="12">
 <rect width="100%" height="100%" fill="#ffffff"/>
-<text x="10" y="20" font-size="14" font-weight="bold">${escape(title)}</text>
+<text x="10" y="20" font-size="14" font-weight="bold">${escapeXml(title)}</text>
 <text x="10" y="36" fill="#555555">bar: how far each figure is from its target (1 = on target, right of the line = better; capped at ${MAX_SCORE}x)</text>
 ${body.join('\n')}
 <line x1="${targetX}" y1="${TOP - 4}" x2="${targetX}" y2="${height - 26}" stroke="#000000" stroke-dasharray="4 3"/>
@@ -71,6 +71,6 @@ function shorten(text: string, length: number): string {
   return text.length > length ? `${text.slice(0, length - 1)}…` : text;
 }
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
