@@ -1,0 +1,43 @@
+/**
+ * The layout of the tags table: what the tech-stack aggregator derives from the entries' tags
+ * (web team only; the extraction never sees it). Three kinds of items:
+ *
+ * - the tag index, one item per (owner, tag, entry): partition `tagIndexPartition(owner, key)`,
+ *   sort key `ENTRY#<entryId>` (ULIDs, so newest first is a descending query and an entry id is
+ *   a cursor), attributes `entryId`, `value`, `createdAt`. `GET /logs?tag=` reads it.
+ * - the totals, one item per (owner, tag) in the owner's partition (`TECH#<key>`): `value`,
+ *   `count`, `firstSeen`, `lastSeen`, `version`. `GET /me/tech-stack` reads them in one query.
+ * - per entry what the aggregator applied last (`APPLIED#<entryId>`): `tags` by key, `version`.
+ */
+export const TAGS_TABLE = { partitionKey: 'pk', sortKey: 'sk' } as const;
+
+/** Sort-key prefix of an owner's totals. */
+export const TOTAL_SORT_PREFIX = 'TECH#';
+/** Sort-key prefix of the tag index's entries. */
+export const INDEXED_ENTRY_SORT_PREFIX = 'ENTRY#';
+
+/** The partition of one owner's entries that carry the tag with this key (see `tagKey`). */
+export function tagIndexPartition(ownerId: string, key: string): string {
+  // Both parts encoded: owner ids and tags ("C#", "F#") may contain the separator.
+  return `TAG#${encodeURIComponent(ownerId)}#${encodeURIComponent(key)}`;
+}
+
+/** The tag-index item of one entry under one tag. */
+export function tagIndexKey(ownerId: string, key: string, entryId: string): { pk: string; sk: string } {
+  return { pk: tagIndexPartition(ownerId, key), sk: `${INDEXED_ENTRY_SORT_PREFIX}${entryId}` };
+}
+
+/** The partition of an owner's totals and applied records. */
+export function ownerAggregatePartition(ownerId: string): string {
+  return `OWNER#${ownerId}`;
+}
+
+/** The item of an owner's total for one tag. */
+export function totalKey(ownerId: string, key: string): { pk: string; sk: string } {
+  return { pk: ownerAggregatePartition(ownerId), sk: `${TOTAL_SORT_PREFIX}${key}` };
+}
+
+/** The item recording what the aggregator applied for one entry. */
+export function appliedKey(ownerId: string, entryId: string): { pk: string; sk: string } {
+  return { pk: ownerAggregatePartition(ownerId), sk: `APPLIED#${entryId}` };
+}
