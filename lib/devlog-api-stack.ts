@@ -11,10 +11,12 @@ import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { AccountRecovery, FeaturePlan, Mfa, OAuthScope, UserPool, UserPoolClient, UserPoolClientIdentityProvider } from 'aws-cdk-lib/aws-cognito';
-import { AttributeType, Billing, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, ProjectionType, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaFunctionTarget } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -22,6 +24,9 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { WEB_FUNCTION_TIMEOUTS_SECONDS } from '../lambdas/api/function-timeouts.js';
+import { AGGREGATOR_ENTRY_ATTRIBUTES } from '../lambdas/api/adapters/dynamodb-entry-tag-source.js';
+import { TAGS_TABLE } from '../lambdas/api/adapters/tags-table.js';
+import { AGGREGATOR_SETTINGS } from '../lambdas/api/tech-stack-settings.js';
 import { ENTRY_TABLE, QUEUE_SETTINGS } from '../lambdas/contract/index.js';
 import type { StageConfig } from './config.js';
 import { ALARM_PERIOD, OperationalAlarms } from './constructs/alarms.js';
@@ -40,6 +45,8 @@ export interface DevLogApiStackProps extends StackProps {
  */
 export class DevLogApiStack extends Stack {
   readonly table: TableV2;
+  readonly tagsTable: TableV2;
+  readonly aggregatorDeadLetterQueue: Queue;
   readonly jobsQueue: Queue;
   readonly deadLetterQueue: Queue;
   readonly api: HttpApi;
@@ -47,6 +54,7 @@ export class DevLogApiStack extends Stack {
   readonly reconcilerFunction: LambdaFunction;
   /** Where every alarm of the stage (both stacks) notifies ALARM and OK. */
   readonly alarmTopic: ITopic;
+  readonly aggregatorFunction: LambdaFunction;
 
   constructor(scope: Construct, id: string, props: DevLogApiStackProps) {
     super(scope, id, props);
@@ -60,6 +68,8 @@ export class DevLogApiStack extends Stack {
       timeToLiveAttribute: ENTRY_TABLE.ttlAttribute,
       removalPolicy: RemovalPolicy.RETAIN,
       deletionProtection: true,
+      // Feeds the tech-stack aggregator, so the extraction's role needs nothing more.
+      dynamoStream: StreamViewType.NEW_AND_OLD_IMAGES,
       globalSecondaryIndexes: [
         ...[ENTRY_TABLE.pendingIndex, ENTRY_TABLE.failedIndex].map((index) => ({
           indexName: index.name,
@@ -69,6 +79,15 @@ export class DevLogApiStack extends Stack {
           nonKeyAttributes: ['id', 'ownerId'],
         })),
       ],
+    });
+
+    this.tagsTable = new TableV2(this, 'Tags', {
+      partitionKey: { name: TAGS_TABLE.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TAGS_TABLE.sortKey, type: AttributeType.STRING },
+      billing: Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+      deletionProtection: true,
     });
 
     this.deadLetterQueue = new Queue(this, 'JobsDlq', {
@@ -91,7 +110,11 @@ export class DevLogApiStack extends Stack {
       timeout: Duration.seconds(WEB_FUNCTION_TIMEOUTS_SECONDS.api),
       memorySize: 1024,
       logRetentionDays: config.logRetentionDays,
-      environment: { TABLE_NAME: this.table.tableName, QUEUE_URL: this.jobsQueue.queueUrl },
+      environment: {
+        TABLE_NAME: this.table.tableName,
+        QUEUE_URL: this.jobsQueue.queueUrl,
+        TAGS_TABLE_NAME: this.tagsTable.tableName,
+      },
     });
     // Items of the caller's partition only ever: no Scan, no batch operations, no index access.
     this.apiFunction.addToRolePolicy(
@@ -101,8 +124,18 @@ export class DevLogApiStack extends Stack {
       }),
     );
     this.jobsQueue.grantSendMessages(this.apiFunction);
+    // The tech-stack totals and the tag index; only the aggregator writes them.
+    this.apiFunction.addToRolePolicy(
+      new PolicyStatement({ actions: ['dynamodb:Query'], resources: [this.tagsTable.tableArn] }),
+    );
 
     this.reconcilerFunction = this.createReconciler(config);
+    this.aggregatorDeadLetterQueue = new Queue(this, 'TechStackDlq', {
+      retentionPeriod: Duration.days(QUEUE_SETTINGS.dlqRetentionDays),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    this.aggregatorFunction = this.createAggregator(config);
     this.api = this.createHttpApi(config);
     this.alarmTopic = this.createAlarmTopic(config);
     this.publishSharedParameters(config.stage);
@@ -153,6 +186,55 @@ export class DevLogApiStack extends Stack {
       targets: [new LambdaFunctionTarget(reconciler, { retryAttempts: 0 })],
     });
     return reconciler;
+  }
+
+  /**
+   * The entries table's stream into the web team's aggregator, which keeps the tag index and
+   * the tech-stack totals in the tags table. It may read only the keys, tags and creation time
+   * of entries (never their text), and write only the tags table.
+   */
+  private createAggregator(config: StageConfig): LambdaFunction {
+    const aggregator = new LambdaFunction(this, 'TechStackAggregatorFunction', {
+      entry: fileURLToPath(new URL('../lambdas/api/tech-stack-aggregator-handler.ts', import.meta.url)),
+      description: 'devlog-tags: tag index and tech-stack totals from the entries stream',
+      timeout: Duration.seconds(AGGREGATOR_SETTINGS.functionTimeoutSeconds),
+      logRetentionDays: config.logRetentionDays,
+      environment: { TABLE_NAME: this.table.tableName, TAGS_TABLE_NAME: this.tagsTable.tableName },
+    });
+    aggregator.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem'],
+        resources: [this.table.tableArn],
+        conditions: {
+          'ForAllValues:StringEquals': {
+            'dynamodb:Attributes': [ENTRY_TABLE.partitionKey, ENTRY_TABLE.sortKey, ...AGGREGATOR_ENTRY_ATTRIBUTES],
+          },
+          StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+        },
+      }),
+    );
+    aggregator.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+        resources: [this.tagsTable.tableArn],
+      }),
+    );
+    aggregator.addEventSource(
+      new DynamoEventSource(this.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: AGGREGATOR_SETTINGS.batchSize,
+        retryAttempts: AGGREGATOR_SETTINGS.retryAttempts,
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(this.aggregatorDeadLetterQueue),
+        filters: [
+          FilterCriteria.filter({
+            dynamodb: { Keys: { [ENTRY_TABLE.sortKey]: { S: FilterRule.beginsWith(AGGREGATOR_SETTINGS.entrySortKeyPrefix) } } },
+          }),
+        ],
+      }),
+    );
+    return aggregator;
   }
 
   private createHttpApi(config: StageConfig): HttpApi {
@@ -316,6 +398,22 @@ export class DevLogApiStack extends Stack {
       threshold: 1,
       description: 'The reconciler could not re-send the jobs of stuck entries (SQS down, or a job the contract rejects): they stay pending until it can.',
     });
+    alarms.add('TechStackAggregatorErrors', {
+      metric: this.aggregatorFunction.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }),
+      threshold: 3,
+      evaluationPeriods: 2,
+      description: 'The tech-stack aggregator keeps failing: profiles and tag filters lag behind the entries.',
+    });
+    alarms.add('TechStackIteratorAge', {
+      metric: this.aggregatorFunction.metric('IteratorAge', { period: ALARM_PERIOD, statistic: 'Maximum' }),
+      threshold: 5 * 60 * 1000,
+      description: 'The aggregator is over 5 minutes behind the entries stream: the tech stack and tag filter are stale.',
+    });
+    alarms.add('TechStackDeadLetters', {
+      metric: this.aggregatorDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' }),
+      threshold: 1,
+      description: 'Stream records exhausted their retries: some entries are missing from the tech stack and the tag filter until they change again.',
+    });
     alarms.add('Api5xx', {
       metric: this.api.metricServerError({ period: ALARM_PERIOD, statistic: 'Sum' }),
       threshold: 5,
@@ -327,6 +425,10 @@ export class DevLogApiStack extends Stack {
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is the DLQ of the jobs queue.',
+    });
+    Validations.of(this.aggregatorDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is the on-failure destination of the tech-stack aggregator.',
     });
   }
 }

@@ -57,9 +57,9 @@ describe('DevLogApi stack', () => {
     });
   });
 
-  it('denies non-TLS access to both queues', () => {
+  it('denies non-TLS access to every queue', () => {
     const policies = stage.api.findResources('AWS::SQS::QueuePolicy');
-    expect(Object.keys(policies)).toHaveLength(2);
+    expect(Object.keys(policies)).toHaveLength(3);
     for (const policy of Object.values(policies)) {
       expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
         expect.objectContaining({

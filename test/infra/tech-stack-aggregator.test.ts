@@ -1,0 +1,122 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AGGREGATOR_SETTINGS } from '../../lambdas/api/tech-stack-settings.js';
+import { synthStage } from './synth.js';
+
+type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
+
+describe('the tech-stack aggregator in the DevLogApi stack', () => {
+  let stage: ReturnType<typeof synthStage>;
+  let aggregatorStatements: Statement[];
+  beforeAll(() => {
+    stage = synthStage();
+    const [policy] = Object.entries(stage.api.findResources('AWS::IAM::Policy'))
+      .filter(([id]) => id.startsWith('TechStackAggregatorFunctionRole'))
+      .map(([, resource]) => resource);
+    aggregatorStatements = policy?.Properties.PolicyDocument.Statement ?? [];
+  });
+
+  const ref = (logicalIdPrefix: string, attribute = 'Arn') => ({
+    'Fn::GetAtt': [Match.stringLikeRegexp(`^${logicalIdPrefix}[0-9A-F]{8}$`), attribute],
+  });
+
+  it('streams the entries table with old and new images', () => {
+    stage.api.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: Match.anyValue(),
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+    });
+  });
+
+  it('keeps the aggregates in their own on-demand table with PITR, retained on delete', () => {
+    stage.api.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        BillingMode: 'PAY_PER_REQUEST',
+        GlobalSecondaryIndexes: Match.absent(),
+        StreamSpecification: Match.absent(),
+        Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
+      }),
+    });
+  });
+
+  it('feeds only entry items to the aggregator, retrying from a failed record and parking what never succeeds', () => {
+    stage.api.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: ref('Entries', 'StreamArn'),
+      FunctionName: { Ref: Match.stringLikeRegexp('^TechStackAggregatorFunction') },
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: AGGREGATOR_SETTINGS.batchSize,
+      MaximumRetryAttempts: AGGREGATOR_SETTINGS.retryAttempts,
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: { OnFailure: { Destination: ref('TechStackDlq') } },
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ dynamodb: { Keys: { sk: { S: [{ prefix: 'ENTRY#' }] } } } }) }] },
+    });
+  });
+
+  it('lets the aggregator read only the keys, tags and creation time of entries, and write only the tags table', () => {
+    const onEntries = aggregatorStatements.filter((statement) => JSON.stringify(statement.Resource).includes('"Entries'));
+    const entryTableActions = onEntries
+      .filter((statement) => !JSON.stringify(statement.Resource).includes('StreamArn'))
+      .flatMap((statement) => [statement.Action].flat());
+    const streamActions = onEntries
+      .filter((statement) => JSON.stringify(statement.Resource).includes('StreamArn'))
+      .flatMap((statement) => [statement.Action].flat());
+    const onTags = aggregatorStatements
+      .filter((statement) => JSON.stringify(statement.Resource).includes('"Tags'))
+      .flatMap((statement) => [statement.Action].flat());
+
+    expect(entryTableActions).toEqual(['dynamodb:GetItem']);
+    expect(onEntries).toContainEqual(
+      expect.objectContaining({
+        Action: 'dynamodb:GetItem',
+        Condition: {
+          'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'createdAt', 'tags'] },
+          StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+        },
+      }),
+    );
+    expect(streamActions.sort()).toEqual([
+      'dynamodb:DescribeStream',
+      'dynamodb:GetRecords',
+      'dynamodb:GetShardIterator',
+      'dynamodb:ListStreams',
+    ]);
+    expect(onTags.sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+    const everyAction = aggregatorStatements.flatMap((statement) => [statement.Action].flat());
+    expect(everyAction.filter((action) => action.startsWith('sqs:')).sort()).toEqual([
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+      'sqs:SendMessage',
+    ]);
+    expect(everyAction.filter((action) => /^(dynamodb|sqs|logs|xray):/.test(action) === false)).toEqual([]);
+  });
+
+  it('gives the API function read access to the tags table and its name', () => {
+    stage.api.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('API'),
+      Environment: { Variables: Match.objectLike({ TAGS_TABLE_NAME: { Ref: Match.stringLikeRegexp('^Tags') } }) },
+    });
+    stage.api.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^ApiFunctionRole') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Action: 'dynamodb:Query', Resource: ref('Tags') })]),
+      },
+    });
+  });
+
+  it('alarms when the aggregator fails, falls behind or parks records', () => {
+    stage.api.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'IteratorAge', Threshold: 300_000 });
+    stage.api.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^TechStackAggregatorFunction') } }],
+    });
+    stage.api.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TechStackDlq'), 'QueueName'] } }],
+    });
+  });
+});
