@@ -1,10 +1,15 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { parse } from '@aws-lambda-powertools/parser';
 import { DynamoDBStreamRecord } from '@aws-lambda-powertools/parser/schemas/dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ENTRY_SORT_PREFIX } from '../contract/index.js';
+import { DynamoDbEntryTagSource } from './adapters/dynamodb-entry-tag-source.js';
+import { DynamoDbTagAggregates } from './adapters/dynamodb-tag-aggregates.js';
 import type { UseCaseLogger } from './domain/ports.js';
 import { syncEntryTags, type SyncEntryTagsDeps } from './domain/sync-entry-tags.js';
+import type { AggregatorEnv } from './tech-stack-aggregator-env.js';
 
 /** What the aggregator needs besides its ports. */
 export interface TechStackAggregatorDeps extends SyncEntryTagsDeps {
@@ -32,6 +37,15 @@ export function createTechStackAggregator(deps: TechStackAggregatorDeps): TechSt
       throwOnFullBatchFailure: false,
     });
   };
+}
+
+/** The aggregator over the two tables, as Lambda and the local stack both run it. */
+export function buildTechStackAggregator(env: AggregatorEnv, documentClient: DynamoDBDocumentClient): TechStackAggregatorHandler {
+  return createTechStackAggregator({
+    entries: new DynamoDbEntryTagSource(documentClient, env.TABLE_NAME),
+    aggregates: new DynamoDbTagAggregates(documentClient, env.TAGS_TABLE_NAME),
+    logger: new Logger({ serviceName: 'devlog-tech-stack' }),
+  });
 }
 
 async function handleRecord(record: DynamoDBRecord, deps: TechStackAggregatorDeps): Promise<void> {

@@ -1,0 +1,229 @@
+import { DeleteItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbEntryStore } from '../../lambdas/api/adapters/dynamodb-entry-store.js';
+import { DynamoDbTagAggregates } from '../../lambdas/api/adapters/dynamodb-tag-aggregates.js';
+import { tagIndexPartition } from '../../lambdas/api/adapters/tags-table.js';
+import { readTechStack, syncEntryTags } from '../../lambdas/api/domain/sync-entry-tags.js';
+import { DynamoDbEntryTagSource } from '../../lambdas/api/adapters/dynamodb-entry-tag-source.js';
+import { buildTechStackAggregator } from '../../lambdas/api/tech-stack-aggregator.js';
+import { AGGREGATOR_SETTINGS } from '../../lambdas/api/tech-stack-settings.js';
+import { entryKey } from '../../lambdas/contract/index.js';
+import { DynamoDbEntryTagStore } from '../../lambdas/extraction/adapters/dynamodb-entry-tag-store.js';
+import { dynamoDbClientFor, ensureEntryTable, startDynamoDb, type DynamoDbEmulator } from '../../local/emulators/dynamodb.js';
+import { type LocalStream, startLocalStream, streamLogTableName, type StreamHandler } from '../../local/emulators/dynamodb-stream.js';
+import { ensureTagsTable } from '../../local/emulators/tags-table.js';
+
+const TABLE = 'entries-stream-test';
+const TAGS_TABLE = 'tags-stream-test';
+const OWNER = 'alice';
+
+let dynamo: DynamoDbEmulator;
+let direct: DynamoDBClient;
+let stream: LocalStream | undefined;
+let viaStream: DynamoDBClient;
+let documents: DynamoDBDocumentClient;
+let delivered: DynamoDBRecord[];
+
+beforeEach(async () => {
+  dynamo = await startDynamoDb();
+  direct = dynamoDbClientFor(dynamo.endpoint);
+  await Promise.all([ensureEntryTable(direct, TABLE), ensureTagsTable(direct, TAGS_TABLE)]);
+  delivered = [];
+});
+
+afterEach(async () => {
+  await stream?.stop();
+  stream = undefined;
+  viaStream?.destroy();
+  direct.destroy();
+  await dynamo.stop();
+});
+
+/** Starts the stream stand-in with the real aggregator behind `wrap` (which may fail records). */
+async function startStream(wrap: (aggregate: StreamHandler) => StreamHandler = (aggregate) => aggregate) {
+  const aggregatorClient = DynamoDBDocumentClient.from(direct);
+  const handle = wrap(buildTechStackAggregator({ TABLE_NAME: TABLE, TAGS_TABLE_NAME: TAGS_TABLE }, aggregatorClient));
+  stream = await startLocalStream({
+    client: direct,
+    targetEndpoint: dynamo.endpoint,
+    table: { tableName: TABLE, keyAttributes: ['pk', 'sk'] },
+    filter: (record) => String(record.dynamodb?.Keys?.sk?.S).startsWith(AGGREGATOR_SETTINGS.entrySortKeyPrefix),
+    handler: async (event, context) => {
+      delivered.push(...event.Records);
+      return handle(event, context);
+    },
+    batchSize: AGGREGATOR_SETTINGS.batchSize,
+    retryAttempts: 2,
+    functionTimeoutSeconds: 60,
+    log: () => undefined,
+  });
+  viaStream = dynamoDbClientFor(stream.endpoint);
+  documents = DynamoDBDocumentClient.from(viaStream, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+const entries = () => new DynamoDbEntryStore(documents, TABLE);
+const extraction = () => new DynamoDbEntryTagStore(documents, TABLE);
+const aggregates = () => new DynamoDbTagAggregates(DynamoDBDocumentClient.from(direct), TAGS_TABLE);
+
+async function createEntry(id: string, createdAt: string) {
+  await entries().create({ id, ownerId: OWNER, entry: 'text', status: 'pending', tags: [], createdAt, updatedAt: createdAt });
+}
+
+async function tagEntry(id: string, tags: string[], promptVersion = 1) {
+  await extraction().saveTags(OWNER, id, { tags, model: 'm', promptVersion }, new Date());
+}
+
+async function counts() {
+  await stream?.drained();
+  return (await readTechStack(aggregates(), OWNER)).items;
+}
+
+describe('the tech-stack aggregator behind the local stream stand-in', () => {
+  it('follows entries through creation, tagging, re-extraction by a newer prompt and deletion', async () => {
+    await startStream();
+    await createEntry('01A', '2026-01-01T00:00:00.000Z');
+    await createEntry('01B', '2026-02-01T00:00:00.000Z');
+    await createEntry('01C', '2026-03-01T00:00:00.000Z');
+    await tagEntry('01A', ['Django']);
+    await tagEntry('01B', ['django', 'Redis']);
+    await tagEntry('01C', ['Django']);
+    await tagEntry('01C', ['Django', 'Celery'], 2);
+    await documents.send(new DeleteCommand({ TableName: TABLE, Key: entryKey(OWNER, '01C') }));
+
+    expect(await counts()).toEqual([
+      { value: 'django', count: 2, firstSeen: '2026-01-01T00:00:00.000Z', lastSeen: '2026-02-01T00:00:00.000Z' },
+      { value: 'Redis', count: 1, firstSeen: '2026-02-01T00:00:00.000Z', lastSeen: '2026-02-01T00:00:00.000Z' },
+    ]);
+    const { Items = [] } = await DynamoDBDocumentClient.from(direct).send(
+      new QueryCommand({
+        TableName: TAGS_TABLE,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': tagIndexPartition(OWNER, 'django') },
+        ScanIndexForward: false,
+      }),
+    );
+    expect(Items.map((item) => item.entryId)).toEqual(['01B', '01A']);
+  });
+
+  it('delivers the records of one item in write order, with both images, and none for a write that changed nothing', async () => {
+    await startStream();
+    await createEntry('01A', '2026-01-01T00:00:00.000Z');
+    await tagEntry('01A', ['Django']);
+    await tagEntry('01A', ['Django']);
+    await documents.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: entryKey(OWNER, '01A'),
+        UpdateExpression: 'SET #status = :done',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':done': 'done' },
+      }),
+    );
+    await stream?.drained();
+
+    expect(delivered.map((record) => record.eventName)).toEqual(['INSERT', 'MODIFY']);
+    expect(delivered[1]?.dynamodb?.OldImage?.status).toEqual({ S: 'pending' });
+    expect(delivered[1]?.dynamodb?.NewImage?.status).toEqual({ S: 'done' });
+    const sequence = delivered.map((record) => record.dynamodb?.SequenceNumber ?? '');
+    expect([...sequence].sort()).toEqual(sequence);
+  });
+
+  it('retries a failed record and everything after it, and counts exactly once in the end', async () => {
+    let failuresLeft = 2;
+    await startStream((aggregate) => async (event, context) => {
+      if (failuresLeft > 0) {
+        failuresLeft--;
+        return { batchItemFailures: event.Records.map((record) => ({ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' })) };
+      }
+      return aggregate(event, context);
+    });
+    await createEntry('01A', '2026-01-01T00:00:00.000Z');
+    await tagEntry('01A', ['Kafka']);
+
+    expect((await counts()).map(({ value, count }) => [value, count])).toEqual([['Kafka', 1]]);
+    expect(delivered.filter((record) => record.eventName === 'INSERT')).toHaveLength(3);
+  });
+
+  it('delivers at the next start what a crash between a write and its record left as an intent', async () => {
+    await ensureLogTableWithIntent();
+    await startStream();
+
+    expect((await counts()).map(({ value, count }) => [value, count])).toEqual([['Rust', 1]]);
+  });
+
+  it('never lists an item that skipped the stand-in (idempotency keys are filtered out like in AWS)', async () => {
+    await startStream();
+    await documents.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: { pk: `OWNER#${OWNER}`, sk: 'IDEMPOTENCY#k' },
+        UpdateExpression: 'SET #state = :s',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':s': 'in-progress' },
+      }),
+    );
+    await stream?.drained();
+    expect(delivered).toEqual([]);
+  });
+
+  it('keeps a total exact when many entries with the same tag are synced at once', async () => {
+    await startStream();
+    const ids = Array.from({ length: 6 }, (_, index) => `01X${String(index).padStart(2, '0')}`);
+    for (const id of ids) await createEntry(id, `2026-04-${String(ids.indexOf(id) + 1).padStart(2, '0')}T00:00:00.000Z`);
+    await Promise.all(
+      ids.map((id) =>
+        direct.send(
+          new PutItemCommand({
+            TableName: TABLE,
+            Item: {
+              ...{ pk: { S: `OWNER#${OWNER}` }, sk: { S: `ENTRY#${id}` } },
+              createdAt: { S: '2026-04-01T00:00:00.000Z' },
+              tags: { L: [{ M: { type: { S: 'tech-stack' }, value: { S: 'Go' } } }] },
+            },
+          }),
+        ),
+      ),
+    );
+    const deps = { entries: new DynamoDbEntryTagSource(DynamoDBDocumentClient.from(direct), TABLE), aggregates: aggregates() };
+
+    await Promise.all(ids.flatMap((id) => [syncEntryTags(deps, OWNER, id), syncEntryTags(deps, OWNER, id)]));
+
+    expect((await readTechStack(aggregates(), OWNER)).items.map(({ value, count }) => [value, count])).toEqual([['Go', 6]]);
+  });
+});
+
+/** A crash right after dynalite stored a write but before the stand-in turned its intent into a record. */
+async function ensureLogTableWithIntent() {
+  const probe = await startLocalStream({
+    client: direct,
+    targetEndpoint: dynamo.endpoint,
+    table: { tableName: TABLE, keyAttributes: ['pk', 'sk'] },
+    filter: () => true,
+    handler: async () => undefined,
+    batchSize: 10,
+    retryAttempts: 0,
+    functionTimeoutSeconds: 60,
+    log: () => undefined,
+  });
+  await probe.stop();
+  const key = { pk: { S: `OWNER#${OWNER}` }, sk: { S: 'ENTRY#01R' } };
+  await direct.send(
+    new PutItemCommand({
+      TableName: streamLogTableName(TABLE),
+      Item: { pk: { S: 'shard-0' }, sk: { S: '000000000000000000001' }, state: { S: 'intent' }, keys: { S: JSON.stringify(key) } },
+    }),
+  );
+  await direct.send(
+    new PutItemCommand({
+      TableName: TABLE,
+      Item: {
+        ...key,
+        createdAt: { S: '2026-05-01T00:00:00.000Z' },
+        tags: { L: [{ M: { type: { S: 'tech-stack' }, value: { S: 'Rust' } } }] },
+      },
+    }),
+  );
+  await direct.send(new DeleteItemCommand({ TableName: TABLE, Key: { pk: { S: 'nobody' }, sk: { S: 'nothing' } } }));
+}
