@@ -4,6 +4,8 @@ import { LOCAL_RESOURCES } from './settings.js';
 /** Where the local resources are, for the handlers' environment. */
 export interface HandlerEnvironmentInput {
   tableName: string;
+  /** The tags table the API reads the tech stack from; the aggregator's only table to write. */
+  tagsTableName?: string;
   queueUrl: string;
   sqsEndpoint: string;
   dynamoDbEndpoint: string;
@@ -31,6 +33,7 @@ export interface HandlerEnvironmentInput {
 export function handlerEnvironment(input: HandlerEnvironmentInput): Record<string, string> {
   return {
     TABLE_NAME: input.tableName,
+    ...(input.tagsTableName ? { TAGS_TABLE_NAME: input.tagsTableName } : {}),
     QUEUE_URL: input.queueUrl,
     OPENAI_SECRET_ID: input.openAiSecretId,
     ...(input.openAiBaseUrl ? { OPENAI_BASE_URL: input.openAiBaseUrl } : {}),

@@ -93,6 +93,8 @@ export const LOCAL_RESOURCES = {
   region: 'us-east-1',
   accountId: '000000000000',
   tableName: 'devlog-entries',
+  /** The aggregator's tags table (the tech-stack totals and the tag index). */
+  tagsTableName: 'devlog-tags-local',
   jobsQueueName: 'devlog-jobs',
   deadLetterQueueName: 'devlog-jobs-dlq',
   openAiSecretId: 'devlog-tags/openai-api-key',

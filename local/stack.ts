@@ -1,11 +1,16 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { WEB_FUNCTION_TIMEOUTS_SECONDS } from '../lambdas/api/function-timeouts.js';
-import { CONSUMER_SETTINGS } from '../lambdas/contract/index.js';
+import { CONSUMER_SETTINGS, ENTRY_TABLE } from '../lambdas/contract/index.js';
 import { LOCAL_ENDPOINTS_FILE, type LocalEndpoints } from '../ops/targets.js';
 import { startApiGateway, type HttpApiHandler } from './api-gateway.js';
 import { lockDataDir } from './data-dir.js';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { buildTechStackAggregator } from '../lambdas/api/tech-stack-aggregator.js';
+import { AGGREGATOR_SETTINGS } from '../lambdas/api/tech-stack-settings.js';
 import { dynamoDbClientFor, ensureEntryTable, startDynamoDb } from './emulators/dynamodb.js';
+import { startLocalStream } from './emulators/dynamodb-stream.js';
+import { ensureTagsTable } from './emulators/tags-table.js';
 import { startSecretsManager } from './emulators/secrets-manager.js';
 import { ensureJobQueues, sqsClientFor, startSqs } from './emulators/sqs.js';
 import { applyHandlerEnvironment, handlerEnvironment } from './handler-environment.js';
@@ -113,17 +118,33 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
     });
 
-    const [, queues] = await Promise.all([
+    const [, , queues] = await Promise.all([
       ensureEntryTable(dynamoClient, LOCAL_RESOURCES.tableName),
+      ensureTagsTable(dynamoClient, LOCAL_RESOURCES.tagsTableName),
       ensureJobQueues(
         sqsClient,
         { queueName: LOCAL_RESOURCES.jobsQueueName, deadLetterQueueName: LOCAL_RESOURCES.deadLetterQueueName },
         { visibilityTimeoutSeconds: settings.VISIBILITY_TIMEOUT_SECONDS },
       ),
     ]);
-    const interposed = await options.interposeHandlerEndpoints?.({ dynamoDb: dynamo.endpoint, sqs: sqs.endpoint });
+    // dynalite has no streams: every client writes through the stream stand-in, which feeds the
+    // aggregator (the web team's, built by the same factory as in Lambda) in write order.
+    const aggregatorEnv = { TABLE_NAME: LOCAL_RESOURCES.tableName, TAGS_TABLE_NAME: LOCAL_RESOURCES.tagsTableName };
+    const stream = await startLocalStream({
+      client: dynamoClient,
+      targetEndpoint: dynamo.endpoint,
+      table: { tableName: LOCAL_RESOURCES.tableName, keyAttributes: [ENTRY_TABLE.partitionKey, ENTRY_TABLE.sortKey] },
+      filter: (record) =>
+        String(record.dynamodb?.Keys?.[ENTRY_TABLE.sortKey]?.S).startsWith(AGGREGATOR_SETTINGS.entrySortKeyPrefix),
+      batchSize: AGGREGATOR_SETTINGS.batchSize,
+      retryAttempts: AGGREGATOR_SETTINGS.retryAttempts,
+      functionTimeoutSeconds: AGGREGATOR_SETTINGS.functionTimeoutSeconds,
+      log,
+    });
+    cleanups.push({ name: 'DynamoDB stream stand-in', run: stream.stop });
+    const interposed = await options.interposeHandlerEndpoints?.({ dynamoDb: stream.endpoint, sqs: sqs.endpoint });
     if (interposed) cleanups.push({ name: 'interposed endpoints', run: interposed.stop });
-    const handlerEndpoints = interposed?.endpoints ?? { dynamoDb: dynamo.endpoint, sqs: sqs.endpoint };
+    const handlerEndpoints = interposed?.endpoints ?? { dynamoDb: stream.endpoint, sqs: sqs.endpoint };
 
     const model = await startModel(settings);
     if (model.stop) cleanups.push({ name: 'OpenAI stand-in', run: model.stop });
@@ -133,6 +154,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     applyHandlerEnvironment(
       handlerEnvironment({
         tableName: LOCAL_RESOURCES.tableName,
+        tagsTableName: LOCAL_RESOURCES.tagsTableName,
         queueUrl: queues.queueUrl,
         sqsEndpoint: handlerEndpoints.sqs,
         dynamoDbEndpoint: handlerEndpoints.dynamoDb,
@@ -150,6 +172,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (options.prettyLogs) cleanups.push({ name: 'log formatter', run: installPowertoolsLogFormatter() });
 
     handlersLoaded = true;
+    stream.deliverTo(buildTechStackAggregator(aggregatorEnv, DynamoDBDocumentClient.from(dynamoClient)));
     const [{ handler: apiHandler }, { handler: extractionHandler }, { handler: reconcilerHandler }] = await Promise.all([
       import('../lambdas/api/handler.js'),
       import('../lambdas/extraction/handler.js'),
@@ -189,7 +212,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const endpointsFile = path.join(settings.DATA_DIR, LOCAL_ENDPOINTS_FILE);
     const endpoints: LocalEndpoints = {
       region: LOCAL_RESOURCES.region,
-      dynamodbEndpoint: dynamo.endpoint,
+      dynamodbEndpoint: stream.endpoint,
       sqsEndpoint: sqs.endpoint,
       tableName: LOCAL_RESOURCES.tableName,
       queueUrl: queues.queueUrl,

@@ -57,7 +57,6 @@ export interface LocalStreamOptions {
   table: StreamedTable;
   /** Which records reach the handler (the event source mapping's filter); the others are only checkpointed. */
   filter: (record: DynamoDBRecord) => boolean;
-  handler: StreamHandler;
   batchSize: number;
   retryAttempts: number;
   functionTimeoutSeconds: number;
@@ -69,6 +68,11 @@ export interface LocalStreamOptions {
 export interface LocalStream {
   /** Where clients send their DynamoDB requests instead of dynalite. */
   endpoint: string;
+  /**
+   * Starts feeding the records to the handler (an event source mapping being enabled). Records
+   * are captured from the start, so a handler built once its environment is set misses none.
+   */
+  deliverTo(handler: StreamHandler): void;
   /** Resolves once every record written so far has been handled (or parked). */
   drained(): Promise<void>;
   stop(): Promise<void>;
@@ -97,7 +101,11 @@ export async function startLocalStream(options: LocalStreamOptions): Promise<Loc
   const locks = new Map<string, Promise<unknown>>();
   const agent = new Agent({ keepAlive: true });
   const target = new URL(options.targetEndpoint);
-  const poller = startPoller(options, logTable);
+  let poller: Poller | undefined;
+  let pollerStarted: () => void = () => undefined;
+  const started = new Promise<void>((resolve) => {
+    pollerStarted = resolve;
+  });
 
   /** Runs `work` after every earlier write to the same item, so images and sequence agree. */
   const withItemLock = async <T>(itemId: string, work: () => Promise<T>): Promise<T> => {
@@ -134,7 +142,7 @@ export async function startLocalStream(options: LocalStreamOptions): Promise<Loc
         // intent stays and the next start resolves it.
         const newItem = await readItem(client, table.tableName, key);
         await settleIntent(client, table, logTable, sequenceNumber, key, oldItem, newItem);
-        poller.wake();
+        poller?.wake();
       }
     });
 
@@ -157,11 +165,16 @@ export async function startLocalStream(options: LocalStreamOptions): Promise<Loc
 
   return {
     endpoint: `http://${LOOPBACK}:${port}`,
-    drained: () => poller.drained(),
+    deliverTo(handler) {
+      if (poller) throw new Error('the stream already has a handler');
+      poller = startPoller(options, logTable, handler);
+      pollerStarted();
+    },
+    drained: () => started.then(() => poller?.drained()),
     async stop() {
       await closeServer(server);
       agent.destroy();
-      await poller.stop();
+      await poller?.stop();
     },
   };
 }
@@ -364,7 +377,7 @@ interface Poller {
 }
 
 /** Feeds ready records to the handler in sequence order, as one shard of the event source mapping. */
-function startPoller(options: LocalStreamOptions, logTable: string): Poller {
+function startPoller(options: LocalStreamOptions, logTable: string, handler: StreamHandler): Poller {
   const { client } = options;
   let stopped = false;
   let wakeUp: (() => void) | undefined;
@@ -416,7 +429,7 @@ function startPoller(options: LocalStreamOptions, logTable: string): Poller {
   const invoke = async (entries: LogEntry[]): Promise<string | undefined> => {
     const records = entries.flatMap((entry) => (entry.record ? [entry.record] : []));
     try {
-      const response = await options.handler({ Records: records }, fakeLambdaContext(functionName, options.functionTimeoutSeconds));
+      const response = await handler({ Records: records }, fakeLambdaContext(functionName, options.functionTimeoutSeconds));
       const failures = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
       return entries.find((entry) => failures.has(entry.sequenceNumber))?.sequenceNumber;
     } catch (error) {

@@ -50,14 +50,14 @@ async function startStream(wrap: (aggregate: StreamHandler) => StreamHandler = (
     targetEndpoint: dynamo.endpoint,
     table: { tableName: TABLE, keyAttributes: ['pk', 'sk'] },
     filter: (record) => String(record.dynamodb?.Keys?.sk?.S).startsWith(AGGREGATOR_SETTINGS.entrySortKeyPrefix),
-    handler: async (event, context) => {
-      delivered.push(...event.Records);
-      return handle(event, context);
-    },
     batchSize: AGGREGATOR_SETTINGS.batchSize,
     retryAttempts: 2,
     functionTimeoutSeconds: 60,
     log: () => undefined,
+  });
+  stream.deliverTo(async (event, context) => {
+    delivered.push(...event.Records);
+    return handle(event, context);
   });
   viaStream = dynamoDbClientFor(stream.endpoint);
   documents = DynamoDBDocumentClient.from(viaStream, { marshallOptions: { removeUndefinedValues: true } });
@@ -201,7 +201,6 @@ async function ensureLogTableWithIntent() {
     targetEndpoint: dynamo.endpoint,
     table: { tableName: TABLE, keyAttributes: ['pk', 'sk'] },
     filter: () => true,
-    handler: async () => undefined,
     batchSize: 10,
     retryAttempts: 0,
     functionTimeoutSeconds: 60,
