@@ -45,7 +45,9 @@ export function synthesizeFunctionPolicies(): FunctionPolicies {
     [logicalId(api, api.table)]: POLICY_RESOURCES.table,
     [logicalId(api, api.jobsQueue)]: POLICY_RESOURCES.jobsQueue,
     [logicalId(api, api.deadLetterQueue)]: POLICY_RESOURCES.deadLetterQueue,
-  });
+    [logicalId(api, api.tagsTable)]: POLICY_RESOURCES.tagsTable,
+    [logicalId(api, api.aggregatorDeadLetterQueue)]: POLICY_RESOURCES.aggregatorDeadLetterQueue,
+  }, { [logicalId(api, api.table)]: POLICY_RESOURCES.entriesStream });
   const roleStatements = (stack: Stack, fn: { role?: IConstruct }) => {
     if (!fn.role) throw new Error('a function without a role');
     const template = templateOf(stack);
@@ -55,6 +57,7 @@ export function synthesizeFunctionPolicies(): FunctionPolicies {
     api: roleStatements(api, api.apiFunction),
     reconciler: roleStatements(api, api.reconcilerFunction),
     extraction: roleStatements(extraction, extraction.extractionFunction),
+    aggregator: roleStatements(api, api.aggregatorFunction),
   };
 }
 
@@ -62,7 +65,9 @@ export function synthesizeFunctionPolicies(): FunctionPolicies {
 export function functionsWithoutPolicies(): string[] {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const { api, extraction } = addStage(app);
-  const known = new Set([api.apiFunction, api.reconcilerFunction, extraction.extractionFunction].map((fn) => fn.node.path));
+  const known = new Set(
+    [api.apiFunction, api.reconcilerFunction, extraction.extractionFunction, api.aggregatorFunction].map((fn) => fn.node.path),
+  );
   return [api, extraction].flatMap((stack) =>
     stack.node
       .findAll()
@@ -90,7 +95,7 @@ function statementsOfRole(template: Template, roleId: string, resolve: (value: u
     }));
 }
 
-function referenceResolver(stage: string, byLogicalId: Record<string, string>) {
+function referenceResolver(stage: string, byLogicalId: Record<string, string>, streamByLogicalId: Record<string, string>) {
   const paths = sharedParameterPaths(stage);
   const byParameterPath: Record<string, string> = {
     [paths.tableArn]: POLICY_RESOURCES.table,
@@ -104,6 +109,8 @@ function referenceResolver(stage: string, byLogicalId: Record<string, string>) {
       const [attributeOf, attribute] = token['Fn::GetAtt'] ?? [];
       const byId = attributeOf === undefined ? undefined : byLogicalId[attributeOf];
       if (attribute === 'Arn' && byId) return byId;
+      const streamOf = attributeOf === undefined ? undefined : streamByLogicalId[attributeOf];
+      if (attribute === 'StreamArn' && streamOf) return streamOf;
       if (token['Fn::Join']) return token['Fn::Join'][1].map(resolve).join(token['Fn::Join'][0]);
       const parameterPath = token.Ref === undefined ? undefined : template.Parameters?.[token.Ref]?.Default;
       const byPath = parameterPath === undefined ? undefined : byParameterPath[parameterPath];

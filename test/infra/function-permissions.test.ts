@@ -35,6 +35,7 @@ beforeAll(async () => {
           documents: clients.documents,
           sqs: clients.sqs,
           tableName: emulators.tableName,
+          tagsTableName: emulators.tagsTableName,
           queueUrl: emulators.queues.queueUrl,
           clock: {
             now: () => new Date(now),
@@ -61,6 +62,7 @@ afterAll(async () => {
 function authorizationRequest(command: CapturedCommand): AuthorizationRequest {
   if (command.service === 'dynamodb') {
     return dynamoDbAuthorizationRequest(command.operation!, command.input as DynamoDbRequestInput, (tableName) => {
+      if (tableName === emulators.tagsTableName) return POLICY_RESOURCES.tagsTable;
       if (tableName !== emulators.tableName) throw new Error(`unknown table ${tableName}`);
       return POLICY_RESOURCES.table;
     });

@@ -1,10 +1,13 @@
 import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDbEntryStore } from '../../../lambdas/api/adapters/dynamodb-entry-store.js';
 import { DynamoDbIdempotencyStore, IN_PROGRESS_TIMEOUT_MS } from '../../../lambdas/api/adapters/dynamodb-idempotency-store.js';
 import { DynamoDbPendingEntries } from '../../../lambdas/api/adapters/dynamodb-pending-entries.js';
 import { SqsJobQueue } from '../../../lambdas/api/adapters/sqs-job-queue.js';
+import { DynamoDbEntryTagSource } from '../../../lambdas/api/adapters/dynamodb-entry-tag-source.js';
+import { DynamoDbTagAggregates } from '../../../lambdas/api/adapters/dynamodb-tag-aggregates.js';
+import { readTechStack, syncEntryTags } from '../../../lambdas/api/domain/sync-entry-tags.js';
 import { createEntry, type CreateEntryDeps } from '../../../lambdas/api/domain/create-entry.js';
 import { getEntry, listEntries } from '../../../lambdas/api/domain/read-entries.js';
 import { reconcilePending } from '../../../lambdas/api/domain/reconcile-pending.js';
@@ -23,6 +26,8 @@ export interface ScenarioContext {
   documents: DynamoDBDocumentClient;
   sqs: SQSClient;
   tableName: string;
+  /** The aggregator's tags table. */
+  tagsTableName: string;
   queueUrl: string;
   clock: { now(): Date; advance(ms: number): void };
   failNext(failure: InjectedFailure): void;
@@ -44,9 +49,10 @@ export interface FunctionScenario {
  * command cannot slip past the permissions check.
  */
 export const FUNCTION_ADAPTERS: Record<PolicyFunction, (new (...args: never[]) => object)[]> = {
-  api: [DynamoDbEntryStore, DynamoDbIdempotencyStore, SqsJobQueue],
+  api: [DynamoDbEntryStore, DynamoDbIdempotencyStore, SqsJobQueue, DynamoDbTagAggregates],
   reconciler: [DynamoDbPendingEntries, SqsJobQueue],
   extraction: [DynamoDbEntryTagStore, SqsRetryScheduler],
+  aggregator: [DynamoDbEntryTagSource, DynamoDbTagAggregates],
 };
 
 const silentLogger = { info() {}, warn() {}, error() {} };
@@ -115,6 +121,12 @@ export const FUNCTION_SCENARIOS: Record<PolicyFunction, FunctionScenario[]> = {
       async run(context) {
         const deps = apiDeps(context);
         await createEntry(deps, { ownerId: 'user-d', entry: 'x'.repeat(410_000), idempotencyKey: 'key-1' }).catch(() => undefined);
+      },
+    },
+    {
+      name: "GET /me/tech-stack reads the caller's totals",
+      async run(context) {
+        await readTechStack(context.track(new DynamoDbTagAggregates(context.documents, context.tagsTableName)), 'user-a');
       },
     },
   ],
@@ -186,6 +198,41 @@ export const FUNCTION_SCENARIOS: Record<PolicyFunction, FunctionScenario[]> = {
         answers.push(new RateLimitCircuitOpenError(30));
         await settle(processJobRecord(job(ids[3]!), deps));
         await settle(processJobRecord(sqsRecord('not a job', { messageId: 'bad' }), deps));
+      },
+    },
+  ],
+  aggregator: [
+    {
+      name: 'syncs an entry through tagging, re-extraction, a replayed record and deletion',
+      async run(context) {
+        const id = '01JDQ8Z6X4M1V9T3K7N2P5G000';
+        const put = (tags: string[]) =>
+          context.arrange.send(
+            new PutCommand({
+              TableName: context.tableName,
+              Item: {
+                ...entryKey('user-g', id),
+                id,
+                ownerId: 'user-g',
+                entry: 'Used Django and Redis',
+                status: 'done',
+                createdAt: '2026-11-23T10:00:00.000Z',
+                tags: tags.map((value) => ({ type: 'tech-stack', value })),
+              },
+            }),
+          );
+        const deps = {
+          entries: context.track(new DynamoDbEntryTagSource(context.documents, context.tableName)),
+          aggregates: context.track(new DynamoDbTagAggregates(context.documents, context.tagsTableName)),
+        };
+        await put(['Django']);
+        await syncEntryTags(deps, 'user-g', id);
+        await put(['Django', 'Redis']);
+        await syncEntryTags(deps, 'user-g', id);
+        await syncEntryTags(deps, 'user-g', id);
+        await context.arrange.send(new DeleteCommand({ TableName: context.tableName, Key: entryKey('user-g', id) }));
+        await syncEntryTags(deps, 'user-g', id);
+        await deps.aggregates.totals('user-g');
       },
     },
   ],

@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { dynamoDbClientFor, ensureEntryTable, startDynamoDb } from '../../../local/emulators/dynamodb.js';
+import { ensureTagsTable } from '../../../local/emulators/tags-table.js';
 import { startSecretsManager, type SecretsManagerEmulator } from '../../../local/emulators/secrets-manager.js';
 import { ensureJobQueues, sqsClientFor, startSqs, type JobQueueOptions, type JobQueues } from '../../../local/emulators/sqs.js';
 import { handlerEnvironment } from '../../../local/handler-environment.js';
@@ -9,6 +10,8 @@ import { CONSUMER_SETTINGS } from '../../../lambdas/contract/index.js';
 /** Emulators with the entries table and a jobs queue, plus clients for them. */
 export interface TestEmulators {
   tableName: string;
+  /** The aggregator's tags table. */
+  tagsTableName: string;
   queues: JobQueues;
   dynamoDb: DynamoDBClient;
   sqs: SQSClient;
@@ -33,12 +36,15 @@ export async function startTestEmulators(queueOptions: JobQueueOptions = {}): Pr
   const dynamoDb = dynamoDbClientFor(dynamo.endpoint);
   const sqs = sqsClientFor(sqsEmulator.endpoint);
   const tableName = 'entries-test';
-  const [, queues] = await Promise.all([
+  const tagsTableName = 'tags-test';
+  const [, , queues] = await Promise.all([
     ensureEntryTable(dynamoDb, tableName),
+    ensureTagsTable(dynamoDb, tagsTableName),
     ensureJobQueues(sqs, { queueName: 'jobs-test', deadLetterQueueName: 'jobs-test-dlq' }, queueOptions),
   ]);
   return {
     tableName,
+    tagsTableName,
     queues,
     dynamoDb,
     sqs,
@@ -62,6 +68,7 @@ export function setHandlerEnvironment(emulators: TestEmulators, extra: Record<st
     process.env,
     handlerEnvironment({
       tableName: emulators.tableName,
+      tagsTableName: emulators.tagsTableName,
       queueUrl: emulators.queues.queueUrl,
       sqsEndpoint: emulators.sqsEndpoint,
       dynamoDbEndpoint: emulators.dynamoDbEndpoint,
