@@ -3,6 +3,8 @@ import * as z from 'zod/mini';
 const ApiEnvSchema = z.object({
   TABLE_NAME: z.string().check(z.minLength(1)),
   QUEUE_URL: z.url(),
+  /** The tags table: the tech-stack totals (and the tag index) the aggregator keeps. */
+  TAGS_TABLE_NAME: z.string().check(z.minLength(1)),
   /** Set only by the local stack: the SQS emulator's endpoint (queue URLs name a host that does not resolve). */
   AWS_ENDPOINT_URL_SQS: z.optional(z.url()),
 });

@@ -3,6 +3,7 @@ import type { Context } from 'aws-lambda';
 import { monotonicFactory } from 'ulid';
 import { DynamoDbEntryStore } from './adapters/dynamodb-entry-store.js';
 import { DynamoDbIdempotencyStore } from './adapters/dynamodb-idempotency-store.js';
+import { DynamoDbTagAggregates } from './adapters/dynamodb-tag-aggregates.js';
 import { SqsJobQueue } from './adapters/sqs-job-queue.js';
 import { createAwsClients } from './aws-clients.js';
 import { WEB_FUNCTION_TIMEOUTS_SECONDS } from './function-timeouts.js';
@@ -19,6 +20,7 @@ const deps = {
   entries: new DynamoDbEntryStore(documentClient, env.TABLE_NAME),
   jobs: new SqsJobQueue(sqsClient, env.QUEUE_URL, clock),
   idempotency: new DynamoDbIdempotencyStore(documentClient, env.TABLE_NAME, clock),
+  techStack: new DynamoDbTagAggregates(documentClient, env.TAGS_TABLE_NAME),
   clock,
   newId: monotonicFactory(),
   logger,

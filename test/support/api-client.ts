@@ -60,6 +60,12 @@ export class ApiClient {
     return (await response.json()) as EntryView;
   }
 
+  /** GET /me/tech-stack: the status and the parsed body. */
+  async techStack(): Promise<{ status: number; body: AnswerBody }> {
+    const response = await fetch(`${this.apiUrl}/me/tech-stack`, { headers: { authorization: `Bearer ${this.token}` } });
+    return { status: response.status, body: parseJson(await response.text()) };
+  }
+
   /** Every entry of this user, paging through GET /logs 100 at a time. */
   async listAll(): Promise<EntryView[]> {
     const items: EntryView[] = [];

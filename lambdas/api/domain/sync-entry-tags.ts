@@ -1,5 +1,5 @@
 import { rankTechStack, tagsByKey, type TechStack } from './tech-stack.js';
-import type { EntryTagSource, TagAggregates } from './tech-stack-ports.js';
+import type { EntryTagSource, TagAggregates, TechStackReader } from './tech-stack-ports.js';
 
 /** What the tech-stack aggregator needs. */
 export interface SyncEntryTagsDeps {
@@ -59,6 +59,6 @@ export async function syncEntryTags(
 }
 
 /** The caller's tech stack, most used first: one query of their totals, whatever their number of entries. */
-export async function readTechStack(aggregates: TagAggregates, ownerId: string): Promise<TechStack> {
+export async function readTechStack(aggregates: TechStackReader, ownerId: string): Promise<TechStack> {
   return { items: rankTechStack(await aggregates.totals(ownerId)) };
 }

@@ -13,6 +13,9 @@ export interface EntryTagSource {
   read(ownerId: string, entryId: string): Promise<CurrentEntryTags | undefined>;
 }
 
+/** What `GET /me/tech-stack` reads. */
+export type TechStackReader = Pick<TagAggregates, 'totals'>;
+
 /** What the aggregator last applied for one entry: its tags by tag key, and a version token. */
 export interface AppliedEntryTags {
   tags: Record<string, string>;

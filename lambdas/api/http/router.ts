@@ -5,6 +5,8 @@ import type {
 import { OWNER_ID_MAX_LENGTH } from '../../contract/index.js';
 import { createEntry, type CreateEntryDeps } from '../domain/create-entry.js';
 import { getEntry, listEntries } from '../domain/read-entries.js';
+import { readTechStack } from '../domain/sync-entry-tags.js';
+import type { TechStackReader } from '../domain/tech-stack-ports.js';
 import { encodeCursor } from './cursor.js';
 import {
   conflict,
@@ -22,8 +24,11 @@ export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 /** The API response. */
 export type ApiResult = APIGatewayProxyStructuredResultV2;
 
-/** What the router needs: the create use case's ports. */
-export type ApiDeps = CreateEntryDeps;
+/** What the router needs: the create use case's ports and the tech-stack totals. */
+export type ApiDeps = CreateEntryDeps & { techStack: TechStackReader };
+
+/** The caller's tech-stack profile. */
+const TECH_STACK_PATH = '/me/tech-stack';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 const PROBLEM_HEADERS = { 'content-type': 'application/problem+json' };
@@ -47,9 +52,13 @@ export async function routeApiRequest(event: ApiEvent, deps: ApiDeps): Promise<A
 
 async function dispatch(event: ApiEvent, deps: ApiDeps): Promise<ApiResult> {
   const method = event.requestContext.http.method.toUpperCase();
+  if (event.rawPath === TECH_STACK_PATH) {
+    if (method !== 'GET') throw methodNotAllowed(['GET']);
+    return jsonResponse(200, await readTechStack(deps.techStack, ownerOf(event)));
+  }
   const segments = event.rawPath.split('/').filter(Boolean);
   if (segments[0] !== 'logs' || segments.length > 2) {
-    throw notFound(`There is no resource at '${truncatePath(event.rawPath)}'; the API serves /logs.`);
+    throw notFound(`There is no resource at '${truncatePath(event.rawPath)}'; the API serves /logs and ${TECH_STACK_PATH}.`);
   }
   const ownerId = ownerOf(event);
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readApiEnv } from '../../../lambdas/api/env.js';
 
-const VALID = { TABLE_NAME: 'entries', QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/123456789012/jobs' };
+const VALID = { TABLE_NAME: 'entries', TAGS_TABLE_NAME: 'tags', QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/123456789012/jobs' };
 
 describe('readApiEnv', () => {
   it('reads the table and the queue', () => {

@@ -32,6 +32,7 @@ beforeAll(async () => {
   // The handler reads its environment once at cold start, so set it before importing.
   Object.assign(process.env, {
     TABLE_NAME: TABLE,
+    TAGS_TABLE_NAME: 'devlog-tags-test',
     QUEUE_URL,
     AWS_REGION: 'eu-central-1',
     AWS_ACCESS_KEY_ID: 'test',

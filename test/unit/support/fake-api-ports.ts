@@ -1,5 +1,6 @@
 import { vi } from 'vitest';
-import type { CreateEntryDeps } from '../../../lambdas/api/domain/create-entry.js';
+import type { ApiDeps } from '../../../lambdas/api/http/router.js';
+import { InMemoryTagAggregates } from './fake-tech-stack-ports.js';
 import type { Entry } from '../../../lambdas/api/domain/entry.js';
 import type {
   EntryPage,
@@ -103,13 +104,15 @@ export function fakeApiDeps() {
   const jobs = new RecordingJobQueue();
   const idempotency = new InMemoryIdempotencyStore();
   const logger = { error: vi.fn(), warn: vi.fn() };
-  const deps: CreateEntryDeps = {
+  const techStack = new InMemoryTagAggregates();
+  const deps: ApiDeps = {
     entries,
     jobs,
     idempotency,
+    techStack,
     clock: { now: () => new Date('2026-11-23T10:00:00.000Z') },
     newId: sequentialIds(),
     logger,
   };
-  return { deps, entries, jobs, idempotency, logger };
+  return { deps, entries, jobs, idempotency, techStack, logger };
 }

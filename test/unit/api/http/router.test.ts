@@ -439,4 +439,50 @@ describe('routeApiRequest', () => {
       expect(result.body).not.toContain('Items');
     });
   });
+
+  describe('GET /me/tech-stack', () => {
+    it("answers 200 with the caller's technologies, most used first, and nobody else's", async () => {
+      // Arrange
+      const { deps, techStack } = fakeApiDeps();
+      await techStack.indexEntry('user-a', 'e1', 'django', 'Django', '2026-01-01T00:00:00.000Z');
+      await techStack.indexEntry('user-a', 'e2', 'django', 'Django', '2026-02-01T00:00:00.000Z');
+      await techStack.indexEntry('user-a', 'e2', 'redis', 'Redis', '2026-02-01T00:00:00.000Z');
+      await techStack.indexEntry('user-b', 'e3', 'rust', 'Rust', '2026-03-01T00:00:00.000Z');
+      for (const [owner, key] of [['user-a', 'django'], ['user-a', 'redis'], ['user-b', 'rust']] as const) {
+        await techStack.refreshTotal(owner, key);
+      }
+
+      // Act
+      const result = await routeApiRequest(apiEvent({ method: 'GET', path: '/me/tech-stack' }), deps);
+
+      // Assert
+      expect(result.statusCode).toBe(200);
+      expect(bodyOf(result)).toEqual({
+        items: [
+          { value: 'Django', count: 2, firstSeen: '2026-01-01T00:00:00.000Z', lastSeen: '2026-02-01T00:00:00.000Z' },
+          { value: 'Redis', count: 1, firstSeen: '2026-02-01T00:00:00.000Z', lastSeen: '2026-02-01T00:00:00.000Z' },
+        ],
+      });
+    });
+
+    it('answers 200 with no items for a caller without tagged entries', async () => {
+      const { deps } = fakeApiDeps();
+
+      const result = await routeApiRequest(apiEvent({ method: 'GET', path: '/me/tech-stack' }), deps);
+
+      expect(result.statusCode).toBe(200);
+      expect(bodyOf(result)).toEqual({ items: [] });
+    });
+
+    it('answers another method with 405 and Allow: GET, and a token without subject with 401', async () => {
+      const { deps } = fakeApiDeps();
+
+      const posted = await routeApiRequest(apiEvent({ method: 'POST', path: '/me/tech-stack' }), deps);
+      const anonymous = await routeApiRequest(apiEvent({ method: 'GET', path: '/me/tech-stack', sub: null }), deps);
+
+      expectProblem(posted, 405);
+      expect(posted.headers?.allow).toBe('GET');
+      expectProblem(anonymous, 401);
+    });
+  });
 });
