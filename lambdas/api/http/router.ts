@@ -58,7 +58,7 @@ async function dispatch(event: ApiEvent, deps: ApiDeps): Promise<ApiResult> {
   }
   const segments = event.rawPath.split('/').filter(Boolean);
   if (segments[0] !== 'logs' || segments.length > 2) {
-    throw notFound(`There is no resource at '${truncatePath(event.rawPath)}'; the API serves /logs and ${TECH_STACK_PATH}.`);
+    throw notFound(`There is no resource at '${truncatePath(event.rawPath)}'; the API serves /logs.`);
   }
   const ownerId = ownerOf(event);
 
