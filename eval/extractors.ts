@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import { OpenAiTagExtractor } from '../lambdas/extraction/adapters/openai-tag-extractor.js';
 import type { RawExtraction, TagExtractor, TokenUsage } from '../lambdas/extraction/domain/ports.js';
+import { DEFAULT_OPENAI_MODEL } from '../lambdas/extraction/model-settings.js';
 import { LATEST_PROMPT_VERSION, PROMPTS } from '../lambdas/extraction/prompts.js';
 import { findTechnologies } from '../tools/offline-model/find-technologies.js';
 
@@ -28,7 +29,7 @@ export interface OpenAiSettings {
 
 /**
  * The OpenAI settings from OPENAI_API_KEY (required), OPENAI_BASE_URL (any OpenAI-compatible
- * server, e.g. the local stand-in), OPENAI_MODEL (default gpt-4o-mini, like the Lambda).
+ * server, e.g. the local stand-in), OPENAI_MODEL (default DEFAULT_OPENAI_MODEL, like the Lambda).
  * Returns a reason instead when the environment does not configure OpenAI.
  */
 export function openAiSettingsFromEnv(
@@ -41,7 +42,7 @@ export function openAiSettingsFromEnv(
   return {
     apiKey,
     baseURL: env.OPENAI_BASE_URL?.trim() || undefined,
-    model: env.OPENAI_MODEL?.trim() || 'gpt-4o-mini',
+    model: env.OPENAI_MODEL?.trim() || DEFAULT_OPENAI_MODEL,
     promptVersion,
     timeoutMs: 30_000,
     maxRetries: 2,
@@ -65,6 +66,8 @@ export function openAiExtractor(settings: OpenAiSettings): TagExtractor {
  * EVAL_INPUT_USD_PER_MTOK / EVAL_OUTPUT_USD_PER_MTOK for other models or servers.
  */
 export const PRICES_USD_PER_MILLION_TOKENS: Readonly<Record<string, { input: number; output: number }>> = {
+  // gpt-6-luna: OpenAI's model page (developers.openai.com/api/docs/models/gpt-6-luna), read 2026-12-01.
+  'gpt-6-luna': { input: 0.1, output: 0.5 },
   'gpt-4o-mini': { input: 0.15, output: 0.6 },
   'gpt-4o': { input: 2.5, output: 10 },
   'gpt-4.1-nano': { input: 0.1, output: 0.4 },

@@ -1,12 +1,17 @@
 import type { Node } from 'constructs';
 import * as z from 'zod';
+import { DEFAULT_OPENAI_MODEL, DEFAULT_REASONING_EFFORT, parseModelList, REASONING_EFFORTS } from '../lambdas/extraction/model-settings.js';
 
 const StageConfigSchema = z.object({
   stage: z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, 'stage: lower-case letters, digits and dashes'),
   /** JWT issuer and audience of an existing identity provider; without them the stack creates a Cognito user pool. */
   jwtIssuer: z.url().optional(),
   jwtAudience: z.string().min(1).optional(),
-  openAiModel: z.string().min(1).default('gpt-4o-mini'),
+  openAiModel: z.string().min(1).default(DEFAULT_OPENAI_MODEL),
+  /** Comma-separated models tried in order when `openAiModel` is gone. */
+  openAiFallbackModels: z.string().optional().transform(parseModelList),
+  /** `reasoning_effort` sent to reasoning models. */
+  openAiReasoningEffort: z.enum(REASONING_EFFORTS).default(DEFAULT_REASONING_EFFORT),
   /** Any OpenAI-compatible endpoint (Azure OpenAI, a vLLM gateway); the SDK default when unset. */
   openAiBaseUrl: z.url().optional(),
   /** Requests per minute of the OpenAI account tier, shared by all extraction invocations. */

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -14,6 +15,7 @@ import {
   visibilityTimeoutViolation,
 } from '../lambdas/contract/index.js';
 import type { StageConfig } from './config.js';
+import { EXTRACTION_TELEMETRY, MODEL_SHUTDOWN_ALARM_DAYS } from '../lambdas/extraction/telemetry.js';
 import { ALARM_PERIOD, OperationalAlarms } from './constructs/alarms.js';
 import { LambdaFunction } from './constructs/lambda-function.js';
 import { sharedParameterPaths } from './ssm-parameters.js';
@@ -68,6 +70,8 @@ export class TagExtractionStack extends Stack {
         QUEUE_URL: jobsQueue.queueUrl,
         OPENAI_SECRET_ID: this.openAiSecret.secretArn,
         OPENAI_MODEL: config.openAiModel,
+        ...(config.openAiFallbackModels.length > 0 ? { OPENAI_FALLBACK_MODELS: config.openAiFallbackModels.join(',') } : {}),
+        OPENAI_REASONING_EFFORT: config.openAiReasoningEffort,
         ...(config.openAiBaseUrl ? { OPENAI_BASE_URL: config.openAiBaseUrl } : {}),
         FUNCTION_TIMEOUT_SECONDS: String(functionTimeout.toSeconds()),
         RECORD_CONCURRENCY: String(CONSUMER_SETTINGS.recordConcurrency),
@@ -75,7 +79,7 @@ export class TagExtractionStack extends Stack {
         OPENAI_REQUESTS_PER_MINUTE: String(
           Math.floor(config.openAiRequestsPerMinute / CONSUMER_SETTINGS.maxConcurrency),
         ),
-        POWERTOOLS_METRICS_NAMESPACE: 'DevLogTags',
+        POWERTOOLS_METRICS_NAMESPACE: EXTRACTION_TELEMETRY.namespace,
       },
     });
     this.openAiSecret.grantRead(this.extractionFunction);
@@ -141,6 +145,21 @@ export class TagExtractionStack extends Stack {
       description: 'The extraction function is throttled: account concurrency is exhausted.',
       evaluationPeriods: 3,
     });
+    // Published once per container (lambdas/extraction/handler.ts): the lowest value of the hour.
+    for (const [index, model] of [config.openAiModel, ...config.openAiFallbackModels].entries()) {
+      alarms.add(index === 0 ? 'ModelShutdownSoon' : `FallbackModel${index}ShutdownSoon`, {
+        metric: new Metric({
+          namespace: EXTRACTION_TELEMETRY.namespace,
+          metricName: EXTRACTION_TELEMETRY.daysToModelShutdownMetric,
+          dimensionsMap: { service: EXTRACTION_TELEMETRY.serviceName, Model: model },
+          statistic: 'Minimum',
+          period: Duration.hours(1),
+        }),
+        threshold: MODEL_SHUTDOWN_ALARM_DAYS,
+        below: true,
+        description: `Model ${model} shuts down in under ${MODEL_SHUTDOWN_ALARM_DAYS} days: migrate (README, model-migration runbook).`,
+      });
+    }
   }
 
   private acknowledgeNagFindings(): void {

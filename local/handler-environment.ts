@@ -15,6 +15,8 @@ export interface HandlerEnvironmentInput {
   openAiModel?: string;
   /** Timeout the local poller enforces on the extraction function. */
   extractionTimeoutSeconds: number;
+  openAiFallbackModels?: string;
+  openAiReasoningEffort?: string;
   retryBaseSeconds: number;
   retryMaxSeconds: number;
   /** How old a pending entry's job must be before the reconciler re-sends it. */
@@ -38,6 +40,8 @@ export function handlerEnvironment(input: HandlerEnvironmentInput): Record<strin
     OPENAI_SECRET_ID: input.openAiSecretId,
     ...(input.openAiBaseUrl ? { OPENAI_BASE_URL: input.openAiBaseUrl } : {}),
     ...(input.openAiModel ? { OPENAI_MODEL: input.openAiModel } : {}),
+    ...(input.openAiFallbackModels ? { OPENAI_FALLBACK_MODELS: input.openAiFallbackModels } : {}),
+    ...(input.openAiReasoningEffort ? { OPENAI_REASONING_EFFORT: input.openAiReasoningEffort } : {}),
     // As the extraction stack sets them, from the contract.
     FUNCTION_TIMEOUT_SECONDS: String(input.extractionTimeoutSeconds),
     RECORD_CONCURRENCY: String(CONSUMER_SETTINGS.recordConcurrency),

@@ -49,6 +49,10 @@ const LocalSettingsSchema = z.object({
   OPENAI_BASE_URL: z.url().optional(),
   /** Model name sent to the server; the extraction handler's default when unset. */
   OPENAI_MODEL: z.string().min(1).optional(),
+  /** Comma-separated models tried in order when OPENAI_MODEL is gone (as context openAiFallbackModels deployed). */
+  OPENAI_FALLBACK_MODELS: z.string().min(1).optional(),
+  /** `reasoning_effort` of reasoning models; the extraction handler's default when unset. */
+  OPENAI_REASONING_EFFORT: z.string().min(1).optional(),
 });
 
 /** The local stack's own settings, read from the environment. */

@@ -2,6 +2,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { WEB_FUNCTION_TIMEOUTS_SECONDS } from '../lambdas/api/function-timeouts.js';
 import { CONSUMER_SETTINGS, ENTRY_TABLE } from '../lambdas/contract/index.js';
+import { DEFAULT_OPENAI_MODEL } from '../lambdas/extraction/model-settings.js';
 import { LOCAL_ENDPOINTS_FILE, type LocalEndpoints } from '../ops/targets.js';
 import { startApiGateway, type HttpApiHandler } from './api-gateway.js';
 import { lockDataDir } from './data-dir.js';
@@ -163,6 +164,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         openAiBaseUrl: model.baseUrl,
         openAiModel: settings.OPENAI_MODEL,
         extractionTimeoutSeconds,
+        openAiFallbackModels: settings.OPENAI_FALLBACK_MODELS,
+        openAiReasoningEffort: settings.OPENAI_REASONING_EFFORT,
         retryBaseSeconds: settings.RETRY_BASE_SECONDS,
         retryMaxSeconds: settings.RETRY_MAX_SECONDS,
         reconcileGraceSeconds: localReconcileGraceSeconds(settings),
@@ -252,7 +255,7 @@ interface ModelEndpoint {
  * stand-in, so the whole flow works without network.
  */
 async function startModel(settings: LocalSettings): Promise<ModelEndpoint> {
-  const modelName = settings.OPENAI_MODEL ?? 'gpt-4o-mini (the extraction default)';
+  const modelName = settings.OPENAI_MODEL ?? `${DEFAULT_OPENAI_MODEL} (the extraction default)`;
   if (settings.OPENAI_API_KEY) {
     const baseUrl = settings.OPENAI_BASE_URL;
     return {

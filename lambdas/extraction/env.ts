@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { deadlineReserve } from './invocation-deadlines.js';
+import { DEFAULT_OPENAI_MODEL, DEFAULT_REASONING_EFFORT, parseModelList, REASONING_EFFORTS } from './model-settings.js';
 import { LATEST_PROMPT_VERSION, PROMPTS } from './prompts.js';
 
 const positiveInt = (fallback: number) => z._default(z.coerce.number().check(z.int(), z.positive()), fallback);
@@ -13,7 +14,11 @@ const ExtractionEnvSchema = z
     OPENAI_SECRET_ID: z.string().check(z.minLength(1)),
     /** Any OpenAI-compatible server (Azure OpenAI, vLLM, Ollama, the local stand-in). */
     OPENAI_BASE_URL: z.optional(z.url()),
-    OPENAI_MODEL: z._default(z.string().check(z.minLength(1)), 'gpt-4o-mini'),
+    OPENAI_MODEL: z._default(z.string().check(z.minLength(1)), DEFAULT_OPENAI_MODEL),
+    /** Comma-separated models tried in order when the configured one is gone (404 model_not_found, 410, deprecated). */
+    OPENAI_FALLBACK_MODELS: z.pipe(z.optional(z.string()), z.transform(parseModelList)),
+    /** `reasoning_effort` sent to reasoning models. */
+    OPENAI_REASONING_EFFORT: z._default(z.enum(REASONING_EFFORTS), DEFAULT_REASONING_EFFORT),
     PROMPT_VERSION: z._default(
       z.coerce.number().check(
         z.int(),

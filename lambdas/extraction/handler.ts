@@ -1,6 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -15,10 +15,11 @@ import { readExtractionEnv } from './env.js';
 import { deadlineReserve, invocationDeadlines } from './invocation-deadlines.js';
 import { processJobRecord, type RecordProcessorDeps } from './process-record.js';
 import { promptOfVersion } from './prompts.js';
+import { EXTRACTION_TELEMETRY } from './telemetry.js';
 
 const env = readExtractionEnv(process.env);
-const logger = new Logger({ serviceName: 'tag-extraction' });
-const metrics = new Metrics({ namespace: 'DevLogTags', serviceName: 'tag-extraction' });
+const logger = new Logger({ serviceName: EXTRACTION_TELEMETRY.serviceName });
+const metrics = new Metrics({ namespace: EXTRACTION_TELEMETRY.namespace, serviceName: EXTRACTION_TELEMETRY.serviceName });
 // Timeouts and attempts sized to the function's timeout, so the bookkeeping after the model
 // deadline (deadlineReserve) provably fits before the response.
 const awsConfig = awsClientConfig(env.FUNCTION_TIMEOUT_SECONDS);
@@ -36,8 +37,27 @@ const openAiExtractor = lazyExtractor(async () => {
     timeoutMs: env.OPENAI_TIMEOUT_MS,
     functionTimeoutSeconds: env.FUNCTION_TIMEOUT_SECONDS,
     model: env.OPENAI_MODEL,
+    fallbackModels: env.OPENAI_FALLBACK_MODELS,
+    reasoningEffort: env.OPENAI_REASONING_EFFORT,
     prompt: promptOfVersion(env.PROMPT_VERSION),
     requestsPerMinute: env.OPENAI_REQUESTS_PER_MINUTE,
+    onModelFallback: ({ from, to, reason }) => {
+      logger.warn(`model ${from} is gone, falling back to ${to}`, { model: from, fallbackModel: to, reason });
+      const metric = metrics.singleMetric();
+      metric.addDimension('Model', from);
+      metric.addMetric(EXTRACTION_TELEMETRY.modelFallbacksMetric, MetricUnit.Count, 1);
+    },
+    onModelLifecycle: (lifecycle) => {
+      if (!lifecycle.known) return logger.warn(`model ${lifecycle.model}: lifecycle unknown (${lifecycle.reason})`, { model: lifecycle.model });
+      if (lifecycle.shutdownDate === undefined) return logger.info(`model ${lifecycle.model}: no shutdown date announced`, { model: lifecycle.model });
+      logger.warn(`model ${lifecycle.model} shuts down on ${lifecycle.shutdownDate} (in ${lifecycle.daysToShutdown} days)`, {
+        model: lifecycle.model,
+        shutdownDate: lifecycle.shutdownDate,
+      });
+      const metric = metrics.singleMetric();
+      metric.addDimension('Model', lifecycle.model);
+      metric.addMetric(EXTRACTION_TELEMETRY.daysToModelShutdownMetric, MetricUnit.Count, lifecycle.daysToShutdown ?? 0);
+    },
   });
 });
 

@@ -16,6 +16,8 @@ export interface AlarmSpec {
   /** What it means and what to do, shown in the notification. */
   description: string;
   evaluationPeriods?: number;
+  /** Fire below the threshold instead of at or above it (e.g. days left). */
+  below?: boolean;
 }
 
 /** A stack's alarms, all notifying the stage's alarm topic of ALARM and of OK. */
@@ -27,13 +29,13 @@ export class OperationalAlarms extends Construct {
     this.action = new SnsAction(props.topic);
   }
 
-  /** Adds an alarm that fires at or above the threshold; no data means all is well. */
+  /** Adds an alarm that fires at or above the threshold (below it with `below`); no data means all is well. */
   add(id: string, spec: AlarmSpec): Alarm {
     const alarm = new Alarm(this, id, {
       metric: spec.metric,
       threshold: spec.threshold,
       evaluationPeriods: spec.evaluationPeriods ?? 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      comparisonOperator: spec.below ? ComparisonOperator.LESS_THAN_THRESHOLD : ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
       alarmDescription: spec.description,
     });

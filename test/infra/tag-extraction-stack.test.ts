@@ -72,6 +72,34 @@ describe('TagExtraction stack', () => {
     stage.extraction.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Threshold: 1 });
   });
 
+  it('runs the default model with a low reasoning effort, and alarms under 30 days to its shutdown', () => {
+    stage.extraction.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ OPENAI_MODEL: 'gpt-6-luna', OPENAI_REASONING_EFFORT: 'low' }) },
+    });
+    stage.extraction.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'DaysToModelShutdown',
+      Namespace: 'DevLogTags',
+      Dimensions: Match.arrayWith([{ Name: 'Model', Value: 'gpt-6-luna' }]),
+      Statistic: 'Minimum',
+      Threshold: 30,
+      ComparisonOperator: 'LessThanThreshold',
+    });
+  });
+
+  it('passes context openAiFallbackModels to the function and alarms on each fallback model too', () => {
+    const withFallbacks = synthStage({ stage: 'prod', openAiFallbackModels: 'gpt-x, gpt-y', alarmTopicArn: 'arn:aws:sns:eu-central-1:123456789012:alarms' });
+    withFallbacks.extraction.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ OPENAI_FALLBACK_MODELS: 'gpt-x,gpt-y' }) },
+    });
+    for (const model of ['gpt-6-luna', 'gpt-x', 'gpt-y']) {
+      withFallbacks.extraction.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'DaysToModelShutdown',
+        Dimensions: Match.arrayWith([{ Name: 'Model', Value: model }]),
+        AlarmActions: ['arn:aws:sns:eu-central-1:123456789012:alarms'],
+      });
+    }
+  });
+
   it('fails the synth when the visibility timeout is under 6x the function timeout', () => {
     const app = new App({ context: SKIP_BUNDLING });
     const config = readStageConfig(app.node);

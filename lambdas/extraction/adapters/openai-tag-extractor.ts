@@ -7,7 +7,17 @@ import { AnswerTruncatedError, DeadlineExceededError, PermanentError, RetryableE
 import type { ExtractOptions, RawExtraction, TagExtractor } from '../domain/ports.js';
 import { ANSWER_MAX_OUTPUT_TOKENS, TechStackAnswerSchema } from '../answer-schema.js';
 import { promptMessages, type PromptTemplate } from '../prompts.js';
+import type { ReasoningEffort } from '../model-settings.js';
+import { type FallbackListener, withModelFallback } from './model-fallback.js';
+import { type LifecycleListener, modelLifecycleGuard } from './model-lifecycle.js';
+import { ModelParameters } from './model-parameters.js';
 import { withRequestRateLimit } from './request-rate-limit.js';
+
+/**
+ * Output tokens a reasoning model may spend on reasoning before its answer, on top of the
+ * answer's own cap: at `reasoning_effort: low` a short extraction reasons in far fewer.
+ */
+const REASONING_TOKEN_ALLOWANCE = 4_096;
 
 const RESPONSE_FORMAT = zodResponseFormat(TechStackAnswerSchema, 'tech_stack');
 const RETRYABLE_STATUS = new Set([401, 403, 408, 409, 429]);
@@ -76,25 +86,35 @@ export class OpenAiTagExtractor implements TagExtractor {
     private readonly client: () => Promise<OpenAI>,
     private readonly model: string,
     private readonly prompt: PromptTemplate,
+    /** Which sampling parameters this model takes; shared by the extractors of one container. */
+    private readonly parameters: ModelParameters = new ModelParameters('low'),
   ) {}
 
   /**
-   * One structured-output call, capped at ANSWER_MAX_OUTPUT_TOKENS; `signal` aborts all of it,
-   * answer body included. Errors are classified as retryable or permanent.
+   * One structured-output call, capped at ANSWER_MAX_OUTPUT_TOKENS (plus room to reason for a
+   * reasoning model, whose reasoning tokens count against the same cap); `signal` aborts all of
+   * it, answer body included. Errors are classified as retryable or permanent. A model that
+   * rejects a sampling parameter is asked once more without it.
    */
   async extract(entryText: string, { signal }: ExtractOptions = {}): Promise<RawExtraction> {
     try {
       const client = await this.client();
-      const completion = await client.chat.completions.parse(
-        {
-          model: this.model,
-          messages: promptMessages(this.prompt, entryText),
-          response_format: RESPONSE_FORMAT,
-          temperature: 0,
-          max_completion_tokens: ANSWER_MAX_OUTPUT_TOKENS,
-        },
-        { signal },
-      );
+      const create = (sampling: ReturnType<ModelParameters['for']>) =>
+        client.chat.completions.parse(
+          {
+            model: this.model,
+            messages: promptMessages(this.prompt, entryText),
+            response_format: RESPONSE_FORMAT,
+            ...sampling,
+            max_completion_tokens: ANSWER_MAX_OUTPUT_TOKENS + (sampling.reasoning_effort ? REASONING_TOKEN_ALLOWANCE : 0),
+          },
+          { signal },
+        );
+      const sampling = this.parameters.for(this.model);
+      const completion = await create(sampling).catch((error: unknown) => {
+        if (!this.parameters.learn(this.model, sampling, error)) throw error;
+        return create(this.parameters.for(this.model));
+      });
       const message = completion.choices[0]?.message;
       if (message?.refusal) throw new PermanentError(`model refused: ${message.refusal.slice(0, 200)}`);
       if (!message?.parsed) throw new RetryableError('model returned no parsable answer');
@@ -157,7 +177,14 @@ export function retryAfterSeconds(headers: Headers | undefined, now = Date.now()
 export interface OpenAiExtractorSettings extends Omit<OpenAiClientOptions, 'apiKey'> {
   secretId: string;
   model: string;
+  /** Tried in order when the model (and each one before) is gone. */
+  fallbackModels: readonly string[];
+  reasoningEffort: ReasoningEffort;
   prompt: PromptTemplate;
+  /** Told each time a gone model is left for the next one. */
+  onModelFallback: FallbackListener;
+  /** Told what `GET /v1/models/{id}` says about each model in use, once per container. */
+  onModelLifecycle: LifecycleListener;
   /** This instance's share of the account's requests per minute; unset means unlimited. */
   requestsPerMinute?: number;
   /** Lambda timeout of the function, which sizes its Secrets Manager client. */
@@ -173,5 +200,15 @@ export function createOpenAiExtractor(settings: OpenAiExtractorSettings): TagExt
     ...settings,
     apiKey: secretsManagerApiKey(settings.secretId, settings.functionTimeoutSeconds),
   });
-  return withRequestRateLimit(new OpenAiTagExtractor(client, settings.model, settings.prompt), settings.requestsPerMinute);
+  const parameters = new ModelParameters(settings.reasoningEffort);
+  const models = [settings.model, ...settings.fallbackModels.filter((model) => model !== settings.model)];
+  const fallback = withModelFallback(models, (model) => new OpenAiTagExtractor(client, model, settings.prompt, parameters), settings.onModelFallback);
+  const startLifecycleGuard = modelLifecycleGuard(client, models, settings.onModelLifecycle);
+  const extractor = withRequestRateLimit(fallback, settings.requestsPerMinute);
+  return {
+    extract(entryText, options) {
+      startLifecycleGuard();
+      return extractor.extract(entryText, options);
+    },
+  };
 }

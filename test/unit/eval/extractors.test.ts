@@ -21,7 +21,7 @@ describe('openAiSettingsFromEnv', () => {
     const settings = openAiSettingsFromEnv({ OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' });
 
     // Assert
-    expect(settings).toMatchObject({ apiKey: 'sk-test', baseURL: 'http://127.0.0.1:9/v1', model: 'gpt-4o-mini', promptVersion: 1 });
+    expect(settings).toMatchObject({ apiKey: 'sk-test', baseURL: 'http://127.0.0.1:9/v1', model: 'gpt-6-luna', promptVersion: 1 });
   });
 
   it('rejects a prompt version that does not exist', () => {

@@ -15,12 +15,26 @@ describe('readExtractionEnv', () => {
 
     // Assert
     expect(env).toMatchObject({
-      OPENAI_MODEL: 'gpt-4o-mini',
+      OPENAI_MODEL: 'gpt-6-luna',
+      OPENAI_FALLBACK_MODELS: [],
+      OPENAI_REASONING_EFFORT: 'low',
       PROMPT_VERSION: LATEST_PROMPT_VERSION,
       OPENAI_TIMEOUT_MS: 15_000,
       RECORD_CONCURRENCY: 10,
       FUNCTION_TIMEOUT_SECONDS: 60,
     });
+  });
+
+  it('reads the fallback models as a comma-separated list and the reasoning effort', () => {
+    // Act
+    const env = readExtractionEnv({ ...REQUIRED, OPENAI_FALLBACK_MODELS: ' gpt-x, ,gpt-y ', OPENAI_REASONING_EFFORT: 'minimal' });
+
+    // Assert
+    expect(env).toMatchObject({ OPENAI_FALLBACK_MODELS: ['gpt-x', 'gpt-y'], OPENAI_REASONING_EFFORT: 'minimal' });
+  });
+
+  it('refuses an unknown reasoning effort', () => {
+    expect(() => readExtractionEnv({ ...REQUIRED, OPENAI_REASONING_EFFORT: 'extreme' })).toThrow();
   });
 
   it('reads numbers from their string form', () => {
