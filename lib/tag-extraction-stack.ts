@@ -16,6 +16,7 @@ import {
 } from '../lambdas/contract/index.js';
 import type { StageConfig } from './config.js';
 import { EXTRACTION_TELEMETRY, MODEL_SHUTDOWN_ALARM_DAYS } from '../lambdas/extraction/telemetry.js';
+import { EXTRACTION_SERVICE_VERSION } from '../lambdas/extraction/version.js';
 import { ALARM_PERIOD, OperationalAlarms } from './constructs/alarms.js';
 import { LambdaFunction } from './constructs/lambda-function.js';
 import { sharedParameterPaths } from './ssm-parameters.js';
@@ -69,6 +70,7 @@ export class TagExtractionStack extends Stack {
         TABLE_NAME: tableName,
         QUEUE_URL: jobsQueue.queueUrl,
         OPENAI_SECRET_ID: this.openAiSecret.secretArn,
+        SERVICE_VERSION: EXTRACTION_SERVICE_VERSION,
         OPENAI_MODEL: config.openAiModel,
         ...(config.openAiFallbackModels.length > 0 ? { OPENAI_FALLBACK_MODELS: config.openAiFallbackModels.join(',') } : {}),
         OPENAI_REASONING_EFFORT: config.openAiReasoningEffort,

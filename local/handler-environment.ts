@@ -1,4 +1,5 @@
 import { CONSUMER_SETTINGS } from '../lambdas/contract/index.js';
+import { EXTRACTION_SERVICE_VERSION } from '../lambdas/extraction/version.js';
 import { LOCAL_RESOURCES } from './settings.js';
 
 /** Where the local resources are, for the handlers' environment. */
@@ -42,7 +43,8 @@ export function handlerEnvironment(input: HandlerEnvironmentInput): Record<strin
     ...(input.openAiModel ? { OPENAI_MODEL: input.openAiModel } : {}),
     ...(input.openAiFallbackModels ? { OPENAI_FALLBACK_MODELS: input.openAiFallbackModels } : {}),
     ...(input.openAiReasoningEffort ? { OPENAI_REASONING_EFFORT: input.openAiReasoningEffort } : {}),
-    // As the extraction stack sets them, from the contract.
+    // As the extraction stack sets them, from the contract and the service's version.
+    SERVICE_VERSION: EXTRACTION_SERVICE_VERSION,
     FUNCTION_TIMEOUT_SECONDS: String(input.extractionTimeoutSeconds),
     RECORD_CONCURRENCY: String(CONSUMER_SETTINGS.recordConcurrency),
     RETRY_BASE_SECONDS: String(input.retryBaseSeconds),

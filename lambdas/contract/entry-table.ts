@@ -20,6 +20,7 @@ export const ENTRY_TABLE = {
     'tags',
     'model',
     'promptVersion',
+    'extractorVersion',
     'updatedAt',
     'error',
     'pendingBucket',

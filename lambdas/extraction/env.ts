@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { deadlineReserve } from './invocation-deadlines.js';
+import { EXTRACTION_SERVICE_VERSION } from './version.js';
 import { DEFAULT_OPENAI_MODEL, DEFAULT_REASONING_EFFORT, parseModelList, REASONING_EFFORTS } from './model-settings.js';
 import { LATEST_PROMPT_VERSION, PROMPTS } from './prompts.js';
 
@@ -39,6 +40,8 @@ const ExtractionEnvSchema = z
     CIRCUIT_COOLDOWN_SECONDS: positive(30),
     /** Lambda timeout of this function: sizes the SDK clients and the time kept back from the model. */
     FUNCTION_TIMEOUT_SECONDS: positiveInt(60),
+    /** The service's semver (lambdas/extraction/version.ts, set by the stack); stamped on every entry it tags. */
+    SERVICE_VERSION: z._default(z.string().check(z.regex(/^\d+\.\d+\.\d+/)), EXTRACTION_SERVICE_VERSION),
     /** Set only by the local stack: the SQS emulator's endpoint. */
     AWS_ENDPOINT_URL_SQS: z.optional(z.url()),
   })

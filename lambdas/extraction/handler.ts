@@ -20,6 +20,10 @@ import { EXTRACTION_TELEMETRY } from './telemetry.js';
 const env = readExtractionEnv(process.env);
 const logger = new Logger({ serviceName: EXTRACTION_TELEMETRY.serviceName });
 const metrics = new Metrics({ namespace: EXTRACTION_TELEMETRY.namespace, serviceName: EXTRACTION_TELEMETRY.serviceName });
+logger.appendPersistentKeys({ serviceVersion: env.SERVICE_VERSION });
+logger.info(`tag-extraction ${env.SERVICE_VERSION} starting: model ${env.OPENAI_MODEL}, prompt v${env.PROMPT_VERSION}`, {
+  fallbackModels: env.OPENAI_FALLBACK_MODELS,
+});
 // Timeouts and attempts sized to the function's timeout, so the bookkeeping after the model
 // deadline (deadlineReserve) provably fits before the response.
 const awsConfig = awsClientConfig(env.FUNCTION_TIMEOUT_SECONDS);
@@ -70,6 +74,7 @@ const deps: RecordProcessorDeps = {
   retries: new SqsRetryScheduler(sqsClient, env.QUEUE_URL),
   now: () => new Date(),
   promptVersion: env.PROMPT_VERSION,
+  extractorVersion: env.SERVICE_VERSION,
   backoff: { baseSeconds: env.RETRY_BASE_SECONDS, maxSeconds: env.RETRY_MAX_SECONDS },
   logger,
   metrics,

@@ -1,3 +1,4 @@
+import { EXTRACTION_SERVICE_VERSION } from '../../lambdas/extraction/version.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ModelServer, startModelServer } from '../../tools/model-server/index.js';
 import type { AnswerBody } from '../support/api-client.js';
@@ -127,7 +128,7 @@ describe('without any OpenAI configuration', () => {
     const done = await waitForEntry(stack.apiUrl, stack.token, posted.body.id as string);
 
     expect(posted.status).toBe(202);
-    expect(done).toMatchObject({ status: 'done', model: 'offline-dictionary' });
+    expect(done).toMatchObject({ status: 'done', model: 'offline-dictionary', extractorVersion: EXTRACTION_SERVICE_VERSION });
     expect(tagValues(done)).toEqual(SEED_TAGS);
   });
 });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { App, Duration } from 'aws-cdk-lib';
 import { readStageConfig } from '../../lib/config.js';
 import { TagExtractionStack } from '../../lib/tag-extraction-stack.js';
+import { EXTRACTION_SERVICE_VERSION } from '../../lambdas/extraction/version.js';
 import { SKIP_BUNDLING, synthStage } from './synth.js';
 
 describe('TagExtraction stack', () => {
@@ -70,6 +71,12 @@ describe('TagExtraction stack', () => {
 
   it('alarms when the function crashes', () => {
     stage.extraction.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Threshold: 1 });
+  });
+
+  it('carries the service version from its one home as SERVICE_VERSION', () => {
+    stage.extraction.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ SERVICE_VERSION: EXTRACTION_SERVICE_VERSION }) },
+    });
   });
 
   it('runs the default model with a low reasoning effort, and alarms under 30 days to its shutdown', () => {

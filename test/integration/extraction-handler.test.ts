@@ -1,3 +1,4 @@
+import { EXTRACTION_SERVICE_VERSION } from '../../lambdas/extraction/version.js';
 import { PurgeQueueCommand, ReceiveMessageCommand, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -117,7 +118,7 @@ describe('extraction through the poller', () => {
       { type: 'tech-stack', value: 'Elasticsearch' },
       { type: 'tech-stack', value: 'ImaginaryNoneExistence Cloud' },
     ]);
-    expect(done).toMatchObject({ model: 'scripted-model', promptVersion: 1 });
+    expect(done).toMatchObject({ model: 'scripted-model', promptVersion: 1, extractorVersion: EXTRACTION_SERVICE_VERSION });
     const request = model.requests.find((candidate) => candidate.entry === SEED);
     expect(request?.headers.authorization).toBe(`Bearer ${TEST_OPENAI_KEY}`);
     expect(request?.body).toMatchObject({ response_format: { type: 'json_schema' } });

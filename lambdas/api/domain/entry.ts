@@ -18,6 +18,8 @@ export interface Entry {
   updatedAt: string;
   model?: string;
   promptVersion?: number;
+  /** The extraction service's version that wrote the tags. */
+  extractorVersion?: string;
   error?: string;
 }
 

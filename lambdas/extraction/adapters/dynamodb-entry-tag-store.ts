@@ -35,7 +35,7 @@ export class DynamoDbEntryTagStore implements EntryTagStore {
           TableName: this.tableName,
           Key: entryKey(ownerId, entryId),
           UpdateExpression:
-            'SET #status = :done, tags = :tags, model = :model, promptVersion = :promptVersion, updatedAt = :at REMOVE pendingBucket, failedBucket, #error',
+            'SET #status = :done, tags = :tags, model = :model, promptVersion = :promptVersion, extractorVersion = :extractorVersion, updatedAt = :at REMOVE pendingBucket, failedBucket, #error',
           ConditionExpression:
             'attribute_exists(pk) AND (#status = :pending OR (#status = :done AND (attribute_not_exists(promptVersion) OR promptVersion < :promptVersion)))',
           ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
@@ -45,6 +45,7 @@ export class DynamoDbEntryTagStore implements EntryTagStore {
             ':tags': result.tags.map((value) => ({ type: 'tech-stack', value })),
             ':model': result.model,
             ':promptVersion': result.promptVersion,
+            ':extractorVersion': result.extractorVersion,
             ':at': at.toISOString(),
           },
         }),

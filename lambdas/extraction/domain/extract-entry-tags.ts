@@ -9,6 +9,8 @@ export interface ExtractEntryTagsDeps {
   now: () => Date;
   /** Version of the prompt the extractor uses; recorded with the tags. */
   promptVersion: number;
+  /** The extraction service's version (SERVICE_VERSION); recorded with the tags. */
+  extractorVersion: string;
 }
 
 /** The job: which entry to tag. */
@@ -50,7 +52,7 @@ export async function extractEntryTags(
   const saved = await deps.store.saveTags(
     ownerId,
     entryId,
-    { tags: processed.tags, model: raw.model, promptVersion: deps.promptVersion },
+    { tags: processed.tags, model: raw.model, promptVersion: deps.promptVersion, extractorVersion: deps.extractorVersion },
     deps.now(),
   );
   if (!saved) return { kind: 'lost-race' };

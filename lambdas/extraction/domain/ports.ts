@@ -10,6 +10,8 @@ export interface ExtractionResult {
   tags: string[];
   model: string;
   promptVersion: number;
+  /** The extraction service's version that wrote the tags. */
+  extractorVersion: string;
 }
 
 /** Reads entries and writes extraction results; the only table access the extraction has. */

@@ -9,6 +9,7 @@ import { VALID_JOB_MESSAGE } from '../../../lambdas/contract/fixtures/index.js';
 import type { handler as extractionHandler } from '../../../lambdas/extraction/handler.js';
 import { deadlineReserve } from '../../../lambdas/extraction/invocation-deadlines.js';
 import { type ModelServer, startModelServer } from '../../../tools/model-server/index.js';
+import { EXTRACTION_SERVICE_VERSION } from '../../../lambdas/extraction/version.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { sqsEvent, sqsRecord } from '../support/sqs-records.js';
 
@@ -102,6 +103,7 @@ describe('extraction handler', () => {
           { type: 'tech-stack', value: 'Elasticsearch' },
         ],
         ':model': 'gpt-4o-mini-2024-07-18',
+        ':extractorVersion': EXTRACTION_SERVICE_VERSION,
       }),
     });
     expect(rawDdb).not.toHaveReceivedAnyCommand();

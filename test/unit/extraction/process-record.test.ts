@@ -31,6 +31,7 @@ function setup(answer: RawExtraction | Error = { tags: ['Django', 'Elasticsearch
     extractor: fakeExtractor(answer),
     now: () => EXTRACTION_TIME,
     promptVersion: 1,
+    extractorVersion: '1.1.0',
     retries,
     backoff: BACKOFF,
     logger,

@@ -65,7 +65,7 @@ describe('DynamoDbEntryTagStore', () => {
       ddb.on(UpdateCommand).resolves({});
 
       // Act
-      const saved = await store.saveTags('user-a', ENTRY_ID, { tags: ['Django', 'Elasticsearch'], model: 'gpt-4o-mini', promptVersion: 2 }, AT);
+      const saved = await store.saveTags('user-a', ENTRY_ID, { tags: ['Django', 'Elasticsearch'], model: 'gpt-4o-mini', promptVersion: 2, extractorVersion: '1.1.0' }, AT);
 
       // Assert
       expect(saved).toBe(true);
@@ -83,12 +83,13 @@ describe('DynamoDbEntryTagStore', () => {
           ],
           ':model': 'gpt-4o-mini',
           ':promptVersion': 2,
+          ':extractorVersion': '1.1.0',
           ':at': '2026-11-23T10:00:07.000Z',
         },
       });
       const input = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
       expect(attributesChangedBy(input).sort()).toEqual(
-        ['error', 'failedBucket', 'model', 'pendingBucket', 'promptVersion', 'status', 'tags', 'updatedAt'],
+        ['error', 'extractorVersion', 'failedBucket', 'model', 'pendingBucket', 'promptVersion', 'status', 'tags', 'updatedAt'],
       );
     });
 
@@ -97,7 +98,7 @@ describe('DynamoDbEntryTagStore', () => {
       ddb.on(UpdateCommand).rejects(conditionFailed());
 
       // Act
-      const saved = await store.saveTags('user-a', ENTRY_ID, { tags: [], model: 'gpt-4o-mini', promptVersion: 1 }, AT);
+      const saved = await store.saveTags('user-a', ENTRY_ID, { tags: [], model: 'gpt-4o-mini', promptVersion: 1, extractorVersion: '1.1.0' }, AT);
 
       // Assert
       expect(saved).toBe(false);
@@ -108,7 +109,7 @@ describe('DynamoDbEntryTagStore', () => {
       ddb.on(UpdateCommand).rejects(new Error('ProvisionedThroughputExceededException'));
 
       // Act
-      const attempt = store.saveTags('user-a', ENTRY_ID, { tags: [], model: 'gpt-4o-mini', promptVersion: 1 }, AT);
+      const attempt = store.saveTags('user-a', ENTRY_ID, { tags: [], model: 'gpt-4o-mini', promptVersion: 1, extractorVersion: '1.1.0' }, AT);
 
       // Assert
       await expect(attempt).rejects.toThrow('ProvisionedThroughputExceededException');
@@ -165,7 +166,7 @@ describe('DynamoDbEntryTagStore', () => {
     ddb.on(UpdateCommand).resolves({});
 
     // Act
-    await store.saveTags('user-a', ENTRY_ID, { tags: ['Go'], model: 'm', promptVersion: 1 }, AT);
+    await store.saveTags('user-a', ENTRY_ID, { tags: ['Go'], model: 'm', promptVersion: 1, extractorVersion: '1.1.0' }, AT);
     await store.markFailed('user-a', ENTRY_ID, 'r', AT);
 
     // Assert

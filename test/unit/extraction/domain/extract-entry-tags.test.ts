@@ -8,12 +8,12 @@ const TEXT = 'Heute habe ich eine Anwendung mit Django geschrieben und auf Imagi
 
 function setup(extractor = fakeExtractor({ tags: ['Django', 'Python', 'imaginarynoneexistence cloud'], model: 'gpt-4o-mini-2024-07-18', usage: { inputTokens: 210, outputTokens: 18 } })) {
   const store = new InMemoryEntryTagStore();
-  const deps = { store, extractor, now: () => EXTRACTION_TIME, promptVersion: 2 };
+  const deps = { store, extractor, now: () => EXTRACTION_TIME, promptVersion: 2, extractorVersion: '1.1.0' };
   return { store, extractor, deps };
 }
 
 describe('extractEntryTags', () => {
-  it('tags a pending entry with grounded tags, the model and the prompt version', async () => {
+  it('tags a pending entry with grounded tags, the model, the prompt version and the extractor version', async () => {
     // Arrange
     const { store, extractor, deps } = setup();
     store.put(JOB.ownerId, JOB.entryId, { entry: TEXT, status: 'pending' });
@@ -29,6 +29,7 @@ describe('extractEntryTags', () => {
       tags: ['Django', 'ImaginaryNoneExistence Cloud'],
       model: 'gpt-4o-mini-2024-07-18',
       promptVersion: 2,
+      extractorVersion: '1.1.0',
       error: undefined,
       updatedAt: EXTRACTION_TIME.toISOString(),
     });
