@@ -9,6 +9,7 @@ import { lockDataDir } from './data-dir.js';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { buildTechStackAggregator } from '../lambdas/api/tech-stack-aggregator.js';
 import { AGGREGATOR_SETTINGS } from '../lambdas/api/tech-stack-settings.js';
+import { checkModelServer } from './model-check.js';
 import { dynamoDbClientFor, ensureEntryTable, startDynamoDb } from './emulators/dynamodb.js';
 import { startLocalStream } from './emulators/dynamodb-stream.js';
 import { ensureTagsTable } from './emulators/tags-table.js';
@@ -59,6 +60,8 @@ export interface ExtractorInfo {
   kind: 'offline-standin' | 'openai' | 'openai-compatible';
   /** One line for humans. */
   description: string;
+  /** What the one check of the model server at start found (reachable, model known, shutdown date). */
+  check: string;
 }
 
 /** A running local stack. */
@@ -149,6 +152,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const model = await startModel(settings);
     if (model.stop) cleanups.push({ name: 'OpenAI stand-in', run: model.stop });
+    const check = await checkModelServer({ baseUrl: model.baseUrl, apiKey: model.apiKey, model: settings.OPENAI_MODEL ?? DEFAULT_OPENAI_MODEL });
     const secrets = await startSecretsManager({ [LOCAL_RESOURCES.openAiSecretId]: model.apiKey });
     cleanups.push({ name: 'Secrets Manager stand-in', run: secrets.stop });
 
@@ -229,7 +233,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       apiUrl: api.url,
       webUrl: `${api.url}/`,
       dataDir: settings.DATA_DIR,
-      extractor: model.info,
+      extractor: { ...model.info, check },
       devToken,
       startupMs: Math.round(performance.now() - started),
       issueToken: (userId) => issueLocalToken(signingKey, userId),
@@ -245,7 +249,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 interface ModelEndpoint {
   baseUrl?: string;
   apiKey: string;
-  info: ExtractorInfo;
+  info: Omit<ExtractorInfo, 'check'>;
   stop?: () => Promise<void>;
 }
 

@@ -88,6 +88,7 @@ devlog-tags local stack ready in ${(stack.startupMs / 1000).toFixed(1)} s
   API        ${api}
   Web page   ${stack.webUrl}   (token prefilled)
   Extractor  ${stack.extractor.description}
+  Model      ${stack.extractor.check}
   Data       ${stack.dataDir}   (npm start -- --reset wipes it)
 
   Bearer token for user "${DEV_USER_ID}" (valid ${LOCAL_TOKEN_TTL}; for another user: npm run --silent token -- <userId>):

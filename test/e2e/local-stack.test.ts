@@ -2,6 +2,7 @@ import { EXTRACTION_SERVICE_VERSION } from '../../lambdas/extraction/version.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ModelServer, startModelServer } from '../../tools/model-server/index.js';
 import type { AnswerBody } from '../support/api-client.js';
+import { waitFor } from '../support/wait.js';
 import {
   isListening,
   killLeftoverStacks,
@@ -37,7 +38,11 @@ describe('with an OpenAI-compatible server', () => {
   let seedId: string;
 
   beforeAll(async () => {
-    model = await startModelServer({ answer: () => ({ technologies: [...SEED_TAGS, 'Kubernetes'] }), latencyMs: MODEL_DELAY_MS });
+    model = await startModelServer({
+      answer: () => ({ technologies: [...SEED_TAGS, 'Kubernetes'] }),
+      latencyMs: MODEL_DELAY_MS,
+      models: { 'e2e-model': { shutdownDate: '2027-01-14' } },
+    });
     data = await temporaryDataDir();
     env = { DATA_DIR: data.dataDir, OPENAI_BASE_URL: model.baseUrl, OPENAI_API_KEY: 'sk-e2e-key', OPENAI_MODEL: 'e2e-model' };
     stack = await spawnLocalStack(env);
@@ -52,6 +57,11 @@ describe('with an OpenAI-compatible server', () => {
   it('starts in well under a minute', () => {
     expect(stack.wallStartupMs).toBeLessThan(15_000);
     expect(stack.output()).toContain(`OpenAI-compatible server at ${model.baseUrl}`);
+  });
+
+  it('checks the model server once at start and says what it found', () => {
+    expect(stack.output()).toMatch(new RegExp(`Model\\s+${model.baseUrl.replaceAll('.', '\\.')} reachable, model e2e-model known, SHUTS DOWN ON 2027-01-14`));
+    expect(model.lookups).toEqual(['e2e-model']);
   });
 
   it('accepts the seed entry at once although the model takes 2 s, then tags it with what the text names', async () => {
@@ -69,6 +79,15 @@ describe('with an OpenAI-compatible server', () => {
     // The configured key reached the model through the local Secrets Manager.
     expect(model.requests[0]?.headers.authorization).toBe('Bearer sk-e2e-key');
     expect(model.requests[0]?.body.model).toBe('e2e-model');
+  });
+
+  it("logs the lifecycle guard's warning naming the model's shutdown date, without delaying the extraction", async () => {
+    const warning = await waitFor(() => stack.output().match(/model e2e-model shuts down on 2027-01-14 \(in -?\d+ days\)/)?.[0], {
+      timeoutMs: 10_000,
+      what: 'the lifecycle warning in the stack log',
+    });
+    expect(warning).toBeDefined();
+    expect(model.lookups).toEqual(['e2e-model', 'e2e-model']);
   });
 
   it('answers 401 without a token', async () => {

@@ -8,6 +8,7 @@ import type { ExtractOptions, RawExtraction, TagExtractor } from '../domain/port
 import { ANSWER_MAX_OUTPUT_TOKENS, TechStackAnswerSchema } from '../answer-schema.js';
 import { promptMessages, type PromptTemplate } from '../prompts.js';
 import type { ReasoningEffort } from '../model-settings.js';
+import { describeConnectionFailure, isNonJsonAnswer, NON_JSON_HINT } from './model-errors.js';
 import { type FallbackListener, withModelFallback } from './model-fallback.js';
 import { type LifecycleListener, modelLifecycleGuard } from './model-lifecycle.js';
 import { ModelParameters } from './model-parameters.js';
@@ -97,8 +98,10 @@ export class OpenAiTagExtractor implements TagExtractor {
    * rejects a sampling parameter is asked once more without it.
    */
   async extract(entryText: string, { signal }: ExtractOptions = {}): Promise<RawExtraction> {
+    let baseUrl: string | undefined;
     try {
       const client = await this.client();
+      baseUrl = client.baseURL;
       const create = (sampling: ReturnType<ModelParameters['for']>) =>
         client.chat.completions.parse(
           {
@@ -130,16 +133,22 @@ export class OpenAiTagExtractor implements TagExtractor {
       if (signal?.aborted) {
         throw new DeadlineExceededError('the OpenAI call was stopped at the record deadline', { cause: error });
       }
-      throw classifyOpenAiError(error);
+      throw classifyOpenAiError(error, baseUrl);
     }
   }
 }
 
 /** Maps an OpenAI SDK error to our retry classes (already-classified errors pass through). */
-export function classifyOpenAiError(error: unknown): Error {
+export function classifyOpenAiError(error: unknown, baseUrl?: string): Error {
   if (error instanceof RetryableError || error instanceof PermanentError) return error;
+  if (error instanceof OpenAI.APIConnectionTimeoutError) {
+    return new RetryableError(`OpenAI timed out: ${baseUrl ?? 'https://api.openai.com/v1'} sent no answer in time`, undefined, { cause: error });
+  }
   if (error instanceof OpenAI.APIConnectionError) {
-    return new RetryableError(`OpenAI unreachable: ${error.message}`, undefined, { cause: error });
+    return new RetryableError(`OpenAI unreachable at ${describeConnectionFailure(error, baseUrl)}`, undefined, { cause: error });
+  }
+  if (isNonJsonAnswer(error)) {
+    return new RetryableError(`${NON_JSON_HINT} (${(error as Error).message.slice(0, 120)})`, undefined, { cause: error });
   }
   if (error instanceof OpenAI.APIError && error.status !== undefined) {
     if (RETRYABLE_STATUS.has(error.status) || error.status >= 500) {
