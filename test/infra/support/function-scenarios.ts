@@ -182,6 +182,7 @@ export const FUNCTION_SCENARIOS: Record<PolicyFunction, FunctionScenario[]> = {
           retries: context.track(new SqsRetryScheduler(context.sqs, context.queueUrl)),
           now: () => context.clock.now(),
           promptVersion: 1,
+          extractorVersion: '1.1.0',
           backoff: { baseSeconds: 1, maxSeconds: 10 },
           logger: silentLogger,
           metrics: { addMetric: () => undefined as never },
