@@ -12,6 +12,18 @@ describe('parseEvalOptions', () => {
       concurrency: 1,
       promptVersion: undefined,
       json: false,
+      model: undefined,
+      baseline: undefined,
+      maxRegression: 0.02,
+    });
+  });
+
+  it('takes a candidate model, which implies the openai extractor, a baseline and the allowed regression', () => {
+    expect(parseEvalOptions(['--model', 'gpt-x', '--baseline', 'prod.json', '--max-regression', '0.05'])).toMatchObject({
+      extractor: 'openai',
+      model: 'gpt-x',
+      baseline: 'prod.json',
+      maxRegression: 0.05,
     });
   });
 
@@ -26,6 +38,9 @@ describe('parseEvalOptions', () => {
   it.each([
     [['--extractor', 'claude'], /offline or openai/u],
     [['--threshold', '80'], /between 0 and 1/u],
+    [['--model', 'gpt-x', '--extractor', 'offline'], /does not go with --extractor offline/u],
+    [['--model', ' '], /needs a model name/u],
+    [['--max-regression', '2'], /between 0 and 1/u],
     [['--threshold', 'high'], /needs a number/u],
     [['--limit', '0'], /positive whole number/u],
     [['--limit', '2.5'], /positive whole number/u],
