@@ -109,7 +109,7 @@ export class TagExtractionStack extends Stack {
     // The rate-limit circuit defers untried jobs as delayed copies instead of spending a receive.
     jobsQueue.grantSendMessages(this.extractionFunction);
 
-    this.createAlarms(Topic.fromTopicArn(this, 'AlarmTopic', read(paths.alarmTopicArn)));
+    this.createAlarms(Topic.fromTopicArn(this, 'AlarmTopic', read(paths.alarmTopicArn)), config);
     this.acknowledgeNagFindings();
   }
 
@@ -134,7 +134,7 @@ export class TagExtractionStack extends Stack {
   }
 
   /** Alarms to the stage's alarm topic, which the API stack owns and publishes in SSM. */
-  private createAlarms(topic: ITopic): void {
+  private createAlarms(topic: ITopic, config: StageConfig): void {
     const alarms = new OperationalAlarms(this, 'Alarms', { topic });
     alarms.add('ExtractionErrors', {
       metric: this.extractionFunction.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }),

@@ -94,7 +94,7 @@ describe('TagExtraction stack', () => {
   });
 
   it('passes context openAiFallbackModels to the function and alarms on each fallback model too', () => {
-    const withFallbacks = synthStage({ stage: 'prod', openAiFallbackModels: 'gpt-x, gpt-y', alarmTopicArn: 'arn:aws:sns:eu-central-1:123456789012:alarms' });
+    const withFallbacks = synthStage({ stage: 'prod', openAiFallbackModels: 'gpt-x, gpt-y' });
     withFallbacks.extraction.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ OPENAI_FALLBACK_MODELS: 'gpt-x,gpt-y' }) },
     });
@@ -102,7 +102,7 @@ describe('TagExtraction stack', () => {
       withFallbacks.extraction.hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: 'DaysToModelShutdown',
         Dimensions: Match.arrayWith([{ Name: 'Model', Value: model }]),
-        AlarmActions: ['arn:aws:sns:eu-central-1:123456789012:alarms'],
+        AlarmActions: [Match.anyValue()],
       });
     }
   });
