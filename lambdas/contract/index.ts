@@ -2,3 +2,4 @@ export * from './job-message.js';
 export * from './queue-settings.js';
 export * from './entry-table.js';
 export * from './aws-call-budget.js';
+export * from './version.js';

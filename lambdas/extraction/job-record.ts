@@ -1,7 +1,7 @@
 import { parse } from '@aws-lambda-powertools/parser';
 import type { SQSRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { JobMessageSchema, type JobMessage } from '../contract/index.js';
+import { JobMessageSchema, jobRevision, type JobMessage } from '../contract/index.js';
 
 /*
  * The record schema is ours rather than Powertools' SqsRecordSchema + JSONStringified: those
@@ -31,6 +31,8 @@ const JobRecordSchema = z.object({
 /** An SQS record whose body is a valid job message. */
 export interface JobRecord {
   job: JobMessage;
+  /** The entry revision the job is for (a version 1 job is for revision 1). */
+  revision: number;
   receiveCount: number;
   receiptHandle: string;
   messageId: string;
@@ -41,5 +43,5 @@ export function parseJobRecord(record: SQSRecord): JobRecord | undefined {
   const result = parse(record, undefined, JobRecordSchema, true);
   if (!result.success) return undefined;
   const { messageId, receiptHandle, body, attributes } = result.data;
-  return { job: body, receiveCount: attributes.ApproximateReceiveCount, receiptHandle, messageId };
+  return { job: body, revision: jobRevision(body), receiveCount: attributes.ApproximateReceiveCount, receiptHandle, messageId };
 }

@@ -1,35 +1,39 @@
 import { describe, expect, it } from 'vitest';
-import { jobMessageFor } from '../../../lambdas/contract/index.js';
-import { INVALID_JOB_MESSAGE_BODIES, VALID_JOB_MESSAGE } from '../../../lambdas/contract/fixtures/index.js';
+import { ACCEPTED_JOB_MESSAGE_VERSIONS, jobMessageFor } from '../../../lambdas/contract/index.js';
+import { INVALID_JOB_MESSAGE_BODIES, JOB_MESSAGE_FIXTURES, VALID_JOB_MESSAGE } from '../../../lambdas/contract/fixtures/index.js';
 import { parseJobRecord } from '../../../lambdas/extraction/job-record.js';
 import { sqsRecord } from '../support/sqs-records.js';
 
 describe('parseJobRecord (consumer side of the contract)', () => {
-  it('accepts the valid fixture and reads the delivery attributes', () => {
+  it.each(ACCEPTED_JOB_MESSAGE_VERSIONS)('accepts the fixture of version %i and reads the delivery attributes', (version) => {
     // Arrange
-    const record = sqsRecord(JSON.stringify(VALID_JOB_MESSAGE), { messageId: 'm-7', receiveCount: 3 });
+    const fixture = JOB_MESSAGE_FIXTURES[version];
+    const record = sqsRecord(JSON.stringify(fixture), { messageId: 'm-7', receiveCount: 3 });
 
     // Act
     const parsed = parseJobRecord(record);
 
     // Assert
     expect(parsed).toEqual({
-      job: VALID_JOB_MESSAGE,
+      job: fixture,
+      revision: 'revision' in fixture ? fixture.revision : 1,
       receiveCount: 3,
       receiptHandle: 'receipt-m-7',
       messageId: 'm-7',
     });
   });
 
-  it('accepts what the producer sends', () => {
+  it.each(ACCEPTED_JOB_MESSAGE_VERSIONS)('accepts what the producer sends in version %i', (version) => {
     // Arrange
-    const message = jobMessageFor({ id: '01JDQ8Z6X4M1V9T3K7N2P5R8WB', ownerId: 'user-b' }, new Date('2026-11-24T08:00:00Z'));
+    const entry = { id: '01JDQ8Z6X4M1V9T3K7N2P5R8WB', ownerId: 'user-b', revision: 2 };
+    const message = jobMessageFor(entry, new Date('2026-11-24T08:00:00Z'), version);
 
     // Act
     const parsed = parseJobRecord(sqsRecord(JSON.stringify(message)));
 
     // Assert
     expect(parsed?.job).toEqual(message);
+    expect(parsed?.revision).toBe(version === 1 ? 1 : 2);
   });
 
   it('ignores fields a newer producer may add', () => {

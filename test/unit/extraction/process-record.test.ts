@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { QUEUE_SETTINGS } from '../../../lambdas/contract/index.js';
-import { INVALID_JOB_MESSAGE_BODIES, VALID_JOB_MESSAGE } from '../../../lambdas/contract/fixtures/index.js';
+import { ACCEPTED_JOB_MESSAGE_VERSIONS, QUEUE_SETTINGS } from '../../../lambdas/contract/index.js';
+import { INVALID_JOB_MESSAGE_BODIES, JOB_MESSAGE_FIXTURES, VALID_JOB_MESSAGE } from '../../../lambdas/contract/fixtures/index.js';
 import {
   AnswerTruncatedError,
   DeadlineExceededError,
@@ -49,6 +49,19 @@ function metricValue(metrics: { addMetric: ReturnType<typeof vi.fn> }, name: str
 }
 
 describe('processJobRecord', () => {
+  it.each(ACCEPTED_JOB_MESSAGE_VERSIONS)('tags the entry of a job in contract version %i', async (version) => {
+    // Arrange
+    const { deps, store, retries } = setup();
+    const record = sqsRecord(JSON.stringify(JOB_MESSAGE_FIXTURES[version]), { messageId: 'm-1' });
+
+    // Act
+    await processJobRecord(record, deps);
+
+    // Assert
+    expect(store.stored(OWNER, ENTRY_ID)).toMatchObject({ status: 'done', tags: ['Django', 'Elasticsearch'] });
+    expect(retries.retryAfter).not.toHaveBeenCalled();
+  });
+
   it('tags the entry, logs what it kept and dropped, and counts it', async () => {
     // Arrange
     const { deps, store, retries, logger, metrics } = setup();
