@@ -21,7 +21,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import { StringParameter } from 'aws-cdk-lib/aws-ssm';
+import { type IStringParameter, StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { WEB_FUNCTION_TIMEOUTS_SECONDS } from '../lambdas/api/function-timeouts.js';
 import { AGGREGATOR_ENTRY_ATTRIBUTES } from '../lambdas/api/adapters/dynamodb-entry-tag-source.js';
@@ -31,7 +31,13 @@ import { ENTRY_TABLE, QUEUE_SETTINGS } from '../lambdas/contract/index.js';
 import type { StageConfig } from './config.js';
 import { ALARM_PERIOD, OperationalAlarms } from './constructs/alarms.js';
 import { LambdaFunction, retentionDays } from './constructs/lambda-function.js';
-import { sharedParameterPaths } from './ssm-parameters.js';
+import { consumerParameterPaths, sharedParameterPaths } from './ssm-parameters.js';
+
+/** The SSM reader of the consumer's accepted versions, loaded on first use (see consumer-versions.ts). */
+const SSM_PARAMETER_MODULE = {
+  importPath: './adapters/ssm-parameter.js',
+  source: fileURLToPath(new URL('../lambdas/api/adapters/ssm-parameter.ts', import.meta.url)),
+};
 
 /** Props of the web team's stack. */
 export interface DevLogApiStackProps extends StackProps {
@@ -55,6 +61,8 @@ export class DevLogApiStack extends Stack {
   /** Where every alarm of the stage (both stacks) notifies ALARM and OK. */
   readonly alarmTopic: ITopic;
   readonly aggregatorFunction: LambdaFunction;
+  /** Where the extraction stack publishes the job message versions it accepts. */
+  private readonly consumerVersions: IStringParameter;
 
   constructor(scope: Construct, id: string, props: DevLogApiStackProps) {
     super(scope, id, props);
@@ -104,8 +112,16 @@ export class DevLogApiStack extends Stack {
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: QUEUE_SETTINGS.maxReceiveCount },
     });
 
+    // Read at run time, not resolved at deploy time: on a new account this stack deploys before
+    // the extraction stack publishes it, and a consumer release then reaches running producers.
+    this.consumerVersions = StringParameter.fromStringParameterName(
+      this,
+      'ConsumerVersions',
+      consumerParameterPaths(config.stage).acceptedJobMessageVersions,
+    );
     this.apiFunction = new LambdaFunction(this, 'ApiFunction', {
       entry: fileURLToPath(new URL('../lambdas/api/handler.ts', import.meta.url)),
+      lazyModules: [SSM_PARAMETER_MODULE],
       description: 'devlog-tags API: POST/GET /logs',
       timeout: Duration.seconds(WEB_FUNCTION_TIMEOUTS_SECONDS.api),
       memorySize: 1024,
@@ -114,8 +130,10 @@ export class DevLogApiStack extends Stack {
         TABLE_NAME: this.table.tableName,
         QUEUE_URL: this.jobsQueue.queueUrl,
         TAGS_TABLE_NAME: this.tagsTable.tableName,
+        CONSUMER_VERSIONS_PARAMETER: this.consumerVersions.parameterName,
       },
     });
+    this.consumerVersions.grantRead(this.apiFunction);
     // Items of the caller's partition only ever: no Scan, no batch operations, no index access.
     this.apiFunction.addToRolePolicy(
       new PolicyStatement({
@@ -150,12 +168,14 @@ export class DevLogApiStack extends Stack {
   private createReconciler(config: StageConfig): LambdaFunction {
     const reconciler = new LambdaFunction(this, 'ReconcilerFunction', {
       entry: fileURLToPath(new URL('../lambdas/api/reconciler-handler.ts', import.meta.url)),
+      lazyModules: [SSM_PARAMETER_MODULE],
       description: 'devlog-tags: re-sends jobs of entries stuck in pending',
       timeout: Duration.seconds(WEB_FUNCTION_TIMEOUTS_SECONDS.reconciler),
       logRetentionDays: config.logRetentionDays,
       environment: {
         TABLE_NAME: this.table.tableName,
         QUEUE_URL: this.jobsQueue.queueUrl,
+        CONSUMER_VERSIONS_PARAMETER: this.consumerVersions.parameterName,
         RECONCILE_GRACE_SECONDS: '900',
         RECONCILE_MAX_ENTRIES: '500',
         POWERTOOLS_METRICS_NAMESPACE: 'DevLogTags',
@@ -180,6 +200,7 @@ export class DevLogApiStack extends Stack {
       }),
     );
     this.jobsQueue.grantSendMessages(reconciler);
+    this.consumerVersions.grantRead(reconciler);
     new Rule(this, 'ReconcileSchedule', {
       description: 'Runs the reconciler of pending entries',
       schedule: Schedule.rate(Duration.minutes(5)),

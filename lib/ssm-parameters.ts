@@ -14,3 +14,14 @@ export function sharedParameterPaths(stage: string) {
     alarmTopicArn: `${base}/alarm-topic/arn`,
   } as const;
 }
+
+/**
+ * The SSM parameters the extraction stack publishes for the API stack. Kept apart from
+ * sharedParameterPaths because their owner is the other team.
+ */
+export function consumerParameterPaths(stage: string) {
+  return {
+    /** The job message versions the deployed consumer accepts (`1,2`); producers send the newest they share. */
+    acceptedJobMessageVersions: `/devlog-tags/${stage}/extraction/accepted-job-message-versions`,
+  } as const;
+}

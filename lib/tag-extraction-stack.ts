@@ -9,8 +9,10 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import {
+  ACCEPTED_JOB_MESSAGE_VERSIONS,
   CONSUMER_SETTINGS,
   ENTRY_TABLE,
+  formatAcceptedVersions,
   QUEUE_SETTINGS,
   visibilityTimeoutViolation,
 } from '../lambdas/contract/index.js';
@@ -19,7 +21,7 @@ import { EXTRACTION_TELEMETRY, MODEL_SHUTDOWN_ALARM_DAYS } from '../lambdas/extr
 import { EXTRACTION_SERVICE_VERSION } from '../lambdas/extraction/version.js';
 import { ALARM_PERIOD, OperationalAlarms } from './constructs/alarms.js';
 import { LambdaFunction } from './constructs/lambda-function.js';
-import { sharedParameterPaths } from './ssm-parameters.js';
+import { consumerParameterPaths, sharedParameterPaths } from './ssm-parameters.js';
 
 /** Props of the extraction team's stack. */
 export interface TagExtractionStackProps extends StackProps {
@@ -36,6 +38,8 @@ export interface TagExtractionStackProps extends StackProps {
 export class TagExtractionStack extends Stack {
   readonly extractionFunction: LambdaFunction;
   readonly openAiSecret: Secret;
+  /** The job message versions this consumer accepts, published for the API's producers. */
+  readonly acceptedVersions: StringParameter;
 
   constructor(scope: Construct, id: string, props: TagExtractionStackProps) {
     super(scope, id, props);
@@ -108,6 +112,12 @@ export class TagExtractionStack extends Stack {
 
     // The rate-limit circuit defers untried jobs as delayed copies instead of spending a receive.
     jobsQueue.grantSendMessages(this.extractionFunction);
+
+    this.acceptedVersions = new StringParameter(this, 'AcceptedJobMessageVersions', {
+      parameterName: consumerParameterPaths(config.stage).acceptedJobMessageVersions,
+      stringValue: formatAcceptedVersions(ACCEPTED_JOB_MESSAGE_VERSIONS),
+      description: 'Job message versions the extraction accepts; the API sends the newest it shares (contract CHANGELOG)',
+    });
 
     this.createAlarms(Topic.fromTopicArn(this, 'AlarmTopic', read(paths.alarmTopicArn)), config);
     this.acknowledgeNagFindings();

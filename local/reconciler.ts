@@ -3,6 +3,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { DynamoDbPendingEntries } from '../lambdas/api/adapters/dynamodb-pending-entries.js';
+import { sameCheckoutJobMessageVersion } from '../lambdas/api/adapters/consumer-versions.js';
 import { SqsJobQueue } from '../lambdas/api/adapters/sqs-job-queue.js';
 import { reconcilePending, type ReconcileReport } from '../lambdas/api/domain/reconcile-pending.js';
 import { fakeLambdaContext } from './lambda-context.js';
@@ -25,7 +26,7 @@ export async function resendAllPendingJobs(
   return reconcilePending(
     {
       pending: new DynamoDbPendingEntries(DynamoDBDocumentClient.from(dynamoDb), tableName),
-      jobs: new SqsJobQueue(sqs, queueUrl, clock),
+      jobs: new SqsJobQueue(sqs, queueUrl, clock, sameCheckoutJobMessageVersion),
       clock,
       logger: { error: (message, extra) => log(`${message} ${JSON.stringify(extra)}`), warn: (message, extra) => log(`${message} ${JSON.stringify(extra)}`) },
     },

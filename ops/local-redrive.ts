@@ -1,6 +1,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SqsJobQueue } from '../lambdas/api/adapters/sqs-job-queue.js';
+import { sameCheckoutJobMessageVersion } from '../lambdas/api/adapters/consumer-versions.js';
 import type { EntryRef } from '../lambdas/api/domain/ports.js';
 import { receiveSendDelete } from './dlq-movers.js';
 import { resetFailedEntries } from './reset-failed-entries.js';
@@ -43,7 +44,7 @@ export async function redriveLocal(target: LocalRedriveTarget, now: Date, onProg
     const entryId = entryIdOf(body);
     if (entryId) movedEntryIds.add(entryId);
   })((count) => onProgress(`messages moved from the DLQ: ${count}`));
-  const queue = new SqsJobQueue(target.sqsClient, target.queueUrl, { now: () => now });
+  const queue = new SqsJobQueue(target.sqsClient, target.queueUrl, { now: () => now }, sameCheckoutJobMessageVersion);
   let jobsResent = 0;
   for (const entry of reset.filter(({ id }) => !movedEntryIds.has(id))) {
     await queue.enqueue(entry);

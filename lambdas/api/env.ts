@@ -5,6 +5,8 @@ const ApiEnvSchema = z.object({
   QUEUE_URL: z.url(),
   /** The tags table: the tech-stack totals (and the tag index) the aggregator keeps. */
   TAGS_TABLE_NAME: z.string().check(z.minLength(1)),
+  /** SSM parameter in which the extraction stack publishes the job message versions it accepts; unset locally. */
+  CONSUMER_VERSIONS_PARAMETER: z.optional(z.string().check(z.minLength(1))),
   /** Set only by the local stack: the SQS emulator's endpoint (queue URLs name a host that does not resolve). */
   AWS_ENDPOINT_URL_SQS: z.optional(z.url()),
 });

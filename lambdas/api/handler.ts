@@ -4,6 +4,7 @@ import { monotonicFactory } from 'ulid';
 import { DynamoDbEntryStore } from './adapters/dynamodb-entry-store.js';
 import { DynamoDbIdempotencyStore } from './adapters/dynamodb-idempotency-store.js';
 import { DynamoDbTagAggregates } from './adapters/dynamodb-tag-aggregates.js';
+import { jobMessageVersionSource } from './adapters/consumer-versions.js';
 import { SqsJobQueue } from './adapters/sqs-job-queue.js';
 import { createAwsClients } from './aws-clients.js';
 import { WEB_FUNCTION_TIMEOUTS_SECONDS } from './function-timeouts.js';
@@ -18,7 +19,7 @@ const { documentClient, sqsClient } = createAwsClients(env.AWS_ENDPOINT_URL_SQS,
 
 const deps = {
   entries: new DynamoDbEntryStore(documentClient, env.TABLE_NAME),
-  jobs: new SqsJobQueue(sqsClient, env.QUEUE_URL, clock),
+  jobs: new SqsJobQueue(sqsClient, env.QUEUE_URL, clock, jobMessageVersionSource(env.CONSUMER_VERSIONS_PARAMETER, logger, () => import('./adapters/ssm-parameter.js'))),
   idempotency: new DynamoDbIdempotencyStore(documentClient, env.TABLE_NAME, clock),
   techStack: new DynamoDbTagAggregates(documentClient, env.TAGS_TABLE_NAME),
   clock,

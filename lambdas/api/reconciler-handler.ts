@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { DynamoDbPendingEntries } from './adapters/dynamodb-pending-entries.js';
+import { jobMessageVersionSource } from './adapters/consumer-versions.js';
 import { SqsJobQueue } from './adapters/sqs-job-queue.js';
 import { createAwsClients } from './aws-clients.js';
 import { WEB_FUNCTION_TIMEOUTS_SECONDS } from './function-timeouts.js';
@@ -16,7 +17,7 @@ const clock: Clock = { now: () => new Date() };
 const { documentClient, sqsClient } = createAwsClients(env.AWS_ENDPOINT_URL_SQS, WEB_FUNCTION_TIMEOUTS_SECONDS.reconciler);
 const deps = {
   pending: new DynamoDbPendingEntries(documentClient, env.TABLE_NAME),
-  jobs: new SqsJobQueue(sqsClient, env.QUEUE_URL, clock),
+  jobs: new SqsJobQueue(sqsClient, env.QUEUE_URL, clock, jobMessageVersionSource(env.CONSUMER_VERSIONS_PARAMETER, logger, () => import('./adapters/ssm-parameter.js'))),
   clock,
   logger,
 };

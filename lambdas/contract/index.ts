@@ -3,3 +3,4 @@ export * from './queue-settings.js';
 export * from './entry-table.js';
 export * from './aws-call-budget.js';
 export * from './version.js';
+export * from './version-negotiation.js';

@@ -73,10 +73,33 @@ describe('DevLogApi stack', () => {
   it('bundles the API function with esbuild into a minified ESM asset with source maps', () => {
     const code = Object.values(stage.api.findResources('AWS::Lambda::Function'))[0]?.Properties.Code;
     const dir = join(stage.outdir, `asset.${String(code.S3Key).replace(/\.zip$/, '')}`);
-    expect(readdirSync(dir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+    expect(readdirSync(dir).sort()).toEqual(['adapters', 'index.mjs', 'index.mjs.map', 'package.json']);
     const bundle = readFileSync(join(dir, 'index.mjs'), 'utf8');
     expect(bundle).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
     expect(Buffer.byteLength(bundle)).toBeLessThan(450 * 1024);
+    // The SSM client (the consumer's accepted versions) is loaded on first use, not at cold start.
+    expect(bundle).not.toContain('AmazonSSM');
+    expect(readFileSync(join(dir, 'adapters', 'ssm-parameter.js'), 'utf8')).toContain('AmazonSSM');
+  });
+
+  it('lets the API and the reconciler read, at run time, the job message versions the consumer published', () => {
+    const functions = Object.values(stage.api.findResources('AWS::Lambda::Function')).filter(
+      (fn) => fn.Properties.Environment?.Variables?.QUEUE_URL,
+    );
+    expect(functions).toHaveLength(2);
+    for (const fn of functions) {
+      expect(fn.Properties.Environment.Variables.CONSUMER_VERSIONS_PARAMETER).toBe(
+        '/devlog-tags/dev/extraction/accepted-job-message-versions',
+      );
+    }
+    const statements = Object.values(stage.api.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement,
+    ) as { Action: string | string[]; Resource: unknown }[];
+    const reads = statements.filter((s) => [s.Action].flat().includes('ssm:GetParameter'));
+    expect(reads).toHaveLength(2);
+    for (const read of reads) expect(JSON.stringify(read.Resource)).toContain('/extraction/accepted-job-message-versions');
+    // No deploy-time reference: on a new account the API stack deploys before the parameter exists.
+    expect(JSON.stringify(stage.api.toJSON().Parameters ?? {})).not.toContain('accepted-job-message-versions');
   });
 
   it('runs the API function on arm64 Node.js 22+ with a log group that expires', () => {

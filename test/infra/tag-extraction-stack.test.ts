@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CONSUMER_SETTINGS, ENTRY_TABLE, QUEUE_SETTINGS } from '../../lambdas/contract/index.js';
+import { ACCEPTED_JOB_MESSAGE_VERSIONS, CONSUMER_SETTINGS, ENTRY_TABLE, QUEUE_SETTINGS } from '../../lambdas/contract/index.js';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,6 +32,14 @@ describe('TagExtraction stack', () => {
       '/devlog-tags/prod/jobs-queue/url',
     ]);
     expect(stage.extractionStack.dependencies).toHaveLength(0);
+  });
+
+  it('publishes in SSM the job message versions it accepts, for the API to send the newest it shares', () => {
+    stage.extraction.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/devlog-tags/prod/extraction/accepted-job-message-versions',
+      Type: 'String',
+      Value: ACCEPTED_JOB_MESSAGE_VERSIONS.join(','),
+    });
   });
 
   it('consumes the queue in batches with partial failures and a concurrency cap', () => {

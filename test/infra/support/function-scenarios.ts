@@ -4,6 +4,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDbEntryStore } from '../../../lambdas/api/adapters/dynamodb-entry-store.js';
 import { DynamoDbIdempotencyStore, IN_PROGRESS_TIMEOUT_MS } from '../../../lambdas/api/adapters/dynamodb-idempotency-store.js';
 import { DynamoDbPendingEntries } from '../../../lambdas/api/adapters/dynamodb-pending-entries.js';
+import { sameCheckoutJobMessageVersion } from '../../../lambdas/api/adapters/consumer-versions.js';
 import { SqsJobQueue } from '../../../lambdas/api/adapters/sqs-job-queue.js';
 import { DynamoDbEntryTagSource } from '../../../lambdas/api/adapters/dynamodb-entry-tag-source.js';
 import { DynamoDbTagAggregates } from '../../../lambdas/api/adapters/dynamodb-tag-aggregates.js';
@@ -61,7 +62,7 @@ function apiDeps(context: ScenarioContext): CreateEntryDeps {
   let next = 0;
   return {
     entries: context.track(new DynamoDbEntryStore(context.documents, context.tableName)),
-    jobs: context.track(new SqsJobQueue(context.sqs, context.queueUrl, context.clock)),
+    jobs: context.track(new SqsJobQueue(context.sqs, context.queueUrl, context.clock, sameCheckoutJobMessageVersion)),
     idempotency: context.track(new DynamoDbIdempotencyStore(context.documents, context.tableName, context.clock)),
     clock: context.clock,
     newId: () => `01JDQ8Z6X4M1V9T3K7N2P5${String(next++).padStart(4, '0')}`,
@@ -146,7 +147,7 @@ export const FUNCTION_SCENARIOS: Record<PolicyFunction, FunctionScenario[]> = {
         await reconcilePending(
           {
             pending: context.track(new DynamoDbPendingEntries(context.documents, context.tableName)),
-            jobs: context.track(new SqsJobQueue(context.sqs, context.queueUrl, context.clock)),
+            jobs: context.track(new SqsJobQueue(context.sqs, context.queueUrl, context.clock, sameCheckoutJobMessageVersion)),
             clock: context.clock,
             logger: silentLogger,
           },

@@ -90,7 +90,7 @@ describe('API handler', () => {
     });
     expect(sqs).toHaveReceivedCommandExactlyOnceWith(SendMessageCommand, { QueueUrl: QUEUE_URL });
     const message = JobMessageSchema.parse(JSON.parse(sqs.commandCalls(SendMessageCommand)[0]!.args[0].input.MessageBody!));
-    expect(message).toMatchObject({ version: 1, entryId: body.id, ownerId: 'user-a' });
+    expect(message).toMatchObject({ version: 2, entryId: body.id, ownerId: 'user-a', revision: 1 });
     expect(rawDdb).not.toHaveReceivedAnyCommand();
   });
 

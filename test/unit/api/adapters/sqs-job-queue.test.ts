@@ -8,9 +8,8 @@ import { JobMessageSchema } from '../../../../lambdas/contract/index.js';
 
 const QUEUE_URL = 'https://sqs.eu-central-1.amazonaws.com/123456789012/jobs';
 const sqs = mockClient(SQSClient);
-const queue = new SqsJobQueue(new SQSClient({ region: 'eu-central-1' }), QUEUE_URL, {
-  now: () => new Date('2026-11-23T10:00:05.000Z'),
-});
+const clock = { now: () => new Date('2026-11-23T10:00:05.000Z') };
+const queue = new SqsJobQueue(new SQSClient({ region: 'eu-central-1' }), QUEUE_URL, clock, async () => 1);
 
 const entry: Entry = {
   id: '01JDQ8Z6X4M1V9T3K7N2P5R8WA',
@@ -43,6 +42,19 @@ describe('SqsJobQueue', () => {
       ownerId: 'user-a',
       enqueuedAt: '2026-11-23T10:00:05.000Z',
     });
+  });
+
+  it('sends the version its source names, with the entry revision in version 2', async () => {
+    // Arrange
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
+    const v2Queue = new SqsJobQueue(new SQSClient({ region: 'eu-central-1' }), QUEUE_URL, clock, async () => 2);
+
+    // Act
+    await v2Queue.enqueue({ ...entry, revision: 4 } as Entry);
+
+    // Assert
+    const body = JSON.parse(sqs.commandCalls(SendMessageCommand)[0]!.args[0].input.MessageBody!);
+    expect(body).toEqual({ version: 2, entryId: entry.id, ownerId: 'user-a', enqueuedAt: '2026-11-23T10:00:05.000Z', revision: 4 });
   });
 
   it('keeps the entry text out of the message', async () => {
