@@ -87,7 +87,7 @@ describe('POST /logs', () => {
       new GetCommand({ TableName: emulators.tableName, Key: entryKey('poster', response.body?.id as string), ConsistentRead: true }),
     );
     expect(Item).toMatchObject({ status: 'pending', pendingBucket: PENDING_BUCKET, ownerId: 'poster' });
-    expect(await drainJobs()).toEqual([expect.objectContaining({ version: 1, entryId: response.body?.id, ownerId: 'poster' })]);
+    expect(await drainJobs()).toEqual([expect.objectContaining({ version: 2, entryId: response.body?.id, ownerId: 'poster', revision: 1 })]);
   });
 
   it('replays the first answer for the same Idempotency-Key and body, without a second entry or job', async () => {
