@@ -3,6 +3,7 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps
 import {
   HttpApi,
   HttpMethod,
+  HttpNoneAuthorizer,
   LogGroupLogDestination,
   type IHttpRouteAuthorizer,
 } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -27,6 +28,7 @@ import { WEB_FUNCTION_TIMEOUTS_SECONDS } from '../lambdas/api/function-timeouts.
 import { AGGREGATOR_ENTRY_ATTRIBUTES } from '../lambdas/api/adapters/dynamodb-entry-tag-source.js';
 import { TAGS_TABLE } from '../lambdas/api/adapters/tags-table.js';
 import { AGGREGATOR_SETTINGS } from '../lambdas/api/tech-stack-settings.js';
+import { API_ROUTES, GATEWAY_ROUTES, routeKeyOf } from '../lambdas/api/http/routes.js';
 import { ENTRY_TABLE, QUEUE_SETTINGS } from '../lambdas/contract/index.js';
 import type { StageConfig } from './config.js';
 import { ALARM_PERIOD, OperationalAlarms } from './constructs/alarms.js';
@@ -122,7 +124,7 @@ export class DevLogApiStack extends Stack {
     this.apiFunction = new LambdaFunction(this, 'ApiFunction', {
       entry: fileURLToPath(new URL('../lambdas/api/handler.ts', import.meta.url)),
       lazyModules: [SSM_PARAMETER_MODULE],
-      description: 'devlog-tags API: POST/GET /logs',
+      description: `devlog-tags API: ${API_ROUTES.map(routeKeyOf).join(', ')}`.slice(0, 256),
       timeout: Duration.seconds(WEB_FUNCTION_TIMEOUTS_SECONDS.api),
       memorySize: 1024,
       logRetentionDays: config.logRetentionDays,
@@ -290,10 +292,14 @@ export class DevLogApiStack extends Stack {
       },
     });
     const integration = new HttpLambdaIntegration('ApiIntegration', this.apiFunction);
-    api.addRoutes({ path: '/logs', methods: [HttpMethod.POST, HttpMethod.GET], integration });
-    api.addRoutes({ path: '/logs/{id}', methods: [HttpMethod.GET], integration });
-    // Everything else reaches the function too, so unknown paths get problem+json like the rest.
-    api.addRoutes({ path: '/{proxy+}', methods: [HttpMethod.ANY], integration });
+    for (const route of GATEWAY_ROUTES) {
+      api.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration,
+        ...(route.auth === 'none' ? { authorizer: new HttpNoneAuthorizer() } : {}),
+      });
+    }
     return api;
   }
 

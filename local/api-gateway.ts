@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type {
+  APIGatewayProxyEventV2,
   APIGatewayProxyEventV2WithJWTAuthorizer,
   APIGatewayProxyResultV2,
   APIGatewayProxyStructuredResultV2,
@@ -12,6 +13,7 @@ import type { AuthorizedJwt, JwtAuthorizer } from './jwt.js';
 import { fakeLambdaContext } from './lambda-context.js';
 import { consoleLog, type LogLine } from './log.js';
 import { LOCAL_RESOURCES } from './settings.js';
+import { compilePath, GATEWAY_ROUTES, routeKeyOf, type RouteAuth } from '../lambdas/api/http/routes.js';
 
 /*
  * Hand-written: serverless-offline and similar emulators come with the Serverless Framework
@@ -22,13 +24,13 @@ import { LOCAL_RESOURCES } from './settings.js';
 /** API Gateway HTTP API's payload limit. */
 export const API_GATEWAY_MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
-/** The routes of the deployed HTTP API (lib/devlog-api-stack.ts), in API Gateway's match order. */
-const ROUTES: { method: string; path: string; pattern: RegExp; parameters: string[] }[] = [
-  { method: 'POST', path: '/logs', pattern: /^\/logs$/, parameters: [] },
-  { method: 'GET', path: '/logs', pattern: /^\/logs$/, parameters: [] },
-  { method: 'GET', path: '/logs/{id}', pattern: /^\/logs\/([^/]+)$/, parameters: ['id'] },
-  { method: 'ANY', path: '/{proxy+}', pattern: /^\/(.+)$/, parameters: ['proxy'] },
-];
+/** The deployed HTTP API's routes, from the one route table, in API Gateway's match order. */
+const ROUTES = GATEWAY_ROUTES.map((route) => ({
+  method: route.method as string,
+  routeKey: routeKeyOf(route),
+  auth: route.auth,
+  ...compilePath(route.path),
+}));
 
 /** A Lambda handler behind an HTTP API with a JWT authorizer. */
 export type HttpApiHandler = (
@@ -122,17 +124,21 @@ async function handleRequest(
     send(response, 404, { message: 'Not Found' });
     return 'no route';
   }
-  const authorization = await options.authorize(headerValue(request, 'authorization'));
-  if (!authorization.ok) {
-    send(response, 401, { message: 'Unauthorized' }, {
-      'www-authenticate': authorization.reason === 'no token'
-        ? 'Bearer'
-        : `Bearer error="invalid_token" error_description="${authorization.reason}"`,
-    });
-    return `unauthorized: ${authorization.reason}`;
+  let jwt: AuthorizedJwt | undefined;
+  if (route.auth === 'jwt') {
+    const authorization = await options.authorize(headerValue(request, 'authorization'));
+    if (!authorization.ok) {
+      send(response, 401, { message: 'Unauthorized' }, {
+        'www-authenticate': authorization.reason === 'no token'
+          ? 'Bearer'
+          : `Bearer error="invalid_token" error_description="${authorization.reason}"`,
+      });
+      return `unauthorized: ${authorization.reason}`;
+    }
+    jwt = authorization.jwt;
   }
 
-  const event = toApiGatewayEvent({ request, url, method, body, route, jwt: authorization.jwt });
+  const event = toApiGatewayEvent({ request, url, method, body, route, jwt });
   const result = await invokeWithTimeout(options.handler, event, options.functionTimeoutSeconds ?? 10);
   if (!result.ok) {
     // API Gateway hides function errors and timeouts behind a bare 500.
@@ -143,9 +149,10 @@ async function handleRequest(
   return undefined;
 }
 
-/** A matched route: its route key and path parameters. */
+/** A matched route: its route key, path parameters and authorization. */
 export interface MatchedRoute {
   routeKey: string;
+  auth: RouteAuth;
   pathParameters?: Record<string, string>;
 }
 
@@ -155,10 +162,11 @@ export function matchRoute(method: string, path: string): MatchedRoute | undefin
     if (route.method !== method && route.method !== 'ANY') continue;
     const match = route.pattern.exec(path);
     if (!match) continue;
-    const pathParameters = Object.fromEntries(route.parameters.map((name, index) => [name, decode(match[index + 1] ?? '')]));
+    const pathParameters = Object.fromEntries(route.names.map((name, index) => [name, decode(match[index + 1] ?? '')]));
     return {
-      routeKey: `${route.method} ${route.path}`,
-      ...(route.parameters.length ? { pathParameters } : {}),
+      routeKey: route.routeKey,
+      auth: route.auth,
+      ...(route.names.length ? { pathParameters } : {}),
     };
   }
   return undefined;
@@ -179,7 +187,8 @@ export interface EventSource {
   method: string;
   body: Buffer;
   route: MatchedRoute;
-  jwt: AuthorizedJwt;
+  /** The authorizer's verdict; absent on a public route. */
+  jwt?: AuthorizedJwt;
 }
 
 /** Builds the payload format 2.0 event API Gateway sends to a Lambda integration. */
@@ -203,7 +212,7 @@ export function toApiGatewayEvent({ request, url, method, body, route, jwt }: Ev
   // An event is JSON text and cannot carry bytes that are not UTF-8 as a string: such a body
   // goes base64-encoded, whatever its content type, so the handler sees the bytes as sent.
   const sendsText = body.length === 0 || (isTextContentType(headers['content-type']) && isUtf8(body));
-  return {
+  const event: APIGatewayProxyEventV2 = {
     version: '2.0',
     routeKey: route.routeKey,
     rawPath: url.pathname,
@@ -215,7 +224,8 @@ export function toApiGatewayEvent({ request, url, method, body, route, jwt }: Ev
     requestContext: {
       accountId: LOCAL_RESOURCES.accountId,
       apiId: 'local',
-      authorizer: { principalId: '', integrationLatency: 0, jwt: jwt as { claims: Record<string, string>; scopes: string[] } },
+      // A public route's event has no authorizer context, as in API Gateway.
+      ...(jwt ? { authorizer: { principalId: '', integrationLatency: 0, jwt } } : {}),
       domainName,
       domainPrefix: domainName.split('.')[0] ?? domainName,
       http: {
@@ -234,6 +244,8 @@ export function toApiGatewayEvent({ request, url, method, body, route, jwt }: Ev
     ...(body.length ? { body: sendsText ? body.toString('utf8') : body.toString('base64') } : {}),
     isBase64Encoded: !sendsText,
   };
+  // One handler serves both kinds of route; it reads the authorizer only on JWT routes.
+  return event as APIGatewayProxyEventV2WithJWTAuthorizer;
 }
 
 /**

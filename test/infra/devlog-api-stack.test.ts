@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { GATEWAY_ROUTES, routeKeyOf } from '../../lambdas/api/http/routes.js';
 import { ENTRY_TABLE, QUEUE_SETTINGS } from '../../lambdas/contract/index.js';
 import { sharedParameterPaths } from '../../lib/ssm-parameters.js';
 import { synthStage } from './synth.js';
@@ -112,13 +113,14 @@ describe('DevLogApi stack', () => {
     stage.api.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
-  it('puts every route behind the JWT authorizer, with throttling and access logs on the stage', () => {
+  it('has exactly the routes of the route table, each with its authorization, plus throttling and access logs', () => {
     const routes = stage.api.findResources('AWS::ApiGatewayV2::Route');
-    const routeKeys = Object.values(routes).map((route) => route.Properties.RouteKey).sort();
-    expect(routeKeys).toEqual(['ANY /{proxy+}', 'GET /logs', 'GET /logs/{id}', 'POST /logs']);
-    for (const route of Object.values(routes)) {
-      expect(route.Properties.AuthorizationType).toBe('JWT');
-    }
+    const deployed = Object.values(routes)
+      .map((route) => `${route.Properties.RouteKey} ${route.Properties.AuthorizationType}`)
+      .sort();
+    const table = GATEWAY_ROUTES.map((route) => `${routeKeyOf(route)} ${route.auth === 'jwt' ? 'JWT' : 'NONE'}`).sort();
+    expect(deployed).toEqual(table);
+    expect(deployed).toContain('ANY /{proxy+} JWT');
     stage.api.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',
       JwtConfiguration: { Audience: [Match.anyValue()], Issuer: Match.anyValue() },

@@ -18,6 +18,7 @@ import {
   unprocessable,
 } from './problem.js';
 import { parseCreateEntryRequest, parseEntryId, parseListEntriesRequest } from './requests.js';
+import { lookupRoute, type OperationId } from './routes.js';
 
 /** The API event: an HTTP API (v2) request that passed the JWT authorizer. */
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -27,8 +28,6 @@ export type ApiResult = APIGatewayProxyStructuredResultV2;
 /** What the router needs: the create use case's ports and the tech-stack totals. */
 export type ApiDeps = CreateEntryDeps & { techStack: TechStackReader };
 
-/** The caller's tech-stack profile. */
-const TECH_STACK_PATH = '/me/tech-stack';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 const PROBLEM_HEADERS = { 'content-type': 'application/problem+json' };
@@ -50,28 +49,37 @@ export async function routeApiRequest(event: ApiEvent, deps: ApiDeps): Promise<A
   }
 }
 
+/** A route's handler: the request, the matched path parameters, the caller. */
+type RouteHandler = (event: ApiEvent, deps: ApiDeps, request: RouteRequest) => Promise<ApiResult>;
+
+/** What the router found out before calling a route's handler. */
+interface RouteRequest {
+  pathParameters: Record<string, string>;
+  /** The token's subject; empty on public routes. */
+  ownerId: string;
+}
+
+/** One handler per row of the route table (./routes.ts); the type makes a missing one a compile error. */
+const HANDLERS: Record<OperationId, RouteHandler> = {
+  createEntry: (event, deps, { ownerId }) => postEntry(event, deps, ownerId),
+  listEntries: (event, deps, { ownerId }) => getEntries(event, deps, ownerId),
+  getEntry: async (_event, deps, { ownerId, pathParameters }) => {
+    const id = parseEntryId(pathParameters.id);
+    const entry = await getEntry(deps.entries, ownerId, id);
+    if (!entry) throw notFound(`No entry '${id}' exists for you.`);
+    return jsonResponse(200, entry);
+  },
+};
+
 async function dispatch(event: ApiEvent, deps: ApiDeps): Promise<ApiResult> {
-  const method = event.requestContext.http.method.toUpperCase();
-  if (event.rawPath === TECH_STACK_PATH) {
-    if (method !== 'GET') throw methodNotAllowed(['GET']);
-    return jsonResponse(200, await readTechStack(deps.techStack, ownerOf(event)));
-  }
-  const segments = event.rawPath.split('/').filter(Boolean);
-  if (segments[0] !== 'logs' || segments.length > 2) {
+  const lookup = lookupRoute(event.requestContext.http.method, event.rawPath);
+  if (lookup.kind === 'no-route') {
     throw notFound(`There is no resource at '${truncatePath(event.rawPath)}'; the API serves /logs.`);
   }
-  const ownerId = ownerOf(event);
-
-  if (segments.length === 1) {
-    if (method === 'POST') return postEntry(event, deps, ownerId);
-    if (method === 'GET') return getEntries(event, deps, ownerId);
-    throw methodNotAllowed(['GET', 'POST']);
-  }
-  if (method !== 'GET') throw methodNotAllowed(['GET']);
-  const id = parseEntryId(event.pathParameters?.id ?? decodePathSegment(segments[1] ?? ''));
-  const entry = await getEntry(deps.entries, ownerId, id);
-  if (!entry) throw notFound(`No entry '${id}' exists for you.`);
-  return jsonResponse(200, entry);
+  if (lookup.kind === 'method-not-allowed') throw methodNotAllowed(lookup.allow);
+  const { route, pathParameters } = lookup;
+  const ownerId = route.auth === 'jwt' ? ownerOf(event) : '';
+  return HANDLERS[route.operationId](event, deps, { pathParameters, ownerId });
 }
 
 async function postEntry(event: ApiEvent, deps: ApiDeps, ownerId: string): Promise<ApiResult> {
@@ -110,14 +118,6 @@ function ownerOf(event: ApiEvent): string {
     throw forbidden(`The token's subject is longer than the ${OWNER_ID_MAX_LENGTH} characters this API supports.`);
   }
   return sub;
-}
-
-function decodePathSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
 }
 
 function truncatePath(path: string): string {
