@@ -142,7 +142,7 @@ async function timeExtractionHandler(batchSizes: number[], entries: string[]): P
       for (let index = 0; index < size; index++) {
         const now = new Date();
         const id = newId();
-        await store.create({ id, ownerId, entry: entries[next++ % entries.length]!, status: 'pending', tags: [], createdAt: now.toISOString(), updatedAt: now.toISOString() });
+        await store.create({ id, ownerId, entry: entries[next++ % entries.length]!, status: 'pending', tags: [], revision: 1, createdAt: now.toISOString(), updatedAt: now.toISOString() });
         records.push(sqsRecord(JSON.stringify(jobMessageFor({ id, ownerId }, now))));
       }
       const event: SQSEvent = { Records: records };

@@ -24,7 +24,7 @@ function expectAcceptedOrProblem(result: ApiResult): 'accepted' | 'problem' {
   expect(result.statusCode).toBeLessThan(500);
   expect(result.headers?.['content-type']).toBe('application/problem+json');
   expect(body).toEqual({
-    type: expect.stringMatching(/^\/problems\/[a-z0-9-]+$/),
+    type: expect.stringMatching(/^\/openapi\.json#\/components\/schemas\/[A-Za-z]+Problem$/),
     title: expect.any(String),
     status: result.statusCode,
     detail: expect.stringMatching(/\S/),

@@ -282,7 +282,7 @@ describe(`a catalogue of ${CASES.length} bad requests`, () => {
       }
       expect(response.headers['content-type']).toBe('application/problem+json');
       const problem = JSON.parse(response.body) as Record<string, unknown>;
-      expect(problem).toMatchObject({ type: expect.stringMatching(/^\/problems\/[a-z-]+$/), title: expect.any(String), status: badCase.status });
+      expect(problem).toMatchObject({ type: expect.stringMatching(/^\/openapi\.json#\/components\/schemas\/[A-Za-z]+Problem$/), title: expect.any(String), status: badCase.status });
       expect(problem.detail).toEqual(expect.stringMatching(/\S/));
       expect(String(problem.detail).length).toBeLessThan(400);
       await badCase.check?.(response, problem);

@@ -45,7 +45,7 @@ afterAll(async () => {
 
 async function pendingEntry(text: string): Promise<Entry> {
   const now = new Date().toISOString();
-  const entry: Entry = { id: newId(), ownerId: 'concurrent-user', entry: text, status: 'pending', tags: [], createdAt: now, updatedAt: now };
+  const entry: Entry = { id: newId(), ownerId: 'concurrent-user', entry: text, status: 'pending', tags: [], revision: 1, createdAt: now, updatedAt: now };
   await entries.create(entry);
   return entry;
 }

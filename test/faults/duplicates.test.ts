@@ -80,7 +80,7 @@ describe('a job delivered twice', () => {
     const now = new Date().toISOString();
     const id = '01JDQ8Z6X4M1V9T3K7N2P5R8WA';
     await new DynamoDbEntryStore(test.ops.documentClient, test.ops.tableName).create({
-      id, ownerId, entry: text, status: 'pending', tags: [], createdAt: now, updatedAt: now,
+      id, ownerId, entry: text, status: 'pending', tags: [], revision: 1, createdAt: now, updatedAt: now,
     });
     const secondCallArrived = deferred();
     let firstDone: EntryView | undefined;

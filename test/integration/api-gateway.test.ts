@@ -283,3 +283,25 @@ describe('limits and failures', () => {
     expect(await response.text()).toBe('<html>page</html>');
   });
 });
+
+describe('public routes of the route table', () => {
+  it('passes GET /openapi.json to the function without a token and without authorizer context', async () => {
+    // Act
+    const response = await fetch(`${gateway.url}/openapi.json`);
+
+    // Assert
+    expect(response.status).toBe(200);
+    expect(events).toHaveLength(1);
+    expect(events[0]!.routeKey).toBe('GET /openapi.json');
+    expect(events[0]!.requestContext.authorizer).toBeUndefined();
+  });
+
+  it('still asks for a token on every other method of that path', async () => {
+    // Act
+    const response = await fetch(`${gateway.url}/openapi.json`, { method: 'DELETE' });
+
+    // Assert
+    expect(response.status).toBe(401);
+    expect(events).toHaveLength(0);
+  });
+});

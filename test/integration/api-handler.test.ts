@@ -195,6 +195,7 @@ describe('entry store', () => {
       entry: 'first',
       status: 'pending' as const,
       tags: [],
+      revision: 1,
       createdAt: '2026-01-01T00:00:00.000Z',
       updatedAt: '2026-01-01T00:00:00.000Z',
     };

@@ -57,7 +57,7 @@ afterAll(async () => {
 /** Stores a pending entry as the API would and returns it. */
 async function pendingEntry(text: string, ownerId = 'extraction-user'): Promise<Entry> {
   const now = new Date().toISOString();
-  const entry: Entry = { id: newId(), ownerId, entry: text, status: 'pending', tags: [], createdAt: now, updatedAt: now };
+  const entry: Entry = { id: newId(), ownerId, entry: text, status: 'pending', tags: [], revision: 1, createdAt: now, updatedAt: now };
   await entries.create(entry);
   return entry;
 }

@@ -91,6 +91,8 @@ function surelyNotApplied(error: unknown): boolean {
 function toEntry(item: Record<string, unknown>): Entry {
   const entry = { ...item };
   for (const attribute of ITEM_ONLY_ATTRIBUTES) delete entry[attribute];
+  // Entries stored before edits existed have no revision: they are revision 1.
+  entry.revision ??= 1;
   return entry as unknown as Entry;
 }
 

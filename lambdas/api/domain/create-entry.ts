@@ -116,6 +116,7 @@ async function acceptEntry(deps: CreateEntryDeps, command: CreateEntryCommand, i
     entry: command.entry,
     status: 'pending',
     tags: [],
+    revision: 1,
     createdAt: now,
     updatedAt: now,
   };

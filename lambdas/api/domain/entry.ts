@@ -14,6 +14,8 @@ export interface Entry {
   entry: string;
   status: EntryStatus;
   tags: Tag[];
+  /** 1 when created; every edit adds one, and the extraction writes tags only for the revision it read. */
+  revision: number;
   createdAt: string;
   updatedAt: string;
   model?: string;

@@ -1,30 +1,20 @@
-import * as z from 'zod/mini';
-import { ENTRY_ID_PATTERN } from '../../contract/index.js';
 import { decodeCursor } from './cursor.js';
 import { badRequest, payloadTooLarge, unprocessable, unsupportedMediaType } from './problem.js';
+import {
+  EntryBodySchema,
+  EntryIdSchema,
+  IdempotencyKeySchema,
+  LIST_LIMIT,
+  ListEntriesQuerySchema,
+  MAX_TAG_CHARS,
+} from './schemas.js';
 
-/** Longest entry we accept, in characters (code points). */
-export const MAX_ENTRY_CHARS = 10_000;
+export { LIST_LIMIT, MAX_ENTRY_CHARS } from './schemas.js';
+
 /** Largest body we read: room for a full entry even when every character is JSON-escaped. */
 export const MAX_BODY_BYTES = 128 * 1024;
-/** Page size bounds of GET /logs. */
-export const LIST_LIMIT = { min: 1, max: 100, default: 20 } as const;
-
-const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 /** Rejects invalid UTF-8 instead of replacing it with U+FFFD, which would be stored as if sent. */
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-const CreateEntryBodySchema = z.object({
-  entry: z
-    .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
-    .check(
-      // Invisible format characters (zero-width spaces, joiners, BOM) count as whitespace here.
-      z.refine((value) => /[^\s\p{Cf}]/u.test(value), 'must not be empty or only whitespace'),
-      z.refine((value) => [...value].length <= MAX_ENTRY_CHARS, `must be at most ${MAX_ENTRY_CHARS} characters`),
-      z.refine((value) => !value.includes('\u0000'), 'must not contain NUL characters'),
-      z.refine((value) => value.isWellFormed(), 'must be well-formed Unicode (no lone surrogates)'),
-    ),
-});
 
 /** The parts of an HTTP request the validators read. */
 export interface HttpRequestParts {
@@ -67,7 +57,7 @@ export function parseCreateEntryRequest(request: HttpRequestParts): CreateEntryR
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw unprocessable('The body must be a JSON object like {"entry": "..."}.');
   }
-  const parsed = CreateEntryBodySchema.safeParse(json);
+  const parsed = EntryBodySchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw unprocessable(`'${issue?.path.join('.') || 'entry'}' ${issue?.message ?? 'is invalid'}.`);
@@ -77,7 +67,7 @@ export function parseCreateEntryRequest(request: HttpRequestParts): CreateEntryR
 
 function parseIdempotencyKey(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (!IDEMPOTENCY_KEY_PATTERN.test(value)) {
+  if (!IdempotencyKeySchema.safeParse(value).success) {
     throw badRequest('The Idempotency-Key header must be 1 to 255 visible ASCII characters.');
   }
   return value;
@@ -85,29 +75,34 @@ function parseIdempotencyKey(value: string | undefined): string | undefined {
 
 /** Validates the `{id}` path parameter. */
 export function parseEntryId(id: string | undefined): string {
-  if (id === undefined || !ENTRY_ID_PATTERN.test(id)) {
-    throw badRequest('The entry id must be a 26-character ULID as returned by POST /logs.');
-  }
-  return id;
+  const parsed = EntryIdSchema.safeParse(id);
+  if (!parsed.success) throw badRequest('The entry id must be a 26-character ULID as returned by POST /logs.');
+  return parsed.data;
 }
 
 /** A validated GET /logs query. */
 export interface ListEntriesRequest {
   limit: number;
   afterId?: string;
+  /** Only entries carrying this tag (matched case-insensitively). */
+  tag?: string;
 }
 
-/** Validates `limit` and `cursor` of GET /logs. */
+/** Validates `limit`, `cursor` and `tag` of GET /logs. */
 export function parseListEntriesRequest(query: Record<string, string | undefined> = {}): ListEntriesRequest {
-  const { limit: rawLimit, cursor } = query;
+  const parsed = ListEntriesQuerySchema.safeParse(query);
+  const invalid = parsed.success ? undefined : parsed.error.issues[0]?.path[0];
+  const { limit: rawLimit, cursor, tag } = parsed.success ? parsed.data : query;
   let limit: number = LIST_LIMIT.default;
   if (rawLimit !== undefined) {
-    if (!/^\d{1,3}$/.test(rawLimit) || Number(rawLimit) < LIST_LIMIT.min || Number(rawLimit) > LIST_LIMIT.max) {
+    if (invalid === 'limit' || Number(rawLimit) < LIST_LIMIT.min || Number(rawLimit) > LIST_LIMIT.max) {
       throw badRequest(`'limit' must be an integer from ${LIST_LIMIT.min} to ${LIST_LIMIT.max}.`);
     }
     limit = Number(rawLimit);
   }
-  return { limit, afterId: cursor === undefined ? undefined : decodeCursor(cursor) };
+  if (invalid === 'tag') throw badRequest(`'tag' must be 1 to ${MAX_TAG_CHARS} characters.`);
+  const afterId = cursor === undefined ? undefined : decodeCursor(cursor);
+  return { limit, afterId, ...(tag === undefined ? {} : { tag }) };
 }
 
 function isJsonContentType(value: string | undefined): boolean {

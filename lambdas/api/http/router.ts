@@ -2,6 +2,7 @@ import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
   APIGatewayProxyStructuredResultV2,
 } from 'aws-lambda';
+import openApiDocument from '../../../openapi.json' with { type: 'json' };
 import { OWNER_ID_MAX_LENGTH } from '../../contract/index.js';
 import { createEntry, type CreateEntryDeps } from '../domain/create-entry.js';
 import { getEntry, listEntries } from '../domain/read-entries.js';
@@ -11,6 +12,7 @@ import { encodeCursor } from './cursor.js';
 import {
   conflict,
   forbidden,
+  internalError,
   methodNotAllowed,
   notFound,
   ProblemError,
@@ -19,6 +21,7 @@ import {
 } from './problem.js';
 import { parseCreateEntryRequest, parseEntryId, parseListEntriesRequest } from './requests.js';
 import { lookupRoute, type OperationId } from './routes.js';
+import { entryResponse } from './schemas.js';
 
 /** The API event: an HTTP API (v2) request that passed the JWT authorizer. */
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -43,7 +46,7 @@ export async function routeApiRequest(event: ApiEvent, deps: ApiDeps): Promise<A
     if (error instanceof ProblemError) return problemResponse(error, event.rawPath);
     deps.logger.error('request failed', { error, path: event.rawPath });
     return problemResponse(
-      new ProblemError(500, 'Internal Server Error', 'Something went wrong on our side; retry with the same Idempotency-Key.'),
+      internalError('Something went wrong on our side; retry with the same Idempotency-Key.'),
       event.rawPath,
     );
   }
@@ -67,9 +70,19 @@ const HANDLERS: Record<OperationId, RouteHandler> = {
     const id = parseEntryId(pathParameters.id);
     const entry = await getEntry(deps.entries, ownerId, id);
     if (!entry) throw notFound(`No entry '${id}' exists for you.`);
-    return jsonResponse(200, entry);
+    return jsonResponse(200, entryResponse(entry));
   },
+  getTechStack: async (_event, deps, { ownerId }) => jsonResponse(200, await readTechStack(deps.techStack, ownerId)),
+  getOpenApiDocument: async () => ({ statusCode: 200, headers: JSON_HEADERS, body: openApiDocumentBody() }),
 };
+
+let openApiDocumentText: string | undefined;
+
+/** The committed openapi.json, serialised on first request rather than at every cold start. */
+function openApiDocumentBody(): string {
+  openApiDocumentText ??= JSON.stringify(openApiDocument);
+  return openApiDocumentText;
+}
 
 async function dispatch(event: ApiEvent, deps: ApiDeps): Promise<ApiResult> {
   const lookup = lookupRoute(event.requestContext.http.method, event.rawPath);
@@ -104,7 +117,7 @@ async function getEntries(event: ApiEvent, deps: ApiDeps, ownerId: string): Prom
   const { limit, afterId } = parseListEntriesRequest(event.queryStringParameters);
   const page = await listEntries(deps.entries, ownerId, limit, afterId);
   return jsonResponse(200, {
-    items: page.items,
+    items: page.items.map(entryResponse),
     ...(page.lastId ? { nextCursor: encodeCursor(page.lastId) } : {}),
   });
 }

@@ -200,6 +200,7 @@ describe('API handler', () => {
       entry: 'Used Django',
       status: 'done',
       tags: [{ type: 'tech-stack', value: 'Django' }],
+      revision: 1,
       createdAt: '2026-11-23T10:00:00.000Z',
       updatedAt: '2026-11-23T10:00:03.000Z',
     });
@@ -224,7 +225,7 @@ describe('API handler', () => {
     ddb
       .on(QueryCommand)
       .resolvesOnce({
-        Items: [{ pk: 'OWNER#user-a', sk: `ENTRY#${id}`, id, ownerId: 'user-a', entry: 'x', status: 'pending', tags: [] }],
+        Items: [{ pk: 'OWNER#user-a', sk: `ENTRY#${id}`, id, ownerId: 'user-a', entry: 'x', status: 'pending', tags: [], createdAt: '2026-11-23T10:00:00.000Z', updatedAt: '2026-11-23T10:00:00.000Z' }],
         LastEvaluatedKey: { pk: 'OWNER#user-a', sk: `ENTRY#${id}` },
       })
       .resolves({ Items: [] });

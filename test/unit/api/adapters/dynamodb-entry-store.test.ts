@@ -27,6 +27,7 @@ const pendingEntry: Entry = {
   entry: 'Used Django',
   status: 'pending',
   tags: [],
+  revision: 1,
   createdAt: '2026-11-23T10:00:00.000Z',
   updatedAt: '2026-11-23T10:00:00.000Z',
 };
@@ -67,6 +68,7 @@ describe('DynamoDbEntryStore', () => {
           entry: 'Used Django',
           status: 'pending',
           tags: [],
+          revision: 1,
           createdAt: '2026-11-23T10:00:00.000Z',
           updatedAt: '2026-11-23T10:00:00.000Z',
         },

@@ -17,6 +17,7 @@ const entry: Entry = {
   entry: 'Private text that must not travel through the queue',
   status: 'pending',
   tags: [],
+  revision: 1,
   createdAt: '2026-11-23T10:00:00.000Z',
   updatedAt: '2026-11-23T10:00:00.000Z',
 };

@@ -28,6 +28,7 @@ describe('createEntry', () => {
       entry: 'Used Django',
       status: 'pending',
       tags: [],
+      revision: 1,
       createdAt: '2026-11-23T10:00:00.000Z',
       updatedAt: '2026-11-23T10:00:00.000Z',
     });

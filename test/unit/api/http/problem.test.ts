@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { methodNotAllowed, ProblemError, unauthorized } from '../../../../lambdas/api/http/problem.js';
 
 describe('ProblemError', () => {
-  it('renders an RFC 9457 problem with a type derived from the title', () => {
+  it('renders an RFC 9457 problem whose type points at its schema in the OpenAPI document', () => {
     // Act
-    const problem = new ProblemError(422, 'Unprocessable Content', "'entry' is required.").toProblem('/logs');
+    const problem = new ProblemError('UnprocessableContentProblem', "'entry' is required.").toProblem('/logs');
 
     // Assert
     expect(problem).toEqual({
-      type: '/problems/unprocessable-content',
+      type: '/openapi.json#/components/schemas/UnprocessableContentProblem',
       title: 'Unprocessable Content',
       status: 422,
       detail: "'entry' is required.",
@@ -17,7 +17,7 @@ describe('ProblemError', () => {
   });
 
   it('leaves instance out when there is none', () => {
-    expect(new ProblemError(400, 'Bad Request', 'x').toProblem()).not.toHaveProperty('instance');
+    expect(new ProblemError('BadRequestProblem', 'x').toProblem()).not.toHaveProperty('instance');
   });
 
   it('carries the headers its status needs', () => {

@@ -16,7 +16,7 @@ function expectProblem(result: ApiResult, status: number): Record<string, unknow
   expect(result.headers?.['content-type']).toBe('application/problem+json');
   const problem = bodyOf(result);
   expect(problem).toEqual({
-    type: expect.stringMatching(/^\/problems\/[a-z0-9-]+$/),
+    type: expect.stringMatching(/^\/openapi\.json#\/components\/schemas\/[A-Za-z]+Problem$/),
     title: expect.any(String),
     status,
     detail: expect.any(String),
@@ -47,6 +47,7 @@ describe('routeApiRequest', () => {
         entry: 'Heute habe ich Django benutzt',
         status: 'pending',
         tags: [],
+        revision: 1,
         createdAt: '2026-11-23T10:00:00.000Z',
         updatedAt: '2026-11-23T10:00:00.000Z',
       });

@@ -1,0 +1,86 @@
+// zod/mini on the hot path (cold start); tools/openapi builds the OpenAPI document from these
+// very schemas, so what is validated and shaped here is what the document says.
+import * as z from 'zod/mini';
+import { ENTRY_ID_PATTERN } from '../../contract/index.js';
+
+/** Longest entry we accept, in characters (code points). */
+export const MAX_ENTRY_CHARS = 10_000;
+/** Page size bounds of GET /logs. */
+export const LIST_LIMIT = { min: 1, max: 100, default: 20 } as const;
+/** Longest tag value GET /logs?tag= accepts. */
+export const MAX_TAG_CHARS = 200;
+/** Longest `Prefer: wait=N` the API honours, in seconds (well under API Gateway's 30 s). */
+export const MAX_WAIT_SECONDS = 20;
+
+/** An entry id: a ULID as POST /logs returns it. */
+export const EntryIdSchema = z.string().check(z.regex(ENTRY_ID_PATTERN));
+
+/** The `Idempotency-Key` header: 1 to 255 visible ASCII characters. */
+export const IdempotencyKeySchema = z.string().check(z.regex(/^[\x21-\x7e]{1,255}$/));
+
+/** The body of POST /logs and PATCH /logs/{id}. */
+export const EntryBodySchema = z.object({
+  entry: z
+    .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
+    .check(
+      // Invisible format characters (zero-width spaces, joiners, BOM) count as whitespace here.
+      z.refine((value) => /[^\s\p{Cf}]/u.test(value), 'must not be empty or only whitespace'),
+      z.refine((value) => [...value].length <= MAX_ENTRY_CHARS, `must be at most ${MAX_ENTRY_CHARS} characters`),
+      z.refine((value) => !value.includes('\u0000'), 'must not contain NUL characters'),
+      z.refine((value) => value.isWellFormed(), 'must be well-formed Unicode (no lone surrogates)'),
+    ),
+});
+
+/** The query of GET /logs. */
+export const ListEntriesQuerySchema = z.object({
+  limit: z.optional(z.string().check(z.regex(/^\d{1,3}$/))),
+  cursor: z.optional(z.string().check(z.maxLength(200), z.regex(/^[A-Za-z0-9_-]+$/))),
+  tag: z.optional(z.string().check(z.minLength(1), z.maxLength(MAX_TAG_CHARS))),
+});
+
+/** A tag the extraction attached to an entry. */
+export const TagSchema = z.object({
+  type: z.literal('tech-stack'),
+  value: z.string(),
+});
+
+/** An entry as clients see it: parsing an entry through it drops everything else. */
+export const EntrySchema = z.object({
+  id: EntryIdSchema,
+  entry: z.string(),
+  status: z.enum(['pending', 'done', 'failed']),
+  tags: z.array(TagSchema),
+  /** Starts at 1; every PATCH adds one. */
+  revision: z.number().check(z.int(), z.minimum(1)),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  model: z.optional(z.string()),
+  promptVersion: z.optional(z.number().check(z.int())),
+  error: z.optional(z.string()),
+});
+
+/** An entry as the API answers with it. */
+export type EntryResponse = z.output<typeof EntrySchema>;
+
+/** A page of GET /logs. */
+export const EntryPageSchema = z.object({
+  items: z.array(EntrySchema),
+  nextCursor: z.optional(z.string()),
+});
+
+/** An RFC 9457 problem details body. */
+export const ProblemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().check(z.int(), z.minimum(400), z.maximum(599)),
+  detail: z.string(),
+  instance: z.optional(z.string()),
+});
+
+/** The bodies API Gateway itself answers with (authorizer, throttling, function errors). */
+export const GatewayErrorSchema = z.object({ message: z.string() });
+
+/** The view of an entry the API answers with. */
+export function entryResponse(entry: unknown): EntryResponse {
+  return EntrySchema.parse(entry);
+}

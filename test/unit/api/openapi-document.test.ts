@@ -1,0 +1,112 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { PROBLEM_TYPES, problemTypeUri } from '../../../lambdas/api/http/problem.js';
+import { routeApiRequest, type ApiResult } from '../../../lambdas/api/http/router.js';
+import { API_ROUTES, routeKeyOf } from '../../../lambdas/api/http/routes.js';
+import { renderOpenApiDocument } from '../../../tools/openapi/document.js';
+import { expectAnswerMatchesDocument } from '../../support/openapi.js';
+import { apiEvent, postEntryEvent } from '../support/api-events.js';
+import { fakeApiDeps } from '../support/fake-api-ports.js';
+
+const committed = readFileSync(new URL('../../../openapi.json', import.meta.url), 'utf8');
+const document = JSON.parse(committed) as {
+  openapi: string;
+  paths: Record<string, Record<string, { operationId: string; security?: unknown[] }>>;
+  components: { schemas: Record<string, { description?: string; properties?: { type?: { const?: string } } }> };
+};
+const MISSING_ID = '01JDQ8Z6X4M1V9T3K7N2P5ZZZZ';
+
+function answer(result: ApiResult) {
+  return { status: result.statusCode ?? 200, headers: (result.headers ?? {}) as Record<string, string>, body: result.body ?? '' };
+}
+
+describe('openapi.json', () => {
+  it('is what `npm run openapi` generates from the route table and the schemas (not stale)', () => {
+    expect(committed, 'openapi.json is stale: run `npm run openapi`').toBe(renderOpenApiDocument());
+  });
+
+  it('is OpenAPI 3.1 with exactly the operations of the route table', () => {
+    // Arrange
+    const documented = Object.entries(document.paths).flatMap(([path, operations]) =>
+      Object.entries(operations).map(([method, operation]) => `${method.toUpperCase()} ${path} ${operation.operationId}`),
+    );
+
+    // Assert
+    expect(document.openapi).toBe('3.1.0');
+    expect(documented.sort()).toEqual(API_ROUTES.map((route) => `${routeKeyOf(route)} ${route.operationId}`).sort());
+  });
+
+  it('lets only GET /openapi.json go without a token', () => {
+    // Act
+    const publicOperations = Object.entries(document.paths).flatMap(([path, operations]) =>
+      Object.entries(operations)
+        .filter(([, operation]) => Array.isArray(operation.security) && operation.security.length === 0)
+        .map(([method]) => `${method.toUpperCase()} ${path}`),
+    );
+
+    // Assert
+    expect(publicOperations).toEqual(['GET /openapi.json']);
+  });
+
+  it("explains every problem type at the place its `type` URI points to", () => {
+    for (const kind of Object.keys(PROBLEM_TYPES) as (keyof typeof PROBLEM_TYPES)[]) {
+      const [file, fragment] = problemTypeUri(kind).split('#');
+      expect(file).toBe('/openapi.json');
+      const target = fragment!.split('/').slice(1).reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], document);
+      expect((target as { description?: string }).description, kind).toMatch(/\w{3,}/);
+      expect((target as { properties: { type: { const: string } } }).properties.type.const).toBe(problemTypeUri(kind));
+    }
+  });
+});
+
+describe('real answers match the document', () => {
+  it('POST /logs: 202, and the 4xx problems of a bad body, media type and key reuse', async () => {
+    // Arrange
+    const { deps } = fakeApiDeps();
+
+    // Act
+    const answers = [
+      await routeApiRequest(postEntryEvent({ entry: 'Heute mit Django' }, { 'idempotency-key': 'k1' }), deps),
+      await routeApiRequest(postEntryEvent({ entry: 'Anderer Text' }, { 'idempotency-key': 'k1' }), deps),
+      await routeApiRequest(postEntryEvent({ entry: '' }), deps),
+      await routeApiRequest(postEntryEvent('{not json'), deps),
+      await routeApiRequest(postEntryEvent({ entry: 'x' }, { 'content-type': 'text/plain' }), deps),
+      await routeApiRequest(postEntryEvent({ entry: 'x' }, {}, null), deps),
+    ];
+
+    // Assert
+    expect(answers.map((result) => result.statusCode)).toEqual([202, 422, 422, 400, 415, 401]);
+    for (const result of answers) expectAnswerMatchesDocument('POST', '/logs', answer(result));
+  });
+
+  it('GET /logs and GET /logs/{id}: 200, 400 and 404', async () => {
+    // Arrange
+    const { deps } = fakeApiDeps();
+    const created = JSON.parse((await routeApiRequest(postEntryEvent({ entry: 'Kafka' }), deps)).body!) as { id: string };
+
+    // Act
+    const list = await routeApiRequest(apiEvent({ method: 'GET', path: '/logs', query: { limit: '1' } }), deps);
+    const badList = await routeApiRequest(apiEvent({ method: 'GET', path: '/logs', query: { limit: '0' } }), deps);
+    const one = await routeApiRequest(apiEvent({ method: 'GET', path: `/logs/${created.id}` }), deps);
+    const missing = await routeApiRequest(apiEvent({ method: 'GET', path: `/logs/${MISSING_ID}` }), deps);
+    const badId = await routeApiRequest(apiEvent({ method: 'GET', path: '/logs/not-an-id' }), deps);
+
+    // Assert
+    expect([list, badList, one, missing, badId].map((result) => result.statusCode)).toEqual([200, 400, 200, 404, 400]);
+    for (const result of [list, badList]) expectAnswerMatchesDocument('GET', '/logs', answer(result));
+    for (const result of [one, missing, badId]) expectAnswerMatchesDocument('GET', '/logs/{id}', answer(result));
+  });
+
+  it('GET /openapi.json serves the committed document without a token', async () => {
+    // Arrange
+    const { deps } = fakeApiDeps();
+
+    // Act
+    const result = await routeApiRequest(apiEvent({ method: 'GET', path: '/openapi.json', sub: null }), deps);
+
+    // Assert
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body!)).toEqual(JSON.parse(committed));
+    expectAnswerMatchesDocument('GET', '/openapi.json', answer(result));
+  });
+});

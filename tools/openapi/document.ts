@@ -1,0 +1,235 @@
+import { readFileSync } from 'node:fs';
+import * as z from 'zod/mini';
+import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponseObject } from 'zod-openapi';
+import { PROBLEM_TYPES, problemTypeUri, type ProblemKind } from '../../lambdas/api/http/problem.js';
+import { API_ROUTES, type OperationId } from '../../lambdas/api/http/routes.js';
+import {
+  EntryBodySchema,
+  EntryIdSchema,
+  EntryPageSchema,
+  EntrySchema,
+  GatewayErrorSchema,
+  IdempotencyKeySchema,
+  LIST_LIMIT,
+  ListEntriesQuerySchema,
+  MAX_WAIT_SECONDS,
+  ProblemSchema,
+} from '../../lambdas/api/http/schemas.js';
+
+/*
+ * Builds the OpenAPI 3.1 document from the route table and the zod/mini schemas the API
+ * validates and shapes with. It runs at build time (npm run openapi writes openapi.json), never
+ * in the Lambda, so zod-openapi stays out of the bundle; the API serves the committed file.
+ */
+
+EntrySchema.register(z.globalRegistry, {
+  id: 'Entry',
+  description: 'A dev-log entry: `pending` until its tags are extracted, then `done` (with `tags`) or `failed` (with `error`).',
+});
+EntryPageSchema.register(z.globalRegistry, { id: 'EntryPage', description: 'A page of entries; `nextCursor` when more follow.' });
+EntryBodySchema.register(z.globalRegistry, {
+  id: 'EntryBody',
+  description: 'The text of an entry: 1 to 10,000 characters, not only whitespace, no NUL, well-formed Unicode.',
+});
+
+/** What each problem type means, for the reader who follows a problem's `type` URI. */
+const PROBLEM_EXPLANATIONS: Record<ProblemKind, string> = {
+  BadRequestProblem:
+    'The request cannot be read: the body is not JSON, a query parameter, the cursor, the entry id or a header is malformed. `detail` names the part; fix it and send again.',
+  UnauthorizedProblem: 'The token was accepted by API Gateway but names no subject (`sub`). Sign in again to get a token with one.',
+  ForbiddenProblem: "The token's subject is longer than this API supports; its entries could never be tagged, so nothing is stored.",
+  NotFoundProblem:
+    'There is nothing here for you: the path is unknown, or the entry does not exist or belongs to someone else (the two look the same on purpose).',
+  MethodNotAllowedProblem: 'The path exists but not with this method; the `Allow` header lists the methods it has.',
+  ConflictProblem: 'A request with the same Idempotency-Key is still being processed. Retry shortly with the same key and body.',
+  PayloadTooLargeProblem: 'The body is larger than the API reads (128 KiB), which always holds a full entry of 10,000 characters.',
+  UnsupportedMediaTypeProblem: "The body is not sent as `Content-Type: application/json`.",
+  UnprocessableContentProblem:
+    'The JSON breaks a rule: `entry` is missing, not a string, empty, too long or not well-formed; or the Idempotency-Key was already used with another body.',
+  QuotaExceededProblem:
+    'You created or edited as many entries today (UTC) as your daily quota allows. `Retry-After` and the `RateLimit` header say when it refills; other users are not affected.',
+  InternalServerErrorProblem: 'Something failed on our side. Retry; a POST with the same Idempotency-Key never creates a second entry.',
+};
+
+const problemRef = (kind: ProblemKind) => ({ $ref: `#/components/schemas/${kind}` });
+const problemContent = (...kinds: ProblemKind[]) => ({
+  'application/problem+json': { schema: kinds.length === 1 ? problemRef(kinds[0]!) : { oneOf: kinds.map(problemRef) } },
+});
+const gatewayContent = { 'application/json': { schema: GatewayErrorSchema } };
+
+const integerHeader = (description: string) => ({ description, schema: { type: 'integer' as const, minimum: 0 } });
+const stringHeader = (description: string) => ({ description, schema: { type: 'string' as const } });
+
+const RETRY_AFTER = integerHeader('Seconds after which a retry (or a GET of a pending entry) is worth it.');
+const QUOTA_HEADERS = {
+  'RateLimit-Policy': stringHeader(
+    'The daily entry quota (IETF draft-ietf-httpapi-ratelimit-headers): `"daily-entries";q=<entries per day>;w=86400`.',
+  ),
+  RateLimit: stringHeader('What is left of it: `"daily-entries";r=<remaining>;t=<seconds until it refills>`.'),
+};
+
+/** The answers every route behind the authorizer may give besides its own. */
+const AUTHORIZED_ROUTE_ERRORS: Record<string, ZodOpenApiResponseObject> = {
+  '401': {
+    description:
+      'No valid token: API Gateway\'s JWT authorizer answers `{"message":"Unauthorized"}`; a valid token without a subject gets a problem.',
+    headers: { 'WWW-Authenticate': stringHeader('`Bearer`, with the reason when a token was sent.') },
+    content: { ...gatewayContent, ...problemContent('UnauthorizedProblem') },
+  },
+  '403': { description: "The token's subject is too long for this API.", content: problemContent('ForbiddenProblem') },
+  '429': {
+    description: 'API Gateway throttled the request (stage rate limit): `{"message":"Too Many Requests"}`.',
+    content: gatewayContent,
+  },
+  '500': {
+    description: 'Our fault: a problem from the function, or API Gateway\'s `{"message":"Internal Server Error"}` when the function failed or timed out.',
+    content: { ...gatewayContent, ...problemContent('InternalServerErrorProblem') },
+  },
+};
+
+const badRequest: ZodOpenApiResponseObject = { description: 'A malformed parameter, header or body.', content: problemContent('BadRequestProblem') };
+const notFound: ZodOpenApiResponseObject = {
+  description: 'No such entry for the caller (missing and someone else\'s look the same).',
+  content: problemContent('NotFoundProblem'),
+};
+const entryPath = { path: z.object({ id: EntryIdSchema.register(z.globalRegistry, { description: 'The entry id (a ULID).' }) }) };
+
+/** The body answers of POST and PATCH, which validate the same body. */
+const bodyErrors = (quota: string): Record<string, ZodOpenApiResponseObject> => ({
+  '413': {
+    description: 'The body is over 128 KiB (a problem), or over API Gateway\'s 10 MB (`{"message":"Request Entity Too Large"}`).',
+    content: { ...gatewayContent, ...problemContent('PayloadTooLargeProblem') },
+  },
+  '415': { description: 'The body is not JSON.', content: problemContent('UnsupportedMediaTypeProblem') },
+  '422': { description: 'The JSON breaks a rule of the entry.', content: problemContent('UnprocessableContentProblem') },
+  '429': {
+    description: `${quota} Also API Gateway's throttling (\`{"message":"Too Many Requests"}\`).`,
+    headers: { 'Retry-After': RETRY_AFTER, ...QUOTA_HEADERS },
+    content: { ...gatewayContent, ...problemContent('QuotaExceededProblem') },
+  },
+});
+
+/** One operation per row of the route table; a row without one is a compile error. */
+const OPERATIONS: Record<OperationId, Omit<ZodOpenApiOperationObject, 'operationId' | 'summary'>> = {
+  createEntry: {
+    description:
+      'Stores the entry as `pending` and answers at once; its tech stack is extracted in the background. Send an `Idempotency-Key` to retry safely: a retry with the same key and body gets the first answer again and never a second entry.',
+    requestParams: {
+      header: z.object({
+        'idempotency-key': z.optional(IdempotencyKeySchema).register(z.globalRegistry, {
+          description: 'Makes the POST safe to retry for 24 hours (1 to 255 visible ASCII characters).',
+        }),
+      }),
+    },
+    requestBody: { required: true, content: { 'application/json': { schema: EntryBodySchema } } },
+    responses: {
+      '202': {
+        description: 'Accepted: the entry, `pending` until its tags are extracted.',
+        headers: {
+          Location: stringHeader('Where to GET the entry.'),
+          'Retry-After': RETRY_AFTER,
+          'Idempotent-Replayed': stringHeader('`true` when this is the stored answer of an earlier request with the same key.'),
+          ...QUOTA_HEADERS,
+        },
+        content: { 'application/json': { schema: EntrySchema } },
+      },
+      '400': badRequest,
+      '409': { description: 'The same Idempotency-Key is still being processed.', content: problemContent('ConflictProblem') },
+      ...bodyErrors('The daily entry quota is spent.'),
+    },
+  },
+  listEntries: {
+    description: `The caller's entries, newest first, ${LIST_LIMIT.default} per page unless \`limit\` says otherwise. Pass \`nextCursor\` as \`cursor\` for the next page.`,
+    requestParams: { query: ListEntriesQuerySchema },
+    responses: {
+      '200': { description: 'A page of entries.', content: { 'application/json': { schema: EntryPageSchema } } },
+      '400': badRequest,
+    },
+  },
+  getEntry: {
+    description: `With \`Prefer: wait=N\` (RFC 7240, N up to ${MAX_WAIT_SECONDS}) the answer waits until the entry is \`done\` or \`failed\`, or N seconds have passed.`,
+    requestParams: {
+      ...entryPath,
+      header: z.object({
+        prefer: z.optional(z.string()).register(z.globalRegistry, {
+          description: `\`wait=N\`: wait up to N seconds (at most ${MAX_WAIT_SECONDS}) for the tags.`,
+        }),
+      }),
+    },
+    responses: {
+      '200': {
+        description: 'The entry.',
+        headers: {
+          'Retry-After': { ...RETRY_AFTER, description: 'On a pending entry: when to look again.' },
+          'Preference-Applied': stringHeader('`wait=N` when the `Prefer: wait` was honoured.'),
+        },
+        content: { 'application/json': { schema: EntrySchema } },
+      },
+      '400': badRequest,
+      '404': notFound,
+    },
+  },
+  getOpenApiDocument: {
+    description: 'The document you are reading, generated from the schemas the API validates requests with and shapes answers with.',
+    responses: {
+      '200': { description: 'The OpenAPI 3.1 document.', content: { 'application/json': { schema: { type: 'object' } } } },
+      '500': { description: 'API Gateway could not reach the function.', content: gatewayContent },
+    },
+  },
+};
+
+/** The API's version, from package.json. */
+function apiVersion(): string {
+  const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return packageJson.version;
+}
+
+/** The OpenAPI 3.1 document of the whole API. */
+export function buildOpenApiDocument() {
+  const paths: Record<string, Record<string, ZodOpenApiOperationObject>> = {};
+  for (const route of API_ROUTES) {
+    const operation = OPERATIONS[route.operationId];
+    const responses = route.auth === 'jwt' ? { ...AUTHORIZED_ROUTE_ERRORS, ...operation.responses } : operation.responses;
+    (paths[route.path] ??= {})[route.method.toLowerCase()] = {
+      operationId: route.operationId,
+      summary: route.summary,
+      ...operation,
+      ...(route.auth === 'none' ? { security: [] } : {}),
+      responses,
+    };
+  }
+  const problemSchemas = Object.fromEntries(
+    (Object.keys(PROBLEM_TYPES) as ProblemKind[]).map((kind) => [
+      kind,
+      {
+        description: PROBLEM_EXPLANATIONS[kind],
+        allOf: [{ $ref: '#/components/schemas/Problem' }],
+        properties: {
+          type: { const: problemTypeUri(kind) },
+          title: { const: PROBLEM_TYPES[kind].title },
+          status: { const: PROBLEM_TYPES[kind].status },
+        },
+      },
+    ]),
+  );
+  return createDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'devlog-tags API',
+      version: apiVersion(),
+      description:
+        'Dev-log entries and the tech-stack tags extracted from them in the background. Every route but `GET /openapi.json` needs a JWT (`Authorization: Bearer <token>`). Errors are RFC 9457 problem+json; a problem\'s `type` points at its schema below, which explains it. Unknown paths answer 404 and known paths with another method 405 (with `Allow`), both as problems.',
+    },
+    security: [{ bearer: [] }],
+    paths,
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: { Problem: ProblemSchema, GatewayError: GatewayErrorSchema, ...problemSchemas },
+    },
+  });
+}
+
+/** The document as committed in openapi.json. */
+export function renderOpenApiDocument(): string {
+  return `${JSON.stringify(buildOpenApiDocument(), null, 2)}\n`;
+}
