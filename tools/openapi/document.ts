@@ -12,7 +12,6 @@ import {
   IdempotencyKeySchema,
   LIST_LIMIT,
   ListEntriesQuerySchema,
-  MAX_WAIT_SECONDS,
   ProblemSchema,
 } from '../../lambdas/api/http/schemas.js';
 
@@ -46,27 +45,15 @@ const PROBLEM_EXPLANATIONS: Record<ProblemKind, string> = {
   UnsupportedMediaTypeProblem: "The body is not sent as `Content-Type: application/json`.",
   UnprocessableContentProblem:
     'The JSON breaks a rule: `entry` is missing, not a string, empty, too long or not well-formed; or the Idempotency-Key was already used with another body.',
-  QuotaExceededProblem:
-    'You created or edited as many entries today (UTC) as your daily quota allows. `Retry-After` and the `RateLimit` header say when it refills; other users are not affected.',
   InternalServerErrorProblem: 'Something failed on our side. Retry; a POST with the same Idempotency-Key never creates a second entry.',
 };
 
 const problemRef = (kind: ProblemKind) => ({ $ref: `#/components/schemas/${kind}` });
-const problemContent = (...kinds: ProblemKind[]) => ({
-  'application/problem+json': { schema: kinds.length === 1 ? problemRef(kinds[0]!) : { oneOf: kinds.map(problemRef) } },
-});
+const problemContent = (kind: ProblemKind) => ({ 'application/problem+json': { schema: problemRef(kind) } });
 const gatewayContent = { 'application/json': { schema: GatewayErrorSchema } };
 
-const integerHeader = (description: string) => ({ description, schema: { type: 'integer' as const, minimum: 0 } });
 const stringHeader = (description: string) => ({ description, schema: { type: 'string' as const } });
 
-const RETRY_AFTER = integerHeader('Seconds after which a retry (or a GET of a pending entry) is worth it.');
-const QUOTA_HEADERS = {
-  'RateLimit-Policy': stringHeader(
-    'The daily entry quota (IETF draft-ietf-httpapi-ratelimit-headers): `"daily-entries";q=<entries per day>;w=86400`.',
-  ),
-  RateLimit: stringHeader('What is left of it: `"daily-entries";r=<remaining>;t=<seconds until it refills>`.'),
-};
 
 /** The answers every route behind the authorizer may give besides its own. */
 const AUTHORIZED_ROUTE_ERRORS: Record<string, ZodOpenApiResponseObject> = {
@@ -94,20 +81,15 @@ const notFound: ZodOpenApiResponseObject = {
 };
 const entryPath = { path: z.object({ id: EntryIdSchema.register(z.globalRegistry, { description: 'The entry id (a ULID).' }) }) };
 
-/** The body answers of POST and PATCH, which validate the same body. */
-const bodyErrors = (quota: string): Record<string, ZodOpenApiResponseObject> => ({
+/** The answers to a body that breaks the rules. */
+const bodyErrors: Record<string, ZodOpenApiResponseObject> = {
   '413': {
     description: 'The body is over 128 KiB (a problem), or over API Gateway\'s 10 MB (`{"message":"Request Entity Too Large"}`).',
     content: { ...gatewayContent, ...problemContent('PayloadTooLargeProblem') },
   },
   '415': { description: 'The body is not JSON.', content: problemContent('UnsupportedMediaTypeProblem') },
   '422': { description: 'The JSON breaks a rule of the entry.', content: problemContent('UnprocessableContentProblem') },
-  '429': {
-    description: `${quota} Also API Gateway's throttling (\`{"message":"Too Many Requests"}\`).`,
-    headers: { 'Retry-After': RETRY_AFTER, ...QUOTA_HEADERS },
-    content: { ...gatewayContent, ...problemContent('QuotaExceededProblem') },
-  },
-});
+};
 
 /** One operation per row of the route table; a row without one is a compile error. */
 const OPERATIONS: Record<OperationId, Omit<ZodOpenApiOperationObject, 'operationId' | 'summary'>> = {
@@ -127,15 +109,13 @@ const OPERATIONS: Record<OperationId, Omit<ZodOpenApiOperationObject, 'operation
         description: 'Accepted: the entry, `pending` until its tags are extracted.',
         headers: {
           Location: stringHeader('Where to GET the entry.'),
-          'Retry-After': RETRY_AFTER,
           'Idempotent-Replayed': stringHeader('`true` when this is the stored answer of an earlier request with the same key.'),
-          ...QUOTA_HEADERS,
         },
         content: { 'application/json': { schema: EntrySchema } },
       },
       '400': badRequest,
       '409': { description: 'The same Idempotency-Key is still being processed.', content: problemContent('ConflictProblem') },
-      ...bodyErrors('The daily entry quota is spent.'),
+      ...bodyErrors,
     },
   },
   listEntries: {
@@ -147,24 +127,10 @@ const OPERATIONS: Record<OperationId, Omit<ZodOpenApiOperationObject, 'operation
     },
   },
   getEntry: {
-    description: `With \`Prefer: wait=N\` (RFC 7240, N up to ${MAX_WAIT_SECONDS}) the answer waits until the entry is \`done\` or \`failed\`, or N seconds have passed.`,
-    requestParams: {
-      ...entryPath,
-      header: z.object({
-        prefer: z.optional(z.string()).register(z.globalRegistry, {
-          description: `\`wait=N\`: wait up to N seconds (at most ${MAX_WAIT_SECONDS}) for the tags.`,
-        }),
-      }),
-    },
+    description: 'The entry, `pending` until its tags are extracted.',
+    requestParams: entryPath,
     responses: {
-      '200': {
-        description: 'The entry.',
-        headers: {
-          'Retry-After': { ...RETRY_AFTER, description: 'On a pending entry: when to look again.' },
-          'Preference-Applied': stringHeader('`wait=N` when the `Prefer: wait` was honoured.'),
-        },
-        content: { 'application/json': { schema: EntrySchema } },
-      },
+      '200': { description: 'The entry.', content: { 'application/json': { schema: EntrySchema } } },
       '400': badRequest,
       '404': notFound,
     },
@@ -190,7 +156,9 @@ export function buildOpenApiDocument() {
   for (const route of API_ROUTES) {
     const operation = OPERATIONS[route.operationId];
     const responses = route.auth === 'jwt' ? { ...AUTHORIZED_ROUTE_ERRORS, ...operation.responses } : operation.responses;
-    (paths[route.path] ??= {})[route.method.toLowerCase()] = {
+    const pathItem = paths[route.path] ?? {};
+    paths[route.path] = pathItem;
+    pathItem[route.method.toLowerCase()] = {
       operationId: route.operationId,
       summary: route.summary,
       ...operation,

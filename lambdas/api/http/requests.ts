@@ -6,7 +6,6 @@ import {
   IdempotencyKeySchema,
   LIST_LIMIT,
   ListEntriesQuerySchema,
-  MAX_TAG_CHARS,
 } from './schemas.js';
 
 export { LIST_LIMIT, MAX_ENTRY_CHARS } from './schemas.js';
@@ -84,15 +83,13 @@ export function parseEntryId(id: string | undefined): string {
 export interface ListEntriesRequest {
   limit: number;
   afterId?: string;
-  /** Only entries carrying this tag (matched case-insensitively). */
-  tag?: string;
 }
 
-/** Validates `limit`, `cursor` and `tag` of GET /logs. */
+/** Validates `limit` and `cursor` of GET /logs. */
 export function parseListEntriesRequest(query: Record<string, string | undefined> = {}): ListEntriesRequest {
   const parsed = ListEntriesQuerySchema.safeParse(query);
   const invalid = parsed.success ? undefined : parsed.error.issues[0]?.path[0];
-  const { limit: rawLimit, cursor, tag } = parsed.success ? parsed.data : query;
+  const { limit: rawLimit, cursor } = parsed.success ? parsed.data : query;
   let limit: number = LIST_LIMIT.default;
   if (rawLimit !== undefined) {
     if (invalid === 'limit' || Number(rawLimit) < LIST_LIMIT.min || Number(rawLimit) > LIST_LIMIT.max) {
@@ -100,9 +97,7 @@ export function parseListEntriesRequest(query: Record<string, string | undefined
     }
     limit = Number(rawLimit);
   }
-  if (invalid === 'tag') throw badRequest(`'tag' must be 1 to ${MAX_TAG_CHARS} characters.`);
-  const afterId = cursor === undefined ? undefined : decodeCursor(cursor);
-  return { limit, afterId, ...(tag === undefined ? {} : { tag }) };
+  return { limit, afterId: cursor === undefined ? undefined : decodeCursor(cursor) };
 }
 
 function isJsonContentType(value: string | undefined): boolean {

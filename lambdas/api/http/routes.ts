@@ -77,7 +77,7 @@ export function lookupRoute(method: string, path: string): RouteLookup {
       allow.push(route.method);
       continue;
     }
-    const pathParameters = Object.fromEntries(names.map((name, index) => [name, decodeSegment(match[index + 1]!)]));
+    const pathParameters = Object.fromEntries(names.map((name, index) => [name, decodeSegment(match[index + 1] ?? '')]));
     return { kind: 'route', route, pathParameters };
   }
   return allow.length > 0 ? { kind: 'method-not-allowed', allow: allow.sort() } : { kind: 'no-route' };

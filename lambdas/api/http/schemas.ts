@@ -7,10 +7,6 @@ import { ENTRY_ID_PATTERN } from '../../contract/index.js';
 export const MAX_ENTRY_CHARS = 10_000;
 /** Page size bounds of GET /logs. */
 export const LIST_LIMIT = { min: 1, max: 100, default: 20 } as const;
-/** Longest tag value GET /logs?tag= accepts. */
-export const MAX_TAG_CHARS = 200;
-/** Longest `Prefer: wait=N` the API honours, in seconds (well under API Gateway's 30 s). */
-export const MAX_WAIT_SECONDS = 20;
 
 /** An entry id: a ULID as POST /logs returns it. */
 export const EntryIdSchema = z.string().check(z.regex(ENTRY_ID_PATTERN));
@@ -35,7 +31,6 @@ export const EntryBodySchema = z.object({
 export const ListEntriesQuerySchema = z.object({
   limit: z.optional(z.string().check(z.regex(/^\d{1,3}$/))),
   cursor: z.optional(z.string().check(z.maxLength(200), z.regex(/^[A-Za-z0-9_-]+$/))),
-  tag: z.optional(z.string().check(z.minLength(1), z.maxLength(MAX_TAG_CHARS))),
 });
 
 /** A tag the extraction attached to an entry. */
