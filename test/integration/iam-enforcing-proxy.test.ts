@@ -76,6 +76,7 @@ const entry = (id: string) => ({
   entry: 'Used Django',
   status: 'pending' as const,
   tags: [],
+  revision: 1,
   createdAt: '2026-11-23T10:00:00.000Z',
   updatedAt: '2026-11-23T10:00:00.000Z',
 });
