@@ -11,7 +11,7 @@ import { fakeApiDeps } from '../unit/support/fake-api-ports.js';
  * test/unit/api/http/requests.test.ts; these add the router and the use case around it.
  */
 
-const ENTRY_VIEW_KEYS = ['createdAt', 'entry', 'id', 'status', 'tags', 'updatedAt'];
+const ENTRY_VIEW_KEYS = ['createdAt', 'entry', 'id', 'revision', 'status', 'tags', 'updatedAt'];
 
 /** Asserts the answer is a 202 with an entry or a well-formed 4xx problem; returns which. */
 function expectAcceptedOrProblem(result: ApiResult): 'accepted' | 'problem' {
