@@ -68,7 +68,7 @@ const extraction = () => new DynamoDbEntryTagStore(documents, TABLE);
 const aggregates = () => new DynamoDbTagAggregates(DynamoDBDocumentClient.from(direct), TAGS_TABLE);
 
 async function createEntry(id: string, createdAt: string) {
-  await entries().create({ id, ownerId: OWNER, entry: 'text', status: 'pending', tags: [], createdAt, updatedAt: createdAt });
+  await entries().create({ id, ownerId: OWNER, entry: 'text', status: 'pending', tags: [], revision: 1, createdAt, updatedAt: createdAt });
 }
 
 async function tagEntry(id: string, tags: string[], promptVersion = 1) {

@@ -13,6 +13,7 @@ import {
   LIST_LIMIT,
   ListEntriesQuerySchema,
   ProblemSchema,
+  TechStackSchema,
 } from '../../lambdas/api/http/schemas.js';
 
 /*
@@ -26,6 +27,11 @@ EntrySchema.register(z.globalRegistry, {
   description: 'A dev-log entry: `pending` until its tags are extracted, then `done` (with `tags`) or `failed` (with `error`).',
 });
 EntryPageSchema.register(z.globalRegistry, { id: 'EntryPage', description: 'A page of entries; `nextCursor` when more follow.' });
+TechStackSchema.register(z.globalRegistry, {
+  id: 'TechStack',
+  description:
+    "The caller's technologies, most used first: `count` is how many of their entries carry the tag now, `firstSeen`/`lastSeen` the creation times of the oldest and newest of those.",
+});
 EntryBodySchema.register(z.globalRegistry, {
   id: 'EntryBody',
   description: 'The text of an entry: 1 to 10,000 characters, not only whitespace, no NUL, well-formed Unicode.',
@@ -133,6 +139,13 @@ const OPERATIONS: Record<OperationId, Omit<ZodOpenApiOperationObject, 'operation
       '200': { description: 'The entry.', content: { 'application/json': { schema: EntrySchema } } },
       '400': badRequest,
       '404': notFound,
+    },
+  },
+  getTechStack: {
+    description:
+      'The technologies of all your entries with how often and since when they appear. Kept up to date in the background from the entries (a few seconds behind a tagging); it costs the same however many entries you have.',
+    responses: {
+      '200': { description: 'The profile (empty `items` before any entry is tagged).', content: { 'application/json': { schema: TechStackSchema } } },
     },
   },
   getOpenApiDocument: {

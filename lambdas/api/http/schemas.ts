@@ -51,6 +51,8 @@ export const EntrySchema = z.object({
   updatedAt: z.iso.datetime(),
   model: z.optional(z.string()),
   promptVersion: z.optional(z.number().check(z.int())),
+  /** The extraction service version that tagged the entry. */
+  extractorVersion: z.optional(z.string()),
   error: z.optional(z.string()),
 });
 
@@ -62,6 +64,17 @@ export const EntryPageSchema = z.object({
   items: z.array(EntrySchema),
   nextCursor: z.optional(z.string()),
 });
+
+/** One technology of the caller's tech stack. */
+export const TechStackItemSchema = z.object({
+  value: z.string(),
+  count: z.number().check(z.int(), z.minimum(1)),
+  firstSeen: z.iso.datetime(),
+  lastSeen: z.iso.datetime(),
+});
+
+/** The caller's tech-stack profile, most used first. */
+export const TechStackSchema = z.object({ items: z.array(TechStackItemSchema) });
 
 /** An RFC 9457 problem details body. */
 export const ProblemSchema = z.object({
