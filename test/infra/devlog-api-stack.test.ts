@@ -77,7 +77,8 @@ describe('DevLogApi stack', () => {
     expect(readdirSync(dir).sort()).toEqual(['adapters', 'index.mjs', 'index.mjs.map', 'package.json']);
     const bundle = readFileSync(join(dir, 'index.mjs'), 'utf8');
     expect(bundle).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
-    expect(Buffer.byteLength(bundle)).toBeLessThan(450 * 1024);
+    // 450 KiB of code plus the served OpenAPI document (about 20 KiB minified): a new dependency shows up here.
+    expect(Buffer.byteLength(bundle)).toBeLessThan(475 * 1024);
     // The SSM client (the consumer's accepted versions) is loaded on first use, not at cold start.
     expect(bundle).not.toContain('AmazonSSM');
     expect(readFileSync(join(dir, 'adapters', 'ssm-parameter.js'), 'utf8')).toContain('AmazonSSM');
