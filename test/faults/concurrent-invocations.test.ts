@@ -20,6 +20,8 @@ import { sqsRecord } from '../unit/support/sqs-records.js';
 
 let emulators: TestEmulators;
 let model: ModelServer;
+/** Holds the model's answer to the slow entry until batch B has finished. */
+const slowAnswer = Promise.withResolvers<void>();
 let handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 let entries: DynamoDbEntryStore;
 const newId = monotonicFactory();
@@ -28,10 +30,11 @@ beforeAll(async () => {
   [emulators, model] = await Promise.all([
     startTestEmulators(),
     startModelServer({
-      answer: ({ entry }) =>
-        entry.includes('refused')
-          ? { status: 400, error: { message: 'scripted permanent rejection' } }
-          : { technologies: ['Django'], delayMs: entry.includes('slow') ? 800 : 50 },
+      answer: async ({ entry }) => {
+        if (entry.includes('refused')) return { status: 400, error: { message: 'scripted permanent rejection' } };
+        if (entry.includes('slow')) await slowAnswer.promise;
+        return { technologies: ['Django'] };
+      },
     }),
   ]);
   setHandlerEnvironment(emulators, { OPENAI_BASE_URL: model.baseUrl, OPENAI_TIMEOUT_MS: '5000' });
@@ -53,8 +56,8 @@ async function pendingEntry(text: string): Promise<Entry> {
 const recordFor = (entry: Entry, messageId: string) => sqsRecord(JSON.stringify(jobMessageFor(entry, new Date())), { messageId });
 
 it('reports a failed record as failed although another invocation ran at the same time', async () => {
-  // Arrange: batch A has a record the model rejects for good and a slow one; batch B starts
-  // after A's failure is recorded and finishes before A does.
+  // Arrange: batch A has a record the model rejects for good and one whose answer is held;
+  // batch B starts after A's failure is recorded and finishes before A's held record does.
   const [refused, slow, other1, other2] = await Promise.all([
     pendingEntry('Django refused by the model'),
     pendingEntry('Django slow answer'),
@@ -68,6 +71,7 @@ it('reports a failed record as failed although another invocation ran at the sam
   const responseA = handler(batchA, fakeLambdaContext('tag-extraction', 60));
   await eventually(async () => ((await entries.get(refused!.ownerId, refused!.id))?.status === 'failed' ? true : undefined), 5_000, 'the refused entry to be marked failed');
   const responseB = await handler(batchB, fakeLambdaContext('tag-extraction', 60));
+  slowAnswer.resolve();
 
   // Assert
   expect(responseB.batchItemFailures).toEqual([]);

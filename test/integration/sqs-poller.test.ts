@@ -1,5 +1,5 @@
 import { SqsRecordSchema } from '@aws-lambda-powertools/parser/schemas/sqs';
-import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureJobQueues, type JobQueues } from '../../local/emulators/sqs.js';
@@ -29,13 +29,13 @@ afterAll(async () => {
   await emulators?.stop();
 });
 
-/** A fresh queue with a 1 s visibility timeout, so failed messages come back quickly. */
-async function freshQueue(): Promise<JobQueues> {
+/** A fresh queue, by default with a 1 s visibility timeout, so failed messages come back quickly. */
+async function freshQueue(visibilityTimeoutSeconds = 1): Promise<JobQueues> {
   queueCount++;
   return ensureJobQueues(
     emulators.sqs,
     { queueName: `poller-${queueCount}`, deadLetterQueueName: `poller-${queueCount}-dlq` },
-    { visibilityTimeoutSeconds: 1 },
+    { visibilityTimeoutSeconds },
   );
 }
 
@@ -74,6 +74,14 @@ async function messagesInQueue(queues: JobQueues): Promise<number> {
     }),
   );
   return Number(Attributes?.ApproximateNumberOfMessages) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible);
+}
+
+/** Messages no invocation has received yet. */
+async function messagesNotReceived(queues: JobQueues): Promise<number> {
+  const { Attributes } = await emulators.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queues.queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+  );
+  return Number(Attributes?.ApproximateNumberOfMessages);
 }
 
 describe('records', () => {
@@ -173,35 +181,55 @@ describe('batching and concurrency', () => {
   });
 
   it('runs at most maxConcurrency invocations at once', async () => {
-    const queues = await freshQueue();
+    // Every invocation is held until the test releases it, so two are always running together
+    // and a third could start only while they are held: the queue shows whether it did. The
+    // visibility timeout outlasts any hold, so no message comes back while it is held.
+    const queues = await freshQueue(30);
+    const held: PromiseWithResolvers<void>[] = [];
     let running = 0;
     let peak = 0;
-    let handled = 0;
-    poll(queues, async (event) => {
+    poll(queues, async () => {
       running++;
       peak = Math.max(peak, running);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      const release = Promise.withResolvers<void>();
+      held.push(release);
+      await release.promise;
       running--;
-      handled += event.Records.length;
     }, { batchSize: 1, maxConcurrency: 2 });
 
     await send(queues, ...Array.from({ length: 6 }, (_, index) => `m${index}`));
-    await eventually(async () => (handled === 6 ? true : undefined), 10_000, 'all records');
+    for (let released = 0; released < 6; released++) {
+      const started = Math.min(6, released + 2);
+      await eventually(async () => (held.length === started && running === started - released ? true : undefined), 5_000, `invocation ${started}`);
+      expect(await messagesNotReceived(queues)).toBe(6 - started);
+      held[released]!.resolve();
+    }
+    await eventually(async () => (running === 0 && (await messagesInQueue(queues)) === 0 ? true : undefined), 5_000, 'all records');
 
     expect(peak).toBe(2);
   });
 
   it('stops at once while a 20 s long poll is waiting', async () => {
     const queues = await freshQueue();
+    const longPollStarted = Promise.withResolvers<void>();
+    const client = new Proxy(emulators.sqs, {
+      get: (target, property, receiver) =>
+        property === 'send'
+          ? (command: unknown, options: unknown) => {
+              if (command instanceof ReceiveMessageCommand) longPollStarted.resolve();
+              return target.send(command as ReceiveMessageCommand, options as object);
+            }
+          : Reflect.get(target, property, receiver),
+    });
     const poller = startSqsPoller({
-      client: emulators.sqs,
+      client,
       queueUrl: queues.queueUrl,
       queueArn: queues.queueArn,
       handler: async () => {},
       waitTimeSeconds: 20,
       log: () => {},
     });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await longPollStarted.promise;
 
     const started = Date.now();
     await poller.stop();
