@@ -54,6 +54,7 @@ const INIT_ENV: Record<string, string> = {
   AWS_REGION: 'us-east-1',
   AWS_DEFAULT_REGION: 'us-east-1',
   TABLE_NAME: 'bench-entries',
+  TAGS_TABLE_NAME: 'bench-tags',
   QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/bench-jobs',
   OPENAI_SECRET_ID: 'bench/openai-api-key',
   POWERTOOLS_METRICS_DISABLED: 'true',

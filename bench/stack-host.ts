@@ -7,6 +7,7 @@ import { fakeLambdaContext } from '../local/lambda-context.js';
 import { startLocalStack, type LocalStack } from '../local/stack.js';
 import type { HostReply, HostRequest } from './stack-protocol.js';
 import { WEB_FUNCTION_TIMEOUTS_SECONDS } from '../lambdas/api/function-timeouts.js';
+import type { ApiHandler } from '../lambdas/api/handler-factory.js';
 
 /*
  * Child process of the bench: one local stack (the handlers read their environment once per
@@ -89,12 +90,12 @@ function cpuMicros(): number {
 }
 
 /**
- * Calls the API handler module the stack loaded (same module instance, so the same warm
- * clients) directly, one request at a time as one Lambda container serves them: a POST per
+ * Calls the API handler the stack built (the same instance, so the same warm clients)
+ * directly, one request at a time as one Lambda container serves them: a POST per
  * entry (with an Idempotency-Key), then a GET of each created entry. Times the handler alone.
  */
 async function timeApiHandler(entries: string[]): Promise<{ postMs: number[]; getMs: number[]; ids: string[] }> {
-  const { handler } = await import('../lambdas/api/handler.js');
+  const handler = stack!.handlers.api;
   const ownerId = 'bench-direct-api';
   const postMs: number[] = [];
   const getMs: number[] = [];
@@ -130,7 +131,7 @@ async function timeExtractionHandler(batchSizes: number[], entries: string[]): P
     import('../lambdas/api/aws-clients.js'),
     import('../lambdas/api/adapters/dynamodb-entry-store.js'),
   ]);
-  const { documentClient, sqsClient } = createAwsClients(process.env.AWS_ENDPOINT_URL_SQS, WEB_FUNCTION_TIMEOUTS_SECONDS.api);
+  const { documentClient, sqsClient } = createAwsClients(WEB_FUNCTION_TIMEOUTS_SECONDS.api, { sqsEndpoint: process.env.AWS_ENDPOINT_URL_SQS });
   const store = new DynamoDbEntryStore(documentClient, process.env.TABLE_NAME!);
   const newId = monotonicFactory();
   const ownerId = 'bench-direct-extraction';
@@ -181,7 +182,7 @@ function apiEvent(method: string, path: string, sub: string, body?: string, path
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
     },
-  } as Parameters<typeof import('../lambdas/api/handler.js').handler>[0];
+  } as Parameters<ApiHandler>[0];
 }
 
 let recordNumber = 0;

@@ -1,3 +1,6 @@
+import { type LogItem, Logger } from '@aws-lambda-powertools/logger';
+import type { ConstructorOptions } from '@aws-lambda-powertools/logger/types';
+
 /** Writes one human-readable line. */
 export type LogLine = (line: string) => void;
 
@@ -76,4 +79,32 @@ export function installPowertoolsLogFormatter(): () => void {
   return () => {
     for (const undo of restore) undo();
   };
+}
+
+/**
+ * A Powertools Logger that hands each JSON line to `write` instead of printing it: whoever
+ * builds a handler decides where its logs go (a terminal, readable; a test's memory). Built on
+ * printLog, the hook Powertools leaves subclasses, since its console cannot be replaced.
+ */
+export class LineLogger extends Logger {
+  readonly #write: (jsonLine: string) => void;
+
+  constructor(write: (jsonLine: string) => void, options: ConstructorOptions = {}) {
+    super(options);
+    this.#write = write;
+  }
+
+  protected override printLog(logLevel: number, log: LogItem): void {
+    // Lines Powertools logs while its own constructor runs come before `#write` exists.
+    if (!(#write in this)) {
+      super.printLog(logLevel, log);
+      return;
+    }
+    log.prepareForPrint();
+    this.#write(JSON.stringify(log.getAttributes(), this.getJsonReplacer()));
+  }
+
+  protected override createLogger(options?: ConstructorOptions): Logger {
+    return new LineLogger(this.#write, options);
+  }
 }

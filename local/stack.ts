@@ -4,7 +4,7 @@ import { WEB_FUNCTION_TIMEOUTS_SECONDS } from '../lambdas/api/function-timeouts.
 import { CONSUMER_SETTINGS, ENTRY_TABLE } from '../lambdas/contract/index.js';
 import { DEFAULT_OPENAI_MODEL } from '../lambdas/extraction/model-settings.js';
 import { LOCAL_ENDPOINTS_FILE, type LocalEndpoints } from '../ops/targets.js';
-import { startApiGateway, type HttpApiHandler } from './api-gateway.js';
+import { startApiGateway } from './api-gateway.js';
 import { lockDataDir } from './data-dir.js';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { buildTechStackAggregator } from '../lambdas/api/tech-stack-aggregator.js';
@@ -16,9 +16,10 @@ import { ensureTagsTable } from './emulators/tags-table.js';
 import { startSecretsManager } from './emulators/secrets-manager.js';
 import { ensureJobQueues, sqsClientFor, startSqs } from './emulators/sqs.js';
 import { applyHandlerEnvironment, handlerEnvironment } from './handler-environment.js';
+import { createLocalWebHandlers, type LocalWebHandlers } from './handlers.js';
 import { createJwtAuthorizer, issueLocalToken, loadOrCreateSigningKey } from './jwt.js';
 import { consoleLog, installPowertoolsLogFormatter, type LogLine } from './log.js';
-import { resendAllPendingJobs, scheduleReconciler, type ReconcilerHandler } from './reconciler.js';
+import { resendAllPendingJobs, scheduleReconciler } from './reconciler.js';
 import { DATA_DIR_MARKER, DUMMY_OPENAI_API_KEY, LOCAL_RESOURCES, localReconcileGraceSeconds, readLocalSettings, type LocalSettings } from './settings.js';
 import { startSqsPoller, type SqsHandler } from './sqs-poller.js';
 import { OFFLINE_DICTIONARY_MODEL, offlineDictionary, startModelServer } from '../tools/model-server/index.js';
@@ -76,6 +77,8 @@ export interface LocalStack {
   startupMs: number;
   /** Signs a token for any user that this stack accepts. */
   issueToken(userId: string): Promise<string>;
+  /** This stack's web handlers, built by their factories (for calling them directly, as the bench does). */
+  handlers: LocalWebHandlers;
   /** Stops everything that was started, newest first. */
   stop(): Promise<void>;
 }
@@ -156,39 +159,39 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const secrets = await startSecretsManager({ [LOCAL_RESOURCES.openAiSecretId]: model.apiKey });
     cleanups.push({ name: 'Secrets Manager stand-in', run: secrets.stop });
 
-    applyHandlerEnvironment(
-      handlerEnvironment({
-        tableName: LOCAL_RESOURCES.tableName,
-        tagsTableName: LOCAL_RESOURCES.tagsTableName,
-        queueUrl: queues.queueUrl,
-        sqsEndpoint: handlerEndpoints.sqs,
-        dynamoDbEndpoint: handlerEndpoints.dynamoDb,
-        secretsManagerEndpoint: secrets.endpoint,
-        openAiSecretId: LOCAL_RESOURCES.openAiSecretId,
-        openAiBaseUrl: model.baseUrl,
-        openAiModel: settings.OPENAI_MODEL,
-        extractionTimeoutSeconds,
-        openAiFallbackModels: settings.OPENAI_FALLBACK_MODELS,
-        openAiReasoningEffort: settings.OPENAI_REASONING_EFFORT,
-        retryBaseSeconds: settings.RETRY_BASE_SECONDS,
-        retryMaxSeconds: settings.RETRY_MAX_SECONDS,
-        reconcileGraceSeconds: localReconcileGraceSeconds(settings),
-        logLevel: settings.LOG_LEVEL,
-      }),
-    );
+    const environment = handlerEnvironment({
+      tableName: LOCAL_RESOURCES.tableName,
+      tagsTableName: LOCAL_RESOURCES.tagsTableName,
+      queueUrl: queues.queueUrl,
+      sqsEndpoint: handlerEndpoints.sqs,
+      dynamoDbEndpoint: handlerEndpoints.dynamoDb,
+      secretsManagerEndpoint: secrets.endpoint,
+      openAiSecretId: LOCAL_RESOURCES.openAiSecretId,
+      openAiBaseUrl: model.baseUrl,
+      openAiModel: settings.OPENAI_MODEL,
+      extractionTimeoutSeconds,
+      openAiFallbackModels: settings.OPENAI_FALLBACK_MODELS,
+      openAiReasoningEffort: settings.OPENAI_REASONING_EFFORT,
+      retryBaseSeconds: settings.RETRY_BASE_SECONDS,
+      retryMaxSeconds: settings.RETRY_MAX_SECONDS,
+      reconcileGraceSeconds: localReconcileGraceSeconds(settings),
+      logLevel: settings.LOG_LEVEL,
+    });
+    applyHandlerEnvironment(environment);
     if (options.prettyLogs) cleanups.push({ name: 'log formatter', run: installPowertoolsLogFormatter() });
 
     handlersLoaded = true;
     stream.deliverTo(buildTechStackAggregator(aggregatorEnv, DynamoDBDocumentClient.from(dynamoClient)));
-    const [{ handler: apiHandler }, { handler: extractionHandler }, { handler: reconcilerHandler }] = await Promise.all([
-      import('../lambdas/api/handler.js'),
-      import('../lambdas/extraction/handler.js'),
-      import('../lambdas/api/reconciler-handler.js'),
-    ]);
+    // The developer's own handler settings (RECONCILE_MAX_ENTRIES ...) pass through, as they
+    // do for the extraction, which still reads process.env; the resources are this stack's.
+    const web = createLocalWebHandlers({ env: { ...(options.env ?? process.env), ...environment }, endpoints: handlerEndpoints, logLevel: settings.LOG_LEVEL });
+    cleanups.push({ name: 'handler SDK clients', run: web.destroy });
+    const { handler: extractionHandler } = await import('../lambdas/extraction/handler.js');
+    const { api: apiHandler, reconciler: reconcilerHandler } = web.handlers;
 
     const resent = await resendAllPendingJobs(dynamoClient, sqsClient, LOCAL_RESOURCES.tableName, queues.queueUrl, log);
     if (resent.resent > 0) log(`re-sent the jobs of ${resent.resent} pending entries (the in-memory queue starts empty)`);
-    const reconciler = scheduleReconciler(reconcilerHandler as ReconcilerHandler, settings.RECONCILE_INTERVAL_SECONDS, log);
+    const reconciler = scheduleReconciler(reconcilerHandler, settings.RECONCILE_INTERVAL_SECONDS, log);
     cleanups.push({ name: 'reconciler schedule', run: reconciler.stop });
 
     const poller = startSqsPoller({
@@ -206,7 +209,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const webPagePath = new URL('./web/index.html', import.meta.url);
     const api = await startApiGateway({
       port: settings.PORT,
-      handler: apiHandler as HttpApiHandler,
+      handler: apiHandler,
       authorize: createJwtAuthorizer({ publicJwk: signingKey.publicJwk }),
       functionTimeoutSeconds: WEB_FUNCTION_TIMEOUTS_SECONDS.api,
       // Read on each request so edits to the page show without a restart.
@@ -237,6 +240,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       devToken,
       startupMs: Math.round(performance.now() - started),
       issueToken: (userId) => issueLocalToken(signingKey, userId),
+      handlers: web.handlers,
       stop: stopAll,
     };
   } catch (error) {

@@ -4,18 +4,30 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { awsClientConfig } from '../contract/index.js';
 
 /**
+ * Where the clients connect and as whom. Nothing in Lambda (the runtime's region and role);
+ * the local stack and the tests name the emulators' endpoints, the region and the function's
+ * own credentials.
+ */
+export interface AwsClientTarget {
+  region?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  dynamoDbEndpoint?: string;
+  /** Needed locally: SQS otherwise follows the queue URL's host, which the emulator names but does not resolve. */
+  sqsEndpoint?: string;
+}
+
+/**
  * The web team's SDK clients, created once per container, with timeouts and attempts sized to
  * the function's timeout: a hanging SQS makes POST answer 202 (the reconciler sends the job
  * later) instead of running into the function timeout.
  */
-export function createAwsClients(sqsEndpoint: string | undefined, functionTimeoutSeconds: number) {
-  const config = awsClientConfig(functionTimeoutSeconds);
+export function createAwsClients(functionTimeoutSeconds: number, target: AwsClientTarget = {}) {
+  const { dynamoDbEndpoint, sqsEndpoint, ...identity } = target;
+  const config = { ...awsClientConfig(functionTimeoutSeconds), ...identity };
   return {
-    documentClient: DynamoDBDocumentClient.from(new DynamoDBClient(config), {
+    documentClient: DynamoDBDocumentClient.from(new DynamoDBClient({ ...config, ...(dynamoDbEndpoint ? { endpoint: dynamoDbEndpoint } : {}) }), {
       marshallOptions: { removeUndefinedValues: true },
     }),
-    // An explicit endpoint, because SQS otherwise follows the queue URL's host, which the
-    // local emulator names but does not resolve.
-    sqsClient: new SQSClient({ ...config, endpoint: sqsEndpoint }),
+    sqsClient: new SQSClient({ ...config, ...(sqsEndpoint ? { endpoint: sqsEndpoint } : {}) }),
   };
 }

@@ -7,8 +7,6 @@ const ApiEnvSchema = z.object({
   TAGS_TABLE_NAME: z.string().check(z.minLength(1)),
   /** SSM parameter in which the extraction stack publishes the job message versions it accepts; unset locally. */
   CONSUMER_VERSIONS_PARAMETER: z.optional(z.string().check(z.minLength(1))),
-  /** Set only by the local stack: the SQS emulator's endpoint (queue URLs name a host that does not resolve). */
-  AWS_ENDPOINT_URL_SQS: z.optional(z.url()),
 });
 
 /** The API function's configuration. */

@@ -7,7 +7,6 @@ const ReconcilerEnvSchema = z.object({
   CONSUMER_VERSIONS_PARAMETER: z.optional(z.string().check(z.minLength(1))),
   RECONCILE_GRACE_SECONDS: z._default(z.coerce.number().check(z.int(), z.positive()), 900),
   RECONCILE_MAX_ENTRIES: z._default(z.coerce.number().check(z.int(), z.positive()), 500),
-  AWS_ENDPOINT_URL_SQS: z.optional(z.url()),
 });
 
 /** The reconciler's configuration. */

@@ -6,18 +6,19 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbEntryStore } from '../../lambdas/api/adapters/dynamodb-entry-store.js';
 import { entryKey, type JobMessage, JobMessageSchema, PENDING_BUCKET } from '../../lambdas/contract/index.js';
-import { startApiGateway, type HttpApiHandler, type LocalApiGateway } from '../../local/api-gateway.js';
+import { startApiGateway, type LocalApiGateway } from '../../local/api-gateway.js';
 import { createJwtAuthorizer, issueLocalToken, loadOrCreateSigningKey, type SigningKey } from '../../local/jwt.js';
 import type { AnswerBody } from '../support/api-client.js';
-import { setHandlerEnvironment, startTestEmulators, type TestEmulators } from './support/emulators.js';
+import { startTestEmulators, type TestEmulators, webHandlersFor } from './support/emulators.js';
 
 /*
- * The API handler, unchanged, behind the local API Gateway, against the DynamoDB and SQS
- * emulators through the real SDK: what a client of the API sees, and what lands in the table
- * and the queue.
+ * The API handler, built by its factory as the local stack builds it, behind the local API
+ * Gateway, against the DynamoDB and SQS emulators through the real SDK: what a client of the
+ * API sees, and what lands in the table and the queue.
  */
 
 let emulators: TestEmulators;
+let web: ReturnType<typeof webHandlersFor>;
 let gateway: LocalApiGateway;
 let key: SigningKey;
 let dataDir: string;
@@ -26,13 +27,12 @@ let documents: DynamoDBDocumentClient;
 beforeAll(async () => {
   emulators = await startTestEmulators();
   documents = DynamoDBDocumentClient.from(emulators.dynamoDb);
-  setHandlerEnvironment(emulators);
-  const { handler } = await import('../../lambdas/api/handler.js');
+  web = webHandlersFor(emulators);
   dataDir = await mkdtemp(path.join(tmpdir(), 'devlog-api-'));
   key = await loadOrCreateSigningKey(dataDir);
   gateway = await startApiGateway({
     port: 0,
-    handler: handler as HttpApiHandler,
+    handler: web.handlers.api,
     authorize: createJwtAuthorizer({ publicJwk: key.publicJwk }),
     log: () => {},
   });
@@ -40,6 +40,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await gateway?.stop();
+  web?.destroy();
   await emulators?.stop();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });

@@ -1,3 +1,4 @@
+import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { dynamoDbClientFor, ensureEntryTable, startDynamoDb } from '../../../local/emulators/dynamodb.js';
@@ -5,6 +6,7 @@ import { ensureTagsTable } from '../../../local/emulators/tags-table.js';
 import { startSecretsManager, type SecretsManagerEmulator } from '../../../local/emulators/secrets-manager.js';
 import { ensureJobQueues, sqsClientFor, startSqs, type JobQueueOptions, type JobQueues } from '../../../local/emulators/sqs.js';
 import { handlerEnvironment } from '../../../local/handler-environment.js';
+import { createLocalWebHandlers } from '../../../local/handlers.js';
 import { CONSUMER_SETTINGS } from '../../../lambdas/contract/index.js';
 
 /** Emulators with the entries table and a jobs queue, plus clients for them. */
@@ -59,14 +61,10 @@ export async function startTestEmulators(queueOptions: JobQueueOptions = {}): Pr
   };
 }
 
-/**
- * Points the handlers at the emulators through process.env, as the local stack does. Call it
- * before importing a handler: handlers read their environment once, at import.
- */
-export function setHandlerEnvironment(emulators: TestEmulators, extra: Record<string, string> = {}): void {
-  Object.assign(
-    process.env,
-    handlerEnvironment({
+/** The handlers' environment variables for these emulators, as the local stack sets them. */
+export function handlerEnvironmentFor(emulators: TestEmulators, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    ...handlerEnvironment({
       tableName: emulators.tableName,
       tagsTableName: emulators.tagsTableName,
       queueUrl: emulators.queues.queueUrl,
@@ -77,10 +75,30 @@ export function setHandlerEnvironment(emulators: TestEmulators, extra: Record<st
       extractionTimeoutSeconds: CONSUMER_SETTINGS.functionTimeoutSeconds,
       retryBaseSeconds: 0.1,
       retryMaxSeconds: 1,
-      logLevel: process.env.TEST_HANDLER_LOG_LEVEL ?? 'SILENT',
+      logLevel: HANDLER_LOG_LEVEL,
     }),
-    extra,
-  );
+    ...extra,
+  };
+}
+
+/** The handlers' log level in tests: silent unless TEST_HANDLER_LOG_LEVEL asks for more. */
+const HANDLER_LOG_LEVEL = (process.env.TEST_HANDLER_LOG_LEVEL ?? 'SILENT') as LogLevel;
+
+/** The web team's handlers built by their factories on these emulators, as the local stack builds them. */
+export function webHandlersFor(emulators: TestEmulators): ReturnType<typeof createLocalWebHandlers> {
+  return createLocalWebHandlers({
+    env: handlerEnvironmentFor(emulators),
+    endpoints: { dynamoDb: emulators.dynamoDbEndpoint, sqs: emulators.sqsEndpoint },
+    logLevel: HANDLER_LOG_LEVEL,
+  });
+}
+
+/**
+ * Points the handlers at the emulators through process.env, as the local stack does. Call it
+ * before importing a handler: handlers read their environment once, at import.
+ */
+export function setHandlerEnvironment(emulators: TestEmulators, extra: Record<string, string> = {}): void {
+  Object.assign(process.env, handlerEnvironmentFor(emulators, extra));
 }
 
 /** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */

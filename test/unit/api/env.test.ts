@@ -8,12 +8,6 @@ describe('readApiEnv', () => {
     expect(readApiEnv({ ...VALID, UNRELATED: 'x' })).toEqual(VALID);
   });
 
-  it('takes the local SQS endpoint when the local stack sets one', () => {
-    expect(readApiEnv({ ...VALID, AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:4566' }).AWS_ENDPOINT_URL_SQS).toBe(
-      'http://127.0.0.1:4566',
-    );
-  });
-
   it.each([
     ['no table', { QUEUE_URL: VALID.QUEUE_URL }],
     ['an empty table name', { ...VALID, TABLE_NAME: '' }],

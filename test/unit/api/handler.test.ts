@@ -9,11 +9,14 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { JobMessageSchema } from '../../../lambdas/contract/index.js';
-import type { handler as apiHandler } from '../../../lambdas/api/handler.js';
+import { createAwsClients } from '../../../lambdas/api/aws-clients.js';
+import { readApiEnv } from '../../../lambdas/api/env.js';
+import { type ApiHandler, createApiHandler } from '../../../lambdas/api/handler-factory.js';
 import { apiEvent, postEntryEvent } from '../support/api-events.js';
-import { lambdaContext, loggedLines } from '../support/lambda-context.js';
+import { capturedLogger } from '../support/captured-logger.js';
+import { lambdaContext } from '../support/lambda-context.js';
 
 const TABLE = 'devlog-entries-test';
 const QUEUE_URL = 'https://sqs.eu-central-1.amazonaws.com/123456789012/devlog-jobs-test';
@@ -24,37 +27,18 @@ const rawDdb = mockClient(DynamoDBClient);
 const sqs = mockClient(SQSClient);
 const context = lambdaContext('devlog-api');
 
-let handler: typeof apiHandler;
-let consoleError: MockInstance<typeof console.error>;
-const savedEnv = { ...process.env };
-
-beforeAll(async () => {
-  // The handler reads its environment once at cold start, so set it before importing.
-  Object.assign(process.env, {
-    TABLE_NAME: TABLE,
-    TAGS_TABLE_NAME: 'devlog-tags-test',
-    QUEUE_URL,
-    AWS_REGION: 'eu-central-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    // Dev mode makes the Powertools logger print through the global console, which the tests read.
-    POWERTOOLS_DEV: 'true',
-  });
-  ({ handler } = await import('../../../lambdas/api/handler.js'));
-});
-
-afterAll(() => {
-  process.env = savedEnv;
-});
+let logged: Record<string, unknown>[];
+let handler: ApiHandler;
 
 beforeEach(() => {
   ddb.reset();
   rawDdb.reset();
   sqs.reset();
-  consoleError = vi.spyOn(console, 'error').mockImplementation(() => undefined);
-  vi.spyOn(console, 'info').mockImplementation(() => undefined);
-  vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-  return () => vi.restoreAllMocks();
+  // A fresh container per test, built as handler.ts builds it (aws-sdk-client-mock answers for every client instance).
+  const { logger, lines } = capturedLogger('devlog-api');
+  logged = lines;
+  const clients = createAwsClients(10, { region: 'eu-central-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  handler = createApiHandler(readApiEnv({ TABLE_NAME: TABLE, TAGS_TABLE_NAME: 'devlog-tags-test', QUEUE_URL }), { ...clients, logger });
 });
 
 function bodyOf(result: { body?: string }): Record<string, unknown> {
@@ -119,8 +103,7 @@ describe('API handler', () => {
     expect(result.statusCode).toBe(202);
     const id = bodyOf(result).id;
     expect(ddb).toHaveReceivedCommandTimes(PutCommand, 1);
-    const errors = loggedLines(consoleError);
-    expect(errors).toContainEqual(
+    expect(logged).toContainEqual(
       expect.objectContaining({ level: 'ERROR', entryId: id, message: expect.stringContaining('enqueue failed') }),
     );
   });

@@ -63,7 +63,7 @@ describe('the SDK clients of the functions, against a service that never answers
   it('give up on DynamoDB, SQS and Secrets Manager calls within the budget, after their attempts', async () => {
     // Arrange: the API function's clients, and the extraction's key reader sized like the API (10 s)
     const budget = awsCallBudget(10);
-    const { documentClient, sqsClient } = createAwsClients(hanging.endpoint, 10);
+    const { documentClient, sqsClient } = createAwsClients(10, { sqsEndpoint: hanging.endpoint });
     const apiKey = secretsManagerApiKey('devlog/openai-api-key', 10);
     const timed = async (call: Promise<unknown>) => {
       const started = Date.now();

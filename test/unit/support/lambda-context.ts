@@ -17,8 +17,3 @@ export function lambdaContext(functionName: string): Context {
     succeed: () => undefined,
   };
 }
-
-/** The structured log lines a Powertools logger in dev mode printed through the spied console method. */
-export function loggedLines(spy: { mock: { calls: unknown[][] } }): Record<string, unknown>[] {
-  return spy.mock.calls.map((call) => JSON.parse(String(call[0])) as Record<string, unknown>);
-}
