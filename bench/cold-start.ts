@@ -269,7 +269,8 @@ async function timeImport(runner: string, bundle: string, lazy?: string): Promis
     env: { PATH: process.env.PATH ?? '', ...INIT_ENV },
     timeout: 30_000,
   });
-  return JSON.parse(stdout) as { initMs: number; lazyMs?: number };
+  // The last line: a handler may log at init (the extraction's start line), as it does in Lambda.
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as { initMs: number; lazyMs?: number };
 }
 
 async function esbuildVersion(): Promise<string> {
