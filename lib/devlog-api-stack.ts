@@ -201,6 +201,19 @@ export class DevLogApiStack extends Stack {
         },
       }),
     );
+    // The revision of an entry it re-sends, which the job carries; nothing else of the item.
+    reconciler.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem'],
+        resources: [this.table.tableArn],
+        conditions: {
+          'ForAllValues:StringEquals': {
+            'dynamodb:Attributes': [ENTRY_TABLE.partitionKey, ENTRY_TABLE.sortKey, ENTRY_TABLE.revisionAttribute],
+          },
+          StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+        },
+      }),
+    );
     this.jobsQueue.grantSendMessages(reconciler);
     this.consumerVersions.grantRead(reconciler);
     new Rule(this, 'ReconcileSchedule', {

@@ -135,7 +135,8 @@ export class TagExtractionStack extends Stack {
         resources: [tableArn],
         conditions: {
           'ForAllValues:StringEquals': {
-            'dynamodb:Attributes': [ENTRY_TABLE.partitionKey, ENTRY_TABLE.sortKey, ...ENTRY_TABLE.extractionAttributes],
+            // The revision too: its writes are conditional on it, and conditions count as named attributes.
+            'dynamodb:Attributes': [ENTRY_TABLE.partitionKey, ENTRY_TABLE.sortKey, ...ENTRY_TABLE.extractionAttributes, ENTRY_TABLE.revisionAttribute],
           },
           StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE'] },
         },

@@ -1,7 +1,7 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import pThrottle from 'p-throttle';
-import { ENTRY_SORT_PREFIX, jobMessageFor } from '../lambdas/contract/index.js';
+import { ENTRY_SORT_PREFIX, jobMessageFor, LATEST_JOB_MESSAGE_VERSION } from '../lambdas/contract/index.js';
 
 /** What to re-extract and how fast. */
 export interface BackfillOptions {
@@ -38,13 +38,13 @@ export async function backfillEntries(
   options: BackfillOptions,
 ): Promise<BackfillProgress> {
   const sendBatch = pThrottle({ limit: 1, interval: 10_000 / options.jobsPerSecond })(
-    (entries: { id: string; ownerId: string }[]) =>
+    (entries: { id: string; ownerId: string; revision: number }[]) =>
       sqsClient.send(
         new SendMessageBatchCommand({
           QueueUrl: options.queueUrl,
           Entries: entries.map((entry, index) => ({
             Id: String(index),
-            MessageBody: JSON.stringify(jobMessageFor(entry, new Date())),
+            MessageBody: JSON.stringify(jobMessageFor(entry, new Date(), backfillMessageVersion(entry.revision))),
           })),
         }),
       ),
@@ -54,7 +54,7 @@ export async function backfillEntries(
     const page = await documentClient.send(
       new ScanCommand({
         TableName: options.tableName,
-        ProjectionExpression: 'id, ownerId',
+        ProjectionExpression: 'id, ownerId, revision',
         FilterExpression:
           'begins_with(sk, :entry) AND #status = :done AND createdAt >= :since AND (attribute_not_exists(promptVersion) OR promptVersion < :version)',
         ExpressionAttributeNames: { '#status': 'status' },
@@ -68,7 +68,11 @@ export async function backfillEntries(
         ExclusiveStartKey: progress.nextKey,
       }),
     );
-    const entries = (page.Items ?? []).map((item) => ({ id: String(item.id), ownerId: String(item.ownerId) }));
+    const entries = (page.Items ?? []).map((item) => ({
+      id: String(item.id),
+      ownerId: String(item.ownerId),
+      revision: typeof item.revision === 'number' ? item.revision : 1,
+    }));
     for (let start = 0; start < entries.length; start += 10) {
       const batch = entries.slice(start, start + 10);
       const { Failed = [] } = await sendBatch(batch);
@@ -80,4 +84,13 @@ export async function backfillEntries(
     await options.onCheckpoint({ ...progress });
   } while (progress.nextKey);
   return progress;
+}
+
+/**
+ * A never-edited entry gets version 1 (every consumer accepts it, and it means revision 1); an
+ * edited one needs version 2 to carry its revision, or the consumer takes the job for an older
+ * text's and skips it. Edits exist only once a consumer accepting version 2 is deployed.
+ */
+function backfillMessageVersion(revision: number) {
+  return revision > 1 ? LATEST_JOB_MESSAGE_VERSION : 1;
 }

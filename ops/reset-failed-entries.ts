@@ -12,7 +12,7 @@ export async function resetFailedEntries(
   tableName: string,
   now: Date,
   onProgress: (reset: number) => void = () => {},
-  onEntryReset: (entry: { ownerId: string; id: string }) => void = () => {},
+  onEntryReset: (entry: { ownerId: string; id: string; revision: number }) => void = () => {},
 ): Promise<number> {
   const { name, partitionKey } = ENTRY_TABLE.failedIndex;
   let reset = 0;
@@ -30,10 +30,10 @@ export async function resetFailedEntries(
       }),
     );
     for (const item of page.Items ?? []) {
-      const entry = { ownerId: String(item.ownerId), id: String(item.id) };
-      if (await resetEntry(client, tableName, entry.ownerId, entry.id, now)) {
+      const revision = await resetEntry(client, tableName, String(item.ownerId), String(item.id), now);
+      if (revision !== undefined) {
         reset++;
-        onEntryReset(entry);
+        onEntryReset({ ownerId: String(item.ownerId), id: String(item.id), revision });
       }
     }
     onProgress(reset);
@@ -42,15 +42,16 @@ export async function resetFailedEntries(
   return reset;
 }
 
+/** Resets one failed entry to pending; its revision, or undefined when it was not failed (any more). */
 async function resetEntry(
   client: DynamoDBDocumentClient,
   tableName: string,
   ownerId: string,
   id: string,
   now: Date,
-): Promise<boolean> {
+): Promise<number | undefined> {
   try {
-    await client.send(
+    const { Attributes } = await client.send(
       new UpdateCommand({
         TableName: tableName,
         Key: entryKey(ownerId, id),
@@ -64,11 +65,13 @@ async function resetEntry(
           ':pendingBucket': PENDING_BUCKET,
           ':now': now.toISOString(),
         },
+        // The revision, so a job sent anew for the entry is for its current text.
+        ReturnValues: 'ALL_NEW',
       }),
     );
-    return true;
+    return typeof Attributes?.revision === 'number' ? Attributes.revision : 1;
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
+    if (error instanceof ConditionalCheckFailedException) return undefined;
     throw error;
   }
 }

@@ -26,7 +26,22 @@ export const ENTRY_TABLE = {
     'pendingBucket',
     'failedBucket',
   ],
+  /**
+   * The entry's text revision (1 when created, +1 per edit; an item without it is at 1). Only
+   * the API writes it; the extraction's writes are conditional on it (atRevisionCondition), so
+   * its IAM policy must let its requests name it.
+   */
+  revisionAttribute: 'revision',
 } as const;
+
+/**
+ * A condition expression that holds while the item is at `revision` (an item without the
+ * attribute is at revision 1); `placeholder` names the value, which the caller binds to `revision`.
+ */
+export function atRevisionCondition(revision: number, placeholder: string): string {
+  const attribute = ENTRY_TABLE.revisionAttribute;
+  return revision === 1 ? `(attribute_not_exists(${attribute}) OR ${attribute} = ${placeholder})` : `${attribute} = ${placeholder}`;
+}
 
 /** Value of `pendingBucket` while an entry is pending; removed when it is done or failed. */
 export const PENDING_BUCKET = 'pending';

@@ -9,7 +9,7 @@ import {
   PermanentError,
   RateLimitCircuitOpenError,
 } from './domain/errors.js';
-import { extractEntryTags, type ExtractEntryTagsDeps, type ExtractionOutcome } from './domain/extract-entry-tags.js';
+import { extractEntryTags, whyUnwritten, type ExtractEntryTagsDeps, type ExtractionOutcome } from './domain/extract-entry-tags.js';
 import { decideOnFailure, type BackoffSettings } from './domain/retry-policy.js';
 import { parseJobRecord } from './job-record.js';
 
@@ -17,6 +17,7 @@ const OUTCOME_METRICS: Record<ExtractionOutcome['kind'], string> = {
   tagged: 'EntriesTagged',
   'already-done': 'EntriesAlreadyDone',
   'entry-missing': 'EntriesMissing',
+  superseded: 'EntriesSuperseded',
   'lost-race': 'EntriesLostRace',
 };
 
@@ -52,12 +53,13 @@ export async function processJobRecord(record: SQSRecord, deps: RecordProcessorD
     await deps.retries.retryAfter(record.receiptHandle, 0);
     throw new PermanentError(`message ${record.messageId} is not a valid job`);
   }
-  const { job, receiveCount, receiptHandle } = parsed;
-  const context = { entryId: job.entryId, messageId: parsed.messageId, receiveCount };
+  const { job, revision, receiveCount, receiptHandle } = parsed;
+  const target = { ownerId: job.ownerId, entryId: job.entryId, revision };
+  const context = { entryId: job.entryId, revision, messageId: parsed.messageId, receiveCount };
 
   try {
     if (signal?.aborted) throw new DeadlineExceededError('the record deadline passed before the record was started');
-    const outcome = await extractEntryTags(deps, job, { signal });
+    const outcome = await extractEntryTags(deps, target, { signal });
     metrics.addMetric(OUTCOME_METRICS[outcome.kind], MetricUnit.Count, 1);
     if (outcome.kind === 'tagged') {
       metrics.addMetric('UngroundedTagsDropped', MetricUnit.Count, outcome.dropped.filter((d) => d.reason === 'ungrounded').length);
@@ -66,6 +68,8 @@ export async function processJobRecord(record: SQSRecord, deps: RecordProcessorD
         metrics.addMetric('OutputTokens', MetricUnit.Count, outcome.usage.outputTokens);
       }
       logger.info('entry tagged', { ...context, tags: outcome.tags, dropped: outcome.dropped });
+    } else if (outcome.kind === 'superseded') {
+      logger.info('entry superseded: edited since the job was sent; job acknowledged', { ...context, currentRevision: outcome.currentRevision });
     } else {
       logger.info(`entry ${outcome.kind}`, context);
     }
@@ -81,13 +85,21 @@ export async function processJobRecord(record: SQSRecord, deps: RecordProcessorD
     }
     const decision = decideOnFailure(error, receiveCount, QUEUE_SETTINGS.maxReceiveCount, deps.backoff);
     if (decision.action === 'give-up') {
+      if (!(await deps.store.markFailed(target, decision.reason, deps.now()))) {
+        // Deleted or edited while this job ran: nothing of it is left to fail, so no DLQ either.
+        const unwritten = await whyUnwritten(deps.store, target);
+        if (unwritten.kind !== 'other') {
+          metrics.addMetric(OUTCOME_METRICS[unwritten.kind], MetricUnit.Count, 1);
+          logger.info(`entry ${unwritten.kind}; its failed job is acknowledged`, { ...context, reason: decision.reason });
+          return;
+        }
+      }
       logger.error('extraction failed for good; entry marked failed, message goes to the DLQ', {
         ...context,
         reason: decision.reason,
       });
       metrics.addMetric('EntriesFailed', MetricUnit.Count, 1);
       if (error instanceof AnswerTruncatedError) metrics.addMetric('AnswersTruncated', MetricUnit.Count, 1);
-      await deps.store.markFailed(job.ownerId, job.entryId, decision.reason, deps.now());
       await deps.retries.retryAfter(receiptHandle, 0);
     } else {
       logger.warn('extraction will be retried', { ...context, delaySeconds: decision.delaySeconds, error });

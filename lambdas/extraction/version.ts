@@ -5,4 +5,4 @@
  * as `extractorVersion`. CHANGELOG.md beside this file records every version; a test keeps the
  * two in step.
  */
-export const EXTRACTION_SERVICE_VERSION = '1.1.0';
+export const EXTRACTION_SERVICE_VERSION = '1.2.0';

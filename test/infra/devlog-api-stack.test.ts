@@ -193,5 +193,15 @@ describe('DevLogApi stack', () => {
         Resource: { 'Fn::Join': ['', [expect.anything(), `/index/${ENTRY_TABLE.pendingIndex.name}`]] },
       }),
     );
+    // The revision of an entry it re-sends (the job carries it), and nothing else of the item.
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Action: 'dynamodb:GetItem',
+        Condition: {
+          'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'revision'] },
+          StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+        },
+      }),
+    );
   });
 });

@@ -74,6 +74,8 @@ describe('TagExtraction stack', () => {
       'pk',
       'sk',
       ...ENTRY_TABLE.extractionAttributes,
+      // Named by the conditions only (the job's revision): the extraction never writes it.
+      'revision',
     ]);
   });
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbEntryStore } from '../../lambdas/api/adapters/dynamodb-entry-store.js';
 import { entryKey, type JobMessage, JobMessageSchema, PENDING_BUCKET } from '../../lambdas/contract/index.js';
@@ -184,6 +184,59 @@ describe('GET /logs', () => {
     expect(asOwner.body).not.toHaveProperty('ownerId');
     expect(asOther.status).toBe(404);
     expect(otherList.body?.items).toEqual([]);
+  });
+});
+
+describe('PATCH /logs/{id}', () => {
+  it('stores the new text at the next revision, pending again, and sends a version 2 job for that revision', async () => {
+    await drainJobs();
+    const { body: created } = await call('editor', '/logs', { method: 'POST', body: { entry: 'Heute mit Django gebaut.' } });
+    await documents.send(
+      new UpdateCommand({
+        TableName: emulators.tableName,
+        Key: entryKey('editor', created?.id as string),
+        UpdateExpression: 'SET #status = :done, tags = :tags, model = :model, promptVersion = :one REMOVE pendingBucket',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':done': 'done', ':tags': [{ type: 'tech-stack', value: 'Django' }], ':model': 'm', ':one': 1 },
+      }),
+    );
+    await drainJobs();
+
+    const response = await call('editor', `/logs/${created?.id}`, { method: 'PATCH', body: { entry: 'Doch lieber mit Rails.' } });
+
+    expect(response.status).toBe(202);
+    expect(response.headers.get('location')).toBe(`/logs/${created?.id}`);
+    expect(response.body).toEqual({ ...created, entry: 'Doch lieber mit Rails.', revision: 2, updatedAt: expect.any(String) });
+    expect((await call('editor', `/logs/${created?.id}`)).body).toEqual(response.body);
+    const { Item } = await documents.send(
+      new GetCommand({ TableName: emulators.tableName, Key: entryKey('editor', created?.id as string), ConsistentRead: true }),
+    );
+    expect(Item).toMatchObject({ status: 'pending', revision: 2, pendingBucket: PENDING_BUCKET, tags: [] });
+    expect(Item).not.toHaveProperty('model');
+    expect(await drainJobs()).toEqual([expect.objectContaining({ version: 2, entryId: created?.id, ownerId: 'editor', revision: 2 })]);
+  });
+
+  it('answers 404 for another owner\'s entry, like a missing one, and changes nothing', async () => {
+    const { body: created } = await call('edit-owner', '/logs', { method: 'POST', body: { entry: 'Mit Svelte.' } });
+
+    const asOther = await call('edit-other', `/logs/${created?.id}`, { method: 'PATCH', body: { entry: 'Übernommen.' } });
+    const missing = await call('edit-owner', '/logs/01JDQ8Z6X4M1V9T3K7N2P5ZZZZ', { method: 'PATCH', body: { entry: 'Nichts.' } });
+
+    expect(asOther.status).toBe(404);
+    expect(missing.status).toBe(404);
+    expect((await call('edit-owner', `/logs/${created?.id}`)).body).toMatchObject({ entry: 'Mit Svelte.', revision: 1 });
+  });
+
+  it('lets only one of two edits from the same revision land (a conditional write on the revision)', async () => {
+    const store = new DynamoDbEntryStore(documents, emulators.tableName);
+    const { body: created } = await call('edit-racer', '/logs', { method: 'POST', body: { entry: 'Mit Vue.' } });
+    const edit = { ownerId: 'edit-racer', id: created?.id as string, expectedRevision: 1, at: new Date() };
+
+    const outcomes = await Promise.all(['A', 'B'].map((text) => store.replaceText({ ...edit, entry: text })));
+
+    expect(outcomes.map((outcome) => outcome.kind).sort()).toEqual(['replaced', 'revision-changed']);
+    const winner = outcomes.find((outcome) => outcome.kind === 'replaced');
+    expect(await store.get('edit-racer', edit.id)).toMatchObject({ entry: winner?.kind === 'replaced' ? winner.entry.entry : '', revision: 2 });
   });
 });
 

@@ -116,7 +116,7 @@ describe('the IAM-enforcing proxies', () => {
     const after = new DynamoDbPendingEntries(documentsAs('local-reconciler'), emulators.tableName);
 
     await expect(before.markResent({ ownerId: 'iam-owner', id }, new Date())).rejects.toMatchObject({ name: 'AccessDeniedException' });
-    await expect(after.markResent({ ownerId: 'iam-owner', id }, new Date())).resolves.toBe(true);
+    await expect(after.markResent({ ownerId: 'iam-owner', id }, new Date())).resolves.toEqual({ ownerId: 'iam-owner', id, revision: 1 });
   });
 
   it('deny an SQS call on a queue the role does not name, and allow the one it does', async () => {

@@ -1,7 +1,7 @@
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { entryKey, FAILED_BUCKET, JobMessageSchema, jobMessageFor } from '../../lambdas/contract/index.js';
+import { entryKey, FAILED_BUCKET, JobMessageSchema, jobMessageFor, jobRevision } from '../../lambdas/contract/index.js';
 import { backfillEntries, type BackfillProgress } from '../../ops/backfill-entries.js';
 import { receiveSendDelete } from '../../ops/dlq-movers.js';
 import { redriveLocal } from '../../ops/local-redrive.js';
@@ -140,6 +140,28 @@ describe('redrive', () => {
     expect((await readEntry('user-b', lost))?.status).toBe('pending');
   });
 
+  it('locally, sends the job of a reset entry that was edited for its current revision', async () => {
+    // Arrange
+    const id = nextId();
+    await putEntry({ ownerId: 'user-c', id, status: 'failed', revision: 3, failedBucket: FAILED_BUCKET, createdAt: '2026-11-20T10:00:00.000Z' });
+
+    // Act
+    await redriveLocal(
+      {
+        documentClient,
+        sqsClient: emulators.sqs,
+        tableName: emulators.tableName,
+        queueUrl: emulators.queues.queueUrl,
+        dlqUrl: emulators.queues.deadLetterQueueUrl,
+      },
+      new Date('2026-11-23T12:00:00Z'),
+    );
+
+    // Assert
+    const jobs = (await drain(emulators.queues.queueUrl)).map((body) => JobMessageSchema.parse(JSON.parse(body)));
+    expect(jobs).toEqual([expect.objectContaining({ entryId: id, version: 2, revision: 3 })]);
+  });
+
   it('is a no-op when nothing failed', async () => {
     const reset = await resetFailedEntries(documentClient, emulators.tableName, new Date());
     const moved = await receiveSendDelete(emulators.sqs, emulators.queues.deadLetterQueueUrl, emulators.queues.queueUrl)(
@@ -164,6 +186,9 @@ describe('backfill', () => {
     await putEntry({ ownerId: owner, id: current, status: 'done', promptVersion: 2, createdAt: '2026-06-01T00:00:00.000Z' });
     const pending = nextId();
     await putEntry({ ownerId: owner, id: pending, status: 'pending', createdAt: '2026-06-01T00:00:00.000Z' });
+    const edited = nextId();
+    await putEntry({ ownerId: owner, id: edited, status: 'done', promptVersion: 1, revision: 2, createdAt: '2026-06-02T00:00:00.000Z' });
+    wanted.push(edited);
     const checkpoints: BackfillProgress[] = [];
 
     const result = await backfillEntries(documentClient, emulators.sqs, {
@@ -180,6 +205,10 @@ describe('backfill', () => {
     const enqueued = (await drain(emulators.queues.queueUrl)).map((body) => JobMessageSchema.parse(JSON.parse(body)));
     const backfilled = enqueued.filter((job) => job.ownerId === owner).map((job) => job.entryId);
     expect(backfilled.sort()).toEqual([...wanted].sort());
+    // Never edited: version 1 (revision 1), which every consumer accepts; edited: its revision.
+    expect(enqueued.filter((job) => job.ownerId === owner).map((job) => [job.entryId, jobRevision(job), job.version]).sort()).toEqual(
+      wanted.map((id) => [id, id === edited ? 2 : 1, id === edited ? 2 : 1]).sort(),
+    );
     expect(result.enqueued).toBe(enqueued.length);
     expect(checkpoints.at(-1)?.nextKey).toBeUndefined();
 

@@ -72,7 +72,7 @@ async function createEntry(id: string, createdAt: string) {
 }
 
 async function tagEntry(id: string, tags: string[], promptVersion = 1) {
-  await extraction().saveTags(OWNER, id, { tags, model: 'm', promptVersion, extractorVersion: '1.0.0' }, new Date());
+  await extraction().saveTags({ ownerId: OWNER, entryId: id, revision: 1 }, { tags, model: 'm', promptVersion, extractorVersion: '1.0.0' }, new Date());
 }
 
 async function counts() {

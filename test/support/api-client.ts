@@ -5,6 +5,7 @@ export interface EntryView {
   id: string;
   entry: string;
   status: 'pending' | 'done' | 'failed';
+  revision: number;
   tags: { type: string; value: string }[];
   createdAt: string;
   updatedAt: string;
@@ -58,6 +59,18 @@ export class ApiClient {
     if (response.status === 404) return undefined;
     if (response.status !== 200) throw new Error(`GET /logs/${id} answered ${response.status}: ${await response.text()}`);
     return (await response.json()) as EntryView;
+  }
+
+  /** PATCH /logs/{id} with a new text; every HTTP answer is returned. */
+  async patch(id: string, entry: string): Promise<PostResult> {
+    const started = performance.now();
+    const response = await fetch(`${this.apiUrl}/logs/${id}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ entry }),
+    });
+    const text = await response.text();
+    return { status: response.status, body: parseJson(text), headers: response.headers, ms: performance.now() - started };
   }
 
   /** GET /me/tech-stack: the status and the parsed body. */

@@ -46,7 +46,8 @@ const PROBLEM_EXPLANATIONS: Record<ProblemKind, string> = {
   NotFoundProblem:
     'There is nothing here for you: the path is unknown, or the entry does not exist or belongs to someone else (the two look the same on purpose).',
   MethodNotAllowedProblem: 'The path exists but not with this method; the `Allow` header lists the methods it has.',
-  ConflictProblem: 'A request with the same Idempotency-Key is still being processed. Retry shortly with the same key and body.',
+  ConflictProblem:
+    'A request with the same Idempotency-Key is still being processed (retry shortly with the same key and body), or another edit of the entry landed while this PATCH was saved (GET the entry, then send the edit again).',
   PayloadTooLargeProblem: 'The body is larger than the API reads (128 KiB), which always holds a full entry of 10,000 characters.',
   UnsupportedMediaTypeProblem: "The body is not sent as `Content-Type: application/json`.",
   UnprocessableContentProblem:
@@ -139,6 +140,23 @@ const OPERATIONS: Record<OperationId, Omit<ZodOpenApiOperationObject, 'operation
       '200': { description: 'The entry.', content: { 'application/json': { schema: EntrySchema } } },
       '400': badRequest,
       '404': notFound,
+    },
+  },
+  editEntry: {
+    description:
+      'Replaces the text (the same rules as POST) and tags it again: the answer is the entry at its next `revision`, `pending`, without the old tags. An extraction of the old text that finishes later never overwrites the new tags. Based on the revision read: when another edit of the entry lands at the same moment, this one answers 409 and changes nothing; GET the entry and send it again.',
+    requestParams: entryPath,
+    requestBody: { required: true, content: { 'application/json': { schema: EntryBodySchema } } },
+    responses: {
+      '202': {
+        description: 'Accepted: the entry at its new revision, `pending` until its tags are extracted again.',
+        headers: { Location: stringHeader('Where to GET the entry.') },
+        content: { 'application/json': { schema: EntrySchema } },
+      },
+      '400': badRequest,
+      '404': notFound,
+      '409': { description: 'Another edit of the entry landed while this one was saved; nothing changed.', content: problemContent('ConflictProblem') },
+      ...bodyErrors,
     },
   },
   getTechStack: {

@@ -1,14 +1,15 @@
 import { ConditionalCheckFailedException, DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
+  atRevisionCondition,
   ENTRY_SORT_PREFIX,
   entryKey,
   ownerPartition,
   PENDING_BUCKET,
 } from '../../contract/index.js';
 import type { Entry } from '../domain/entry.js';
-import { EntryNotStoredError, type EntryPage, type EntryStore } from '../domain/ports.js';
+import { EntryNotStoredError, type EntryPage, type EntryStore, type TextEdit, type TextEditOutcome } from '../domain/ports.js';
 
 /** Bookkeeping attributes of the item that are not part of the entry clients see. */
 const ITEM_ONLY_ATTRIBUTES = ['pk', 'sk', 'pendingBucket', 'failedBucket', 'enqueuedAt'] as const;
@@ -74,6 +75,41 @@ export class DynamoDbEntryStore implements EntryStore {
     const items = Items.map(toEntry);
     const last = items.at(-1);
     return { items, lastId: LastEvaluatedKey && last ? last.id : undefined };
+  }
+
+  /**
+   * One UpdateItem conditional on the revision read, which also puts the entry back into the
+   * reconciler's pending index. A failed condition is told apart by a consistent read (dynalite,
+   * the local emulator, ignores ReturnValuesOnConditionCheckFailure).
+   */
+  async replaceText(edit: TextEdit): Promise<TextEditOutcome> {
+    const at = edit.at.toISOString();
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: entryKey(edit.ownerId, edit.id),
+          UpdateExpression:
+            'SET #entry = :entry, revision = :next, #status = :pending, tags = :noTags, updatedAt = :at, pendingBucket = :pendingBucket, enqueuedAt = :at REMOVE #error, failedBucket, model, promptVersion, extractorVersion',
+          ConditionExpression: `attribute_exists(pk) AND ${atRevisionCondition(edit.expectedRevision, ':expected')}`,
+          ExpressionAttributeNames: { '#entry': 'entry', '#status': 'status', '#error': 'error' },
+          ExpressionAttributeValues: {
+            ':entry': edit.entry,
+            ':expected': edit.expectedRevision,
+            ':next': edit.expectedRevision + 1,
+            ':pending': 'pending',
+            ':noTags': [],
+            ':at': at,
+            ':pendingBucket': PENDING_BUCKET,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { kind: 'replaced', entry: toEntry(Attributes ?? {}) };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return (await this.get(edit.ownerId, edit.id)) ? { kind: 'revision-changed' } : { kind: 'missing' };
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ENTRY_TABLE, entryKey, PENDING_BUCKET } from '../../contract/index.js';
 import type { EntryRef, EntryRefPage, StalePendingEntries } from '../domain/ports.js';
 
@@ -30,8 +30,12 @@ export class DynamoDbPendingEntries implements StalePendingEntries {
     };
   }
 
-  /** Moves the entry to the end of the index by updating its send time, if still pending. */
-  async markResent(entry: EntryRef, at: Date): Promise<boolean> {
+  /**
+   * Moves the entry to the end of the index by updating its send time, if still pending, then
+   * reads its revision (the deployed index does not project it, and an edited entry's job must
+   * carry its revision, or the consumer takes it for an older text's and skips it).
+   */
+  async markResent(entry: EntryRef, at: Date): Promise<EntryRef | undefined> {
     try {
       await this.client.send(
         new UpdateCommand({
@@ -43,10 +47,20 @@ export class DynamoDbPendingEntries implements StalePendingEntries {
           ExpressionAttributeValues: { ':at': at.toISOString(), ':pending': 'pending' },
         }),
       );
-      return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
     }
+    const revision = ENTRY_TABLE.revisionAttribute;
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: entryKey(entry.ownerId, entry.id),
+        ConsistentRead: true,
+        ProjectionExpression: revision,
+      }),
+    );
+    if (!Item) return undefined;
+    return { ownerId: entry.ownerId, id: entry.id, revision: typeof Item[revision] === 'number' ? Item[revision] : 1 };
   }
 }

@@ -30,12 +30,37 @@ export interface EntryStore {
   get(ownerId: string, id: string): Promise<Entry | undefined>;
   /** The owner's entries, newest first, starting after `afterId`. */
   list(ownerId: string, limit: number, afterId?: string): Promise<EntryPage>;
+  /**
+   * Replaces the text of the owner's entry if it is still at `expectedRevision`: the next
+   * revision, `pending` again, without the old text's tags, error and provenance. A conditional
+   * write, so of two edits based on the same revision only one lands.
+   */
+  replaceText(edit: TextEdit): Promise<TextEditOutcome>;
 }
+
+/** A new text for an entry, based on the revision the editor read. */
+export interface TextEdit {
+  ownerId: string;
+  id: string;
+  entry: string;
+  expectedRevision: number;
+  at: Date;
+}
+
+/** What a text replacement did. */
+export type TextEditOutcome =
+  | { kind: 'replaced'; entry: Entry }
+  /** The entry does not exist (any more), or is someone else's. */
+  | { kind: 'missing' }
+  /** Another edit landed since `expectedRevision` was read. */
+  | { kind: 'revision-changed' };
 
 /** Identifies an entry across owners. */
 export interface EntryRef {
   ownerId: string;
   id: string;
+  /** The entry's text revision, which its job carries; absent means 1 (never edited). */
+  revision?: number;
 }
 
 /** Where extraction jobs go. */
@@ -54,8 +79,11 @@ export interface EntryRefPage<TCursor = unknown> {
 export interface StalePendingEntries {
   /** Pending entries whose job was last sent before `cutoff`, least recently sent first. */
   findSentBefore(cutoff: Date, limit: number, after?: unknown): Promise<EntryRefPage>;
-  /** Records a new send of a still-pending entry's job; false if it is no longer pending. */
-  markResent(entry: EntryRef, at: Date): Promise<boolean>;
+  /**
+   * Records a new send of a still-pending entry's job and returns the entry with the revision
+   * the job must carry; undefined if it is no longer pending (or gone).
+   */
+  markResent(entry: EntryRef, at: Date): Promise<EntryRef | undefined>;
 }
 
 /** The answer a POST gave, kept so a retry with the same Idempotency-Key gets it again. */

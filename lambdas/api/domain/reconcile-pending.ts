@@ -45,9 +45,10 @@ export async function reconcilePending(deps: ReconcileDeps, settings: ReconcileS
     const page = await deps.pending.findSentBefore(cutoff, Math.min(settings.pageSize, remaining), after);
     await Promise.all(
       page.items.map(async (entry) => {
-        if (!(await deps.pending.markResent(entry, now))) return;
+        const resent = await deps.pending.markResent(entry, now);
+        if (!resent) return;
         try {
-          await deps.jobs.enqueue(entry);
+          await deps.jobs.enqueue(resent);
           report.resent++;
         } catch (error) {
           report.failedToSend++;

@@ -31,6 +31,15 @@ export interface CreateEntryRequest {
 
 /** Validates a POST /logs request: content type, size, JSON, the entry, and the Idempotency-Key. */
 export function parseCreateEntryRequest(request: HttpRequestParts): CreateEntryRequest {
+  return { entry: parseEntryBody(request), idempotencyKey: parseIdempotencyKey(request.headers['idempotency-key']) };
+}
+
+/** Validates a PATCH /logs/{id} request: the same rules for the body as POST. */
+export function parseEditEntryRequest(request: HttpRequestParts): { entry: string } {
+  return { entry: parseEntryBody(request) };
+}
+
+function parseEntryBody(request: HttpRequestParts): string {
   const contentType = request.headers['content-type'];
   if (!isJsonContentType(contentType)) {
     throw unsupportedMediaType(
@@ -61,7 +70,7 @@ export function parseCreateEntryRequest(request: HttpRequestParts): CreateEntryR
     const issue = parsed.error.issues[0];
     throw unprocessable(`'${issue?.path.join('.') || 'entry'}' ${issue?.message ?? 'is invalid'}.`);
   }
-  return { entry: parsed.data.entry, idempotencyKey: parseIdempotencyKey(request.headers['idempotency-key']) };
+  return parsed.data.entry;
 }
 
 function parseIdempotencyKey(value: string | undefined): string | undefined {

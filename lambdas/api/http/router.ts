@@ -5,6 +5,7 @@ import type {
 import openApiDocument from '../../../openapi.json' with { type: 'json' };
 import { OWNER_ID_MAX_LENGTH } from '../../contract/index.js';
 import { createEntry, type CreateEntryDeps } from '../domain/create-entry.js';
+import { editEntry, type EditEntryDeps } from '../domain/edit-entry.js';
 import { getEntry, listEntries } from '../domain/read-entries.js';
 import { readTechStack } from '../domain/sync-entry-tags.js';
 import type { TechStackReader } from '../domain/tech-stack-ports.js';
@@ -19,7 +20,7 @@ import {
   unauthorized,
   unprocessable,
 } from './problem.js';
-import { parseCreateEntryRequest, parseEntryId, parseListEntriesRequest } from './requests.js';
+import { parseCreateEntryRequest, parseEditEntryRequest, parseEntryId, parseListEntriesRequest } from './requests.js';
 import { lookupRoute, type OperationId } from './routes.js';
 import { entryResponse } from './schemas.js';
 
@@ -28,8 +29,8 @@ export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 /** The API response. */
 export type ApiResult = APIGatewayProxyStructuredResultV2;
 
-/** What the router needs: the create use case's ports and the tech-stack totals. */
-export type ApiDeps = CreateEntryDeps & { techStack: TechStackReader };
+/** What the router needs: the create and edit use cases' ports and the tech-stack totals. */
+export type ApiDeps = CreateEntryDeps & EditEntryDeps & { techStack: TechStackReader };
 
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -72,6 +73,7 @@ const HANDLERS: Record<OperationId, RouteHandler> = {
     if (!entry) throw notFound(`No entry '${id}' exists for you.`);
     return jsonResponse(200, entryResponse(entry));
   },
+  editEntry: (event, deps, { ownerId, pathParameters }) => patchEntry(event, deps, ownerId, parseEntryId(pathParameters.id)),
   getTechStack: async (_event, deps, { ownerId }) => jsonResponse(200, await readTechStack(deps.techStack, ownerId)),
   getOpenApiDocument: async () => ({ statusCode: 200, headers: JSON_HEADERS, body: openApiDocumentBody() }),
 };
@@ -110,6 +112,19 @@ async function postEntry(event: ApiEvent, deps: ApiDeps, ownerId: string): Promi
         ...(replayed ? { 'idempotent-replayed': 'true' } : {}),
       });
     }
+  }
+}
+
+async function patchEntry(event: ApiEvent, deps: ApiDeps, ownerId: string, id: string): Promise<ApiResult> {
+  const { entry } = parseEditEntryRequest(event);
+  const result = await editEntry(deps, { ownerId, id, entry });
+  switch (result.kind) {
+    case 'not-found':
+      throw notFound(`No entry '${id}' exists for you.`);
+    case 'conflict':
+      throw conflict('The entry was edited by another request while this edit was saved; GET it and send your edit again.');
+    case 'accepted':
+      return jsonResponse(202, entryResponse(result.entry), { location: `/logs/${id}` });
   }
 }
 

@@ -1,11 +1,13 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { entryKey, FAILED_BUCKET } from '../../contract/index.js';
-import type { EntrySnapshot, EntryTagStore, ExtractionResult } from '../domain/ports.js';
+import { atRevisionCondition, entryKey, FAILED_BUCKET } from '../../contract/index.js';
+import type { EntrySnapshot, EntryTagStore, ExtractionResult, JobTarget } from '../domain/ports.js';
 
 /**
  * The extraction's view of the entries table: one read and two conditional updates that touch
- * only the attributes its IAM policy allows (ENTRY_TABLE.extractionAttributes).
+ * only the attributes its IAM policy allows (ENTRY_TABLE.extractionAttributes). Both updates
+ * are conditional on the job's revision (ENTRY_TABLE.revisionAttribute), so a job of an older
+ * text, or of a deleted entry, never writes.
  */
 export class DynamoDbEntryTagStore implements EntryTagStore {
   constructor(
@@ -20,24 +22,24 @@ export class DynamoDbEntryTagStore implements EntryTagStore {
         TableName: this.tableName,
         Key: entryKey(ownerId, entryId),
         ConsistentRead: true,
-        ProjectionExpression: '#entry, #status, promptVersion',
+        ProjectionExpression: '#entry, #status, promptVersion, revision',
         ExpressionAttributeNames: { '#entry': 'entry', '#status': 'status' },
       }),
     );
     return Item as EntrySnapshot | undefined;
   }
 
-  /** Writes tags and `done` only over a pending entry or one tagged by an older prompt. */
-  async saveTags(ownerId: string, entryId: string, result: ExtractionResult, at: Date): Promise<boolean> {
+  /** Writes tags and `done` only over the job's revision, pending or tagged by an older prompt. */
+  async saveTags(target: JobTarget, result: ExtractionResult, at: Date): Promise<boolean> {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: entryKey(ownerId, entryId),
+          Key: entryKey(target.ownerId, target.entryId),
           UpdateExpression:
             'SET #status = :done, tags = :tags, model = :model, promptVersion = :promptVersion, extractorVersion = :extractorVersion, updatedAt = :at REMOVE pendingBucket, failedBucket, #error',
           ConditionExpression:
-            'attribute_exists(pk) AND (#status = :pending OR (#status = :done AND (attribute_not_exists(promptVersion) OR promptVersion < :promptVersion)))',
+            `attribute_exists(pk) AND ${atRevisionCondition(target.revision, ':revision')} AND (#status = :pending OR (#status = :done AND (attribute_not_exists(promptVersion) OR promptVersion < :promptVersion)))`,
           ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
           ExpressionAttributeValues: {
             ':done': 'done',
@@ -46,6 +48,7 @@ export class DynamoDbEntryTagStore implements EntryTagStore {
             ':model': result.model,
             ':promptVersion': result.promptVersion,
             ':extractorVersion': result.extractorVersion,
+            ':revision': target.revision,
             ':at': at.toISOString(),
           },
         }),
@@ -57,28 +60,34 @@ export class DynamoDbEntryTagStore implements EntryTagStore {
     }
   }
 
-  /** Marks a still-pending entry `failed` (visible to the redrive's index); a no-op if another delivery finished it. */
-  async markFailed(ownerId: string, entryId: string, reason: string, at: Date): Promise<void> {
+  /**
+   * Marks the entry `failed` (visible to the redrive's index) if still pending at the job's
+   * revision; false, and nothing written, if another delivery finished it, or it was edited or deleted.
+   */
+  async markFailed(target: JobTarget, reason: string, at: Date): Promise<boolean> {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: entryKey(ownerId, entryId),
+          Key: entryKey(target.ownerId, target.entryId),
           UpdateExpression:
             'SET #status = :failed, #error = :reason, updatedAt = :at, failedBucket = :failedBucket REMOVE pendingBucket',
-          ConditionExpression: '#status = :pending',
+          ConditionExpression: `#status = :pending AND ${atRevisionCondition(target.revision, ':revision')}`,
           ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
           ExpressionAttributeValues: {
             ':failed': 'failed',
             ':pending': 'pending',
             ':reason': reason.slice(0, 300),
             ':failedBucket': FAILED_BUCKET,
+            ':revision': target.revision,
             ':at': at.toISOString(),
           },
         }),
       );
+      return true;
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
     }
   }
 }

@@ -1,5 +1,5 @@
 import { EntryAlreadyFailedError } from './errors.js';
-import type { EntryTagStore, ExtractOptions, TagExtractor, TokenUsage } from './ports.js';
+import type { EntryTagStore, ExtractOptions, JobTarget, TagExtractor, TokenUsage } from './ports.js';
 import { postProcessTags, type PostProcessed } from './post-process.js';
 
 /** Ports and settings of the extraction use case. */
@@ -13,33 +13,37 @@ export interface ExtractEntryTagsDeps {
   extractorVersion: string;
 }
 
-/** The job: which entry to tag. */
-export interface EntryRef {
-  ownerId: string;
-  entryId: string;
-}
-
 /** What happened to a job that did not throw. */
 export type ExtractionOutcome =
   | ({ kind: 'tagged'; model: string; usage?: TokenUsage } & PostProcessed)
   | { kind: 'already-done' }
+  /** Deleted (before the read, or while the model was answering). */
   | { kind: 'entry-missing' }
+  /** The text was edited since the job was sent: the job of the new revision tags it. */
+  | { kind: 'superseded'; currentRevision: number }
   | { kind: 'lost-race' };
+
+/** Why a write conditional on the job's revision did not land: the entry is gone, was edited, or neither. */
+export type UnwrittenReason = Extract<ExtractionOutcome, { kind: 'entry-missing' | 'superseded' }> | { kind: 'other' };
 
 /**
  * Extracts and stores the tags of one entry, idempotently: an entry already tagged by this
  * prompt version is skipped before the model is called, and the write only lands while the
  * entry is still pending (or tagged by an older prompt), so a duplicate delivery is harmless.
+ * The job is for one revision of the text: an entry edited or deleted since, before the model
+ * is called or while it answers, is left alone (the write is conditional on the revision).
  * Throws RetryableError or PermanentError; the caller decides about retries. `options.signal`
  * bounds the model call.
  */
 export async function extractEntryTags(
   deps: ExtractEntryTagsDeps,
-  { ownerId, entryId }: EntryRef,
+  target: JobTarget,
   options: ExtractOptions = {},
 ): Promise<ExtractionOutcome> {
-  const entry = await deps.store.get(ownerId, entryId);
+  const entry = await deps.store.get(target.ownerId, target.entryId);
   if (!entry) return { kind: 'entry-missing' };
+  const currentRevision = entry.revision ?? 1;
+  if (currentRevision !== target.revision) return { kind: 'superseded', currentRevision };
   if (entry.status === 'done' && (entry.promptVersion ?? 0) >= deps.promptVersion) {
     return { kind: 'already-done' };
   }
@@ -50,11 +54,24 @@ export async function extractEntryTags(
   const raw = await deps.extractor.extract(entry.entry, options);
   const processed = postProcessTags(raw.tags, entry.entry);
   const saved = await deps.store.saveTags(
-    ownerId,
-    entryId,
+    target,
     { tags: processed.tags, model: raw.model, promptVersion: deps.promptVersion, extractorVersion: deps.extractorVersion },
     deps.now(),
   );
-  if (!saved) return { kind: 'lost-race' };
+  if (!saved) {
+    const reason = await whyUnwritten(deps.store, target);
+    return reason.kind === 'other' ? { kind: 'lost-race' } : reason;
+  }
   return { kind: 'tagged', model: raw.model, usage: raw.usage, ...processed };
+}
+
+/**
+ * Tells why a write conditional on the job's revision failed, by reading the entry again (only
+ * on that rare path): deleted, edited since the job was sent, or neither (another delivery).
+ */
+export async function whyUnwritten(store: EntryTagStore, target: JobTarget): Promise<UnwrittenReason> {
+  const entry = await store.get(target.ownerId, target.entryId);
+  if (!entry) return { kind: 'entry-missing' };
+  const currentRevision = entry.revision ?? 1;
+  return currentRevision === target.revision ? { kind: 'other' } : { kind: 'superseded', currentRevision };
 }

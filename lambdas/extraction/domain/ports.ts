@@ -3,6 +3,15 @@ export interface EntrySnapshot {
   entry: string;
   status: 'pending' | 'done' | 'failed';
   promptVersion?: number;
+  /** The text's revision; absent on entries stored before edits existed, which are at 1. */
+  revision?: number;
+}
+
+/** The entry a job is for: its key and the text revision the job was sent for. */
+export interface JobTarget {
+  ownerId: string;
+  entryId: string;
+  revision: number;
 }
 
 /** The tags and provenance written when an extraction succeeds. */
@@ -19,12 +28,16 @@ export interface EntryTagStore {
   /** The entry, or undefined when it no longer exists. */
   get(ownerId: string, entryId: string): Promise<EntrySnapshot | undefined>;
   /**
-   * Writes tags and `done` if the entry is still pending (or done by an older prompt version).
-   * Returns false when the condition failed: another delivery got there first.
+   * Writes tags and `done` if the entry still exists at the job's revision and is pending (or
+   * done by an older prompt version). Returns false when the condition failed: another delivery
+   * got there first, the text was edited, or the entry was deleted.
    */
-  saveTags(ownerId: string, entryId: string, result: ExtractionResult, at: Date): Promise<boolean>;
-  /** Marks a pending entry `failed` with a short reason. */
-  markFailed(ownerId: string, entryId: string, reason: string, at: Date): Promise<void>;
+  saveTags(target: JobTarget, result: ExtractionResult, at: Date): Promise<boolean>;
+  /**
+   * Marks the entry `failed` with a short reason if it is still pending at the job's revision.
+   * Returns false when it was not: finished by another delivery, edited, or deleted.
+   */
+  markFailed(target: JobTarget, reason: string, at: Date): Promise<boolean>;
 }
 
 /** Token counts of one model call, for cost figures. */

@@ -10,12 +10,13 @@ import { DynamoDbEntryTagSource } from '../../../lambdas/api/adapters/dynamodb-e
 import { DynamoDbTagAggregates } from '../../../lambdas/api/adapters/dynamodb-tag-aggregates.js';
 import { readTechStack, syncEntryTags } from '../../../lambdas/api/domain/sync-entry-tags.js';
 import { createEntry, type CreateEntryDeps } from '../../../lambdas/api/domain/create-entry.js';
+import { editEntry } from '../../../lambdas/api/domain/edit-entry.js';
 import { getEntry, listEntries } from '../../../lambdas/api/domain/read-entries.js';
 import { reconcilePending } from '../../../lambdas/api/domain/reconcile-pending.js';
 import { entryKey, jobMessageFor, PENDING_BUCKET, QUEUE_SETTINGS } from '../../../lambdas/contract/index.js';
 import { DynamoDbEntryTagStore } from '../../../lambdas/extraction/adapters/dynamodb-entry-tag-store.js';
 import { SqsRetryScheduler } from '../../../lambdas/extraction/adapters/sqs-retry-scheduler.js';
-import { RateLimitCircuitOpenError, RetryableError } from '../../../lambdas/extraction/domain/errors.js';
+import { PermanentError, RateLimitCircuitOpenError, RetryableError } from '../../../lambdas/extraction/domain/errors.js';
 import type { TagExtractor } from '../../../lambdas/extraction/domain/ports.js';
 import { processJobRecord, type RecordProcessorDeps } from '../../../lambdas/extraction/process-record.js';
 import type { PolicyFunction } from '../../../local/iam/resources.js';
@@ -125,6 +126,19 @@ export const FUNCTION_SCENARIOS: Record<PolicyFunction, FunctionScenario[]> = {
       },
     },
     {
+      name: 'PATCH an entry twice, an edit that loses the race to another, and one of a missing entry',
+      async run(context) {
+        const deps = apiDeps(context);
+        const created = await createEntry(deps, { ownerId: 'user-p', entry: 'Used Django' });
+        const id = ((created as { response: { body: { id: string } } }).response.body).id;
+        await editEntry(deps, { ownerId: 'user-p', id, entry: 'Used Rust' });
+        await editEntry(deps, { ownerId: 'user-p', id, entry: 'Used Rust and Go' });
+        const entries = deps.entries;
+        await entries.replaceText({ ownerId: 'user-p', id, entry: 'stale edit', expectedRevision: 1, at: context.clock.now() });
+        await editEntry(deps, { ownerId: 'user-p', id: '01JDQ8Z6X4M1V9T3K7N2P5ZZZZ', entry: 'nothing here' });
+      },
+    },
+    {
       name: "GET /me/tech-stack reads the caller's totals",
       async run(context) {
         await readTechStack(context.track(new DynamoDbTagAggregates(context.documents, context.tagsTableName)), 'user-a');
@@ -200,6 +214,45 @@ export const FUNCTION_SCENARIOS: Record<PolicyFunction, FunctionScenario[]> = {
         answers.push(new RateLimitCircuitOpenError(30));
         await settle(processJobRecord(job(ids[3]!), deps));
         await settle(processJobRecord(sqsRecord('not a job', { messageId: 'bad' }), deps));
+      },
+    },
+    {
+      name: 'tags an edited entry from its revision, skips an older revision, and acknowledges a job that fails after a deletion',
+      async run(context) {
+        const [edited, deleted] = ['01JDQ8Z6X4M1V9T3K7N2P5E100', '01JDQ8Z6X4M1V9T3K7N2P5E101'];
+        for (const id of [edited, deleted]) {
+          await context.arrange.send(
+            new PutCommand({
+              TableName: context.tableName,
+              Item: { ...entryKey('user-e', id), id, ownerId: 'user-e', entry: 'Used Django', status: 'pending', revision: 2, pendingBucket: PENDING_BUCKET },
+            }),
+          );
+        }
+        let deleteWhileAnswering = false;
+        const extractor: TagExtractor = {
+          async extract() {
+            if (!deleteWhileAnswering) return { tags: ['Django'], model: 'fake-model' };
+            await context.arrange.send(new DeleteCommand({ TableName: context.tableName, Key: entryKey('user-e', deleted) }));
+            throw new PermanentError('rejected');
+          },
+        };
+        const deps: RecordProcessorDeps = {
+          store: context.track(new DynamoDbEntryTagStore(context.documents, context.tableName)),
+          extractor,
+          retries: context.track(new SqsRetryScheduler(context.sqs, context.queueUrl)),
+          now: () => context.clock.now(),
+          promptVersion: 1,
+          extractorVersion: '1.1.0',
+          backoff: { baseSeconds: 1, maxSeconds: 10 },
+          logger: silentLogger,
+          metrics: { addMetric: () => undefined as never },
+        };
+        const job = (id: string, revision: number) =>
+          sqsRecord(JSON.stringify(jobMessageFor({ id, ownerId: 'user-e', revision }, context.clock.now(), 2)), { messageId: `${id}-${revision}` });
+        await processJobRecord(job(edited, 1), deps);
+        await processJobRecord(job(edited, 2), deps);
+        deleteWhileAnswering = true;
+        await processJobRecord(job(deleted, 2), deps);
       },
     },
   ],

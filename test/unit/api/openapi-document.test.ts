@@ -97,6 +97,28 @@ describe('real answers match the document', () => {
     for (const result of [one, missing, badId]) expectAnswerMatchesDocument('GET', '/logs/{id}', answer(result));
   });
 
+  it('PATCH /logs/{id}: 202, and the 400, 404, 409, 415 and 422 problems', async () => {
+    // Arrange
+    const { deps, entries } = fakeApiDeps();
+    const created = JSON.parse((await routeApiRequest(postEntryEvent({ entry: 'Kafka' }), deps)).body!) as { id: string };
+    const patch = (id: string, body: string, contentType = 'application/json') =>
+      routeApiRequest(apiEvent({ method: 'PATCH', path: `/logs/${id}`, headers: { 'content-type': contentType }, body }), deps);
+
+    // Act
+    const accepted = await patch(created.id, JSON.stringify({ entry: 'Kafka und Flink' }));
+    const missing = await patch(MISSING_ID, JSON.stringify({ entry: 'x' }));
+    const badId = await patch('not-an-id', JSON.stringify({ entry: 'x' }));
+    const empty = await patch(created.id, JSON.stringify({ entry: '' }));
+    const text = await patch(created.id, 'x', 'text/plain');
+    entries.replaceText = async () => ({ kind: 'revision-changed' });
+    const conflict = await patch(created.id, JSON.stringify({ entry: 'y' }));
+
+    // Assert
+    const answers = [accepted, missing, badId, empty, text, conflict];
+    expect(answers.map((result) => result.statusCode)).toEqual([202, 404, 400, 422, 415, 409]);
+    for (const result of answers) expectAnswerMatchesDocument('PATCH', '/logs/{id}', answer(result));
+  });
+
   it('GET /openapi.json serves the committed document without a token', async () => {
     // Arrange
     const { deps } = fakeApiDeps();

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ACCEPTED_JOB_MESSAGE_VERSIONS, QUEUE_SETTINGS } from '../../../lambdas/contract/index.js';
+import { ACCEPTED_JOB_MESSAGE_VERSIONS, jobMessageFor, QUEUE_SETTINGS } from '../../../lambdas/contract/index.js';
 import { INVALID_JOB_MESSAGE_BODIES, JOB_MESSAGE_FIXTURES, VALID_JOB_MESSAGE } from '../../../lambdas/contract/fixtures/index.js';
 import {
   AnswerTruncatedError,
@@ -52,7 +52,9 @@ describe('processJobRecord', () => {
   it.each(ACCEPTED_JOB_MESSAGE_VERSIONS)('tags the entry of a job in contract version %i', async (version) => {
     // Arrange
     const { deps, store, retries } = setup();
-    const record = sqsRecord(JSON.stringify(JOB_MESSAGE_FIXTURES[version]), { messageId: 'm-1' });
+    const fixture = JOB_MESSAGE_FIXTURES[version];
+    store.put(OWNER, ENTRY_ID, { entry: TEXT, status: 'pending', revision: 'revision' in fixture ? fixture.revision : 1 });
+    const record = sqsRecord(JSON.stringify(fixture), { messageId: 'm-1' });
 
     // Act
     await processJobRecord(record, deps);
@@ -74,6 +76,7 @@ describe('processJobRecord', () => {
     expect(retries.retryAfter).not.toHaveBeenCalled();
     expect(logger.info).toHaveBeenCalledWith('entry tagged', {
       entryId: ENTRY_ID,
+      revision: 1,
       messageId: 'm-1',
       receiveCount: 1,
       tags: ['Django', 'Elasticsearch'],
@@ -110,6 +113,92 @@ describe('processJobRecord', () => {
     // Assert
     expect(metricValue(metrics, 'EntriesMissing')).toBe(1);
     expect(logger.info).toHaveBeenCalledWith('entry entry-missing', expect.objectContaining({ entryId: ENTRY_ID }));
+  });
+
+  it('acknowledges the job of an older revision without calling the model, and counts it', async () => {
+    // Arrange: the entry was edited twice since this (version 1, so revision 1) job was sent
+    const { deps, store, retries, logger, metrics } = setup();
+    store.put(OWNER, ENTRY_ID, { entry: 'The new text about Rust.', status: 'pending', revision: 3 });
+
+    // Act
+    await processJobRecord(jobRecord(), deps);
+
+    // Assert
+    expect(deps.extractor.extract).not.toHaveBeenCalled();
+    expect(retries.retryAfter).not.toHaveBeenCalled();
+    expect(store.stored(OWNER, ENTRY_ID)).toEqual({ entry: 'The new text about Rust.', status: 'pending', revision: 3 });
+    expect(metricValue(metrics, 'EntriesSuperseded')).toBe(1);
+    expect(logger.info).toHaveBeenCalledWith(expect.stringContaining('superseded'), expect.objectContaining({ revision: 1, currentRevision: 3 }));
+  });
+
+  it('writes nothing when the text is edited while the model answers, and acknowledges the job', async () => {
+    // Arrange: the edit lands between the job's read and its write
+    const { deps, store, retries, metrics } = setup();
+    vi.mocked(deps.extractor.extract).mockImplementationOnce(async () => {
+      store.put(OWNER, ENTRY_ID, { entry: 'Edited: now about Rust.', status: 'pending', revision: 2 });
+      return { tags: ['Django'], model: 'gpt-4o-mini' };
+    });
+
+    // Act
+    await processJobRecord(jobRecord(), deps);
+
+    // Assert
+    expect(store.stored(OWNER, ENTRY_ID)).toEqual({ entry: 'Edited: now about Rust.', status: 'pending', revision: 2 });
+    expect(retries.retryAfter).not.toHaveBeenCalled();
+    expect(metricValue(metrics, 'EntriesSuperseded')).toBe(1);
+    expect(metricValue(metrics, 'EntriesTagged')).toBeUndefined();
+  });
+
+  it('acknowledges a job whose entry is deleted while the model answers, counting no failure', async () => {
+    // Arrange
+    const { deps, store, retries, metrics } = setup();
+    vi.mocked(deps.extractor.extract).mockImplementationOnce(async () => {
+      store.delete(OWNER, ENTRY_ID);
+      return { tags: ['Django'], model: 'gpt-4o-mini' };
+    });
+
+    // Act
+    await processJobRecord(jobRecord(), deps);
+
+    // Assert
+    expect(store.stored(OWNER, ENTRY_ID)).toBeUndefined();
+    expect(retries.retryAfter).not.toHaveBeenCalled();
+    expect(metricValue(metrics, 'EntriesMissing')).toBe(1);
+  });
+
+  it.each([
+    ['deleted', 'EntriesMissing', (store: InMemoryEntryTagStore) => store.delete(OWNER, ENTRY_ID)],
+    ['edited', 'EntriesSuperseded', (store: InMemoryEntryTagStore) => store.put(OWNER, ENTRY_ID, { entry: 'Rust now.', status: 'pending', revision: 2 })],
+  ])('acknowledges a job that fails for good after its entry was %s: no failed mark, no DLQ, no failure counted', async (_change, metric, change) => {
+    // Arrange: the model fails permanently, and the entry changes while it answers
+    const { deps, store, retries, logger, metrics } = setup();
+    vi.mocked(deps.extractor.extract).mockImplementationOnce(async () => {
+      change(store);
+      throw new PermanentError('OpenAI rejected the request (400): bad schema');
+    });
+
+    // Act
+    await processJobRecord(jobRecord(), deps);
+
+    // Assert
+    expect(store.stored(OWNER, ENTRY_ID)?.status ?? 'gone').not.toBe('failed');
+    expect(retries.retryAfter).not.toHaveBeenCalled();
+    expect(metricValue(metrics, 'EntriesFailed')).toBeUndefined();
+    expect(metricValue(metrics, metric)).toBe(1);
+    expect(logger.error).not.toHaveBeenCalled();
+  });
+
+  it('tags an edited entry from the job of its current revision', async () => {
+    // Arrange
+    const { deps, store } = setup();
+    store.put(OWNER, ENTRY_ID, { entry: TEXT, status: 'pending', revision: 2 });
+    const record = sqsRecord(JSON.stringify(jobMessageFor({ id: ENTRY_ID, ownerId: OWNER, revision: 2 }, EXTRACTION_TIME, 2)), { messageId: 'm-2' });
+
+    // Act
+    await processJobRecord(record, deps);
+
+    // Assert
+    expect(store.stored(OWNER, ENTRY_ID)).toMatchObject({ status: 'done', revision: 2, tags: ['Django', 'Elasticsearch'] });
   });
 
   it.each(Object.entries(INVALID_JOB_MESSAGE_BODIES))(

@@ -9,6 +9,8 @@ import type {
   IdempotencyStore,
   JobQueue,
   StoredResponse,
+  TextEdit,
+  TextEditOutcome,
 } from '../../../lambdas/api/domain/ports.js';
 
 /** Entries in memory, scoped by owner and sorted by id like the DynamoDB adapter. */
@@ -33,6 +35,24 @@ export class InMemoryEntryStore implements EntryStore {
       .sort((a, b) => (a.id < b.id ? 1 : -1));
     const items = newestFirst.slice(0, limit).map((entry) => structuredClone(entry));
     return { items, lastId: newestFirst.length > limit ? items.at(-1)?.id : undefined };
+  }
+
+  async replaceText(edit: TextEdit): Promise<TextEditOutcome> {
+    const key = `${edit.ownerId}/${edit.id}`;
+    const stored = this.entries.get(key);
+    if (!stored) return { kind: 'missing' };
+    if (stored.revision !== edit.expectedRevision) return { kind: 'revision-changed' };
+    const { error: _error, model: _model, promptVersion: _promptVersion, extractorVersion: _extractorVersion, ...kept } = stored;
+    const entry: Entry = {
+      ...kept,
+      entry: edit.entry,
+      revision: edit.expectedRevision + 1,
+      status: 'pending',
+      tags: [],
+      updatedAt: edit.at.toISOString(),
+    };
+    this.entries.set(key, entry);
+    return { kind: 'replaced', entry: structuredClone(entry) };
   }
 }
 

@@ -3,6 +3,7 @@ import type {
   EntrySnapshot,
   EntryTagStore,
   ExtractionResult,
+  JobTarget,
   RawExtraction,
   TagExtractor,
 } from '../../../lambdas/extraction/domain/ports.js';
@@ -29,13 +30,19 @@ export class InMemoryEntryTagStore implements EntryTagStore {
 
   async get(ownerId: string, entryId: string): Promise<EntrySnapshot | undefined> {
     const entry = this.stored(ownerId, entryId);
-    return entry && { entry: entry.entry, status: entry.status, promptVersion: entry.promptVersion };
+    return entry && { entry: entry.entry, status: entry.status, promptVersion: entry.promptVersion, revision: entry.revision };
   }
 
-  async saveTags(ownerId: string, entryId: string, result: ExtractionResult, at: Date): Promise<boolean> {
+  /** Deletes the entry, as DELETE /logs/{id} does. */
+  delete(ownerId: string, entryId: string): void {
+    this.entries.delete(`${ownerId}/${entryId}`);
+  }
+
+  async saveTags({ ownerId, entryId, revision }: JobTarget, result: ExtractionResult, at: Date): Promise<boolean> {
     const entry = this.stored(ownerId, entryId);
     const writable =
       entry !== undefined &&
+      (entry.revision ?? 1) === revision &&
       (entry.status === 'pending' ||
         (entry.status === 'done' && (entry.promptVersion === undefined || entry.promptVersion < result.promptVersion)));
     if (!writable) return false;
@@ -43,10 +50,11 @@ export class InMemoryEntryTagStore implements EntryTagStore {
     return true;
   }
 
-  async markFailed(ownerId: string, entryId: string, reason: string, at: Date): Promise<void> {
+  async markFailed({ ownerId, entryId, revision }: JobTarget, reason: string, at: Date): Promise<boolean> {
     const entry = this.stored(ownerId, entryId);
-    if (entry?.status !== 'pending') return;
+    if (entry?.status !== 'pending' || (entry.revision ?? 1) !== revision) return false;
     this.put(ownerId, entryId, { ...entry, status: 'failed', error: reason, updatedAt: at.toISOString() });
+    return true;
   }
 }
 

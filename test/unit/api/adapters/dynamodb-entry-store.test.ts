@@ -1,6 +1,6 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import { ConditionalCheckFailedException, DynamoDBClient, DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbEntryStore } from '../../../../lambdas/api/adapters/dynamodb-entry-store.js';
@@ -47,6 +47,70 @@ beforeEach(() => {
 });
 
 describe('DynamoDbEntryStore', () => {
+  describe('replaceText', () => {
+    const edit = { ownerId: 'user-a', id: ID, entry: 'Used Rust', expectedRevision: 1, at: new Date('2026-11-23T11:00:00.000Z') };
+    const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+
+    it('writes the next revision as pending without tags, error or provenance, back in the pending index, only over the revision read', async () => {
+      // Arrange
+      const edited = { ...pendingEntry, entry: 'Used Rust', revision: 2, updatedAt: '2026-11-23T11:00:00.000Z' };
+      ddb.on(UpdateCommand).resolves({ Attributes: item(edited) });
+
+      // Act
+      const outcome = await store.replaceText(edit);
+
+      // Assert
+      expect(outcome).toEqual({ kind: 'replaced', entry: edited });
+      expect(ddb).toHaveReceivedCommandExactlyOnceWith(UpdateCommand, {
+        TableName: TABLE,
+        Key: { pk: 'OWNER#user-a', sk: `ENTRY#${ID}` },
+        UpdateExpression:
+          'SET #entry = :entry, revision = :next, #status = :pending, tags = :noTags, updatedAt = :at, pendingBucket = :pendingBucket, enqueuedAt = :at REMOVE #error, failedBucket, model, promptVersion, extractorVersion',
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(revision) OR revision = :expected)',
+        ExpressionAttributeValues: {
+          ':entry': 'Used Rust',
+          ':expected': 1,
+          ':next': 2,
+          ':pending': 'pending',
+          ':noTags': [],
+          ':at': '2026-11-23T11:00:00.000Z',
+          ':pendingBucket': 'pending',
+        },
+        ReturnValues: 'ALL_NEW',
+      });
+    });
+
+    it('conditions an edit of revision 2 on exactly revision 2', async () => {
+      // Arrange
+      ddb.on(UpdateCommand).resolves({ Attributes: item({ ...pendingEntry, revision: 3 }) });
+
+      // Act
+      await store.replaceText({ ...edit, expectedRevision: 2 });
+
+      // Assert
+      expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+        ConditionExpression: 'attribute_exists(pk) AND revision = :expected',
+        ExpressionAttributeValues: expect.objectContaining({ ':expected': 2, ':next': 3 }),
+      });
+    });
+
+    it.each([
+      ['revision-changed', { Item: item({ ...pendingEntry, revision: 2 }) }],
+      ['missing', {}],
+    ])('tells a failed condition apart by a consistent read: %s', async (kind, read) => {
+      // Arrange
+      ddb.on(UpdateCommand).rejects(conditionFailed());
+      ddb.on(GetCommand).resolves(read);
+
+      // Act
+      const outcome = await store.replaceText(edit);
+
+      // Assert
+      expect(outcome).toEqual({ kind });
+      expect(ddb).toHaveReceivedCommandWith(GetCommand, { ConsistentRead: true });
+    });
+  });
+
   describe('create', () => {
     it('puts the entry in the owner\'s partition, in the pending index, and never over an existing item', async () => {
       // Arrange

@@ -1,6 +1,6 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbPendingEntries } from '../../../../lambdas/api/adapters/dynamodb-pending-entries.js';
@@ -56,15 +56,22 @@ describe('DynamoDbPendingEntries', () => {
   });
 
   describe('markResent', () => {
-    it('moves a still-pending entry to the end of the index', async () => {
+    it('moves a still-pending entry to the end of the index and returns it with its revision', async () => {
       // Arrange
       ddb.on(UpdateCommand).resolves({});
+      ddb.on(GetCommand).resolves({ Item: { revision: 3 } });
 
       // Act
       const marked = await pending.markResent({ ownerId: 'user-a', id: ID }, NOW);
 
       // Assert
-      expect(marked).toBe(true);
+      expect(marked).toEqual({ ownerId: 'user-a', id: ID, revision: 3 });
+      expect(ddb).toHaveReceivedCommandExactlyOnceWith(GetCommand, {
+        TableName: TABLE,
+        Key: { pk: 'OWNER#user-a', sk: `ENTRY#${ID}` },
+        ConsistentRead: true,
+        ProjectionExpression: 'revision',
+      });
       expect(ddb).toHaveReceivedCommandExactlyOnceWith(UpdateCommand, {
         TableName: TABLE,
         Key: { pk: 'OWNER#user-a', sk: `ENTRY#${ID}` },
@@ -75,6 +82,15 @@ describe('DynamoDbPendingEntries', () => {
       });
     });
 
+    it('reads an entry stored before edits existed as revision 1', async () => {
+      // Arrange
+      ddb.on(UpdateCommand).resolves({});
+      ddb.on(GetCommand).resolves({ Item: {} });
+
+      // Act + Assert
+      expect(await pending.markResent({ ownerId: 'user-a', id: ID }, NOW)).toEqual({ ownerId: 'user-a', id: ID, revision: 1 });
+    });
+
     it('reports an entry that was tagged or failed meanwhile', async () => {
       // Arrange
       ddb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
@@ -83,7 +99,8 @@ describe('DynamoDbPendingEntries', () => {
       const marked = await pending.markResent({ ownerId: 'user-a', id: ID }, NOW);
 
       // Assert
-      expect(marked).toBe(false);
+      expect(marked).toBeUndefined();
+      expect(ddb).not.toHaveReceivedCommand(GetCommand);
     });
 
     it('passes other errors on', async () => {

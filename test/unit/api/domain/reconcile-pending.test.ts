@@ -13,7 +13,7 @@ const byIndexKey = (a: IndexKey, b: IndexKey) => a[0] - b[0] || (a[1] < b[1] ? -
  * to the end while paging neither skips nor repeats another.
  */
 class FakePendingIndex implements StalePendingEntries {
-  constructor(readonly sentAt: Map<string, { ref: EntryRef; sentAt: Date; pending: boolean }>) {}
+  constructor(readonly sentAt: Map<string, { ref: EntryRef; sentAt: Date; pending: boolean; revision: number }>) {}
 
   async findSentBefore(cutoff: Date, limit: number, after?: unknown): Promise<EntryRefPage> {
     const stale = [...this.sentAt.values()]
@@ -25,20 +25,20 @@ class FakePendingIndex implements StalePendingEntries {
     return { items: page.map(({ ref }) => ref), next: stale.length > limit ? page.at(-1)?.key : undefined };
   }
 
-  async markResent(ref: EntryRef, at: Date): Promise<boolean> {
+  async markResent(ref: EntryRef, at: Date): Promise<EntryRef | undefined> {
     const entry = this.sentAt.get(ref.id);
-    if (!entry?.pending) return false;
+    if (!entry?.pending) return undefined;
     entry.sentAt = at;
-    return true;
+    return { ...ref, revision: entry.revision };
   }
 }
 
-function pendingIndex(entries: { id: string; minutesAgo: number; pending?: boolean }[]) {
+function pendingIndex(entries: { id: string; minutesAgo: number; pending?: boolean; revision?: number }[]) {
   return new FakePendingIndex(
     new Map(
-      entries.map(({ id, minutesAgo, pending = true }) => [
+      entries.map(({ id, minutesAgo, pending = true, revision = 1 }) => [
         id,
-        { ref: { ownerId: 'user-a', id }, sentAt: new Date(NOW.getTime() - minutesAgo * 60_000), pending },
+        { ref: { ownerId: 'user-a', id }, sentAt: new Date(NOW.getTime() - minutesAgo * 60_000), pending, revision },
       ]),
     ),
   );
@@ -59,6 +59,16 @@ const logger = { error: vi.fn(), warn: vi.fn() };
 const settings = { graceSeconds: 900, maxEntriesPerRun: 500, pageSize: 2 };
 
 describe('reconcilePending', () => {
+  it('re-sends the job of an edited entry with its current revision, so the consumer does not skip it', async () => {
+    const pending = pendingIndex([{ id: 'edited', minutesAgo: 60, revision: 3 }]);
+    const revisions: (number | undefined)[] = [];
+    const jobs: JobQueue = { enqueue: async (entry) => void revisions.push(entry.revision) };
+
+    await reconcilePending({ pending, jobs, clock: { now: () => NOW }, logger }, settings);
+
+    expect(revisions).toEqual([3]);
+  });
+
   it('re-sends only entries whose job was sent longer ago than the grace period', async () => {
     const pending = pendingIndex([
       { id: 'old-1', minutesAgo: 60 },
@@ -114,7 +124,7 @@ describe('reconcilePending', () => {
 
   it('skips an entry that stopped being pending between the query and the send', async () => {
     const pending = pendingIndex([{ id: 'old', minutesAgo: 60 }]);
-    vi.spyOn(pending, 'markResent').mockResolvedValue(false);
+    vi.spyOn(pending, 'markResent').mockResolvedValue(undefined);
     const { jobs, sent } = recordingQueue();
 
     const report = await reconcilePending({ pending, jobs, clock: { now: () => NOW }, logger }, settings);

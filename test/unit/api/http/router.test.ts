@@ -296,13 +296,101 @@ describe('routeApiRequest', () => {
     });
   });
 
+  describe('PATCH /logs/{id}', () => {
+    function patchEvent(id: string, body: unknown, options: { sub?: string; headers?: Record<string, string> } = {}) {
+      return apiEvent({
+        method: 'PATCH',
+        path: `/logs/${id}`,
+        sub: options.sub,
+        headers: { 'content-type': 'application/json', ...options.headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+    }
+
+    it('answers 202 with the entry at its next revision, pending, and where to find it', async () => {
+      // Arrange
+      const { deps, jobs } = fakeApiDeps();
+      const created = bodyOf(await post(deps, 'Used Django'));
+
+      // Act
+      const result = await routeApiRequest(patchEvent(created.id as string, { entry: 'Used Rust' }), deps);
+
+      // Assert
+      expect(result.statusCode).toBe(202);
+      expect(result.headers?.location).toBe(`/logs/${created.id as string}`);
+      expect(bodyOf(result)).toEqual({ ...created, entry: 'Used Rust', revision: 2 });
+      expect(jobs.sent.map(({ id, revision }) => ({ id, revision }))).toEqual([
+        { id: created.id, revision: 1 },
+        { id: created.id, revision: 2 },
+      ]);
+    });
+
+    it('answers another owner\'s entry exactly like a missing one', async () => {
+      // Arrange
+      const { deps } = fakeApiDeps();
+      const created = bodyOf(await post(deps, 'Used Django'));
+
+      // Act
+      const foreign = await routeApiRequest(patchEvent(created.id as string, { entry: 'mine now' }, { sub: 'user-b' }), deps);
+      const missing = await routeApiRequest(patchEvent(MISSING_ID, { entry: 'mine now' }), deps);
+
+      // Assert
+      expect(expectProblem(foreign, 404).detail).toBe(`No entry '${created.id as string}' exists for you.`);
+      expect(expectProblem(missing, 404).detail).toBe(`No entry '${MISSING_ID}' exists for you.`);
+    });
+
+    it.each([
+      ['an empty entry', { entry: '   ' }, 422],
+      ['a missing entry', {}, 422],
+      ['an entry that is too long', { entry: 'x'.repeat(10_001) }, 422],
+      ['malformed JSON', '{"entry":', 400],
+    ])('validates the body like POST: %s answers %i', async (_name, body, status) => {
+      // Arrange
+      const { deps, entries } = fakeApiDeps();
+      const created = bodyOf(await post(deps, 'Used Django'));
+
+      // Act
+      const result = await routeApiRequest(patchEvent(created.id as string, body), deps);
+
+      // Assert
+      expectProblem(result, status);
+      expect((await entries.get('user-a', created.id as string))?.entry).toBe('Used Django');
+    });
+
+    it('answers 415 for a body that is not JSON and 400 for a bad id', async () => {
+      // Arrange
+      const { deps } = fakeApiDeps();
+
+      // Act
+      const text = await routeApiRequest(patchEvent(MISSING_ID, 'Used Rust', { headers: { 'content-type': 'text/plain' } }), deps);
+      const badId = await routeApiRequest(patchEvent('not-a-ulid', { entry: 'Used Rust' }), deps);
+
+      // Assert
+      expectProblem(text, 415);
+      expectProblem(badId, 400);
+    });
+
+    it('answers 409 when another edit lands first', async () => {
+      // Arrange
+      const { deps, entries } = fakeApiDeps();
+      const created = bodyOf(await post(deps, 'Used Django'));
+      vi.spyOn(entries, 'replaceText').mockResolvedValueOnce({ kind: 'revision-changed' });
+
+      // Act
+      const result = await routeApiRequest(patchEvent(created.id as string, { entry: 'Used Rust' }), deps);
+
+      // Assert
+      expect(expectProblem(result, 409).detail).toContain('GET it and send your edit again');
+    });
+  });
+
   describe('routing', () => {
     it.each([
       ['DELETE', '/logs', 'GET, POST'],
       ['PUT', '/logs', 'GET, POST'],
       ['PATCH', '/logs', 'GET, POST'],
-      ['DELETE', `/logs/${MISSING_ID}`, 'GET'],
-      ['POST', `/logs/${MISSING_ID}`, 'GET'],
+      ['PUT', `/logs/${MISSING_ID}`, 'GET, PATCH'],
+      ['POST', `/logs/${MISSING_ID}`, 'GET, PATCH'],
     ])('answers %s %s with 405 and Allow: %s', async (method, path, allow) => {
       // Arrange
       const { deps } = fakeApiDeps();

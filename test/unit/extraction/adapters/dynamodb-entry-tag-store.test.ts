@@ -10,6 +10,7 @@ const TABLE = 'entries-test';
 const ENTRY_ID = '01JDQ8Z6X4M1V9T3K7N2P5R8WA';
 const KEY = { pk: 'OWNER#user-a', sk: `ENTRY#${ENTRY_ID}` };
 const AT = new Date('2026-11-23T10:00:07.000Z');
+const TARGET = { ownerId: 'user-a', entryId: ENTRY_ID, revision: 1 };
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const store = new DynamoDbEntryTagStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-central-1' })), TABLE);
@@ -45,7 +46,7 @@ describe('DynamoDbEntryTagStore', () => {
         TableName: TABLE,
         Key: KEY,
         ConsistentRead: true,
-        ProjectionExpression: '#entry, #status, promptVersion',
+        ProjectionExpression: '#entry, #status, promptVersion, revision',
         ExpressionAttributeNames: { '#entry': 'entry', '#status': 'status' },
       });
     });
@@ -65,7 +66,7 @@ describe('DynamoDbEntryTagStore', () => {
       ddb.on(UpdateCommand).resolves({});
 
       // Act
-      const saved = await store.saveTags('user-a', ENTRY_ID, { tags: ['Django', 'Elasticsearch'], model: 'gpt-4o-mini', promptVersion: 2, extractorVersion: '1.1.0' }, AT);
+      const saved = await store.saveTags(TARGET, { tags: ['Django', 'Elasticsearch'], model: 'gpt-4o-mini', promptVersion: 2, extractorVersion: '1.1.0' }, AT);
 
       // Assert
       expect(saved).toBe(true);
@@ -73,7 +74,7 @@ describe('DynamoDbEntryTagStore', () => {
         TableName: TABLE,
         Key: KEY,
         ConditionExpression:
-          'attribute_exists(pk) AND (#status = :pending OR (#status = :done AND (attribute_not_exists(promptVersion) OR promptVersion < :promptVersion)))',
+          'attribute_exists(pk) AND (attribute_not_exists(revision) OR revision = :revision) AND (#status = :pending OR (#status = :done AND (attribute_not_exists(promptVersion) OR promptVersion < :promptVersion)))',
         ExpressionAttributeValues: {
           ':done': 'done',
           ':pending': 'pending',
@@ -84,6 +85,7 @@ describe('DynamoDbEntryTagStore', () => {
           ':model': 'gpt-4o-mini',
           ':promptVersion': 2,
           ':extractorVersion': '1.1.0',
+          ':revision': 1,
           ':at': '2026-11-23T10:00:07.000Z',
         },
       });
@@ -93,12 +95,25 @@ describe('DynamoDbEntryTagStore', () => {
       );
     });
 
+    it('writes a job of revision 3 only over revision 3', async () => {
+      // Arrange
+      ddb.on(UpdateCommand).resolves({});
+
+      // Act
+      await store.saveTags({ ...TARGET, revision: 3 }, { tags: [], model: 'm', promptVersion: 1, extractorVersion: '1.1.0' }, AT);
+
+      // Assert
+      const input = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
+      expect(input.ConditionExpression).toMatch(/^attribute_exists\(pk\) AND revision = :revision AND /);
+      expect(input.ExpressionAttributeValues?.[':revision']).toBe(3);
+    });
+
     it('reports a lost race when the condition fails', async () => {
       // Arrange
       ddb.on(UpdateCommand).rejects(conditionFailed());
 
       // Act
-      const saved = await store.saveTags('user-a', ENTRY_ID, { tags: [], model: 'gpt-4o-mini', promptVersion: 1, extractorVersion: '1.1.0' }, AT);
+      const saved = await store.saveTags(TARGET, { tags: [], model: 'gpt-4o-mini', promptVersion: 1, extractorVersion: '1.1.0' }, AT);
 
       // Assert
       expect(saved).toBe(false);
@@ -109,7 +124,7 @@ describe('DynamoDbEntryTagStore', () => {
       ddb.on(UpdateCommand).rejects(new Error('ProvisionedThroughputExceededException'));
 
       // Act
-      const attempt = store.saveTags('user-a', ENTRY_ID, { tags: [], model: 'gpt-4o-mini', promptVersion: 1, extractorVersion: '1.1.0' }, AT);
+      const attempt = store.saveTags(TARGET, { tags: [], model: 'gpt-4o-mini', promptVersion: 1, extractorVersion: '1.1.0' }, AT);
 
       // Assert
       await expect(attempt).rejects.toThrow('ProvisionedThroughputExceededException');
@@ -122,18 +137,20 @@ describe('DynamoDbEntryTagStore', () => {
       ddb.on(UpdateCommand).resolves({});
 
       // Act
-      await store.markFailed('user-a', ENTRY_ID, 'x'.repeat(1_000), AT);
+      const marked = await store.markFailed(TARGET, 'x'.repeat(1_000), AT);
 
       // Assert
+      expect(marked).toBe(true);
       expect(ddb).toHaveReceivedCommandExactlyOnceWith(UpdateCommand, {
         TableName: TABLE,
         Key: KEY,
-        ConditionExpression: '#status = :pending',
+        ConditionExpression: '#status = :pending AND (attribute_not_exists(revision) OR revision = :revision)',
         ExpressionAttributeValues: {
           ':failed': 'failed',
           ':pending': 'pending',
           ':reason': 'x'.repeat(300),
           ':failedBucket': 'failed',
+          ':revision': 1,
           ':at': '2026-11-23T10:00:07.000Z',
         },
       });
@@ -141,15 +158,28 @@ describe('DynamoDbEntryTagStore', () => {
       expect(attributesChangedBy(input).sort()).toEqual(['error', 'failedBucket', 'pendingBucket', 'status', 'updatedAt']);
     });
 
-    it('does nothing to an entry another delivery finished', async () => {
+    it('does nothing to an entry another delivery finished, or that was edited or deleted, and says so', async () => {
       // Arrange
       ddb.on(UpdateCommand).rejects(conditionFailed());
 
       // Act
-      const attempt = store.markFailed('user-a', ENTRY_ID, 'gave up', AT);
+      const attempt = store.markFailed(TARGET, 'gave up', AT);
 
       // Assert
-      await expect(attempt).resolves.toBeUndefined();
+      await expect(attempt).resolves.toBe(false);
+    });
+
+    it('conditions on the exact revision of a job for an edited entry', async () => {
+      // Arrange
+      ddb.on(UpdateCommand).resolves({});
+
+      // Act
+      await store.markFailed({ ...TARGET, revision: 3 }, 'gave up', AT);
+
+      // Assert
+      const input = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
+      expect(input.ConditionExpression).toBe('#status = :pending AND revision = :revision');
+      expect(input.ExpressionAttributeValues?.[':revision']).toBe(3);
     });
 
     it('passes other errors on', async () => {
@@ -157,7 +187,7 @@ describe('DynamoDbEntryTagStore', () => {
       ddb.on(UpdateCommand).rejects(new Error('InternalServerError'));
 
       // Act + Assert
-      await expect(store.markFailed('user-a', ENTRY_ID, 'gave up', AT)).rejects.toThrow('InternalServerError');
+      await expect(store.markFailed(TARGET, 'gave up', AT)).rejects.toThrow('InternalServerError');
     });
   });
 
@@ -166,8 +196,8 @@ describe('DynamoDbEntryTagStore', () => {
     ddb.on(UpdateCommand).resolves({});
 
     // Act
-    await store.saveTags('user-a', ENTRY_ID, { tags: ['Go'], model: 'm', promptVersion: 1, extractorVersion: '1.1.0' }, AT);
-    await store.markFailed('user-a', ENTRY_ID, 'r', AT);
+    await store.saveTags(TARGET, { tags: ['Go'], model: 'm', promptVersion: 1, extractorVersion: '1.1.0' }, AT);
+    await store.markFailed(TARGET, 'r', AT);
 
     // Assert
     const changed = ddb.commandCalls(UpdateCommand).flatMap((call) => attributesChangedBy(call.args[0].input));

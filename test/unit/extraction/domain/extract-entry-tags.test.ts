@@ -3,7 +3,7 @@ import { PermanentError, RetryableError } from '../../../../lambdas/extraction/d
 import { extractEntryTags } from '../../../../lambdas/extraction/domain/extract-entry-tags.js';
 import { EXTRACTION_TIME, fakeExtractor, InMemoryEntryTagStore } from '../../support/fake-extraction-ports.js';
 
-const JOB = { ownerId: 'user-a', entryId: '01JDQ8Z6X4M1V9T3K7N2P5R8WA' };
+const JOB = { ownerId: 'user-a', entryId: '01JDQ8Z6X4M1V9T3K7N2P5R8WA', revision: 1 };
 const TEXT = 'Heute habe ich eine Anwendung mit Django geschrieben und auf ImaginaryNoneExistence Cloud deployed.';
 
 function setup(extractor = fakeExtractor({ tags: ['Django', 'Python', 'imaginarynoneexistence cloud'], model: 'gpt-4o-mini-2024-07-18', usage: { inputTokens: 210, outputTokens: 18 } })) {
@@ -154,5 +154,51 @@ describe('extractEntryTags', () => {
     // Assert
     expect(outcome).toMatchObject({ kind: 'tagged', tags: [] });
     expect(store.stored(JOB.ownerId, JOB.entryId)).toMatchObject({ status: 'done', tags: [] });
+  });
+
+  it('leaves an entry edited since the job was sent alone, without calling the model', async () => {
+    // Arrange
+    const { store, extractor, deps } = setup();
+    store.put(JOB.ownerId, JOB.entryId, { entry: 'New text about Rust.', status: 'pending', revision: 2 });
+
+    // Act
+    const outcome = await extractEntryTags(deps, JOB);
+
+    // Assert
+    expect(outcome).toEqual({ kind: 'superseded', currentRevision: 2 });
+    expect(extractor.extract).not.toHaveBeenCalled();
+  });
+
+  it('tags the revision the job is for', async () => {
+    // Arrange
+    const { store, deps } = setup();
+    store.put(JOB.ownerId, JOB.entryId, { entry: TEXT, status: 'pending', revision: 4 });
+
+    // Act
+    const outcome = await extractEntryTags(deps, { ...JOB, revision: 4 });
+
+    // Assert
+    expect(outcome).toMatchObject({ kind: 'tagged', tags: ['Django', 'ImaginaryNoneExistence Cloud'] });
+    expect(store.stored(JOB.ownerId, JOB.entryId)).toMatchObject({ status: 'done', revision: 4 });
+  });
+
+  it.each([
+    ['edited', { kind: 'superseded', currentRevision: 2 }, (store: InMemoryEntryTagStore) => store.put(JOB.ownerId, JOB.entryId, { entry: 'New text about Rust.', status: 'pending', revision: 2 })],
+    ['deleted', { kind: 'entry-missing' }, (store: InMemoryEntryTagStore) => store.delete(JOB.ownerId, JOB.entryId)],
+  ])('writes nothing when the entry is %s while the model answers, and says why', async (_change, expected, change) => {
+    // Arrange
+    const { store, deps } = setup();
+    store.put(JOB.ownerId, JOB.entryId, { entry: TEXT, status: 'pending' });
+    deps.extractor.extract.mockImplementation(async () => {
+      change(store);
+      return { tags: ['Django'], model: 'mine' };
+    });
+
+    // Act
+    const outcome = await extractEntryTags(deps, JOB);
+
+    // Assert
+    expect(outcome).toEqual(expected);
+    expect(store.stored(JOB.ownerId, JOB.entryId)?.status ?? 'gone').not.toBe('done');
   });
 });

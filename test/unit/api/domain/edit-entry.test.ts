@@ -1,0 +1,105 @@
+import { describe, expect, it, vi } from 'vitest';
+import { createEntry } from '../../../../lambdas/api/domain/create-entry.js';
+import { editEntry } from '../../../../lambdas/api/domain/edit-entry.js';
+import type { Entry } from '../../../../lambdas/api/domain/entry.js';
+import type { TextEdit } from '../../../../lambdas/api/domain/ports.js';
+import { fakeApiDeps } from '../../support/fake-api-ports.js';
+
+async function storedEntry(deps: ReturnType<typeof fakeApiDeps>['deps'], text = 'Used Django with PostgreSQL.'): Promise<string> {
+  const result = await createEntry(deps, { ownerId: 'user-a', entry: text });
+  if (result.kind !== 'accepted') throw new Error(`not accepted: ${result.kind}`);
+  return (result.response.body as { id: string }).id;
+}
+
+describe('editEntry', () => {
+  it('replaces the text at the next revision, pending without the old tags, and enqueues a job for that revision', async () => {
+    // Arrange
+    const { deps, entries, jobs } = fakeApiDeps();
+    const id = await storedEntry(deps);
+    const tagged: Entry = { ...(await entries.get('user-a', id))!, status: 'done', tags: [{ type: 'tech-stack', value: 'Django' }], model: 'm', promptVersion: 1, extractorVersion: '1.1.0' };
+    entries.entries.set(`user-a/${id}`, tagged);
+    jobs.sent.length = 0;
+
+    // Act
+    const result = await editEntry(deps, { ownerId: 'user-a', id, entry: 'Rewrote it in Rust.' });
+
+    // Assert
+    const expected = {
+      id,
+      entry: 'Rewrote it in Rust.',
+      status: 'pending',
+      tags: [],
+      revision: 2,
+      createdAt: tagged.createdAt,
+      updatedAt: '2026-11-23T10:00:00.000Z',
+    };
+    expect(result).toEqual({ kind: 'accepted', entry: expected });
+    expect(await entries.get('user-a', id)).toEqual({ ...expected, ownerId: 'user-a' });
+    expect(jobs.sent).toEqual([{ ...expected, ownerId: 'user-a' }]);
+  });
+
+  it('answers not-found for a missing entry and for another owner\'s, alike, and changes nothing', async () => {
+    // Arrange
+    const { deps, entries, jobs } = fakeApiDeps();
+    const id = await storedEntry(deps);
+    jobs.sent.length = 0;
+
+    // Act
+    const missing = await editEntry(deps, { ownerId: 'user-a', id: '01JDQ8Z6X4M1V9T3K7N2P5ZZZZ', entry: 'x' });
+    const foreign = await editEntry(deps, { ownerId: 'user-b', id, entry: 'x' });
+
+    // Assert
+    expect(missing).toEqual({ kind: 'not-found' });
+    expect(foreign).toEqual({ kind: 'not-found' });
+    expect((await entries.get('user-a', id))?.revision).toBe(1);
+    expect(jobs.sent).toEqual([]);
+  });
+
+  it('answers conflict when another edit lands between the read and the write, and keeps that edit', async () => {
+    // Arrange: the rival edit commits just before ours is written
+    const { deps, entries, jobs } = fakeApiDeps();
+    const id = await storedEntry(deps);
+    jobs.sent.length = 0;
+    const replaceText = entries.replaceText.bind(entries);
+    vi.spyOn(entries, 'replaceText').mockImplementationOnce(async (edit: TextEdit) => {
+      await replaceText({ ...edit, entry: 'The rival edit.' });
+      return replaceText(edit);
+    });
+
+    // Act
+    const result = await editEntry(deps, { ownerId: 'user-a', id, entry: 'The losing edit.' });
+
+    // Assert
+    expect(result).toEqual({ kind: 'conflict' });
+    expect(await entries.get('user-a', id)).toMatchObject({ entry: 'The rival edit.', revision: 2 });
+    expect(jobs.sent).toEqual([]);
+  });
+
+  it('answers not-found when the entry is deleted between the read and the write', async () => {
+    // Arrange
+    const { deps, entries } = fakeApiDeps();
+    const id = await storedEntry(deps);
+    const replaceText = entries.replaceText.bind(entries);
+    vi.spyOn(entries, 'replaceText').mockImplementationOnce(async (edit: TextEdit) => {
+      entries.entries.delete(`user-a/${id}`);
+      return replaceText(edit);
+    });
+
+    // Act + Assert
+    expect(await editEntry(deps, { ownerId: 'user-a', id, entry: 'Too late.' })).toEqual({ kind: 'not-found' });
+  });
+
+  it('still accepts the edit when the enqueue fails: the entry stays pending for the reconciler', async () => {
+    // Arrange
+    const { deps, jobs, logger } = fakeApiDeps();
+    const id = await storedEntry(deps);
+    vi.spyOn(jobs, 'enqueue').mockRejectedValueOnce(new Error('SQS down'));
+
+    // Act
+    const result = await editEntry(deps, { ownerId: 'user-a', id, entry: 'Rewrote it in Rust.' });
+
+    // Assert
+    expect(result).toMatchObject({ kind: 'accepted', entry: { status: 'pending', revision: 2 } });
+    expect(logger.error).toHaveBeenCalledWith(expect.stringContaining('reconciler'), expect.objectContaining({ entryId: id, revision: 2 }));
+  });
+});
