@@ -243,7 +243,7 @@ const CASES: Case[] = [
   }),
   handler('PATCH /logs', 405, () => ({ method: 'PATCH', path: '/logs', headers: json, body: '{}' })),
   handler('PUT /logs/{id}', 405, () => ({ method: 'PUT', path: `/logs/${MISSING_ID}`, headers: json, body: '{"entry":"x"}' }), (response) => {
-    expect(response.headers.allow).toBe('GET');
+    expect(response.headers.allow).toBe('GET, PATCH');
   }),
   handler('DELETE another owner\'s entry', 405, () => ({ method: 'DELETE', path: `/logs/${foreignId}` })),
   handler('POST /logs/{id}', 405, () => ({ method: 'POST', path: `/logs/${MISSING_ID}`, headers: json, body: '{"entry":"x"}' })),
