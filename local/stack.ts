@@ -10,9 +10,9 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { buildTechStackAggregator } from '../lambdas/api/tech-stack-aggregator.js';
 import { AGGREGATOR_SETTINGS } from '../lambdas/api/tech-stack-settings.js';
 import { checkModelServer } from './model-check.js';
-import { dynamoDbClientFor, ensureEntryTable, startDynamoDb } from './emulators/dynamodb.js';
+import { TAGS_TABLE } from '../lambdas/api/adapters/tags-table.js';
+import { dynamoDbClientFor, ensureEntryTable, ensureKeyedTable, startDynamoDb } from './emulators/dynamodb.js';
 import { startLocalStream } from './emulators/dynamodb-stream.js';
-import { ensureTagsTable } from './emulators/tags-table.js';
 import { startSecretsManager } from './emulators/secrets-manager.js';
 import { ensureJobQueues, sqsClientFor, startSqs } from './emulators/sqs.js';
 import { applyHandlerEnvironment, handlerEnvironment } from './handler-environment.js';
@@ -127,7 +127,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const [, , queues] = await Promise.all([
       ensureEntryTable(dynamoClient, LOCAL_RESOURCES.tableName),
-      ensureTagsTable(dynamoClient, LOCAL_RESOURCES.tagsTableName),
+      ensureKeyedTable(dynamoClient, LOCAL_RESOURCES.tagsTableName, TAGS_TABLE),
       ensureJobQueues(
         sqsClient,
         { queueName: LOCAL_RESOURCES.jobsQueueName, deadLetterQueueName: LOCAL_RESOURCES.deadLetterQueueName },

@@ -10,17 +10,15 @@ import {
 import { isDeepStrictEqual } from 'node:util';
 import {
   type AttributeValue,
-  CreateTableCommand,
   DeleteItemCommand,
-  DescribeTableCommand,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
-  ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { closeServer, listenOnLoopback, LOOPBACK, readBody } from '../http-server.js';
+import { ensureKeyedTable } from './dynamodb.js';
 import { fakeLambdaContext } from '../lambda-context.js';
 import type { LogLine } from '../log.js';
 import { LOCAL_RESOURCES } from '../settings.js';
@@ -94,7 +92,7 @@ export function streamLogTableName(tableName: string): string {
 export async function startLocalStream(options: LocalStreamOptions): Promise<LocalStream> {
   const { client, table } = options;
   const logTable = streamLogTableName(table.tableName);
-  await ensureLogTable(client, logTable);
+  await ensureKeyedTable(client, logTable, { partitionKey: 'pk', sortKey: 'sk' });
   let nextSequence = Math.max(Date.now() * 1000, (await lastSequence(client, logTable)) + 1);
   await resolveIntents(client, table, logTable);
 
@@ -283,29 +281,6 @@ function streamRecordOf(
       StreamViewType: 'NEW_AND_OLD_IMAGES',
     },
   };
-}
-
-async function ensureLogTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return;
-  } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
-  }
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
 }
 
 interface LogEntry {

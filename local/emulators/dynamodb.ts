@@ -99,3 +99,27 @@ export async function ensureEntryTable(client: DynamoDBClient, tableName: string
   );
   return 'created';
 }
+
+/** Creates a table keyed by a string partition key and a string sort key, without indexes, unless it exists. */
+export async function ensureKeyedTable(client: DynamoDBClient, tableName: string, keys: { partitionKey: string; sortKey: string }): Promise<void> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return;
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: keys.partitionKey, AttributeType: 'S' },
+        { AttributeName: keys.sortKey, AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: keys.partitionKey, KeyType: 'HASH' },
+        { AttributeName: keys.sortKey, KeyType: 'RANGE' },
+      ],
+    }),
+  );
+}

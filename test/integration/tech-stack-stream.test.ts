@@ -4,16 +4,15 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbEntryStore } from '../../lambdas/api/adapters/dynamodb-entry-store.js';
 import { DynamoDbTagAggregates } from '../../lambdas/api/adapters/dynamodb-tag-aggregates.js';
-import { tagIndexPartition } from '../../lambdas/api/adapters/tags-table.js';
+import { TAGS_TABLE as TAGS_TABLE_LAYOUT, tagIndexPartition } from '../../lambdas/api/adapters/tags-table.js';
 import { readTechStack, syncEntryTags } from '../../lambdas/api/domain/sync-entry-tags.js';
 import { DynamoDbEntryTagSource } from '../../lambdas/api/adapters/dynamodb-entry-tag-source.js';
 import { buildTechStackAggregator } from '../../lambdas/api/tech-stack-aggregator.js';
 import { AGGREGATOR_SETTINGS } from '../../lambdas/api/tech-stack-settings.js';
 import { entryKey } from '../../lambdas/contract/index.js';
 import { DynamoDbEntryTagStore } from '../../lambdas/extraction/adapters/dynamodb-entry-tag-store.js';
-import { dynamoDbClientFor, ensureEntryTable, startDynamoDb, type DynamoDbEmulator } from '../../local/emulators/dynamodb.js';
+import { dynamoDbClientFor, ensureEntryTable, ensureKeyedTable, startDynamoDb, type DynamoDbEmulator } from '../../local/emulators/dynamodb.js';
 import { type LocalStream, startLocalStream, streamLogTableName, type StreamHandler } from '../../local/emulators/dynamodb-stream.js';
-import { ensureTagsTable } from '../../local/emulators/tags-table.js';
 
 const TABLE = 'entries-stream-test';
 const TAGS_TABLE = 'tags-stream-test';
@@ -29,7 +28,7 @@ let delivered: DynamoDBRecord[];
 beforeEach(async () => {
   dynamo = await startDynamoDb();
   direct = dynamoDbClientFor(dynamo.endpoint);
-  await Promise.all([ensureEntryTable(direct, TABLE), ensureTagsTable(direct, TAGS_TABLE)]);
+  await Promise.all([ensureEntryTable(direct, TABLE), ensureKeyedTable(direct, TAGS_TABLE, TAGS_TABLE_LAYOUT)]);
   delivered = [];
 });
 

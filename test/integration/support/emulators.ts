@@ -1,8 +1,8 @@
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { dynamoDbClientFor, ensureEntryTable, startDynamoDb } from '../../../local/emulators/dynamodb.js';
-import { ensureTagsTable } from '../../../local/emulators/tags-table.js';
+import { TAGS_TABLE } from '../../../lambdas/api/adapters/tags-table.js';
+import { dynamoDbClientFor, ensureEntryTable, ensureKeyedTable, startDynamoDb } from '../../../local/emulators/dynamodb.js';
 import { startSecretsManager, type SecretsManagerEmulator } from '../../../local/emulators/secrets-manager.js';
 import { ensureJobQueues, sqsClientFor, startSqs, type JobQueueOptions, type JobQueues } from '../../../local/emulators/sqs.js';
 import { handlerEnvironment } from '../../../local/handler-environment.js';
@@ -41,7 +41,7 @@ export async function startTestEmulators(queueOptions: JobQueueOptions = {}): Pr
   const tagsTableName = 'tags-test';
   const [, , queues] = await Promise.all([
     ensureEntryTable(dynamoDb, tableName),
-    ensureTagsTable(dynamoDb, tagsTableName),
+    ensureKeyedTable(dynamoDb, tagsTableName, TAGS_TABLE),
     ensureJobQueues(sqs, { queueName: 'jobs-test', deadLetterQueueName: 'jobs-test-dlq' }, queueOptions),
   ]);
   return {
