@@ -18,13 +18,14 @@ import { killAllStackProcesses, startStackProcess, type StackProcess } from './s
 const ENTRY_COUNT = 200;
 /** POSTs answered before the crash; the rest are cut off by it. */
 const CRASH_AFTER_ACCEPTED = 150;
+/** From here on the model holds its answers, so extraction batches are surely in flight at the crash. */
+const HOLD_AFTER_ACCEPTED = 100;
 
 let model: ModelServer;
 let data: Awaited<ReturnType<typeof temporaryDataDir>>;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  // Slow enough that batches are still in flight when the POSTs are done.
   model = await startModelServer({ answer: vocabularyAnswer, latencyMs: 400 });
   data = await temporaryDataDir();
   env = {
@@ -60,13 +61,15 @@ it('tags every accepted entry exactly once after a SIGKILL of the whole stack mi
       const entry = entries[next++]!;
       const answer = await client.post(entry.text).catch(() => undefined);
       if (answer?.status === 202) accepted.push({ ...entry, id: answer.body.id as string });
+      if (accepted.length === HOLD_AFTER_ACCEPTED) model.hold();
     }
   };
   const posting = Promise.all(Array.from({ length: 8 }, poster));
 
-  // Act: crash once enough POSTs are answered while the model is still working on batches
+  // Act: crash once enough POSTs are answered while the model holds the calls of later batches
+  // (however fast or slow this machine is, some are in flight)
   await waitFor(() => (accepted.length >= CRASH_AFTER_ACCEPTED && model.inFlight > 0 ? true : undefined), {
-    timeoutMs: 30_000,
+    timeoutMs: 90_000,
     intervalMs: 10,
     what: 'POSTs answered with batches in flight',
     describe: () => `${accepted.length} accepted, ${model.inFlight} model calls in flight`,
@@ -76,6 +79,7 @@ it('tags every accepted entry exactly once after a SIGKILL of the whole stack mi
   const crash = await stack.crash();
   crashed = true;
   await posting;
+  model.release();
   model.setLatency(20);
   stack = await startStackProcess(env);
   const restarted = new ApiClient(stack.apiUrl, stack.token);
@@ -106,4 +110,4 @@ it('tags every accepted entry exactly once after a SIGKILL of the whole stack mi
 
   const stopped = await stack.stop();
   expect(stopped).toEqual({ code: 0, survivors: [], stillListening: false });
-}, 120_000);
+}, 180_000);
