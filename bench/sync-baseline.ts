@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
+import { ANSWER_RESPONSE_FORMAT } from '../lambdas/extraction/answer-schema.js';
+import { DEFAULT_OPENAI_MODEL } from '../lambdas/extraction/model-settings.js';
 import { LATEST_PROMPT_VERSION, PROMPTS, promptMessages } from '../lambdas/extraction/prompts.js';
 import { closeServer, listenOnLoopback, readBody } from '../local/http-server.js';
 
@@ -15,21 +17,6 @@ export interface SyncBaselineServer {
   stop(): Promise<void>;
 }
 
-/** The json_schema response format the extraction sends (answer-schema.ts, as JSON Schema). */
-const RESPONSE_FORMAT = {
-  type: 'json_schema',
-  json_schema: {
-    name: 'tech_stack',
-    strict: true,
-    schema: {
-      type: 'object',
-      properties: { technologies: { type: 'array', items: { type: 'string' } } },
-      required: ['technologies'],
-      additionalProperties: false,
-    },
-  },
-};
-
 /** Starts the baseline on loopback: POST /logs {"entry"} -> 200 with the tags, after the model answered. */
 export async function startSyncBaselineServer(modelBaseUrl: string): Promise<SyncBaselineServer> {
   const server = createServer(async (request, response) => {
@@ -40,10 +27,9 @@ export async function startSyncBaselineServer(modelBaseUrl: string): Promise<Syn
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
         body: JSON.stringify({
-          model: 'gpt-4o-mini',
+          model: DEFAULT_OPENAI_MODEL,
           messages: promptMessages(PROMPTS[LATEST_PROMPT_VERSION]!, entry),
-          response_format: RESPONSE_FORMAT,
-          temperature: 0,
+          response_format: ANSWER_RESPONSE_FORMAT,
         }),
       });
       const completion = (await answer.json()) as { choices: { message: { content: string } }[] };

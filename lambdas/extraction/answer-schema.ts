@@ -1,3 +1,4 @@
+import { zodResponseFormat } from 'openai/helpers/zod';
 import * as z from 'zod';
 import { MAX_TAG_LENGTH, MAX_TAGS_PER_ENTRY } from './domain/post-process.js';
 
@@ -7,6 +8,9 @@ export const TechStackAnswerSchema = z.object({
     .array(z.string())
     .describe('Technologies named in the entry, each spelled exactly as in the entry text.'),
 });
+
+/** The `response_format` every extraction request sends: the answer schema as strict JSON Schema. */
+export const ANSWER_RESPONSE_FORMAT = zodResponseFormat(TechStackAnswerSchema, 'tech_stack');
 
 /*
  * The cap is sized for the largest answer we would keep: MAX_TAGS_PER_ENTRY names of

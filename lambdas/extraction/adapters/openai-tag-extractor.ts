@@ -1,11 +1,10 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import OpenAI from 'openai';
 import { ContentFilterFinishReasonError, LengthFinishReasonError } from 'openai/error';
-import { zodResponseFormat } from 'openai/helpers/zod';
 import { awsClientConfig } from '../../contract/index.js';
 import { AnswerTruncatedError, DeadlineExceededError, PermanentError, RetryableError } from '../domain/errors.js';
 import type { ExtractOptions, RawExtraction, TagExtractor } from '../domain/ports.js';
-import { ANSWER_MAX_OUTPUT_TOKENS, TechStackAnswerSchema } from '../answer-schema.js';
+import { ANSWER_MAX_OUTPUT_TOKENS, ANSWER_RESPONSE_FORMAT } from '../answer-schema.js';
 import { promptMessages, type PromptTemplate } from '../prompts.js';
 import type { ReasoningEffort } from '../model-settings.js';
 import { describeConnectionFailure, isNonJsonAnswer, NON_JSON_HINT } from './model-errors.js';
@@ -20,7 +19,6 @@ import { withRequestRateLimit } from './request-rate-limit.js';
  */
 const REASONING_TOKEN_ALLOWANCE = 4_096;
 
-const RESPONSE_FORMAT = zodResponseFormat(TechStackAnswerSchema, 'tech_stack');
 const RETRYABLE_STATUS = new Set([401, 403, 408, 409, 429]);
 
 /** How the OpenAI client is built. */
@@ -107,7 +105,7 @@ export class OpenAiTagExtractor implements TagExtractor {
           {
             model: this.model,
             messages: promptMessages(this.prompt, entryText),
-            response_format: RESPONSE_FORMAT,
+            response_format: ANSWER_RESPONSE_FORMAT,
             ...sampling,
             max_completion_tokens: ANSWER_MAX_OUTPUT_TOKENS + (sampling.reasoning_effort ? REASONING_TOKEN_ALLOWANCE : 0),
           },
