@@ -6,8 +6,16 @@ import { startStackProcess, type StackProcess } from './stack-process.js';
 import { summarize, round, type Summary } from './stats.js';
 import { startSyncBaselineServer } from './sync-baseline.js';
 
-/** Largest allowed ratio of POST p99 with a 2 s model to POST p99 with an instant model. */
+/** Largest allowed ratio of POST p99 with a 2 s model to POST p99 with no extraction running. */
 export const MAX_P99_RATIO = 1.2;
+
+/**
+ * What the consumer does while a phase's POSTs are timed. On this one machine the extraction
+ * shares the API's CPU, which in AWS it never does (other containers): `busy` phases show that
+ * contention, the `idle` phase (the model holds every call, so no extraction runs) is the
+ * reference the slow-model phase is compared with.
+ */
+export type ConsumerActivity = 'idle' | 'busy';
 
 /** Counts of the decoupling section. */
 export interface DecouplingOptions {
@@ -15,7 +23,7 @@ export interface DecouplingOptions {
   posts: number;
   concurrency: number;
   warmupPosts: number;
-  /** The model delays compared; the first is the reference. */
+  /** The model delays: instant, and slow (compared with the idle-consumer reference). */
   delaysMs: [number, number];
   /** POSTs per model delay against the synchronous baseline (a 2 s model makes each take 2 s). */
   baselinePosts: number;
@@ -27,6 +35,7 @@ export interface DecouplingOptions {
 /** Latency of one load phase. */
 export interface PhaseLatency {
   modelDelayMs: number;
+  consumer: ConsumerActivity;
   posts: number;
   concurrency: number;
   latencyMs: Summary;
@@ -41,7 +50,7 @@ export interface DecouplingResult {
   stackStartupMs: number;
   async: PhaseLatency[];
   /** The local API gateway's own request-log time of the same POSTs (handler + JWT check). */
-  gatewayMs: { modelDelayMs: number; latencyMs: Summary }[];
+  gatewayMs: { modelDelayMs: number; consumer: ConsumerActivity; latencyMs: Summary }[];
   p99Ratio: number;
   sync: PhaseLatency[];
   /** The API handler called directly, one request at a time (what one Lambda container bills). */
@@ -58,8 +67,11 @@ export interface DecouplingResult {
 }
 
 /**
- * POST latency against the local stack with an instant and with a slow model (one stack, the
- * model's delay switched between phases), then the same POSTs against a synchronous baseline.
+ * POST latency against the local stack (one stack, the model switched between phases): with an
+ * instant model (the consumer extracting beside the API on the same CPU), with no extraction
+ * running (the model holds every call: the reference), and with a 2 s model; then the same
+ * POSTs against a synchronous baseline. The decoupling ratio is the slow phase over the
+ * reference, so it shows what a slow model does to the API, not what sharing a CPU does.
  * Also times the handlers directly for the cost model while the consumer is idle.
  */
 export async function measureDecoupling(
@@ -100,6 +112,16 @@ export async function measureDecoupling(
     log('decoupling: timing the handlers directly (consumer idle)...');
     const { extractionDirect, apiHandlerDirect } = await timeHandlersDirectly(stack, model, entries, options);
 
+    log(`decoupling: ${options.posts} POSTs at concurrency ${options.concurrency}, no extraction running (model holds every call)...`);
+    model.hold();
+    let idle: Awaited<ReturnType<typeof timedPhase>>;
+    try {
+      idle = await timedPhase(stack, () => post(options.posts));
+    } finally {
+      model.release();
+    }
+    await stack.waitForDone(idle.load.ids, 120_000);
+
     log(`decoupling: ${options.posts} POSTs at concurrency ${options.concurrency}, model ${slowDelay} ms...`);
     model.setLatency(slowDelay);
     const slow = await timedPhase(stack, () => post(options.posts));
@@ -107,8 +129,15 @@ export async function measureDecoupling(
     const pendingAtStop = slow.load.ids.filter((id) => !stack.done.has(id)).length;
     await stack.stop();
 
-    const asyncPhases = [phaseLatency(fastDelay, options, fast.load), phaseLatency(slowDelay, options, slow.load)];
-    const p99Ratio = asyncPhases[1]!.latencyMs.p99 / asyncPhases[0]!.latencyMs.p99;
+    const phases = [
+      { delay: fastDelay, consumer: 'busy', run: fast },
+      { delay: 0, consumer: 'idle', run: idle },
+      { delay: slowDelay, consumer: 'busy', run: slow },
+    ] as const;
+    const asyncPhases = phases.map(({ delay, consumer, run }) => phaseLatency(delay, consumer, options, run.load));
+    const reference = asyncPhases[1]!;
+    const slowPhase = asyncPhases[2]!;
+    const p99Ratio = slowPhase.latencyMs.p99 / reference.latencyMs.p99;
 
     log(`decoupling: synchronous baseline, ${options.baselinePosts} POSTs per model delay...`);
     const sync: PhaseLatency[] = [];
@@ -124,7 +153,7 @@ export async function measureDecoupling(
           concurrency: options.concurrency,
           bodyFor: (index) => ({ entry: entryAt(entries, index) }),
         });
-        sync.push(phaseLatency(delay, { ...options, posts: options.baselinePosts }, load));
+        sync.push(phaseLatency(delay, 'busy', { ...options, posts: options.baselinePosts }, load));
       }
     } finally {
       await baseline.stop();
@@ -134,10 +163,7 @@ export async function measureDecoupling(
       options,
       stackStartupMs: stack.startupMs,
       async: asyncPhases,
-      gatewayMs: [
-        { modelDelayMs: fastDelay, latencyMs: roundSummary(summarize(fast.gatewayMs)) },
-        { modelDelayMs: slowDelay, latencyMs: roundSummary(summarize(slow.gatewayMs)) },
-      ],
+      gatewayMs: phases.map(({ delay, consumer, run }) => ({ modelDelayMs: delay, consumer, latencyMs: roundSummary(summarize(run.gatewayMs)) })),
       p99Ratio: round(p99Ratio, 2),
       sync,
       apiHandlerDirect,
@@ -147,9 +173,9 @@ export async function measureDecoupling(
       pendingAtStop,
       targets: [
         {
-          name: `POST p99 ratio (${slowDelay / 1000} s / ${fastDelay / 1000} s model) <= ${MAX_P99_RATIO}`,
+          name: `POST p99 ratio (${slowDelay / 1000} s model / no extraction running) <= ${MAX_P99_RATIO}`,
           pass: p99Ratio <= MAX_P99_RATIO,
-          detail: `${round(asyncPhases[1]!.latencyMs.p99, 1)} ms / ${round(asyncPhases[0]!.latencyMs.p99, 1)} ms = ${round(p99Ratio, 2)}`,
+          detail: `${round(slowPhase.latencyMs.p99, 1)} ms / ${round(reference.latencyMs.p99, 1)} ms = ${round(p99Ratio, 2)}`,
         },
       ],
     };
@@ -214,9 +240,10 @@ async function timeHandlersDirectly(stack: StackProcess, model: ModelServer, ent
   return { extractionDirect, apiHandlerDirect: { postMs: roundSummary(summarize(api.postMs)), getMs: roundSummary(summarize(api.getMs)) } };
 }
 
-function phaseLatency(modelDelayMs: number, options: { posts: number; concurrency: number }, load: LoadResult): PhaseLatency {
+function phaseLatency(modelDelayMs: number, consumer: ConsumerActivity, options: { posts: number; concurrency: number }, load: LoadResult): PhaseLatency {
   return {
     modelDelayMs,
+    consumer,
     posts: options.posts,
     concurrency: options.concurrency,
     latencyMs: roundSummary(summarize(load.latenciesMs)),

@@ -58,10 +58,17 @@ export function childEnvironment(env: Record<string, string>): NodeJS.ProcessEnv
   return { ...base, ...env };
 }
 
-/** Spawns `tsx local/start.ts` (what `npm start` runs), or `npm start` itself, and waits for its ready banner. */
+/**
+ * What `npm start` runs (`exec node --import tsx local/start.ts`), on this Node. Not the tsx CLI:
+ * it relays SIGTERM to a child of its own and SIGKILLs that child (exit 143) when it does not
+ * confirm the signal within 30 ms, which a loaded machine does not always manage.
+ */
+export const START_COMMAND: readonly [string, string[]] = [process.execPath, ['--import', 'tsx', 'local/start.ts']];
+
+/** Spawns what `npm start` runs, or `npm start` itself, and waits for its ready banner. */
 export async function spawnLocalStack(env: Record<string, string>, options: SpawnOptions = {}): Promise<StackProcess> {
   const started = Date.now();
-  const [command, args] = options.viaNpm ? ['npm', ['start']] : [path.join(REPO_ROOT, 'node_modules/.bin/tsx'), ['local/start.ts']];
+  const [command, args] = options.viaNpm ? ['npm', ['start']] : START_COMMAND;
   const child = spawn(command, args, {
     cwd: REPO_ROOT,
     env: childEnvironment({ PORT: '0', ...env }),

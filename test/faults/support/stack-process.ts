@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { childEnvironment, isListening, REPO_ROOT } from '../../e2e/support/local-stack-process.js';
+import { childEnvironment, isListening, REPO_ROOT, START_COMMAND } from '../../e2e/support/local-stack-process.js';
 import { alive, descendantPids } from '../../support/process-tree.js';
 
 /*
- * The local stack as `npm start` runs it (`tsx local/start.ts`), in its own process tree, so a
+ * The local stack as `npm start` runs it (`node --import tsx local/start.ts`), in its own process tree, so a
  * test can kill it the hard way: SIGKILL to every process of the tree, no chance to clean up,
  * as a power cut or an OOM kill would.
  */
@@ -26,9 +25,10 @@ export interface StackProcess {
   stop(): Promise<{ code: number | null; survivors: number[]; stillListening: boolean }>;
 }
 
-/** Starts `tsx local/start.ts` with `env` and waits for its ready banner. */
+/** Starts what `npm start` runs with `env` and waits for its ready banner. */
 export async function startStackProcess(env: Record<string, string>): Promise<StackProcess> {
-  const child = spawn(path.join(REPO_ROOT, 'node_modules/.bin/tsx'), ['local/start.ts'], {
+  const [command, args] = START_COMMAND;
+  const child = spawn(command, args, {
     cwd: REPO_ROOT,
     env: childEnvironment({ PORT: '0', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
