@@ -7,7 +7,9 @@ export const ENTRY_TABLE = {
   sortKey: 'sk',
   /**
    * Sparse index of entries still `pending`, by when their job was last sent: the reconciler
-   * re-sends the stale ones and moves them to the end by updating `enqueuedAt`.
+   * re-sends the stale ones and moves them to the end by updating `enqueuedAt`. The extraction
+   * moves it forward too when it postpones a job beyond the retry schedule the reconciler's
+   * grace covers (a long `retry-after`), so the job is not re-sent before it is due.
    */
   pendingIndex: { name: 'pending-by-enqueued-at', partitionKey: 'pendingBucket', sortKey: 'enqueuedAt' },
   /** Sparse index of entries marked `failed`, oldest first, for the redrive. */
@@ -25,6 +27,7 @@ export const ENTRY_TABLE = {
     'error',
     'pendingBucket',
     'failedBucket',
+    'enqueuedAt',
   ],
   /**
    * The entry's text revision (1 when created, +1 per edit; an item without it is at 1). Only

@@ -12,6 +12,7 @@ import {
 import { extractEntryTags, whyUnwritten, type ExtractEntryTagsDeps, type ExtractionOutcome } from './domain/extract-entry-tags.js';
 import { decideOnFailure, type BackoffSettings } from './domain/retry-policy.js';
 import { parseJobRecord } from './job-record.js';
+import type { JobTarget } from './domain/ports.js';
 
 const OUTCOME_METRICS: Record<ExtractionOutcome['kind'], string> = {
   tagged: 'EntriesTagged',
@@ -74,7 +75,7 @@ export async function processJobRecord(record: SQSRecord, deps: RecordProcessorD
       logger.info(`entry ${outcome.kind}`, context);
     }
   } catch (error) {
-    if (error instanceof RateLimitCircuitOpenError && (await deferWithoutSpendingReceive(record, error, deps))) {
+    if (error instanceof RateLimitCircuitOpenError && (await deferWithoutSpendingReceive(record, target, error, deps))) {
       return;
     }
     if (error instanceof EntryAlreadyFailedError) {
@@ -105,6 +106,7 @@ export async function processJobRecord(record: SQSRecord, deps: RecordProcessorD
       logger.warn('extraction will be retried', { ...context, delaySeconds: decision.delaySeconds, error });
       metrics.addMetric('ExtractionRetries', MetricUnit.Count, 1);
       if (error instanceof DeadlineExceededError) metrics.addMetric('RecordDeadlinesPassed', MetricUnit.Count, 1);
+      await postponeReconcileBeyondBackoff(target, decision.delaySeconds, deps);
       await deps.retries.retryAfter(receiptHandle, decision.delaySeconds);
     }
     throw error;
@@ -118,15 +120,39 @@ export async function processJobRecord(record: SQSRecord, deps: RecordProcessorD
  */
 async function deferWithoutSpendingReceive(
   record: SQSRecord,
+  target: JobTarget,
   error: RateLimitCircuitOpenError,
   deps: RecordProcessorDeps,
 ): Promise<boolean> {
+  const delaySeconds = error.retryAfterSeconds ?? deps.backoff.baseSeconds;
   try {
-    await deps.retries.resendLater(record.body, error.retryAfterSeconds ?? deps.backoff.baseSeconds);
+    await postponeReconcileBeyondBackoff(target, delaySeconds, deps);
+    await deps.retries.resendLater(record.body, delaySeconds);
   } catch (sendError) {
     deps.logger.warn('could not defer the job; retrying it instead', { messageId: record.messageId, error: sendError });
     return false;
   }
   deps.metrics.addMetric('JobsDeferredByCircuit', MetricUnit.Count, 1);
   return true;
+}
+
+/**
+ * The reconciler's grace covers a job's retries as long as none waits longer than the backoff's
+ * maximum (contract `reconcileGraceSeconds`). A `retry-after` may ask for longer: then the
+ * entry's reconciler clock moves to when the job is due, or the reconciler would re-send it
+ * early and the model would be called before the `retry-after` has passed. A failed write only
+ * risks that early duplicate (which is idempotent), so it is logged and the retry goes ahead.
+ */
+async function postponeReconcileBeyondBackoff(target: JobTarget, delaySeconds: number, deps: RecordProcessorDeps): Promise<void> {
+  if (delaySeconds <= deps.backoff.maxSeconds) return;
+  const dueAt = new Date(deps.now().getTime() + delaySeconds * 1000);
+  try {
+    await deps.store.postponeReconcile(target, dueAt);
+  } catch (error) {
+    deps.logger.warn('could not postpone the reconciler for a long retry-after; it may re-send the job early', {
+      entryId: target.entryId,
+      dueAt: dueAt.toISOString(),
+      error,
+    });
+  }
 }

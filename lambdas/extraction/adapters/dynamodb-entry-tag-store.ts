@@ -4,8 +4,8 @@ import { atRevisionCondition, entryKey, FAILED_BUCKET } from '../../contract/ind
 import type { EntrySnapshot, EntryTagStore, ExtractionResult, JobTarget } from '../domain/ports.js';
 
 /**
- * The extraction's view of the entries table: one read and two conditional updates that touch
- * only the attributes its IAM policy allows (ENTRY_TABLE.extractionAttributes). Both updates
+ * The extraction's view of the entries table: one read and three conditional updates that touch
+ * only the attributes its IAM policy allows (ENTRY_TABLE.extractionAttributes). All three
  * are conditional on the job's revision (ENTRY_TABLE.revisionAttribute), so a job of an older
  * text, or of a deleted entry, never writes.
  */
@@ -88,6 +88,24 @@ export class DynamoDbEntryTagStore implements EntryTagStore {
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
+    }
+  }
+
+  /** Moves a still-pending entry's `enqueuedAt` (the reconciler's clock) to when its postponed job is due. */
+  async postponeReconcile(target: JobTarget, dueAt: Date): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: entryKey(target.ownerId, target.entryId),
+          UpdateExpression: 'SET enqueuedAt = :dueAt',
+          ConditionExpression: `#status = :pending AND ${atRevisionCondition(target.revision, ':revision')} AND enqueuedAt < :dueAt`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pending': 'pending', ':revision': target.revision, ':dueAt': dueAt.toISOString() },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 }

@@ -38,6 +38,12 @@ export interface EntryTagStore {
    * Returns false when it was not: finished by another delivery, edited, or deleted.
    */
   markFailed(target: JobTarget, reason: string, at: Date): Promise<boolean>;
+  /**
+   * The entry's job next runs at `dueAt`, later than the reconciler's grace allows for: the
+   * reconciler leaves the pending entry alone until then (plus its grace). A no-op once the
+   * entry is no longer pending at the job's revision.
+   */
+  postponeReconcile(target: JobTarget, dueAt: Date): Promise<void>;
 }
 
 /** Token counts of one model call, for cost figures. */

@@ -8,7 +8,7 @@ import { alive, descendantPids } from '../../support/process-tree.js';
  * as a power cut or an OOM kill would.
  */
 
-const STARTUP_TIMEOUT_MS = 30_000;
+const STARTUP_TIMEOUT_MS = 60_000;
 const running = new Set<ChildProcess>();
 
 /** A stack process that a test may crash. */

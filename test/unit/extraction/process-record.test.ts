@@ -255,6 +255,48 @@ describe('processJobRecord', () => {
     expect(retries.retryAfter).toHaveBeenCalledExactlyOnceWith('receipt-m-1', 240);
   });
 
+  it('keeps the entry\'s reconciler clock within the backoff when OpenAI asks for no longer than the backoff allows', async () => {
+    // Arrange
+    const { deps, store } = setup(new RetryableError('OpenAI answered 429', BACKOFF.maxSeconds));
+    store.put(OWNER, ENTRY_ID, { entry: TEXT, status: 'pending', enqueuedAt: '2026-11-23T10:00:00.000Z' });
+
+    // Act
+    await processJobRecord(jobRecord(1), deps).catch(() => undefined);
+
+    // Assert
+    expect(store.stored(OWNER, ENTRY_ID)?.enqueuedAt).toBe('2026-11-23T10:00:00.000Z');
+  });
+
+  it('moves the reconciler clock to when the job is due when OpenAI asks for longer than the backoff, so it is not re-sent early', async () => {
+    // Arrange: a retry-after of two hours, beyond the 900 s backoff the reconciler's grace covers
+    const { deps, store, retries } = setup(new RetryableError('OpenAI answered 429', 7_200));
+    store.put(OWNER, ENTRY_ID, { entry: TEXT, status: 'pending', enqueuedAt: '2026-11-23T10:00:00.000Z' });
+
+    // Act
+    const attempt = processJobRecord(jobRecord(1), deps);
+
+    // Assert
+    await expect(attempt).rejects.toThrow('429');
+    expect(retries.retryAfter).toHaveBeenCalledExactlyOnceWith('receipt-m-1', 7_200);
+    expect(store.stored(OWNER, ENTRY_ID)?.enqueuedAt).toBe(new Date(EXTRACTION_TIME.getTime() + 7_200_000).toISOString());
+  });
+
+  it('still schedules the long retry when the reconciler clock cannot be moved', async () => {
+    // Arrange
+    const { deps, store, retries, logger } = setup(new RetryableError('OpenAI answered 429', 7_200));
+    vi.spyOn(store, 'postponeReconcile').mockRejectedValue(new Error('DynamoDB unavailable'));
+
+    // Act
+    await processJobRecord(jobRecord(1), deps).catch(() => undefined);
+
+    // Assert
+    expect(retries.retryAfter).toHaveBeenCalledExactlyOnceWith('receipt-m-1', 7_200);
+    expect(logger.warn).toHaveBeenCalledWith(
+      'could not postpone the reconciler for a long retry-after; it may re-send the job early',
+      expect.objectContaining({ entryId: ENTRY_ID }),
+    );
+  });
+
   it('marks the entry failed on the last receive and lets the message reach the DLQ at once', async () => {
     // Arrange
     const failure = new RetryableError('OpenAI answered 503');
@@ -336,6 +378,18 @@ describe('processJobRecord', () => {
       expect(retries.retryAfter).not.toHaveBeenCalled();
       expect(store.stored(OWNER, ENTRY_ID)?.status).toBe('pending');
       expect(metricValue(metrics, 'JobsDeferredByCircuit')).toBe(1);
+    });
+
+    it('moves the reconciler clock when the circuit defers the job beyond the backoff', async () => {
+      // Arrange
+      const { deps, store, retries } = setup(new RateLimitCircuitOpenError(1_800));
+
+      // Act
+      await processJobRecord(jobRecord(1), deps);
+
+      // Assert
+      expect(retries.resendLater).toHaveBeenCalledOnce();
+      expect(store.stored(OWNER, ENTRY_ID)?.enqueuedAt).toBe(new Date(EXTRACTION_TIME.getTime() + 1_800_000).toISOString());
     });
 
     it('does not mark the entry failed on what would be its last receive', async () => {

@@ -14,6 +14,8 @@ export interface StoredEntry extends EntrySnapshot {
   model?: string;
   error?: string;
   updatedAt?: string;
+  /** When the reconciler counts the entry's job as sent. */
+  enqueuedAt?: string;
 }
 
 /** Entries in memory with the conditional-write semantics of the DynamoDB adapter. */
@@ -55,6 +57,13 @@ export class InMemoryEntryTagStore implements EntryTagStore {
     if (entry?.status !== 'pending' || (entry.revision ?? 1) !== revision) return false;
     this.put(ownerId, entryId, { ...entry, status: 'failed', error: reason, updatedAt: at.toISOString() });
     return true;
+  }
+
+  async postponeReconcile({ ownerId, entryId, revision }: JobTarget, dueAt: Date): Promise<void> {
+    const entry = this.stored(ownerId, entryId);
+    if (entry?.status !== 'pending' || (entry.revision ?? 1) !== revision) return;
+    if (entry.enqueuedAt !== undefined && entry.enqueuedAt >= dueAt.toISOString()) return;
+    this.put(ownerId, entryId, { ...entry, enqueuedAt: dueAt.toISOString() });
   }
 }
 

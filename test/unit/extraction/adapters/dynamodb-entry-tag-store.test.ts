@@ -191,6 +191,41 @@ describe('DynamoDbEntryTagStore', () => {
     });
   });
 
+  describe('postponeReconcile', () => {
+    it('moves a pending entry\'s enqueuedAt forward to when its job is due, never back', async () => {
+      // Arrange
+      ddb.on(UpdateCommand).resolves({});
+
+      // Act
+      await store.postponeReconcile(TARGET, new Date('2026-11-23T12:00:07.000Z'));
+
+      // Assert
+      expect(ddb).toHaveReceivedCommandExactlyOnceWith(UpdateCommand, {
+        TableName: TABLE,
+        Key: KEY,
+        UpdateExpression: 'SET enqueuedAt = :dueAt',
+        ConditionExpression: '#status = :pending AND (attribute_not_exists(revision) OR revision = :revision) AND enqueuedAt < :dueAt',
+        ExpressionAttributeValues: { ':pending': 'pending', ':revision': 1, ':dueAt': '2026-11-23T12:00:07.000Z' },
+      });
+    });
+
+    it("does nothing to an entry that is no longer pending at the job's revision or already due later", async () => {
+      // Arrange
+      ddb.on(UpdateCommand).rejects(conditionFailed());
+
+      // Act + Assert
+      await expect(store.postponeReconcile(TARGET, AT)).resolves.toBeUndefined();
+    });
+
+    it('passes other errors on', async () => {
+      // Arrange
+      ddb.on(UpdateCommand).rejects(new Error('InternalServerError'));
+
+      // Act + Assert
+      await expect(store.postponeReconcile(TARGET, AT)).rejects.toThrow('InternalServerError');
+    });
+  });
+
   it('only ever changes the attributes the extraction role may change', async () => {
     // Arrange
     ddb.on(UpdateCommand).resolves({});
@@ -198,6 +233,7 @@ describe('DynamoDbEntryTagStore', () => {
     // Act
     await store.saveTags(TARGET, { tags: ['Go'], model: 'm', promptVersion: 1, extractorVersion: '1.1.0' }, AT);
     await store.markFailed(TARGET, 'r', AT);
+    await store.postponeReconcile(TARGET, AT);
 
     // Assert
     const changed = ddb.commandCalls(UpdateCommand).flatMap((call) => attributesChangedBy(call.args[0].input));
