@@ -1,5 +1,5 @@
 import { CONSUMER_SETTINGS } from '../lambdas/contract/index.js';
-import { entryAt, type BenchEntries } from './entries.js';
+import { entryAt, type BenchEntries, type StackSectionDeps } from './entries.js';
 import { runClosedLoop, type LoadResult } from './load.js';
 import type { ModelServer, ModelUsage } from '../tools/model-server/index.js';
 import { startStackProcess, type StackProcess } from './stack-process.js';
@@ -76,7 +76,7 @@ export interface DecouplingResult {
  */
 export async function measureDecoupling(
   options: DecouplingOptions,
-  deps: { model: ModelServer; entries: BenchEntries; log: (line: string) => void; maxSeconds: number },
+  deps: StackSectionDeps,
 ): Promise<DecouplingResult> {
   const { model, entries, log } = deps;
   const [fastDelay, slowDelay] = options.delaysMs;

@@ -1,5 +1,5 @@
 import { CONSUMER_SETTINGS, QUEUE_SETTINGS } from '../lambdas/contract/index.js';
-import { entryAt, type BenchEntries } from './entries.js';
+import { entryAt, type BenchEntries, type StackSectionDeps } from './entries.js';
 import { runClosedLoop } from './load.js';
 import type { ModelServer } from '../tools/model-server/index.js';
 import { startStackProcess, type StackProcess } from './stack-process.js';
@@ -114,7 +114,7 @@ export interface DrainResult {
 /** Runs one drain scenario in a fresh local stack process and measures entries/s until all are done. */
 export async function measureDrain(
   scenario: DrainScenario,
-  deps: { model: ModelServer; entries: BenchEntries; log: (line: string) => void; maxSeconds: number },
+  deps: StackSectionDeps,
 ): Promise<DrainResult> {
   const { model, entries, log } = deps;
   const settings = {

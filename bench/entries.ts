@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { loadDataset } from '../eval/dataset.js';
+import type { ModelServer } from '../tools/model-server/index.js';
 
 /** The repository root (bench/ lives directly under it). */
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..');
@@ -26,4 +27,13 @@ export async function loadBenchEntries(): Promise<BenchEntries> {
 /** The i-th entry to post, cycling through the set. */
 export function entryAt(entries: BenchEntries, index: number): string {
   return entries.texts[index % entries.texts.length]!;
+}
+
+/** What the runner hands each measured section that runs a local stack. */
+export interface StackSectionDeps {
+  model: ModelServer;
+  entries: BenchEntries;
+  log: (line: string) => void;
+  /** How long a stack process may live before it stops itself. */
+  maxSeconds: number;
 }

@@ -122,20 +122,7 @@ describe('DynamoDbEntryStore', () => {
       // Assert
       expect(ddb).toHaveReceivedCommandExactlyOnceWith(PutCommand, {
         TableName: TABLE,
-        Item: {
-          pk: 'OWNER#user-a',
-          sk: `ENTRY#${ID}`,
-          pendingBucket: 'pending',
-          enqueuedAt: '2026-11-23T10:00:00.000Z',
-          id: ID,
-          ownerId: 'user-a',
-          entry: 'Used Django',
-          status: 'pending',
-          tags: [],
-          revision: 1,
-          createdAt: '2026-11-23T10:00:00.000Z',
-          updatedAt: '2026-11-23T10:00:00.000Z',
-        },
+        Item: { pk: 'OWNER#user-a', sk: `ENTRY#${ID}`, pendingBucket: 'pending', enqueuedAt: '2026-11-23T10:00:00.000Z', ...pendingEntry },
         ConditionExpression: 'attribute_not_exists(pk)',
       });
     });
