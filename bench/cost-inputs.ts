@@ -1,5 +1,6 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { PENDING_BUCKET } from '../lambdas/contract/index.js';
+import { EXTRACTION_METRICS, EXTRACTION_TELEMETRY } from '../lambdas/extraction/telemetry.js';
 import type { DecouplingResult } from './decoupling.js';
 import type { DrainResult } from './drain.js';
 import { entryCapacityUnits, type CostMeasurements, type EntryItems } from './cost.js';
@@ -57,19 +58,27 @@ export function entryItemsFromView(view: Record<string, unknown>): EntryItems {
 
 /**
  * Size of the EMF metrics blob the extraction prints per invocation (lambdas/extraction/
- * process-record.ts adds these metrics per tagged record), serialized by Powertools itself.
- * Measured here because the local stack disables metrics output.
+ * process-record.ts adds these metrics per tagged record, batch-metrics.ts the batch counts and
+ * the per-version dimension set), serialized by Powertools itself. Measured here because the
+ * local stack disables metrics output.
  */
 export function emfBytesPerInvocation(records: number, inputTokens: number, outputTokens: number): number {
-  const metrics = new Metrics({ namespace: 'DevLogTags', serviceName: 'tag-extraction' });
+  const metrics = new Metrics({ namespace: EXTRACTION_TELEMETRY.namespace, serviceName: EXTRACTION_TELEMETRY.serviceName });
   for (let index = 0; index < records; index++) {
-    metrics.addMetric('EntriesTagged', MetricUnit.Count, 1);
-    metrics.addMetric('UngroundedTagsDropped', MetricUnit.Count, 0);
-    metrics.addMetric('InputTokens', MetricUnit.Count, inputTokens);
-    metrics.addMetric('OutputTokens', MetricUnit.Count, outputTokens);
+    metrics.addMetric(EXTRACTION_METRICS.entriesTagged, MetricUnit.Count, 1);
+    metrics.addMetric(EXTRACTION_METRICS.tagsProposed, MetricUnit.Count, 3);
+    metrics.addMetric(EXTRACTION_METRICS.ungroundedTagsDropped, MetricUnit.Count, 0);
+    metrics.addMetric(EXTRACTION_METRICS.inputTokens, MetricUnit.Count, inputTokens);
+    metrics.addMetric(EXTRACTION_METRICS.outputTokens, MetricUnit.Count, outputTokens);
+    metrics.addMetric(EXTRACTION_METRICS.modelLatency, MetricUnit.Milliseconds, 800);
   }
+  metrics.addMetric(EXTRACTION_METRICS.recordsProcessed, MetricUnit.Count, records);
+  metrics.addMetric(EXTRACTION_METRICS.recordsFailed, MetricUnit.Count, 0);
+  metrics.addDimensions({ [EXTRACTION_TELEMETRY.versionDimension]: '12' });
+  metrics.addDimensions({});
   const bytes = Buffer.byteLength(JSON.stringify(metrics.serializeMetrics())) + 1;
   metrics.clearMetrics();
+  metrics.clearDimensions();
   return bytes;
 }
 

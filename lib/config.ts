@@ -1,5 +1,6 @@
 import type { Node } from 'constructs';
 import * as z from 'zod';
+import { DEPLOYMENT_CONFIG_NAMES, type DeploymentConfigName, defaultDeploymentConfig } from './constructs/canary-release.js';
 import { DEFAULT_OPENAI_MODEL, DEFAULT_REASONING_EFFORT, parseModelList, REASONING_EFFORTS } from '../lambdas/extraction/model-settings.js';
 
 const StageConfigSchema = z.object({
@@ -19,6 +20,12 @@ const StageConfigSchema = z.object({
   logRetentionDays: z.coerce.number().int().positive().default(30),
   apiThrottleRatePerSecond: z.coerce.number().positive().default(50),
   apiThrottleBurst: z.coerce.number().int().positive().default(100),
+  /** CodeDeploy's traffic shift of an extraction release; without it, by stage (defaultDeploymentConfig). */
+  extractionDeploymentConfig: z
+    .enum(DEPLOYMENT_CONFIG_NAMES, {
+      error: `extractionDeploymentConfig: one of CodeDeploy's Lambda configs ${DEPLOYMENT_CONFIG_NAMES.join(', ')}`,
+    })
+    .optional(),
   /** SNS topic that receives alarm notifications; without it the API stack creates one. */
   alarmTopicArn: z.string().startsWith('arn:').optional(),
   /** E-mail address subscribed to the alarm topic (it must confirm the subscription). */
@@ -40,7 +47,9 @@ function isCallbackUrl(url: string): boolean {
 }
 
 /** Per-stage settings of both stacks, from CDK context (`-c stage=prod -c openAiModel=...`). */
-export type StageConfig = z.infer<typeof StageConfigSchema>;
+export type StageConfig = Omit<z.infer<typeof StageConfigSchema>, 'extractionDeploymentConfig'> & {
+  extractionDeploymentConfig: DeploymentConfigName;
+};
 
 /** Reads and validates the stage settings from the CDK context. */
 export function readStageConfig(node: Node): StageConfig {
@@ -48,9 +57,9 @@ export function readStageConfig(node: Node): StageConfig {
   const raw = Object.fromEntries(keys.map((key) => [key, node.tryGetContext(key)]));
   const parsed = StageConfigSchema.safeParse({ ...raw, stage: raw.stage ?? 'dev' });
   if (!parsed.success) throw new Error(`Invalid CDK context: ${z.prettifyError(parsed.error)}`);
-  const config = parsed.data;
-  if ((config.jwtIssuer === undefined) !== (config.jwtAudience === undefined)) {
+  const { data } = parsed;
+  if ((data.jwtIssuer === undefined) !== (data.jwtAudience === undefined)) {
     throw new Error('Invalid CDK context: set jwtIssuer and jwtAudience together, or neither');
   }
-  return config;
+  return { ...data, extractionDeploymentConfig: data.extractionDeploymentConfig ?? defaultDeploymentConfig(data.stage) };
 }

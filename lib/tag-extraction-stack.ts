@@ -4,7 +4,7 @@ import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
+import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
@@ -20,6 +20,7 @@ import type { StageConfig } from './config.js';
 import { EXTRACTION_TELEMETRY, MODEL_SHUTDOWN_ALARM_DAYS } from '../lambdas/extraction/telemetry.js';
 import { EXTRACTION_SERVICE_VERSION } from '../lambdas/extraction/version.js';
 import { ALARM_PERIOD, OperationalAlarms } from './constructs/alarms.js';
+import { CanaryRelease } from './constructs/canary-release.js';
 import { LambdaFunction } from './constructs/lambda-function.js';
 import { consumerParameterPaths, sharedParameterPaths } from './ssm-parameters.js';
 
@@ -40,6 +41,8 @@ export class TagExtractionStack extends Stack {
   readonly openAiSecret: Secret;
   /** The job message versions this consumer accepts, published for the API's producers. */
   readonly acceptedVersions: StringParameter;
+  /** Alias `live` (what the queue invokes) and the CodeDeploy deployment group that shifts it. */
+  readonly release: CanaryRelease;
 
   constructor(scope: Construct, id: string, props: TagExtractionStackProps) {
     super(scope, id, props);
@@ -91,7 +94,18 @@ export class TagExtractionStack extends Stack {
     this.openAiSecret.grantRead(this.extractionFunction);
     this.grantEntryTagAccess(tableArn);
 
-    this.extractionFunction.addEventSource(
+    const alarms = new OperationalAlarms(this, 'Alarms', {
+      topic: Topic.fromTopicArn(this, 'AlarmTopic', read(paths.alarmTopicArn)),
+    });
+    // A change of the function's code or configuration publishes a new version (currentVersion
+    // hashes both); the queue invokes alias live, never $LATEST, and CodeDeploy shifts live to
+    // the new version (README: Releasing the extraction).
+    this.release = new CanaryRelease(this, 'Release', {
+      version: this.extractionFunction.currentVersion,
+      deploymentConfig: config.extractionDeploymentConfig,
+      alarms,
+    });
+    this.release.alias.addEventSource(
       new SqsEventSource(jobsQueue, {
         batchSize: QUEUE_SETTINGS.batchSize,
         maxBatchingWindow: Duration.seconds(QUEUE_SETTINGS.maxBatchingWindowSeconds),
@@ -119,7 +133,11 @@ export class TagExtractionStack extends Stack {
       description: 'Job message versions the extraction accepts; the API sends the newest it shares (contract CHANGELOG)',
     });
 
-    this.createAlarms(Topic.fromTopicArn(this, 'AlarmTopic', read(paths.alarmTopicArn)), config);
+    // Advertised only once the new version took all the traffic: a release that rolls back never
+    // made the API send a message version the old one rejects.
+    this.acceptedVersions.node.addDependency(this.release.alias, this.release.deploymentGroup);
+
+    this.createAlarms(alarms, config);
     this.acknowledgeNagFindings();
   }
 
@@ -145,8 +163,7 @@ export class TagExtractionStack extends Stack {
   }
 
   /** Alarms to the stage's alarm topic, which the API stack owns and publishes in SSM. */
-  private createAlarms(topic: ITopic, config: StageConfig): void {
-    const alarms = new OperationalAlarms(this, 'Alarms', { topic });
+  private createAlarms(alarms: OperationalAlarms, config: StageConfig): void {
     alarms.add('ExtractionErrors', {
       metric: this.extractionFunction.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }),
       threshold: 1,

@@ -42,6 +42,8 @@ const ExtractionEnvSchema = z
     FUNCTION_TIMEOUT_SECONDS: positiveInt(60),
     /** The service's semver (lambdas/extraction/version.ts, set by the stack); stamped on every entry it tags. */
     SERVICE_VERSION: z._default(z.string().check(z.regex(/^\d+\.\d+\.\d+/)), EXTRACTION_SERVICE_VERSION),
+    /** The published version running (set by Lambda; `$LATEST` unpublished and locally): a metric dimension. */
+    AWS_LAMBDA_FUNCTION_VERSION: z._default(z.string().check(z.minLength(1)), '$LATEST'),
     /** Set only by the local stack: the SQS emulator's endpoint. */
     AWS_ENDPOINT_URL_SQS: z.optional(z.url()),
   })

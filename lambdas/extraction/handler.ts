@@ -9,6 +9,7 @@ import { awsClientConfig } from '../contract/index.js';
 import { DynamoDbEntryTagStore } from './adapters/dynamodb-entry-tag-store.js';
 import { lazyExtractor } from './adapters/lazy-extractor.js';
 import { SqsRetryScheduler } from './adapters/sqs-retry-scheduler.js';
+import { publishBatchMetrics } from './batch-metrics.js';
 import { deadlineBoundRunner } from './batch-runner.js';
 import { RateLimitCircuit } from './domain/rate-limit-circuit.js';
 import { readExtractionEnv } from './env.js';
@@ -94,14 +95,12 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
     env.RECORD_CONCURRENCY,
     (record, signal) => processJobRecord(record, deps, signal),
   );
+  let response: SQSBatchResponse | undefined;
   try {
-    return await processPartialResponse(
-      event,
-      runRecord,
-      processor,
-      { context, throwOnFullBatchFailure: false },
-    );
+    response = await processPartialResponse(event, runRecord, processor, { context, throwOnFullBatchFailure: false });
+    return response;
   } finally {
-    metrics.publishStoredMetrics();
+    const records = event.Records.length;
+    publishBatchMetrics(metrics, env.AWS_LAMBDA_FUNCTION_VERSION, records, response?.batchItemFailures.length ?? records);
   }
 }

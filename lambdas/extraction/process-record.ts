@@ -13,13 +13,14 @@ import { extractEntryTags, whyUnwritten, type ExtractEntryTagsDeps, type Extract
 import { decideOnFailure, type BackoffSettings } from './domain/retry-policy.js';
 import { parseJobRecord } from './job-record.js';
 import type { JobTarget } from './domain/ports.js';
+import { EXTRACTION_METRICS as METRICS } from './telemetry.js';
 
 const OUTCOME_METRICS: Record<ExtractionOutcome['kind'], string> = {
-  tagged: 'EntriesTagged',
-  'already-done': 'EntriesAlreadyDone',
-  'entry-missing': 'EntriesMissing',
-  superseded: 'EntriesSuperseded',
-  'lost-race': 'EntriesLostRace',
+  tagged: METRICS.entriesTagged,
+  'already-done': METRICS.entriesAlreadyDone,
+  'entry-missing': METRICS.entriesMissing,
+  superseded: METRICS.entriesSuperseded,
+  'lost-race': METRICS.entriesLostRace,
 };
 
 /** Schedules the next receive of a message. */
@@ -50,7 +51,7 @@ export async function processJobRecord(record: SQSRecord, deps: RecordProcessorD
   const parsed = parseJobRecord(record);
   if (!parsed) {
     logger.error('invalid job message; sending it to the DLQ', { messageId: record.messageId });
-    metrics.addMetric('InvalidJobMessages', MetricUnit.Count, 1);
+    metrics.addMetric(METRICS.invalidJobMessages, MetricUnit.Count, 1);
     await deps.retries.retryAfter(record.receiptHandle, 0);
     throw new PermanentError(`message ${record.messageId} is not a valid job`);
   }
@@ -63,11 +64,13 @@ export async function processJobRecord(record: SQSRecord, deps: RecordProcessorD
     const outcome = await extractEntryTags(deps, target, { signal });
     metrics.addMetric(OUTCOME_METRICS[outcome.kind], MetricUnit.Count, 1);
     if (outcome.kind === 'tagged') {
-      metrics.addMetric('UngroundedTagsDropped', MetricUnit.Count, outcome.dropped.filter((d) => d.reason === 'ungrounded').length);
+      metrics.addMetric(METRICS.tagsProposed, MetricUnit.Count, outcome.tags.length + outcome.dropped.length);
+      metrics.addMetric(METRICS.ungroundedTagsDropped, MetricUnit.Count, outcome.dropped.filter((d) => d.reason === 'ungrounded').length);
       if (outcome.usage) {
-        metrics.addMetric('InputTokens', MetricUnit.Count, outcome.usage.inputTokens);
-        metrics.addMetric('OutputTokens', MetricUnit.Count, outcome.usage.outputTokens);
+        metrics.addMetric(METRICS.inputTokens, MetricUnit.Count, outcome.usage.inputTokens);
+        metrics.addMetric(METRICS.outputTokens, MetricUnit.Count, outcome.usage.outputTokens);
       }
+      if (outcome.latencyMs !== undefined) metrics.addMetric(METRICS.modelLatency, MetricUnit.Milliseconds, outcome.latencyMs);
       logger.info('entry tagged', { ...context, tags: outcome.tags, dropped: outcome.dropped });
     } else if (outcome.kind === 'superseded') {
       logger.info('entry superseded: edited since the job was sent; job acknowledged', { ...context, currentRevision: outcome.currentRevision });
@@ -99,13 +102,13 @@ export async function processJobRecord(record: SQSRecord, deps: RecordProcessorD
         ...context,
         reason: decision.reason,
       });
-      metrics.addMetric('EntriesFailed', MetricUnit.Count, 1);
-      if (error instanceof AnswerTruncatedError) metrics.addMetric('AnswersTruncated', MetricUnit.Count, 1);
+      metrics.addMetric(METRICS.entriesFailed, MetricUnit.Count, 1);
+      if (error instanceof AnswerTruncatedError) metrics.addMetric(METRICS.answersTruncated, MetricUnit.Count, 1);
       await deps.retries.retryAfter(receiptHandle, 0);
     } else {
       logger.warn('extraction will be retried', { ...context, delaySeconds: decision.delaySeconds, error });
-      metrics.addMetric('ExtractionRetries', MetricUnit.Count, 1);
-      if (error instanceof DeadlineExceededError) metrics.addMetric('RecordDeadlinesPassed', MetricUnit.Count, 1);
+      metrics.addMetric(METRICS.extractionRetries, MetricUnit.Count, 1);
+      if (error instanceof DeadlineExceededError) metrics.addMetric(METRICS.recordDeadlinesPassed, MetricUnit.Count, 1);
       await postponeReconcileBeyondBackoff(target, decision.delaySeconds, deps);
       await deps.retries.retryAfter(receiptHandle, decision.delaySeconds);
     }
@@ -132,7 +135,7 @@ async function deferWithoutSpendingReceive(
     deps.logger.warn('could not defer the job; retrying it instead', { messageId: record.messageId, error: sendError });
     return false;
   }
-  deps.metrics.addMetric('JobsDeferredByCircuit', MetricUnit.Count, 1);
+  deps.metrics.addMetric(METRICS.jobsDeferredByCircuit, MetricUnit.Count, 1);
   return true;
 }
 

@@ -112,10 +112,13 @@ export class OpenAiTagExtractor implements TagExtractor {
           { signal },
         );
       const sampling = this.parameters.for(this.model);
+      let startedAt = performance.now();
       const completion = await create(sampling).catch((error: unknown) => {
         if (!this.parameters.learn(this.model, sampling, error)) throw error;
+        startedAt = performance.now();
         return create(this.parameters.for(this.model));
       });
+      const latencyMs = Math.round(performance.now() - startedAt);
       const message = completion.choices[0]?.message;
       if (message?.refusal) throw new PermanentError(`model refused: ${message.refusal.slice(0, 200)}`);
       if (!message?.parsed) throw new RetryableError('model returned no parsable answer');
@@ -126,6 +129,7 @@ export class OpenAiTagExtractor implements TagExtractor {
           inputTokens: completion.usage.prompt_tokens,
           outputTokens: completion.usage.completion_tokens,
         },
+        latencyMs,
       };
     } catch (error) {
       if (signal?.aborted) {

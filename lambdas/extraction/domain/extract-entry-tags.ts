@@ -15,7 +15,7 @@ export interface ExtractEntryTagsDeps {
 
 /** What happened to a job that did not throw. */
 export type ExtractionOutcome =
-  | ({ kind: 'tagged'; model: string; usage?: TokenUsage } & PostProcessed)
+  | ({ kind: 'tagged'; model: string; usage?: TokenUsage; latencyMs?: number } & PostProcessed)
   | { kind: 'already-done' }
   /** Deleted (before the read, or while the model was answering). */
   | { kind: 'entry-missing' }
@@ -62,7 +62,7 @@ export async function extractEntryTags(
     const reason = await whyUnwritten(deps.store, target);
     return reason.kind === 'other' ? { kind: 'lost-race' } : reason;
   }
-  return { kind: 'tagged', model: raw.model, usage: raw.usage, ...processed };
+  return { kind: 'tagged', model: raw.model, usage: raw.usage, latencyMs: raw.latencyMs, ...processed };
 }
 
 /**

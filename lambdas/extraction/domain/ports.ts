@@ -57,6 +57,8 @@ export interface RawExtraction {
   tags: string[];
   model: string;
   usage?: TokenUsage;
+  /** How long the model call that answered took, in milliseconds. */
+  latencyMs?: number;
 }
 
 /** Per-call options of an extraction. */

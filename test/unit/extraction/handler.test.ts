@@ -4,7 +4,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { VALID_JOB_MESSAGE } from '../../../lambdas/contract/fixtures/index.js';
 import type { handler as extractionHandler } from '../../../lambdas/extraction/handler.js';
 import { deadlineReserve } from '../../../lambdas/extraction/invocation-deadlines.js';
@@ -260,6 +260,36 @@ describe('extraction handler', () => {
       // Assert
       expect(Date.now() - started).toBeLessThan(remainingMs);
       expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'hangs' }]);
+    });
+  });
+});
+
+describe('extraction handler metrics', () => {
+  it('counts the records it was handed and those it reported failed, per function version', async () => {
+    // Arrange: a container of published version 7 with metrics on (dev mode prints them through console.log)
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+    vi.stubEnv('AWS_LAMBDA_FUNCTION_VERSION', '7');
+    onTestFinished(() => {
+      vi.unstubAllEnvs();
+    });
+    vi.resetModules();
+    ({ handler } = await import('../../../lambdas/extraction/handler.js'));
+    const printed = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+
+    // Act
+    await handler(sqsEvent(sqsRecord(job(GOOD_ID), { messageId: 'good' }), sqsRecord('{"version":1,', { messageId: 'invalid' })), context);
+
+    // Assert
+    const blobs = printed.mock.calls.map((call) => JSON.parse(String(call[0])) as Record<string, unknown>).filter((blob) => blob._aws);
+    expect(blobs).toHaveLength(1);
+    expect(blobs[0]).toMatchObject({
+      _aws: { CloudWatchMetrics: [{ Dimensions: [['service', 'ExecutedVersion'], ['service']] }] },
+      ExecutedVersion: '7',
+      RecordsProcessed: 2,
+      RecordsFailed: 1,
+      EntriesTagged: 1,
+      TagsProposed: 3,
+      UngroundedTagsDropped: 1,
     });
   });
 });

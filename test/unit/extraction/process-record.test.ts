@@ -17,7 +17,14 @@ const { ownerId: OWNER, entryId: ENTRY_ID } = VALID_JOB_MESSAGE;
 const TEXT = 'Heute Django und Elasticsearch auf ImaginaryNoneExistence Cloud.';
 const BACKOFF = { baseSeconds: 10, maxSeconds: 900 };
 
-function setup(answer: RawExtraction | Error = { tags: ['Django', 'Elasticsearch', 'Kubernetes'], model: 'gpt-4o-mini', usage: { inputTokens: 300, outputTokens: 20 } }) {
+function setup(
+  answer: RawExtraction | Error = {
+    tags: ['Django', 'Elasticsearch', 'Kubernetes'],
+    model: 'gpt-4o-mini',
+    usage: { inputTokens: 300, outputTokens: 20 },
+    latencyMs: 812,
+  },
+) {
   const store = new InMemoryEntryTagStore();
   store.put(OWNER, ENTRY_ID, { entry: TEXT, status: 'pending' });
   const retries = {
@@ -83,9 +90,11 @@ describe('processJobRecord', () => {
       dropped: [{ candidate: 'Kubernetes', reason: 'ungrounded' }],
     });
     expect(metricValue(metrics, 'EntriesTagged')).toBe(1);
+    expect(metricValue(metrics, 'TagsProposed')).toBe(3);
     expect(metricValue(metrics, 'UngroundedTagsDropped')).toBe(1);
     expect(metricValue(metrics, 'InputTokens')).toBe(300);
     expect(metricValue(metrics, 'OutputTokens')).toBe(20);
+    expect(metrics.addMetric).toHaveBeenCalledWith('ModelLatency', 'Milliseconds', 812);
   });
 
   it('acknowledges a duplicate delivery of a done entry and counts it', async () => {

@@ -48,12 +48,13 @@ async function failureOf(text = TEXT): Promise<Error> {
 }
 
 describe('OpenAiTagExtractor', () => {
-  it('returns the parsed tags with the model that answered and the token usage', async () => {
+  it('returns the parsed tags with the model that answered, the token usage and the call latency', async () => {
     // Arrange
     server.answer = () => ({
       technologies: ['Django', 'ImaginaryNoneExistence Cloud'],
       model: 'gpt-4o-mini-2024-07-18',
       usage: { prompt_tokens: 231, completion_tokens: 17 },
+      delayMs: 40,
     });
 
     // Act
@@ -64,7 +65,9 @@ describe('OpenAiTagExtractor', () => {
       tags: ['Django', 'ImaginaryNoneExistence Cloud'],
       model: 'gpt-4o-mini-2024-07-18',
       usage: { inputTokens: 231, outputTokens: 17 },
+      latencyMs: expect.any(Number),
     });
+    expect(result.latencyMs).toBeGreaterThanOrEqual(40);
   });
 
   it('sends the system prompt, the entry as JSON data, and a strict JSON schema', async () => {
