@@ -104,6 +104,7 @@ export class TagExtractionStack extends Stack {
       version: this.extractionFunction.currentVersion,
       deploymentConfig: config.extractionDeploymentConfig,
       alarms,
+      logRetentionDays: config.logRetentionDays,
     });
     this.release.alias.addEventSource(
       new SqsEventSource(jobsQueue, {

@@ -11,6 +11,7 @@ import { lazyExtractor } from './adapters/lazy-extractor.js';
 import { SqsRetryScheduler } from './adapters/sqs-retry-scheduler.js';
 import { publishBatchMetrics } from './batch-metrics.js';
 import { deadlineBoundRunner } from './batch-runner.js';
+import { type DryRunEvent, type DryRunReport, isDryRunEvent, runDryRun } from './dry-run.js';
 import { RateLimitCircuit } from './domain/rate-limit-circuit.js';
 import { readExtractionEnv } from './env.js';
 import { deadlineReserve, invocationDeadlines } from './invocation-deadlines.js';
@@ -81,9 +82,18 @@ const deps: RecordProcessorDeps = {
   metrics,
 };
 
-/** SQS event source entry point: extracts the tags of a batch, reporting failed records only. */
-export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+/**
+ * SQS event source entry point: extracts the tags of a batch, reporting failed records only. A
+ * release's pre-traffic check invokes it with a dry-run event instead (lambdas/release/): parse,
+ * validate and post-process only, no model call and no write.
+ */
+export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse>;
+export async function handler(event: DryRunEvent, context: Context): Promise<DryRunReport>;
+export async function handler(event: SQSEvent | DryRunEvent, context: Context): Promise<SQSBatchResponse | DryRunReport> {
   logger.addContext(context);
+  if (isDryRunEvent(event)) {
+    return runDryRun(event, { serviceVersion: env.SERVICE_VERSION, functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION });
+  }
   // A processor per invocation: it holds the batch's results, and invocations of one module
   // instance may overlap (the local poller; Lambda Managed Instances). A shared one mixes them
   // up and reports a failed record as a success, so its message is deleted and its job lost.

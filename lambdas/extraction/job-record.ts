@@ -8,23 +8,25 @@ import { JobMessageSchema, jobRevision, type JobMessage } from '../contract/inde
  * import zod's whole namespace object, which defeats tree shaking and adds ~360 KB to the bundle.
  * We only need the body and the receive count; Powertools' parse still does the validation.
  */
+const JobBodySchema = z.pipe(
+  z.pipe(
+    z.string(),
+    z.transform((body: string, context) => {
+      try {
+        return JSON.parse(body) as unknown;
+      } catch {
+        context.issues.push({ code: 'custom', message: 'body is not JSON', input: body });
+        return z.NEVER;
+      }
+    }),
+  ),
+  JobMessageSchema,
+);
+
 const JobRecordSchema = z.object({
   messageId: z.string(),
   receiptHandle: z.string(),
-  body: z.pipe(
-    z.pipe(
-      z.string(),
-      z.transform((body: string, context) => {
-        try {
-          return JSON.parse(body) as unknown;
-        } catch {
-          context.issues.push({ code: 'custom', message: 'body is not JSON', input: body });
-          return z.NEVER;
-        }
-      }),
-    ),
-    JobMessageSchema,
-  ),
+  body: JobBodySchema,
   attributes: z.object({ ApproximateReceiveCount: z.coerce.number().check(z.int(), z.positive()) }),
 });
 
@@ -44,4 +46,10 @@ export function parseJobRecord(record: SQSRecord): JobRecord | undefined {
   if (!result.success) return undefined;
   const { messageId, receiptHandle, body, attributes } = result.data;
   return { job: body, revision: jobRevision(body), receiveCount: attributes.ApproximateReceiveCount, receiptHandle, messageId };
+}
+
+/** Validates a job message body against the contract: the job, or what is wrong with it. */
+export function parseJobBody(body: string): { success: true; data: JobMessage } | { success: false; error: string } {
+  const result = JobBodySchema.safeParse(body);
+  return result.success ? { success: true, data: result.data } : { success: false, error: z.prettifyError(result.error) };
 }

@@ -1,10 +1,14 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { fileURLToPath } from 'node:url';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { type Alarm, type IMetric, MathExpression, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { type ILambdaDeploymentConfig, LambdaDeploymentConfig, LambdaDeploymentGroup } from 'aws-cdk-lib/aws-codedeploy';
-import { Alias, type IFunction, type IVersion } from 'aws-cdk-lib/aws-lambda';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Alias, type CfnFunction, type IFunction, type IVersion } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { EXTRACTION_METRICS, EXTRACTION_TELEMETRY } from '../../lambdas/extraction/telemetry.js';
+import { PRE_TRAFFIC_HOOK_TIMEOUT_SECONDS } from '../../lambdas/release/settings.js';
 import type { OperationalAlarms } from './alarms.js';
+import { LambdaFunction } from './lambda-function.js';
 
 /** The alias the event source mapping invokes and CodeDeploy shifts. */
 export const LIVE_ALIAS = 'live';
@@ -66,6 +70,7 @@ export interface CanaryReleaseProps {
   version: IVersion;
   deploymentConfig: DeploymentConfigName;
   alarms: OperationalAlarms;
+  logRetentionDays: number;
 }
 
 /**
@@ -79,6 +84,8 @@ export class CanaryRelease extends Construct {
   readonly deploymentGroup: LambdaDeploymentGroup;
   /** The alarms that judge the new version, in the order they are attached. */
   readonly versionAlarms: Alarm[];
+  /** CodeDeploy's BeforeAllowTraffic hook: a dry run of the new version (lambdas/release/). */
+  readonly preTrafficHook: LambdaFunction;
 
   constructor(scope: Construct, id: string, props: CanaryReleaseProps) {
     super(scope, id);
@@ -107,8 +114,23 @@ export class CanaryRelease extends Construct {
         description: `The new extraction version drops ${CANARY_ALARMS.ungroundedTagRate * 100} % or more of the model's tags as ungrounded: CodeDeploy rolls alias live back.`,
       }),
     ];
+    this.preTrafficHook = new LambdaFunction(this, 'PreTrafficHook', {
+      entry: fileURLToPath(new URL('../../lambdas/release/pre-traffic-hook.ts', import.meta.url)),
+      description: 'devlog-tags: pre-traffic check of an extraction release (a dry run of the new version)',
+      timeout: Duration.seconds(PRE_TRAFFIC_HOOK_TIMEOUT_SECONDS),
+      memorySize: 256,
+      logRetentionDays: props.logRetentionDays,
+      environment: { NEW_VERSION_ARN: version.functionArn },
+    });
+    // The new version only: not $LATEST, not the version live still points to.
+    this.preTrafficHook.addToRolePolicy(
+      new PolicyStatement({ effect: Effect.ALLOW, actions: ['lambda:InvokeFunction'], resources: [version.functionArn] }),
+    );
     this.deploymentGroup = new LambdaDeploymentGroup(this, 'Deployment', {
       alias: this.alias,
+      // Grants the hook codedeploy:PutLifecycleEventHookExecutionStatus on this group, and
+      // CodeDeploy the right to invoke the hook.
+      preHook: this.preTrafficHook,
       deploymentConfig: DEPLOYMENT_CONFIGS[props.deploymentConfig],
       alarms: this.versionAlarms,
       autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
@@ -117,6 +139,12 @@ export class CanaryRelease extends Construct {
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]',
       reason:
         "AWS's own policy for CodeDeploy on Lambda, kept current by AWS: alias updates, reading the alarms, invoking only CodeDeployHook_* functions (our hook is granted by name).",
+    });
+    const stack = Stack.of(this);
+    const hookLogicalId = stack.resolve(stack.getLogicalId(this.preTrafficHook.node.defaultChild as CfnFunction));
+    Validations.of(this.deploymentGroup.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${hookLogicalId}.Arn>:*]`,
+      reason: "CDK's grant to invoke the hook covers its qualifiers (`:*`); the hook is our one function, and CodeDeploy invokes it unqualified.",
     });
   }
 }

@@ -92,6 +92,37 @@ describe.each([
     }
   });
 
+  it('runs the pre-traffic hook before any traffic shifts, pointed at the new version, with least privilege', () => {
+    const hooks = Object.entries(stage.extraction.findResources('AWS::Lambda::Function')).filter(([id]) => id.includes('PreTrafficHook'));
+    expect(hooks).toHaveLength(1);
+    const [hookId, hook] = hooks[0]! as [string, Resource];
+    const versionRef = { Ref: expect.stringMatching(/CurrentVersion/) };
+    expect(alias.UpdatePolicy?.CodeDeployLambdaAliasUpdate).toMatchObject({ BeforeAllowTrafficHook: { Ref: hookId } });
+    expect(hook.Properties.Environment).toMatchObject({ Variables: { NEW_VERSION_ARN: versionRef } });
+
+    type Statement = { Action: string | string[]; Resource: unknown };
+    const policies = Object.values(stage.extraction.findResources('AWS::IAM::Policy')) as Resource[];
+    const statementsOf = (roleId: string) =>
+      policies
+        .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+        .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+    const hookRole = (hook.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const hookStatements = statementsOf(hookRole).filter((statement) => !/^(logs|xray):/.test([statement.Action].flat()[0]!));
+    expect(hookStatements).toEqual([
+      { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: versionRef },
+      {
+        Action: 'codedeploy:PutLifecycleEventHookExecutionStatus',
+        Effect: 'Allow',
+        Resource: { 'Fn::Join': ['', expect.arrayContaining([':deploymentgroup:', { Ref: expect.stringMatching(/ReleaseDeployment/) }])] },
+      },
+    ]);
+    const group = Object.values(stage.extraction.findResources('AWS::CodeDeploy::DeploymentGroup'))[0] as Resource;
+    const codeDeployRole = (group.Properties.ServiceRoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    expect(statementsOf(codeDeployRole)).toEqual([
+      expect.objectContaining({ Action: 'lambda:InvokeFunction', Resource: expect.arrayContaining([{ 'Fn::GetAtt': [hookId, 'Arn'] }]) }),
+    ]);
+  });
+
   it('advertises the accepted message versions only after the alias took the new version', () => {
     const parameters = Object.values(stage.extraction.findResources('AWS::SSM::Parameter')) as Resource[];
     const accepted = parameters.find((p) => String(p.Properties.Name).endsWith('/accepted-job-message-versions'));

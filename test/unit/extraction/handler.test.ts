@@ -293,3 +293,41 @@ describe('extraction handler metrics', () => {
     });
   });
 });
+
+describe('extraction handler dry run (the pre-traffic check)', () => {
+  it('parses, validates and post-processes the records it is given, with no model call and no AWS call', async () => {
+    // Arrange
+    const event = {
+      dryRun: true as const,
+      records: [
+        { body: job(GOOD_ID), entryText: GOOD_TEXT, answer: ['Django', 'Kubernetes'] },
+        { body: '{"version":1,', entryText: GOOD_TEXT, answer: ['Django'] },
+      ],
+    };
+
+    // Act
+    const report = await handler(event, context);
+
+    // Assert
+    expect(report).toMatchObject({
+      dryRun: true,
+      serviceVersion: EXTRACTION_SERVICE_VERSION,
+      results: [
+        { valid: true, version: 1, tags: ['Django'], dropped: [{ candidate: 'Kubernetes', reason: 'ungrounded' }] },
+        { valid: false, error: expect.any(String) },
+      ],
+    });
+    expect(server.requests).toHaveLength(0);
+    for (const client of [ddb, rawDdb, sqs, secrets]) expect(client).not.toHaveReceivedAnyCommand();
+  });
+
+  it('throws on a malformed dry-run event and never treats it as a batch', async () => {
+    // Act
+    const run = handler({ dryRun: true, Records: [sqsRecord(job(GOOD_ID))] } as never, context);
+
+    // Assert
+    await expect(run).rejects.toThrow(/not a dry-run event/);
+    expect(server.requests).toHaveLength(0);
+    for (const client of [ddb, rawDdb, sqs, secrets]) expect(client).not.toHaveReceivedAnyCommand();
+  });
+});
