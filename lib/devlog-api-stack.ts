@@ -31,6 +31,7 @@ import { AGGREGATOR_SETTINGS } from '../lambdas/api/tech-stack-settings.js';
 import { API_ROUTES, GATEWAY_ROUTES, routeKeyOf } from '../lambdas/api/http/routes.js';
 import { ENTRY_TABLE, QUEUE_SETTINGS } from '../lambdas/contract/index.js';
 import type { StageConfig } from './config.js';
+import { ApiDashboard } from './constructs/api-dashboard.js';
 import { ALARM_PERIOD, OperationalAlarms } from './constructs/alarms.js';
 import { LambdaFunction, retentionDays } from './constructs/lambda-function.js';
 import { consumerParameterPaths, sharedParameterPaths } from './ssm-parameters.js';
@@ -321,6 +322,7 @@ export class DevLogApiStack extends Stack {
         }
       }
     }
+    new ApiDashboard(this, 'Dashboard', { stage: config.stage, api, accessLogs });
     return api;
   }
 

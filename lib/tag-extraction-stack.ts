@@ -21,6 +21,7 @@ import { EXTRACTION_TELEMETRY, MODEL_SHUTDOWN_ALARM_DAYS } from '../lambdas/extr
 import { EXTRACTION_SERVICE_VERSION } from '../lambdas/extraction/version.js';
 import { ALARM_PERIOD, OperationalAlarms } from './constructs/alarms.js';
 import { CanaryRelease } from './constructs/canary-release.js';
+import { ExtractionDashboard } from './constructs/extraction-dashboard.js';
 import { LambdaFunction } from './constructs/lambda-function.js';
 import { consumerParameterPaths, sharedParameterPaths } from './ssm-parameters.js';
 
@@ -67,6 +68,10 @@ export class TagExtractionStack extends Stack {
         {
           importPath: './adapters/openai-tag-extractor.js',
           source: fileURLToPath(new URL('../lambdas/extraction/adapters/openai-tag-extractor.ts', import.meta.url)),
+        },
+        {
+          importPath: './dry-run.js',
+          source: fileURLToPath(new URL('../lambdas/extraction/dry-run.ts', import.meta.url)),
         },
       ],
       description: 'devlog-tags: extracts tech-stack tags of new entries with OpenAI',
@@ -139,6 +144,13 @@ export class TagExtractionStack extends Stack {
     this.acceptedVersions.node.addDependency(this.release.alias, this.release.deploymentGroup);
 
     this.createAlarms(alarms, config);
+    new ExtractionDashboard(this, 'Dashboard', {
+      stage: config.stage,
+      jobsQueue,
+      deadLetterQueue: Queue.fromQueueAttributes(this, 'JobsDlq', { queueArn: read(paths.dlqArn), queueUrl: read(paths.dlqUrl) }),
+      extractionFunction: this.extractionFunction,
+      model: config.openAiModel,
+    });
     this.acknowledgeNagFindings();
   }
 

@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
 import { ACCEPTED_JOB_MESSAGE_VERSIONS, jobRevision } from '../contract/index.js';
-import { type PostProcessed, postProcessTags } from './domain/post-process.js';
-import { parseJobBody } from './job-record.js';
+import { postProcessTags } from './domain/post-process.js';
+import type { DryRunIdentity, DryRunReport, DryRunResult } from './dry-run-event.js';
+import { describeIssues, parseJobBody } from './job-record.js';
 
 /*
  * The pre-traffic check of a release (lambdas/release/) invokes the new version with this event
@@ -23,41 +24,10 @@ const DryRunEventSchema = z.object({
   records: z.array(DryRunRecordSchema).check(z.minLength(1)),
 });
 
-/** A dry-run invocation: job messages to parse and validate, each with an answer to post-process. */
-export type DryRunEvent = z.infer<typeof DryRunEventSchema>;
-
-/** What the dry run made of one record. */
-export type DryRunResult =
-  | ({ valid: true; version: number; revision: number } & PostProcessed)
-  | { valid: false; error: string };
-
-/** The dry run's answer: which code ran, and one result per record, in order. */
-export interface DryRunReport {
-  dryRun: true;
-  serviceVersion: string;
-  functionVersion: string;
-  acceptedVersions: readonly number[];
-  results: DryRunResult[];
-}
-
-/** Which code is answering, for the report. */
-export interface DryRunIdentity {
-  serviceVersion: string;
-  functionVersion: string;
-}
-
-/**
- * True for any event with a `dryRun` key: such an event never reaches the batch path, even when
- * malformed (runDryRun then throws), so a broken check can never process or acknowledge jobs.
- */
-export function isDryRunEvent(event: unknown): event is { dryRun: unknown } {
-  return typeof event === 'object' && event !== null && 'dryRun' in event;
-}
-
 /** Parses, validates and post-processes each record; throws on an event that is not a dry run's. */
 export function runDryRun(event: unknown, identity: DryRunIdentity): DryRunReport {
   const parsed = DryRunEventSchema.safeParse(event);
-  if (!parsed.success) throw new Error(`not a dry-run event: ${z.prettifyError(parsed.error)}`);
+  if (!parsed.success) throw new Error(`not a dry-run event: ${describeIssues(parsed.error)}`);
   const results = parsed.data.records.map(({ body, entryText, answer }): DryRunResult => {
     const job = parseJobBody(body);
     if (!job.success) return { valid: false, error: job.error };

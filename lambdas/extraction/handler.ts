@@ -11,7 +11,7 @@ import { lazyExtractor } from './adapters/lazy-extractor.js';
 import { SqsRetryScheduler } from './adapters/sqs-retry-scheduler.js';
 import { publishBatchMetrics } from './batch-metrics.js';
 import { deadlineBoundRunner } from './batch-runner.js';
-import { type DryRunEvent, type DryRunReport, isDryRunEvent, runDryRun } from './dry-run.js';
+import { type DryRunEvent, type DryRunReport, isDryRunEvent } from './dry-run-event.js';
 import { RateLimitCircuit } from './domain/rate-limit-circuit.js';
 import { readExtractionEnv } from './env.js';
 import { deadlineReserve, invocationDeadlines } from './invocation-deadlines.js';
@@ -92,6 +92,8 @@ export async function handler(event: DryRunEvent, context: Context): Promise<Dry
 export async function handler(event: SQSEvent | DryRunEvent, context: Context): Promise<SQSBatchResponse | DryRunReport> {
   logger.addContext(context);
   if (isDryRunEvent(event)) {
+    // Once per release: loaded from its own file (LambdaFunction's lazyModules), not at cold start.
+    const { runDryRun } = await import('./dry-run.js');
     return runDryRun(event, { serviceVersion: env.SERVICE_VERSION, functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION });
   }
   // A processor per invocation: it holds the batch's results, and invocations of one module

@@ -51,5 +51,10 @@ export function parseJobRecord(record: SQSRecord): JobRecord | undefined {
 /** Validates a job message body against the contract: the job, or what is wrong with it. */
 export function parseJobBody(body: string): { success: true; data: JobMessage } | { success: false; error: string } {
   const result = JobBodySchema.safeParse(body);
-  return result.success ? { success: true, data: result.data } : { success: false, error: z.prettifyError(result.error) };
+  return result.success ? { success: true, data: result.data } : { success: false, error: describeIssues(result.error) };
+}
+
+/** The issues of a failed parse on one line (zod's prettifyError would bring its formatter into the bundle). */
+export function describeIssues(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {
+  return error.issues.map(({ path, message }) => (path.length > 0 ? `${path.map(String).join('.')}: ${message}` : message)).join('; ');
 }

@@ -24,3 +24,26 @@ export function parseModelList(value: string | undefined): string[] {
     .map((model) => model.trim())
     .filter((model) => model.length > 0);
 }
+
+/** A model's list price in USD, for the dashboard's cost estimate. */
+export interface ModelPrice {
+  inputUsdPerMillionTokens: number;
+  outputUsdPerMillionTokens: number;
+}
+
+/**
+ * Standard-tier list prices per million tokens (prompts under 272K tokens; cached input not
+ * counted apart), for the dashboard's estimated cost only. As OpenAI's pricing page
+ * (developers.openai.com/api/docs/pricing) gives them, read with the search tool on 2026-12-01
+ * through two pages that quote it: docs.litellm.ai/blog/gpt_6_sol_luna and
+ * vercel.com/ai-gateway/models/openai/gpt-6-luna. Re-read them when a model or price changes.
+ */
+const MODEL_PRICES: Record<string, ModelPrice> = {
+  'gpt-6-luna': { inputUsdPerMillionTokens: 0.1, outputUsdPerMillionTokens: 0.5 },
+  'gpt-6-sol': { inputUsdPerMillionTokens: 2, outputUsdPerMillionTokens: 10 },
+};
+
+/** The list price of a model, or undefined when we have none for it. */
+export function modelPrice(model: string): ModelPrice | undefined {
+  return MODEL_PRICES[model];
+}

@@ -28,6 +28,8 @@ describe('TagExtraction stack', () => {
       '/devlog-tags/prod/alarm-topic/arn',
       '/devlog-tags/prod/entries-table/arn',
       '/devlog-tags/prod/entries-table/name',
+      '/devlog-tags/prod/jobs-dlq/arn',
+      '/devlog-tags/prod/jobs-dlq/url',
       '/devlog-tags/prod/jobs-queue/arn',
       '/devlog-tags/prod/jobs-queue/url',
     ]);
@@ -148,6 +150,7 @@ describe('TagExtraction bundle', () => {
     expect(statSync(join(assetDir, 'index.mjs')).size).toBeLessThan(450 * 1024);
     expect(readFileSync(join(assetDir, 'index.mjs'), 'utf8')).toContain('import("./adapters/openai-tag-extractor.js")');
     expect(existsSync(join(assetDir, 'adapters/openai-tag-extractor.js'))).toBe(true);
+    expect(existsSync(join(assetDir, 'dry-run.js'))).toBe(true);
     expect(JSON.parse(readFileSync(join(assetDir, 'package.json'), 'utf8'))).toEqual({ type: 'module' });
   });
 
@@ -156,7 +159,8 @@ describe('TagExtraction bundle', () => {
       "const { handler } = await import('./index.mjs');",
       "const response = await handler({ Records: [] }, { functionName: 'f', awsRequestId: 'r', getRemainingTimeInMillis: () => 1000 });",
       "const lazy = await import('./adapters/openai-tag-extractor.js');",
-      'console.log(JSON.stringify({ response, lazy: typeof lazy.createOpenAiExtractor }));',
+      "const dry = await handler({ dryRun: true, records: [{ body: '{\"version\":1,', entryText: '', answer: [] }] }, { functionName: 'f', awsRequestId: 'r', getRemainingTimeInMillis: () => 1000 });",
+      'console.log(JSON.stringify({ response, lazy: typeof lazy.createOpenAiExtractor, dryRun: dry.results.map((result) => result.valid) }));',
     ].join('\n');
     const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
       cwd: assetDir,
@@ -173,6 +177,7 @@ describe('TagExtraction bundle', () => {
     expect(JSON.parse(output.trim().split('\n').at(-1)!)).toEqual({
       response: { batchItemFailures: [] },
       lazy: 'function',
+      dryRun: [false],
     });
   });
 });
