@@ -1,7 +1,14 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import pThrottle from 'p-throttle';
-import { ENTRY_SORT_PREFIX, jobMessageFor, LATEST_JOB_MESSAGE_VERSION } from '../lambdas/contract/index.js';
+import type { JobMessageVersionSource } from '../lambdas/api/adapters/consumer-versions.js';
+import {
+  BASELINE_JOB_MESSAGE_VERSION,
+  ENTRY_SORT_PREFIX,
+  type JobMessageVersion,
+  jobMessageFor,
+  LATEST_JOB_MESSAGE_VERSION,
+} from '../lambdas/contract/index.js';
 
 /** What to re-extract and how fast. */
 export interface BackfillOptions {
@@ -13,6 +20,8 @@ export interface BackfillOptions {
   promptVersion: number;
   /** Upper bound of jobs sent per second, to leave the extraction's rate limit to new entries. */
   jobsPerSecond: number;
+  /** The job message version to send: the newest the deployed consumer accepts, as the API sends (OpsTarget). */
+  jobMessageVersion: JobMessageVersionSource;
   /** Where a previous run stopped (from its checkpoint), to resume there. */
   startKey?: Record<string, unknown>;
   /** Called after each page with the progress and the key to resume from. */
@@ -38,16 +47,18 @@ export async function backfillEntries(
   options: BackfillOptions,
 ): Promise<BackfillProgress> {
   const sendBatch = pThrottle({ limit: 1, interval: 10_000 / options.jobsPerSecond })(
-    (entries: { id: string; ownerId: string; revision: number }[]) =>
-      sqsClient.send(
+    async (entries: { id: string; ownerId: string; revision: number }[]) => {
+      const version = await options.jobMessageVersion();
+      return sqsClient.send(
         new SendMessageBatchCommand({
           QueueUrl: options.queueUrl,
           Entries: entries.map((entry, index) => ({
             Id: String(index),
-            MessageBody: JSON.stringify(jobMessageFor(entry, new Date(), backfillMessageVersion(entry.revision))),
+            MessageBody: JSON.stringify(jobMessageFor(entry, new Date(), backfillMessageVersion(entry.revision, version))),
           })),
         }),
-      ),
+      );
+    },
   );
   const progress: BackfillProgress = { scanned: 0, enqueued: 0, nextKey: options.startKey };
   do {
@@ -87,10 +98,11 @@ export async function backfillEntries(
 }
 
 /**
- * A never-edited entry gets version 1 (every consumer accepts it, and it means revision 1); an
- * edited one needs version 2 to carry its revision, or the consumer takes the job for an older
- * text's and skips it. Edits exist only once a consumer accepting version 2 is deployed.
+ * The version the consumer accepts (as the API sends it), except for an edited entry while that
+ * version is still 1: it needs version 2 to carry its revision, or the consumer takes the job for
+ * an older text's and skips it. Edits exist only once a consumer accepting version 2 is deployed,
+ * so a source still at 1 then is stale or could not be read.
  */
-function backfillMessageVersion(revision: number) {
-  return revision > 1 ? LATEST_JOB_MESSAGE_VERSION : 1;
+function backfillMessageVersion(revision: number, accepted: JobMessageVersion): JobMessageVersion {
+  return revision > 1 && accepted === BASELINE_JOB_MESSAGE_VERSION ? LATEST_JOB_MESSAGE_VERSION : accepted;
 }

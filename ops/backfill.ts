@@ -59,6 +59,7 @@ await runCommand({ name: 'npm run backfill', usage: USAGE }, async () => {
     since,
     promptVersion,
     jobsPerSecond,
+    jobMessageVersion: target.jobMessageVersion,
     startKey,
     onCheckpoint: (progress) => {
       writeFileSync(checkpointFile, JSON.stringify(progress));

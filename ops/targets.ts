@@ -2,9 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { sharedParameterPaths } from '../lib/ssm-parameters.js';
+import {
+  type JobMessageVersionSource,
+  sameCheckoutJobMessageVersion,
+  ssmJobMessageVersion,
+} from '../lambdas/api/adapters/consumer-versions.js';
+import { consumerParameterPaths, sharedParameterPaths } from '../lib/ssm-parameters.js';
 
 /** Where an ops script acts: a deployed stage, or the running local stack. */
 export interface OpsTarget {
@@ -15,6 +20,8 @@ export interface OpsTarget {
   dlqArn: string;
   documentClient: DynamoDBDocumentClient;
   sqsClient: SQSClient;
+  /** The job message version to send, from the same source as the API's (lambdas/api/adapters/consumer-versions.ts). */
+  jobMessageVersion: JobMessageVersionSource;
 }
 
 /** What the local stack writes to `<DATA_DIR>/endpoints.json` once it is ready. */
@@ -50,6 +57,12 @@ export async function awsTarget(stage: string): Promise<OpsTarget> {
     dlqArn: value(paths.dlqArn),
     documentClient: DynamoDBDocumentClient.from(new DynamoDBClient({})),
     sqsClient: new SQSClient({}),
+    // What the deployed consumer publishes it accepts; the baseline while it publishes nothing.
+    jobMessageVersion: ssmJobMessageVersion({
+      parameterName: consumerParameterPaths(stage).acceptedJobMessageVersions,
+      readParameter: async (name) => (await ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value,
+      logger: { warn: (message) => process.stderr.write(`${message}\n`) },
+    }),
   };
 }
 
@@ -76,5 +89,7 @@ export function localTarget(dataDir: string): OpsTarget {
       new DynamoDBClient({ ...common, endpoint: endpoints.dynamodbEndpoint }),
     ),
     sqsClient: new SQSClient({ ...common, endpoint: endpoints.sqsEndpoint }),
+    // The local stack's consumer runs from this checkout.
+    jobMessageVersion: sameCheckoutJobMessageVersion,
   };
 }

@@ -1,7 +1,15 @@
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { entryKey, FAILED_BUCKET, JobMessageSchema, jobMessageFor, jobRevision } from '../../lambdas/contract/index.js';
+import {
+  BASELINE_JOB_MESSAGE_VERSION,
+  entryKey,
+  FAILED_BUCKET,
+  JobMessageSchema,
+  jobMessageFor,
+  jobRevision,
+} from '../../lambdas/contract/index.js';
+import { sameCheckoutJobMessageVersion } from '../../lambdas/api/adapters/consumer-versions.js';
 import { backfillEntries, type BackfillProgress } from '../../ops/backfill-entries.js';
 import { receiveSendDelete } from '../../ops/dlq-movers.js';
 import { redriveLocal } from '../../ops/local-redrive.js';
@@ -197,6 +205,8 @@ describe('backfill', () => {
       since: new Date('2026-01-01T00:00:00Z'),
       promptVersion: 2,
       jobsPerSecond: 1000,
+      // A consumer that publishes only the baseline: edited entries still carry their revision.
+      jobMessageVersion: async () => BASELINE_JOB_MESSAGE_VERSION,
       onCheckpoint: (progress) => {
         checkpoints.push(progress);
       },
@@ -218,6 +228,7 @@ describe('backfill', () => {
       since: new Date('2026-01-01T00:00:00Z'),
       promptVersion: 2,
       jobsPerSecond: 1000,
+      jobMessageVersion: sameCheckoutJobMessageVersion,
       startKey: entryKey(owner, wanted.at(-1)!),
       onCheckpoint: () => {},
     });
