@@ -26,7 +26,7 @@ import { type IStringParameter, StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { WEB_FUNCTION_TIMEOUTS_SECONDS } from '../lambdas/api/function-timeouts.js';
 import { AGGREGATOR_ENTRY_ATTRIBUTES } from '../lambdas/api/adapters/dynamodb-entry-tag-source.js';
-import { TAGS_TABLE } from '../lambdas/api/adapters/tags-table.js';
+import { API_TAGS_TABLE_ATTRIBUTES, TAGS_TABLE } from '../lambdas/api/adapters/tags-table.js';
 import { AGGREGATOR_SETTINGS } from '../lambdas/api/tech-stack-settings.js';
 import { API_ROUTES, GATEWAY_ROUTES, routeKeyOf } from '../lambdas/api/http/routes.js';
 import { ENTRY_TABLE, QUEUE_SETTINGS } from '../lambdas/contract/index.js';
@@ -145,9 +145,19 @@ export class DevLogApiStack extends Stack {
       }),
     );
     this.jobsQueue.grantSendMessages(this.apiFunction);
-    // The tech-stack totals and the tag index; only the aggregator writes them.
+    // Read-only queries of the totals and the tag index (only the aggregator writes them), and
+    // only the attributes those answers need: never what the aggregator applied per entry. The
+    // caller's partitions are chosen in code (keys built from the token's subject): one role
+    // serves every caller, so IAM's dynamodb:LeadingKeys has no per-caller identity to bind to.
     this.apiFunction.addToRolePolicy(
-      new PolicyStatement({ actions: ['dynamodb:Query'], resources: [this.tagsTable.tableArn] }),
+      new PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [this.tagsTable.tableArn],
+        conditions: {
+          'ForAllValues:StringEquals': { 'dynamodb:Attributes': [TAGS_TABLE.partitionKey, TAGS_TABLE.sortKey, ...API_TAGS_TABLE_ATTRIBUTES] },
+          StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+        },
+      }),
     );
 
     this.reconcilerFunction = this.createReconciler(config);

@@ -28,11 +28,13 @@ export function createApiHandler(env: ApiEnv, { documentClient, sqsClient, logge
   // The dynamic import stays in this module, beside handler.ts: its specifier is the one the
   // stack bundles into a file of its own (LambdaFunction's lazyModules).
   const versions = jobMessageVersionSource(env.CONSUMER_VERSIONS_PARAMETER, logger, () => import('./adapters/ssm-parameter.js'));
+  const tagAggregates = new DynamoDbTagAggregates(documentClient, env.TAGS_TABLE_NAME);
   const deps: ApiDeps = {
     entries: new DynamoDbEntryStore(documentClient, env.TABLE_NAME),
     jobs: new SqsJobQueue(sqsClient, env.QUEUE_URL, clock, versions),
     idempotency: new DynamoDbIdempotencyStore(documentClient, env.TABLE_NAME, clock),
-    techStack: new DynamoDbTagAggregates(documentClient, env.TAGS_TABLE_NAME),
+    techStack: tagAggregates,
+    taggedEntries: tagAggregates,
     clock,
     newId: monotonicFactory(),
     logger,

@@ -243,9 +243,13 @@ const CASES: Case[] = [
   }),
   handler('PATCH /logs', 405, () => ({ method: 'PATCH', path: '/logs', headers: json, body: '{}' })),
   handler('PUT /logs/{id}', 405, () => ({ method: 'PUT', path: `/logs/${MISSING_ID}`, headers: json, body: '{"entry":"x"}' }), (response) => {
-    expect(response.headers.allow).toBe('GET, PATCH');
+    expect(response.headers.allow).toBe('DELETE, GET, PATCH');
   }),
-  handler('DELETE another owner\'s entry', 405, () => ({ method: 'DELETE', path: `/logs/${foreignId}` })),
+  handler('DELETE another owner\'s entry', 404, () => ({ method: 'DELETE', path: `/logs/${foreignId}` }), (_response, problem) => {
+    expect(problem.detail).toBe(`No entry '${foreignId}' exists for you.`);
+  }),
+  handler('PATCH another owner\'s entry', 404, () => ({ method: 'PATCH', path: `/logs/${foreignId}`, headers: json, body: '{"entry":"mine"}' })),
+  handler('a tag filter of only whitespace', 400, () => ({ method: 'GET', path: '/logs?tag=%20%20' }), detailMentions(/'tag'/)),
   handler('POST /logs/{id}', 405, () => ({ method: 'POST', path: `/logs/${MISSING_ID}`, headers: json, body: '{"entry":"x"}' })),
 ];
 

@@ -1,7 +1,7 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { jobMessageFor, type JobMessageVersion } from '../../lambdas/contract/index.js';
-import { type ModelServer, startModelServer } from '../../tools/model-server/index.js';
+import { type Answer, type ModelServer, startModelServer } from '../../tools/model-server/index.js';
 import type { ApiClient, EntryView } from '../support/api-client.js';
 import { TEST_MODEL, vocabularyAnswer } from '../support/entries.js';
 import { expectAnswerMatchesDocument } from '../support/openapi.js';
@@ -41,8 +41,11 @@ beforeEach(() => {
   model.answer = vocabularyAnswer;
 });
 
-/** A per-text hold: the model answers `text` only once released, and says when its request arrived. */
-function holdAnswerFor(text: string) {
+/**
+ * A per-text hold: the model answers `text` only once released (with `reply`, by default the
+ * vocabulary's tags), and says when its request arrived.
+ */
+function holdAnswerFor(text: string, reply: Answer = vocabularyAnswer) {
   const arrived = Promise.withResolvers<void>();
   const released = Promise.withResolvers<void>();
   const previous = model.answer;
@@ -50,7 +53,7 @@ function holdAnswerFor(text: string) {
     if (request.entry === text) {
       arrived.resolve();
       await released.promise;
-      return vocabularyAnswer(request);
+      return reply(request);
     }
     return previous(request);
   };
@@ -230,3 +233,115 @@ describe('PATCH /logs/{id} through the local stack', () => {
     expect(await owner.get(entry.id)).toEqual(entry);
   }, 30_000);
 });
+
+describe('DELETE /logs/{id} through the local stack', () => {
+  it.each([
+    ['answers with tags', vocabularyAnswer],
+    ['fails for good (400)', (() => ({ status: 400, error: { message: 'invalid request', type: 'invalid_request_error' } })) as Answer],
+  ])('with a job in flight whose model %s: 204, the job finds the entry gone and is acknowledged, nothing in the DLQ, counts exact', async (_case, reply) => {
+    // Arrange: another entry counts Django; this one's extraction is held at the model
+    const client = await test.client(`delete-in-flight-${reply === vocabularyAnswer ? 'tags' : 'fails'}`);
+    await postAndWait(client, `[in-flight-other-${_case}] Ein Dienst mit Django.`);
+    const text = `[in-flight-${_case}] Heute mit Django und RabbitMQ gebaut.`;
+    const held = holdAnswerFor(text, reply);
+    const id = (await client.post(text)).body.id as string;
+    await held.arrived;
+
+    // Act
+    const deleted = await client.delete(id);
+    held.release();
+    await waitForJobsSettled();
+
+    // Assert
+    expect(deleted.status).toBe(204);
+    expect(deleted.text).toBe('');
+    expectAnswerMatchesDocument('DELETE', '/logs/{id}', { status: deleted.status, headers: Object.fromEntries(deleted.headers), body: deleted.text });
+    expect(await client.get(id)).toBeUndefined();
+    expect((await client.listAll()).map((entry) => entry.id)).not.toContain(id);
+    expect(model.requestsFor(text)).toBe(1);
+    expect(await peekJobs(test.ops.sqsClient, test.ops.dlqUrl)).toEqual([]);
+    await waitForCounts(client, [['Django', 1]]);
+  }, 60_000);
+
+  it('takes a tagged entry out of the profile exactly once, through duplicate jobs after the deletion', async () => {
+    // Arrange
+    const client = await test.client('delete-tagged-user');
+    const kept = await postAndWait(client, '[kept] Wieder mit PostgreSQL.');
+    const tagged = await postAndWait(client, '[deleted] Mit PostgreSQL und Elasticsearch.');
+    await waitForCounts(client, [
+      ['PostgreSQL', 2],
+      ['Elasticsearch', 1],
+    ]);
+    await waitForJobsSettled();
+    model.clearRecording();
+
+    // Act
+    expect((await client.delete(tagged.id)).status).toBe(204);
+    await sendJobCopies({ id: tagged.id, revision: 1 }, 'delete-tagged-user', 1, 2);
+    await waitForJobsSettled();
+
+    // Assert
+    expect(model.requests).toEqual([]);
+    expect(await peekJobs(test.ops.sqsClient, test.ops.dlqUrl)).toEqual([]);
+    const profile = await waitForCounts(client, [['PostgreSQL', 1]]);
+    expect(profile).toEqual({ items: [{ value: 'PostgreSQL', count: 1, firstSeen: kept.createdAt, lastSeen: kept.createdAt }] });
+    expect((await client.delete(tagged.id)).status).toBe(404);
+  }, 60_000);
+
+  it("answers 404 for another owner's entry and keeps it", async () => {
+    // Arrange
+    const owner = await test.client('delete-owner');
+    const other = await test.client('delete-intruder');
+    const entry = await postAndWait(owner, '[delete-owner] Mit Redis.');
+
+    // Act
+    const foreign = await other.delete(entry.id);
+
+    // Assert
+    expect(foreign.status).toBe(404);
+    expect(await owner.get(entry.id)).toEqual(entry);
+  }, 30_000);
+});
+
+describe('GET /logs?tag= through the local stack', () => {
+  it("pages through the caller's entries carrying a tag, any case, newest first, following an edit and a deletion", async () => {
+    // Arrange: five entries name Kafka, one does not, another user's does
+    const client = await test.client('tag-filter-user');
+    const other = await test.client('tag-filter-other');
+    const kafka: EntryView[] = [];
+    for (let index = 0; index < 5; index++) kafka.push(await postAndWait(client, `[tag-${index}] Streams mit Kafka und Redis.`));
+    await postAndWait(client, '[tag-x] Nur Redis heute.');
+    await postAndWait(other, '[tag-other] Auch Kafka.');
+    await waitForCounts(client, [
+      ['Redis', 6],
+      ['Kafka', 5],
+    ]);
+    expect((await client.patch(kafka[1]!.id, '[tag-1] Umgestellt auf RabbitMQ.')).status).toBe(202);
+    await waitForEntry(client, kafka[1]!.id, (entry) => entry.status === 'done', 'the edit to be tagged');
+    expect((await client.delete(kafka[3]!.id)).status).toBe(204);
+    await waitForCounts(client, [
+      ['Redis', 4],
+      ['Kafka', 3],
+      ['RabbitMQ', 1],
+    ]);
+
+    // Act: two per page, the tag spelled in another case
+    const pages: { status: number; headers: Headers; text: string; body: { items?: EntryView[]; nextCursor?: string } }[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await client.list({ tag: 'kAfKa', limit: '2', ...(cursor ? { cursor } : {}) });
+      pages.push(page);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+
+    // Assert
+    for (const page of pages) {
+      expect(page.status).toBe(200);
+      expectAnswerMatchesDocument('GET', '/logs', { status: page.status, headers: Object.fromEntries(page.headers), body: page.text });
+    }
+    expect(pages.flatMap((page) => page.body.items ?? []).map((entry) => entry.id)).toEqual([kafka[4]!.id, kafka[2]!.id, kafka[0]!.id]);
+    expect(pages[0]!.body.items?.[0]).toEqual(kafka[4]);
+    expect((await client.list({ tag: 'COBOL' })).body).toEqual({ items: [] });
+  }, 90_000);
+});
+

@@ -179,6 +179,23 @@ describe('DevLogApi stack', () => {
     );
   });
 
+  it('lets the API only query the tags table, naming only the attributes of totals and tag-index rows', () => {
+    const statements = Object.values(stage.api.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement,
+    ) as { Action: string | string[]; Resource: unknown; Condition?: unknown }[];
+    const onTagsTable = statements.filter((statement) => JSON.stringify(statement.Resource).includes('Tags'));
+    const queries = onTagsTable.filter((statement) => statement.Action === 'dynamodb:Query' && statement.Condition);
+
+    expect(queries).toContainEqual(
+      expect.objectContaining({
+        Condition: {
+          'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'value', 'count', 'firstSeen', 'lastSeen', 'entryId'] },
+          StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+        },
+      }),
+    );
+  });
+
   it('runs the reconciler every 5 minutes with access to the pending index only', () => {
     stage.api.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(5 minutes)',

@@ -240,6 +240,37 @@ describe('PATCH /logs/{id}', () => {
   });
 });
 
+describe('DELETE /logs/{id}', () => {
+  it('answers 204, removes the item and its Idempotency-Key, so a replay of the POST creates a new entry; 404 the second time', async () => {
+    const request = { method: 'POST', body: { entry: 'Mit Deno.' }, headers: { 'idempotency-key': 'delete-me' } };
+    const { body: created } = await call('deleter', '/logs', request);
+
+    const deleted = await call('deleter', `/logs/${created?.id}`, { method: 'DELETE' });
+    const again = await call('deleter', `/logs/${created?.id}`, { method: 'DELETE' });
+    const replay = await call('deleter', '/logs', request);
+
+    expect(deleted.status).toBe(204);
+    expect(deleted.body).toBeUndefined();
+    expect(again.status).toBe(404);
+    const { Item } = await documents.send(
+      new GetCommand({ TableName: emulators.tableName, Key: entryKey('deleter', created?.id as string), ConsistentRead: true }),
+    );
+    expect(Item).toBeUndefined();
+    expect(replay.status).toBe(202);
+    expect(replay.headers.get('idempotent-replayed')).toBeNull();
+    expect(replay.body?.id).not.toBe(created?.id);
+  });
+
+  it("answers 404 for another owner's entry and keeps it", async () => {
+    const { body: created } = await call('delete-owner', '/logs', { method: 'POST', body: { entry: 'Mit Bun.' } });
+
+    const asOther = await call('delete-other', `/logs/${created?.id}`, { method: 'DELETE' });
+
+    expect(asOther.status).toBe(404);
+    expect((await call('delete-owner', `/logs/${created?.id}`)).status).toBe(200);
+  });
+});
+
 describe('entry store', () => {
   it('refuses to overwrite an entry with the same id (conditional put)', async () => {
     const store = new DynamoDbEntryStore(documents, emulators.tableName);

@@ -73,6 +73,19 @@ export class ApiClient {
     return { status: response.status, body: parseJson(text), headers: response.headers, ms: performance.now() - started };
   }
 
+  /** DELETE /logs/{id}: the status and the raw body (empty on 204). */
+  async delete(id: string): Promise<{ status: number; headers: Headers; text: string }> {
+    const response = await fetch(`${this.apiUrl}/logs/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${this.token}` } });
+    return { status: response.status, headers: response.headers, text: await response.text() };
+  }
+
+  /** GET /logs with a query (`tag`, `limit`, `cursor`): the raw answer and the parsed body. */
+  async list(query: Record<string, string>): Promise<{ status: number; headers: Headers; text: string; body: AnswerBody }> {
+    const response = await fetch(`${this.apiUrl}/logs?${new URLSearchParams(query)}`, { headers: { authorization: `Bearer ${this.token}` } });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, text, body: parseJson(text) };
+  }
+
   /** GET /me/tech-stack: the status and the parsed body. */
   async techStack(): Promise<{ status: number; body: AnswerBody }> {
     const response = await fetch(`${this.apiUrl}/me/tech-stack`, { headers: { authorization: `Bearer ${this.token}` } });

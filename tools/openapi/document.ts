@@ -12,6 +12,7 @@ import {
   IdempotencyKeySchema,
   LIST_LIMIT,
   ListEntriesQuerySchema,
+  MAX_TAG_FILTER_CHARS,
   ProblemSchema,
   TechStackSchema,
 } from '../../lambdas/api/http/schemas.js';
@@ -31,6 +32,9 @@ TechStackSchema.register(z.globalRegistry, {
   id: 'TechStack',
   description:
     "The caller's technologies, most used first: `count` is how many of their entries carry the tag now, `firstSeen`/`lastSeen` the creation times of the oldest and newest of those.",
+});
+ListEntriesQuerySchema.shape.tag.register(z.globalRegistry, {
+  description: `Only entries carrying this tag, matched case-insensitively (1 to ${MAX_TAG_FILTER_CHARS} characters; URL-encode it: \`C%23\` for C#).`,
 });
 EntryBodySchema.register(z.globalRegistry, {
   id: 'EntryBody',
@@ -126,7 +130,7 @@ const OPERATIONS: Record<OperationId, Omit<ZodOpenApiOperationObject, 'operation
     },
   },
   listEntries: {
-    description: `The caller's entries, newest first, ${LIST_LIMIT.default} per page unless \`limit\` says otherwise. Pass \`nextCursor\` as \`cursor\` for the next page.`,
+    description: `The caller's entries, newest first, ${LIST_LIMIT.default} per page unless \`limit\` says otherwise. Pass \`nextCursor\` as \`cursor\` for the next page. With \`tag\`, only the entries carrying that tag (any case: \`django\` finds \`Django\`), read from a per-tag index, so the cost grows with those entries only; it follows taggings, edits and deletions a few seconds behind, and never lists an entry that no longer carries the tag.`,
     requestParams: { query: ListEntriesQuerySchema },
     responses: {
       '200': { description: 'A page of entries.', content: { 'application/json': { schema: EntryPageSchema } } },
@@ -157,6 +161,16 @@ const OPERATIONS: Record<OperationId, Omit<ZodOpenApiOperationObject, 'operation
       '404': notFound,
       '409': { description: 'Another edit of the entry landed while this one was saved; nothing changed.', content: problemContent('ConflictProblem') },
       ...bodyErrors,
+    },
+  },
+  deleteEntry: {
+    description:
+      'Deletes the entry and everything derived from it: its tags leave the tag filter and the tech-stack profile (a few seconds later, like a tagging), and an extraction still under way finds it gone. The Idempotency-Key of the POST that created it is forgotten too. Deleting it again answers 404.',
+    requestParams: entryPath,
+    responses: {
+      '204': { description: 'Deleted.' },
+      '400': badRequest,
+      '404': notFound,
     },
   },
   getTechStack: {

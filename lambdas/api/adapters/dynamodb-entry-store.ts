@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   atRevisionCondition,
   ENTRY_SORT_PREFIX,
@@ -9,10 +9,17 @@ import {
   PENDING_BUCKET,
 } from '../../contract/index.js';
 import type { Entry } from '../domain/entry.js';
-import { EntryNotStoredError, type EntryPage, type EntryStore, type TextEdit, type TextEditOutcome } from '../domain/ports.js';
+import {
+  EntryNotStoredError,
+  type DeletedEntry,
+  type EntryPage,
+  type EntryStore,
+  type TextEdit,
+  type TextEditOutcome,
+} from '../domain/ports.js';
 
 /** Bookkeeping attributes of the item that are not part of the entry clients see. */
-const ITEM_ONLY_ATTRIBUTES = ['pk', 'sk', 'pendingBucket', 'failedBucket', 'enqueuedAt'] as const;
+const ITEM_ONLY_ATTRIBUTES = ['pk', 'sk', 'pendingBucket', 'failedBucket', 'enqueuedAt', 'idempotencyKey'] as const;
 
 /** Entries in the single DynamoDB table: one partition per owner, sorted by ULID. */
 export class DynamoDbEntryStore implements EntryStore {
@@ -26,9 +33,9 @@ export class DynamoDbEntryStore implements EntryStore {
    * means the id is taken: an earlier attempt of this put (the SDK's retry after a lost answer,
    * or a concurrent retry of the same Idempotency-Key claim) committed it.
    */
-  async create(entry: Entry): Promise<'created' | 'exists'> {
+  async create(entry: Entry, idempotencyKey?: string): Promise<'created' | 'exists'> {
     try {
-      await this.send(entry);
+      await this.send(entry, idempotencyKey);
       return 'created';
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return 'exists';
@@ -37,7 +44,7 @@ export class DynamoDbEntryStore implements EntryStore {
     }
   }
 
-  private async send(entry: Entry): Promise<void> {
+  private async send(entry: Entry, idempotencyKey: string | undefined): Promise<void> {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
@@ -46,6 +53,7 @@ export class DynamoDbEntryStore implements EntryStore {
           ...entry,
           pendingBucket: PENDING_BUCKET,
           enqueuedAt: entry.createdAt,
+          ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
@@ -75,6 +83,28 @@ export class DynamoDbEntryStore implements EntryStore {
     const items = Items.map(toEntry);
     const last = items.at(-1);
     return { items, lastId: LastEvaluatedKey && last ? last.id : undefined };
+  }
+
+  /**
+   * Deletes the item if it exists; the stream's REMOVE record then takes its tags out of the tag
+   * index and the totals, and a job still in flight finds the entry gone.
+   */
+  async delete(ownerId: string, id: string): Promise<DeletedEntry | undefined> {
+    try {
+      const { Attributes } = await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: entryKey(ownerId, id),
+          ConditionExpression: 'attribute_exists(pk)',
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      const idempotencyKey = Attributes?.idempotencyKey;
+      return typeof idempotencyKey === 'string' ? { idempotencyKey } : {};
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
   }
 
   /**

@@ -111,6 +111,20 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     });
   }
 
+  /** Deletes the key's record if it still names the entry (a later claim of the key is left alone). */
+  async forget(ownerId: string, key: string, entryId: string): Promise<void> {
+    await this.client.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: this.key(ownerId, key),
+        ConditionExpression: 'entryId = :entryId',
+        ExpressionAttributeValues: { ':entryId': entryId },
+      }),
+    ).catch((error: unknown) => {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    });
+  }
+
   private key(ownerId: string, key: string) {
     return { pk: ownerPartition(ownerId), sk: `IDEMPOTENCY#${key}` };
   }

@@ -9,7 +9,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { TechStackItem } from '../domain/tech-stack.js';
-import type { AppliedEntryTags, TagAggregates } from '../domain/tech-stack-ports.js';
+import type { AppliedEntryTags, TagAggregates, TaggedEntries, TaggedEntryIds } from '../domain/tech-stack-ports.js';
 import {
   appliedKey,
   ownerAggregatePartition,
@@ -28,7 +28,7 @@ const MAX_REFRESH_ATTEMPTS = 10;
  * random version token, so a deleted and recreated total never looks unchanged). No
  * transactions: dynalite, the local emulator, has none, and recomputing needs none.
  */
-export class DynamoDbTagAggregates implements TagAggregates {
+export class DynamoDbTagAggregates implements TagAggregates, TaggedEntries {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -104,6 +104,23 @@ export class DynamoDbTagAggregates implements TagAggregates {
       firstSeen: String(item.firstSeen),
       lastSeen: String(item.lastSeen),
     }));
+  }
+
+  /** One query of the tag's partition: its cost grows with the entries carrying the tag, not with all of them. */
+  async entriesTagged(ownerId: string, key: string, limit: number, afterId?: string): Promise<TaggedEntryIds> {
+    const { Items = [], LastEvaluatedKey } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': tagIndexPartition(ownerId, key) },
+        ProjectionExpression: 'entryId',
+        ScanIndexForward: false,
+        Limit: limit,
+        ...(afterId ? { ExclusiveStartKey: tagIndexKey(ownerId, key, afterId) } : {}),
+      }),
+    );
+    const ids = Items.map((item) => String(item.entryId));
+    return { ids, lastId: LastEvaluatedKey ? ids.at(-1) : undefined };
   }
 
   private async computeTotal(ownerId: string, key: string): Promise<TechStackItem | undefined> {

@@ -11,6 +11,9 @@
  */
 export const TAGS_TABLE = { partitionKey: 'pk', sortKey: 'sk' } as const;
 
+/** The attributes of the tags table the API reads (its IAM policy allows no others): totals and tag-index entry ids. */
+export const API_TAGS_TABLE_ATTRIBUTES = ['value', 'count', 'firstSeen', 'lastSeen', 'entryId'] as const;
+
 /** Sort-key prefix of an owner's totals. */
 export const TOTAL_SORT_PREFIX = 'TECH#';
 /** Sort-key prefix of the tag index's entries. */

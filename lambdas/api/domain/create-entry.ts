@@ -120,7 +120,7 @@ async function acceptEntry(deps: CreateEntryDeps, command: CreateEntryCommand, i
     createdAt: now,
     updatedAt: now,
   };
-  const stored = await storeEntry(deps, entry);
+  const stored = await storeEntry(deps, entry, command.idempotencyKey);
   try {
     // Also when a twin attempt stored it: that attempt may have died before its send, and a
     // second job for the same entry is harmless (the consumer skips a done entry).
@@ -139,10 +139,10 @@ async function acceptEntry(deps: CreateEntryDeps, command: CreateEntryCommand, i
  * (an SDK retry, a concurrent retry of the same claim) committed with the same id. After an
  * ambiguous failure a consistent read tells whether the write took effect after all.
  */
-async function storeEntry(deps: CreateEntryDeps, entry: Entry): Promise<Entry> {
+async function storeEntry(deps: CreateEntryDeps, entry: Entry, idempotencyKey: string | undefined): Promise<Entry> {
   let outcome: 'created' | 'exists';
   try {
-    outcome = await deps.entries.create(entry);
+    outcome = await deps.entries.create(entry, idempotencyKey);
   } catch (error) {
     if (error instanceof EntryNotStoredError) throw error;
     const committed = await deps.entries.get(entry.ownerId, entry.id).catch(() => undefined);

@@ -23,9 +23,10 @@ export interface EntryStore {
   /**
    * Stores a new entry. `exists` when an entry with its id is already stored: an earlier
    * attempt of the same write committed. Throws EntryNotStoredError when the write surely did
-   * not happen, and anything else when it may have.
+   * not happen, and anything else when it may have. `idempotencyKey`, the POST's key, is kept
+   * with the entry so its deletion can forget the key's stored answer too.
    */
-  create(entry: Entry): Promise<'created' | 'exists'>;
+  create(entry: Entry, idempotencyKey?: string): Promise<'created' | 'exists'>;
   /** The owner's entry, or undefined when it does not exist or belongs to someone else. */
   get(ownerId: string, id: string): Promise<Entry | undefined>;
   /** The owner's entries, newest first, starting after `afterId`. */
@@ -36,6 +37,14 @@ export interface EntryStore {
    * write, so of two edits based on the same revision only one lands.
    */
   replaceText(edit: TextEdit): Promise<TextEditOutcome>;
+  /** Deletes the owner's entry; what it held that others derive from, or undefined when there was none. */
+  delete(ownerId: string, id: string): Promise<DeletedEntry | undefined>;
+}
+
+/** What a deleted entry leaves to clean up besides what the stream derives. */
+export interface DeletedEntry {
+  /** The Idempotency-Key of the POST that created it. */
+  idempotencyKey?: string;
 }
 
 /** A new text for an entry, based on the revision the editor read. */
@@ -117,6 +126,8 @@ export interface IdempotencyStore {
    * client's retry resumes at once with the claimed entry id instead of creating another entry.
    */
   suspend(ownerId: string, key: string): Promise<void>;
+  /** Forgets the key if it still points at `entryId` (deleted), so a replay cannot answer with a deleted entry. */
+  forget(ownerId: string, key: string, entryId: string): Promise<void>;
 }
 
 /** Time and identity, injected so tests are deterministic. */

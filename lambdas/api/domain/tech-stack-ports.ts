@@ -43,3 +43,17 @@ export interface TagAggregates {
   /** The owner's totals, in no particular order. */
   totals(ownerId: string): Promise<TechStackItem[]>;
 }
+
+/** A page of the entry ids the tag index lists under one of an owner's tags, newest first. */
+export interface TaggedEntryIds {
+  ids: string[];
+  /** The last id of this page when more may follow. */
+  lastId?: string;
+}
+
+/** What `GET /logs?tag=` reads: the tag index, one partition per (owner, tag). */
+export interface TaggedEntries {
+  /** Ids of the owner's entries listed under the tag key, newest first, after `afterId`. */
+  entriesTagged(ownerId: string, key: string, limit: number, afterId?: string): Promise<TaggedEntryIds>;
+}
+

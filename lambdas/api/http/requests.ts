@@ -6,6 +6,7 @@ import {
   IdempotencyKeySchema,
   LIST_LIMIT,
   ListEntriesQuerySchema,
+  MAX_TAG_FILTER_CHARS,
 } from './schemas.js';
 
 export { LIST_LIMIT, MAX_ENTRY_CHARS } from './schemas.js';
@@ -92,13 +93,18 @@ export function parseEntryId(id: string | undefined): string {
 export interface ListEntriesRequest {
   limit: number;
   afterId?: string;
+  /** Only entries carrying this tag (matched case-insensitively). */
+  tag?: string;
 }
 
-/** Validates `limit` and `cursor` of GET /logs. */
+/** Validates `limit`, `cursor` and `tag` of GET /logs. */
 export function parseListEntriesRequest(query: Record<string, string | undefined> = {}): ListEntriesRequest {
   const parsed = ListEntriesQuerySchema.safeParse(query);
   const invalid = parsed.success ? undefined : parsed.error.issues[0]?.path[0];
-  const { limit: rawLimit, cursor } = parsed.success ? parsed.data : query;
+  if (invalid === 'tag') {
+    throw badRequest(`'tag' must be 1 to ${MAX_TAG_FILTER_CHARS} characters, not only whitespace.`);
+  }
+  const { limit: rawLimit, cursor, tag } = parsed.success ? parsed.data : query;
   let limit: number = LIST_LIMIT.default;
   if (rawLimit !== undefined) {
     if (invalid === 'limit' || Number(rawLimit) < LIST_LIMIT.min || Number(rawLimit) > LIST_LIMIT.max) {
@@ -106,7 +112,7 @@ export function parseListEntriesRequest(query: Record<string, string | undefined
     }
     limit = Number(rawLimit);
   }
-  return { limit, afterId: cursor === undefined ? undefined : decodeCursor(cursor) };
+  return { limit, afterId: cursor === undefined ? undefined : decodeCursor(cursor), ...(tag === undefined ? {} : { tag }) };
 }
 
 function isJsonContentType(value: string | undefined): boolean {

@@ -5,10 +5,12 @@ import type {
 import openApiDocument from '../../../openapi.json' with { type: 'json' };
 import { OWNER_ID_MAX_LENGTH } from '../../contract/index.js';
 import { createEntry, type CreateEntryDeps } from '../domain/create-entry.js';
+import { deleteEntry, type DeleteEntryDeps } from '../domain/delete-entry.js';
 import { editEntry, type EditEntryDeps } from '../domain/edit-entry.js';
+import { listEntriesByTag } from '../domain/list-entries-by-tag.js';
 import { getEntry, listEntries } from '../domain/read-entries.js';
 import { readTechStack } from '../domain/sync-entry-tags.js';
-import type { TechStackReader } from '../domain/tech-stack-ports.js';
+import type { TaggedEntries, TechStackReader } from '../domain/tech-stack-ports.js';
 import { encodeCursor } from './cursor.js';
 import {
   conflict,
@@ -29,8 +31,8 @@ export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 /** The API response. */
 export type ApiResult = APIGatewayProxyStructuredResultV2;
 
-/** What the router needs: the create and edit use cases' ports and the tech-stack totals. */
-export type ApiDeps = CreateEntryDeps & EditEntryDeps & { techStack: TechStackReader };
+/** What the router needs: the entry use cases' ports and the tech-stack totals. */
+export type ApiDeps = CreateEntryDeps & EditEntryDeps & DeleteEntryDeps & { techStack: TechStackReader; taggedEntries: TaggedEntries };
 
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -74,6 +76,11 @@ const HANDLERS: Record<OperationId, RouteHandler> = {
     return jsonResponse(200, entryResponse(entry));
   },
   editEntry: (event, deps, { ownerId, pathParameters }) => patchEntry(event, deps, ownerId, parseEntryId(pathParameters.id)),
+  deleteEntry: async (_event, deps, { ownerId, pathParameters }) => {
+    const id = parseEntryId(pathParameters.id);
+    if (!(await deleteEntry(deps, ownerId, id))) throw notFound(`No entry '${id}' exists for you.`);
+    return { statusCode: 204, headers: {} };
+  },
   getTechStack: async (_event, deps, { ownerId }) => jsonResponse(200, await readTechStack(deps.techStack, ownerId)),
   getOpenApiDocument: async () => ({ statusCode: 200, headers: JSON_HEADERS, body: openApiDocumentBody() }),
 };
@@ -129,8 +136,9 @@ async function patchEntry(event: ApiEvent, deps: ApiDeps, ownerId: string, id: s
 }
 
 async function getEntries(event: ApiEvent, deps: ApiDeps, ownerId: string): Promise<ApiResult> {
-  const { limit, afterId } = parseListEntriesRequest(event.queryStringParameters);
-  const page = await listEntries(deps.entries, ownerId, limit, afterId);
+  const { limit, afterId, tag } = parseListEntriesRequest(event.queryStringParameters);
+  const page =
+    tag === undefined ? await listEntries(deps.entries, ownerId, limit, afterId) : await listEntriesByTag(deps, ownerId, tag, limit, afterId);
   return jsonResponse(200, {
     items: page.items.map(entryResponse),
     ...(page.lastId ? { nextCursor: encodeCursor(page.lastId) } : {}),

@@ -27,10 +27,20 @@ export const EntryBodySchema = z.object({
     ),
 });
 
+/** Longest `tag` filter value, in characters: room for any tag the extraction writes (64). */
+export const MAX_TAG_FILTER_CHARS = 100;
+
 /** The query of GET /logs. */
 export const ListEntriesQuerySchema = z.object({
   limit: z.optional(z.string().check(z.regex(/^\d{1,3}$/))),
   cursor: z.optional(z.string().check(z.maxLength(200), z.regex(/^[A-Za-z0-9_-]+$/))),
+  tag: z.optional(
+    z.string().check(
+      z.maxLength(MAX_TAG_FILTER_CHARS),
+      z.refine((value) => /[^\s\p{Cf}]/u.test(value), 'must not be empty or only whitespace'),
+      z.refine((value) => value.isWellFormed(), 'must be well-formed Unicode'),
+    ),
+  ),
 });
 
 /** A tag the extraction attached to an entry. */

@@ -10,7 +10,9 @@ import { DynamoDbEntryTagSource } from '../../../lambdas/api/adapters/dynamodb-e
 import { DynamoDbTagAggregates } from '../../../lambdas/api/adapters/dynamodb-tag-aggregates.js';
 import { readTechStack, syncEntryTags } from '../../../lambdas/api/domain/sync-entry-tags.js';
 import { createEntry, type CreateEntryDeps } from '../../../lambdas/api/domain/create-entry.js';
+import { deleteEntry } from '../../../lambdas/api/domain/delete-entry.js';
 import { editEntry } from '../../../lambdas/api/domain/edit-entry.js';
+import { listEntriesByTag } from '../../../lambdas/api/domain/list-entries-by-tag.js';
 import { getEntry, listEntries } from '../../../lambdas/api/domain/read-entries.js';
 import { reconcilePending } from '../../../lambdas/api/domain/reconcile-pending.js';
 import { entryKey, jobMessageFor, PENDING_BUCKET, QUEUE_SETTINGS } from '../../../lambdas/contract/index.js';
@@ -136,6 +138,32 @@ export const FUNCTION_SCENARIOS: Record<PolicyFunction, FunctionScenario[]> = {
         const entries = deps.entries;
         await entries.replaceText({ ownerId: 'user-p', id, entry: 'stale edit', expectedRevision: 1, at: context.clock.now() });
         await editEntry(deps, { ownerId: 'user-p', id: '01JDQ8Z6X4M1V9T3K7N2P5ZZZZ', entry: 'nothing here' });
+      },
+    },
+    {
+      name: 'DELETE an entry created with an Idempotency-Key, one without, and a missing one',
+      async run(context) {
+        const deps = apiDeps(context);
+        const ids: string[] = [];
+        for (const idempotencyKey of ['delete-key', undefined]) {
+          const created = await createEntry(deps, { ownerId: 'user-x', entry: 'Used Django', idempotencyKey });
+          ids.push(((created as { response: { body: { id: string } } }).response.body).id);
+        }
+        for (const id of ids) await deleteEntry(deps, 'user-x', id);
+        await deleteEntry(deps, 'user-x', ids[0]!);
+      },
+    },
+    {
+      name: 'GET /logs?tag= pages through the tag index and reads each listed entry',
+      async run(context) {
+        const deps = apiDeps(context);
+        const created = await createEntry(deps, { ownerId: 'user-t', entry: 'Used Django' });
+        const entry = (created as { response: { body: { id: string; createdAt: string } } }).response.body;
+        const writer = new DynamoDbTagAggregates(context.arrange, context.tagsTableName);
+        for (const id of [entry.id, '01JDQ8Z6X4M1V9T3K7N2P5T999']) await writer.indexEntry('user-t', id, 'django', 'Django', entry.createdAt);
+        const taggedEntries = context.track(new DynamoDbTagAggregates(context.documents, context.tagsTableName));
+        const page = await listEntriesByTag({ entries: deps.entries, taggedEntries }, 'user-t', 'Django', 1);
+        await listEntriesByTag({ entries: deps.entries, taggedEntries }, 'user-t', 'Django', 1, page.lastId);
       },
     },
     {

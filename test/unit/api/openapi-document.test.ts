@@ -87,13 +87,15 @@ describe('real answers match the document', () => {
     // Act
     const list = await routeApiRequest(apiEvent({ method: 'GET', path: '/logs', query: { limit: '1' } }), deps);
     const badList = await routeApiRequest(apiEvent({ method: 'GET', path: '/logs', query: { limit: '0' } }), deps);
+    const tagged = await routeApiRequest(apiEvent({ method: 'GET', path: '/logs', query: { tag: 'Kafka', limit: '5' } }), deps);
+    const badTag = await routeApiRequest(apiEvent({ method: 'GET', path: '/logs', query: { tag: ' ' } }), deps);
     const one = await routeApiRequest(apiEvent({ method: 'GET', path: `/logs/${created.id}` }), deps);
     const missing = await routeApiRequest(apiEvent({ method: 'GET', path: `/logs/${MISSING_ID}` }), deps);
     const badId = await routeApiRequest(apiEvent({ method: 'GET', path: '/logs/not-an-id' }), deps);
 
     // Assert
-    expect([list, badList, one, missing, badId].map((result) => result.statusCode)).toEqual([200, 400, 200, 404, 400]);
-    for (const result of [list, badList]) expectAnswerMatchesDocument('GET', '/logs', answer(result));
+    expect([list, badList, tagged, badTag, one, missing, badId].map((result) => result.statusCode)).toEqual([200, 400, 200, 400, 200, 404, 400]);
+    for (const result of [list, badList, tagged, badTag]) expectAnswerMatchesDocument('GET', '/logs', answer(result));
     for (const result of [one, missing, badId]) expectAnswerMatchesDocument('GET', '/logs/{id}', answer(result));
   });
 
@@ -117,6 +119,20 @@ describe('real answers match the document', () => {
     const answers = [accepted, missing, badId, empty, text, conflict];
     expect(answers.map((result) => result.statusCode)).toEqual([202, 404, 400, 422, 415, 409]);
     for (const result of answers) expectAnswerMatchesDocument('PATCH', '/logs/{id}', answer(result));
+  });
+
+  it('DELETE /logs/{id}: 204 without a body, 400 and 404', async () => {
+    // Arrange
+    const { deps } = fakeApiDeps();
+    const created = JSON.parse((await routeApiRequest(postEntryEvent({ entry: 'Kafka' }), deps)).body!) as { id: string };
+    const remove = (id: string) => routeApiRequest(apiEvent({ method: 'DELETE', path: `/logs/${id}` }), deps);
+
+    // Act
+    const answers = [await remove(created.id), await remove(created.id), await remove('not-an-id')];
+
+    // Assert
+    expect(answers.map((result) => result.statusCode)).toEqual([204, 404, 400]);
+    for (const result of answers) expectAnswerMatchesDocument('DELETE', '/logs/{id}', answer(result));
   });
 
   it('GET /openapi.json serves the committed document without a token', async () => {

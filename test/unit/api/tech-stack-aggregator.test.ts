@@ -70,6 +70,26 @@ describe('the tech-stack aggregator', () => {
     expect(await counts()).toEqual([['Django', 1]]);
   });
 
+  it('keeps counts exact through an edit and a deletion whose records all come twice, some out of order', async () => {
+    write(undefined, entryItem(OWNER, 'e2', ['Django']));
+    const other = streamRecord({ newItem: entryItem(OWNER, 'e2', ['Django']) });
+    const tagged = write(entryItem(OWNER, 'e1', []), entryItem(OWNER, 'e1', ['Django', 'Redis']));
+    await aggregate(streamEvent(other, tagged, tagged), context);
+    const edited = write(entryItem(OWNER, 'e1', ['Django', 'Redis']), entryItem(OWNER, 'e1', [], { revision: 2 }));
+    const retagged = write(entryItem(OWNER, 'e1', [], { revision: 2 }), entryItem(OWNER, 'e1', ['Rust'], { revision: 2 }));
+    await aggregate(streamEvent(retagged, edited, retagged, edited), context);
+    const afterEdit = await counts();
+
+    const deleted = write(entryItem(OWNER, 'e1', ['Rust'], { revision: 2 }), undefined);
+    await aggregate(streamEvent(deleted, retagged, deleted, tagged), context);
+
+    expect(afterEdit).toEqual([
+      ['Django', 1],
+      ['Rust', 1],
+    ]);
+    expect(await counts()).toEqual([['Django', 1]]);
+  });
+
   it('does not read the entry for writes that leave its tags alone, nor for other items of the table', async () => {
     const resent = streamRecord({
       oldItem: entryItem(OWNER, 'e1', [], { enqueuedAt: '2026-01-10T09:00:00.000Z' }),

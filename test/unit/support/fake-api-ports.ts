@@ -3,6 +3,7 @@ import type { ApiDeps } from '../../../lambdas/api/http/router.js';
 import { InMemoryTagAggregates } from './fake-tech-stack-ports.js';
 import type { Entry } from '../../../lambdas/api/domain/entry.js';
 import type {
+  DeletedEntry,
   EntryPage,
   EntryStore,
   IdempotencyClaim,
@@ -16,12 +17,23 @@ import type {
 /** Entries in memory, scoped by owner and sorted by id like the DynamoDB adapter. */
 export class InMemoryEntryStore implements EntryStore {
   readonly entries = new Map<string, Entry>();
+  /** The Idempotency-Key each entry was created with. */
+  readonly keys = new Map<string, string>();
 
-  async create(entry: Entry): Promise<'created' | 'exists'> {
+  async create(entry: Entry, idempotencyKey?: string): Promise<'created' | 'exists'> {
     const key = `${entry.ownerId}/${entry.id}`;
     if (this.entries.has(key)) return 'exists';
     this.entries.set(key, structuredClone(entry));
+    if (idempotencyKey !== undefined) this.keys.set(key, idempotencyKey);
     return 'created';
+  }
+
+  async delete(ownerId: string, id: string): Promise<DeletedEntry | undefined> {
+    const key = `${ownerId}/${id}`;
+    if (!this.entries.delete(key)) return undefined;
+    const idempotencyKey = this.keys.get(key);
+    this.keys.delete(key);
+    return idempotencyKey === undefined ? {} : { idempotencyKey };
   }
 
   async get(ownerId: string, id: string): Promise<Entry | undefined> {
@@ -110,6 +122,10 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
   async suspend(ownerId: string, key: string): Promise<void> {
     if (this.keys.get(`${ownerId}/${key}`)?.state === 'in-progress') this.abandon(ownerId, key);
   }
+
+  async forget(ownerId: string, key: string, entryId: string): Promise<void> {
+    if (this.keys.get(`${ownerId}/${key}`)?.entryId === entryId) this.keys.delete(`${ownerId}/${key}`);
+  }
 }
 
 /** ULIDs that sort in the order they are made: a fixed prefix and a counter. */
@@ -130,6 +146,7 @@ export function fakeApiDeps() {
     jobs,
     idempotency,
     techStack,
+    taggedEntries: techStack,
     clock: { now: () => new Date('2026-11-23T10:00:00.000Z') },
     newId: sequentialIds(),
     logger,

@@ -4,6 +4,8 @@ import type {
   CurrentEntryTags,
   EntryTagSource,
   TagAggregates,
+  TaggedEntries,
+  TaggedEntryIds,
 } from '../../../lambdas/api/domain/tech-stack-ports.js';
 
 /** Entries' current tags in memory, keyed `owner/entry`. */
@@ -34,7 +36,7 @@ interface IndexedEntry {
  * index, conditional applied records. `failNext` makes the next call of a method throw, as a
  * crash or a throttled write would.
  */
-export class InMemoryTagAggregates implements TagAggregates {
+export class InMemoryTagAggregates implements TagAggregates, TaggedEntries {
   readonly index = new Map<string, Map<string, IndexedEntry>>();
   readonly storedTotals = new Map<string, TechStackItem>();
   readonly appliedRecords = new Map<string, AppliedEntryTags>();
@@ -50,6 +52,14 @@ export class InMemoryTagAggregates implements TagAggregates {
     this.maybeFail('applied');
     const applied = this.appliedRecords.get(`${ownerId}/${entryId}`);
     return applied && structuredClone(applied);
+  }
+
+  async entriesTagged(ownerId: string, key: string, limit: number, afterId?: string): Promise<TaggedEntryIds> {
+    const newestFirst = [...(this.index.get(`${ownerId}/${key}`)?.keys() ?? [])]
+      .filter((id) => afterId === undefined || id < afterId)
+      .sort((a, b) => (a < b ? 1 : -1));
+    const ids = newestFirst.slice(0, limit);
+    return { ids, lastId: newestFirst.length > limit ? ids.at(-1) : undefined };
   }
 
   async indexEntry(ownerId: string, entryId: string, key: string, value: string, createdAt: string): Promise<void> {

@@ -1,6 +1,6 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import { ConditionalCheckFailedException, DynamoDBClient, DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbEntryStore } from '../../../../lambdas/api/adapters/dynamodb-entry-store.js';
@@ -47,6 +47,47 @@ beforeEach(() => {
 });
 
 describe('DynamoDbEntryStore', () => {
+  describe('delete', () => {
+    it('deletes an existing item only, and returns the Idempotency-Key it was created with', async () => {
+      // Arrange
+      ddb.on(DeleteCommand).resolves({ Attributes: { ...item(pendingEntry), idempotencyKey: 'key-1' } });
+
+      // Act
+      const deleted = await store.delete('user-a', ID);
+
+      // Assert
+      expect(deleted).toEqual({ idempotencyKey: 'key-1' });
+      expect(ddb).toHaveReceivedCommandExactlyOnceWith(DeleteCommand, {
+        TableName: TABLE,
+        Key: { pk: 'OWNER#user-a', sk: `ENTRY#${ID}` },
+        ConditionExpression: 'attribute_exists(pk)',
+        ReturnValues: 'ALL_OLD',
+      });
+    });
+
+    it('returns undefined for a missing item (the condition failed)', async () => {
+      // Arrange
+      ddb.on(DeleteCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+
+      // Act + Assert
+      expect(await store.delete('user-a', ID)).toBeUndefined();
+    });
+  });
+
+  it('keeps the Idempotency-Key of the POST on the item, and never shows it in the entry', async () => {
+    // Arrange
+    ddb.on(PutCommand).resolves({});
+    ddb.on(GetCommand).resolves({ Item: { ...item(pendingEntry), idempotencyKey: 'key-1' } });
+
+    // Act
+    await store.create(pendingEntry, 'key-1');
+    const read = await store.get('user-a', ID);
+
+    // Assert
+    expect(ddb).toHaveReceivedCommandWith(PutCommand, { Item: expect.objectContaining({ idempotencyKey: 'key-1' }) });
+    expect(read).toEqual(pendingEntry);
+  });
+
   describe('replaceText', () => {
     const edit = { ownerId: 'user-a', id: ID, entry: 'Used Rust', expectedRevision: 1, at: new Date('2026-11-23T11:00:00.000Z') };
     const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });

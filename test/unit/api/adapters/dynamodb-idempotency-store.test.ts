@@ -38,6 +38,32 @@ beforeEach(() => {
 });
 
 describe('DynamoDbIdempotencyStore', () => {
+  describe('forget', () => {
+    it("deletes the key's record only while it names the deleted entry", async () => {
+      // Arrange
+      ddb.on(DeleteCommand).resolves({});
+
+      // Act
+      await store.forget('user-a', 'key-1', ENTRY_ID);
+
+      // Assert
+      expect(ddb).toHaveReceivedCommandExactlyOnceWith(DeleteCommand, {
+        TableName: TABLE,
+        Key: KEY,
+        ConditionExpression: 'entryId = :entryId',
+        ExpressionAttributeValues: { ':entryId': ENTRY_ID },
+      });
+    });
+
+    it('leaves a key that names another entry (claimed anew since), without an error', async () => {
+      // Arrange
+      ddb.on(DeleteCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+
+      // Act + Assert
+      await expect(store.forget('user-a', 'key-1', ENTRY_ID)).resolves.toBeUndefined();
+    });
+  });
+
   describe('claim', () => {
     it('claims a new key with a conditional put that expires the claim and the key', async () => {
       // Arrange

@@ -384,13 +384,86 @@ describe('routeApiRequest', () => {
     });
   });
 
+  describe('GET /logs?tag=', () => {
+    it('lists the entries carrying the tag, any case, newest first, paging with the cursor', async () => {
+      // Arrange: three tagged entries in the tag index, one without the tag
+      const { deps, entries, techStack } = fakeApiDeps();
+      const ids: string[] = [];
+      for (const text of ['Used Django', 'Used Rust', 'Used django again', 'More Django']) {
+        const id = bodyOf(await post(deps, text)).id as string;
+        ids.push(id);
+        if (!text.includes('Rust')) {
+          const entry = (await entries.get('user-a', id))!;
+          entries.entries.set(`user-a/${id}`, { ...entry, status: 'done', tags: [{ type: 'tech-stack', value: text.includes('django') ? 'django' : 'Django' }] });
+          await techStack.indexEntry('user-a', id, 'django', 'Django', entry.createdAt);
+        }
+      }
+
+      // Act
+      const first = await routeApiRequest(apiEvent({ method: 'GET', path: '/logs', query: { tag: 'DJANGO', limit: '2' } }), deps);
+      const cursor = bodyOf(first).nextCursor as string;
+      const second = await routeApiRequest(apiEvent({ method: 'GET', path: '/logs', query: { tag: 'DJANGO', limit: '2', cursor } }), deps);
+
+      // Assert
+      expect(first.statusCode).toBe(200);
+      expect((bodyOf(first).items as { id: string }[]).map((item) => item.id)).toEqual([ids[3], ids[2]]);
+      expect((bodyOf(second).items as { id: string }[]).map((item) => item.id)).toEqual([ids[0]]);
+      expect(bodyOf(second)).not.toHaveProperty('nextCursor');
+    });
+
+    it.each([['   '], ['x'.repeat(101)]])('answers 400 to the tag %j', async (tag) => {
+      // Arrange
+      const { deps } = fakeApiDeps();
+
+      // Act
+      const result = await routeApiRequest(apiEvent({ method: 'GET', path: '/logs', query: { tag } }), deps);
+
+      // Assert
+      expect(expectProblem(result, 400).detail).toContain("'tag'");
+    });
+  });
+
+  describe('DELETE /logs/{id}', () => {
+    const deleteEvent = (id: string, sub?: string) => apiEvent({ method: 'DELETE', path: `/logs/${id}`, sub });
+
+    it('answers 204 without a body; the entry is gone for GET, PATCH and another DELETE', async () => {
+      // Arrange
+      const { deps } = fakeApiDeps();
+      const id = bodyOf(await post(deps, 'Used Django')).id as string;
+
+      // Act
+      const result = await routeApiRequest(deleteEvent(id), deps);
+
+      // Assert
+      expect(result.statusCode).toBe(204);
+      expect(result.body).toBeUndefined();
+      expectProblem(await routeApiRequest(apiEvent({ method: 'GET', path: `/logs/${id}` }), deps), 404);
+      expectProblem(await routeApiRequest(deleteEvent(id), deps), 404);
+    });
+
+    it("answers another owner's entry exactly like a missing one, and keeps it", async () => {
+      // Arrange
+      const { deps, entries } = fakeApiDeps();
+      const id = bodyOf(await post(deps, 'Used Django')).id as string;
+
+      // Act
+      const foreign = await routeApiRequest(deleteEvent(id, 'user-b'), deps);
+      const badId = await routeApiRequest(deleteEvent('not-a-ulid'), deps);
+
+      // Assert
+      expect(expectProblem(foreign, 404).detail).toBe(`No entry '${id}' exists for you.`);
+      expectProblem(badId, 400);
+      expect(await entries.get('user-a', id)).toBeDefined();
+    });
+  });
+
   describe('routing', () => {
     it.each([
       ['DELETE', '/logs', 'GET, POST'],
       ['PUT', '/logs', 'GET, POST'],
       ['PATCH', '/logs', 'GET, POST'],
-      ['PUT', `/logs/${MISSING_ID}`, 'GET, PATCH'],
-      ['POST', `/logs/${MISSING_ID}`, 'GET, PATCH'],
+      ['PUT', `/logs/${MISSING_ID}`, 'DELETE, GET, PATCH'],
+      ['POST', `/logs/${MISSING_ID}`, 'DELETE, GET, PATCH'],
     ])('answers %s %s with 405 and Allow: %s', async (method, path, allow) => {
       // Arrange
       const { deps } = fakeApiDeps();
