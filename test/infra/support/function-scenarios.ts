@@ -73,6 +73,21 @@ function apiDeps(context: ScenarioContext): CreateEntryDeps {
   };
 }
 
+/** The extraction's record processor on the context's tracked clients, with the given extractor. */
+function extractionDeps(context: ScenarioContext, extractor: TagExtractor): RecordProcessorDeps {
+  return {
+    store: context.track(new DynamoDbEntryTagStore(context.documents, context.tableName)),
+    extractor,
+    retries: context.track(new SqsRetryScheduler(context.sqs, context.queueUrl)),
+    now: () => context.clock.now(),
+    promptVersion: 1,
+    extractorVersion: '1.1.0',
+    backoff: { baseSeconds: 1, maxSeconds: 10 },
+    logger: silentLogger,
+    metrics: { addMetric: () => undefined as never },
+  };
+}
+
 const serverError = () =>
   new DynamoDBServiceException({ name: 'InternalServerError', $fault: 'server', $metadata: { httpStatusCode: 500, attempts: 1 }, message: 'injected' });
 
@@ -219,17 +234,7 @@ export const FUNCTION_SCENARIOS: Record<PolicyFunction, FunctionScenario[]> = {
             return { tags: ['Django'], model: 'fake-model' };
           },
         };
-        const deps: RecordProcessorDeps = {
-          store: context.track(new DynamoDbEntryTagStore(context.documents, context.tableName)),
-          extractor,
-          retries: context.track(new SqsRetryScheduler(context.sqs, context.queueUrl)),
-          now: () => context.clock.now(),
-          promptVersion: 1,
-          extractorVersion: '1.1.0',
-          backoff: { baseSeconds: 1, maxSeconds: 10 },
-          logger: silentLogger,
-          metrics: { addMetric: () => undefined as never },
-        };
+        const deps = extractionDeps(context, extractor);
         const job = (id: string, receiveCount = 1) =>
           sqsRecord(JSON.stringify(jobMessageFor({ id, ownerId: 'user-e' }, context.clock.now())), { messageId: id, receiveCount });
         const settle = (promise: Promise<void>) => promise.catch(() => undefined);
@@ -264,17 +269,7 @@ export const FUNCTION_SCENARIOS: Record<PolicyFunction, FunctionScenario[]> = {
             throw new PermanentError('rejected');
           },
         };
-        const deps: RecordProcessorDeps = {
-          store: context.track(new DynamoDbEntryTagStore(context.documents, context.tableName)),
-          extractor,
-          retries: context.track(new SqsRetryScheduler(context.sqs, context.queueUrl)),
-          now: () => context.clock.now(),
-          promptVersion: 1,
-          extractorVersion: '1.1.0',
-          backoff: { baseSeconds: 1, maxSeconds: 10 },
-          logger: silentLogger,
-          metrics: { addMetric: () => undefined as never },
-        };
+        const deps = extractionDeps(context, extractor);
         const job = (id: string, revision: number) =>
           sqsRecord(JSON.stringify(jobMessageFor({ id, ownerId: 'user-e', revision }, context.clock.now(), 2)), { messageId: `${id}-${revision}` });
         await processJobRecord(job(edited, 1), deps);
