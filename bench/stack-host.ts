@@ -2,16 +2,21 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { monotonicFactory } from 'ulid';
+import { DynamoDbEntryStore } from '../lambdas/api/adapters/dynamodb-entry-store.js';
+import { createAwsClients } from '../lambdas/api/aws-clients.js';
 import { jobMessageFor } from '../lambdas/contract/index.js';
 import { fakeLambdaContext } from '../local/lambda-context.js';
+import { LOCAL_RESOURCES } from '../local/settings.js';
 import { startLocalStack, type LocalStack } from '../local/stack.js';
 import type { HostReply, HostRequest } from './stack-protocol.js';
 import { WEB_FUNCTION_TIMEOUTS_SECONDS } from '../lambdas/api/function-timeouts.js';
 import type { ApiHandler } from '../lambdas/api/handler-factory.js';
 
 /*
- * Child process of the bench: one local stack (the handlers read their environment once per
- * process, so each configuration the bench compares gets its own process). Stack log lines go
+ * Child process of the bench: one local stack. Not for the handlers' sake (they are built by
+ * factories, and several stacks share a process in the tests), but for the measurement's: the
+ * bench's load generator and model stand-in must not share the stack's event loop and CPU, or
+ * the latencies show their contention, and process.cpuUsage() here is the stack's CPU alone. Stack log lines go
  * to stdout prefixed with "@stack ", the handlers' Powertools JSON lines go there as they are;
  * the parent reads both. Commands and answers travel over the IPC channel.
  */
@@ -120,19 +125,19 @@ async function timeApiHandler(entries: string[]): Promise<{ postMs: number[]; ge
 }
 
 /**
- * Calls the extraction handler the stack loaded directly with batches of the given sizes, one
+ * Calls the extraction handler the stack built directly with batches of the given sizes, one
  * batch at a time as one Lambda container runs them. The entries are written straight to the
  * table as `pending` (no job message), so the queue poller never sees them and each record
  * really calls the model.
  */
 async function timeExtractionHandler(batchSizes: number[], entries: string[]): Promise<{ size: number; ms: number; failed: number }[]> {
-  const [{ handler }, { createAwsClients }, { DynamoDbEntryStore }] = await Promise.all([
-    import('../lambdas/extraction/handler.js'),
-    import('../lambdas/api/aws-clients.js'),
-    import('../lambdas/api/adapters/dynamodb-entry-store.js'),
-  ]);
-  const { documentClient, sqsClient } = createAwsClients(WEB_FUNCTION_TIMEOUTS_SECONDS.api, { sqsEndpoint: process.env.AWS_ENDPOINT_URL_SQS });
-  const store = new DynamoDbEntryStore(documentClient, process.env.TABLE_NAME!);
+  const handler = stack!.handlers.extraction;
+  const { documentClient, sqsClient } = createAwsClients(WEB_FUNCTION_TIMEOUTS_SECONDS.api, {
+    region: stack!.endpoints.region,
+    credentials: LOCAL_RESOURCES.credentials,
+    dynamoDbEndpoint: stack!.endpoints.dynamodbEndpoint,
+  });
+  const store = new DynamoDbEntryStore(documentClient, stack!.endpoints.tableName);
   const newId = monotonicFactory();
   const ownerId = 'bench-direct-extraction';
   const results: { size: number; ms: number; failed: number }[] = [];

@@ -1,18 +1,27 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createAwsClients } from '../lambdas/api/aws-clients.js';
 import { readApiEnv } from '../lambdas/api/env.js';
 import { WEB_FUNCTION_TIMEOUTS_SECONDS } from '../lambdas/api/function-timeouts.js';
 import { type ApiHandler, createApiHandler } from '../lambdas/api/handler-factory.js';
 import { readReconcilerEnv } from '../lambdas/api/reconciler-env.js';
 import { createReconcilerHandler, type ReconcilerHandler } from '../lambdas/api/reconciler-handler-factory.js';
+import { createAggregatorHandler, type TechStackAggregatorHandler } from '../lambdas/api/tech-stack-aggregator.js';
+import { readAggregatorEnv } from '../lambdas/api/tech-stack-aggregator-env.js';
+import { createExtractionClients } from '../lambdas/extraction/aws-clients.js';
+import { readExtractionEnv } from '../lambdas/extraction/env.js';
+import { createExtractionHandler, type ExtractionHandler } from '../lambdas/extraction/handler-factory.js';
+import type { PolicyFunction } from './iam/resources.js';
+import { LineLogger } from './log.js';
 import { LOCAL_RESOURCES } from './settings.js';
 
-/** Where the handlers' SDK clients reach DynamoDB and SQS (the emulators, or something in front of them). */
+/** Where the handlers' SDK clients reach DynamoDB, SQS and Secrets Manager (the emulators, or something in front of them). */
 export interface HandlerEndpoints {
   dynamoDb: string;
   sqs: string;
+  secretsManager?: string;
 }
 
 /** Powertools Metrics that publish nowhere: there is no CloudWatch here, and the EMF blobs would flood the console. */
@@ -27,10 +36,17 @@ export class UnpublishedMetrics extends Metrics {
   }
 }
 
-/** The web team's handlers, as Lambda runs them. */
-export interface LocalWebHandlers {
+/** The local handlers, as Lambda runs them. */
+export interface LocalHandlers {
   api: ApiHandler;
   reconciler: ReconcilerHandler;
+  extraction: ExtractionHandler;
+  aggregator: TechStackAggregatorHandler;
+}
+
+/** The access key id a function's SDK clients sign with locally: each function has its own, as each has its own role in AWS. */
+export function localAccessKeyId(fn: PolicyFunction): string {
+  return `local-${fn}`;
 }
 
 /** What the local handlers are built from. */
@@ -38,33 +54,57 @@ export interface LocalHandlerOptions {
   /** The handlers' environment variables, as the stacks set them (local/handler-environment.ts). */
   env: Record<string, string | undefined>;
   endpoints: HandlerEndpoints;
+  /** Where the handlers' Powertools JSON lines go. */
+  handlerLog: (jsonLine: string) => void;
   logLevel: LogLevel;
 }
 
 /**
- * Builds the web team's handlers with their own factories and configuration readers, on SDK
- * clients pointed at `endpoints`: nothing is read from or written to process.env, so several
- * sets may live in one process. `destroy` closes the clients' sockets.
+ * Builds every handler with its own factory and configuration reader, on SDK clients pointed at
+ * `endpoints` and signed with the function's own access key id, with loggers that write where
+ * the caller wants: nothing is read from or written to process.env, so several sets may live in
+ * one process. `destroy` closes the clients' sockets.
  */
-export function createLocalWebHandlers(options: LocalHandlerOptions): { handlers: LocalWebHandlers; destroy(): void } {
-  const target = { region: LOCAL_RESOURCES.region, credentials: LOCAL_RESOURCES.credentials, dynamoDbEndpoint: options.endpoints.dynamoDb, sqsEndpoint: options.endpoints.sqs };
-  const apiClients = createAwsClients(WEB_FUNCTION_TIMEOUTS_SECONDS.api, target);
-  const reconcilerClients = createAwsClients(WEB_FUNCTION_TIMEOUTS_SECONDS.reconciler, target);
-  const logger = (serviceName: string) => new Logger({ serviceName, logLevel: options.logLevel });
+export function createLocalHandlers(options: LocalHandlerOptions): { handlers: LocalHandlers; destroy(): void } {
+  const identity = (fn: PolicyFunction) => ({
+    region: LOCAL_RESOURCES.region,
+    credentials: { accessKeyId: localAccessKeyId(fn), secretAccessKey: LOCAL_RESOURCES.credentials.secretAccessKey },
+  });
+  const target = (fn: PolicyFunction) => ({ ...identity(fn), dynamoDbEndpoint: options.endpoints.dynamoDb, sqsEndpoint: options.endpoints.sqs });
+  const extractionEnv = readExtractionEnv(options.env);
+  const clients = {
+    api: createAwsClients(WEB_FUNCTION_TIMEOUTS_SECONDS.api, target('api')),
+    reconciler: createAwsClients(WEB_FUNCTION_TIMEOUTS_SECONDS.reconciler, target('reconciler')),
+    extraction: createExtractionClients(extractionEnv.FUNCTION_TIMEOUT_SECONDS, target('extraction')),
+  };
+  // As tech-stack-aggregator-handler.ts builds it: a document client of its own, SDK defaults.
+  const aggregatorClient = DynamoDBDocumentClient.from(new DynamoDBClient({ ...identity('aggregator'), endpoint: options.endpoints.dynamoDb }));
+  const logger = (serviceName: string) => new LineLogger(options.handlerLog, { serviceName, logLevel: options.logLevel });
   return {
     handlers: {
-      api: createApiHandler(readApiEnv(options.env), { ...apiClients, logger: logger('devlog-api') }),
+      api: createApiHandler(readApiEnv(options.env), { ...clients.api, logger: logger('devlog-api') }),
       reconciler: createReconcilerHandler(readReconcilerEnv(options.env), {
-        ...reconcilerClients,
+        ...clients.reconciler,
         logger: logger('devlog-reconciler'),
-        metrics: new UnpublishedMetrics({ namespace: 'DevLogTags' }),
+        metrics: new UnpublishedMetrics(),
+      }),
+      extraction: createExtractionHandler(extractionEnv, {
+        ...clients.extraction,
+        logger: logger('tag-extraction'),
+        metrics: new UnpublishedMetrics(),
+        secretsManager: { ...identity('extraction'), endpoint: options.endpoints.secretsManager },
+      }),
+      aggregator: createAggregatorHandler(readAggregatorEnv(options.env), {
+        documentClient: aggregatorClient,
+        logger: logger('devlog-tech-stack'),
       }),
     },
     destroy: () => {
-      for (const clients of [apiClients, reconcilerClients]) {
-        clients.documentClient.destroy();
-        clients.sqsClient.destroy();
+      for (const { documentClient, sqsClient } of Object.values(clients)) {
+        documentClient.destroy();
+        sqsClient.destroy();
       }
+      aggregatorClient.destroy();
     },
   };
 }

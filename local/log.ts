@@ -61,27 +61,6 @@ function isLoggedError(value: unknown): value is { name: string; message: string
 }
 
 /**
- * Rewrites the handlers' Powertools JSON logs as single readable lines on stdout and stderr;
- * anything else passes through untouched. Done at the stream because the handlers build their
- * Logger without a formatter hook, and they must run unchanged. Returns the undo function.
- */
-export function installPowertoolsLogFormatter(): () => void {
-  const restore = [process.stdout, process.stderr].map((stream) => {
-    const original = stream.write;
-    stream.write = function write(this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]): boolean {
-      const formatted = typeof chunk === 'string' ? formatPowertoolsLine(chunk) : undefined;
-      return (original as (...args: unknown[]) => boolean).call(this, formatted === undefined ? chunk : `${formatted}\n`, ...rest);
-    } as typeof stream.write;
-    return () => {
-      stream.write = original;
-    };
-  });
-  return () => {
-    for (const undo of restore) undo();
-  };
-}
-
-/**
  * A Powertools Logger that hands each JSON line to `write` instead of printing it: whoever
  * builds a handler decides where its logs go (a terminal, readable; a test's memory). Built on
  * printLog, the hook Powertools leaves subclasses, since its console cannot be replaced.
@@ -107,4 +86,14 @@ export class LineLogger extends Logger {
   protected override createLogger(options?: ConstructorOptions): Logger {
     return new LineLogger(this.#write, options);
   }
+}
+
+/** Prints a handler's JSON log line as it is, as Lambda does. */
+export function writeLineToStdout(jsonLine: string): void {
+  process.stdout.write(`${jsonLine}\n`);
+}
+
+/** Prints a handler's JSON log line as one readable line (see formatPowertoolsLine). */
+export function writeReadableLine(jsonLine: string): void {
+  process.stdout.write(`${formatPowertoolsLine(jsonLine) ?? jsonLine}\n`);
 }

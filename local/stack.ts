@@ -6,8 +6,6 @@ import { DEFAULT_OPENAI_MODEL } from '../lambdas/extraction/model-settings.js';
 import { LOCAL_ENDPOINTS_FILE, type LocalEndpoints } from '../ops/targets.js';
 import { startApiGateway } from './api-gateway.js';
 import { lockDataDir } from './data-dir.js';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { buildTechStackAggregator } from '../lambdas/api/tech-stack-aggregator.js';
 import { AGGREGATOR_SETTINGS } from '../lambdas/api/tech-stack-settings.js';
 import { checkModelServer } from './model-check.js';
 import { TAGS_TABLE } from '../lambdas/api/adapters/tags-table.js';
@@ -15,13 +13,13 @@ import { dynamoDbClientFor, ensureEntryTable, ensureKeyedTable, startDynamoDb } 
 import { startLocalStream } from './emulators/dynamodb-stream.js';
 import { startSecretsManager } from './emulators/secrets-manager.js';
 import { ensureJobQueues, sqsClientFor, startSqs } from './emulators/sqs.js';
-import { applyHandlerEnvironment, handlerEnvironment } from './handler-environment.js';
-import { createLocalWebHandlers, type LocalWebHandlers } from './handlers.js';
+import { handlerEnvironment } from './handler-environment.js';
+import { createLocalHandlers, type LocalHandlers } from './handlers.js';
 import { createJwtAuthorizer, issueLocalToken, loadOrCreateSigningKey } from './jwt.js';
-import { consoleLog, installPowertoolsLogFormatter, type LogLine } from './log.js';
+import { consoleLog, type LogLine, writeLineToStdout } from './log.js';
 import { resendAllPendingJobs, scheduleReconciler } from './reconciler.js';
 import { DATA_DIR_MARKER, DUMMY_OPENAI_API_KEY, LOCAL_RESOURCES, localReconcileGraceSeconds, readLocalSettings, type LocalSettings } from './settings.js';
-import { startSqsPoller, type SqsHandler } from './sqs-poller.js';
+import { startSqsPoller } from './sqs-poller.js';
 import { OFFLINE_DICTIONARY_MODEL, offlineDictionary, startModelServer } from '../tools/model-server/index.js';
 
 /** User id of the token printed at start. */
@@ -32,8 +30,8 @@ export interface LocalStackOptions {
   /** Where settings are read from; process.env by default. */
   env?: NodeJS.ProcessEnv;
   log?: LogLine;
-  /** Rewrite the handlers' JSON logs as readable lines (the CLI does; tests may not). */
-  prettyLogs?: boolean;
+  /** Where the handlers' Powertools JSON log lines go; printed as they are by default, as in Lambda. */
+  handlerLog?: (jsonLine: string) => void;
   /**
    * Puts something between the handlers and the DynamoDB and SQS emulators (the fault tests'
    * fault-injection proxies, test/support/fault-proxy.ts): called with the emulators' endpoints,
@@ -77,23 +75,23 @@ export interface LocalStack {
   startupMs: number;
   /** Signs a token for any user that this stack accepts. */
   issueToken(userId: string): Promise<string>;
-  /** This stack's web handlers, built by their factories (for calling them directly, as the bench does). */
-  handlers: LocalWebHandlers;
+  /** This stack's handlers, built by their factories from its configuration (for calling them directly, as the bench does). */
+  handlers: LocalHandlers;
+  /** Where this stack's emulators and resources are, as the ops scripts find them. */
+  endpoints: LocalEndpoints;
   /** Stops everything that was started, newest first. */
   stop(): Promise<void>;
 }
 
-let handlersLoaded = false;
-
 /**
- * Starts the whole system in this process: emulators, the handlers as they run in Lambda, the
- * API Gateway and event source mapping stand-ins, and the model. One per process: the handlers
- * read their environment once at import, exactly as in Lambda.
+ * Starts the whole system in this process: emulators, the handlers as they run in Lambda (built
+ * by their factories from this stack's configuration, so several stacks may share a process),
+ * the API Gateway and event source mapping stand-ins, and the model.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const started = performance.now();
-  if (handlersLoaded) throw new Error('one local stack per process: the handlers read their environment once, at import');
-  const settings = readLocalSettings(options.env ?? process.env);
+  const env = options.env ?? process.env;
+  const settings = readLocalSettings(env);
   const extractionTimeoutSeconds = settings.EXTRACTION_TIMEOUT_SECONDS ?? CONSUMER_SETTINGS.functionTimeoutSeconds;
   const log = options.log ?? consoleLog;
   const cleanups: { name: string; run: () => Promise<void> | void }[] = [];
@@ -135,8 +133,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ),
     ]);
     // dynalite has no streams: every client writes through the stream stand-in, which feeds the
-    // aggregator (the web team's, built by the same factory as in Lambda) in write order.
-    const aggregatorEnv = { TABLE_NAME: LOCAL_RESOURCES.tableName, TAGS_TABLE_NAME: LOCAL_RESOURCES.tagsTableName };
+    // aggregator (the web team's, built by the same factory as in Lambda, below) in write order.
     const stream = await startLocalStream({
       client: dynamoClient,
       targetEndpoint: dynamo.endpoint,
@@ -159,46 +156,44 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const secrets = await startSecretsManager({ [LOCAL_RESOURCES.openAiSecretId]: model.apiKey });
     cleanups.push({ name: 'Secrets Manager stand-in', run: secrets.stop });
 
-    const environment = handlerEnvironment({
-      tableName: LOCAL_RESOURCES.tableName,
-      tagsTableName: LOCAL_RESOURCES.tagsTableName,
-      queueUrl: queues.queueUrl,
-      sqsEndpoint: handlerEndpoints.sqs,
-      dynamoDbEndpoint: handlerEndpoints.dynamoDb,
-      secretsManagerEndpoint: secrets.endpoint,
-      openAiSecretId: LOCAL_RESOURCES.openAiSecretId,
-      openAiBaseUrl: model.baseUrl,
-      openAiModel: settings.OPENAI_MODEL,
-      extractionTimeoutSeconds,
-      openAiFallbackModels: settings.OPENAI_FALLBACK_MODELS,
-      openAiReasoningEffort: settings.OPENAI_REASONING_EFFORT,
-      retryBaseSeconds: settings.RETRY_BASE_SECONDS,
-      retryMaxSeconds: settings.RETRY_MAX_SECONDS,
-      reconcileGraceSeconds: localReconcileGraceSeconds(settings),
+    // The developer's own handler settings (OPENAI_TIMEOUT_MS, RECORD_CONCURRENCY ...) pass
+    // through; the resources are this stack's.
+    const handlerEnv = {
+      ...env,
+      ...handlerEnvironment({
+        tableName: LOCAL_RESOURCES.tableName,
+        tagsTableName: LOCAL_RESOURCES.tagsTableName,
+        queueUrl: queues.queueUrl,
+        openAiSecretId: LOCAL_RESOURCES.openAiSecretId,
+        openAiBaseUrl: model.baseUrl,
+        openAiModel: settings.OPENAI_MODEL,
+        extractionTimeoutSeconds,
+        openAiFallbackModels: settings.OPENAI_FALLBACK_MODELS,
+        openAiReasoningEffort: settings.OPENAI_REASONING_EFFORT,
+        retryBaseSeconds: settings.RETRY_BASE_SECONDS,
+        retryMaxSeconds: settings.RETRY_MAX_SECONDS,
+        reconcileGraceSeconds: localReconcileGraceSeconds(settings),
+      }),
+    };
+    const { handlers, destroy: destroyHandlerClients } = createLocalHandlers({
+      env: handlerEnv,
+      endpoints: { ...handlerEndpoints, secretsManager: secrets.endpoint },
+      handlerLog: options.handlerLog ?? writeLineToStdout,
       logLevel: settings.LOG_LEVEL,
     });
-    applyHandlerEnvironment(environment);
-    if (options.prettyLogs) cleanups.push({ name: 'log formatter', run: installPowertoolsLogFormatter() });
-
-    handlersLoaded = true;
-    stream.deliverTo(buildTechStackAggregator(aggregatorEnv, DynamoDBDocumentClient.from(dynamoClient)));
-    // The developer's own handler settings (RECONCILE_MAX_ENTRIES ...) pass through, as they
-    // do for the extraction, which still reads process.env; the resources are this stack's.
-    const web = createLocalWebHandlers({ env: { ...(options.env ?? process.env), ...environment }, endpoints: handlerEndpoints, logLevel: settings.LOG_LEVEL });
-    cleanups.push({ name: 'handler SDK clients', run: web.destroy });
-    const { handler: extractionHandler } = await import('../lambdas/extraction/handler.js');
-    const { api: apiHandler, reconciler: reconcilerHandler } = web.handlers;
+    cleanups.push({ name: 'handler SDK clients', run: destroyHandlerClients });
+    stream.deliverTo(handlers.aggregator);
 
     const resent = await resendAllPendingJobs(dynamoClient, sqsClient, LOCAL_RESOURCES.tableName, queues.queueUrl, log);
     if (resent.resent > 0) log(`re-sent the jobs of ${resent.resent} pending entries (the in-memory queue starts empty)`);
-    const reconciler = scheduleReconciler(reconcilerHandler, settings.RECONCILE_INTERVAL_SECONDS, log);
+    const reconciler = scheduleReconciler(handlers.reconciler, settings.RECONCILE_INTERVAL_SECONDS, log);
     cleanups.push({ name: 'reconciler schedule', run: reconciler.stop });
 
     const poller = startSqsPoller({
       client: sqsClient,
       queueUrl: queues.queueUrl,
       queueArn: queues.queueArn,
-      handler: extractionHandler as SqsHandler,
+      handler: handlers.extraction,
       functionTimeoutSeconds: extractionTimeoutSeconds,
       log,
     });
@@ -209,7 +204,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const webPagePath = new URL('./web/index.html', import.meta.url);
     const api = await startApiGateway({
       port: settings.PORT,
-      handler: apiHandler,
+      handler: handlers.api,
       authorize: createJwtAuthorizer({ publicJwk: signingKey.publicJwk }),
       functionTimeoutSeconds: WEB_FUNCTION_TIMEOUTS_SECONDS.api,
       // Read on each request so edits to the page show without a restart.
@@ -240,7 +235,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       devToken,
       startupMs: Math.round(performance.now() - started),
       issueToken: (userId) => issueLocalToken(signingKey, userId),
-      handlers: web.handlers,
+      handlers,
+      endpoints,
       stop: stopAll,
     };
   } catch (error) {

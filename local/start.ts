@@ -1,6 +1,7 @@
 import { parseCommandLine, runCommand } from '../tools/cli.js';
 import { wipeDataDir } from './data-dir.js';
 import { LOCAL_TOKEN_TTL } from './jwt.js';
+import { writeReadableLine } from './log.js';
 import { readLocalSettings } from './settings.js';
 import { DEV_USER_ID, startLocalStack, type LocalStack } from './stack.js';
 
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
 
   let stack: LocalStack;
   try {
-    stack = await startLocalStack({ prettyLogs: true });
+    stack = await startLocalStack({ handlerLog: writeReadableLine });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       console.error(`Port ${settings.PORT} is in use (another npm start?). Stop it, or run with PORT=<free port> (0 picks one).`);

@@ -1,20 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { awsClientConfig } from '../contract/index.js';
-
-/**
- * Where the clients connect and as whom. Nothing in Lambda (the runtime's region and role);
- * the local stack and the tests name the emulators' endpoints, the region and the function's
- * own credentials.
- */
-export interface AwsClientTarget {
-  region?: string;
-  credentials?: { accessKeyId: string; secretAccessKey: string };
-  dynamoDbEndpoint?: string;
-  /** Needed locally: SQS otherwise follows the queue URL's host, which the emulator names but does not resolve. */
-  sqsEndpoint?: string;
-}
+import { type AwsClientTarget, awsClientConfig } from '../contract/index.js';
 
 /**
  * The web team's SDK clients, created once per container, with timeouts and attempts sized to

@@ -1,5 +1,5 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { parse } from '@aws-lambda-powertools/parser';
 import { DynamoDBStreamRecord } from '@aws-lambda-powertools/parser/schemas/dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
@@ -39,12 +39,18 @@ export function createTechStackAggregator(deps: TechStackAggregatorDeps): TechSt
   };
 }
 
-/** The aggregator over the two tables, as Lambda and the local stack both run it. */
-export function buildTechStackAggregator(env: AggregatorEnv, documentClient: DynamoDBDocumentClient): TechStackAggregatorHandler {
+/** What the aggregator's handler is built from besides its configuration. */
+export interface AggregatorHandlerDeps {
+  documentClient: DynamoDBDocumentClient;
+  logger: Logger;
+}
+
+/** Builds the aggregator over the two tables from its configuration, SDK client and logger, as Lambda and the local stack both run it. */
+export function createAggregatorHandler(env: AggregatorEnv, { documentClient, logger }: AggregatorHandlerDeps): TechStackAggregatorHandler {
   return createTechStackAggregator({
     entries: new DynamoDbEntryTagSource(documentClient, env.TABLE_NAME),
     aggregates: new DynamoDbTagAggregates(documentClient, env.TAGS_TABLE_NAME),
-    logger: new Logger({ serviceName: 'devlog-tech-stack' }),
+    logger,
   });
 }
 

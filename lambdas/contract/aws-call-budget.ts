@@ -44,6 +44,19 @@ export function awsCallBudget(functionTimeoutSeconds: number): AwsCallBudget {
 }
 
 /**
+ * Where a function's SDK clients connect and as whom. Nothing in Lambda (the runtime's region
+ * and role); the local stack and the tests name the emulators' endpoints, the region and the
+ * function's own credentials.
+ */
+export interface AwsClientTarget {
+  region?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  dynamoDbEndpoint?: string;
+  /** Needed locally: SQS otherwise follows the queue URL's host, which the emulator names but does not resolve. */
+  sqsEndpoint?: string;
+}
+
+/**
  * The AWS SDK v3 client configuration that keeps a call within `awsCallBudget`: spread it into
  * every client's constructor. Plain data in the SDK's `requestHandler` shorthand, so this module
  * needs no SDK import.

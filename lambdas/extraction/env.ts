@@ -44,8 +44,6 @@ const ExtractionEnvSchema = z
     SERVICE_VERSION: z._default(z.string().check(z.regex(/^\d+\.\d+\.\d+/)), EXTRACTION_SERVICE_VERSION),
     /** The published version running (set by Lambda; `$LATEST` unpublished and locally): a metric dimension. */
     AWS_LAMBDA_FUNCTION_VERSION: z._default(z.string().check(z.minLength(1)), '$LATEST'),
-    /** Set only by the local stack: the SQS emulator's endpoint. */
-    AWS_ENDPOINT_URL_SQS: z.optional(z.url()),
   })
   .check(
     z.refine(

@@ -6,7 +6,7 @@ import { DynamoDbEntryStore } from '../../lambdas/api/adapters/dynamodb-entry-st
 import type { Entry } from '../../lambdas/api/domain/entry.js';
 import { jobMessageFor } from '../../lambdas/contract/index.js';
 import { fakeLambdaContext } from '../../local/lambda-context.js';
-import { eventually, setHandlerEnvironment, startTestEmulators, type TestEmulators } from '../integration/support/emulators.js';
+import { eventually, handlersFor, startTestEmulators, type TestEmulators } from '../integration/support/emulators.js';
 import { type ModelServer, startModelServer } from '../../tools/model-server/index.js';
 import { sqsRecord } from '../unit/support/sqs-records.js';
 
@@ -22,6 +22,7 @@ let emulators: TestEmulators;
 let model: ModelServer;
 /** Holds the model's answer to the slow entry until batch B has finished. */
 const slowAnswer = Promise.withResolvers<void>();
+let built: ReturnType<typeof handlersFor>;
 let handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 let entries: DynamoDbEntryStore;
 const newId = monotonicFactory();
@@ -37,12 +38,13 @@ beforeAll(async () => {
       },
     }),
   ]);
-  setHandlerEnvironment(emulators, { OPENAI_BASE_URL: model.baseUrl, OPENAI_TIMEOUT_MS: '5000' });
-  ({ handler } = (await import('../../lambdas/extraction/handler.js')) as { handler: typeof handler });
+  built = handlersFor(emulators, { OPENAI_BASE_URL: model.baseUrl, OPENAI_TIMEOUT_MS: '5000' });
+  handler = built.handlers.extraction;
   entries = new DynamoDbEntryStore(DynamoDBDocumentClient.from(emulators.dynamoDb), emulators.tableName);
 });
 
 afterAll(async () => {
+  built?.destroy();
   await Promise.allSettled([emulators?.stop(), model?.stop()]);
 });
 

@@ -9,7 +9,7 @@ import { entryKey, type JobMessage, JobMessageSchema, PENDING_BUCKET } from '../
 import { startApiGateway, type LocalApiGateway } from '../../local/api-gateway.js';
 import { createJwtAuthorizer, issueLocalToken, loadOrCreateSigningKey, type SigningKey } from '../../local/jwt.js';
 import type { AnswerBody } from '../support/api-client.js';
-import { startTestEmulators, type TestEmulators, webHandlersFor } from './support/emulators.js';
+import { handlersFor, startTestEmulators, type TestEmulators } from './support/emulators.js';
 
 /*
  * The API handler, built by its factory as the local stack builds it, behind the local API
@@ -18,7 +18,7 @@ import { startTestEmulators, type TestEmulators, webHandlersFor } from './suppor
  */
 
 let emulators: TestEmulators;
-let web: ReturnType<typeof webHandlersFor>;
+let built: ReturnType<typeof handlersFor>;
 let gateway: LocalApiGateway;
 let key: SigningKey;
 let dataDir: string;
@@ -27,12 +27,12 @@ let documents: DynamoDBDocumentClient;
 beforeAll(async () => {
   emulators = await startTestEmulators();
   documents = DynamoDBDocumentClient.from(emulators.dynamoDb);
-  web = webHandlersFor(emulators);
+  built = handlersFor(emulators);
   dataDir = await mkdtemp(path.join(tmpdir(), 'devlog-api-'));
   key = await loadOrCreateSigningKey(dataDir);
   gateway = await startApiGateway({
     port: 0,
-    handler: web.handlers.api,
+    handler: built.handlers.api,
     authorize: createJwtAuthorizer({ publicJwk: key.publicJwk }),
     log: () => {},
   });
@@ -40,7 +40,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await gateway?.stop();
-  web?.destroy();
+  built?.destroy();
   await emulators?.stop();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });

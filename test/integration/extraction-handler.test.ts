@@ -10,7 +10,7 @@ import { jobMessageFor, QUEUE_SETTINGS } from '../../lambdas/contract/index.js';
 import { fakeLambdaContext } from '../../local/lambda-context.js';
 import { startSqsPoller, toSqsRecord, type SqsHandler, type SqsPoller } from '../../local/sqs-poller.js';
 import { type ModelServer, startModelServer } from '../../tools/model-server/index.js';
-import { eventually, setHandlerEnvironment, startTestEmulators, TEST_OPENAI_KEY, type TestEmulators } from './support/emulators.js';
+import { eventually, handlersFor, startTestEmulators, TEST_OPENAI_KEY, type TestEmulators } from './support/emulators.js';
 
 /*
  * The extraction handler, unchanged, against the emulators through the real SDK, with a
@@ -24,6 +24,7 @@ const FAILING = 'Dieser Eintrag bringt das Modell immer zum Absturz (always-fail
 
 let emulators: TestEmulators;
 let model: ModelServer;
+let built: ReturnType<typeof handlersFor>;
 let handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 let entries: DynamoDbEntryStore;
 let poller: SqsPoller | undefined;
@@ -40,8 +41,8 @@ beforeAll(async () => {
             { technologies: ['Django', 'Elasticsearch', 'ImaginaryNoneExistence Cloud', 'Kubernetes'].filter((name) => name === 'Kubernetes' || entry.includes(name)), model: 'scripted-model' },
     }),
   ]);
-  setHandlerEnvironment(emulators, { OPENAI_BASE_URL: model.baseUrl, OPENAI_TIMEOUT_MS: '5000' });
-  ({ handler } = (await import('../../lambdas/extraction/handler.js')) as { handler: typeof handler });
+  built = handlersFor(emulators, { OPENAI_BASE_URL: model.baseUrl, OPENAI_TIMEOUT_MS: '5000' });
+  handler = built.handlers.extraction;
   entries = new DynamoDbEntryStore(DynamoDBDocumentClient.from(emulators.dynamoDb), emulators.tableName);
 });
 
@@ -51,6 +52,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
+  built?.destroy();
   await Promise.allSettled([emulators?.stop(), model?.stop()]);
 });
 

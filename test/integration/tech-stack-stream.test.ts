@@ -7,12 +7,13 @@ import { DynamoDbTagAggregates } from '../../lambdas/api/adapters/dynamodb-tag-a
 import { TAGS_TABLE as TAGS_TABLE_LAYOUT, tagIndexPartition } from '../../lambdas/api/adapters/tags-table.js';
 import { readTechStack, syncEntryTags } from '../../lambdas/api/domain/sync-entry-tags.js';
 import { DynamoDbEntryTagSource } from '../../lambdas/api/adapters/dynamodb-entry-tag-source.js';
-import { buildTechStackAggregator } from '../../lambdas/api/tech-stack-aggregator.js';
+import { createAggregatorHandler } from '../../lambdas/api/tech-stack-aggregator.js';
 import { AGGREGATOR_SETTINGS } from '../../lambdas/api/tech-stack-settings.js';
 import { entryKey } from '../../lambdas/contract/index.js';
 import { DynamoDbEntryTagStore } from '../../lambdas/extraction/adapters/dynamodb-entry-tag-store.js';
 import { dynamoDbClientFor, ensureEntryTable, ensureKeyedTable, startDynamoDb, type DynamoDbEmulator } from '../../local/emulators/dynamodb.js';
 import { type LocalStream, startLocalStream, streamLogTableName, type StreamHandler } from '../../local/emulators/dynamodb-stream.js';
+import { capturedLogger } from '../unit/support/captured-logger.js';
 
 const TABLE = 'entries-stream-test';
 const TAGS_TABLE = 'tags-stream-test';
@@ -43,7 +44,7 @@ afterEach(async () => {
 /** Starts the stream stand-in with the real aggregator behind `wrap` (which may fail records). */
 async function startStream(wrap: (aggregate: StreamHandler) => StreamHandler = (aggregate) => aggregate) {
   const aggregatorClient = DynamoDBDocumentClient.from(direct);
-  const handle = wrap(buildTechStackAggregator({ TABLE_NAME: TABLE, TAGS_TABLE_NAME: TAGS_TABLE }, aggregatorClient));
+  const handle = wrap(createAggregatorHandler({ TABLE_NAME: TABLE, TAGS_TABLE_NAME: TAGS_TABLE }, { documentClient: aggregatorClient, logger: capturedLogger('devlog-tech-stack').logger }));
   stream = await startLocalStream({
     client: direct,
     targetEndpoint: dynamo.endpoint,

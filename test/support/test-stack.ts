@@ -45,6 +45,8 @@ export interface TestStack {
   faults?: StackFaults;
   /** Every line the stack logged (requests, batches, reconciler). */
   readonly logs: string[];
+  /** Every Powertools JSON line the handlers logged (at LOG_LEVEL, SILENT unless TEST_HANDLER_LOG_LEVEL says otherwise). */
+  readonly handlerLogs: string[];
   /** An API client for a user of this stack. */
   client(userId: string): Promise<ApiClient>;
   /** Stops the stack and removes its data directory; safe to call twice. */
@@ -52,15 +54,21 @@ export interface TestStack {
 }
 
 /**
- * Starts the local stack in this process (vitest runs each test file in its own process, and
- * the handlers read their environment once, so one stack per file) on a fresh data directory
- * and a free port. `env` holds local settings and handler settings such as OPENAI_TIMEOUT_MS;
- * both go into this process's environment, which is where the handlers read theirs.
+ * Starts the local stack in this process on a fresh data directory and a free port. `env` holds
+ * local settings and handler settings such as OPENAI_TIMEOUT_MS, on top of this process's
+ * environment without the settings a developer's shell may hold; nothing is written to process.env.
+ * The handlers' JSON lines are kept in `handlerLogs`.
  */
 export async function startTestStack(options: { env?: Record<string, string>; faultInjection?: boolean } = {}): Promise<TestStack> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'devlog-test-stack-'));
-  for (const name of INHERITED_SETTINGS) delete process.env[name];
-  Object.assign(process.env, { PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: process.env.TEST_HANDLER_LOG_LEVEL ?? 'SILENT' }, options.env);
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of INHERITED_SETTINGS) delete env[name];
+  Object.assign(env, { PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: process.env.TEST_HANDLER_LOG_LEVEL ?? 'SILENT' }, options.env);
+  const handlerLogs: string[] = [];
+  const handlerLog = (line: string) => {
+    handlerLogs.push(line);
+    if (process.env.TEST_STACK_LOG) console.log(line);
+  };
   const logs: string[] = [];
   const log = (line: string) => {
     logs.push(line);
@@ -78,7 +86,7 @@ export async function startTestStack(options: { env?: Record<string, string>; fa
   };
   let stack: LocalStack;
   try {
-    stack = await startLocalStack({ log, ...(options.faultInjection ? { interposeHandlerEndpoints: interposeFaultProxies } : {}) });
+    stack = await startLocalStack({ env, log, handlerLog, ...(options.faultInjection ? { interposeHandlerEndpoints: interposeFaultProxies } : {}) });
   } catch (error) {
     await rm(dataDir, { recursive: true, force: true });
     throw error;
@@ -92,6 +100,7 @@ export async function startTestStack(options: { env?: Record<string, string>; fa
     ops,
     ...(faults ? { faults } : {}),
     logs,
+    handlerLogs,
     client: async (userId) => new ApiClient(stack.apiUrl, await stack.issueToken(userId)),
     stop() {
       stopped ??= (async () => {

@@ -1,7 +1,7 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import OpenAI from 'openai';
 import { ContentFilterFinishReasonError, LengthFinishReasonError } from 'openai/error';
-import { awsClientConfig } from '../../contract/index.js';
+import { type AwsClientTarget, awsClientConfig } from '../../contract/index.js';
 import { AnswerTruncatedError, DeadlineExceededError, PermanentError, RetryableError } from '../domain/errors.js';
 import type { ExtractOptions, RawExtraction, TagExtractor } from '../domain/ports.js';
 import { ANSWER_MAX_OUTPUT_TOKENS, ANSWER_RESPONSE_FORMAT } from '../answer-schema.js';
@@ -31,13 +31,16 @@ export interface OpenAiClientOptions {
 
 const SECRET_CACHE_SECONDS = 300;
 
+/** Where the Secrets Manager client connects and as whom; the runtime's defaults when empty. */
+export type SecretsManagerTarget = Omit<AwsClientTarget, 'dynamoDbEndpoint' | 'sqsEndpoint'> & { endpoint?: string };
+
 /**
  * Reads the API key from Secrets Manager through Powertools, cached for five minutes, with the
  * SDK timeouts of a function of `functionTimeoutSeconds`. Concurrent callers share one read, so
  * a cold batch of ten records makes one call, not ten.
  */
-export function secretsManagerApiKey(secretId: string, functionTimeoutSeconds: number): () => Promise<string> {
-  const secrets = new SecretsProvider({ clientConfig: awsClientConfig(functionTimeoutSeconds) });
+export function secretsManagerApiKey(secretId: string, functionTimeoutSeconds: number, target: SecretsManagerTarget = {}): () => Promise<string> {
+  const secrets = new SecretsProvider({ clientConfig: { ...awsClientConfig(functionTimeoutSeconds), ...target } });
   let inFlight: Promise<string> | undefined;
   const read = async () => {
     const apiKey = await secrets.get<string>(secretId, { maxAge: SECRET_CACHE_SECONDS });
@@ -187,6 +190,8 @@ export function retryAfterSeconds(headers: Headers | undefined, now = Date.now()
 /** Everything the OpenAI extractor is built from. */
 export interface OpenAiExtractorSettings extends Omit<OpenAiClientOptions, 'apiKey'> {
   secretId: string;
+  /** Where the key's Secrets Manager client connects (the local stand-in); the runtime's defaults when unset. */
+  secretsManager?: SecretsManagerTarget;
   model: string;
   /** Tried in order when the model (and each one before) is gone. */
   fallbackModels: readonly string[];
@@ -209,7 +214,7 @@ export interface OpenAiExtractorSettings extends Omit<OpenAiClientOptions, 'apiK
 export function createOpenAiExtractor(settings: OpenAiExtractorSettings): TagExtractor {
   const client = openAiClientProvider({
     ...settings,
-    apiKey: secretsManagerApiKey(settings.secretId, settings.functionTimeoutSeconds),
+    apiKey: secretsManagerApiKey(settings.secretId, settings.functionTimeoutSeconds, settings.secretsManager),
   });
   const parameters = new ModelParameters(settings.reasoningEffort);
   const models = [settings.model, ...settings.fallbackModels.filter((model) => model !== settings.model)];

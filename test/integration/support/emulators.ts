@@ -6,7 +6,7 @@ import { dynamoDbClientFor, ensureEntryTable, ensureKeyedTable, startDynamoDb } 
 import { startSecretsManager, type SecretsManagerEmulator } from '../../../local/emulators/secrets-manager.js';
 import { ensureJobQueues, sqsClientFor, startSqs, type JobQueueOptions, type JobQueues } from '../../../local/emulators/sqs.js';
 import { handlerEnvironment } from '../../../local/handler-environment.js';
-import { createLocalWebHandlers } from '../../../local/handlers.js';
+import { createLocalHandlers } from '../../../local/handlers.js';
 import { CONSUMER_SETTINGS } from '../../../lambdas/contract/index.js';
 
 /** Emulators with the entries table and a jobs queue, plus clients for them. */
@@ -62,43 +62,34 @@ export async function startTestEmulators(queueOptions: JobQueueOptions = {}): Pr
 }
 
 /** The handlers' environment variables for these emulators, as the local stack sets them. */
-export function handlerEnvironmentFor(emulators: TestEmulators, extra: Record<string, string> = {}): Record<string, string> {
+function handlerEnvironmentFor(emulators: TestEmulators, extra: Record<string, string>): Record<string, string> {
   return {
     ...handlerEnvironment({
       tableName: emulators.tableName,
       tagsTableName: emulators.tagsTableName,
       queueUrl: emulators.queues.queueUrl,
-      sqsEndpoint: emulators.sqsEndpoint,
-      dynamoDbEndpoint: emulators.dynamoDbEndpoint,
-      secretsManagerEndpoint: emulators.secrets.endpoint,
       openAiSecretId: TEST_SECRET_ID,
       extractionTimeoutSeconds: CONSUMER_SETTINGS.functionTimeoutSeconds,
       retryBaseSeconds: 0.1,
       retryMaxSeconds: 1,
-      logLevel: HANDLER_LOG_LEVEL,
     }),
     ...extra,
   };
 }
 
-/** The handlers' log level in tests: silent unless TEST_HANDLER_LOG_LEVEL asks for more. */
-const HANDLER_LOG_LEVEL = (process.env.TEST_HANDLER_LOG_LEVEL ?? 'SILENT') as LogLevel;
-
-/** The web team's handlers built by their factories on these emulators, as the local stack builds them. */
-export function webHandlersFor(emulators: TestEmulators): ReturnType<typeof createLocalWebHandlers> {
-  return createLocalWebHandlers({
-    env: handlerEnvironmentFor(emulators),
-    endpoints: { dynamoDb: emulators.dynamoDbEndpoint, sqs: emulators.sqsEndpoint },
-    logLevel: HANDLER_LOG_LEVEL,
-  });
-}
-
 /**
- * Points the handlers at the emulators through process.env, as the local stack does. Call it
- * before importing a handler: handlers read their environment once, at import.
+ * Every handler built by its factory on these emulators, as the local stack builds them; `env`
+ * adds handler settings (OPENAI_BASE_URL, OPENAI_TIMEOUT_MS ...). Silent unless
+ * TEST_HANDLER_LOG_LEVEL asks for more. Destroy them when done.
  */
-export function setHandlerEnvironment(emulators: TestEmulators, extra: Record<string, string> = {}): void {
-  Object.assign(process.env, handlerEnvironmentFor(emulators, extra));
+export function handlersFor(emulators: TestEmulators, env: Record<string, string> = {}): ReturnType<typeof createLocalHandlers> {
+  const logLevel = (process.env.TEST_HANDLER_LOG_LEVEL ?? 'SILENT') as LogLevel;
+  return createLocalHandlers({
+    env: handlerEnvironmentFor(emulators, env),
+    endpoints: { dynamoDb: emulators.dynamoDbEndpoint, sqs: emulators.sqsEndpoint, secretsManager: emulators.secrets.endpoint },
+    handlerLog: (line) => console.log(line),
+    logLevel,
+  });
 }
 
 /** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */

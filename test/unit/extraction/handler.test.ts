@@ -6,10 +6,16 @@ import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { VALID_JOB_MESSAGE } from '../../../lambdas/contract/fixtures/index.js';
-import type { handler as extractionHandler } from '../../../lambdas/extraction/handler.js';
+import { createExtractionClients } from '../../../lambdas/extraction/aws-clients.js';
+import { readExtractionEnv } from '../../../lambdas/extraction/env.js';
+import { createExtractionHandler, type ExtractionHandler, type ExtractionHandlerDeps } from '../../../lambdas/extraction/handler-factory.js';
 import { deadlineReserve } from '../../../lambdas/extraction/invocation-deadlines.js';
 import { type ModelServer, startModelServer } from '../../../tools/model-server/index.js';
 import { EXTRACTION_SERVICE_VERSION } from '../../../lambdas/extraction/version.js';
+import { UnpublishedMetrics } from '../../../local/handlers.js';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { EXTRACTION_TELEMETRY } from '../../../lambdas/extraction/telemetry.js';
+import { capturedLogger } from '../support/captured-logger.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { sqsEvent, sqsRecord } from '../support/sqs-records.js';
 
@@ -28,8 +34,7 @@ const secrets = mockClient(SecretsManagerClient);
 const context = lambdaContext('tag-extraction');
 
 let server: ModelServer;
-let handler: typeof extractionHandler;
-const savedEnv = { ...process.env };
+let handler: ExtractionHandler;
 
 function job(entryId: string) {
   return JSON.stringify({ ...VALID_JOB_MESSAGE, entryId });
@@ -37,30 +42,28 @@ function job(entryId: string) {
 
 beforeAll(async () => {
   server = await startModelServer();
-  // The handler reads its environment once at cold start, so set it before importing.
-  Object.assign(process.env, {
-    TABLE_NAME: TABLE,
-    QUEUE_URL,
-    OPENAI_SECRET_ID: SECRET_ID,
-    OPENAI_BASE_URL: server.baseUrl,
-    OPENAI_TIMEOUT_MS: '2000',
-    AWS_REGION: 'eu-central-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    POWERTOOLS_DEV: 'true',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-  });
 });
 
 afterAll(async () => {
-  process.env = savedEnv;
   await server.stop();
 });
 
-beforeEach(async () => {
-  // A fresh container per test: the handler caches the secret for minutes, so each test starts cold.
-  vi.resetModules();
-  ({ handler } = await import('../../../lambdas/extraction/handler.js'));
+/** A container built as handler.ts builds it, with `extraEnv` and the given metrics. */
+function buildHandler(extraEnv: Record<string, string> = {}, metrics: ExtractionHandlerDeps['metrics'] = new UnpublishedMetrics()): ExtractionHandler {
+  const env = readExtractionEnv({ TABLE_NAME: TABLE, QUEUE_URL, OPENAI_SECRET_ID: SECRET_ID, OPENAI_BASE_URL: server.baseUrl, OPENAI_TIMEOUT_MS: '2000', ...extraEnv });
+  const target = { region: 'eu-central-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+  return createExtractionHandler(env, {
+    ...createExtractionClients(env.FUNCTION_TIMEOUT_SECONDS, target),
+    logger: capturedLogger('tag-extraction').logger,
+    metrics,
+    secretsManager: target,
+  });
+}
+
+beforeEach(() => {
+  // A fresh container per test, built as handler.ts builds it: the handler caches the secret
+  // for minutes, so each test starts cold (aws-sdk-client-mock answers for every client instance).
+  handler = buildHandler();
   ddb.reset();
   rawDdb.reset();
   sqs.reset();
@@ -75,8 +78,6 @@ beforeEach(async () => {
     entry === FAILING_TEXT
       ? { status: 503, error: { message: 'The engine is currently overloaded', type: 'server_error' } }
       : { technologies: ['Django', 'Elasticsearch', 'Python'], model: 'gpt-4o-mini-2024-07-18' };
-  for (const level of ['info', 'warn', 'error', 'debug'] as const) vi.spyOn(console, level).mockImplementation(() => undefined);
-  return () => vi.restoreAllMocks();
 });
 
 describe('extraction handler', () => {
@@ -268,19 +269,25 @@ describe('extraction handler metrics', () => {
   it('counts the records it was handed and those it reported failed, per function version', async () => {
     // Arrange: a container of published version 7 with metrics on (dev mode prints them through console.log)
     vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
-    vi.stubEnv('AWS_LAMBDA_FUNCTION_VERSION', '7');
     onTestFinished(() => {
       vi.unstubAllEnvs();
     });
-    vi.resetModules();
-    ({ handler } = await import('../../../lambdas/extraction/handler.js'));
-    const printed = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    // Before the Metrics is built: outside dev mode it writes through a Console on process.stdout.
+    const printed = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    handler = buildHandler(
+      { AWS_LAMBDA_FUNCTION_VERSION: '7' },
+      new Metrics({ namespace: EXTRACTION_TELEMETRY.namespace, serviceName: EXTRACTION_TELEMETRY.serviceName }),
+    );
 
     // Act
     await handler(sqsEvent(sqsRecord(job(GOOD_ID), { messageId: 'good' }), sqsRecord('{"version":1,', { messageId: 'invalid' })), context);
 
     // Assert
-    const blobs = printed.mock.calls.map((call) => JSON.parse(String(call[0])) as Record<string, unknown>).filter((blob) => blob._aws);
+    const blobs = printed.mock.calls
+      .flatMap((call) => String(call[0]).split('\n'))
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((blob) => blob._aws);
     expect(blobs).toHaveLength(1);
     expect(blobs[0]).toMatchObject({
       _aws: { CloudWatchMetrics: [{ Dimensions: [['service', 'ExecutedVersion'], ['service']] }] },
