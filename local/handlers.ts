@@ -13,6 +13,7 @@ import { readAggregatorEnv } from '../lambdas/api/tech-stack-aggregator-env.js';
 import { createExtractionClients } from '../lambdas/extraction/aws-clients.js';
 import { readExtractionEnv } from '../lambdas/extraction/env.js';
 import { createExtractionHandler, type ExtractionHandler } from '../lambdas/extraction/handler-factory.js';
+import { localAccessKeyId } from './iam/local-iam.js';
 import type { PolicyFunction } from './iam/resources.js';
 import { LineLogger } from './log.js';
 import { LOCAL_RESOURCES } from './settings.js';
@@ -42,11 +43,6 @@ export interface LocalHandlers {
   reconciler: ReconcilerHandler;
   extraction: ExtractionHandler;
   aggregator: TechStackAggregatorHandler;
-}
-
-/** The access key id a function's SDK clients sign with locally: each function has its own, as each has its own role in AWS. */
-export function localAccessKeyId(fn: PolicyFunction): string {
-  return `local-${fn}`;
 }
 
 /** What the local handlers are built from. */

@@ -1,4 +1,5 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import path from 'node:path';
 import { WEB_FUNCTION_TIMEOUTS_SECONDS } from '../lambdas/api/function-timeouts.js';
 import { CONSUMER_SETTINGS, ENTRY_TABLE } from '../lambdas/contract/index.js';
@@ -14,6 +15,7 @@ import { startLocalStream } from './emulators/dynamodb-stream.js';
 import { startSecretsManager } from './emulators/secrets-manager.js';
 import { ensureJobQueues, sqsClientFor, startSqs } from './emulators/sqs.js';
 import { handlerEnvironment } from './handler-environment.js';
+import { type LocalFunctionPolicies, localAccessKeyId, startLocalIam } from './iam/local-iam.js';
 import { createLocalHandlers, type LocalHandlers } from './handlers.js';
 import { createJwtAuthorizer, issueLocalToken, loadOrCreateSigningKey } from './jwt.js';
 import { consoleLog, type LogLine, writeLineToStdout } from './log.js';
@@ -34,12 +36,18 @@ export interface LocalStackOptions {
   handlerLog?: (jsonLine: string) => void;
   /**
    * Puts something between the handlers and the DynamoDB and SQS emulators (the fault tests'
-   * fault-injection proxies, test/support/fault-proxy.ts): called with the emulators' endpoints,
-   * it returns the endpoints the handlers use instead. `npm start` never sets it. The SQS poller
-   * (the managed event source mapping in AWS), the start-up re-send and the ops scripts reach
-   * the emulators directly.
+   * fault-injection proxies, test/support/fault-proxy.ts): called with the endpoints the handlers
+   * would use (the IAM enforcing proxies in front of the emulators), it returns the endpoints they
+   * use instead. `npm start` never sets it. The SQS poller (the managed event source mapping in
+   * AWS, under the extraction's role) reaches the enforcing proxy directly; the start-up re-send
+   * and the ops scripts reach the emulators directly.
    */
   interposeHandlerEndpoints?: (emulators: ServiceEndpoints) => Promise<InterposedEndpoints>;
+  /**
+   * The roles the functions' calls are checked against; the committed local/iam/function-policies.json
+   * (the synthesized stacks' roles) by default. Tests pass a role that lacks a permission.
+   */
+  functionPolicies?: LocalFunctionPolicies;
 }
 
 /** Where DynamoDB and SQS answer. */
@@ -146,9 +154,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log,
     });
     cleanups.push({ name: 'DynamoDB stream stand-in', run: stream.stop });
-    const interposed = await options.interposeHandlerEndpoints?.({ dynamoDb: stream.endpoint, sqs: sqs.endpoint });
+    // Each function's calls are checked against its own role, as IAM does in AWS.
+    const iam = await startLocalIam({
+      dynamoDbTarget: stream.endpoint,
+      sqsTarget: sqs.endpoint,
+      tables: { entries: LOCAL_RESOURCES.tableName, tags: LOCAL_RESOURCES.tagsTableName },
+      queues: { jobs: queues.queueUrl, deadLetter: queues.deadLetterQueueUrl },
+      ...(options.functionPolicies ? { policies: options.functionPolicies } : {}),
+    });
+    cleanups.push({ name: 'IAM enforcing proxies', run: iam.stop });
+    const interposed = await options.interposeHandlerEndpoints?.(iam.endpoints);
     if (interposed) cleanups.push({ name: 'interposed endpoints', run: interposed.stop });
-    const handlerEndpoints = interposed?.endpoints ?? { dynamoDb: stream.endpoint, sqs: sqs.endpoint };
+    const handlerEndpoints = interposed?.endpoints ?? iam.endpoints;
 
     const model = await startModel(settings);
     if (model.stop) cleanups.push({ name: 'OpenAI stand-in', run: model.stop });
@@ -189,8 +206,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const reconciler = scheduleReconciler(handlers.reconciler, settings.RECONCILE_INTERVAL_SECONDS, log);
     cleanups.push({ name: 'reconciler schedule', run: reconciler.stop });
 
+    // As the event source mapping polls with the function's role, the poller signs as the extraction.
+    const pollerClient = new SQSClient({
+      endpoint: iam.endpoints.sqs,
+      region: LOCAL_RESOURCES.region,
+      credentials: { ...LOCAL_RESOURCES.credentials, accessKeyId: localAccessKeyId('extraction') },
+    });
+    cleanups.push({ name: 'SQS poller client', run: () => pollerClient.destroy() });
     const poller = startSqsPoller({
-      client: sqsClient,
+      client: pollerClient,
       queueUrl: queues.queueUrl,
       queueArn: queues.queueArn,
       handler: handlers.extraction,

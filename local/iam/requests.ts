@@ -78,7 +78,9 @@ export function dynamoDbAuthorizationRequest(
 
 /** An SQS call as IAM sees it: `sqs:<Operation>` on the queue's ARN. */
 export function sqsAuthorizationRequest(operation: string, queueArn: string): AuthorizationRequest {
-  return { action: `sqs:${operation}`, resource: queueArn, context: {} };
+  // IAM has no batch actions for SQS: SendMessageBatch, DeleteMessageBatch and
+  // ChangeMessageVisibilityBatch are authorized as their single-message action.
+  return { action: `sqs:${operation.replace(/Batch$/, '')}`, resource: queueArn, context: {} };
 }
 
 /** The top-level attribute of every document path in an expression (`tags[0].value` names `tags`). */

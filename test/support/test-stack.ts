@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { LocalFunctionPolicies } from '../../local/iam/local-iam.js';
 import { type InterposedEndpoints, type LocalStack, type ServiceEndpoints, startLocalStack } from '../../local/stack.js';
 import { localTarget, type OpsTarget } from '../../ops/targets.js';
 import { ApiClient } from './api-client.js';
@@ -59,7 +60,9 @@ export interface TestStack {
  * environment without the settings a developer's shell may hold; nothing is written to process.env.
  * The handlers' JSON lines are kept in `handlerLogs`.
  */
-export async function startTestStack(options: { env?: Record<string, string>; faultInjection?: boolean } = {}): Promise<TestStack> {
+export async function startTestStack(
+  options: { env?: Record<string, string>; faultInjection?: boolean; functionPolicies?: LocalFunctionPolicies } = {},
+): Promise<TestStack> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'devlog-test-stack-'));
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of INHERITED_SETTINGS) delete env[name];
@@ -86,7 +89,13 @@ export async function startTestStack(options: { env?: Record<string, string>; fa
   };
   let stack: LocalStack;
   try {
-    stack = await startLocalStack({ env, log, handlerLog, ...(options.faultInjection ? { interposeHandlerEndpoints: interposeFaultProxies } : {}) });
+    stack = await startLocalStack({
+      env,
+      log,
+      handlerLog,
+      ...(options.functionPolicies ? { functionPolicies: options.functionPolicies } : {}),
+      ...(options.faultInjection ? { interposeHandlerEndpoints: interposeFaultProxies } : {}),
+    });
   } catch (error) {
     await rm(dataDir, { recursive: true, force: true });
     throw error;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { authorize, type PolicyStatement } from '../../../../local/iam/policy.js';
-import { attributeNamesIn, dynamoDbAuthorizationRequest } from '../../../../local/iam/requests.js';
+import { attributeNamesIn, dynamoDbAuthorizationRequest, sqsAuthorizationRequest } from '../../../../local/iam/requests.js';
 
 const TABLE = 'arn:aws:dynamodb:local:000000000000:table/entries';
 
@@ -106,5 +106,21 @@ describe('attributeNamesIn', () => {
     // Assert
     expect(names).toEqual(['status', 'tags', 'pendingBucket', 'counter']);
     expect(condition).toEqual(['pk', 'status', 'tags', 'sk']);
+  });
+});
+
+describe('sqsAuthorizationRequest', () => {
+  it('authorizes a batch call as its single-message action, as IAM does', () => {
+    // Arrange
+    const queue = 'arn:aws:sqs:local:000000000000:jobs';
+    const statements: PolicyStatement[] = [{ Effect: 'Allow', Action: ['sqs:DeleteMessage', 'sqs:SendMessage'], Resource: [queue] }];
+
+    // Act
+    const decisions = ['DeleteMessageBatch', 'SendMessageBatch', 'ChangeMessageVisibilityBatch'].map((operation) =>
+      authorize(statements, sqsAuthorizationRequest(operation, queue)),
+    );
+
+    // Assert
+    expect(decisions.map((decision) => decision.allowed)).toEqual([true, true, false]);
   });
 });
