@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { ESM_REQUIRE_SHIM } from '../lib/constructs/esm-require-shim.js';
 import { REPO_ROOT } from './entries.js';
 import { median, round } from './stats.js';
 
@@ -24,13 +25,6 @@ export const MAX_BUNDLE_BYTES = 450 * 1024;
 /** Largest ratio of a handler's module init time to its SDK-clients-only floor. */
 export const MAX_INIT_RATIO = 1.1;
 
-/**
- * The banner of lib/constructs/lambda-function.ts (not exported there): some bundled CommonJS
- * dependencies call require() for Node built-ins. The floor bundle needs the same one; the
- * bench checks each handler bundle still starts with it, so a drift is reported, not hidden.
- */
-export const REQUIRE_SHIM =
-  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
 /**
  * The floor: what each of our handlers must load at init no matter what, i.e. the AWS SDK
@@ -176,7 +170,7 @@ export async function measureColdStart(
         initSamplesMs: initSamplesMs.map((value) => round(value)),
         initRatio: round(initMedianMs / floorMedian, 2),
         pairedRatioMedian: round(median(initSamplesMs.map((value, index) => value / samples.get('floor')![index]!)), 2),
-        bannerMatches: code.startsWith(REQUIRE_SHIM),
+        bannerMatches: code.startsWith(ESM_REQUIRE_SHIM),
       });
     }
     const extraction = assets.find((asset) => asset.name === 'extraction')!;
@@ -256,7 +250,7 @@ async function buildFloorBundle(outfile: string): Promise<void> {
     sourcemap: true,
     sourcesContent: false,
     mainFields: ['module', 'main'],
-    banner: { js: REQUIRE_SHIM },
+    banner: { js: ESM_REQUIRE_SHIM },
     outfile,
     logLevel: 'warning',
   });

@@ -29,7 +29,7 @@ import { AGGREGATOR_ENTRY_ATTRIBUTES } from '../lambdas/api/adapters/dynamodb-en
 import { API_TAGS_TABLE_ATTRIBUTES, TAGS_TABLE } from '../lambdas/api/adapters/tags-table.js';
 import { AGGREGATOR_SETTINGS } from '../lambdas/api/tech-stack-settings.js';
 import { API_ROUTES, GATEWAY_ROUTES, routeKeyOf } from '../lambdas/api/http/routes.js';
-import { ENTRY_TABLE, QUEUE_SETTINGS } from '../lambdas/contract/index.js';
+import { deployedReconcileGraceSeconds, ENTRY_TABLE, QUEUE_SETTINGS } from '../lambdas/contract/index.js';
 import type { StageConfig } from './config.js';
 import { ApiDashboard } from './constructs/api-dashboard.js';
 import { ALARM_PERIOD, OperationalAlarms } from './constructs/alarms.js';
@@ -189,7 +189,8 @@ export class DevLogApiStack extends Stack {
         TABLE_NAME: this.table.tableName,
         QUEUE_URL: this.jobsQueue.queueUrl,
         CONSUMER_VERSIONS_PARAMETER: this.consumerVersions.parameterName,
-        RECONCILE_GRACE_SECONDS: '900',
+        // Longer than any job can legitimately keep its entry pending, so no job still being retried is re-sent.
+        RECONCILE_GRACE_SECONDS: String(deployedReconcileGraceSeconds()),
         RECONCILE_MAX_ENTRIES: '500',
         POWERTOOLS_METRICS_NAMESPACE: 'DevLogTags',
       },

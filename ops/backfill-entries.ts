@@ -5,6 +5,7 @@ import type { JobMessageVersionSource } from '../lambdas/api/adapters/consumer-v
 import {
   BASELINE_JOB_MESSAGE_VERSION,
   ENTRY_SORT_PREFIX,
+  ENTRY_STATUS,
   type JobMessageVersion,
   jobMessageFor,
   LATEST_JOB_MESSAGE_VERSION,
@@ -71,7 +72,7 @@ export async function backfillEntries(
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':entry': ENTRY_SORT_PREFIX,
-          ':done': 'done',
+          ':done': ENTRY_STATUS.done,
           ':since': options.since.toISOString(),
           ':version': options.promptVersion,
         },

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ENTRY_TABLE, entryKey, FAILED_BUCKET, PENDING_BUCKET } from '../lambdas/contract/index.js';
+import { ENTRY_STATUS, ENTRY_TABLE, entryKey, FAILED_BUCKET, PENDING_BUCKET } from '../lambdas/contract/index.js';
 
 /**
  * Makes every `failed` entry eligible for extraction again: back to `pending` (and into the
@@ -60,8 +60,8 @@ async function resetEntry(
         ConditionExpression: '#status = :failed',
         ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
         ExpressionAttributeValues: {
-          ':pending': 'pending',
-          ':failed': 'failed',
+          ':pending': ENTRY_STATUS.pending,
+          ':failed': ENTRY_STATUS.failed,
           ':pendingBucket': PENDING_BUCKET,
           ':now': now.toISOString(),
         },

@@ -46,6 +46,15 @@ export function atRevisionCondition(revision: number, placeholder: string): stri
   return revision === 1 ? `(attribute_not_exists(${attribute}) OR ${attribute} = ${placeholder})` : `${attribute} = ${placeholder}`;
 }
 
+/** Where an entry is in its life: accepted and waiting for its tags, tagged, or given up on. */
+export const ENTRY_STATUSES = ['pending', 'done', 'failed'] as const;
+
+/** An entry's status, as both teams write and read it. */
+export type EntryStatus = (typeof ENTRY_STATUSES)[number];
+
+/** Each status by name, for the values of DynamoDB expressions, which no type checks. */
+export const ENTRY_STATUS = { pending: 'pending', done: 'done', failed: 'failed' } as const satisfies { [S in EntryStatus]: S };
+
 /** Value of `pendingBucket` while an entry is pending; removed when it is done or failed. */
 export const PENDING_BUCKET = 'pending';
 /** Value of `failedBucket` while an entry is failed; removed when a redrive resets it. */

@@ -27,6 +27,8 @@ export const CONSUMER_SETTINGS = {
   maxConcurrency: 5,
   /** Records of one batch extracted at the same time. */
   recordConcurrency: 10,
+  /** Longest backoff the deployed consumer sets between two receives (its RETRY_MAX_SECONDS); the reconciler's grace depends on it. */
+  retryMaxSeconds: 900,
 } as const;
 
 /**
@@ -62,4 +64,14 @@ export interface RetrySchedule {
 export function reconcileGraceSeconds(schedule: RetrySchedule): number {
   const betweenReceives = Math.max(schedule.visibilityTimeoutSeconds, schedule.functionTimeoutSeconds + schedule.retryMaxSeconds);
   return (schedule.maxReceiveCount - 1) * betweenReceives + schedule.functionTimeoutSeconds;
+}
+
+/** The deployed reconciler's grace: reconcileGraceSeconds over the contract's queue and consumer settings. */
+export function deployedReconcileGraceSeconds(): number {
+  return reconcileGraceSeconds({
+    functionTimeoutSeconds: CONSUMER_SETTINGS.functionTimeoutSeconds,
+    visibilityTimeoutSeconds: QUEUE_SETTINGS.visibilityTimeoutSeconds,
+    retryMaxSeconds: CONSUMER_SETTINGS.retryMaxSeconds,
+    maxReceiveCount: QUEUE_SETTINGS.maxReceiveCount,
+  });
 }

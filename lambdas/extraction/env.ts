@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { CONSUMER_SETTINGS } from '../contract/index.js';
 import { deadlineReserve } from './invocation-deadlines.js';
 import { EXTRACTION_SERVICE_VERSION } from './version.js';
 import { DEFAULT_OPENAI_MODEL, DEFAULT_REASONING_EFFORT, parseModelList, REASONING_EFFORTS } from './model-settings.js';
@@ -34,7 +35,7 @@ const ExtractionEnvSchema = z
     /** Records of one batch extracted at the same time. */
     RECORD_CONCURRENCY: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(10)), 10),
     RETRY_BASE_SECONDS: positive(10),
-    RETRY_MAX_SECONDS: positive(900),
+    RETRY_MAX_SECONDS: positive(CONSUMER_SETTINGS.retryMaxSeconds),
     /** Rate-limited answers in a row that stop calls to the model for a while. */
     CIRCUIT_THRESHOLD: positiveInt(5),
     CIRCUIT_COOLDOWN_SECONDS: positive(30),

@@ -4,6 +4,7 @@ import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { ESM_REQUIRE_SHIM } from './esm-require-shim.js';
 
 /** What differs between our functions; everything else is a project default. */
 export interface LambdaFunctionProps {
@@ -28,9 +29,6 @@ export interface LazyModule {
   /** Absolute path of the module's source. */
   source: string;
 }
-
-const REQUIRE_SHIM =
-  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
 /**
  * Our defaults for every function: Node.js 24 on arm64, an ESM bundle built by the local
@@ -71,8 +69,7 @@ export class LambdaFunction extends NodejsFunction {
         sourcesContent: false,
         externalModules: lazyModules.map((module) => module.importPath),
         mainFields: ['module', 'main'],
-        // Some bundled CommonJS dependencies call require() for Node built-ins.
-        banner: REQUIRE_SHIM,
+        banner: ESM_REQUIRE_SHIM,
         ...(lazyModules.length > 0 ? { commandHooks: lazyModuleHooks(lazyModules) } : {}),
       },
     };
@@ -97,7 +94,7 @@ function lazyModuleHooks(lazyModules: LazyModule[]) {
         (module) =>
           `"${inputDir}/node_modules/.bin/esbuild" "${module.source}" --bundle --minify --sourcemap --sources-content=false ` +
           '--platform=node --format=esm --target=node24 --main-fields=module,main --log-level=warning ' +
-          `--banner:js="${REQUIRE_SHIM}" --outfile="${outputDir}/${module.importPath}"`,
+          `--banner:js="${ESM_REQUIRE_SHIM}" --outfile="${outputDir}/${module.importPath}"`,
       ),
       `echo '{"type":"module"}' > "${outputDir}/package.json"`,
     ],

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GATEWAY_ROUTES, routeKeyOf } from '../../lambdas/api/http/routes.js';
-import { ENTRY_TABLE, QUEUE_SETTINGS } from '../../lambdas/contract/index.js';
+import { CONSUMER_SETTINGS, deployedReconcileGraceSeconds, ENTRY_TABLE, QUEUE_SETTINGS } from '../../lambdas/contract/index.js';
 import { sharedParameterPaths } from '../../lib/ssm-parameters.js';
 import { synthStage } from './synth.js';
 
@@ -102,6 +102,20 @@ describe('DevLogApi stack', () => {
     for (const read of reads) expect(JSON.stringify(read.Resource)).toContain('/extraction/accepted-job-message-versions');
     // No deploy-time reference: on a new account the API stack deploys before the parameter exists.
     expect(JSON.stringify(stage.api.toJSON().Parameters ?? {})).not.toContain('accepted-job-message-versions');
+  });
+
+  it('gives the reconciler the grace derived from the queue and consumer settings, not a fixed number', () => {
+    // Arrange: 4 x max(360 s visibility, 60 s attempt + 900 s backoff) + the last 60 s attempt
+    const longestRetryPathSeconds = (QUEUE_SETTINGS.maxReceiveCount - 1) * (CONSUMER_SETTINGS.functionTimeoutSeconds + CONSUMER_SETTINGS.retryMaxSeconds) + CONSUMER_SETTINGS.functionTimeoutSeconds;
+
+    // Act
+    const reconciler = Object.values(stage.api.findResources('AWS::Lambda::Function')).find(
+      (fn) => fn.Properties.Environment?.Variables?.RECONCILE_GRACE_SECONDS !== undefined,
+    );
+
+    // Assert
+    expect(reconciler?.Properties.Environment.Variables.RECONCILE_GRACE_SECONDS).toBe(String(deployedReconcileGraceSeconds()));
+    expect(deployedReconcileGraceSeconds()).toBe(longestRetryPathSeconds);
   });
 
   it('runs the API function on arm64 Node.js 22+ with a log group that expires', () => {

@@ -1,10 +1,11 @@
+import type { EntryStatus } from '../../lambdas/contract/index.js';
 import { request as httpRequest } from 'node:http';
 
 /** An entry as GET /logs returns it. */
 export interface EntryView {
   id: string;
   entry: string;
-  status: 'pending' | 'done' | 'failed';
+  status: EntryStatus;
   revision: number;
   tags: { type: string; value: string }[];
   createdAt: string;

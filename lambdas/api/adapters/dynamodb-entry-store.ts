@@ -4,6 +4,7 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } fr
 import {
   atRevisionCondition,
   ENTRY_SORT_PREFIX,
+  ENTRY_STATUS,
   entryKey,
   ownerPartition,
   PENDING_BUCKET,
@@ -127,7 +128,7 @@ export class DynamoDbEntryStore implements EntryStore {
             ':entry': edit.entry,
             ':expected': edit.expectedRevision,
             ':next': edit.expectedRevision + 1,
-            ':pending': 'pending',
+            ':pending': ENTRY_STATUS.pending,
             ':noTags': [],
             ':at': at,
             ':pendingBucket': PENDING_BUCKET,

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ENTRY_TABLE, entryKey, PENDING_BUCKET } from '../../contract/index.js';
+import { ENTRY_STATUS, ENTRY_TABLE, entryKey, PENDING_BUCKET } from '../../contract/index.js';
 import type { EntryRef, EntryRefPage, StalePendingEntries } from '../domain/ports.js';
 
 /** Stale pending entries from the sparse `pending` index: a query, never a scan. */
@@ -44,7 +44,7 @@ export class DynamoDbPendingEntries implements StalePendingEntries {
           UpdateExpression: 'SET enqueuedAt = :at',
           ConditionExpression: '#status = :pending',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':at': at.toISOString(), ':pending': 'pending' },
+          ExpressionAttributeValues: { ':at': at.toISOString(), ':pending': ENTRY_STATUS.pending },
         }),
       );
     } catch (error) {

@@ -1,5 +1,4 @@
-/** Where an entry is in its life: accepted, tagged, or given up on. */
-export type EntryStatus = 'pending' | 'done' | 'failed';
+import type { EntryStatus } from '../../contract/index.js';
 
 /** A tag the extraction attached to an entry. */
 export interface Tag {

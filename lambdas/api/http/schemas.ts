@@ -1,7 +1,7 @@
 // zod/mini on the hot path (cold start); tools/openapi builds the OpenAPI document from these
 // very schemas, so what is validated and shaped here is what the document says.
 import * as z from 'zod/mini';
-import { ENTRY_ID_PATTERN } from '../../contract/index.js';
+import { ENTRY_ID_PATTERN, ENTRY_STATUSES } from '../../contract/index.js';
 
 /** Longest entry we accept, in characters (code points). */
 export const MAX_ENTRY_CHARS = 10_000;
@@ -53,7 +53,7 @@ export const TagSchema = z.object({
 export const EntrySchema = z.object({
   id: EntryIdSchema,
   entry: z.string(),
-  status: z.enum(['pending', 'done', 'failed']),
+  status: z.enum(ENTRY_STATUSES),
   tags: z.array(TagSchema),
   /** Starts at 1; every PATCH adds one. */
   revision: z.number().check(z.int(), z.minimum(1)),

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { atRevisionCondition, entryKey, FAILED_BUCKET } from '../../contract/index.js';
+import { atRevisionCondition, ENTRY_STATUS, entryKey, FAILED_BUCKET } from '../../contract/index.js';
 import type { EntrySnapshot, EntryTagStore, ExtractionResult, JobTarget } from '../domain/ports.js';
 
 /**
@@ -42,8 +42,8 @@ export class DynamoDbEntryTagStore implements EntryTagStore {
             `attribute_exists(pk) AND ${atRevisionCondition(target.revision, ':revision')} AND (#status = :pending OR (#status = :done AND (attribute_not_exists(promptVersion) OR promptVersion < :promptVersion)))`,
           ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
           ExpressionAttributeValues: {
-            ':done': 'done',
-            ':pending': 'pending',
+            ':done': ENTRY_STATUS.done,
+            ':pending': ENTRY_STATUS.pending,
             ':tags': result.tags.map((value) => ({ type: 'tech-stack', value })),
             ':model': result.model,
             ':promptVersion': result.promptVersion,
@@ -75,8 +75,8 @@ export class DynamoDbEntryTagStore implements EntryTagStore {
           ConditionExpression: `#status = :pending AND ${atRevisionCondition(target.revision, ':revision')}`,
           ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
           ExpressionAttributeValues: {
-            ':failed': 'failed',
-            ':pending': 'pending',
+            ':failed': ENTRY_STATUS.failed,
+            ':pending': ENTRY_STATUS.pending,
             ':reason': reason.slice(0, 300),
             ':failedBucket': FAILED_BUCKET,
             ':revision': target.revision,

@@ -1,7 +1,9 @@
+import type { EntryStatus } from '../../contract/index.js';
+
 /** What the extraction needs to know about an entry. */
 export interface EntrySnapshot {
   entry: string;
-  status: 'pending' | 'done' | 'failed';
+  status: EntryStatus;
   promptVersion?: number;
   /** The text's revision; absent on entries stored before edits existed, which are at 1. */
   revision?: number;
