@@ -40,6 +40,7 @@ export async function startEnforcingProxy(options: EnforcingProxyOptions): Promi
   const target = new URL(options.targetEndpoint);
   const server = createServer((request, response) => {
     handle(request, response, options, target).catch((error: unknown) => {
+      if (response.destroyed) return;
       if (!response.headersSent) deny(response, options.service, 500, 'InternalFailure', (error as Error).message);
       else response.destroy();
     });
@@ -98,6 +99,11 @@ function forward(request: IncomingMessage, response: ServerResponse, body: Buffe
       },
     );
     upstream.on('error', reject);
+    // A caller that gives up (the poller's aborted long poll at a stop) must end the forwarded
+    // call too: left open, it would take the next message for nobody and hold the emulator open.
+    response.on('close', () => {
+      if (!response.writableFinished) upstream.destroy();
+    });
     upstream.end(body);
   });
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbEntryStore } from '../../lambdas/api/adapters/dynamodb-entry-store.js';
@@ -8,6 +9,7 @@ import { DynamoDbPendingEntries } from '../../lambdas/api/adapters/dynamodb-pend
 import { entryKey, PENDING_BUCKET } from '../../lambdas/contract/index.js';
 import { startEnforcingProxy, type EnforcingProxy, type LocalIdentity } from '../../local/iam/enforcing-proxy.js';
 import type { PolicyStatement } from '../../local/iam/policy.js';
+import { closeServer, listenOnLoopback } from '../../local/http-server.js';
 import { POLICY_RESOURCES, type PolicyFunction } from '../../local/iam/resources.js';
 import { startTestEmulators, type TestEmulators } from './support/emulators.js';
 
@@ -134,5 +136,37 @@ describe('the IAM-enforcing proxies', () => {
     const store = new DynamoDbEntryStore(documentsAs('someone-else'), emulators.tableName);
 
     await expect(store.get('iam-owner', '01JDQ8Z6X4M1V9T3K7N2P5IAM0')).rejects.toMatchObject({ name: 'UnrecognizedClientException' });
+  });
+
+  it('end the call it forwarded when the caller gives up, so an aborted long poll cannot take a message or hold the emulator open', async () => {
+    // A stand-in SQS that holds every ReceiveMessage, as a long poll on an empty queue does.
+    const received = Promise.withResolvers<void>();
+    const upstreamClosed = Promise.withResolvers<void>();
+    const upstream = createServer((request) => {
+      received.resolve();
+      request.socket.on('close', () => upstreamClosed.resolve());
+    });
+    const upstreamPort = await listenOnLoopback(upstream);
+    const proxy = await startEnforcingProxy({
+      service: 'sqs',
+      targetEndpoint: `http://127.0.0.1:${upstreamPort}`,
+      identities: { 'local-extraction': { functionName: 'extraction', statements: POLICIES.extraction } },
+      resourceArnOf: () => POLICY_RESOURCES.jobsQueue,
+    });
+    try {
+      const sqs = new SQSClient({ endpoint: proxy.endpoint, region: 'us-east-1', credentials: credentials('local-extraction'), maxAttempts: 1 });
+      const abort = new AbortController();
+      const poll = sqs.send(new ReceiveMessageCommand({ QueueUrl: 'http://queue', WaitTimeSeconds: 20 }), { abortSignal: abort.signal });
+      await received.promise;
+
+      abort.abort();
+
+      await expect(poll).rejects.toMatchObject({ name: 'AbortError' });
+      await upstreamClosed.promise;
+      sqs.destroy();
+    } finally {
+      upstream.closeAllConnections();
+      await Promise.all([proxy.stop(), closeServer(upstream)]);
+    }
   });
 });
