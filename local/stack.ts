@@ -24,6 +24,9 @@ import { DATA_DIR_MARKER, DUMMY_OPENAI_API_KEY, LOCAL_RESOURCES, localReconcileG
 import { startSqsPoller } from './sqs-poller.js';
 import { OFFLINE_DICTIONARY_MODEL, offlineDictionary, startModelServer } from '../tools/model-server/index.js';
 
+/** A stop step this slow is named in the log, so a stop that hangs says where. */
+const SLOW_STOP_STEP_MS = 1_000;
+
 /** User id of the token printed at start. */
 export const DEV_USER_ID = 'dev-user';
 
@@ -105,11 +108,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const cleanups: { name: string; run: () => Promise<void> | void }[] = [];
   const stopAll = async () => {
     for (const { name, run } of cleanups.splice(0).reverse()) {
+      const stepStarted = performance.now();
       try {
         await run();
       } catch (error) {
         log(`stopping ${name} failed: ${(error as Error).message}`);
       }
+      const tookMs = Math.round(performance.now() - stepStarted);
+      if (tookMs >= SLOW_STOP_STEP_MS) log(`stopping ${name} took ${tookMs} ms`);
     }
   };
 
@@ -200,6 +206,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     cleanups.push({ name: 'handler SDK clients', run: destroyHandlerClients });
     stream.deliverTo(handlers.aggregator);
+    cleanups.push({ name: 'DynamoDB stream delivery', run: stream.stopDelivery });
 
     const resent = await resendAllPendingJobs(dynamoClient, sqsClient, LOCAL_RESOURCES.tableName, queues.queueUrl, log);
     if (resent.resent > 0) log(`re-sent the jobs of ${resent.resent} pending entries (the in-memory queue starts empty)`);

@@ -73,6 +73,12 @@ export interface LocalStream {
   deliverTo(handler: StreamHandler): void;
   /** Resolves once every record written so far has been handled (or parked). */
   drained(): Promise<void>;
+  /**
+   * Stops feeding the handler (the event source mapping disabled) once the batch under way is
+   * handled; later records stay in the log for the next start. A stack stops this before the
+   * handler's clients and the endpoints they call, so no delivery keeps them busy.
+   */
+  stopDelivery(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -169,10 +175,11 @@ export async function startLocalStream(options: LocalStreamOptions): Promise<Loc
       pollerStarted();
     },
     drained: () => started.then(() => poller?.drained()),
+    stopDelivery: async () => poller?.stop(),
     async stop() {
+      await poller?.stop();
       await closeServer(server);
       agent.destroy();
-      await poller?.stop();
     },
   };
 }

@@ -109,5 +109,5 @@ it('tags every accepted entry exactly once after a SIGKILL of the whole stack mi
   );
 
   const stopped = await stack.stop();
-  expect(stopped).toEqual({ code: 0, survivors: [], stillListening: false });
+  expect(stopped, `the restarted stack did not stop cleanly; its output:\n${stack.output().slice(-4000)}`).toEqual({ code: 0, survivors: [], stillListening: false });
 }, 180_000);

@@ -146,6 +146,35 @@ describe('the tech-stack aggregator behind the local stream stand-in', () => {
     expect(delivered.filter((record) => record.eventName === 'INSERT')).toHaveLength(3);
   });
 
+  it('stops delivering once the batch under way is handled, and keeps later records for the next start', async () => {
+    const inHandler = Promise.withResolvers<void>();
+    const release = Promise.withResolvers<void>();
+    await startStream((aggregate) => async (event, context) => {
+      inHandler.resolve();
+      await release.promise;
+      return aggregate(event, context);
+    });
+    await createEntry('01A', '2026-01-01T00:00:00.000Z');
+    await inHandler.promise;
+
+    let stopped = false;
+    const stopping = stream!.stopDelivery().then(() => {
+      stopped = true;
+    });
+    await createEntry('01B', '2026-02-01T00:00:00.000Z');
+    expect(stopped).toBe(false);
+    release.resolve();
+    await stopping;
+
+    const sortKeys = () => delivered.map((record) => record.dynamodb?.Keys?.sk?.S);
+    expect(sortKeys()).toEqual([entryKey(OWNER, '01A').sk]);
+    await stream!.stop();
+    viaStream.destroy();
+    await startStream();
+    await stream!.drained();
+    expect(sortKeys()).toEqual([entryKey(OWNER, '01A').sk, entryKey(OWNER, '01B').sk]);
+  });
+
   it('delivers at the next start what a crash between a write and its record left as an intent', async () => {
     await ensureLogTableWithIntent();
     await startStream();
