@@ -1,9 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import {
   CreateTableCommand,
+  type CreateTableCommandInput,
   DescribeTableCommand,
   DynamoDBClient,
   ResourceNotFoundException,
+  waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { ENTRY_TABLE } from '../../lambdas/contract/index.js';
@@ -20,10 +22,11 @@ export interface DynamoDbEmulator {
  * Starts dynalite (pure JS, no Java, no Docker) on a free loopback port, on disk under `path`
  * or in memory without it. It lacks TransactWriteItems and UpdateTimeToLive, which we do not use.
  */
-export async function startDynamoDb(options: { path?: string } = {}): Promise<DynamoDbEmulator> {
+export async function startDynamoDb(options: { path?: string; createTableMs?: number } = {}): Promise<DynamoDbEmulator> {
   if (options.path) await mkdir(options.path, { recursive: true });
-  // createTableMs 0: tables are ACTIVE at once instead of CREATING for half a second.
-  const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  // createTableMs 0: a new table is CREATING only until dynalite's next tick and its write of
+  // the status, not for half a second (tests set more to show that callers wait for ACTIVE).
+  const server = dynalite({ path: options.path, createTableMs: options.createTableMs ?? 0, deleteTableMs: 0, updateTableMs: 0 });
   const port = await listenOnLoopback(server);
   return { endpoint: `http://127.0.0.1:${port}`, stop: () => closeServer(server) };
 }
@@ -78,25 +81,23 @@ export async function ensureEntryTable(client: DynamoDBClient, tableName: string
   }
   const { partitionKey, sortKey } = ENTRY_TABLE;
   const keyAttributes = [...new Set([partitionKey, sortKey, ...indexes.flatMap((index) => [index.partitionKey, index.sortKey])])];
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: keyAttributes.map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+  await createActiveTable(client, {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: keyAttributes.map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+    KeySchema: [
+      { AttributeName: partitionKey, KeyType: 'HASH' },
+      { AttributeName: sortKey, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: indexes.map((index) => ({
+      IndexName: index.name,
       KeySchema: [
-        { AttributeName: partitionKey, KeyType: 'HASH' },
-        { AttributeName: sortKey, KeyType: 'RANGE' },
+        { AttributeName: index.partitionKey, KeyType: 'HASH' },
+        { AttributeName: index.sortKey, KeyType: 'RANGE' },
       ],
-      GlobalSecondaryIndexes: indexes.map((index) => ({
-        IndexName: index.name,
-        KeySchema: [
-          { AttributeName: index.partitionKey, KeyType: 'HASH' },
-          { AttributeName: index.sortKey, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      })),
-    }),
-  );
+      Projection: { ProjectionType: 'ALL' },
+    })),
+  });
   return 'created';
 }
 
@@ -108,18 +109,25 @@ export async function ensureKeyedTable(client: DynamoDBClient, tableName: string
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: keys.partitionKey, AttributeType: 'S' },
-        { AttributeName: keys.sortKey, AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: keys.partitionKey, KeyType: 'HASH' },
-        { AttributeName: keys.sortKey, KeyType: 'RANGE' },
-      ],
-    }),
-  );
+  await createActiveTable(client, {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: keys.partitionKey, AttributeType: 'S' },
+      { AttributeName: keys.sortKey, AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: keys.partitionKey, KeyType: 'HASH' },
+      { AttributeName: keys.sortKey, KeyType: 'RANGE' },
+    ],
+  });
+}
+
+/**
+ * Creates a table and returns once it is ACTIVE: a table still CREATING answers reads and writes
+ * with ResourceNotFoundException, in dynalite (until its status write lands) as in DynamoDB.
+ */
+async function createActiveTable(client: DynamoDBClient, input: CreateTableCommandInput): Promise<void> {
+  await client.send(new CreateTableCommand(input));
+  await waitUntilTableExists({ client, minDelay: 0.02, maxDelay: 0.5, maxWaitTime: 30 }, { TableName: input.TableName });
 }

@@ -10,6 +10,7 @@ import { SecretsManagerClient, GetSecretValueCommand, ResourceNotFoundException 
 import { UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENTRY_TABLE, PENDING_BUCKET } from '../../lambdas/contract/index.js';
+import { dynamoDbClientFor, ensureEntryTable, ensureKeyedTable, startDynamoDb } from '../../local/emulators/dynamodb.js';
 import { ensureJobQueues } from '../../local/emulators/sqs.js';
 import { LOCAL_RESOURCES } from '../../local/settings.js';
 import { eventually, startTestEmulators, TEST_OPENAI_KEY, TEST_SECRET_ID, type TestEmulators } from './support/emulators.js';
@@ -33,6 +34,23 @@ afterAll(async () => {
 });
 
 describe('DynamoDB emulator (dynalite)', () => {
+  it('has a table the ensure functions created ready for reads and writes when they return (not still CREATING)', async () => {
+    const slow = await startDynamoDb({ createTableMs: 300 });
+    const client = dynamoDbClientFor(slow.endpoint);
+    try {
+      await ensureKeyedTable(client, 'keyed', { partitionKey: 'pk', sortKey: 'sk' });
+      await ensureEntryTable(client, 'entries');
+
+      const slowDocuments = DynamoDBDocumentClient.from(client);
+      for (const TableName of ['keyed', 'entries']) {
+        await expect(slowDocuments.send(new PutCommand({ TableName, Item: { pk: 'p', sk: 's' } }))).resolves.toBeDefined();
+      }
+    } finally {
+      client.destroy();
+      await slow.stop();
+    }
+  });
+
   it('rejects a conditional put on an existing key and applies a conditional update only when it holds', async () => {
     const key = { pk: 'OWNER#cond', sk: 'ENTRY#1' };
     const put = () =>
