@@ -109,6 +109,8 @@ export async function startStackProcess(options: { modelBaseUrl: string; env?: R
       LOG_LEVEL: 'INFO',
       // The reconciler only matters for lost jobs; keep it out of the measurements.
       RECONCILE_INTERVAL_SECONDS: '3600',
+      // One token posts every entry of a run: the daily quota would cut the measurements short.
+      DAILY_ENTRY_QUOTA: '1000000',
       BENCH_HOST_MAX_SECONDS: String(options.maxSeconds),
       // The host removes its data directory itself when it loses the bench (which would otherwise).
       BENCH_HOST_OWNS_DATA_DIR: '1',

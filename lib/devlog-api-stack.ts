@@ -134,6 +134,7 @@ export class DevLogApiStack extends Stack {
         QUEUE_URL: this.jobsQueue.queueUrl,
         TAGS_TABLE_NAME: this.tagsTable.tableName,
         CONSUMER_VERSIONS_PARAMETER: this.consumerVersions.parameterName,
+        DAILY_ENTRY_QUOTA: String(config.dailyEntryQuota),
       },
     });
     this.consumerVersions.grantRead(this.apiFunction);

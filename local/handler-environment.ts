@@ -18,6 +18,8 @@ export interface HandlerEnvironmentInput {
   retryMaxSeconds: number;
   /** How old a pending entry's job must be before the reconciler re-sends it. */
   reconcileGraceSeconds?: number;
+  /** Entries per user and UTC day; the API function's default when unset. */
+  dailyEntryQuota?: number;
 }
 
 /**
@@ -41,6 +43,7 @@ export function handlerEnvironment(input: HandlerEnvironmentInput): Record<strin
     RECORD_CONCURRENCY: String(CONSUMER_SETTINGS.recordConcurrency),
     RETRY_BASE_SECONDS: String(input.retryBaseSeconds),
     RETRY_MAX_SECONDS: String(input.retryMaxSeconds),
+    ...(input.dailyEntryQuota ? { DAILY_ENTRY_QUOTA: String(input.dailyEntryQuota) } : {}),
     ...(input.reconcileGraceSeconds ? { RECONCILE_GRACE_SECONDS: String(input.reconcileGraceSeconds) } : {}),
   };
 }

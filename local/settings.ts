@@ -37,6 +37,8 @@ const LocalSettingsSchema = z.object({
    * deadlines of a 60 s invocation; the function refuses one too short for its reserve.
    */
   EXTRACTION_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(900).optional(),
+  /** Entries each user may create per UTC day (as context dailyEntryQuota deployed); the API's default when unset. */
+  DAILY_ENTRY_QUOTA: z.coerce.number().int().positive().optional(),
   /** Level of the handlers' Powertools logs (request and batch lines are always printed). */
   LOG_LEVEL: z
     .string()

@@ -195,6 +195,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         openAiReasoningEffort: settings.OPENAI_REASONING_EFFORT,
         retryBaseSeconds: settings.RETRY_BASE_SECONDS,
         retryMaxSeconds: settings.RETRY_MAX_SECONDS,
+        dailyEntryQuota: settings.DAILY_ENTRY_QUOTA,
         reconcileGraceSeconds: localReconcileGraceSeconds(settings),
       }),
     };

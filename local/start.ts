@@ -1,3 +1,4 @@
+import { DEFAULT_DAILY_ENTRY_QUOTA } from '../lambdas/api/domain/daily-quota.js';
 import { parseCommandLine, runCommand } from '../tools/cli.js';
 import { wipeDataDir } from './data-dir.js';
 import { LOCAL_TOKEN_TTL } from './jwt.js';
@@ -23,7 +24,8 @@ Runs the API, the extraction and their emulators locally (no AWS, no Docker).
 Environment: PORT (3000), DATA_DIR (.devstack), OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL,
              LOG_LEVEL (INFO), RETRY_BASE_SECONDS (2), RETRY_MAX_SECONDS (60),
              RECONCILE_INTERVAL_SECONDS (60), RECONCILE_GRACE_SECONDS (derived from the retry and
-             timeout settings: 1500 by default; a job still being retried is never re-sent)`;
+             timeout settings: 1500 by default; a job still being retried is never re-sent),
+             DAILY_ENTRY_QUOTA (${DEFAULT_DAILY_ENTRY_QUOTA} entries per user and UTC day)`;
 
 async function main(): Promise<void> {
   const { values } = parseCommandLine({ options: { reset: { type: 'boolean' } } });

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { DEFAULT_DAILY_ENTRY_QUOTA } from './domain/daily-quota.js';
 
 const ApiEnvSchema = z.object({
   TABLE_NAME: z.string().check(z.minLength(1)),
@@ -7,6 +8,8 @@ const ApiEnvSchema = z.object({
   TAGS_TABLE_NAME: z.string().check(z.minLength(1)),
   /** SSM parameter in which the extraction stack publishes the job message versions it accepts; unset locally. */
   CONSUMER_VERSIONS_PARAMETER: z.optional(z.string().check(z.minLength(1))),
+  /** Entries each user may create per UTC day (CDK context `dailyEntryQuota`). */
+  DAILY_ENTRY_QUOTA: z._default(z.coerce.number().check(z.int(), z.positive()), DEFAULT_DAILY_ENTRY_QUOTA),
 });
 
 /** The API function's configuration. */

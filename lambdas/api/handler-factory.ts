@@ -6,8 +6,10 @@ import { monotonicFactory } from 'ulid';
 import { jobMessageVersionSource } from './adapters/consumer-versions.js';
 import { DynamoDbEntryStore } from './adapters/dynamodb-entry-store.js';
 import { DynamoDbIdempotencyStore } from './adapters/dynamodb-idempotency-store.js';
+import { DynamoDbQuotaCounter } from './adapters/dynamodb-quota-counter.js';
 import { DynamoDbTagAggregates } from './adapters/dynamodb-tag-aggregates.js';
 import { SqsJobQueue } from './adapters/sqs-job-queue.js';
+import { DailyEntryQuota } from './domain/daily-quota.js';
 import type { Clock } from './domain/ports.js';
 import type { ApiEnv } from './env.js';
 import { type ApiDeps, type ApiEvent, type ApiResult, routeApiRequest } from './http/router.js';
@@ -35,6 +37,7 @@ export function createApiHandler(env: ApiEnv, { documentClient, sqsClient, logge
     idempotency: new DynamoDbIdempotencyStore(documentClient, env.TABLE_NAME, clock),
     techStack: tagAggregates,
     taggedEntries: tagAggregates,
+    quota: new DailyEntryQuota(new DynamoDbQuotaCounter(documentClient, env.TABLE_NAME), env.DAILY_ENTRY_QUOTA, clock),
     clock,
     newId: monotonicFactory(),
     logger,

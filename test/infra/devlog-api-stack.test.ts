@@ -118,6 +118,17 @@ describe('DevLogApi stack', () => {
     expect(deployedReconcileGraceSeconds()).toBe(longestRetryPathSeconds);
   });
 
+  it('gives the API function the daily entries quota from context, 1000 by default', () => {
+    const quotaOf = (template: typeof stage.api) =>
+      Object.values(template.findResources('AWS::Lambda::Function'))
+        .map((fn) => fn.Properties.Environment?.Variables?.DAILY_ENTRY_QUOTA)
+        .filter((value) => value !== undefined);
+
+    expect(quotaOf(stage.api)).toEqual(['1000']);
+    expect(quotaOf(synthStage({ dailyEntryQuota: '50' }).api)).toEqual(['50']);
+    expect(() => synthStage({ dailyEntryQuota: '0' })).toThrow(/dailyEntryQuota/);
+  });
+
   it('runs the API function on arm64 Node.js 22+ with a log group that expires', () => {
     stage.api.hasResourceProperties('AWS::Lambda::Function', {
       Architectures: ['arm64'],

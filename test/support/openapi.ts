@@ -23,18 +23,41 @@ export interface ObservedAnswer {
 
 const pointer = (...parts: string[]) => parts.map((part) => part.replaceAll('~', '~0').replaceAll('/', '~1')).join('/');
 
-/** Asserts the answer's status, content type and body are what the document says for this operation. */
+/** A documented response header. */
+interface DocumentedHeader {
+  required?: boolean;
+  schema?: { pattern?: string };
+}
+
+/**
+ * Headers of the API's own protocol that an answer may carry only where the document says so
+ * (generic ones like content-type are not listed per response).
+ */
+const PROTOCOL_HEADERS = ['retry-after', 'ratelimit', 'ratelimit-policy', 'preference-applied', 'location', 'idempotent-replayed', 'allow'];
+
+/** Asserts the answer's status, headers, content type and body are what the document says for this operation. */
 export function expectAnswerMatchesDocument(method: string, pathTemplate: string, answer: ObservedAnswer): void {
-  const paths = document.paths as Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>>;
+  const paths = document.paths as Record<
+    string,
+    Record<string, { responses: Record<string, { content?: Record<string, unknown>; headers?: Record<string, DocumentedHeader> }> }>
+  >;
   const operation = paths[pathTemplate]?.[method.toLowerCase()];
   expect(operation, `${method} ${pathTemplate} is in the document`).toBeDefined();
   const response = operation!.responses[String(answer.status)];
   expect(response, `${method} ${pathTemplate} documents status ${answer.status}`).toBeDefined();
+  const headers = Object.fromEntries(Object.entries(answer.headers).map(([name, value]) => [name.toLowerCase(), value]));
+  const documentedHeaders = Object.fromEntries(Object.entries(response!.headers ?? {}).map(([name, header]) => [name.toLowerCase(), header]));
+  for (const [name, header] of Object.entries(documentedHeaders)) {
+    const value = headers[name];
+    if (header.required) expect(value, `${answer.status} carries the required header ${name}`).toBeDefined();
+    if (value !== undefined && header.schema?.pattern) expect(value, `header ${name}`).toMatch(new RegExp(header.schema.pattern));
+  }
+  const undocumented = PROTOCOL_HEADERS.filter((name) => headers[name] !== undefined && documentedHeaders[name] === undefined);
+  expect(undocumented, `headers of the ${answer.status} answer the document does not list`).toEqual([]);
   if (!response!.content) {
     expect(answer.body).toBe('');
     return;
   }
-  const headers = Object.fromEntries(Object.entries(answer.headers).map(([name, value]) => [name.toLowerCase(), value]));
   const mediaType = headers['content-type']?.split(';')[0]?.trim() ?? '';
   expect(Object.keys(response!.content), `content types of ${answer.status}`).toContain(mediaType);
   const validate = ajv.getSchema(

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponseObject } from 'zod-openapi';
 import { PROBLEM_TYPES, problemTypeUri, type ProblemKind } from '../../lambdas/api/http/problem.js';
+import { DAILY_ENTRIES_POLICY, QUOTA_WINDOW_SECONDS } from '../../lambdas/api/domain/daily-quota.js';
 import { API_ROUTES, type OperationId } from '../../lambdas/api/http/routes.js';
 import {
   EntryBodySchema,
@@ -56,6 +57,8 @@ const PROBLEM_EXPLANATIONS: Record<ProblemKind, string> = {
   UnsupportedMediaTypeProblem: "The body is not sent as `Content-Type: application/json`.",
   UnprocessableContentProblem:
     'The JSON breaks a rule: `entry` is missing, not a string, empty, too long or not well-formed; or the Idempotency-Key was already used with another body.',
+  QuotaExceededProblem:
+    'You have created as many entries today (UTC) as your daily quota allows (`RateLimit-Policy` says how many); edits count too. Nothing was stored. `Retry-After` says in how many seconds the quota resets at midnight UTC; an Idempotency-Key replay of an earlier answer is never refused.',
   InternalServerErrorProblem: 'Something failed on our side. Retry; a POST with the same Idempotency-Key never creates a second entry.',
 };
 
@@ -64,6 +67,31 @@ const problemContent = (kind: ProblemKind) => ({ 'application/problem+json': { s
 const gatewayContent = { 'application/json': { schema: GatewayErrorSchema } };
 
 const stringHeader = (description: string) => ({ description, schema: { type: 'string' as const } });
+const requiredHeader = (description: string, pattern: string) => ({ description, required: true, schema: { type: 'string' as const, pattern } });
+
+/** The IETF RateLimit headers of the daily entries quota (draft-ietf-httpapi-ratelimit-headers). */
+const rateLimitHeaders = {
+  'RateLimit-Policy': requiredHeader(
+    `The daily entries quota: \`"${DAILY_ENTRIES_POLICY}";q=<entries per window>;w=${QUOTA_WINDOW_SECONDS}\` (the window is the UTC day).`,
+    `^"${DAILY_ENTRIES_POLICY}";q=[0-9]+;w=${QUOTA_WINDOW_SECONDS}$`,
+  ),
+  RateLimit: requiredHeader(
+    `Where you stand: \`"${DAILY_ENTRIES_POLICY}";r=<entries left today>;t=<seconds until the quota resets at midnight UTC>\`.`,
+    `^"${DAILY_ENTRIES_POLICY}";r=[0-9]+;t=[0-9]+$`,
+  ),
+};
+
+/** The answer to a new entry or an edit over the daily quota (or API Gateway's throttling). */
+const quotaExceededResponse: ZodOpenApiResponseObject = {
+  description:
+    'Over your daily entries quota (a problem with `Retry-After` and the RateLimit headers), or throttled by API Gateway\'s stage rate limit (`{"message":"Too Many Requests"}`, without them).',
+  headers: {
+    'Retry-After': stringHeader('Seconds until the quota resets (midnight UTC); sent with the problem.'),
+    'RateLimit-Policy': stringHeader(rateLimitHeaders['RateLimit-Policy'].description),
+    RateLimit: stringHeader(rateLimitHeaders.RateLimit.description),
+  },
+  content: { ...gatewayContent, ...problemContent('QuotaExceededProblem') },
+};
 
 
 /** The answers every route behind the authorizer may give besides its own. */
@@ -106,7 +134,7 @@ const bodyErrors: Record<string, ZodOpenApiResponseObject> = {
 const OPERATIONS: Record<OperationId, Omit<ZodOpenApiOperationObject, 'operationId' | 'summary'>> = {
   createEntry: {
     description:
-      'Stores the entry as `pending` and answers at once; its tech stack is extracted in the background. Send an `Idempotency-Key` to retry safely: a retry with the same key and body gets the first answer again and never a second entry.',
+      'Stores the entry as `pending` and answers at once; its tech stack is extracted in the background. Send an `Idempotency-Key` to retry safely: a retry with the same key and body gets the first answer again and never a second entry. Each user may create a limited number of entries per UTC day (edits count too); the RateLimit headers say how many are left.',
     requestParams: {
       header: z.object({
         'idempotency-key': z.optional(IdempotencyKeySchema).register(z.globalRegistry, {
@@ -120,13 +148,15 @@ const OPERATIONS: Record<OperationId, Omit<ZodOpenApiOperationObject, 'operation
         description: 'Accepted: the entry, `pending` until its tags are extracted.',
         headers: {
           Location: stringHeader('Where to GET the entry.'),
-          'Idempotent-Replayed': stringHeader('`true` when this is the stored answer of an earlier request with the same key.'),
+          'Idempotent-Replayed': stringHeader('`true` when this is the stored answer of an earlier request with the same key (which did not count against the quota again).'),
+          ...rateLimitHeaders,
         },
         content: { 'application/json': { schema: EntrySchema } },
       },
       '400': badRequest,
       '409': { description: 'The same Idempotency-Key is still being processed.', content: problemContent('ConflictProblem') },
       ...bodyErrors,
+      '429': quotaExceededResponse,
     },
   },
   listEntries: {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { EntryQuota, QuotaDecision, QuotaState } from './daily-quota.js';
 import { toEntryView, type Entry } from './entry.js';
 import {
   EntryNotStoredError,
@@ -19,6 +20,8 @@ export interface CreateEntryDeps {
   clock: Clock;
   newId: IdGenerator;
   logger: UseCaseLogger;
+  /** The daily entries quota: every new entry takes one, a replay none. */
+  quota: EntryQuota;
 }
 
 /** A validated POST /logs request. */
@@ -28,9 +31,10 @@ export interface CreateEntryCommand {
   idempotencyKey?: string;
 }
 
-/** The outcome of a POST: an answer to send, or an Idempotency-Key conflict. */
+/** The outcome of a POST: an answer to send (with where the caller stands in the quota), a refusal over the quota, or an Idempotency-Key conflict. */
 export type CreateEntryResult =
-  | { kind: 'accepted'; response: StoredResponse; replayed: boolean }
+  | { kind: 'accepted'; response: StoredResponse; replayed: boolean; quota: QuotaState }
+  | { kind: 'over-quota'; quota: QuotaState }
   | { kind: 'key-in-flight' }
   | { kind: 'key-reused-with-other-body' };
 
@@ -45,7 +49,9 @@ export async function createEntry(
 ): Promise<CreateEntryResult> {
   const { idempotencyKey, ownerId } = command;
   if (idempotencyKey === undefined) {
-    return { kind: 'accepted', response: await acceptEntry(deps, command), replayed: false };
+    const quota = await deps.quota.consume(ownerId);
+    if (!quota.allowed) return { kind: 'over-quota', quota: stateOf(quota) };
+    return { kind: 'accepted', response: await acceptEntry(deps, command), replayed: false, quota: stateOf(quota) };
   }
 
   const requestHash = hashRequest(command.entry);
@@ -56,11 +62,27 @@ export async function createEntry(
     case 'in-progress':
       return { kind: 'key-in-flight' };
     case 'completed':
-      return { kind: 'accepted', response: claim.response, replayed: true };
+      return { kind: 'accepted', response: claim.response, replayed: true, quota: await deps.quota.peek(ownerId) };
     case 'abandoned':
+      // Its first attempt counted the entry already.
       return resumeAbandonedRequest(deps, command, idempotencyKey, claim.entryId);
     case 'claimed':
       break;
+  }
+
+  // Nothing is stored yet: whatever happens to the quota, a failure here frees the key.
+  const nothingStored = new EntryNotStoredError('no entry was stored before the quota decision');
+  let quota: QuotaDecision;
+  try {
+    quota = await deps.quota.consume(ownerId);
+  } catch (error) {
+    await giveUpClaim(deps, ownerId, idempotencyKey, nothingStored);
+    throw error;
+  }
+  if (!quota.allowed) {
+    // Freed, so the same request succeeds once the window resets.
+    await giveUpClaim(deps, ownerId, idempotencyKey, nothingStored);
+    return { kind: 'over-quota', quota: stateOf(quota) };
   }
 
   let response: StoredResponse;
@@ -71,7 +93,11 @@ export async function createEntry(
     throw error;
   }
   await deps.idempotency.complete(ownerId, idempotencyKey, response);
-  return { kind: 'accepted', response, replayed: false };
+  return { kind: 'accepted', response, replayed: false, quota: stateOf(quota) };
+}
+
+function stateOf({ allowed: _allowed, ...state }: QuotaDecision): QuotaState {
+  return state;
 }
 
 /**
@@ -105,7 +131,7 @@ async function resumeAbandonedRequest(
   const stored = await deps.entries.get(command.ownerId, entryId);
   const response = stored ? acceptedResponse(stored) : await acceptEntry(deps, command, entryId);
   await deps.idempotency.complete(command.ownerId, idempotencyKey, response);
-  return { kind: 'accepted', response, replayed: stored !== undefined };
+  return { kind: 'accepted', response, replayed: stored !== undefined, quota: await deps.quota.peek(command.ownerId) };
 }
 
 async function acceptEntry(deps: CreateEntryDeps, command: CreateEntryCommand, id = deps.newId()): Promise<StoredResponse> {

@@ -21,6 +21,7 @@ export const PROBLEM_TYPES = {
   PayloadTooLargeProblem: { status: 413, title: 'Payload Too Large' },
   UnsupportedMediaTypeProblem: { status: 415, title: 'Unsupported Media Type' },
   UnprocessableContentProblem: { status: 422, title: 'Unprocessable Content' },
+  QuotaExceededProblem: { status: 429, title: 'Too Many Requests' },
   InternalServerErrorProblem: { status: 500, title: 'Internal Server Error' },
 } as const;
 
@@ -80,5 +81,7 @@ export const payloadTooLarge = (detail: string) => new ProblemError('PayloadTooL
 export const unsupportedMediaType = (detail: string) => new ProblemError('UnsupportedMediaTypeProblem', detail);
 /** 422: readable JSON that breaks the rules. */
 export const unprocessable = (detail: string) => new ProblemError('UnprocessableContentProblem', detail);
+/** 429: the caller's quota is used up; the headers say when it resets. */
+export const quotaExceeded = (detail: string, headers: Record<string, string>) => new ProblemError('QuotaExceededProblem', detail, headers);
 /** 500: our fault. */
 export const internalError = (detail: string) => new ProblemError('InternalServerErrorProblem', detail);

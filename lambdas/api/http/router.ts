@@ -23,6 +23,7 @@ import {
   unprocessable,
 } from './problem.js';
 import { parseCreateEntryRequest, parseEditEntryRequest, parseEntryId, parseListEntriesRequest } from './requests.js';
+import { dailyQuotaExceeded, rateLimitHeaders } from './quota-headers.js';
 import { lookupRoute, type OperationId } from './routes.js';
 import { entryResponse } from './schemas.js';
 
@@ -112,11 +113,14 @@ async function postEntry(event: ApiEvent, deps: ApiDeps, ownerId: string): Promi
       throw conflict('A request with this Idempotency-Key is still being processed; retry shortly.');
     case 'key-reused-with-other-body':
       throw unprocessable('This Idempotency-Key was already used with a different body.');
+    case 'over-quota':
+      throw dailyQuotaExceeded(result.quota);
     case 'accepted': {
       const { response, replayed } = result;
       return jsonResponse(response.statusCode, response.body, {
         ...(response.location ? { location: response.location } : {}),
         ...(replayed ? { 'idempotent-replayed': 'true' } : {}),
+        ...rateLimitHeaders(result.quota),
       });
     }
   }

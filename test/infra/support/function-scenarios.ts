@@ -9,10 +9,12 @@ import { SqsJobQueue } from '../../../lambdas/api/adapters/sqs-job-queue.js';
 import { DynamoDbEntryTagSource } from '../../../lambdas/api/adapters/dynamodb-entry-tag-source.js';
 import { DynamoDbTagAggregates } from '../../../lambdas/api/adapters/dynamodb-tag-aggregates.js';
 import { readTechStack, syncEntryTags } from '../../../lambdas/api/domain/sync-entry-tags.js';
+import { DynamoDbQuotaCounter } from '../../../lambdas/api/adapters/dynamodb-quota-counter.js';
 import { createEntry, type CreateEntryDeps } from '../../../lambdas/api/domain/create-entry.js';
 import { deleteEntry } from '../../../lambdas/api/domain/delete-entry.js';
 import { editEntry } from '../../../lambdas/api/domain/edit-entry.js';
 import { listEntriesByTag } from '../../../lambdas/api/domain/list-entries-by-tag.js';
+import { DailyEntryQuota } from '../../../lambdas/api/domain/daily-quota.js';
 import { getEntry, listEntries } from '../../../lambdas/api/domain/read-entries.js';
 import { reconcilePending } from '../../../lambdas/api/domain/reconcile-pending.js';
 import { entryKey, jobMessageFor, PENDING_BUCKET, QUEUE_SETTINGS } from '../../../lambdas/contract/index.js';
@@ -53,7 +55,7 @@ export interface FunctionScenario {
  * command cannot slip past the permissions check.
  */
 export const FUNCTION_ADAPTERS: Record<PolicyFunction, (new (...args: never[]) => object)[]> = {
-  api: [DynamoDbEntryStore, DynamoDbIdempotencyStore, SqsJobQueue, DynamoDbTagAggregates],
+  api: [DynamoDbEntryStore, DynamoDbIdempotencyStore, SqsJobQueue, DynamoDbTagAggregates, DynamoDbQuotaCounter],
   reconciler: [DynamoDbPendingEntries, SqsJobQueue],
   extraction: [DynamoDbEntryTagStore, SqsRetryScheduler],
   aggregator: [DynamoDbEntryTagSource, DynamoDbTagAggregates],
@@ -61,9 +63,10 @@ export const FUNCTION_ADAPTERS: Record<PolicyFunction, (new (...args: never[]) =
 
 const silentLogger = { info() {}, warn() {}, error() {} };
 
-function apiDeps(context: ScenarioContext): CreateEntryDeps {
+function apiDeps(context: ScenarioContext, dailyEntryQuota = 100): CreateEntryDeps {
   let next = 0;
   return {
+    quota: new DailyEntryQuota(context.track(new DynamoDbQuotaCounter(context.documents, context.tableName)), dailyEntryQuota, context.clock),
     entries: context.track(new DynamoDbEntryStore(context.documents, context.tableName)),
     jobs: context.track(new SqsJobQueue(context.sqs, context.queueUrl, context.clock, sameCheckoutJobMessageVersion)),
     idempotency: context.track(new DynamoDbIdempotencyStore(context.documents, context.tableName, context.clock)),
@@ -92,6 +95,7 @@ const serverError = () =>
   new DynamoDBServiceException({ name: 'InternalServerError', $fault: 'server', $metadata: { httpStatusCode: 500, attempts: 1 }, message: 'injected' });
 
 const isEntryPut = (input: Record<string, unknown>) => String((input.Item as { sk?: unknown } | undefined)?.sk).startsWith('ENTRY#');
+const isIdempotencyUpdate = (input: Record<string, unknown>) => String((input.Key as { sk?: unknown } | undefined)?.sk).startsWith('IDEMPOTENCY#');
 
 /**
  * The use cases of every function, each run with that function's adapters. Add one here when a
@@ -118,7 +122,7 @@ export const FUNCTION_SCENARIOS: Record<PolicyFunction, FunctionScenario[]> = {
         const command = { ownerId: 'user-b', entry: 'Used Kafka', idempotencyKey: 'key-1' };
         await createEntry(deps, command);
         await createEntry(deps, command);
-        context.failNext({ operation: 'UpdateItem', when: 'instead', error: serverError() });
+        context.failNext({ operation: 'UpdateItem', when: 'instead', error: serverError(), matches: isIdempotencyUpdate });
         await createEntry(deps, { ...command, idempotencyKey: 'key-2' }).catch(() => undefined);
         context.clock.advance(IN_PROGRESS_TIMEOUT_MS + 1);
         await createEntry(deps, { ...command, idempotencyKey: 'key-2' });
@@ -179,6 +183,15 @@ export const FUNCTION_SCENARIOS: Record<PolicyFunction, FunctionScenario[]> = {
         const taggedEntries = context.track(new DynamoDbTagAggregates(context.documents, context.tagsTableName));
         const page = await listEntriesByTag({ entries: deps.entries, taggedEntries }, 'user-t', 'Django', 1);
         await listEntriesByTag({ entries: deps.entries, taggedEntries }, 'user-t', 'Django', 1, page.lastId);
+      },
+    },
+    {
+      name: 'POST over the daily quota, its key released, and a replay that reads where the caller stands',
+      async run(context) {
+        const deps = apiDeps(context, 1);
+        await createEntry(deps, { ownerId: 'user-e', entry: 'Used Rust', idempotencyKey: 'key-1' });
+        await createEntry(deps, { ownerId: 'user-e', entry: 'Used Rust', idempotencyKey: 'key-1' });
+        await createEntry(deps, { ownerId: 'user-e', entry: 'Used Zig', idempotencyKey: 'key-2' });
       },
     },
     {

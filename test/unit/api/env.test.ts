@@ -5,13 +5,19 @@ const VALID = { TABLE_NAME: 'entries', TAGS_TABLE_NAME: 'tags', QUEUE_URL: 'http
 
 describe('readApiEnv', () => {
   it('reads the table and the queue', () => {
-    expect(readApiEnv({ ...VALID, UNRELATED: 'x' })).toEqual(VALID);
+    expect(readApiEnv({ ...VALID, UNRELATED: 'x' })).toEqual({ ...VALID, DAILY_ENTRY_QUOTA: 1000 });
+  });
+
+  it('reads the daily entries quota, 1000 by default', () => {
+    expect(readApiEnv({ ...VALID, DAILY_ENTRY_QUOTA: '25' }).DAILY_ENTRY_QUOTA).toBe(25);
   });
 
   it.each([
     ['no table', { QUEUE_URL: VALID.QUEUE_URL }],
     ['an empty table name', { ...VALID, TABLE_NAME: '' }],
     ['a queue name instead of its URL', { ...VALID, QUEUE_URL: 'jobs' }],
+    ['a quota of zero', { ...VALID, DAILY_ENTRY_QUOTA: '0' }],
+    ['a fractional quota', { ...VALID, DAILY_ENTRY_QUOTA: '2.5' }],
   ])('fails at cold start with %s', (_name, env) => {
     expect(() => readApiEnv(env)).toThrow();
   });

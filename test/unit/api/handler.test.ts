@@ -39,6 +39,8 @@ beforeEach(() => {
   logged = lines;
   const clients = createAwsClients(10, { region: 'eu-central-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
   handler = createApiHandler(readApiEnv({ TABLE_NAME: TABLE, TAGS_TABLE_NAME: 'devlog-tags-test', QUEUE_URL }), { ...clients, logger });
+  // The daily quota's counter: the first entry of the day (a test that needs another count overrides it).
+  ddb.on(UpdateCommand).resolves({ Attributes: { entryCount: 1 } });
 });
 
 function bodyOf(result: { body?: string }): Record<string, unknown> {
@@ -132,10 +134,9 @@ describe('API handler', () => {
     expect(sqs).not.toHaveReceivedAnyCommand();
   });
 
-  it('claims, then completes the Idempotency-Key around the write', async () => {
+  it('claims the Idempotency-Key, counts the entry against the quota, writes it, then completes the key', async () => {
     // Arrange
     ddb.on(PutCommand).resolves({});
-    ddb.on(UpdateCommand).resolves({});
     sqs.on(SendMessageCommand).resolves({});
 
     // Act
@@ -147,7 +148,7 @@ describe('API handler', () => {
       const input = call.args[0].input as { Item?: { sk: string }; Key?: { sk: string } };
       return `${call.args[0].constructor.name}:${(input.Item ?? input.Key)!.sk.split('#')[0]}`;
     });
-    expect(sortKeys).toEqual(['PutCommand:IDEMPOTENCY', 'PutCommand:ENTRY', 'UpdateCommand:IDEMPOTENCY']);
+    expect(sortKeys).toEqual(['PutCommand:IDEMPOTENCY', 'UpdateCommand:QUOTA', 'PutCommand:ENTRY', 'UpdateCommand:IDEMPOTENCY']);
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
       Key: { pk: 'OWNER#user-a', sk: 'IDEMPOTENCY#key-1' },
       ExpressionAttributeValues: expect.objectContaining({

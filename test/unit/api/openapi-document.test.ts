@@ -79,6 +79,20 @@ describe('real answers match the document', () => {
     for (const result of answers) expectAnswerMatchesDocument('POST', '/logs', answer(result));
   });
 
+  it('POST /logs: the 429 over the daily quota and a replay, with their headers', async () => {
+    // Arrange
+    const { deps } = fakeApiDeps({ dailyEntryQuota: 1 });
+    await routeApiRequest(postEntryEvent({ entry: 'Heute mit Django' }, { 'idempotency-key': 'k1' }), deps);
+
+    // Act
+    const refused = await routeApiRequest(postEntryEvent({ entry: 'Noch eins' }), deps);
+    const replay = await routeApiRequest(postEntryEvent({ entry: 'Heute mit Django' }, { 'idempotency-key': 'k1' }), deps);
+
+    // Assert
+    expect([refused.statusCode, replay.statusCode]).toEqual([429, 202]);
+    for (const result of [refused, replay]) expectAnswerMatchesDocument('POST', '/logs', answer(result));
+  });
+
   it('GET /logs and GET /logs/{id}: 200, 400 and 404', async () => {
     // Arrange
     const { deps } = fakeApiDeps();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CONSUMER_SETTINGS, QUEUE_SETTINGS, reconcileGraceSeconds } from '../../../lambdas/contract/index.js';
+import { handlerEnvironment } from '../../../local/handler-environment.js';
 import { localReconcileGraceSeconds, readLocalSettings } from '../../../local/settings.js';
 
 describe('the local reconciler\'s grace', () => {
@@ -40,5 +41,28 @@ describe('reconcileGraceSeconds', () => {
     expect(reconcileGraceSeconds({ functionTimeoutSeconds: 60, visibilityTimeoutSeconds: 360, retryMaxSeconds: 60, maxReceiveCount: 5 })).toBe(
       4 * 360 + 60,
     );
+  });
+});
+
+describe('DAILY_ENTRY_QUOTA of npm start', () => {
+  it('reaches the API function as its DAILY_ENTRY_QUOTA, and stays unset (the API default) when not given', () => {
+    const environmentOf = (env: Record<string, string>) =>
+      handlerEnvironment({
+        tableName: 't',
+        tagsTableName: 'tags',
+        queueUrl: 'http://127.0.0.1:1/q',
+        openAiSecretId: 's',
+        extractionTimeoutSeconds: 60,
+        retryBaseSeconds: 2,
+        retryMaxSeconds: 60,
+        dailyEntryQuota: readLocalSettings(env).DAILY_ENTRY_QUOTA,
+      });
+
+    expect(environmentOf({ DAILY_ENTRY_QUOTA: '3' }).DAILY_ENTRY_QUOTA).toBe('3');
+    expect(environmentOf({})).not.toHaveProperty('DAILY_ENTRY_QUOTA');
+  });
+
+  it.each(['abc', '0', '-1', '1.5'])('refuses DAILY_ENTRY_QUOTA=%s with a line naming it', (value) => {
+    expect(() => readLocalSettings({ DAILY_ENTRY_QUOTA: value })).toThrow(new RegExp(`^DAILY_ENTRY_QUOTA=${value.replace('.', '\\.')}: `));
   });
 });

@@ -1,6 +1,7 @@
 import { vi } from 'vitest';
 import type { ApiDeps } from '../../../lambdas/api/http/router.js';
 import { InMemoryTagAggregates } from './fake-tech-stack-ports.js';
+import { DailyEntryQuota, DEFAULT_DAILY_ENTRY_QUOTA, type QuotaCounter, type QuotaWindow } from '../../../lambdas/api/domain/daily-quota.js';
 import type { Entry } from '../../../lambdas/api/domain/entry.js';
 import type {
   DeletedEntry,
@@ -128,28 +129,48 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
   }
 }
 
+/** Quota counters in memory, with the check-and-add of the DynamoDB adapter. */
+export class InMemoryQuotaCounter implements QuotaCounter {
+  readonly counts = new Map<string, number>();
+
+  async increment(ownerId: string, window: QuotaWindow, limit: number): Promise<number | undefined> {
+    const key = `${ownerId}/${window.id}`;
+    const count = this.counts.get(key) ?? 0;
+    if (count >= limit) return undefined;
+    this.counts.set(key, count + 1);
+    return count + 1;
+  }
+
+  async read(ownerId: string, window: QuotaWindow): Promise<number> {
+    return this.counts.get(`${ownerId}/${window.id}`) ?? 0;
+  }
+}
+
 /** ULIDs that sort in the order they are made: a fixed prefix and a counter. */
 export function sequentialIds(): () => string {
   let next = 0;
   return () => `01JDQ8Z6X4M1V9T3K7N2P5${String(next++).padStart(4, '0')}`;
 }
 
-/** The API's ports, all in memory, with a fixed clock and a spying logger. */
-export function fakeApiDeps() {
+/** The API's ports, all in memory, with a fixed clock and a spying logger; `dailyEntryQuota` defaults to the API's. */
+export function fakeApiDeps(options: { dailyEntryQuota?: number; now?: () => Date } = {}) {
   const entries = new InMemoryEntryStore();
   const jobs = new RecordingJobQueue();
   const idempotency = new InMemoryIdempotencyStore();
   const logger = { error: vi.fn(), warn: vi.fn() };
   const techStack = new InMemoryTagAggregates();
+  const clock = { now: options.now ?? (() => new Date('2026-11-23T10:00:00.000Z')) };
+  const quotaCounter = new InMemoryQuotaCounter();
   const deps: ApiDeps = {
     entries,
     jobs,
     idempotency,
     techStack,
     taggedEntries: techStack,
-    clock: { now: () => new Date('2026-11-23T10:00:00.000Z') },
+    clock,
     newId: sequentialIds(),
     logger,
+    quota: new DailyEntryQuota(quotaCounter, options.dailyEntryQuota ?? DEFAULT_DAILY_ENTRY_QUOTA, clock),
   };
-  return { deps, entries, jobs, idempotency, techStack, logger };
+  return { deps, entries, jobs, idempotency, techStack, logger, quotaCounter };
 }

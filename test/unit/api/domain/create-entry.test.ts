@@ -351,4 +351,101 @@ describe('createEntry', () => {
       }
     });
   });
+
+  describe('the daily quota', () => {
+    it('refuses an entry over the quota without storing or enqueuing anything, and says when it resets', async () => {
+      // Arrange
+      const { deps, entries, jobs } = fakeApiDeps({ dailyEntryQuota: 1 });
+      await createEntry(deps, { ownerId: 'user-a', entry: 'Used Django' });
+
+      // Act
+      const result = await createEntry(deps, { ownerId: 'user-a', entry: 'Used Flask' });
+
+      // Assert
+      expect(result).toEqual({ kind: 'over-quota', quota: { limit: 1, remaining: 0, resetSeconds: 50_400 } });
+      expect(entries.entries.size).toBe(1);
+      expect(jobs.sent).toHaveLength(1);
+    });
+
+    it('tells an accepted entry how many remain today', async () => {
+      // Arrange
+      const { deps } = fakeApiDeps({ dailyEntryQuota: 3 });
+
+      // Act
+      const result = await createEntry(deps, { ownerId: 'user-a', entry: 'Used Django' });
+
+      // Assert
+      expect(result).toMatchObject({ kind: 'accepted', quota: { limit: 3, remaining: 2, resetSeconds: 50_400 } });
+    });
+
+    it('does not count a replay of the same Idempotency-Key twice, and replays it even when the quota is used up', async () => {
+      // Arrange
+      const { deps, quotaCounter } = fakeApiDeps({ dailyEntryQuota: 2 });
+      const command = { ownerId: 'user-a', entry: 'Used Django', idempotencyKey: 'key-1' };
+      await createEntry(deps, command);
+      await createEntry(deps, command);
+      await createEntry(deps, { ownerId: 'user-a', entry: 'Used Flask' });
+
+      // Act
+      const replay = await createEntry(deps, command);
+
+      // Assert
+      expect(replay).toMatchObject({ kind: 'accepted', replayed: true, quota: { remaining: 0 } });
+      expect([...quotaCounter.counts.values()]).toEqual([2]);
+    });
+
+    it('frees the Idempotency-Key of a refused request, so the same request succeeds once the quota allows it', async () => {
+      // Arrange
+      let now = new Date('2026-11-23T23:59:00.000Z');
+      const { deps, idempotency } = fakeApiDeps({ dailyEntryQuota: 1, now: () => now });
+      await createEntry(deps, { ownerId: 'user-a', entry: 'Used Django' });
+      const command = { ownerId: 'user-a', entry: 'Used Flask', idempotencyKey: 'key-2' };
+      const refused = await createEntry(deps, command);
+
+      // Act
+      now = new Date('2026-11-24T00:00:01.000Z');
+      const retried = await createEntry(deps, command);
+
+      // Assert
+      expect(refused.kind).toBe('over-quota');
+      expect(retried).toMatchObject({ kind: 'accepted', replayed: false });
+      expect(idempotency.keys.get('user-a/key-2')?.state).toBe('completed');
+    });
+
+    it('frees the key when the quota cannot be read, since nothing was stored', async () => {
+      // Arrange
+      const { deps, idempotency, entries } = fakeApiDeps();
+      deps.quota.consume = async () => {
+        throw new Error('DynamoDB is down');
+      };
+
+      // Act
+      const attempt = createEntry(deps, { ownerId: 'user-a', entry: 'Used Django', idempotencyKey: 'key-1' });
+
+      // Assert
+      await expect(attempt).rejects.toThrow('DynamoDB is down');
+      expect(idempotency.keys.has('user-a/key-1')).toBe(false);
+      expect(entries.entries.size).toBe(0);
+    });
+
+    it('does not count a resumed abandoned request again (its first attempt counted it)', async () => {
+      // Arrange
+      const { deps, idempotency, quotaCounter } = fakeApiDeps({ dailyEntryQuota: 5 });
+      const command = { ownerId: 'user-a', entry: 'Used Django', idempotencyKey: 'key-1' };
+      const complete = deps.idempotency.complete.bind(deps.idempotency);
+      deps.idempotency.complete = async () => {
+        throw new Error('lost the answer');
+      };
+      await createEntry(deps, command).catch(() => undefined);
+      deps.idempotency.complete = complete;
+      idempotency.abandon('user-a', 'key-1');
+
+      // Act
+      const resumed = await createEntry(deps, command);
+
+      // Assert
+      expect(resumed).toMatchObject({ kind: 'accepted', quota: { remaining: 4 } });
+      expect([...quotaCounter.counts.values()]).toEqual([1]);
+    });
+  });
 });

@@ -154,6 +154,41 @@ describe('routeApiRequest', () => {
       finishWrite();
       expect((await first).statusCode).toBe(202);
     });
+
+    it('says where the caller stands in the daily quota on every 202 (RateLimit-Policy, RateLimit)', async () => {
+      // Arrange
+      const { deps } = fakeApiDeps({ dailyEntryQuota: 1000 });
+
+      // Act
+      const result = await post(deps, 'Used Kafka');
+
+      // Assert
+      expect(result.headers?.['ratelimit-policy']).toBe('"daily-entries";q=1000;w=86400');
+      expect(result.headers?.ratelimit).toBe('"daily-entries";r=999;t=50400');
+    });
+
+    it('answers 429 problem+json over the daily quota with Retry-After and the RateLimit headers; other users go on', async () => {
+      // Arrange
+      const { deps } = fakeApiDeps({ dailyEntryQuota: 2 });
+      await post(deps, 'one');
+      await post(deps, 'two');
+
+      // Act
+      const refused = await post(deps, 'three');
+      const otherUser = await post(deps, 'mine', 'user-b');
+
+      // Assert
+      const problem = expectProblem(refused, 429);
+      expect(problem.type).toBe('/openapi.json#/components/schemas/QuotaExceededProblem');
+      expect(problem.detail).toContain('2 entries for today');
+      expect(refused.headers).toMatchObject({
+        'retry-after': '50400',
+        'ratelimit-policy': '"daily-entries";q=2;w=86400',
+        ratelimit: '"daily-entries";r=0;t=50400',
+      });
+      expect(otherUser.statusCode).toBe(202);
+      expect(otherUser.headers?.ratelimit).toBe('"daily-entries";r=1;t=50400');
+    });
   });
 
   describe('GET /logs/{id}', () => {

@@ -1,0 +1,112 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENTRY_SORT_PREFIX, ownerPartition } from '../../lambdas/contract/index.js';
+import { startApiGateway, type LocalApiGateway } from '../../local/api-gateway.js';
+import { createJwtAuthorizer, issueLocalToken, loadOrCreateSigningKey, type SigningKey } from '../../local/jwt.js';
+import { handlersFor, startTestEmulators, type TestEmulators } from './support/emulators.js';
+
+/*
+ * The daily quota through the real handler, the local API gateway and the DynamoDB emulator:
+ * its conditional counter must hold under concurrent POSTs of one user.
+ */
+
+const QUOTA = 5;
+let emulators: TestEmulators;
+let web: ReturnType<typeof handlersFor>;
+let gateway: LocalApiGateway;
+let key: SigningKey;
+let dataDir: string;
+let documents: DynamoDBDocumentClient;
+
+beforeAll(async () => {
+  emulators = await startTestEmulators();
+  documents = DynamoDBDocumentClient.from(emulators.dynamoDb);
+  web = handlersFor(emulators, { DAILY_ENTRY_QUOTA: String(QUOTA) });
+  dataDir = await mkdtemp(path.join(tmpdir(), 'devlog-quota-'));
+  key = await loadOrCreateSigningKey(dataDir);
+  gateway = await startApiGateway({
+    port: 0,
+    handler: web.handlers.api,
+    authorize: createJwtAuthorizer({ publicJwk: key.publicJwk }),
+    log: () => {},
+  });
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+  web?.destroy();
+  await emulators?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+async function post(userId: string, entry: string, headers: Record<string, string> = {}) {
+  const response = await fetch(`${gateway.url}/logs`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${await issueLocalToken(key, userId)}`, 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ entry }),
+  });
+  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
+}
+
+async function storedEntries(userId: string): Promise<number> {
+  const { Items = [] } = await documents.send(
+    new QueryCommand({
+      TableName: emulators.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entry)',
+      ExpressionAttributeValues: { ':pk': ownerPartition(userId), ':entry': ENTRY_SORT_PREFIX },
+      ConsistentRead: true,
+    }),
+  );
+  return Items.length;
+}
+
+describe('the daily entries quota', () => {
+  it(`lets exactly ${QUOTA} of ${3 * QUOTA} concurrent POSTs of one user through, refuses the rest with 429, and stores ${QUOTA} entries`, async () => {
+    // Act
+    const answers = await Promise.all(Array.from({ length: 3 * QUOTA }, (_, index) => post('racer', `Entry ${index} mit Django`)));
+
+    // Assert
+    const accepted = answers.filter((answer) => answer.status === 202);
+    const refused = answers.filter((answer) => answer.status === 429);
+    expect(accepted).toHaveLength(QUOTA);
+    expect(refused).toHaveLength(2 * QUOTA);
+    expect(await storedEntries('racer')).toBe(QUOTA);
+    expect(accepted.map((answer) => answer.headers.get('ratelimit')?.match(/r=(\d+)/)?.[1]).sort()).toEqual(['0', '1', '2', '3', '4']);
+    for (const answer of refused) {
+      expect(answer.headers.get('content-type')).toBe('application/problem+json');
+      expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(answer.headers.get('ratelimit-policy')).toBe(`"daily-entries";q=${QUOTA};w=86400`);
+      expect(answer.headers.get('ratelimit')).toMatch(/^"daily-entries";r=0;t=\d+$/);
+    }
+  });
+
+  it('leaves other users unaffected', async () => {
+    // Act
+    const answer = await post('bystander', 'Used Kafka');
+
+    // Assert
+    expect(answer.status).toBe(202);
+    expect(answer.headers.get('ratelimit')).toMatch(/^"daily-entries";r=4;t=\d+$/);
+  });
+
+  it('does not count an Idempotency-Key replay twice and replays it even with the quota used up', async () => {
+    // Arrange
+    const first = await post('replayer', 'Used Go', { 'idempotency-key': 'k-1' });
+    const replay = await post('replayer', 'Used Go', { 'idempotency-key': 'k-1' });
+    for (let index = 1; index < QUOTA; index++) await post('replayer', `Used Rust ${index}`);
+
+    // Act
+    const refused = await post('replayer', 'One more');
+    const lateReplay = await post('replayer', 'Used Go', { 'idempotency-key': 'k-1' });
+
+    // Assert
+    expect([first.status, replay.status, refused.status, lateReplay.status]).toEqual([202, 202, 429, 202]);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.headers.get('ratelimit')).toMatch(/r=4;/);
+    expect(lateReplay.body.id).toBe(first.body.id);
+    expect(await storedEntries('replayer')).toBe(QUOTA);
+  });
+});
