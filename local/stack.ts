@@ -152,8 +152,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       client: dynamoClient,
       targetEndpoint: dynamo.endpoint,
       table: { tableName: LOCAL_RESOURCES.tableName, keyAttributes: [ENTRY_TABLE.partitionKey, ENTRY_TABLE.sortKey] },
-      filter: (record) =>
-        String(record.dynamodb?.Keys?.[ENTRY_TABLE.sortKey]?.S).startsWith(AGGREGATOR_SETTINGS.entrySortKeyPrefix),
+      filter: (record) => isEntryItem(record.dynamodb?.Keys ?? {}),
+      recordsItem: isEntryItem,
       batchSize: AGGREGATOR_SETTINGS.batchSize,
       retryAttempts: AGGREGATOR_SETTINGS.retryAttempts,
       functionTimeoutSeconds: AGGREGATOR_SETTINGS.functionTimeoutSeconds,
@@ -330,4 +330,9 @@ async function prepareDataDir(dataDir: string): Promise<void> {
     path.join(dataDir, DATA_DIR_MARKER),
     `${JSON.stringify({ note: 'State of the devlog-tags local stack (npm start); `npm start -- --reset` wipes this directory.' }, null, 2)}\n`,
   );
+}
+
+/** An entry item, the only kind whose stream records reach the aggregator (its event source filter). */
+function isEntryItem(keys: Partial<Record<string, { S?: string }>>): boolean {
+  return String(keys[ENTRY_TABLE.sortKey]?.S).startsWith(AGGREGATOR_SETTINGS.entrySortKeyPrefix);
 }

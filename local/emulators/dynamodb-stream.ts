@@ -55,6 +55,12 @@ export interface LocalStreamOptions {
   table: StreamedTable;
   /** Which records reach the handler (the event source mapping's filter); the others are only checkpointed. */
   filter: (record: DynamoDBRecord) => boolean;
+  /**
+   * Which items' writes are recorded at all (all when unset); writes to the others are forwarded
+   * as they are, without the per-item lock. Only for items whose records `filter` drops anyway:
+   * the lock would serialize a hot item (a user's quota counter) far beyond what DynamoDB does.
+   */
+  recordsItem?: (keys: Record<string, AttributeValue>) => boolean;
   batchSize: number;
   retryAttempts: number;
   functionTimeoutSeconds: number;
@@ -160,7 +166,8 @@ export async function startLocalStream(options: LocalStreamOptions): Promise<Loc
         return answerError(response, 400, 'ValidationException', `${operation} is not supported on ${table.tableName} by the local stream stand-in`);
       }
       const key = input?.TableName === table.tableName && WRITE_TARGETS.has(operation) ? keyOf(input, table) : undefined;
-      const answer = key ? await captureWrite(body, request.headers, key) : await relay(body, request.headers, target, agent);
+      const recorded = key && (options.recordsItem?.(key) ?? true);
+      const answer = recorded ? await captureWrite(body, request.headers, key) : await relay(body, request.headers, target, agent);
       response.writeHead(answer.status, answer.headers);
       response.end(answer.body);
     })().catch(() => request.socket.destroy());

@@ -1,4 +1,4 @@
-import { DescribeTableCommand, DynamoDBClient, InternalServerError, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient, InternalServerError, ListTablesCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDynamoDb, type DynamoDbEmulator } from '../../local/emulators/dynamodb.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
@@ -47,6 +47,22 @@ describe('startFaultProxy', () => {
     // Assert
     expect(failed).toBeInstanceOf(InternalServerError);
     expect(listed.TableNames).toEqual([]);
+    await proxy.heal();
+  });
+
+  it('fails only the requests whose body contains what a rule names, and forwards the others intact', async () => {
+    // Arrange
+    proxy.failRequests([{ target: 'DynamoDB_20120810.DescribeTable', bodyIncludes: '"doomed', action: { kind: 'error' } }]);
+
+    // Act
+    const failed = await client.send(new DescribeTableCommand({ TableName: 'doomed-table' })).catch((error: unknown) => error);
+    const forwarded = await client.send(new DescribeTableCommand({ TableName: 'other-table' })).catch((error: unknown) => error);
+
+    // Assert
+    expect(failed).toBeInstanceOf(InternalServerError);
+    // dynalite read the forwarded body: it names the table it did not find.
+    expect(forwarded).toBeInstanceOf(ResourceNotFoundException);
+    expect((forwarded as Error).message).toContain('other-table');
     await proxy.heal();
   });
 

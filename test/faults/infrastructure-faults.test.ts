@@ -106,10 +106,13 @@ describe('DynamoDB failing the tag write', () => {
   it('retries every extraction whose UpdateItem failed and settles every entry, tagged once', async () => {
     // Arrange
     const entries = testEntries(PER_PHASE, 'ddb-faults');
-    faults.dynamoDb.failRequests([{ target: UPDATE_ITEM, action: { kind: 'error', status: 500, errorType: 'InternalServerError' } }]);
+    // Entry items only: the API's quota counter is an UpdateItem too, and must go through.
+    faults.dynamoDb.failRequests([
+      { target: UPDATE_ITEM, bodyIncludes: '"ENTRY#', action: { kind: 'error', status: 500, errorType: 'InternalServerError' } },
+    ]);
     const failedBefore = faults.dynamoDb.stats.failed[UPDATE_ITEM] ?? 0;
 
-    // Act: the API's writes are PutItems and go through; every tag write fails until healed
+    // Act: the API's entry writes are PutItems and go through; every tag write fails until healed
     const answers = await mapConcurrently(entries, 4, async (entry) => {
       const answer = await client.post(entry.text);
       if (answer.status === 202) accepted.push({ ...entry, id: answer.body.id as string });

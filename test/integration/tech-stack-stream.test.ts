@@ -1,7 +1,7 @@
 import { DeleteItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DynamoDbEntryStore } from '../../lambdas/api/adapters/dynamodb-entry-store.js';
 import { DynamoDbTagAggregates } from '../../lambdas/api/adapters/dynamodb-tag-aggregates.js';
 import { TAGS_TABLE as TAGS_TABLE_LAYOUT, tagIndexPartition } from '../../lambdas/api/adapters/tags-table.js';
@@ -42,7 +42,10 @@ afterEach(async () => {
 });
 
 /** Starts the stream stand-in with the real aggregator behind `wrap` (which may fail records). */
-async function startStream(wrap: (aggregate: StreamHandler) => StreamHandler = (aggregate) => aggregate) {
+async function startStream(
+  wrap: (aggregate: StreamHandler) => StreamHandler = (aggregate) => aggregate,
+  recordsItem?: (keys: Record<string, { S?: string }>) => boolean,
+) {
   const aggregatorClient = DynamoDBDocumentClient.from(direct);
   const handle = wrap(createAggregatorHandler({ TABLE_NAME: TABLE, TAGS_TABLE_NAME: TAGS_TABLE }, { documentClient: aggregatorClient, logger: capturedLogger('devlog-tech-stack').logger }));
   stream = await startLocalStream({
@@ -54,6 +57,7 @@ async function startStream(wrap: (aggregate: StreamHandler) => StreamHandler = (
     retryAttempts: 2,
     functionTimeoutSeconds: 60,
     log: () => undefined,
+    recordsItem,
   });
   stream.deliverTo(async (event, context) => {
     delivered.push(...event.Records);
@@ -195,6 +199,24 @@ describe('the tech-stack aggregator behind the local stream stand-in', () => {
     );
     await stream?.drained();
     expect(delivered).toEqual([]);
+  });
+
+  it('forwards writes to items it does not record as they are: no image reads, no log entry (a hot quota counter)', async () => {
+    await startStream(undefined, (keys) => String(keys.sk?.S).startsWith('ENTRY#'));
+    const counter = { pk: `OWNER#${OWNER}`, sk: 'QUOTA#2026-12-01' };
+    const standInCalls = vi.spyOn(direct, 'send');
+
+    await Promise.all(
+      Array.from({ length: 20 }, () =>
+        documents.send(new UpdateCommand({ TableName: TABLE, Key: counter, UpdateExpression: 'ADD entryCount :one', ExpressionAttributeValues: { ':one': 1 } })),
+      ),
+    );
+    await createEntry('01R', '2026-12-01T10:00:00.000Z');
+    await stream?.drained();
+
+    const aboutTheCounter = standInCalls.mock.calls.filter(([command]) => JSON.stringify(command.input).includes('QUOTA#'));
+    expect(aboutTheCounter).toEqual([]);
+    expect(delivered.map((record) => record.dynamodb?.Keys?.sk?.S)).toEqual(['ENTRY#01R']);
   });
 
   it('keeps a total exact when many entries with the same tag are synced at once', async () => {

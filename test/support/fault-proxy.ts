@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, createServer, request as forward, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { closeServer, listenOnLoopback, LOOPBACK } from '../../local/http-server.js';
+import { closeServer, listenOnLoopback, LOOPBACK, readBody } from '../../local/http-server.js';
 
 /*
  * Hand-written: the fault-injection proxies on npm (toxiproxy clients, chaos proxies) either
@@ -27,6 +27,8 @@ export interface FaultRule {
   action: FaultAction;
   /** Share of the matching requests to fail, 0..1; all of them when omitted. */
   probability?: number;
+  /** Only requests whose body contains this text (a key prefix such as `"ENTRY#`); any body when omitted. */
+  bodyIncludes?: string;
 }
 
 /** How the proxy treats new connections. */
@@ -72,15 +74,22 @@ export async function startFaultProxy(options: { targetEndpoint: string; random?
 
   const server = createServer((request, response) => {
     const operation = operationOf(request);
-    const rule = rules.find(
-      (candidate) => (candidate.target === undefined || candidate.target === operation) && random() < (candidate.probability ?? 1),
-    );
-    if (rule) {
-      count(stats.failed, operation);
-      return injectFault(request, response, rule.action);
-    }
-    count(stats.forwarded, operation);
-    relay(request, response, target, agent);
+    const candidates = rules.filter((candidate) => candidate.target === undefined || candidate.target === operation);
+    const decide = (body?: Buffer) => {
+      const rule = candidates.find(
+        (candidate) =>
+          (candidate.bodyIncludes === undefined || (body?.includes(candidate.bodyIncludes) ?? false)) && random() < (candidate.probability ?? 1),
+      );
+      if (rule) {
+        count(stats.failed, operation);
+        return injectFault(request, response, rule.action, body !== undefined);
+      }
+      count(stats.forwarded, operation);
+      relay(request, response, target, agent, body);
+    };
+    if (!candidates.some((candidate) => candidate.bodyIncludes !== undefined)) return decide();
+    // A rule looks into the body: read it first, then fail or forward it as read.
+    readBody(request, Number.POSITIVE_INFINITY).then(({ body }) => decide(body), () => request.socket.destroy());
   });
   server.on('connection', (socket: Socket) => {
     if (mode === 'reset') {
@@ -145,7 +154,7 @@ function count(counts: Record<string, number>, key: string): void {
   counts[key] = (counts[key] ?? 0) + 1;
 }
 
-function injectFault(request: IncomingMessage, response: ServerResponse, action: FaultAction): void {
+function injectFault(request: IncomingMessage, response: ServerResponse, action: FaultAction, bodyRead: boolean): void {
   if (action.kind === 'reset') {
     request.socket.resetAndDestroy();
     return;
@@ -157,9 +166,7 @@ function injectFault(request: IncomingMessage, response: ServerResponse, action:
   }
   const errorType = action.errorType ?? 'InternalServerError';
   const body = JSON.stringify({ __type: errorType, message: action.message ?? 'fault injected by the local fault proxy' });
-  // Read the request to its end first, so the keep-alive connection stays usable.
-  request.resume();
-  request.once('end', () => {
+  const answer = () => {
     response.writeHead(action.status ?? 500, {
       'content-type': 'application/x-amz-json-1.0',
       'x-amzn-errortype': errorType,
@@ -167,10 +174,17 @@ function injectFault(request: IncomingMessage, response: ServerResponse, action:
       'content-length': Buffer.byteLength(body),
     });
     response.end(body);
-  });
+  };
+  if (bodyRead) {
+    answer();
+    return;
+  }
+  // Read the request to its end first, so the keep-alive connection stays usable.
+  request.resume();
+  request.once('end', answer);
 }
 
-function relay(request: IncomingMessage, response: ServerResponse, target: URL, agent: Agent): void {
+function relay(request: IncomingMessage, response: ServerResponse, target: URL, agent: Agent, body?: Buffer): void {
   const upstream = forward(
     {
       host: target.hostname,
@@ -190,5 +204,6 @@ function relay(request: IncomingMessage, response: ServerResponse, target: URL, 
   response.once('close', () => {
     if (!response.writableFinished) upstream.destroy();
   });
-  request.pipe(upstream);
+  if (body === undefined) request.pipe(upstream);
+  else upstream.end(body);
 }
