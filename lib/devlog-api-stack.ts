@@ -317,6 +317,8 @@ export class DevLogApiStack extends Stack {
         ),
       },
     });
+    // No `timeout`: the HTTP API's default is its maximum, 30 s, which a waiting GET
+    // (Prefer: wait) needs; CDK's check refuses anything over 29 s (the REST API limit).
     const integration = new HttpLambdaIntegration('ApiIntegration', this.apiFunction);
     for (const route of GATEWAY_ROUTES) {
       const created = api.addRoutes({

@@ -13,6 +13,7 @@ import type { AuthorizedJwt, JwtAuthorizer } from './jwt.js';
 import { fakeLambdaContext } from './lambda-context.js';
 import { consoleLog, type LogLine } from './log.js';
 import { LOCAL_RESOURCES } from './settings.js';
+import { WEB_FUNCTION_TIMEOUTS_SECONDS } from '../lambdas/api/function-timeouts.js';
 import { compilePath, GATEWAY_ROUTES, routeKeyOf, type RouteAuth } from '../lambdas/api/http/routes.js';
 
 /*
@@ -44,7 +45,7 @@ export interface ApiGatewayOptions {
   port: number;
   handler: HttpApiHandler;
   authorize: JwtAuthorizer;
-  /** Timeout of the API function (the deployed one has 10 s). */
+  /** Timeout of the API function; the deployed one's (WEB_FUNCTION_TIMEOUTS_SECONDS.api) when unset. */
   functionTimeoutSeconds?: number;
   /** Served at `GET /` without a token; local only (the deployed API has no such route). */
   webPage?: () => Promise<string>;
@@ -139,7 +140,7 @@ async function handleRequest(
   }
 
   const event = toApiGatewayEvent({ request, url, method, body, route, jwt });
-  const result = await invokeWithTimeout(options.handler, event, options.functionTimeoutSeconds ?? 10);
+  const result = await invokeWithTimeout(options.handler, event, options.functionTimeoutSeconds ?? WEB_FUNCTION_TIMEOUTS_SECONDS.api);
   if (!result.ok) {
     // API Gateway hides function errors and timeouts behind a bare 500.
     send(response, 500, { message: 'Internal Server Error' }, { 'apigw-requestid': event.requestContext.requestId });

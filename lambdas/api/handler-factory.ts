@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -41,9 +42,10 @@ export function createApiHandler(env: ApiEnv, { documentClient, sqsClient, logge
     clock,
     newId: monotonicFactory(),
     logger,
+    sleep: (ms: number) => setTimeout(ms),
   };
   return async (event, context) => {
     logger.addContext(context);
-    return routeApiRequest(event, deps);
+    return routeApiRequest(event, deps, { remainingTimeMs: () => context.getRemainingTimeInMillis() });
   };
 }

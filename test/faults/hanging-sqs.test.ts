@@ -15,7 +15,7 @@ import { type AcceptedEntry, waitUntilSettled } from './support/settle.js';
  */
 
 const SEND_MESSAGE = 'AmazonSQS.SendMessage';
-/** The slowest a POST may be: one SendMessage at its worst, plus the rest of the request on a busy machine; well under the 10 s function timeout. */
+/** The slowest a POST may be: one SendMessage at its worst, plus the rest of the request on a busy machine; well under the function timeout. */
 const POST_BOUND_MS = awsCallBudget(WEB_FUNCTION_TIMEOUTS_SECONDS.api).worstCaseMs + 2_000;
 
 let model: ModelServer;

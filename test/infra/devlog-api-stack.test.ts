@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { PREFER_WAIT_MAX_SECONDS, WEB_FUNCTION_TIMEOUTS_SECONDS } from '../../lambdas/api/function-timeouts.js';
 import { GATEWAY_ROUTES, routeKeyOf } from '../../lambdas/api/http/routes.js';
 import { CONSUMER_SETTINGS, deployedReconcileGraceSeconds, ENTRY_TABLE, QUEUE_SETTINGS } from '../../lambdas/contract/index.js';
 import { sharedParameterPaths } from '../../lib/ssm-parameters.js';
@@ -116,6 +117,18 @@ describe('DevLogApi stack', () => {
     // Assert
     expect(reconciler?.Properties.Environment.Variables.RECONCILE_GRACE_SECONDS).toBe(String(deployedReconcileGraceSeconds()));
     expect(deployedReconcileGraceSeconds()).toBe(longestRetryPathSeconds);
+  });
+
+  it("gives the API function time for a 20 s Prefer: wait, within API Gateway's 30 s integration timeout", () => {
+    const api = Object.values(stage.api.findResources('AWS::Lambda::Function')).find(
+      (fn) => fn.Properties.Environment?.Variables?.DAILY_ENTRY_QUOTA,
+    );
+    const integrations = Object.values(stage.api.findResources('AWS::ApiGatewayV2::Integration'));
+
+    expect(api?.Properties.Timeout).toBe(WEB_FUNCTION_TIMEOUTS_SECONDS.api);
+    expect(api?.Properties.Timeout).toBeGreaterThan(PREFER_WAIT_MAX_SECONDS);
+    // Unset: the HTTP API default, its maximum of 30 s.
+    expect(integrations.map((integration) => integration.Properties.TimeoutInMillis)).toEqual([undefined]);
   });
 
   it('gives the API function the daily entries quota from context, 1000 by default', () => {

@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponseObject } from 'zod-openapi';
 import { PROBLEM_TYPES, problemTypeUri, type ProblemKind } from '../../lambdas/api/http/problem.js';
 import { DAILY_ENTRIES_POLICY, QUOTA_WINDOW_SECONDS } from '../../lambdas/api/domain/daily-quota.js';
+import { PREFER_WAIT_MAX_SECONDS } from '../../lambdas/api/function-timeouts.js';
 import { API_ROUTES, type OperationId } from '../../lambdas/api/http/routes.js';
 import {
   EntryBodySchema,
@@ -68,6 +69,8 @@ const gatewayContent = { 'application/json': { schema: GatewayErrorSchema } };
 
 const stringHeader = (description: string) => ({ description, schema: { type: 'string' as const } });
 const requiredHeader = (description: string, pattern: string) => ({ description, required: true, schema: { type: 'string' as const, pattern } });
+const patternHeader = (description: string, pattern: string) => ({ description, schema: { type: 'string' as const, pattern } });
+const retryAfter = (description: string) => patternHeader(description, '^[0-9]+$');
 
 /** The IETF RateLimit headers of the daily entries quota (draft-ietf-httpapi-ratelimit-headers). */
 const rateLimitHeaders = {
@@ -86,7 +89,7 @@ const quotaExceededResponse: ZodOpenApiResponseObject = {
   description:
     'Over your daily entries quota (a problem with `Retry-After` and the RateLimit headers), or throttled by API Gateway\'s stage rate limit (`{"message":"Too Many Requests"}`, without them).',
   headers: {
-    'Retry-After': stringHeader('Seconds until the quota resets (midnight UTC); sent with the problem.'),
+    'Retry-After': retryAfter('Seconds until the quota resets (midnight UTC); sent with the problem.'),
     'RateLimit-Policy': stringHeader(rateLimitHeaders['RateLimit-Policy'].description),
     RateLimit: stringHeader(rateLimitHeaders.RateLimit.description),
   },
@@ -148,6 +151,7 @@ const OPERATIONS: Record<OperationId, Omit<ZodOpenApiOperationObject, 'operation
         description: 'Accepted: the entry, `pending` until its tags are extracted.',
         headers: {
           Location: stringHeader('Where to GET the entry.'),
+          'Retry-After': requiredHeader('Seconds after which the tags are likely there; or GET the entry with `Prefer: wait=N` right away.', '^[0-9]+$'),
           'Idempotent-Replayed': stringHeader('`true` when this is the stored answer of an earlier request with the same key (which did not count against the quota again).'),
           ...rateLimitHeaders,
         },
@@ -168,10 +172,28 @@ const OPERATIONS: Record<OperationId, Omit<ZodOpenApiOperationObject, 'operation
     },
   },
   getEntry: {
-    description: 'The entry, `pending` until its tags are extracted.',
-    requestParams: entryPath,
+    description: `The entry, \`pending\` until its tags are extracted. Send \`Prefer: wait=N\` (RFC 7240) to have the answer wait up to N seconds (at most ${PREFER_WAIT_MAX_SECONDS}) until the entry is \`done\` or \`failed\`, instead of polling.`,
+    requestParams: {
+      ...entryPath,
+      header: z.object({
+        prefer: z.optional(z.string()).register(z.globalRegistry, {
+          description: `\`wait=N\`: answer as soon as the entry is done or failed, or after N seconds with it still pending. N above ${PREFER_WAIT_MAX_SECONDS} counts as ${PREFER_WAIT_MAX_SECONDS}; a malformed preference is ignored.`,
+          example: 'wait=10',
+        }),
+      }),
+    },
     responses: {
-      '200': { description: 'The entry.', content: { 'application/json': { schema: EntrySchema } } },
+      '200': {
+        description: 'The entry.',
+        headers: {
+          'Preference-Applied': patternHeader(
+            `\`wait=N\` when the request sent \`Prefer: wait\`: the seconds the API was prepared to wait (at most ${PREFER_WAIT_MAX_SECONDS}).`,
+            '^wait=[0-9]+$',
+          ),
+          'Retry-After': retryAfter('Only while the entry is `pending`: seconds before it is worth asking again.'),
+        },
+        content: { 'application/json': { schema: EntrySchema } },
+      },
       '400': badRequest,
       '404': notFound,
     },

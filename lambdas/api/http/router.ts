@@ -3,12 +3,14 @@ import type {
   APIGatewayProxyStructuredResultV2,
 } from 'aws-lambda';
 import openApiDocument from '../../../openapi.json' with { type: 'json' };
-import { OWNER_ID_MAX_LENGTH } from '../../contract/index.js';
+import { awsCallBudget, OWNER_ID_MAX_LENGTH } from '../../contract/index.js';
+import { WEB_FUNCTION_TIMEOUTS_SECONDS } from '../function-timeouts.js';
 import { createEntry, type CreateEntryDeps } from '../domain/create-entry.js';
 import { deleteEntry, type DeleteEntryDeps } from '../domain/delete-entry.js';
 import { editEntry, type EditEntryDeps } from '../domain/edit-entry.js';
 import { listEntriesByTag } from '../domain/list-entries-by-tag.js';
-import { getEntry, listEntries } from '../domain/read-entries.js';
+import { listEntries } from '../domain/read-entries.js';
+import { waitForEntry, type Sleeper } from '../domain/wait-for-entry.js';
 import { readTechStack } from '../domain/sync-entry-tags.js';
 import type { TaggedEntries, TechStackReader } from '../domain/tech-stack-ports.js';
 import { encodeCursor } from './cursor.js';
@@ -23,6 +25,7 @@ import {
   unprocessable,
 } from './problem.js';
 import { parseCreateEntryRequest, parseEditEntryRequest, parseEntryId, parseListEntriesRequest } from './requests.js';
+import { parseWaitPreference } from './prefer.js';
 import { dailyQuotaExceeded, rateLimitHeaders } from './quota-headers.js';
 import { lookupRoute, type OperationId } from './routes.js';
 import { entryResponse } from './schemas.js';
@@ -32,8 +35,27 @@ export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 /** The API response. */
 export type ApiResult = APIGatewayProxyStructuredResultV2;
 
-/** What the router needs: the entry use cases' ports and the tech-stack totals. */
-export type ApiDeps = CreateEntryDeps & EditEntryDeps & DeleteEntryDeps & { techStack: TechStackReader; taggedEntries: TaggedEntries };
+/** What the router needs: the entry use cases' ports, the tech-stack totals and tag index, and how to pause while waiting. */
+export type ApiDeps = CreateEntryDeps &
+  EditEntryDeps &
+  DeleteEntryDeps & { techStack: TechStackReader; taggedEntries: TaggedEntries; sleep: Sleeper };
+
+/** The invocation a request runs in (the Lambda context's remaining time). */
+export interface Invocation {
+  remainingTimeMs(): number;
+}
+
+/** An invocation with no deadline of its own (tests): the wait is bounded by PREFER_WAIT_MAX_SECONDS alone. */
+const WITHOUT_DEADLINE: Invocation = { remainingTimeMs: () => Number.POSITIVE_INFINITY };
+
+/**
+ * What a waiting GET keeps of the invocation's time: one more read at its worst (the SDK
+ * budget: attempts, timeouts, backoff) and time to answer, so it never runs into the timeout.
+ */
+export const WAIT_RESERVE_MS = awsCallBudget(WEB_FUNCTION_TIMEOUTS_SECONDS.api).worstCaseMs + 500;
+
+/** `Retry-After` of a pending entry: tags usually arrive within a couple of seconds. */
+export const PENDING_RETRY_AFTER_SECONDS = 2;
 
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -43,9 +65,9 @@ const PROBLEM_HEADERS = { 'content-type': 'application/problem+json' };
  * Routes a request to its use case. Every route of the HTTP API, `$default` included, lands
  * here, so unknown paths and methods get the same problem+json answers as everything else.
  */
-export async function routeApiRequest(event: ApiEvent, deps: ApiDeps): Promise<ApiResult> {
+export async function routeApiRequest(event: ApiEvent, deps: ApiDeps, invocation: Invocation = WITHOUT_DEADLINE): Promise<ApiResult> {
   try {
-    return await dispatch(event, deps);
+    return await dispatch(event, deps, invocation);
   } catch (error) {
     if (error instanceof ProblemError) return problemResponse(error, event.rawPath);
     deps.logger.error('request failed', { error, path: event.rawPath });
@@ -64,18 +86,14 @@ interface RouteRequest {
   pathParameters: Record<string, string>;
   /** The token's subject; empty on public routes. */
   ownerId: string;
+  invocation: Invocation;
 }
 
 /** One handler per row of the route table (./routes.ts); the type makes a missing one a compile error. */
 const HANDLERS: Record<OperationId, RouteHandler> = {
   createEntry: (event, deps, { ownerId }) => postEntry(event, deps, ownerId),
   listEntries: (event, deps, { ownerId }) => getEntries(event, deps, ownerId),
-  getEntry: async (_event, deps, { ownerId, pathParameters }) => {
-    const id = parseEntryId(pathParameters.id);
-    const entry = await getEntry(deps.entries, ownerId, id);
-    if (!entry) throw notFound(`No entry '${id}' exists for you.`);
-    return jsonResponse(200, entryResponse(entry));
-  },
+  getEntry: (event, deps, request) => readEntry(event, deps, request),
   editEntry: (event, deps, { ownerId, pathParameters }) => patchEntry(event, deps, ownerId, parseEntryId(pathParameters.id)),
   deleteEntry: async (_event, deps, { ownerId, pathParameters }) => {
     const id = parseEntryId(pathParameters.id);
@@ -94,7 +112,7 @@ function openApiDocumentBody(): string {
   return openApiDocumentText;
 }
 
-async function dispatch(event: ApiEvent, deps: ApiDeps): Promise<ApiResult> {
+async function dispatch(event: ApiEvent, deps: ApiDeps, invocation: Invocation): Promise<ApiResult> {
   const lookup = lookupRoute(event.requestContext.http.method, event.rawPath);
   if (lookup.kind === 'no-route') {
     throw notFound(`There is no resource at '${truncatePath(event.rawPath)}'; the API serves /logs.`);
@@ -102,7 +120,7 @@ async function dispatch(event: ApiEvent, deps: ApiDeps): Promise<ApiResult> {
   if (lookup.kind === 'method-not-allowed') throw methodNotAllowed(lookup.allow);
   const { route, pathParameters } = lookup;
   const ownerId = route.auth === 'jwt' ? ownerOf(event) : '';
-  return HANDLERS[route.operationId](event, deps, { pathParameters, ownerId });
+  return HANDLERS[route.operationId](event, deps, { pathParameters, ownerId, invocation });
 }
 
 async function postEntry(event: ApiEvent, deps: ApiDeps, ownerId: string): Promise<ApiResult> {
@@ -120,6 +138,7 @@ async function postEntry(event: ApiEvent, deps: ApiDeps, ownerId: string): Promi
       return jsonResponse(response.statusCode, response.body, {
         ...(response.location ? { location: response.location } : {}),
         ...(replayed ? { 'idempotent-replayed': 'true' } : {}),
+        'retry-after': String(PENDING_RETRY_AFTER_SECONDS),
         ...rateLimitHeaders(result.quota),
       });
     }
@@ -137,6 +156,23 @@ async function patchEntry(event: ApiEvent, deps: ApiDeps, ownerId: string, id: s
     case 'accepted':
       return jsonResponse(202, entryResponse(result.entry), { location: `/logs/${id}` });
   }
+}
+
+/**
+ * GET /logs/{id}, with `Prefer: wait=N`: answers once the entry is done or failed, or after N
+ * seconds (capped, and cut short before the invocation's deadline) with it still pending.
+ */
+async function readEntry(event: ApiEvent, deps: ApiDeps, { ownerId, pathParameters, invocation }: RouteRequest): Promise<ApiResult> {
+  const id = parseEntryId(pathParameters.id);
+  const preferredSeconds = parseWaitPreference(event.headers?.prefer);
+  const waitMs =
+    preferredSeconds === undefined ? 0 : Math.min(preferredSeconds * 1000, Math.max(0, invocation.remainingTimeMs() - WAIT_RESERVE_MS));
+  const entry = await waitForEntry(deps, ownerId, id, waitMs);
+  if (!entry) throw notFound(`No entry '${id}' exists for you.`);
+  return jsonResponse(200, entryResponse(entry), {
+    ...(preferredSeconds !== undefined ? { 'preference-applied': `wait=${Math.floor(waitMs / 1000)}` } : {}),
+    ...(entry.status === 'pending' ? { 'retry-after': String(PENDING_RETRY_AFTER_SECONDS) } : {}),
+  });
 }
 
 async function getEntries(event: ApiEvent, deps: ApiDeps, ownerId: string): Promise<ApiResult> {

@@ -17,7 +17,7 @@ const run = promisify(execFile);
 const STARTUP_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 15_000;
 /** Settings a developer's shell may have that would leak into the stack under test. */
-const LOCAL_SETTINGS = ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'OPENAI_MODEL', 'PORT', 'DATA_DIR', 'LOG_LEVEL'];
+const LOCAL_SETTINGS = ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'OPENAI_MODEL', 'PORT', 'DATA_DIR', 'LOG_LEVEL', 'DAILY_ENTRY_QUOTA'];
 
 /** A local stack running in its own process, as `npm start` runs it. */
 export interface StackProcess {

@@ -149,6 +149,22 @@ describe('real answers match the document', () => {
     for (const result of answers) expectAnswerMatchesDocument('DELETE', '/logs/{id}', answer(result));
   });
 
+  it('GET /logs/{id} with Prefer: wait: a pending answer after the wait and a done one, with their headers', async () => {
+    // Arrange
+    const { deps, entries } = fakeApiDeps();
+    const created = JSON.parse((await routeApiRequest(postEntryEvent({ entry: 'Kafka' }), deps)).body!) as { id: string };
+    const waiting = apiEvent({ method: 'GET', path: `/logs/${created.id}`, headers: { prefer: 'wait=2' } });
+
+    // Act
+    const pending = await routeApiRequest(waiting, deps);
+    entries.entries.set(`user-a/${created.id}`, { ...(await entries.get('user-a', created.id))!, status: 'done' });
+    const done = await routeApiRequest(waiting, deps);
+
+    // Assert
+    expect([pending.headers?.['retry-after'], done.headers?.['preference-applied']]).toEqual(['2', 'wait=2']);
+    for (const result of [pending, done]) expectAnswerMatchesDocument('GET', '/logs/{id}', answer(result));
+  });
+
   it('GET /openapi.json serves the committed document without a token', async () => {
     // Arrange
     const { deps } = fakeApiDeps();

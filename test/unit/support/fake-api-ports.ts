@@ -159,7 +159,13 @@ export function fakeApiDeps(options: { dailyEntryQuota?: number; now?: () => Dat
   const idempotency = new InMemoryIdempotencyStore();
   const logger = { error: vi.fn(), warn: vi.fn() };
   const techStack = new InMemoryTagAggregates();
-  const clock = { now: options.now ?? (() => new Date('2026-11-23T10:00:00.000Z')) };
+  // A pause moves the fixed clock on by its length, so a waiting GET runs its whole wait at once.
+  let slept = 0;
+  const startedAt = options.now ?? (() => new Date('2026-11-23T10:00:00.000Z'));
+  const clock = { now: () => new Date(startedAt().getTime() + slept) };
+  const sleep = vi.fn(async (ms: number) => {
+    slept += ms;
+  });
   const quotaCounter = new InMemoryQuotaCounter();
   const deps: ApiDeps = {
     entries,
@@ -171,6 +177,7 @@ export function fakeApiDeps(options: { dailyEntryQuota?: number; now?: () => Dat
     newId: sequentialIds(),
     logger,
     quota: new DailyEntryQuota(quotaCounter, options.dailyEntryQuota ?? DEFAULT_DAILY_ENTRY_QUOTA, clock),
+    sleep,
   };
-  return { deps, entries, jobs, idempotency, techStack, logger, quotaCounter };
+  return { deps, entries, jobs, idempotency, techStack, logger, quotaCounter, sleep };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { OWNER_ID_MAX_LENGTH } from '../../../../lambdas/contract/index.js';
-import { routeApiRequest, type ApiResult } from '../../../../lambdas/api/http/router.js';
+import { routeApiRequest, WAIT_RESERVE_MS, type ApiResult } from '../../../../lambdas/api/http/router.js';
 import { apiEvent, postEntryEvent } from '../../support/api-events.js';
 import { fakeApiDeps } from '../../support/fake-api-ports.js';
 
@@ -155,7 +155,7 @@ describe('routeApiRequest', () => {
       expect((await first).statusCode).toBe(202);
     });
 
-    it('says where the caller stands in the daily quota on every 202 (RateLimit-Policy, RateLimit)', async () => {
+    it('says where the caller stands in the daily quota on every 202 (RateLimit-Policy, RateLimit), and when to look for the tags', async () => {
       // Arrange
       const { deps } = fakeApiDeps({ dailyEntryQuota: 1000 });
 
@@ -165,6 +165,7 @@ describe('routeApiRequest', () => {
       // Assert
       expect(result.headers?.['ratelimit-policy']).toBe('"daily-entries";q=1000;w=86400');
       expect(result.headers?.ratelimit).toBe('"daily-entries";r=999;t=50400');
+      expect(result.headers?.['retry-after']).toBe('2');
     });
 
     it('answers 429 problem+json over the daily quota with Retry-After and the RateLimit headers; other users go on', async () => {
@@ -220,6 +221,119 @@ describe('routeApiRequest', () => {
 
       // Assert
       expect(bodyOf(result)).toEqual(created);
+    });
+
+    it('says when to look again (Retry-After) while the entry is pending, and not once it is done', async () => {
+      // Arrange
+      const { deps, entries } = fakeApiDeps();
+      const id = bodyOf(await post(deps, 'Used Kafka')).id as string;
+      const get = () => routeApiRequest(apiEvent({ method: 'GET', path: `/logs/${id}` }), deps);
+
+      // Act
+      const pending = await get();
+      entries.entries.set(`user-a/${id}`, { ...(await entries.get('user-a', id))!, status: 'done' });
+      const done = await get();
+
+      // Assert
+      expect(pending.headers?.['retry-after']).toBe('2');
+      expect(done.headers).not.toHaveProperty('retry-after');
+      expect(pending.headers).not.toHaveProperty('preference-applied');
+    });
+
+    describe('with Prefer: wait=N', () => {
+      const waitingGet = (id: string, prefer: string) => apiEvent({ method: 'GET', path: `/logs/${id}`, headers: { prefer } });
+
+      it('answers as soon as the entry is done while the GET is held, and says Preference-Applied', async () => {
+        // Arrange: the GET's first pause is held; the extraction tags the entry meanwhile
+        const { deps, entries } = fakeApiDeps();
+        const id = bodyOf(await post(deps, 'Used Kafka')).id as string;
+        const paused = Promise.withResolvers<void>();
+        const release = Promise.withResolvers<void>();
+        deps.sleep = async () => {
+          paused.resolve();
+          await release.promise;
+        };
+        const answer = routeApiRequest(waitingGet(id, 'wait=10'), deps);
+        await paused.promise;
+
+        // Act
+        entries.entries.set(`user-a/${id}`, { ...(await entries.get('user-a', id))!, status: 'done', tags: [{ type: 'tech-stack', value: 'Kafka' }] });
+        release.resolve();
+
+        // Assert
+        const result = await answer;
+        expect(result.statusCode).toBe(200);
+        expect(bodyOf(result)).toMatchObject({ status: 'done', tags: [{ value: 'Kafka' }] });
+        expect(result.headers?.['preference-applied']).toBe('wait=10');
+        expect(result.headers).not.toHaveProperty('retry-after');
+      });
+
+      it('gives the pending entry back after N seconds, with Retry-After', async () => {
+        // Arrange
+        const { deps, sleep } = fakeApiDeps();
+        const id = bodyOf(await post(deps, 'Used Kafka')).id as string;
+
+        // Act
+        const result = await routeApiRequest(waitingGet(id, 'wait=3'), deps);
+
+        // Assert
+        expect(bodyOf(result)).toMatchObject({ status: 'pending' });
+        expect(result.headers).toMatchObject({ 'preference-applied': 'wait=3', 'retry-after': '2' });
+        expect(sleep.mock.calls.reduce((sum, [ms]) => sum + ms, 0)).toBe(3_000);
+      });
+
+      it('caps a longer wait at 20 s and says so', async () => {
+        // Arrange
+        const { deps, sleep } = fakeApiDeps();
+        const id = bodyOf(await post(deps, 'Used Kafka')).id as string;
+
+        // Act
+        const result = await routeApiRequest(waitingGet(id, 'wait=600'), deps);
+
+        // Assert
+        expect(result.headers?.['preference-applied']).toBe('wait=20');
+        expect(sleep.mock.calls.reduce((sum, [ms]) => sum + ms, 0)).toBe(20_000);
+      });
+
+      it('ignores a malformed preference: one read, no Preference-Applied', async () => {
+        // Arrange
+        const { deps, sleep } = fakeApiDeps();
+        const id = bodyOf(await post(deps, 'Used Kafka')).id as string;
+
+        // Act
+        const result = await routeApiRequest(waitingGet(id, 'wait=soon'), deps);
+
+        // Assert
+        expect(result.statusCode).toBe(200);
+        expect(result.headers).not.toHaveProperty('preference-applied');
+        expect(sleep).not.toHaveBeenCalled();
+      });
+
+      it("stops before the function's deadline, keeping a read's worst case, and says the wait it applied", async () => {
+        // Arrange: 12.5 s left in the invocation; a read may take up to WAIT_RESERVE_MS
+        const { deps, sleep } = fakeApiDeps();
+        const id = bodyOf(await post(deps, 'Used Kafka')).id as string;
+        const remainingMs = WAIT_RESERVE_MS + 5_400;
+
+        // Act
+        const result = await routeApiRequest(waitingGet(id, 'wait=20'), deps, { remainingTimeMs: () => remainingMs });
+
+        // Assert
+        expect(sleep.mock.calls.reduce((sum, [ms]) => sum + ms, 0)).toBe(5_400);
+        expect(result.headers?.['preference-applied']).toBe('wait=5');
+      });
+
+      it('answers 404 at once for a missing entry', async () => {
+        // Arrange
+        const { deps, sleep } = fakeApiDeps();
+
+        // Act
+        const result = await routeApiRequest(waitingGet(MISSING_ID, 'wait=20'), deps);
+
+        // Assert
+        expectProblem(result, 404);
+        expect(sleep).not.toHaveBeenCalled();
+      });
     });
 
     it('answers another owner\'s entry exactly like a missing one', async () => {

@@ -1,0 +1,119 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { entryKey } from '../../lambdas/contract/index.js';
+import { startApiGateway, type LocalApiGateway } from '../../local/api-gateway.js';
+import { createJwtAuthorizer, issueLocalToken, loadOrCreateSigningKey, type SigningKey } from '../../local/jwt.js';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import { eventually, handlersFor, startTestEmulators, type TestEmulators } from './support/emulators.js';
+
+/*
+ * GET /logs/{id} with Prefer: wait through the real handler, the local API gateway and the
+ * DynamoDB emulator. No extraction runs here: the test tags the entry itself, once it has seen
+ * (through a proxy in front of DynamoDB) that the waiting GET read it pending.
+ */
+
+const GET_ITEM = 'DynamoDB_20120810.GetItem';
+let emulators: TestEmulators;
+let proxy: FaultProxy;
+let web: ReturnType<typeof handlersFor>;
+let gateway: LocalApiGateway;
+let key: SigningKey;
+let dataDir: string;
+let documents: DynamoDBDocumentClient;
+
+beforeAll(async () => {
+  emulators = await startTestEmulators();
+  proxy = await startFaultProxy({ targetEndpoint: emulators.dynamoDbEndpoint });
+  documents = DynamoDBDocumentClient.from(emulators.dynamoDb);
+  web = handlersFor(emulators, {}, { dynamoDbEndpoint: proxy.endpoint });
+  dataDir = await mkdtemp(path.join(tmpdir(), 'devlog-wait-'));
+  key = await loadOrCreateSigningKey(dataDir);
+  gateway = await startApiGateway({
+    port: 0,
+    handler: web.handlers.api,
+    authorize: createJwtAuthorizer({ publicJwk: key.publicJwk }),
+    log: () => {},
+  });
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+  web?.destroy();
+  await proxy?.stop();
+  await emulators?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+async function call(pathAndQuery: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+  const response = await fetch(`${gateway.url}${pathAndQuery}`, {
+    method: init.method ?? 'GET',
+    headers: {
+      authorization: `Bearer ${await issueLocalToken(key, 'waiter')}`,
+      ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...init.headers,
+    },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
+}
+
+async function createPendingEntry(): Promise<string> {
+  const created = await call('/logs', { method: 'POST', body: { entry: 'Heute mit Django und Kafka' } });
+  expect(created.status).toBe(202);
+  expect(created.headers.get('retry-after')).toMatch(/^\d+$/);
+  return created.body.id as string;
+}
+
+/** Marks the entry done as the extraction does. */
+async function tag(id: string): Promise<void> {
+  await documents.send(
+    new UpdateCommand({
+      TableName: emulators.tableName,
+      Key: entryKey('waiter', id),
+      UpdateExpression: 'SET #status = :done, tags = :tags REMOVE pendingBucket',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':done': 'done', ':tags': [{ type: 'tech-stack', value: 'Django' }] },
+    }),
+  );
+}
+
+describe('GET /logs/{id} with Prefer: wait', () => {
+  it('answers as soon as the entry is tagged while the GET waits, not after the 20 s', async () => {
+    // Arrange: a GET waiting up to 20 s has read the entry pending
+    const id = await createPendingEntry();
+    const readsBefore = proxy.stats.forwarded[GET_ITEM] ?? 0;
+    const started = performance.now();
+    const answer = call(`/logs/${id}`, { headers: { prefer: 'wait=20' } });
+    await eventually(async () => ((proxy.stats.forwarded[GET_ITEM] ?? 0) > readsBefore ? true : undefined), 10_000, 'the waiting read');
+
+    // Act
+    await tag(id);
+
+    // Assert
+    const result = await answer;
+    expect(result.status).toBe(200);
+    expect(result.body).toMatchObject({ status: 'done', tags: [{ value: 'Django' }] });
+    expect(result.headers.get('preference-applied')).toBe('wait=20');
+    expect(result.headers.get('retry-after')).toBeNull();
+    // The longest pause between two reads is 1 s.
+    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
+  it('gives the pending entry back after N seconds, with Retry-After and Preference-Applied', async () => {
+    // Arrange
+    const id = await createPendingEntry();
+    const started = performance.now();
+
+    // Act
+    const result = await call(`/logs/${id}`, { headers: { prefer: 'wait=1' } });
+
+    // Assert
+    expect(result.body).toMatchObject({ status: 'pending' });
+    expect(result.headers.get('preference-applied')).toBe('wait=1');
+    expect(result.headers.get('retry-after')).toBe('2');
+    expect(performance.now() - started).toBeGreaterThanOrEqual(1_000);
+  });
+});

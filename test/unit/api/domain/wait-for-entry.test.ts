@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import type { Entry } from '../../../../lambdas/api/domain/entry.js';
+import { WAIT_POLL_DELAYS_MS, waitForEntry } from '../../../../lambdas/api/domain/wait-for-entry.js';
+import { InMemoryEntryStore } from '../../support/fake-api-ports.js';
+
+const ID = '01JDQ8Z6X4M1V9T3K7N2P50001';
+const START = Date.parse('2026-11-23T10:00:00.000Z');
+
+function pendingEntry(): Entry {
+  return {
+    id: ID,
+    ownerId: 'user-a',
+    entry: 'Used Django',
+    status: 'pending',
+    tags: [],
+    revision: 1,
+    createdAt: '2026-11-23T10:00:00.000Z',
+    updatedAt: '2026-11-23T10:00:00.000Z',
+  };
+}
+
+/** A clock that only moves when a pause ends, by the pause's length, and a record of the pauses. */
+function virtualTime() {
+  let now = START;
+  const pauses: number[] = [];
+  return {
+    pauses,
+    clock: { now: () => new Date(now) },
+    sleep: async (ms: number) => {
+      pauses.push(ms);
+      now += ms;
+    },
+  };
+}
+
+describe('waitForEntry', () => {
+  it('answers at once, without pausing, when the entry is no longer pending', async () => {
+    // Arrange
+    const entries = new InMemoryEntryStore();
+    await entries.create({ ...pendingEntry(), status: 'done', tags: [{ type: 'tech-stack', value: 'Django' }] });
+    const time = virtualTime();
+
+    // Act
+    const entry = await waitForEntry({ entries, ...time }, 'user-a', ID, 20_000);
+
+    // Assert
+    expect(entry).toMatchObject({ status: 'done' });
+    expect(time.pauses).toEqual([]);
+  });
+
+  it('answers as soon as the entry is tagged while the wait is held, long before the wait runs out', async () => {
+    // Arrange: the waiting read pauses; while it is held, the extraction tags the entry
+    const entries = new InMemoryEntryStore();
+    await entries.create(pendingEntry());
+    const paused = Promise.withResolvers<void>();
+    const release = Promise.withResolvers<void>();
+    let pauses = 0;
+    const sleep = async () => {
+      pauses++;
+      paused.resolve();
+      await release.promise;
+    };
+    const waiting = waitForEntry({ entries, clock: { now: () => new Date(START) }, sleep }, 'user-a', ID, 20_000);
+    await paused.promise;
+
+    // Act
+    entries.entries.set(`user-a/${ID}`, { ...pendingEntry(), status: 'done', tags: [{ type: 'tech-stack', value: 'Django' }] });
+    release.resolve();
+
+    // Assert
+    expect(await waiting).toMatchObject({ status: 'done', tags: [{ value: 'Django' }] });
+    expect(pauses).toBe(1);
+  });
+
+  it('answers a failed entry too (with its reason)', async () => {
+    // Arrange
+    const entries = new InMemoryEntryStore();
+    await entries.create(pendingEntry());
+    const time = virtualTime();
+    const sleep = async (ms: number) => {
+      await time.sleep(ms);
+      entries.entries.set(`user-a/${ID}`, { ...pendingEntry(), status: 'failed', error: 'the model refused' });
+    };
+
+    // Act
+    const entry = await waitForEntry({ entries, clock: time.clock, sleep }, 'user-a', ID, 5_000);
+
+    // Assert
+    expect(entry).toMatchObject({ status: 'failed', error: 'the model refused' });
+  });
+
+  it('gives the pending entry back after the wait, polling with a doubling pause up to 1 s that ends exactly at the deadline', async () => {
+    // Arrange
+    const entries = new InMemoryEntryStore();
+    await entries.create(pendingEntry());
+    const time = virtualTime();
+
+    // Act
+    const entry = await waitForEntry({ entries, ...time }, 'user-a', ID, 3_000);
+
+    // Assert
+    expect(entry).toMatchObject({ status: 'pending' });
+    expect(time.pauses).toEqual([WAIT_POLL_DELAYS_MS.first, 200, 400, 800, 1_000, 500]);
+    expect(time.pauses.reduce((sum, ms) => sum + ms, 0)).toBe(3_000);
+  });
+
+  it('reads once and answers undefined for a missing or foreign entry', async () => {
+    // Arrange
+    const entries = new InMemoryEntryStore();
+    await entries.create(pendingEntry());
+    const time = virtualTime();
+
+    // Act
+    const entry = await waitForEntry({ entries, ...time }, 'user-b', ID, 20_000);
+
+    // Assert
+    expect(entry).toBeUndefined();
+    expect(time.pauses).toEqual([]);
+  });
+});
