@@ -55,10 +55,11 @@ async function resetEntry(
       new UpdateCommand({
         TableName: tableName,
         Key: entryKey(ownerId, id),
-        UpdateExpression:
-          'SET #status = :pending, pendingBucket = :pendingBucket, enqueuedAt = :now, updatedAt = :now REMOVE failedBucket, #error',
+        // `error` stays until the retry succeeds (the extraction removes it then), so clients
+        // can show that an earlier attempt failed and a retry is under way.
+        UpdateExpression: 'SET #status = :pending, pendingBucket = :pendingBucket, enqueuedAt = :now, updatedAt = :now REMOVE failedBucket',
         ConditionExpression: '#status = :failed',
-        ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+        ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':pending': ENTRY_STATUS.pending,
           ':failed': ENTRY_STATUS.failed,

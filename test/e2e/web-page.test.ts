@@ -4,7 +4,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killLeftoverStacks, SEED_ENTRY, spawnLocalStack, temporaryDataDir, type StackProcess } from './support/local-stack-process.js';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { entryKey, FAILED_BUCKET } from '../../lambdas/contract/index.js';
+import { localTarget } from '../../ops/targets.js';
+import {
+  killLeftoverStacks,
+  postEntry,
+  SEED_ENTRY,
+  spawnLocalStack,
+  temporaryDataDir,
+  tokenFromCli,
+  type StackProcess,
+} from './support/local-stack-process.js';
 
 /*
  * The local web page in headless Chromium against a stack on the offline stand-in: what a
@@ -13,6 +24,8 @@ import { killLeftoverStacks, SEED_ENTRY, spawnLocalStack, temporaryDataDir, type
  */
 
 const CHROMIUM = '/usr/bin/chromium';
+/** Small enough for one test to use up; the other tests' users stay well under it. */
+const DAILY_ENTRY_QUOTA = 15;
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) {
   console.warn(`web page test skipped: ${CHROMIUM} not found (install it with: apt-get install -y chromium)`);
@@ -28,7 +41,7 @@ describe.skipIf(!hasChromium)('local web page', () => {
     data = await temporaryDataDir();
     profileDir = await mkdtemp(path.join(tmpdir(), 'devlog-chromium-'));
     [stack, browser] = await Promise.all([
-      spawnLocalStack({ DATA_DIR: data.dataDir }),
+      spawnLocalStack({ DATA_DIR: data.dataDir, DAILY_ENTRY_QUOTA: String(DAILY_ENTRY_QUOTA) }),
       chromium.launchPersistentContext(profileDir, {
         executablePath: CHROMIUM,
         headless: true,
@@ -116,5 +129,80 @@ describe.skipIf(!hasChromium)('local web page', () => {
     const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
 
     expect(overflow).toBe(0);
+  });
+
+  it('waits for a fresh entry with Prefer: wait instead of polling', async () => {
+    const page = await browser!.newPage();
+    const reads: (string | undefined)[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'GET' && /\/logs\/[0-9A-Z]{26}$/.test(request.url())) reads.push(request.headers().prefer);
+    });
+    await page.goto(stack.webUrl);
+
+    await page.locator('#entry').fill(`Waiting ${Date.now()} mit Kafka`);
+    await page.locator('#submit').click();
+    await page.locator('#current-status', { hasText: 'done' }).waitFor({ timeout: 20_000 });
+
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads.every((prefer) => prefer === 'wait=20')).toBe(true);
+  });
+
+  it('pages through the entries with More', async () => {
+    const token = await tokenFromCli('pager', data.dataDir);
+    for (let index = 0; index < 12; index++) await postEntry(stack.apiUrl, token.trim(), `Page entry ${index} mit Go`);
+    const page = await browser!.newPage();
+    await page.goto(stack.webUrl);
+    await page.locator('#token').fill(token.trim());
+    await page.locator('#token').dispatchEvent('change');
+    await page.locator('#recent .card', { hasText: 'Page entry 11' }).waitFor({ timeout: 10_000 });
+
+    expect(await page.locator('#recent .card').count()).toBe(10);
+    await page.locator('#more').click();
+    await page.locator('#recent .card', { hasText: 'Page entry 0 ' }).waitFor({ timeout: 10_000 });
+
+    expect(await page.locator('#recent .card').count()).toBe(12);
+    expect(await page.locator('#more').isHidden()).toBe(true);
+  });
+
+  it('shows in the list why an entry failed, and that a retry is under way for one that failed before', async () => {
+    const token = (await tokenFromCli('unlucky', data.dataDir)).trim();
+    const target = localTarget(data.dataDir);
+    const base = { ownerId: 'unlucky', tags: [], revision: 1, createdAt: '2026-11-23T10:00:00.000Z', updatedAt: '2026-11-23T10:05:00.000Z' };
+    await target.documentClient.send(
+      new PutCommand({
+        TableName: target.tableName,
+        Item: { ...entryKey('unlucky', '01JDQ8Z6X4M1V9T3K7N2P50001'), ...base, id: '01JDQ8Z6X4M1V9T3K7N2P50001', entry: 'Gave up on this one', status: 'failed', error: 'the model answered 500 five times', failedBucket: FAILED_BUCKET },
+      }),
+    );
+    await target.documentClient.send(
+      new PutCommand({
+        TableName: target.tableName,
+        Item: { ...entryKey('unlucky', '01JDQ8Z6X4M1V9T3K7N2P50002'), ...base, id: '01JDQ8Z6X4M1V9T3K7N2P50002', entry: 'Redriven one', status: 'pending', error: 'the model timed out' },
+      }),
+    );
+    target.documentClient.destroy();
+    target.sqsClient.destroy();
+    const page = await browser!.newPage();
+    await page.goto(stack.webUrl);
+    await page.locator('#token').fill(token);
+    await page.locator('#token').dispatchEvent('change');
+
+    await page.locator('#recent .card', { hasText: 'Gave up' }).locator('.error', { hasText: 'Failed: the model answered 500 five times' }).waitFor({ timeout: 10_000 });
+    await page.locator('#recent .card', { hasText: 'Redriven' }).locator('.retrying', { hasText: 'an earlier attempt failed (the model timed out)' }).waitFor({ timeout: 10_000 });
+  });
+
+  it('says when the daily quota resets instead of a bare 429', async () => {
+    const token = (await tokenFromCli('prolific', data.dataDir)).trim();
+    for (let index = 0; index < DAILY_ENTRY_QUOTA; index++) await postEntry(stack.apiUrl, token, `Quota entry ${index}`);
+    const page = await browser!.newPage();
+    await page.goto(stack.webUrl);
+    await page.locator('#token').fill(token);
+    await page.locator('#token').dispatchEvent('change');
+
+    await page.locator('#entry').fill('One too many');
+    await page.locator('#submit').click();
+
+    await page.locator('#error', { hasText: /^429: .*15 entries for today.*\(try again in \d+ (h|min|s)/ }).waitFor({ timeout: 10_000 });
+    expect(await page.locator('#entry').inputValue()).toBe('One too many');
   });
 });
