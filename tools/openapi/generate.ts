@@ -1,13 +1,16 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { renderOpenApiDocument } from './document.js';
+import { type RoutesDocument, withRoutesTable } from './readme-routes.js';
 
 /*
- * npm run openapi: writes openapi.json from the route table and the API's schemas.
- * npm run openapi -- --check: exits 1 when the committed file is stale.
+ * npm run openapi: writes openapi.json from the route table and the API's schemas, and the
+ * README's table of routes from it.
+ * npm run openapi -- --check: exits 1 when either is stale.
  */
-const USAGE = 'usage: npm run openapi [-- --check]\n  writes openapi.json; --check only reports whether it is up to date';
+const USAGE = 'usage: npm run openapi [-- --check]\n  writes openapi.json and the README\'s routes table; --check only reports whether they are up to date';
 const target = new URL('../../openapi.json', import.meta.url);
+const readmeFile = new URL('../../README.md', import.meta.url);
 
 let check = false;
 try {
@@ -23,14 +26,18 @@ try {
 }
 
 const rendered = renderOpenApiDocument();
+const readme = await readFile(readmeFile, 'utf8');
+const renderedReadme = withRoutesTable(readme, JSON.parse(rendered) as RoutesDocument);
 if (check) {
   const committed = await readFile(target, 'utf8').catch(() => '');
-  if (committed !== rendered) {
-    console.error('openapi.json is stale: run `npm run openapi` and commit it');
+  const stale = [committed !== rendered && 'openapi.json', readme !== renderedReadme && "README.md's routes table"].filter(Boolean);
+  if (stale.length > 0) {
+    console.error(`${stale.join(' and ')} stale: run \`npm run openapi\` and commit it`);
     process.exit(1);
   }
-  console.log('openapi.json is up to date');
+  console.log("openapi.json and README.md's routes table are up to date");
 } else {
   await writeFile(target, rendered);
-  console.log('wrote openapi.json');
+  await writeFile(readmeFile, renderedReadme);
+  console.log("wrote openapi.json and README.md's routes table");
 }

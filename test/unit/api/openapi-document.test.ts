@@ -4,6 +4,7 @@ import { PROBLEM_TYPES, problemTypeUri } from '../../../lambdas/api/http/problem
 import { routeApiRequest, type ApiResult } from '../../../lambdas/api/http/router.js';
 import { API_ROUTES, routeKeyOf } from '../../../lambdas/api/http/routes.js';
 import { renderOpenApiDocument } from '../../../tools/openapi/document.js';
+import { type RoutesDocument, withRoutesTable } from '../../../tools/openapi/readme-routes.js';
 import { expectAnswerMatchesDocument } from '../../support/openapi.js';
 import { apiEvent, postEntryEvent } from '../support/api-events.js';
 import { fakeApiDeps } from '../support/fake-api-ports.js';
@@ -23,6 +24,13 @@ function answer(result: ApiResult) {
 describe('openapi.json', () => {
   it('is what `npm run openapi` generates from the route table and the schemas (not stale)', () => {
     expect(committed, 'openapi.json is stale: run `npm run openapi`').toBe(renderOpenApiDocument());
+  });
+
+  it("is what the README's routes table shows (regenerate both with `npm run openapi`)", () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+
+    expect(readme, "README.md's routes table is stale: run `npm run openapi`").toBe(withRoutesTable(readme, document as unknown as RoutesDocument));
+    expect(readme).toContain('| `POST /logs` | yes |');
   });
 
   it('is OpenAPI 3.1 with exactly the operations of the route table', () => {
