@@ -200,19 +200,24 @@ const OPERATIONS: Record<OperationId, Omit<ZodOpenApiOperationObject, 'operation
   },
   editEntry: {
     description:
-      'Replaces the text (the same rules as POST) and tags it again: the answer is the entry at its next `revision`, `pending`, without the old tags. An extraction of the old text that finishes later never overwrites the new tags. Based on the revision read: when another edit of the entry lands at the same moment, this one answers 409 and changes nothing; GET the entry and send it again.',
+      'Replaces the text (the same rules as POST) and tags it again: the answer is the entry at its next `revision`, `pending`, without the old tags. An edit counts against the daily entries quota like a new entry. An extraction of the old text that finishes later never overwrites the new tags. Based on the revision read: when another edit of the entry lands at the same moment, this one answers 409 and changes nothing; GET the entry and send it again.',
     requestParams: entryPath,
     requestBody: { required: true, content: { 'application/json': { schema: EntryBodySchema } } },
     responses: {
       '202': {
         description: 'Accepted: the entry at its new revision, `pending` until its tags are extracted again.',
-        headers: { Location: stringHeader('Where to GET the entry.') },
+        headers: {
+          Location: stringHeader('Where to GET the entry.'),
+          'Retry-After': requiredHeader('Seconds after which the new tags are likely there; or GET the entry with `Prefer: wait=N` right away.', '^[0-9]+$'),
+          ...rateLimitHeaders,
+        },
         content: { 'application/json': { schema: EntrySchema } },
       },
       '400': badRequest,
       '404': notFound,
       '409': { description: 'Another edit of the entry landed while this one was saved; nothing changed.', content: problemContent('ConflictProblem') },
       ...bodyErrors,
+      '429': quotaExceededResponse,
     },
   },
   deleteEntry: {

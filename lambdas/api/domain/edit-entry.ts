@@ -1,3 +1,4 @@
+import type { EntryQuota, QuotaState } from './daily-quota.js';
 import { toEntryView, type EntryView } from './entry.js';
 import type { Clock, EntryStore, JobQueue, UseCaseLogger } from './ports.js';
 
@@ -7,6 +8,8 @@ export interface EditEntryDeps {
   jobs: JobQueue;
   clock: Clock;
   logger: UseCaseLogger;
+  /** The daily entries quota: an edit counts as an entry. */
+  quota: EntryQuota;
 }
 
 /** A validated PATCH /logs/{id} request. */
@@ -18,7 +21,9 @@ export interface EditEntryCommand {
 
 /** The outcome of an edit. */
 export type EditEntryResult =
-  | { kind: 'accepted'; entry: EntryView }
+  | { kind: 'accepted'; entry: EntryView; quota: QuotaState }
+  /** The caller's daily quota is used up; nothing changed. */
+  | { kind: 'over-quota'; quota: QuotaState }
   /** Missing, deleted meanwhile, or someone else's: indistinguishable by design. */
   | { kind: 'not-found' }
   /** Another edit of the same entry landed between this one's read and its write. */
@@ -34,6 +39,8 @@ export type EditEntryResult =
 export async function editEntry(deps: EditEntryDeps, command: EditEntryCommand): Promise<EditEntryResult> {
   const current = await deps.entries.get(command.ownerId, command.id);
   if (!current) return { kind: 'not-found' };
+  const { allowed, ...quota } = await deps.quota.consume(command.ownerId);
+  if (!allowed) return { kind: 'over-quota', quota };
   const outcome = await deps.entries.replaceText({
     ownerId: command.ownerId,
     id: command.id,
@@ -52,5 +59,5 @@ export async function editEntry(deps: EditEntryDeps, command: EditEntryCommand):
       error,
     });
   }
-  return { kind: 'accepted', entry: toEntryView(outcome.entry) };
+  return { kind: 'accepted', entry: toEntryView(outcome.entry), quota };
 }

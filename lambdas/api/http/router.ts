@@ -153,8 +153,14 @@ async function patchEntry(event: ApiEvent, deps: ApiDeps, ownerId: string, id: s
       throw notFound(`No entry '${id}' exists for you.`);
     case 'conflict':
       throw conflict('The entry was edited by another request while this edit was saved; GET it and send your edit again.');
+    case 'over-quota':
+      throw dailyQuotaExceeded(result.quota);
     case 'accepted':
-      return jsonResponse(202, entryResponse(result.entry), { location: `/logs/${id}` });
+      return jsonResponse(202, entryResponse(result.entry), {
+        location: `/logs/${id}`,
+        'retry-after': String(PENDING_RETRY_AFTER_SECONDS),
+        ...rateLimitHeaders(result.quota),
+      });
   }
 }
 

@@ -157,6 +157,22 @@ describe('real answers match the document', () => {
     for (const result of answers) expectAnswerMatchesDocument('DELETE', '/logs/{id}', answer(result));
   });
 
+  it('PATCH /logs/{id}: the 429 over the daily quota, with its headers', async () => {
+    // Arrange
+    const { deps } = fakeApiDeps({ dailyEntryQuota: 1 });
+    const created = JSON.parse((await routeApiRequest(postEntryEvent({ entry: 'Kafka' }), deps)).body!) as { id: string };
+
+    // Act
+    const refused = await routeApiRequest(
+      apiEvent({ method: 'PATCH', path: `/logs/${created.id}`, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ entry: 'Flink' }) }),
+      deps,
+    );
+
+    // Assert
+    expect(refused.statusCode).toBe(429);
+    expectAnswerMatchesDocument('PATCH', '/logs/{id}', answer(refused));
+  });
+
   it('GET /logs/{id} with Prefer: wait: a pending answer after the wait and a done one, with their headers', async () => {
     // Arrange
     const { deps, entries } = fakeApiDeps();

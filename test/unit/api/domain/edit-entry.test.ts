@@ -33,7 +33,7 @@ describe('editEntry', () => {
       createdAt: tagged.createdAt,
       updatedAt: '2026-11-23T10:00:00.000Z',
     };
-    expect(result).toEqual({ kind: 'accepted', entry: expected });
+    expect(result).toEqual({ kind: 'accepted', entry: expected, quota: { limit: 1000, remaining: 998, resetSeconds: 50_400 } });
     expect(await entries.get('user-a', id)).toEqual({ ...expected, ownerId: 'user-a' });
     expect(jobs.sent).toEqual([{ ...expected, ownerId: 'user-a' }]);
   });
@@ -101,5 +101,47 @@ describe('editEntry', () => {
     // Assert
     expect(result).toMatchObject({ kind: 'accepted', entry: { status: 'pending', revision: 2 } });
     expect(logger.error).toHaveBeenCalledWith(expect.stringContaining('reconciler'), expect.objectContaining({ entryId: id, revision: 2 }));
+  });
+
+  describe('the daily quota', () => {
+    it('counts an edit as an entry', async () => {
+      // Arrange
+      const { deps, quotaCounter } = fakeApiDeps({ dailyEntryQuota: 5 });
+      const id = await storedEntry(deps);
+
+      // Act
+      const result = await editEntry(deps, { ownerId: 'user-a', id, entry: 'Rewrote it in Rust.' });
+
+      // Assert
+      expect(result).toMatchObject({ kind: 'accepted', quota: { limit: 5, remaining: 3 } });
+      expect([...quotaCounter.counts.values()]).toEqual([2]);
+    });
+
+    it('refuses an edit over the quota and leaves the entry and the queue as they were', async () => {
+      // Arrange
+      const { deps, entries, jobs } = fakeApiDeps({ dailyEntryQuota: 1 });
+      const id = await storedEntry(deps);
+      const before = await entries.get('user-a', id);
+      jobs.sent.length = 0;
+
+      // Act
+      const result = await editEntry(deps, { ownerId: 'user-a', id, entry: 'Rewrote it in Rust.' });
+
+      // Assert
+      expect(result).toEqual({ kind: 'over-quota', quota: { limit: 1, remaining: 0, resetSeconds: 50_400 } });
+      expect(await entries.get('user-a', id)).toEqual(before);
+      expect(jobs.sent).toEqual([]);
+    });
+
+    it('does not count an edit of a missing entry', async () => {
+      // Arrange
+      const { deps, quotaCounter } = fakeApiDeps();
+
+      // Act
+      await editEntry(deps, { ownerId: 'user-a', id: '01JDQ8Z6X4M1V9T3K7N2P5ZZZZ', entry: 'x' });
+
+      // Assert
+      expect(quotaCounter.counts.size).toBe(0);
+    });
   });
 });

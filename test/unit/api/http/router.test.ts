@@ -456,6 +456,24 @@ describe('routeApiRequest', () => {
       });
     }
 
+    it('counts an edit against the daily quota: RateLimit on the 202, then 429 with Retry-After', async () => {
+      // Arrange
+      const { deps } = fakeApiDeps({ dailyEntryQuota: 2 });
+      const id = bodyOf(await post(deps, 'Used Django')).id as string;
+
+      // Act
+      const edited = await routeApiRequest(patchEvent(id, { entry: 'Used Rust' }), deps);
+      const refused = await routeApiRequest(patchEvent(id, { entry: 'Used Go' }), deps);
+
+      // Assert
+      expect(edited.statusCode).toBe(202);
+      expect(edited.headers).toMatchObject({ ratelimit: '"daily-entries";r=0;t=50400', 'retry-after': '2' });
+      const problem = expectProblem(refused, 429);
+      expect(problem.type).toBe('/openapi.json#/components/schemas/QuotaExceededProblem');
+      expect(refused.headers).toMatchObject({ 'retry-after': '50400', 'ratelimit-policy': '"daily-entries";q=2;w=86400' });
+      expect(bodyOf(await routeApiRequest(apiEvent({ method: 'GET', path: `/logs/${id}` }), deps))).toMatchObject({ entry: 'Used Rust' });
+    });
+
     it('answers 202 with the entry at its next revision, pending, and where to find it', async () => {
       // Arrange
       const { deps, jobs } = fakeApiDeps();
