@@ -10,6 +10,7 @@ import { localTarget } from '../../ops/targets.js';
 import {
   killLeftoverStacks,
   postEntry,
+  waitForEntry,
   SEED_ENTRY,
   spawnLocalStack,
   temporaryDataDir,
@@ -189,6 +190,75 @@ describe.skipIf(!hasChromium)('local web page', () => {
 
     await page.locator('#recent .card', { hasText: 'Gave up' }).locator('.error', { hasText: 'Failed: the model answered 500 five times' }).waitFor({ timeout: 10_000 });
     await page.locator('#recent .card', { hasText: 'Redriven' }).locator('.retrying', { hasText: 'an earlier attempt failed (the model timed out)' }).waitFor({ timeout: 10_000 });
+  });
+
+  /** A fresh user with these entries, all tagged, and a page signed in as them. */
+  async function pageOfUserWith(userId: string, entries: string[]) {
+    const token = (await tokenFromCli(userId, data.dataDir)).trim();
+    const ids: string[] = [];
+    for (const entry of entries) {
+      const { status, body } = await postEntry(stack.apiUrl, token, entry);
+      expect(status).toBe(202);
+      ids.push(String(body.id));
+    }
+    for (const id of ids) await waitForEntry(stack.apiUrl, token, id);
+    const page = await browser!.newPage();
+    await page.goto(stack.webUrl);
+    await page.locator('#token').fill(token);
+    await page.locator('#token').dispatchEvent('change');
+    await page.locator('#recent .card').nth(entries.length - 1).waitFor({ timeout: 10_000 });
+    return { page, token, ids };
+  }
+
+  it('lists only the entries of a technology when its chip is clicked, and all of them again on Show all', async () => {
+    const { page } = await pageOfUserWith('filterer', ['Queued the events in Kafka', 'Built the admin in Django', 'Moved Kafka to three brokers']);
+
+    await page.locator('#tech-stack .tag', { hasText: 'Kafka' }).click();
+    await page.locator('#filter-tag', { hasText: 'Kafka' }).waitFor({ timeout: 5_000 });
+    await page.locator('#recent .card', { hasText: 'Django' }).waitFor({ state: 'detached', timeout: 10_000 });
+
+    expect(await page.locator('#recent .card .entry-text').allTextContents()).toEqual(['Moved Kafka to three brokers', 'Queued the events in Kafka']);
+    await page.locator('#clear-filter').click();
+    await page.locator('#recent .card', { hasText: 'Django' }).waitFor({ timeout: 10_000 });
+    expect(await page.locator('#recent .card').count()).toBe(3);
+    expect(await page.locator('#filter').isHidden()).toBe(true);
+  });
+
+  it('edits an entry in place: the card shows the new text, re-extracts its tags, and the tech stack follows', async () => {
+    const { page, token, ids } = await pageOfUserWith('editor', ['Tuned the Elasticsearch mapping']);
+    const card = page.locator('#recent .card').first();
+    await page.locator('#tech-stack .tag', { hasText: 'Elasticsearch' }).waitFor({ timeout: 10_000 });
+
+    await card.locator('.edit').click();
+    await card.locator('textarea').fill('Replaced the search with Postgres full-text');
+    await card.locator('button[type=submit]').click();
+    await card.locator('.status.done').waitFor({ timeout: 20_000 });
+
+    expect(await card.locator('.entry-text').textContent()).toBe('Replaced the search with Postgres full-text');
+    expect(await card.locator('.tag').allTextContents()).toEqual(['PostgreSQL']);
+    expect(await card.locator('.meta').textContent()).toContain('edited');
+    await page.locator('#tech-stack .tag', { hasText: 'Elasticsearch' }).waitFor({ state: 'detached', timeout: 10_000 });
+    const stored = await waitForEntry(stack.apiUrl, token, String(ids[0]));
+    expect(stored).toMatchObject({ entry: 'Replaced the search with Postgres full-text', revision: 2 });
+  });
+
+  it('deletes an entry after the confirmation: its card and its tags go, and the API no longer has it', async () => {
+    const { page, token, ids } = await pageOfUserWith('deleter', ['Cached the sessions in Redis', 'Queued the events in Kafka']);
+    await page.locator('#tech-stack .tag', { hasText: 'Redis' }).waitFor({ timeout: 10_000 });
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.accept();
+    });
+
+    await page.locator('#recent .card', { hasText: 'Redis' }).locator('.delete').click();
+    await page.locator('#recent .card', { hasText: 'Redis' }).waitFor({ state: 'detached', timeout: 10_000 });
+    await page.locator('#tech-stack .tag', { hasText: 'Redis' }).waitFor({ state: 'detached', timeout: 10_000 });
+
+    expect(dialogs).toEqual(['Delete this entry and its tags?']);
+    expect(await page.locator('#recent .card').count()).toBe(1);
+    const response = await fetch(`${stack.apiUrl}/logs/${ids[0]}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(response.status).toBe(404);
   });
 
   it('says when the daily quota resets instead of a bare 429', async () => {
