@@ -1,7 +1,8 @@
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { killTree } from '../tools/process-tree.js';
 import { REPO_ROOT } from './entries.js';
 import type { HostReply, HostRequest } from './stack-protocol.js';
 
@@ -227,7 +228,7 @@ export async function startStackProcess(options: { modelBaseUrl: string; env?: R
       if (!exited) {
         // A child that is already dying answers the send with EPIPE; the kill below still ends it.
         if (child.connected) child.send({ type: 'stop', requestId: 0 } satisfies HostRequest, () => undefined);
-        const timer = setTimeout(() => killWithDescendants(child), STOP_GRACE_MS);
+        const timer = setTimeout(() => void killTree(child), STOP_GRACE_MS);
         await exitedPromise;
         clearTimeout(timer);
       }
@@ -319,39 +320,3 @@ function splitLines(stream: NodeJS.ReadableStream, onLine: (line: string) => voi
   });
 }
 
-/** SIGKILLs the child and whatever it started (tsx's esbuild service), by pid. */
-function killWithDescendants(child: ChildProcess): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const pids = [...descendantPids(child.pid), child.pid];
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  }
-}
-
-function descendantPids(pid: number): number[] {
-  let table: string;
-  try {
-    table = execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' });
-  } catch {
-    return [];
-  }
-  const children = new Map<number, number[]>();
-  for (const line of table.trim().split('\n')) {
-    const [childPid, parentPid] = line.trim().split(/\s+/).map(Number);
-    if (childPid === undefined || parentPid === undefined) continue;
-    children.set(parentPid, [...(children.get(parentPid) ?? []), childPid]);
-  }
-  const result: number[] = [];
-  const queue = [pid];
-  while (queue.length > 0) {
-    for (const childPid of children.get(queue.shift()!) ?? []) {
-      result.push(childPid);
-      queue.push(childPid);
-    }
-  }
-  return result;
-}

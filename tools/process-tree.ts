@@ -1,8 +1,13 @@
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
+
+/*
+ * The process trees the tests and the bench start: `npm start` runs tsx, which runs the stack in
+ * a child node process, so ending only the direct child would leave the stack holding its port.
+ */
 
 /** Every process below `pid` in the process tree (children, grandchildren, ...). */
 export async function descendantPids(pid: number): Promise<number[]> {
@@ -14,11 +19,11 @@ export async function descendantPids(pid: number): Promise<number[]> {
     children.set(parent, [...(children.get(parent) ?? []), child]);
   }
   const result: number[] = [];
-  const queue = [pid];
-  while (queue.length > 0) {
-    for (const child of children.get(queue.shift()!) ?? []) {
+  const unvisited = [pid];
+  for (let parent = unvisited.pop(); parent !== undefined; parent = unvisited.pop()) {
+    for (const child of children.get(parent) ?? []) {
       result.push(child);
-      queue.push(child);
+      unvisited.push(child);
     }
   }
   return result;
@@ -38,4 +43,18 @@ export function alive(pids: number[]): number[] {
       return true;
     }
   });
+}
+
+/** SIGKILLs a child process and everything below it, and resolves once the child has exited. */
+export async function killTree(child: ChildProcess): Promise<void> {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  for (const pid of [...(await descendantPids(child.pid)), child.pid]) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  await exited;
 }

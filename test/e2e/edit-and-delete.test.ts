@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { jobMessageFor, type JobMessageVersion } from '../../lambdas/contract/index.js';
 import { type Answer, type ModelServer, startModelServer } from '../../tools/model-server/index.js';
 import type { ApiClient, EntryView } from '../support/api-client.js';
-import { TEST_MODEL, vocabularyAnswer } from '../support/entries.js';
+import { testModelEnv, vocabularyAnswer } from '../support/entries.js';
 import { expectAnswerMatchesDocument } from '../support/openapi.js';
 import { peekJobs, queueDepth } from '../support/queues.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
@@ -23,9 +23,7 @@ beforeAll(async () => {
   model = await startModelServer({ answer: vocabularyAnswer });
   test = await startTestStack({
     env: {
-      OPENAI_BASE_URL: model.baseUrl,
-      OPENAI_API_KEY: 'sk-edit-delete-test',
-      OPENAI_MODEL: TEST_MODEL,
+      ...testModelEnv(model),
       // No reconciler re-sends: every job here is one the API or the test sends.
       RECONCILE_GRACE_SECONDS: '300',
     },

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { temporaryDataDir } from '../e2e/support/local-stack-process.js';
 import { ApiClient } from '../support/api-client.js';
-import { TEST_MODEL, testEntries, vocabularyAnswer } from '../support/entries.js';
+import { testModelEnv, testEntries, vocabularyAnswer } from '../support/entries.js';
 import { type ModelServer, startModelServer } from '../../tools/model-server/index.js';
 import { waitFor } from '../support/wait.js';
 import { waitUntilSettled, type AcceptedEntry } from './support/settle.js';
@@ -30,9 +30,7 @@ beforeAll(async () => {
   data = await temporaryDataDir();
   env = {
     DATA_DIR: data.dataDir,
-    OPENAI_BASE_URL: model.baseUrl,
-    OPENAI_API_KEY: 'sk-crash-test',
-    OPENAI_MODEL: TEST_MODEL,
+    ...testModelEnv(model),
     OPENAI_TIMEOUT_MS: '5000',
     RETRY_BASE_SECONDS: '0.5',
     RETRY_MAX_SECONDS: '2',

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deadlineReserve } from '../../lambdas/extraction/invocation-deadlines.js';
 import { type Answer, type ModelServer, rateLimited, startModelServer } from '../../tools/model-server/index.js';
 import type { ApiClient } from '../support/api-client.js';
-import { TEST_MODEL, testEntries, vocabularyAnswer } from '../support/entries.js';
+import { testModelEnv, testEntries, vocabularyAnswer } from '../support/entries.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { type AcceptedEntry, waitUntilSettled } from './support/settle.js';
 
@@ -42,9 +42,7 @@ beforeAll(async () => {
   model = await startModelServer({ answer: faultyFirstCalls });
   test = await startTestStack({
     env: {
-      OPENAI_BASE_URL: model.baseUrl,
-      OPENAI_API_KEY: 'sk-fault-test',
-      OPENAI_MODEL: TEST_MODEL,
+      ...testModelEnv(model),
       // Longer than the function: only the invocation's model deadline can end a stalled call.
       OPENAI_TIMEOUT_MS: '120000',
       EXTRACTION_TIMEOUT_SECONDS: String(FUNCTION_TIMEOUT_SECONDS),

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbEntryStore } from '../../lambdas/api/adapters/dynamodb-entry-store.js';
 import { jobMessageFor } from '../../lambdas/contract/index.js';
 import type { ApiClient, EntryView } from '../support/api-client.js';
-import { TEST_MODEL, testEntries, type TestEntry, vocabularyAnswer } from '../support/entries.js';
+import { testModelEnv, testEntries, type TestEntry, vocabularyAnswer } from '../support/entries.js';
 import { type ModelServer, startModelServer } from '../../tools/model-server/index.js';
 import { peekJobs } from '../support/queues.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
@@ -24,9 +24,7 @@ beforeAll(async () => {
   model = await startModelServer({ answer: vocabularyAnswer, latencyMs: 10 });
   test = await startTestStack({
     env: {
-      OPENAI_BASE_URL: model.baseUrl,
-      OPENAI_API_KEY: 'sk-duplicates-test',
-      OPENAI_MODEL: TEST_MODEL,
+      ...testModelEnv(model),
       OPENAI_TIMEOUT_MS: '10000',
       RETRY_BASE_SECONDS: '0.5',
       RETRY_MAX_SECONDS: '2',

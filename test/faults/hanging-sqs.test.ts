@@ -4,7 +4,7 @@ import { awsCallBudget } from '../../lambdas/contract/index.js';
 import type { StackFaults } from '../support/test-stack.js';
 import { type ModelServer, startModelServer } from '../../tools/model-server/index.js';
 import type { ApiClient } from '../support/api-client.js';
-import { TEST_MODEL, testEntries, vocabularyAnswer } from '../support/entries.js';
+import { testModelEnv, testEntries, vocabularyAnswer } from '../support/entries.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { type AcceptedEntry, waitUntilSettled } from './support/settle.js';
 
@@ -28,9 +28,7 @@ beforeAll(async () => {
   test = await startTestStack({
     faultInjection: true,
     env: {
-      OPENAI_BASE_URL: model.baseUrl,
-      OPENAI_API_KEY: 'sk-fault-test',
-      OPENAI_MODEL: TEST_MODEL,
+      ...testModelEnv(model),
       RECONCILE_INTERVAL_SECONDS: '1',
       RECONCILE_GRACE_SECONDS: '2',
     },

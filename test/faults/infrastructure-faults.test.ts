@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { receiveSendDelete } from '../../ops/dlq-movers.js';
 import { resetFailedEntries } from '../../ops/reset-failed-entries.js';
 import type { ApiClient } from '../support/api-client.js';
-import { TEST_MODEL, testEntries, type TestEntry, vocabularyAnswer } from '../support/entries.js';
+import { testModelEnv, testEntries, type TestEntry, vocabularyAnswer } from '../support/entries.js';
 import { type ModelServer, startModelServer } from '../../tools/model-server/index.js';
 import { peekJobs } from '../support/queues.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
@@ -40,9 +40,7 @@ beforeAll(async () => {
   test = await startTestStack({
     faultInjection: true,
     env: {
-      OPENAI_BASE_URL: model.baseUrl,
-      OPENAI_API_KEY: 'sk-fault-test',
-      OPENAI_MODEL: TEST_MODEL,
+      ...testModelEnv(model),
       OPENAI_TIMEOUT_MS: '2000',
       RETRY_BASE_SECONDS: '0.5',
       RETRY_MAX_SECONDS: '2',

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../support/api-client.js';
-import { TEST_MODEL, testEntries, vocabularyAnswer } from '../support/entries.js';
+import { TEST_MODEL, testModelEnv, testEntries, vocabularyAnswer } from '../support/entries.js';
 import { type ModelServer, startModelServer, withRandomFaults } from '../../tools/model-server/index.js';
 import { peekJobs } from '../support/queues.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
@@ -38,9 +38,7 @@ beforeAll(async () => {
   model = await startModelServer({ answer: vocabularyAnswer, latencyMs: 20 });
   test = await startTestStack({
     env: {
-      OPENAI_BASE_URL: model.baseUrl,
-      OPENAI_API_KEY: 'sk-fault-test',
-      OPENAI_MODEL: TEST_MODEL,
+      ...testModelEnv(model),
       // A slow answer must time out quickly; the queue, not the client, does the retrying.
       OPENAI_TIMEOUT_MS: '1000',
       RETRY_BASE_SECONDS: '0.5',

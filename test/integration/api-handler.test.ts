@@ -1,15 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbEntryStore } from '../../lambdas/api/adapters/dynamodb-entry-store.js';
 import { entryKey, type JobMessage, JobMessageSchema, PENDING_BUCKET } from '../../lambdas/contract/index.js';
-import { startApiGateway, type LocalApiGateway } from '../../local/api-gateway.js';
-import { createJwtAuthorizer, issueLocalToken, loadOrCreateSigningKey, type SigningKey } from '../../local/jwt.js';
 import type { AnswerBody } from '../support/api-client.js';
 import { handlersFor, startTestEmulators, type TestEmulators } from './support/emulators.js';
+import { startTestGateway, type TestGateway } from './support/gateway.js';
 
 /*
  * The API handler, built by its factory as the local stack builds it, behind the local API
@@ -19,30 +15,20 @@ import { handlersFor, startTestEmulators, type TestEmulators } from './support/e
 
 let emulators: TestEmulators;
 let built: ReturnType<typeof handlersFor>;
-let gateway: LocalApiGateway;
-let key: SigningKey;
-let dataDir: string;
+let gateway: TestGateway;
 let documents: DynamoDBDocumentClient;
 
 beforeAll(async () => {
   emulators = await startTestEmulators();
   documents = DynamoDBDocumentClient.from(emulators.dynamoDb);
   built = handlersFor(emulators);
-  dataDir = await mkdtemp(path.join(tmpdir(), 'devlog-api-'));
-  key = await loadOrCreateSigningKey(dataDir);
-  gateway = await startApiGateway({
-    port: 0,
-    handler: built.handlers.api,
-    authorize: createJwtAuthorizer({ publicJwk: key.publicJwk }),
-    log: () => {},
-  });
+  gateway = await startTestGateway(built.handlers.api);
 });
 
 afterAll(async () => {
   await gateway?.stop();
   built?.destroy();
   await emulators?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 /** Calls the API as `userId`. */
@@ -50,7 +36,7 @@ async function call(userId: string, pathAndQuery: string, init: { method?: strin
   const response = await fetch(`${gateway.url}${pathAndQuery}`, {
     method: init.method ?? 'GET',
     headers: {
-      authorization: `Bearer ${await issueLocalToken(key, userId)}`,
+      authorization: `Bearer ${await gateway.tokenFor(userId)}`,
       ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
       ...init.headers,
     },
@@ -141,7 +127,7 @@ describe('POST /logs', () => {
   it('rejects a body that is not JSON with 415 and an empty entry with 422', async () => {
     const notJson = await fetch(`${gateway.url}/logs`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${await issueLocalToken(key, 'validator')}`, 'content-type': 'text/plain' },
+      headers: { authorization: `Bearer ${await gateway.tokenFor('validator')}`, 'content-type': 'text/plain' },
       body: 'hello',
     });
     const empty = await call('validator', '/logs', { method: 'POST', body: { entry: '   ' } });

@@ -1,12 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENTRY_SORT_PREFIX, ownerPartition } from '../../lambdas/contract/index.js';
-import { startApiGateway, type LocalApiGateway } from '../../local/api-gateway.js';
-import { createJwtAuthorizer, issueLocalToken, loadOrCreateSigningKey, type SigningKey } from '../../local/jwt.js';
 import { handlersFor, startTestEmulators, type TestEmulators } from './support/emulators.js';
+import { startTestGateway, type TestGateway } from './support/gateway.js';
 
 /*
  * The daily quota through the real handler, the local API gateway and the DynamoDB emulator:
@@ -16,36 +12,26 @@ import { handlersFor, startTestEmulators, type TestEmulators } from './support/e
 const QUOTA = 5;
 let emulators: TestEmulators;
 let web: ReturnType<typeof handlersFor>;
-let gateway: LocalApiGateway;
-let key: SigningKey;
-let dataDir: string;
+let gateway: TestGateway;
 let documents: DynamoDBDocumentClient;
 
 beforeAll(async () => {
   emulators = await startTestEmulators();
   documents = DynamoDBDocumentClient.from(emulators.dynamoDb);
   web = handlersFor(emulators, { DAILY_ENTRY_QUOTA: String(QUOTA) });
-  dataDir = await mkdtemp(path.join(tmpdir(), 'devlog-quota-'));
-  key = await loadOrCreateSigningKey(dataDir);
-  gateway = await startApiGateway({
-    port: 0,
-    handler: web.handlers.api,
-    authorize: createJwtAuthorizer({ publicJwk: key.publicJwk }),
-    log: () => {},
-  });
+  gateway = await startTestGateway(web.handlers.api);
 });
 
 afterAll(async () => {
   await gateway?.stop();
   web?.destroy();
   await emulators?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 async function post(userId: string, entry: string, headers: Record<string, string> = {}) {
   const response = await fetch(`${gateway.url}/logs`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${await issueLocalToken(key, userId)}`, 'content-type': 'application/json', ...headers },
+    headers: { authorization: `Bearer ${await gateway.tokenFor(userId)}`, 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ entry }),
   });
   return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };

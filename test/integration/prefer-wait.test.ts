@@ -1,13 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entryKey } from '../../lambdas/contract/index.js';
-import { startApiGateway, type LocalApiGateway } from '../../local/api-gateway.js';
-import { createJwtAuthorizer, issueLocalToken, loadOrCreateSigningKey, type SigningKey } from '../../local/jwt.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { eventually, handlersFor, startTestEmulators, type TestEmulators } from './support/emulators.js';
+import { startTestGateway, type TestGateway } from './support/gateway.js';
 
 /*
  * GET /logs/{id} with Prefer: wait through the real handler, the local API gateway and the
@@ -19,9 +15,7 @@ const GET_ITEM = 'DynamoDB_20120810.GetItem';
 let emulators: TestEmulators;
 let proxy: FaultProxy;
 let web: ReturnType<typeof handlersFor>;
-let gateway: LocalApiGateway;
-let key: SigningKey;
-let dataDir: string;
+let gateway: TestGateway;
 let documents: DynamoDBDocumentClient;
 
 beforeAll(async () => {
@@ -29,14 +23,7 @@ beforeAll(async () => {
   proxy = await startFaultProxy({ targetEndpoint: emulators.dynamoDbEndpoint });
   documents = DynamoDBDocumentClient.from(emulators.dynamoDb);
   web = handlersFor(emulators, {}, { dynamoDbEndpoint: proxy.endpoint });
-  dataDir = await mkdtemp(path.join(tmpdir(), 'devlog-wait-'));
-  key = await loadOrCreateSigningKey(dataDir);
-  gateway = await startApiGateway({
-    port: 0,
-    handler: web.handlers.api,
-    authorize: createJwtAuthorizer({ publicJwk: key.publicJwk }),
-    log: () => {},
-  });
+  gateway = await startTestGateway(web.handlers.api);
 });
 
 afterAll(async () => {
@@ -44,14 +31,13 @@ afterAll(async () => {
   web?.destroy();
   await proxy?.stop();
   await emulators?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 async function call(pathAndQuery: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) {
   const response = await fetch(`${gateway.url}${pathAndQuery}`, {
     method: init.method ?? 'GET',
     headers: {
-      authorization: `Bearer ${await issueLocalToken(key, 'waiter')}`,
+      authorization: `Bearer ${await gateway.tokenFor('waiter')}`,
       ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
       ...init.headers,
     },

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { waitUntilSettled, type AcceptedEntry } from '../faults/support/settle.js';
-import { TEST_MODEL, testEntries, vocabularyAnswer } from '../support/entries.js';
+import { testModelEnv, testEntries, vocabularyAnswer } from '../support/entries.js';
 import { type ModelServer, startModelServer } from '../../tools/model-server/index.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { mapConcurrently, percentile } from '../support/wait.js';
@@ -26,7 +26,7 @@ let test: TestStack;
 beforeAll(async () => {
   model = await startModelServer({ answer: vocabularyAnswer, latencyMs: MODEL_LATENCY_MS });
   test = await startTestStack({
-    env: { OPENAI_BASE_URL: model.baseUrl, OPENAI_API_KEY: 'sk-load-test', OPENAI_MODEL: TEST_MODEL },
+    env: { ...testModelEnv(model) },
   });
 });
 

@@ -57,6 +57,11 @@ export function technologiesIn(text: string): string[] {
 /** The model name the fault and load suites configure, so tests can see which server tagged an entry. */
 export const TEST_MODEL = 'test-model';
 
+/** A local stack's settings for the model of a test model server. */
+export function testModelEnv(model: { baseUrl: string }): Record<string, string> {
+  return { OPENAI_BASE_URL: model.baseUrl, OPENAI_API_KEY: 'sk-test', OPENAI_MODEL: TEST_MODEL };
+}
+
 /**
  * The model answer of the fault and load suites: the vocabulary's technologies in the entry, in
  * the entry's order, plus one it never names (which the extraction's grounding must drop).

@@ -4,7 +4,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { alive, descendantPids } from '../../support/process-tree.js';
+import { alive, descendantPids, killTree } from '../../../tools/process-tree.js';
 import type { AnswerBody } from '../../support/api-client.js';
 
 /** The repository root, where `npm start` runs. */
@@ -157,19 +157,6 @@ export async function killLeftoverStacks(): Promise<void> {
   await Promise.all([...running].map((child) => killTree(child)));
 }
 
-/** SIGKILLs a process and all its descendants (tsx runs the stack in a child node process). */
-async function killTree(child: ChildProcess): Promise<void> {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  for (const pid of [...(await descendantPids(child.pid)), child.pid]) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  }
-  await exited;
-}
 
 /** A fresh temporary DATA_DIR and its removal. */
 export async function temporaryDataDir(): Promise<{ dataDir: string; remove(): Promise<void> }> {

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { childEnvironment, isListening, REPO_ROOT, START_COMMAND } from '../../e2e/support/local-stack-process.js';
-import { alive, descendantPids } from '../../support/process-tree.js';
+import { alive, descendantPids, killTree } from '../../../tools/process-tree.js';
 
 /*
  * The local stack as `npm start` runs it (`node --import tsx local/start.ts`), in its own process tree, so a
@@ -84,18 +84,6 @@ export async function killAllStackProcesses(): Promise<void> {
   await Promise.all([...running].map((child) => killTree(child)));
 }
 
-async function killTree(child: ChildProcess): Promise<void> {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  for (const pid of [child.pid, ...(await descendantPids(child.pid))]) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  }
-  await exited;
-}
 
 /**
  * Whether the port still accepts connections 3 s on. A killed process's threads may still be
