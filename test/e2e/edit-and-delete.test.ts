@@ -1,9 +1,9 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { jobMessageFor, type JobMessageVersion } from '../../lambdas/contract/index.js';
-import { type Answer, type ModelServer, startModelServer } from '../../tools/model-server/index.js';
+import type { Answer, ModelServer } from '../../tools/model-server/index.js';
 import type { ApiClient, EntryView } from '../support/api-client.js';
-import { testModelEnv, vocabularyAnswer } from '../support/entries.js';
+import { vocabularyAnswer } from '../support/entries.js';
 import { expectAnswerMatchesDocument } from '../support/openapi.js';
 import { peekJobs, queueDepth } from '../support/queues.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
@@ -20,19 +20,18 @@ let model: ModelServer;
 let test: TestStack;
 
 beforeAll(async () => {
-  model = await startModelServer({ answer: vocabularyAnswer });
   test = await startTestStack({
+    model: { answer: vocabularyAnswer },
     env: {
-      ...testModelEnv(model),
       // No reconciler re-sends: every job here is one the API or the test sends.
       RECONCILE_GRACE_SECONDS: '300',
     },
   });
+  model = test.model!;
 });
 
 afterAll(async () => {
   await test?.stop();
-  await model?.stop();
 });
 
 beforeEach(() => {

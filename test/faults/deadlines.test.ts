@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deadlineReserve } from '../../lambdas/extraction/invocation-deadlines.js';
-import { type Answer, type ModelServer, rateLimited, startModelServer } from '../../tools/model-server/index.js';
+import { type Answer, type ModelServer, rateLimited } from '../../tools/model-server/index.js';
 import type { ApiClient } from '../support/api-client.js';
-import { testModelEnv, testEntries, vocabularyAnswer } from '../support/entries.js';
+import { testEntries, vocabularyAnswer } from '../support/entries.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { type AcceptedEntry, waitUntilSettled } from './support/settle.js';
 
@@ -39,10 +39,9 @@ const faultyFirstCalls: Answer = (request) => {
 };
 
 beforeAll(async () => {
-  model = await startModelServer({ answer: faultyFirstCalls });
   test = await startTestStack({
+    model: { answer: faultyFirstCalls },
     env: {
-      ...testModelEnv(model),
       // Longer than the function: only the invocation's model deadline can end a stalled call.
       OPENAI_TIMEOUT_MS: '120000',
       EXTRACTION_TIMEOUT_SECONDS: String(FUNCTION_TIMEOUT_SECONDS),
@@ -53,12 +52,12 @@ beforeAll(async () => {
       VISIBILITY_TIMEOUT_SECONDS: String(6 * FUNCTION_TIMEOUT_SECONDS),
     },
   });
+  model = test.model!;
   client = await test.client('deadlines-user');
 }, 60_000);
 
 afterAll(async () => {
   await test?.stop();
-  await model?.stop();
 });
 
 describe(`a model that stalls mid-body, and 429s with a retry-after longer than the ${FUNCTION_TIMEOUT_SECONDS} s function timeout`, () => {

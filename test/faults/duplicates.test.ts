@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbEntryStore } from '../../lambdas/api/adapters/dynamodb-entry-store.js';
 import { jobMessageFor } from '../../lambdas/contract/index.js';
 import type { ApiClient, EntryView } from '../support/api-client.js';
-import { testModelEnv, testEntries, type TestEntry, vocabularyAnswer } from '../support/entries.js';
-import { type ModelServer, startModelServer } from '../../tools/model-server/index.js';
+import { testEntries, type TestEntry, vocabularyAnswer } from '../support/entries.js';
+import type { ModelServer } from '../../tools/model-server/index.js';
 import { peekJobs } from '../support/queues.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { waitFor } from '../support/wait.js';
@@ -21,10 +21,9 @@ let model: ModelServer;
 let test: TestStack;
 
 beforeAll(async () => {
-  model = await startModelServer({ answer: vocabularyAnswer, latencyMs: 10 });
   test = await startTestStack({
+    model: { answer: vocabularyAnswer, latencyMs: 10 },
     env: {
-      ...testModelEnv(model),
       OPENAI_TIMEOUT_MS: '10000',
       RETRY_BASE_SECONDS: '0.5',
       RETRY_MAX_SECONDS: '2',
@@ -32,11 +31,11 @@ beforeAll(async () => {
       RECONCILE_GRACE_SECONDS: '300',
     },
   });
+  model = test.model!;
 });
 
 afterAll(async () => {
   await test?.stop();
-  await model?.stop();
 });
 
 /** Sends copies of the entry's job message to the jobs queue in one call, so they arrive together. */

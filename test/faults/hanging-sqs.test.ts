@@ -2,9 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEB_FUNCTION_TIMEOUTS_SECONDS } from '../../lambdas/api/function-timeouts.js';
 import { awsCallBudget } from '../../lambdas/contract/index.js';
 import type { StackFaults } from '../support/test-stack.js';
-import { type ModelServer, startModelServer } from '../../tools/model-server/index.js';
 import type { ApiClient } from '../support/api-client.js';
-import { testModelEnv, testEntries, vocabularyAnswer } from '../support/entries.js';
+import { testEntries, vocabularyAnswer } from '../support/entries.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { type AcceptedEntry, waitUntilSettled } from './support/settle.js';
 
@@ -18,17 +17,15 @@ const SEND_MESSAGE = 'AmazonSQS.SendMessage';
 /** The slowest a POST may be: one SendMessage at its worst, plus the rest of the request on a busy machine; well under the function timeout. */
 const POST_BOUND_MS = awsCallBudget(WEB_FUNCTION_TIMEOUTS_SECONDS.api).worstCaseMs + 2_000;
 
-let model: ModelServer;
 let test: TestStack;
 let faults: StackFaults;
 let client: ApiClient;
 
 beforeAll(async () => {
-  model = await startModelServer({ answer: vocabularyAnswer });
   test = await startTestStack({
     faultInjection: true,
+    model: { answer: vocabularyAnswer },
     env: {
-      ...testModelEnv(model),
       RECONCILE_INTERVAL_SECONDS: '1',
       RECONCILE_GRACE_SECONDS: '2',
     },
@@ -39,7 +36,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await test?.stop();
-  await model?.stop();
 });
 
 describe('while SQS hangs on SendMessage', () => {

@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { receiveSendDelete } from '../../ops/dlq-movers.js';
 import { resetFailedEntries } from '../../ops/reset-failed-entries.js';
 import type { ApiClient } from '../support/api-client.js';
-import { testModelEnv, testEntries, type TestEntry, vocabularyAnswer } from '../support/entries.js';
-import { type ModelServer, startModelServer } from '../../tools/model-server/index.js';
+import { testEntries, type TestEntry, vocabularyAnswer } from '../support/entries.js';
 import { peekJobs } from '../support/queues.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { mapConcurrently, waitFor } from '../support/wait.js';
@@ -29,18 +28,16 @@ import type { StackFaults } from '../support/test-stack.js';
 const UPDATE_ITEM = 'DynamoDB_20120810.UpdateItem';
 const PER_PHASE = 80;
 
-let model: ModelServer;
 let test: TestStack;
 let faults: StackFaults;
 let client: ApiClient;
 const accepted: AcceptedEntry[] = [];
 
 beforeAll(async () => {
-  model = await startModelServer({ answer: vocabularyAnswer, latencyMs: 10 });
   test = await startTestStack({
     faultInjection: true,
+    model: { answer: vocabularyAnswer, latencyMs: 10 },
     env: {
-      ...testModelEnv(model),
       OPENAI_TIMEOUT_MS: '2000',
       RETRY_BASE_SECONDS: '0.5',
       RETRY_MAX_SECONDS: '2',
@@ -56,7 +53,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await test?.stop();
-  await model?.stop();
 });
 
 /** POSTs the entries in order, switching the SQS proxy's connection mode before the numbered POSTs. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../support/api-client.js';
-import { TEST_MODEL, testModelEnv, testEntries, vocabularyAnswer } from '../support/entries.js';
-import { type ModelServer, startModelServer, withRandomFaults } from '../../tools/model-server/index.js';
+import { TEST_MODEL, testEntries, vocabularyAnswer } from '../support/entries.js';
+import { type ModelServer, withRandomFaults } from '../../tools/model-server/index.js';
 import { peekJobs } from '../support/queues.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import {
@@ -35,10 +35,9 @@ const accepted: AcceptedEntry[] = [];
 let settled: SettleReport;
 
 beforeAll(async () => {
-  model = await startModelServer({ answer: vocabularyAnswer, latencyMs: 20 });
   test = await startTestStack({
+    model: { answer: vocabularyAnswer, latencyMs: 20 },
     env: {
-      ...testModelEnv(model),
       // A slow answer must time out quickly; the queue, not the client, does the retrying.
       OPENAI_TIMEOUT_MS: '1000',
       RETRY_BASE_SECONDS: '0.5',
@@ -49,12 +48,12 @@ beforeAll(async () => {
       VISIBILITY_TIMEOUT_SECONDS: '20',
     },
   });
+  model = test.model!;
   client = await test.client('model-faults-user');
 });
 
 afterAll(async () => {
   await test?.stop();
-  await model?.stop();
 });
 
 describe('with 30% 5xx, 10% 429 and 5% answers past the timeout from the model', () => {

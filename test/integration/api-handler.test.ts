@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbEntryStore } from '../../lambdas/api/adapters/dynamodb-entry-store.js';
 import { entryKey, type JobMessage, JobMessageSchema, PENDING_BUCKET } from '../../lambdas/contract/index.js';
 import type { AnswerBody } from '../support/api-client.js';
-import { handlersFor, startTestEmulators, type TestEmulators } from './support/emulators.js';
-import { startTestGateway, type TestGateway } from './support/gateway.js';
+import { startTestEmulators, type TestEmulators } from './support/emulators.js';
+import { startTestApi, type TestApi } from './support/gateway.js';
 
 /*
  * The API handler, built by its factory as the local stack builds it, behind the local API
@@ -14,20 +14,17 @@ import { startTestGateway, type TestGateway } from './support/gateway.js';
  */
 
 let emulators: TestEmulators;
-let built: ReturnType<typeof handlersFor>;
-let gateway: TestGateway;
+let gateway: TestApi;
 let documents: DynamoDBDocumentClient;
 
 beforeAll(async () => {
   emulators = await startTestEmulators();
   documents = DynamoDBDocumentClient.from(emulators.dynamoDb);
-  built = handlersFor(emulators);
-  gateway = await startTestGateway(built.handlers.api);
+  gateway = await startTestApi(emulators);
 });
 
 afterAll(async () => {
   await gateway?.stop();
-  built?.destroy();
   await emulators?.stop();
 });
 

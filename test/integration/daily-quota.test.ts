@@ -1,8 +1,8 @@
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENTRY_SORT_PREFIX, ownerPartition } from '../../lambdas/contract/index.js';
-import { handlersFor, startTestEmulators, type TestEmulators } from './support/emulators.js';
-import { startTestGateway, type TestGateway } from './support/gateway.js';
+import { startTestEmulators, type TestEmulators } from './support/emulators.js';
+import { startTestApi, type TestApi } from './support/gateway.js';
 
 /*
  * The daily quota through the real handler, the local API gateway and the DynamoDB emulator:
@@ -11,20 +11,17 @@ import { startTestGateway, type TestGateway } from './support/gateway.js';
 
 const QUOTA = 5;
 let emulators: TestEmulators;
-let web: ReturnType<typeof handlersFor>;
-let gateway: TestGateway;
+let gateway: TestApi;
 let documents: DynamoDBDocumentClient;
 
 beforeAll(async () => {
   emulators = await startTestEmulators();
   documents = DynamoDBDocumentClient.from(emulators.dynamoDb);
-  web = handlersFor(emulators, { DAILY_ENTRY_QUOTA: String(QUOTA) });
-  gateway = await startTestGateway(web.handlers.api);
+  gateway = await startTestApi(emulators, { DAILY_ENTRY_QUOTA: String(QUOTA) });
 });
 
 afterAll(async () => {
   await gateway?.stop();
-  web?.destroy();
   await emulators?.stop();
 });
 

@@ -2,8 +2,8 @@ import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entryKey } from '../../lambdas/contract/index.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
-import { eventually, handlersFor, startTestEmulators, type TestEmulators } from './support/emulators.js';
-import { startTestGateway, type TestGateway } from './support/gateway.js';
+import { eventually, startTestEmulators, type TestEmulators } from './support/emulators.js';
+import { startTestApi, type TestApi } from './support/gateway.js';
 
 /*
  * GET /logs/{id} with Prefer: wait through the real handler, the local API gateway and the
@@ -14,21 +14,18 @@ import { startTestGateway, type TestGateway } from './support/gateway.js';
 const GET_ITEM = 'DynamoDB_20120810.GetItem';
 let emulators: TestEmulators;
 let proxy: FaultProxy;
-let web: ReturnType<typeof handlersFor>;
-let gateway: TestGateway;
+let gateway: TestApi;
 let documents: DynamoDBDocumentClient;
 
 beforeAll(async () => {
   emulators = await startTestEmulators();
   proxy = await startFaultProxy({ targetEndpoint: emulators.dynamoDbEndpoint });
   documents = DynamoDBDocumentClient.from(emulators.dynamoDb);
-  web = handlersFor(emulators, {}, { dynamoDbEndpoint: proxy.endpoint });
-  gateway = await startTestGateway(web.handlers.api);
+  gateway = await startTestApi(emulators, {}, { dynamoDbEndpoint: proxy.endpoint });
 });
 
 afterAll(async () => {
   await gateway?.stop();
-  web?.destroy();
   await proxy?.stop();
   await emulators?.stop();
 });

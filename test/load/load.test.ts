@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { waitUntilSettled, type AcceptedEntry } from '../faults/support/settle.js';
-import { testModelEnv, testEntries, vocabularyAnswer } from '../support/entries.js';
-import { type ModelServer, startModelServer } from '../../tools/model-server/index.js';
+import { testEntries, vocabularyAnswer } from '../support/entries.js';
+import type { ModelServer } from '../../tools/model-server/index.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { mapConcurrently, percentile } from '../support/wait.js';
 
@@ -24,15 +24,12 @@ let model: ModelServer;
 let test: TestStack;
 
 beforeAll(async () => {
-  model = await startModelServer({ answer: vocabularyAnswer, latencyMs: MODEL_LATENCY_MS });
-  test = await startTestStack({
-    env: { ...testModelEnv(model) },
-  });
+  test = await startTestStack({ model: { answer: vocabularyAnswer, latencyMs: MODEL_LATENCY_MS } });
+  model = test.model!;
 });
 
 afterAll(async () => {
   await test?.stop();
-  await model?.stop();
 });
 
 it(`accepts ${ENTRY_COUNT} POSTs at concurrency ${CONCURRENCY} without an error, and tags every entry once`, async () => {

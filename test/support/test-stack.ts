@@ -4,7 +4,9 @@ import path from 'node:path';
 import type { LocalFunctionPolicies } from '../../local/iam/local-iam.js';
 import { type InterposedEndpoints, type LocalStack, type ServiceEndpoints, startLocalStack } from '../../local/stack.js';
 import { localTarget, type OpsTarget } from '../../ops/targets.js';
+import { type ModelServer, type ModelServerOptions, startModelServer } from '../../tools/model-server/index.js';
 import { ApiClient } from './api-client.js';
+import { testModelEnv } from './entries.js';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
 
 /** Settings a developer's shell may hold that must not leak into a stack under test. */
@@ -45,13 +47,15 @@ export interface TestStack {
   ops: OpsTarget;
   /** Only with `faultInjection`: the proxies between the handlers and the emulators. */
   faults?: StackFaults;
+  /** Only with `model`: the test model server the extraction calls. */
+  model?: ModelServer;
   /** Every line the stack logged (requests, batches, reconciler). */
   readonly logs: string[];
   /** Every Powertools JSON line the handlers logged (at LOG_LEVEL, SILENT unless TEST_HANDLER_LOG_LEVEL says otherwise). */
   readonly handlerLogs: string[];
   /** An API client for a user of this stack. */
   client(userId: string): Promise<ApiClient>;
-  /** Stops the stack and removes its data directory; safe to call twice. */
+  /** Stops the stack (and its model server) and removes its data directory; safe to call twice. */
   stop(): Promise<void>;
 }
 
@@ -59,15 +63,22 @@ export interface TestStack {
  * Starts the local stack in this process on a fresh data directory and a free port. `env` holds
  * local settings and handler settings such as OPENAI_TIMEOUT_MS, on top of this process's
  * environment without the settings a developer's shell may hold; nothing is written to process.env.
- * The handlers' JSON lines are kept in `handlerLogs`.
+ * The handlers' JSON lines are kept in `handlerLogs`. With `model`, a test model server with
+ * those options answers the extraction (`env` may still override its settings).
  */
 export async function startTestStack(
-  options: { env?: Record<string, string>; faultInjection?: boolean; functionPolicies?: LocalFunctionPolicies } = {},
+  options: { env?: Record<string, string>; model?: ModelServerOptions; faultInjection?: boolean; functionPolicies?: LocalFunctionPolicies } = {},
 ): Promise<TestStack> {
+  const model = options.model ? await startModelServer(options.model) : undefined;
   const dataDir = await mkdtemp(path.join(tmpdir(), 'devlog-test-stack-'));
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of INHERITED_SETTINGS) delete env[name];
-  Object.assign(env, { PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: process.env.TEST_HANDLER_LOG_LEVEL ?? 'SILENT' }, options.env);
+  Object.assign(
+    env,
+    { PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: process.env.TEST_HANDLER_LOG_LEVEL ?? 'SILENT' },
+    model ? testModelEnv(model) : {},
+    options.env,
+  );
   const handlerLogs: string[] = [];
   const handlerLog = (line: string) => {
     handlerLogs.push(line);
@@ -99,6 +110,7 @@ export async function startTestStack(
     });
   } catch (error) {
     await rm(dataDir, { recursive: true, force: true });
+    await model?.stop();
     throw error;
   }
   const ops = localTarget(dataDir);
@@ -109,6 +121,7 @@ export async function startTestStack(
     dataDir,
     ops,
     ...(faults ? { faults } : {}),
+    ...(model ? { model } : {}),
     logs,
     handlerLogs,
     client: async (userId) => new ApiClient(stack.apiUrl, await stack.issueToken(userId)),
@@ -120,6 +133,7 @@ export async function startTestStack(
           ops.documentClient.destroy();
           ops.sqsClient.destroy();
           await rm(dataDir, { recursive: true, force: true });
+          await model?.stop();
         }
       })();
       return stopped;

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { atRevisionCondition, ENTRY_STATUS, entryKey, FAILED_BUCKET } from '../../contract/index.js';
 import type { EntrySnapshot, EntryTagStore, ExtractionResult, JobTarget } from '../domain/ports.js';
 
@@ -31,33 +31,25 @@ export class DynamoDbEntryTagStore implements EntryTagStore {
 
   /** Writes tags and `done` only over the job's revision, pending or tagged by an older prompt. */
   async saveTags(target: JobTarget, result: ExtractionResult, at: Date): Promise<boolean> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: entryKey(target.ownerId, target.entryId),
-          UpdateExpression:
-            'SET #status = :done, tags = :tags, model = :model, promptVersion = :promptVersion, extractorVersion = :extractorVersion, updatedAt = :at REMOVE pendingBucket, failedBucket, #error',
-          ConditionExpression:
-            `attribute_exists(pk) AND ${atRevisionCondition(target.revision, ':revision')} AND (#status = :pending OR (#status = :done AND (attribute_not_exists(promptVersion) OR promptVersion < :promptVersion)))`,
-          ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
-          ExpressionAttributeValues: {
-            ':done': ENTRY_STATUS.done,
-            ':pending': ENTRY_STATUS.pending,
-            ':tags': result.tags.map((value) => ({ type: 'tech-stack', value })),
-            ':model': result.model,
-            ':promptVersion': result.promptVersion,
-            ':extractorVersion': result.extractorVersion,
-            ':revision': target.revision,
-            ':at': at.toISOString(),
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return this.updateIfStill({
+      TableName: this.tableName,
+      Key: entryKey(target.ownerId, target.entryId),
+      UpdateExpression:
+        'SET #status = :done, tags = :tags, model = :model, promptVersion = :promptVersion, extractorVersion = :extractorVersion, updatedAt = :at REMOVE pendingBucket, failedBucket, #error',
+      ConditionExpression:
+        `attribute_exists(pk) AND ${atRevisionCondition(target.revision, ':revision')} AND (#status = :pending OR (#status = :done AND (attribute_not_exists(promptVersion) OR promptVersion < :promptVersion)))`,
+      ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+      ExpressionAttributeValues: {
+        ':done': ENTRY_STATUS.done,
+        ':pending': ENTRY_STATUS.pending,
+        ':tags': result.tags.map((value) => ({ type: 'tech-stack', value })),
+        ':model': result.model,
+        ':promptVersion': result.promptVersion,
+        ':extractorVersion': result.extractorVersion,
+        ':revision': target.revision,
+        ':at': at.toISOString(),
+      },
+    });
   }
 
   /**
@@ -65,47 +57,44 @@ export class DynamoDbEntryTagStore implements EntryTagStore {
    * revision; false, and nothing written, if another delivery finished it, or it was edited or deleted.
    */
   async markFailed(target: JobTarget, reason: string, at: Date): Promise<boolean> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: entryKey(target.ownerId, target.entryId),
-          UpdateExpression:
-            'SET #status = :failed, #error = :reason, updatedAt = :at, failedBucket = :failedBucket REMOVE pendingBucket',
-          ConditionExpression: `#status = :pending AND ${atRevisionCondition(target.revision, ':revision')}`,
-          ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
-          ExpressionAttributeValues: {
-            ':failed': ENTRY_STATUS.failed,
-            ':pending': ENTRY_STATUS.pending,
-            ':reason': reason.slice(0, 300),
-            ':failedBucket': FAILED_BUCKET,
-            ':revision': target.revision,
-            ':at': at.toISOString(),
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return this.updateIfStill({
+      TableName: this.tableName,
+      Key: entryKey(target.ownerId, target.entryId),
+      UpdateExpression:
+        'SET #status = :failed, #error = :reason, updatedAt = :at, failedBucket = :failedBucket REMOVE pendingBucket',
+      ConditionExpression: `#status = :pending AND ${atRevisionCondition(target.revision, ':revision')}`,
+      ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+      ExpressionAttributeValues: {
+        ':failed': ENTRY_STATUS.failed,
+        ':pending': ENTRY_STATUS.pending,
+        ':reason': reason.slice(0, 300),
+        ':failedBucket': FAILED_BUCKET,
+        ':revision': target.revision,
+        ':at': at.toISOString(),
+      },
+    });
   }
 
   /** Moves a still-pending entry's `enqueuedAt` (the reconciler's clock) to when its postponed job is due. */
   async postponeReconcile(target: JobTarget, dueAt: Date): Promise<void> {
+    await this.updateIfStill({
+      TableName: this.tableName,
+      Key: entryKey(target.ownerId, target.entryId),
+      UpdateExpression: 'SET enqueuedAt = :dueAt',
+      ConditionExpression: `#status = :pending AND ${atRevisionCondition(target.revision, ':revision')} AND enqueuedAt < :dueAt`,
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':pending': ENTRY_STATUS.pending, ':revision': target.revision, ':dueAt': dueAt.toISOString() },
+    });
+  }
+
+  /** Applies a conditional update; false, and nothing written, when its condition no longer holds. */
+  private async updateIfStill(input: UpdateCommandInput): Promise<boolean> {
     try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: entryKey(target.ownerId, target.entryId),
-          UpdateExpression: 'SET enqueuedAt = :dueAt',
-          ConditionExpression: `#status = :pending AND ${atRevisionCondition(target.revision, ':revision')} AND enqueuedAt < :dueAt`,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pending': 'pending', ':revision': target.revision, ':dueAt': dueAt.toISOString() },
-        }),
-      );
+      await this.client.send(new UpdateCommand(input));
+      return true;
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
     }
   }
 }

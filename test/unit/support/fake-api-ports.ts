@@ -16,6 +16,20 @@ import type {
 } from '../../../lambdas/api/domain/ports.js';
 
 /** Entries in memory, scoped by owner and sorted by id like the DynamoDB adapter. */
+/** A new entry as createEntry stores it: user-a's "Used Django", pending, at 2026-11-23T10:00Z. */
+export function pendingEntry(overrides: Partial<Entry> & Pick<Entry, 'id'>): Entry {
+  return {
+    ownerId: 'user-a',
+    entry: 'Used Django',
+    status: 'pending',
+    tags: [],
+    revision: 1,
+    createdAt: '2026-11-23T10:00:00.000Z',
+    updatedAt: '2026-11-23T10:00:00.000Z',
+    ...overrides,
+  };
+}
+
 export class InMemoryEntryStore implements EntryStore {
   readonly entries = new Map<string, Entry>();
   /** The Idempotency-Key each entry was created with. */

@@ -6,6 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbEntryStore } from '../../../../lambdas/api/adapters/dynamodb-entry-store.js';
 import type { Entry } from '../../../../lambdas/api/domain/entry.js';
 import { EntryNotStoredError } from '../../../../lambdas/api/domain/ports.js';
+import { pendingEntry } from '../../support/fake-api-ports.js';
 
 function throttled($metadata: { httpStatusCode: number; attempts: number }): DynamoDBServiceException {
   return new DynamoDBServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata, message: 'Rate exceeded' });
@@ -21,16 +22,7 @@ const store = new DynamoDbEntryStore(
   TABLE,
 );
 
-const pendingEntry: Entry = {
-  id: ID,
-  ownerId: 'user-a',
-  entry: 'Used Django',
-  status: 'pending',
-  tags: [],
-  revision: 1,
-  createdAt: '2026-11-23T10:00:00.000Z',
-  updatedAt: '2026-11-23T10:00:00.000Z',
-};
+const PENDING: Entry = pendingEntry({ id: ID });
 
 function item(entry: Entry): Record<string, unknown> {
   return {
@@ -50,7 +42,7 @@ describe('DynamoDbEntryStore', () => {
   describe('delete', () => {
     it('deletes an existing item only, and returns the Idempotency-Key it was created with', async () => {
       // Arrange
-      ddb.on(DeleteCommand).resolves({ Attributes: { ...item(pendingEntry), idempotencyKey: 'key-1' } });
+      ddb.on(DeleteCommand).resolves({ Attributes: { ...item(PENDING), idempotencyKey: 'key-1' } });
 
       // Act
       const deleted = await store.delete('user-a', ID);
@@ -77,15 +69,15 @@ describe('DynamoDbEntryStore', () => {
   it('keeps the Idempotency-Key of the POST on the item, and never shows it in the entry', async () => {
     // Arrange
     ddb.on(PutCommand).resolves({});
-    ddb.on(GetCommand).resolves({ Item: { ...item(pendingEntry), idempotencyKey: 'key-1' } });
+    ddb.on(GetCommand).resolves({ Item: { ...item(PENDING), idempotencyKey: 'key-1' } });
 
     // Act
-    await store.create(pendingEntry, 'key-1');
+    await store.create(PENDING, 'key-1');
     const read = await store.get('user-a', ID);
 
     // Assert
     expect(ddb).toHaveReceivedCommandWith(PutCommand, { Item: expect.objectContaining({ idempotencyKey: 'key-1' }) });
-    expect(read).toEqual(pendingEntry);
+    expect(read).toEqual(PENDING);
   });
 
   describe('replaceText', () => {
@@ -94,7 +86,7 @@ describe('DynamoDbEntryStore', () => {
 
     it('writes the next revision as pending without tags, error or provenance, back in the pending index, only over the revision read', async () => {
       // Arrange
-      const edited = { ...pendingEntry, entry: 'Used Rust', revision: 2, updatedAt: '2026-11-23T11:00:00.000Z' };
+      const edited = { ...PENDING, entry: 'Used Rust', revision: 2, updatedAt: '2026-11-23T11:00:00.000Z' };
       ddb.on(UpdateCommand).resolves({ Attributes: item(edited) });
 
       // Act
@@ -123,7 +115,7 @@ describe('DynamoDbEntryStore', () => {
 
     it('conditions an edit of revision 2 on exactly revision 2', async () => {
       // Arrange
-      ddb.on(UpdateCommand).resolves({ Attributes: item({ ...pendingEntry, revision: 3 }) });
+      ddb.on(UpdateCommand).resolves({ Attributes: item({ ...PENDING, revision: 3 }) });
 
       // Act
       await store.replaceText({ ...edit, expectedRevision: 2 });
@@ -136,7 +128,7 @@ describe('DynamoDbEntryStore', () => {
     });
 
     it.each([
-      ['revision-changed', { Item: item({ ...pendingEntry, revision: 2 }) }],
+      ['revision-changed', { Item: item({ ...PENDING, revision: 2 }) }],
       ['missing', {}],
     ])('tells a failed condition apart by a consistent read: %s', async (kind, read) => {
       // Arrange
@@ -158,12 +150,12 @@ describe('DynamoDbEntryStore', () => {
       ddb.on(PutCommand).resolves({});
 
       // Act
-      await store.create(pendingEntry);
+      await store.create(PENDING);
 
       // Assert
       expect(ddb).toHaveReceivedCommandExactlyOnceWith(PutCommand, {
         TableName: TABLE,
-        Item: { pk: 'OWNER#user-a', sk: `ENTRY#${ID}`, pendingBucket: 'pending', enqueuedAt: '2026-11-23T10:00:00.000Z', ...pendingEntry },
+        Item: { pk: 'OWNER#user-a', sk: `ENTRY#${ID}`, pendingBucket: 'pending', enqueuedAt: '2026-11-23T10:00:00.000Z', ...PENDING },
         ConditionExpression: 'attribute_not_exists(pk)',
       });
     });
@@ -173,7 +165,7 @@ describe('DynamoDbEntryStore', () => {
       ddb.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { attempts: 2 } }));
 
       // Act
-      const outcome = await store.create(pendingEntry);
+      const outcome = await store.create(PENDING);
 
       // Assert
       expect(outcome).toBe('exists');
@@ -184,7 +176,7 @@ describe('DynamoDbEntryStore', () => {
       ddb.on(PutCommand).rejects(throttled({ httpStatusCode: 400, attempts: 1 }));
 
       // Act
-      const attempt = store.create(pendingEntry);
+      const attempt = store.create(PENDING);
 
       // Assert
       await expect(attempt).rejects.toBeInstanceOf(EntryNotStoredError);
@@ -198,7 +190,7 @@ describe('DynamoDbEntryStore', () => {
       ddb.on(PutCommand).rejects(throttled(metadata));
 
       // Act
-      const attempt = store.create(pendingEntry);
+      const attempt = store.create(PENDING);
 
       // Assert
       await expect(attempt).rejects.toSatisfy((error) => error instanceof DynamoDBServiceException);
@@ -209,7 +201,7 @@ describe('DynamoDbEntryStore', () => {
       ddb.on(PutCommand).rejects(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
 
       // Act
-      const attempt = store.create(pendingEntry);
+      const attempt = store.create(PENDING);
 
       // Assert
       await expect(attempt).rejects.toSatisfy((error) => !(error instanceof EntryNotStoredError));
@@ -219,13 +211,13 @@ describe('DynamoDbEntryStore', () => {
   describe('get', () => {
     it('reads the owner\'s item strongly consistently and strips the table\'s own attributes', async () => {
       // Arrange
-      ddb.on(GetCommand).resolves({ Item: item(pendingEntry) });
+      ddb.on(GetCommand).resolves({ Item: item(PENDING) });
 
       // Act
       const entry = await store.get('user-a', ID);
 
       // Assert
-      expect(entry).toEqual(pendingEntry);
+      expect(entry).toEqual(PENDING);
       expect(ddb).toHaveReceivedCommandWith(GetCommand, {
         TableName: TABLE,
         Key: { pk: 'OWNER#user-a', sk: `ENTRY#${ID}` },
@@ -235,7 +227,7 @@ describe('DynamoDbEntryStore', () => {
 
     it('hides the bookkeeping of the reconciler and the redrive', async () => {
       // Arrange
-      const failed: Entry = { ...pendingEntry, status: 'failed', error: 'gave up after 5 attempts' };
+      const failed: Entry = { ...PENDING, status: 'failed', error: 'gave up after 5 attempts' };
       ddb.on(GetCommand).resolves({ Item: { ...item(failed), pendingBucket: undefined, failedBucket: 'failed' } });
 
       // Act
@@ -261,13 +253,13 @@ describe('DynamoDbEntryStore', () => {
   describe('list', () => {
     it('queries only the owner\'s entries, newest first, limited', async () => {
       // Arrange
-      ddb.on(QueryCommand).resolves({ Items: [item(pendingEntry)] });
+      ddb.on(QueryCommand).resolves({ Items: [item(PENDING)] });
 
       // Act
       const page = await store.list('user-a', 20);
 
       // Assert
-      expect(page).toEqual({ items: [pendingEntry], lastId: undefined });
+      expect(page).toEqual({ items: [PENDING], lastId: undefined });
       expect(ddb).toHaveReceivedCommandExactlyOnceWith(QueryCommand, {
         TableName: TABLE,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entry)',
@@ -294,9 +286,9 @@ describe('DynamoDbEntryStore', () => {
 
     it('reports the last id of a page when DynamoDB says more may follow', async () => {
       // Arrange
-      const older = { ...pendingEntry, id: OLDER_ID };
+      const older = { ...PENDING, id: OLDER_ID };
       ddb.on(QueryCommand).resolves({
-        Items: [item(pendingEntry), item(older)],
+        Items: [item(PENDING), item(older)],
         LastEvaluatedKey: { pk: 'OWNER#user-a', sk: `ENTRY#${OLDER_ID}` },
       });
 

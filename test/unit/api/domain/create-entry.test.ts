@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { createEntry } from '../../../../lambdas/api/domain/create-entry.js';
 import { EntryNotStoredError } from '../../../../lambdas/api/domain/ports.js';
-import { fakeApiDeps } from '../../support/fake-api-ports.js';
+import { fakeApiDeps, pendingEntry } from '../../support/fake-api-ports.js';
 
 /** The request hash the use case keys a body by (sha-256 of the entry text). */
 function hashOf(entry: string): string {
@@ -22,16 +22,7 @@ describe('createEntry', () => {
     const { response } = result as Extract<typeof result, { kind: 'accepted' }>;
     const id = (response.body as { id: string }).id;
     expect(response).toMatchObject({ statusCode: 202, location: `/logs/${id}` });
-    expect(await entries.get('user-a', id)).toEqual({
-      id,
-      ownerId: 'user-a',
-      entry: 'Used Django',
-      status: 'pending',
-      tags: [],
-      revision: 1,
-      createdAt: '2026-11-23T10:00:00.000Z',
-      updatedAt: '2026-11-23T10:00:00.000Z',
-    });
+    expect(await entries.get('user-a', id)).toEqual(pendingEntry({ id }));
     expect(jobs.sent).toHaveLength(1);
     expect(jobs.sent[0]).toMatchObject({ id, ownerId: 'user-a' });
   });

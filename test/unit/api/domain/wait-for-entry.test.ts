@@ -1,23 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Entry } from '../../../../lambdas/api/domain/entry.js';
 import { WAIT_POLL_DELAYS_MS, waitForEntry } from '../../../../lambdas/api/domain/wait-for-entry.js';
-import { InMemoryEntryStore } from '../../support/fake-api-ports.js';
+import { InMemoryEntryStore, pendingEntry } from '../../support/fake-api-ports.js';
 
 const ID = '01JDQ8Z6X4M1V9T3K7N2P50001';
 const START = Date.parse('2026-11-23T10:00:00.000Z');
-
-function pendingEntry(): Entry {
-  return {
-    id: ID,
-    ownerId: 'user-a',
-    entry: 'Used Django',
-    status: 'pending',
-    tags: [],
-    revision: 1,
-    createdAt: '2026-11-23T10:00:00.000Z',
-    updatedAt: '2026-11-23T10:00:00.000Z',
-  };
-}
 
 /** A clock that only moves when a pause ends, by the pause's length, and a record of the pauses. */
 function virtualTime() {
@@ -37,7 +23,7 @@ describe('waitForEntry', () => {
   it('answers at once, without pausing, when the entry is no longer pending', async () => {
     // Arrange
     const entries = new InMemoryEntryStore();
-    await entries.create({ ...pendingEntry(), status: 'done', tags: [{ type: 'tech-stack', value: 'Django' }] });
+    await entries.create({ ...pendingEntry({ id: ID }), status: 'done', tags: [{ type: 'tech-stack', value: 'Django' }] });
     const time = virtualTime();
 
     // Act
@@ -51,7 +37,7 @@ describe('waitForEntry', () => {
   it('answers as soon as the entry is tagged while the wait is held, long before the wait runs out', async () => {
     // Arrange: the waiting read pauses; while it is held, the extraction tags the entry
     const entries = new InMemoryEntryStore();
-    await entries.create(pendingEntry());
+    await entries.create(pendingEntry({ id: ID }));
     const paused = Promise.withResolvers<void>();
     const release = Promise.withResolvers<void>();
     let pauses = 0;
@@ -64,7 +50,7 @@ describe('waitForEntry', () => {
     await paused.promise;
 
     // Act
-    entries.entries.set(`user-a/${ID}`, { ...pendingEntry(), status: 'done', tags: [{ type: 'tech-stack', value: 'Django' }] });
+    entries.entries.set(`user-a/${ID}`, { ...pendingEntry({ id: ID }), status: 'done', tags: [{ type: 'tech-stack', value: 'Django' }] });
     release.resolve();
 
     // Assert
@@ -75,11 +61,11 @@ describe('waitForEntry', () => {
   it('answers a failed entry too (with its reason)', async () => {
     // Arrange
     const entries = new InMemoryEntryStore();
-    await entries.create(pendingEntry());
+    await entries.create(pendingEntry({ id: ID }));
     const time = virtualTime();
     const sleep = async (ms: number) => {
       await time.sleep(ms);
-      entries.entries.set(`user-a/${ID}`, { ...pendingEntry(), status: 'failed', error: 'the model refused' });
+      entries.entries.set(`user-a/${ID}`, { ...pendingEntry({ id: ID }), status: 'failed', error: 'the model refused' });
     };
 
     // Act
@@ -92,7 +78,7 @@ describe('waitForEntry', () => {
   it('gives the pending entry back after the wait, polling with a doubling pause up to 1 s that ends exactly at the deadline', async () => {
     // Arrange
     const entries = new InMemoryEntryStore();
-    await entries.create(pendingEntry());
+    await entries.create(pendingEntry({ id: ID }));
     const time = virtualTime();
 
     // Act
@@ -107,7 +93,7 @@ describe('waitForEntry', () => {
   it('reads once and answers undefined for a missing or foreign entry', async () => {
     // Arrange
     const entries = new InMemoryEntryStore();
-    await entries.create(pendingEntry());
+    await entries.create(pendingEntry({ id: ID }));
     const time = virtualTime();
 
     // Act
