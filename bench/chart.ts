@@ -51,7 +51,8 @@ export function renderChartSvg(rows: readonly ReportRow[], title: string): strin
     ].join('');
   });
   const targetX = x(1);
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="12">
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="12" role="img" aria-labelledby="chart-title">
+<title id="chart-title">${escapeXml(title)}</title>
 <rect width="100%" height="100%" fill="#ffffff"/>
 <text x="10" y="20" font-size="14" font-weight="bold">${escapeXml(title)}</text>
 <text x="10" y="36" fill="#555555">bar: how far each figure is from its target (1 = on target, right of the line = better; capped at ${MAX_SCORE}x)</text>

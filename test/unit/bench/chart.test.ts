@@ -29,3 +29,9 @@ it('draws a well-formed SVG with one bar per figure, passes and failures told ap
   expect(svg).toContain('bench &lt;2026-12-01&gt;');
   expect(svg).not.toContain('model per 1M');
 });
+
+it('names itself for screen readers and image viewers: role img, and the title as its first child', () => {
+  const svg = renderChartSvg(rows, 'bench 2026-12-02');
+
+  expect(svg).toMatch(/^<svg [^>]*role="img"[^>]*aria-labelledby="chart-title"[^>]*>\n<title id="chart-title">bench 2026-12-02<\/title>/);
+});
