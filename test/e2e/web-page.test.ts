@@ -205,19 +205,22 @@ describe.skipIf(!hasChromium)('local web page', () => {
     const page = await browser!.newPage();
     await page.goto(stack.webUrl);
     await page.locator('#token').fill(token);
-    await page.locator('#token').dispatchEvent('change');
-    await page.locator('#recent .card').nth(entries.length - 1).waitFor({ timeout: 10_000 });
+    // Leaving the field is what changes the token, as for a user who pastes it and moves on.
+    await page.locator('#token').press('Tab');
+    // The page first shows the dev token's entries: wait for this user's list, all of it.
+    for (const entry of entries) await page.locator('#recent .card', { hasText: entry }).waitFor({ timeout: 10_000 });
+    expect(await page.locator('#recent .card').count()).toBe(entries.length);
     return { page, token, ids };
   }
 
   it('lists only the entries of a technology when its chip is clicked, and all of them again on Show all', async () => {
-    const { page } = await pageOfUserWith('filterer', ['Queued the events in Kafka', 'Built the admin in Django', 'Moved Kafka to three brokers']);
+    const { page } = await pageOfUserWith('filterer', ['Wrote the consumer for the Kafka topic', 'Built the admin in Django', 'Moved the Kafka cluster to three brokers']);
 
     await page.locator('#tech-stack .tag', { hasText: 'Kafka' }).click();
     await page.locator('#filter-tag', { hasText: 'Kafka' }).waitFor({ timeout: 5_000 });
     await page.locator('#recent .card', { hasText: 'Django' }).waitFor({ state: 'detached', timeout: 10_000 });
 
-    expect(await page.locator('#recent .card .entry-text').allTextContents()).toEqual(['Moved Kafka to three brokers', 'Queued the events in Kafka']);
+    expect(await page.locator('#recent .card .entry-text').allTextContents()).toEqual(['Moved the Kafka cluster to three brokers', 'Wrote the consumer for the Kafka topic']);
     await page.locator('#clear-filter').click();
     await page.locator('#recent .card', { hasText: 'Django' }).waitFor({ timeout: 10_000 });
     expect(await page.locator('#recent .card').count()).toBe(3);
@@ -235,7 +238,7 @@ describe.skipIf(!hasChromium)('local web page', () => {
     await card.locator('.status.done').waitFor({ timeout: 20_000 });
 
     expect(await card.locator('.entry-text').textContent()).toBe('Replaced the search with Postgres full-text');
-    expect(await card.locator('.tag').allTextContents()).toEqual(['PostgreSQL']);
+    expect(await card.locator('.tag').allTextContents()).toEqual(['Postgres']);
     expect(await card.locator('.meta').textContent()).toContain('edited');
     await page.locator('#tech-stack .tag', { hasText: 'Elasticsearch' }).waitFor({ state: 'detached', timeout: 10_000 });
     const stored = await waitForEntry(stack.apiUrl, token, String(ids[0]));
@@ -243,7 +246,7 @@ describe.skipIf(!hasChromium)('local web page', () => {
   });
 
   it('deletes an entry after the confirmation: its card and its tags go, and the API no longer has it', async () => {
-    const { page, token, ids } = await pageOfUserWith('deleter', ['Cached the sessions in Redis', 'Queued the events in Kafka']);
+    const { page, token, ids } = await pageOfUserWith('deleter', ['Cached the sessions in Redis', 'Built the admin in Django']);
     await page.locator('#tech-stack .tag', { hasText: 'Redis' }).waitFor({ timeout: 10_000 });
     const dialogs: string[] = [];
     page.on('dialog', (dialog) => {
@@ -259,6 +262,46 @@ describe.skipIf(!hasChromium)('local web page', () => {
     expect(await page.locator('#recent .card').count()).toBe(1);
     const response = await fetch(`${stack.apiUrl}/logs/${ids[0]}`, { headers: { authorization: `Bearer ${token}` } });
     expect(response.status).toBe(404);
+  });
+
+  it('keeps a deleted entry off the list when a list read crosses the deletion, either way round', async () => {
+    const { page } = await pageOfUserWith('crosser', ['Cached the sessions in Redis', 'Built the admin in Django', 'Tuned the Elasticsearch mapping']);
+    page.on('dialog', (dialog) => void dialog.accept());
+    const deleteCard = async (text: string) => {
+      const deleted = page.waitForResponse((response) => response.request().method() === 'DELETE');
+      await page.locator('#recent .card', { hasText: text }).locator('.delete').click();
+      await deleted;
+    };
+
+    // A list read from before the deletion answers after it: dropped, not drawn.
+    const staleRead = Promise.withResolvers<void>();
+    await page.route(/\/logs\?limit=10$/, async (route) => {
+      const answer = await route.fetch();
+      await staleRead.promise;
+      await route.fulfill({ response: answer });
+    });
+    const reading = page.waitForResponse(/\/logs\?limit=10$/);
+    await page.evaluate('void refreshRecent()');
+    await deleteCard('Redis');
+    staleRead.resolve();
+    await reading;
+    await page.unroute(/\/logs\?limit=10$/);
+    expect(await page.locator('#recent .card .entry-text').allTextContents()).not.toContain('Cached the sessions in Redis');
+
+    // A list read answers while the deletion is under way: the card it drew goes too.
+    const deletionHeld = Promise.withResolvers<void>();
+    await page.route(/\/logs\/[0-9A-Z]{26}$/, async (route) => {
+      if (route.request().method() !== 'DELETE') return route.fallback();
+      await deletionHeld.promise;
+      await route.fallback();
+    });
+    const deleting = deleteCard('Django');
+    await page.evaluate('refreshRecent()');
+    expect(await page.locator('#recent .card .entry-text').allTextContents()).toContain('Built the admin in Django');
+    deletionHeld.resolve();
+    await deleting;
+    await page.locator('#recent .card', { hasText: 'Django' }).waitFor({ state: 'detached', timeout: 5_000 });
+    expect(await page.locator('#recent .card .entry-text').allTextContents()).toEqual(['Tuned the Elasticsearch mapping']);
   });
 
   it('says when the daily quota resets instead of a bare 429', async () => {
