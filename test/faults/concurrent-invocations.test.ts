@@ -1,4 +1,4 @@
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { monotonicFactory } from 'ulid';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -40,7 +40,7 @@ beforeAll(async () => {
   ]);
   built = handlersFor(emulators, { OPENAI_BASE_URL: model.baseUrl, OPENAI_TIMEOUT_MS: '5000' });
   handler = built.handlers.extraction;
-  entries = new DynamoDbEntryStore(DynamoDBDocumentClient.from(emulators.dynamoDb), emulators.tableName);
+  entries = new DynamoDbEntryStore(emulators.documents, emulators.tableName);
 });
 
 afterAll(async () => {

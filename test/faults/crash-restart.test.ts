@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { temporaryDataDir } from '../e2e/support/local-stack-process.js';
 import { ApiClient } from '../support/api-client.js';
-import { testModelEnv, testEntries, vocabularyAnswer } from '../support/entries.js';
+import { testModelEnv, testEntries, vocabularyAnswer, QUICK_RETRIES } from '../support/entries.js';
 import { type ModelServer, startModelServer } from '../../tools/model-server/index.js';
 import { waitFor } from '../support/wait.js';
 import { waitUntilSettled, type AcceptedEntry } from './support/settle.js';
@@ -32,8 +32,7 @@ beforeAll(async () => {
     DATA_DIR: data.dataDir,
     ...testModelEnv(model),
     OPENAI_TIMEOUT_MS: '5000',
-    RETRY_BASE_SECONDS: '0.5',
-    RETRY_MAX_SECONDS: '2',
+    ...QUICK_RETRIES,
     RECONCILE_INTERVAL_SECONDS: '1',
     RECONCILE_GRACE_SECONDS: '10',
     LOG_LEVEL: 'ERROR',

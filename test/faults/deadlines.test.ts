@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deadlineReserve } from '../../lambdas/extraction/invocation-deadlines.js';
 import { type Answer, type ModelServer, rateLimited } from '../../tools/model-server/index.js';
 import type { ApiClient } from '../support/api-client.js';
-import { testEntries, vocabularyAnswer } from '../support/entries.js';
+import { testEntries, vocabularyAnswer, QUICK_RETRIES } from '../support/entries.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { type AcceptedEntry, waitUntilSettled } from './support/settle.js';
 
@@ -45,8 +45,7 @@ beforeAll(async () => {
       // Longer than the function: only the invocation's model deadline can end a stalled call.
       OPENAI_TIMEOUT_MS: '120000',
       EXTRACTION_TIMEOUT_SECONDS: String(FUNCTION_TIMEOUT_SECONDS),
-      RETRY_BASE_SECONDS: '0.5',
-      RETRY_MAX_SECONDS: '2',
+      ...QUICK_RETRIES,
       // The reconciler must not re-send a job that is waiting out its retry-after.
       RECONCILE_GRACE_SECONDS: '300',
       VISIBILITY_TIMEOUT_SECONDS: String(6 * FUNCTION_TIMEOUT_SECONDS),

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbEntryStore } from '../../lambdas/api/adapters/dynamodb-entry-store.js';
 import { jobMessageFor } from '../../lambdas/contract/index.js';
 import type { ApiClient, EntryView } from '../support/api-client.js';
-import { testEntries, type TestEntry, vocabularyAnswer } from '../support/entries.js';
+import { testEntries, type TestEntry, vocabularyAnswer, QUICK_RETRIES } from '../support/entries.js';
 import type { ModelServer } from '../../tools/model-server/index.js';
 import { peekJobs } from '../support/queues.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
@@ -25,8 +25,7 @@ beforeAll(async () => {
     model: { answer: vocabularyAnswer, latencyMs: 10 },
     env: {
       OPENAI_TIMEOUT_MS: '10000',
-      RETRY_BASE_SECONDS: '0.5',
-      RETRY_MAX_SECONDS: '2',
+      ...QUICK_RETRIES,
       // No reconciler re-sends here: every duplicate is one this test sends.
       RECONCILE_GRACE_SECONDS: '300',
     },

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { receiveSendDelete } from '../../ops/dlq-movers.js';
 import { resetFailedEntries } from '../../ops/reset-failed-entries.js';
 import type { ApiClient } from '../support/api-client.js';
-import { testEntries, type TestEntry, vocabularyAnswer } from '../support/entries.js';
+import { testEntries, type TestEntry, vocabularyAnswer, QUICK_RETRIES } from '../support/entries.js';
 import { peekJobs } from '../support/queues.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { mapConcurrently, waitFor } from '../support/wait.js';
@@ -39,8 +39,7 @@ beforeAll(async () => {
     model: { answer: vocabularyAnswer, latencyMs: 10 },
     env: {
       OPENAI_TIMEOUT_MS: '2000',
-      RETRY_BASE_SECONDS: '0.5',
-      RETRY_MAX_SECONDS: '2',
+      ...QUICK_RETRIES,
       // The reconciler heals entries whose job was never sent: look often, and soon.
       RECONCILE_INTERVAL_SECONDS: '1',
       RECONCILE_GRACE_SECONDS: '3',

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../support/api-client.js';
-import { TEST_MODEL, testEntries, vocabularyAnswer } from '../support/entries.js';
+import { TEST_MODEL, testEntries, vocabularyAnswer, QUICK_RETRIES } from '../support/entries.js';
 import { type ModelServer, withRandomFaults } from '../../tools/model-server/index.js';
 import { peekJobs } from '../support/queues.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
@@ -40,8 +40,7 @@ beforeAll(async () => {
     env: {
       // A slow answer must time out quickly; the queue, not the client, does the retrying.
       OPENAI_TIMEOUT_MS: '1000',
-      RETRY_BASE_SECONDS: '0.5',
-      RETRY_MAX_SECONDS: '2',
+      ...QUICK_RETRIES,
       CIRCUIT_COOLDOWN_SECONDS: '1',
       RECONCILE_INTERVAL_SECONDS: '1',
       RECONCILE_GRACE_SECONDS: '20',

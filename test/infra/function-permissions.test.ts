@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorize, type AuthorizationRequest } from '../../local/iam/policy.js';
 import { dynamoDbAuthorizationRequest, sqsAuthorizationRequest, type DynamoDbRequestInput } from '../../local/iam/requests.js';
@@ -25,7 +24,7 @@ const calledMethods = new Set<string>();
 beforeAll(async () => {
   emulators = await startTestEmulators();
   policies = synthesizeFunctionPolicies();
-  const backends = { documents: DynamoDBDocumentClient.from(emulators.dynamoDb), sqs: emulators.sqs };
+  const backends = { documents: emulators.documents, sqs: emulators.sqs };
   for (const name of POLICY_FUNCTIONS) {
     const clients = capturingClients(backends);
     let now = Date.parse('2026-11-23T10:00:00.000Z');

@@ -1,5 +1,5 @@
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbEntryStore } from '../../lambdas/api/adapters/dynamodb-entry-store.js';
 import { entryKey, type JobMessage, JobMessageSchema, PENDING_BUCKET } from '../../lambdas/contract/index.js';
@@ -15,11 +15,9 @@ import { startTestApi, type TestApi } from './support/gateway.js';
 
 let emulators: TestEmulators;
 let gateway: TestApi;
-let documents: DynamoDBDocumentClient;
 
 beforeAll(async () => {
   emulators = await startTestEmulators();
-  documents = DynamoDBDocumentClient.from(emulators.dynamoDb);
   gateway = await startTestApi(emulators);
 });
 
@@ -67,7 +65,7 @@ describe('POST /logs', () => {
     expect(response.status).toBe(202);
     expect(response.body).toMatchObject({ entry: 'Heute mit Django gebaut.', status: 'pending', tags: [] });
     expect(response.headers.get('location')).toBe(`/logs/${response.body?.id}`);
-    const { Item } = await documents.send(
+    const { Item } = await emulators.documents.send(
       new GetCommand({ TableName: emulators.tableName, Key: entryKey('poster', response.body?.id as string), ConsistentRead: true }),
     );
     expect(Item).toMatchObject({ status: 'pending', pendingBucket: PENDING_BUCKET, ownerId: 'poster' });
@@ -174,7 +172,7 @@ describe('PATCH /logs/{id}', () => {
   it('stores the new text at the next revision, pending again, and sends a version 2 job for that revision', async () => {
     await drainJobs();
     const { body: created } = await call('editor', '/logs', { method: 'POST', body: { entry: 'Heute mit Django gebaut.' } });
-    await documents.send(
+    await emulators.documents.send(
       new UpdateCommand({
         TableName: emulators.tableName,
         Key: entryKey('editor', created?.id as string),
@@ -191,7 +189,7 @@ describe('PATCH /logs/{id}', () => {
     expect(response.headers.get('location')).toBe(`/logs/${created?.id}`);
     expect(response.body).toEqual({ ...created, entry: 'Doch lieber mit Rails.', revision: 2, updatedAt: expect.any(String) });
     expect((await call('editor', `/logs/${created?.id}`)).body).toEqual(response.body);
-    const { Item } = await documents.send(
+    const { Item } = await emulators.documents.send(
       new GetCommand({ TableName: emulators.tableName, Key: entryKey('editor', created?.id as string), ConsistentRead: true }),
     );
     expect(Item).toMatchObject({ status: 'pending', revision: 2, pendingBucket: PENDING_BUCKET, tags: [] });
@@ -211,7 +209,7 @@ describe('PATCH /logs/{id}', () => {
   });
 
   it('lets only one of two edits from the same revision land (a conditional write on the revision)', async () => {
-    const store = new DynamoDbEntryStore(documents, emulators.tableName);
+    const store = new DynamoDbEntryStore(emulators.documents, emulators.tableName);
     const { body: created } = await call('edit-racer', '/logs', { method: 'POST', body: { entry: 'Mit Vue.' } });
     const edit = { ownerId: 'edit-racer', id: created?.id as string, expectedRevision: 1, at: new Date() };
 
@@ -235,7 +233,7 @@ describe('DELETE /logs/{id}', () => {
     expect(deleted.status).toBe(204);
     expect(deleted.body).toBeUndefined();
     expect(again.status).toBe(404);
-    const { Item } = await documents.send(
+    const { Item } = await emulators.documents.send(
       new GetCommand({ TableName: emulators.tableName, Key: entryKey('deleter', created?.id as string), ConsistentRead: true }),
     );
     expect(Item).toBeUndefined();
@@ -256,7 +254,7 @@ describe('DELETE /logs/{id}', () => {
 
 describe('entry store', () => {
   it('refuses to overwrite an entry with the same id (conditional put)', async () => {
-    const store = new DynamoDbEntryStore(documents, emulators.tableName);
+    const store = new DynamoDbEntryStore(emulators.documents, emulators.tableName);
     const entry = {
       id: '01JDQ8Z6X4M1V9T3K7N2P5R8WA',
       ownerId: 'store-owner',

@@ -1,4 +1,4 @@
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENTRY_SORT_PREFIX, ownerPartition } from '../../lambdas/contract/index.js';
 import { startTestEmulators, type TestEmulators } from './support/emulators.js';
@@ -12,11 +12,9 @@ import { startTestApi, type TestApi } from './support/gateway.js';
 const QUOTA = 5;
 let emulators: TestEmulators;
 let gateway: TestApi;
-let documents: DynamoDBDocumentClient;
 
 beforeAll(async () => {
   emulators = await startTestEmulators();
-  documents = DynamoDBDocumentClient.from(emulators.dynamoDb);
   gateway = await startTestApi(emulators, { DAILY_ENTRY_QUOTA: String(QUOTA) });
 });
 
@@ -35,7 +33,7 @@ async function post(userId: string, entry: string, headers: Record<string, strin
 }
 
 async function storedEntries(userId: string): Promise<number> {
-  const { Items = [] } = await documents.send(
+  const { Items = [] } = await emulators.documents.send(
     new QueryCommand({
       TableName: emulators.tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entry)',

@@ -22,11 +22,9 @@ import { eventually, startTestEmulators, TEST_OPENAI_KEY, TEST_SECRET_ID, type T
  */
 
 let emulators: TestEmulators;
-let documents: DynamoDBDocumentClient;
 
 beforeAll(async () => {
   emulators = await startTestEmulators();
-  documents = DynamoDBDocumentClient.from(emulators.dynamoDb);
 });
 
 afterAll(async () => {
@@ -54,14 +52,14 @@ describe('DynamoDB emulator (dynalite)', () => {
   it('rejects a conditional put on an existing key and applies a conditional update only when it holds', async () => {
     const key = { pk: 'OWNER#cond', sk: 'ENTRY#1' };
     const put = () =>
-      documents.send(
+      emulators.documents.send(
         new PutCommand({ TableName: emulators.tableName, Item: { ...key, status: 'pending' }, ConditionExpression: 'attribute_not_exists(pk)' }),
       );
     await put();
 
     await expect(put()).rejects.toBeInstanceOf(ConditionalCheckFailedException);
     const update = (expected: string) =>
-      documents.send(
+      emulators.documents.send(
         new UpdateCommand({
           TableName: emulators.tableName,
           Key: key,
@@ -73,14 +71,14 @@ describe('DynamoDB emulator (dynalite)', () => {
       );
     await expect(update('failed')).rejects.toBeInstanceOf(ConditionalCheckFailedException);
     await update('pending');
-    const { Item } = await documents.send(new GetCommand({ TableName: emulators.tableName, Key: key, ConsistentRead: true }));
+    const { Item } = await emulators.documents.send(new GetCommand({ TableName: emulators.tableName, Key: key, ConsistentRead: true }));
     expect(Item?.status).toBe('done');
   });
 
   it('queries the sparse pending index in order, page by page, without items that left it', async () => {
     const { name, partitionKey, sortKey } = ENTRY_TABLE.pendingIndex;
     for (let index = 0; index < 5; index++) {
-      await documents.send(
+      await emulators.documents.send(
         new PutCommand({
           TableName: emulators.tableName,
           Item: {
@@ -101,7 +99,7 @@ describe('DynamoDB emulator (dynalite)', () => {
     let startKey: Record<string, unknown> | undefined;
     let pages = 0;
     do {
-      const page = await documents.send(
+      const page = await emulators.documents.send(
         new QueryCommand({
           TableName: emulators.tableName,
           IndexName: name,
@@ -124,9 +122,9 @@ describe('DynamoDB emulator (dynalite)', () => {
   it('stores the TTL attribute as a plain number and never expires items (UpdateTimeToLive is not supported)', async () => {
     const key = { pk: 'OWNER#ttl', sk: 'IDEMPOTENCY#k' };
     const expiredLongAgo = 1_000;
-    await documents.send(new PutCommand({ TableName: emulators.tableName, Item: { ...key, [ENTRY_TABLE.ttlAttribute]: expiredLongAgo } }));
+    await emulators.documents.send(new PutCommand({ TableName: emulators.tableName, Item: { ...key, [ENTRY_TABLE.ttlAttribute]: expiredLongAgo } }));
 
-    const { Item } = await documents.send(new GetCommand({ TableName: emulators.tableName, Key: key }));
+    const { Item } = await emulators.documents.send(new GetCommand({ TableName: emulators.tableName, Key: key }));
 
     expect(Item?.[ENTRY_TABLE.ttlAttribute]).toBe(expiredLongAgo);
     await expect(

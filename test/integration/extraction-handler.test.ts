@@ -1,6 +1,5 @@
 import { EXTRACTION_SERVICE_VERSION } from '../../lambdas/extraction/version.js';
 import { PurgeQueueCommand, ReceiveMessageCommand, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { monotonicFactory } from 'ulid';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -43,7 +42,7 @@ beforeAll(async () => {
   ]);
   built = handlersFor(emulators, { OPENAI_BASE_URL: model.baseUrl, OPENAI_TIMEOUT_MS: '5000' });
   handler = built.handlers.extraction;
-  entries = new DynamoDbEntryStore(DynamoDBDocumentClient.from(emulators.dynamoDb), emulators.tableName);
+  entries = new DynamoDbEntryStore(emulators.documents, emulators.tableName);
 });
 
 afterEach(async () => {

@@ -108,7 +108,7 @@ describe('the IAM-enforcing proxies', () => {
 
   it('deny the reconciler\'s markResent under the policy without `status`, and allow it under the fixed one', async () => {
     const id = '01JDQ8Z6X4M1V9T3K7N2P5IAM2';
-    await DynamoDBDocumentClient.from(emulators.dynamoDb).send(
+    await emulators.documents.send(
       new PutCommand({
         TableName: emulators.tableName,
         Item: { ...entryKey('iam-owner', id), id, ownerId: 'iam-owner', status: 'pending', pendingBucket: PENDING_BUCKET, enqueuedAt: '2026-01-01T00:00:00.000Z' },

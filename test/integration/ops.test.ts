@@ -1,5 +1,5 @@
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   BASELINE_JOB_MESSAGE_VERSION,
@@ -22,7 +22,7 @@ let idCounter = 0;
 
 beforeAll(async () => {
   emulators = await startTestEmulators();
-  documentClient = DynamoDBDocumentClient.from(emulators.dynamoDb);
+  documentClient = emulators.documents;
 });
 afterAll(async () => {
   await emulators?.stop();
@@ -32,6 +32,17 @@ afterAll(async () => {
 function nextId(): string {
   idCounter++;
   return `01JDQ8Z6X4M1V9T3K7N2P5R${String(idCounter).padStart(3, '0')}`;
+}
+
+/** The table and queues as the local redrive finds them. */
+function localTargetOfTheEmulators() {
+  return {
+    documentClient,
+    sqsClient: emulators.sqs,
+    tableName: emulators.tableName,
+    queueUrl: emulators.queues.queueUrl,
+    dlqUrl: emulators.queues.deadLetterQueueUrl,
+  };
 }
 
 async function putEntry(fields: Record<string, unknown> & { ownerId: string; id: string }) {
@@ -131,16 +142,7 @@ describe('redrive', () => {
     );
 
     // Act
-    const report = await redriveLocal(
-      {
-        documentClient,
-        sqsClient: emulators.sqs,
-        tableName: emulators.tableName,
-        queueUrl: emulators.queues.queueUrl,
-        dlqUrl: emulators.queues.deadLetterQueueUrl,
-      },
-      new Date('2026-11-23T12:00:00Z'),
-    );
+    const report = await redriveLocal(localTargetOfTheEmulators(), new Date('2026-11-23T12:00:00Z'));
 
     // Assert
     expect(report).toEqual({ entriesReset: 2, messagesMoved: 1, jobsResent: 1 });
@@ -155,16 +157,7 @@ describe('redrive', () => {
     await putEntry({ ownerId: 'user-c', id, status: 'failed', revision: 3, failedBucket: FAILED_BUCKET, createdAt: '2026-11-20T10:00:00.000Z' });
 
     // Act
-    await redriveLocal(
-      {
-        documentClient,
-        sqsClient: emulators.sqs,
-        tableName: emulators.tableName,
-        queueUrl: emulators.queues.queueUrl,
-        dlqUrl: emulators.queues.deadLetterQueueUrl,
-      },
-      new Date('2026-11-23T12:00:00Z'),
-    );
+    await redriveLocal(localTargetOfTheEmulators(), new Date('2026-11-23T12:00:00Z'));
 
     // Assert
     const jobs = (await drain(emulators.queues.queueUrl)).map((body) => JobMessageSchema.parse(JSON.parse(body)));

@@ -1,4 +1,4 @@
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entryKey } from '../../lambdas/contract/index.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
@@ -15,12 +15,10 @@ const GET_ITEM = 'DynamoDB_20120810.GetItem';
 let emulators: TestEmulators;
 let proxy: FaultProxy;
 let gateway: TestApi;
-let documents: DynamoDBDocumentClient;
 
 beforeAll(async () => {
   emulators = await startTestEmulators();
   proxy = await startFaultProxy({ targetEndpoint: emulators.dynamoDbEndpoint });
-  documents = DynamoDBDocumentClient.from(emulators.dynamoDb);
   gateway = await startTestApi(emulators, {}, { dynamoDbEndpoint: proxy.endpoint });
 });
 
@@ -52,7 +50,7 @@ async function createPendingEntry(): Promise<string> {
 
 /** Marks the entry done as the extraction does. */
 async function tag(id: string): Promise<void> {
-  await documents.send(
+  await emulators.documents.send(
     new UpdateCommand({
       TableName: emulators.tableName,
       Key: entryKey('waiter', id),

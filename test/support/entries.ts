@@ -57,6 +57,9 @@ export function technologiesIn(text: string): string[] {
 /** The model name the fault and load suites configure, so tests can see which server tagged an entry. */
 export const TEST_MODEL = 'test-model';
 
+/** Retries after half a second, doubling up to 2 s, so the fault suites settle in seconds. */
+export const QUICK_RETRIES = { RETRY_BASE_SECONDS: '0.5', RETRY_MAX_SECONDS: '2' };
+
 /** A local stack's settings for the model of a test model server. */
 export function testModelEnv(model: { baseUrl: string }): Record<string, string> {
   return { OPENAI_BASE_URL: model.baseUrl, OPENAI_API_KEY: 'sk-test', OPENAI_MODEL: TEST_MODEL };

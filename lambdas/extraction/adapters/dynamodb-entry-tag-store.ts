@@ -31,9 +31,7 @@ export class DynamoDbEntryTagStore implements EntryTagStore {
 
   /** Writes tags and `done` only over the job's revision, pending or tagged by an older prompt. */
   async saveTags(target: JobTarget, result: ExtractionResult, at: Date): Promise<boolean> {
-    return this.updateIfStill({
-      TableName: this.tableName,
-      Key: entryKey(target.ownerId, target.entryId),
+    return this.updateIfStill(target, {
       UpdateExpression:
         'SET #status = :done, tags = :tags, model = :model, promptVersion = :promptVersion, extractorVersion = :extractorVersion, updatedAt = :at REMOVE pendingBucket, failedBucket, #error',
       ConditionExpression:
@@ -57,9 +55,7 @@ export class DynamoDbEntryTagStore implements EntryTagStore {
    * revision; false, and nothing written, if another delivery finished it, or it was edited or deleted.
    */
   async markFailed(target: JobTarget, reason: string, at: Date): Promise<boolean> {
-    return this.updateIfStill({
-      TableName: this.tableName,
-      Key: entryKey(target.ownerId, target.entryId),
+    return this.updateIfStill(target, {
       UpdateExpression:
         'SET #status = :failed, #error = :reason, updatedAt = :at, failedBucket = :failedBucket REMOVE pendingBucket',
       ConditionExpression: `#status = :pending AND ${atRevisionCondition(target.revision, ':revision')}`,
@@ -77,9 +73,7 @@ export class DynamoDbEntryTagStore implements EntryTagStore {
 
   /** Moves a still-pending entry's `enqueuedAt` (the reconciler's clock) to when its postponed job is due. */
   async postponeReconcile(target: JobTarget, dueAt: Date): Promise<void> {
-    await this.updateIfStill({
-      TableName: this.tableName,
-      Key: entryKey(target.ownerId, target.entryId),
+    await this.updateIfStill(target, {
       UpdateExpression: 'SET enqueuedAt = :dueAt',
       ConditionExpression: `#status = :pending AND ${atRevisionCondition(target.revision, ':revision')} AND enqueuedAt < :dueAt`,
       ExpressionAttributeNames: { '#status': 'status' },
@@ -87,10 +81,10 @@ export class DynamoDbEntryTagStore implements EntryTagStore {
     });
   }
 
-  /** Applies a conditional update; false, and nothing written, when its condition no longer holds. */
-  private async updateIfStill(input: UpdateCommandInput): Promise<boolean> {
+  /** Applies a conditional update to the job's entry; false, and nothing written, when its condition no longer holds. */
+  private async updateIfStill(target: JobTarget, update: Omit<UpdateCommandInput, 'TableName' | 'Key'>): Promise<boolean> {
     try {
-      await this.client.send(new UpdateCommand(input));
+      await this.client.send(new UpdateCommand({ TableName: this.tableName, Key: entryKey(target.ownerId, target.entryId), ...update }));
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;

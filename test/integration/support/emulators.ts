@@ -1,6 +1,7 @@
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TAGS_TABLE } from '../../../lambdas/api/adapters/tags-table.js';
 import { dynamoDbClientFor, ensureEntryTable, ensureKeyedTable, startDynamoDb } from '../../../local/emulators/dynamodb.js';
 import { startSecretsManager, type SecretsManagerEmulator } from '../../../local/emulators/secrets-manager.js';
@@ -16,6 +17,8 @@ export interface TestEmulators {
   tagsTableName: string;
   queues: JobQueues;
   dynamoDb: DynamoDBClient;
+  /** The document client over `dynamoDb`, for reading and arranging items in tests. */
+  documents: DynamoDBDocumentClient;
   sqs: SQSClient;
   secrets: SecretsManagerEmulator;
   dynamoDbEndpoint: string;
@@ -49,6 +52,7 @@ export async function startTestEmulators(queueOptions: JobQueueOptions = {}): Pr
     tagsTableName,
     queues,
     dynamoDb,
+    documents: DynamoDBDocumentClient.from(dynamoDb),
     sqs,
     secrets,
     dynamoDbEndpoint: dynamo.endpoint,
