@@ -29,10 +29,12 @@ export function chartBars(rows: readonly ReportRow[]): ChartBar[] {
   return rows.flatMap((row) => {
     if (row.pass === undefined || !row.target) return [];
     const direction = /^\s*(>=|<=)/.exec(row.target)?.[1];
-    const target = firstNumber(row.target);
-    const measured = firstNumber(row.value);
-    if (!direction || target === undefined || measured === undefined || target <= 0 || measured <= 0) return [];
-    const score = direction === '>=' ? measured / target : target / measured;
+    const [target] = numbersWithUnits(row.target);
+    const values = numbersWithUnits(row.value);
+    // "193 ms (1.16x floor)" against "<= 1.1x floor" compares the 1.16x, not the 193 ms.
+    const measured = (values.find((value) => value.unit === target?.unit) ?? values[0])?.number;
+    if (!direction || target === undefined || measured === undefined || target.number <= 0 || measured <= 0) return [];
+    const score = direction === '>=' ? measured / target.number : target.number / measured;
     return [{ label: `${row.section}: ${row.figure}`, value: row.value, target: row.target, score, pass: row.pass }];
   });
 }
@@ -63,9 +65,9 @@ ${body.join('\n')}
 `;
 }
 
-function firstNumber(text: string): number | undefined {
-  const match = /\d+(?:\.\d+)?/.exec(text.replace(/,/g, ''));
-  return match ? Number(match[0]) : undefined;
+/** The numbers of a figure with the unit right after each ("1.16x" -> x, "471 KiB" -> KiB, "$4" -> none). */
+function numbersWithUnits(text: string): { number: number; unit: string }[] {
+  return [...text.replace(/,/g, '').matchAll(/(\d+(?:\.\d+)?)\s*(%|[A-Za-z]*)/g)].map(([, number = '', unit = '']) => ({ number: Number(number), unit }));
 }
 
 function shorten(text: string, length: number): string {

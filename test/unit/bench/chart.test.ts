@@ -7,15 +7,17 @@ const rows: ReportRow[] = [
   { section: 'drain, 500 rpm', figure: 'vs sequential consumer', value: '4.1x', target: '>= 3.8x sequential (90% of the 4.2x)', pass: true, conditions: '' },
   { section: 'cost', figure: 'AWS per 1M entries', value: '$9.40', target: '<= $4', pass: false, conditions: '' },
   { section: 'cost', figure: 'model per 1M entries', value: '$54.42', conditions: '' },
+  { section: 'cold start', figure: 'api init', value: '193 ms (1.16x floor)', target: '<= 1.1x floor', pass: false, conditions: '' },
 ];
 
-it('places every figure with a target against it, whatever its unit, and leaves out figures without one', () => {
+it('places every figure with a target against it, in the target\'s unit when the value has several, and leaves out figures without one', () => {
   const bars = chartBars(rows);
 
   expect(bars.map((bar) => [bar.label, Number(bar.score.toFixed(2)), bar.pass])).toEqual([
     ['decoupling: POST p99 ratio', 3.64, true],
     ['drain, 500 rpm: vs sequential consumer', 1.08, true],
     ['cost: AWS per 1M entries', 0.43, false],
+    ['cold start: api init', 0.95, false],
   ]);
 });
 
@@ -24,8 +26,8 @@ it('draws a well-formed SVG with one bar per figure, passes and failures told ap
 
   expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
   expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
-  expect(svg.match(/<rect x="300"/g)).toHaveLength(3);
-  expect(svg.match(/fill="#c62828"/g)).toHaveLength(1);
+  expect(svg.match(/<rect x="300"/g)).toHaveLength(4);
+  expect(svg.match(/fill="#c62828"/g)).toHaveLength(2);
   expect(svg).toContain('bench &lt;2026-12-01&gt;');
   expect(svg).not.toContain('model per 1M');
 });
