@@ -17,6 +17,7 @@ import {
   tokenFromCli,
   type StackProcess,
 } from './support/local-stack-process.js';
+import { waitFor } from '../support/wait.js';
 
 /*
  * The local web page in headless Chromium against a stack on the offline stand-in: what a
@@ -201,7 +202,16 @@ describe.skipIf(!hasChromium)('local web page', () => {
       expect(status).toBe(202);
       ids.push(String(body.id));
     }
-    for (const id of ids) await waitForEntry(stack.apiUrl, token, id);
+    let tags = 0;
+    for (const id of ids) tags += (await waitForEntry(stack.apiUrl, token, id)).tags?.length ?? 0;
+    // The profile trails the entries through the stream: start once it counts them all.
+    await waitFor(
+      async () => {
+        const { items } = (await (await fetch(`${stack.apiUrl}/me/tech-stack`, { headers: { authorization: `Bearer ${token}` } })).json()) as { items: { count: number }[] };
+        return items.reduce((sum, item) => sum + item.count, 0) === tags ? true : undefined;
+      },
+      { timeoutMs: 20_000, what: `the tech stack of ${userId} to count its ${tags} tags` },
+    );
     const page = await browser!.newPage();
     await page.goto(stack.webUrl);
     await page.locator('#token').fill(token);
@@ -240,10 +250,10 @@ describe.skipIf(!hasChromium)('local web page', () => {
     expect(await card.locator('.entry-text').textContent()).toBe('Replaced the search with Postgres full-text');
     expect(await card.locator('.tag').allTextContents()).toEqual(['Postgres']);
     expect(await card.locator('.meta').textContent()).toContain('edited');
-    await page.locator('#tech-stack .tag', { hasText: 'Elasticsearch' }).waitFor({ state: 'detached', timeout: 10_000 });
+    await page.locator('#tech-stack .tag', { hasText: 'Elasticsearch' }).waitFor({ state: 'detached', timeout: 20_000 });
     const stored = await waitForEntry(stack.apiUrl, token, String(ids[0]));
     expect(stored).toMatchObject({ entry: 'Replaced the search with Postgres full-text', revision: 2 });
-  });
+  }, 60_000);
 
   it('deletes an entry after the confirmation: its card and its tags go (once the profile catches up), and the API no longer has it', async () => {
     const { page, token, ids } = await pageOfUserWith('deleter', ['Cached the sessions in Redis', 'Built the admin in Django']);
@@ -263,14 +273,14 @@ describe.skipIf(!hasChromium)('local web page', () => {
 
     await page.locator('#recent .card', { hasText: 'Redis' }).locator('.delete').click();
     await page.locator('#recent .card', { hasText: 'Redis' }).waitFor({ state: 'detached', timeout: 10_000 });
-    await page.locator('#tech-stack .tag', { hasText: 'Redis' }).waitFor({ state: 'detached', timeout: 10_000 });
+    await page.locator('#tech-stack .tag', { hasText: 'Redis' }).waitFor({ state: 'detached', timeout: 20_000 });
 
     expect(dialogs).toEqual(['Delete this entry and its tags?']);
     expect(staleReads).toBeLessThan(0);
     expect(await page.locator('#recent .card').count()).toBe(1);
     const response = await fetch(`${stack.apiUrl}/logs/${ids[0]}`, { headers: { authorization: `Bearer ${token}` } });
     expect(response.status).toBe(404);
-  });
+  }, 60_000);
 
   it('keeps a deleted entry off the list when a list read crosses the deletion, either way round', async () => {
     const { page } = await pageOfUserWith('crosser', ['Cached the sessions in Redis', 'Built the admin in Django', 'Tuned the Elasticsearch mapping']);
