@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type AwsClientTarget, awsClientConfig } from '../contract/index.js';
+import { type AwsClientTarget, awsClientConfigs } from '../contract/index.js';
 
 /**
  * The web team's SDK clients, created once per container, with timeouts and attempts sized to
@@ -9,12 +9,9 @@ import { type AwsClientTarget, awsClientConfig } from '../contract/index.js';
  * later) instead of running into the function timeout.
  */
 export function createAwsClients(functionTimeoutSeconds: number, target: AwsClientTarget = {}) {
-  const { dynamoDbEndpoint, sqsEndpoint, ...identity } = target;
-  const config = { ...awsClientConfig(functionTimeoutSeconds), ...identity };
+  const config = awsClientConfigs(functionTimeoutSeconds, target);
   return {
-    documentClient: DynamoDBDocumentClient.from(new DynamoDBClient({ ...config, ...(dynamoDbEndpoint ? { endpoint: dynamoDbEndpoint } : {}) }), {
-      marshallOptions: { removeUndefinedValues: true },
-    }),
-    sqsClient: new SQSClient({ ...config, ...(sqsEndpoint ? { endpoint: sqsEndpoint } : {}) }),
+    documentClient: DynamoDBDocumentClient.from(new DynamoDBClient(config.dynamoDb), { marshallOptions: { removeUndefinedValues: true } }),
+    sqsClient: new SQSClient(config.sqs),
   };
 }

@@ -76,3 +76,16 @@ export function awsClientConfig(functionTimeoutSeconds: number) {
     },
   };
 }
+
+/**
+ * The configuration of a function's DynamoDB and SQS clients: `awsClientConfig`'s budget, who
+ * they sign as, and where each one connects. Plain data like it, for each team's client factory.
+ */
+export function awsClientConfigs(functionTimeoutSeconds: number, target: AwsClientTarget = {}) {
+  const { dynamoDbEndpoint, sqsEndpoint, ...identity } = target;
+  const config = { ...awsClientConfig(functionTimeoutSeconds), ...identity };
+  return {
+    dynamoDb: { ...config, ...(dynamoDbEndpoint ? { endpoint: dynamoDbEndpoint } : {}) },
+    sqs: { ...config, ...(sqsEndpoint ? { endpoint: sqsEndpoint } : {}) },
+  };
+}

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../../lambdas/api/aws-clients.js';
-import { awsCallBudget } from '../../../lambdas/contract/index.js';
+import { awsCallBudget, awsClientConfig, awsClientConfigs } from '../../../lambdas/contract/index.js';
 import { secretsManagerApiKey } from '../../../lambdas/extraction/adapters/openai-tag-extractor.js';
 
 /** Slack for timers and the event loop on a busy machine. */
@@ -56,6 +56,22 @@ describe('awsCallBudget', () => {
     expect(awsCallBudget(60)).toMatchObject({ attemptTimeoutMs: 3_000, worstCaseMs: 7_000 });
     expect(awsCallBudget(120)).toMatchObject({ attemptTimeoutMs: 3_000 });
     expect(awsCallBudget(2)).toMatchObject({ attemptTimeoutMs: 1_000 });
+  });
+});
+
+describe('awsClientConfigs', () => {
+  it("gives both clients the budget and the function's identity, and each its own endpoint", () => {
+    const credentials = { accessKeyId: 'local-api', secretAccessKey: 'local' };
+    const configs = awsClientConfigs(28, { region: 'eu-central-1', credentials, dynamoDbEndpoint: 'http://127.0.0.1:1', sqsEndpoint: 'http://127.0.0.1:2' });
+
+    expect(configs).toEqual({
+      dynamoDb: { ...awsClientConfig(28), region: 'eu-central-1', credentials, endpoint: 'http://127.0.0.1:1' },
+      sqs: { ...awsClientConfig(28), region: 'eu-central-1', credentials, endpoint: 'http://127.0.0.1:2' },
+    });
+  });
+
+  it("leaves region, credentials and endpoints to the runtime when the target names none (Lambda)", () => {
+    expect(awsClientConfigs(60)).toEqual({ dynamoDb: awsClientConfig(60), sqs: awsClientConfig(60) });
   });
 });
 
