@@ -97,7 +97,7 @@ const HANDLERS: Record<OperationId, RouteHandler> = {
   editEntry: (event, deps, { ownerId, pathParameters }) => patchEntry(event, deps, ownerId, parseEntryId(pathParameters.id)),
   deleteEntry: async (_event, deps, { ownerId, pathParameters }) => {
     const id = parseEntryId(pathParameters.id);
-    if (!(await deleteEntry(deps, ownerId, id))) throw notFound(`No entry '${id}' exists for you.`);
+    if (!(await deleteEntry(deps, ownerId, id))) throw entryNotFound(id);
     return { statusCode: 204, headers: {} };
   },
   getTechStack: async (_event, deps, { ownerId }) => jsonResponse(200, await readTechStack(deps.techStack, ownerId)),
@@ -145,12 +145,17 @@ async function postEntry(event: ApiEvent, deps: ApiDeps, ownerId: string): Promi
   }
 }
 
+/** A missing entry and someone else's get the same 404, by design. */
+function entryNotFound(id: string): ProblemError {
+  return notFound(`No entry '${id}' exists for you.`);
+}
+
 async function patchEntry(event: ApiEvent, deps: ApiDeps, ownerId: string, id: string): Promise<ApiResult> {
   const { entry } = parseEditEntryRequest(event);
   const result = await editEntry(deps, { ownerId, id, entry });
   switch (result.kind) {
     case 'not-found':
-      throw notFound(`No entry '${id}' exists for you.`);
+      throw entryNotFound(id);
     case 'conflict':
       throw conflict('The entry was edited by another request while this edit was saved; GET it and send your edit again.');
     case 'over-quota':
@@ -174,7 +179,7 @@ async function readEntry(event: ApiEvent, deps: ApiDeps, { ownerId, pathParamete
   const waitMs =
     preferredSeconds === undefined ? 0 : Math.min(preferredSeconds * 1000, Math.max(0, invocation.remainingTimeMs() - WAIT_RESERVE_MS));
   const entry = await waitForEntry(deps, ownerId, id, waitMs);
-  if (!entry) throw notFound(`No entry '${id}' exists for you.`);
+  if (!entry) throw entryNotFound(id);
   return jsonResponse(200, entryResponse(entry), {
     ...(preferredSeconds !== undefined ? { 'preference-applied': `wait=${Math.floor(waitMs / 1000)}` } : {}),
     ...(entry.status === 'pending' ? { 'retry-after': String(PENDING_RETRY_AFTER_SECONDS) } : {}),
