@@ -570,14 +570,21 @@ describe.skipIf(!hasChromium)('local web page while entries are pending (a model
 
   it("serves the page with a Content-Security-Policy that Chromium enforces: an injected inline script does not run, the page's own does", async () => {
     const page = await browser!.newPage();
+    const reports: string[] = [];
+    page.on('console', (message) => reports.push(message.text()));
     const response = await page.goto(stack.stack.webUrl);
+    await page.locator('#recent', { hasText: 'Nothing yet' }).waitFor({ timeout: 10_000 });
     const headers = response!.headers();
     expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(headers['content-security-policy']).not.toContain('unsafe-inline');
     expect(headers['x-content-type-options']).toBe('nosniff');
     expect(headers['referrer-policy']).toBe('no-referrer');
 
+    expect(reports.filter((text) => text.includes('Content Security Policy'))).toEqual([]);
+
     const injected = await browser!.newPage();
+    const injectedReports: string[] = [];
+    injected.on('console', (message) => injectedReports.push(message.text()));
     await injected.route(stack.stack.webUrl, async (route) => {
       const original = await route.fetch();
       const body = (await original.text()).replace('</body>', '<script>window.injectedRan = true;</script></body>');
@@ -587,5 +594,6 @@ describe.skipIf(!hasChromium)('local web page while entries are pending (a model
 
     expect(await injected.locator('#token').inputValue()).toBe(stack.stack.devToken);
     expect(await injected.evaluate('window.injectedRan')).toBeUndefined();
+    expect(injectedReports.filter((text) => text.includes('Content Security Policy'))).toHaveLength(1);
   });
 });
