@@ -13,6 +13,7 @@ import type { AuthorizedJwt, JwtAuthorizer } from './jwt.js';
 import { fakeLambdaContext } from './lambda-context.js';
 import { consoleLog, type LogLine } from './log.js';
 import { LOCAL_RESOURCES } from './settings.js';
+import { webPageHeaders } from './web-page-headers.js';
 import { WEB_FUNCTION_TIMEOUTS_SECONDS } from '../lambdas/api/function-timeouts.js';
 import { compilePath, GATEWAY_ROUTES, routeKeyOf, type RouteAuth } from '../lambdas/api/http/routes.js';
 
@@ -103,8 +104,9 @@ async function handleRequest(
       response.end(`The local web page is served only at http://127.0.0.1:${port}/ or http://localhost:${port}/.\n`);
       return `web page refused for Host ${JSON.stringify(request.headers.host ?? '')}`;
     }
-    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-    response.end(await options.webPage());
+    const html = await options.webPage();
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...webPageHeaders(html) });
+    response.end(html);
     return undefined;
   }
 

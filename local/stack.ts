@@ -2,6 +2,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import path from 'node:path';
 import { WEB_FUNCTION_TIMEOUTS_SECONDS } from '../lambdas/api/function-timeouts.js';
+import { MAX_ENTRY_CHARS } from '../lambdas/api/http/schemas.js';
 import { CONSUMER_SETTINGS, ENTRY_TABLE } from '../lambdas/contract/index.js';
 import { DEFAULT_OPENAI_MODEL } from '../lambdas/extraction/model-settings.js';
 import { LOCAL_ENDPOINTS_FILE, type LocalEndpoints } from '../ops/targets.js';
@@ -240,7 +241,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       authorize: createJwtAuthorizer({ publicJwk: signingKey.publicJwk }),
       functionTimeoutSeconds: WEB_FUNCTION_TIMEOUTS_SECONDS.api,
       // Read on each request so edits to the page show without a restart.
-      webPage: async () => (await readFile(webPagePath, 'utf8')).replace('{{DEV_TOKEN}}', devToken),
+      webPage: async () =>
+        (await readFile(webPagePath, 'utf8')).replace('{{DEV_TOKEN}}', devToken).replace('{{MAX_ENTRY_CHARS}}', String(MAX_ENTRY_CHARS)),
       log,
     });
     cleanups.push({ name: 'API gateway', run: api.stop });
