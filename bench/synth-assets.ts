@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { addStage } from '../lib/app.js';
+import { CDK_JSON_CONTEXT } from '../lib/cdk-json-context.js';
 import { FUNCTIONS, type LocatedAsset } from './cold-start.js';
 
 /*
@@ -13,7 +14,7 @@ import { FUNCTIONS, type LocatedAsset } from './cold-start.js';
 
 const outdir = process.argv[2];
 if (!outdir) throw new Error('usage: synth-assets.ts <outdir>');
-const app = new App({ outdir });
+const app = new App({ outdir, context: CDK_JSON_CONTEXT });
 const stacks = addStage(app);
 app.synth();
 

@@ -1,6 +1,7 @@
 import { App, type CfnElement, type CfnResource, type Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { addStage } from '../../lib/app.js';
+import { CDK_JSON_CONTEXT } from '../../lib/cdk-json-context.js';
 import { sharedParameterPaths } from '../../lib/ssm-parameters.js';
 import type { PolicyCondition, PolicyStatement } from './policy.js';
 import { POLICY_RESOURCES, type PolicyFunction } from './resources.js';
@@ -36,7 +37,7 @@ const ENFORCED_SERVICES = ['dynamodb:', 'sqs:'];
  * resolve, so a new table or queue is noticed rather than silently dropped.
  */
 export function synthesizeFunctionPolicies(): FunctionPolicies {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
   const { api, extraction } = addStage(app);
   const assembly = app.synth();
   const templateOf = (stack: Stack) => assembly.getStackByName(stack.stackName).template as Template;
@@ -63,7 +64,7 @@ export function synthesizeFunctionPolicies(): FunctionPolicies {
 
 /** The paths of every function in the stacks that is not in the policy file (CDK's own helpers excepted). */
 export function functionsWithoutPolicies(): string[] {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
   const { api, extraction } = addStage(app);
   // The release's pre-traffic hook runs only in CodeDeploy, never locally, and may touch no table
   // or queue (test/infra/canary-release.test.ts holds its role to that).

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { addStage } from '../../lib/app.js';
+import { CDK_JSON_CONTEXT } from '../../lib/cdk-json-context.js';
 import { testTempDir } from '../support/temp-root.js';
 
 /** Context that makes a synth skip esbuild bundling, for tests that only read templates. */
@@ -15,7 +16,7 @@ export const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] as string[] };
  */
 export function synthStage(context: Record<string, string> = {}, { bundle = false } = {}) {
   const outdir = testTempDir('synth-');
-  const app = new App({ outdir, context: { ...(bundle ? {} : SKIP_BUNDLING), ...context } });
+  const app = new App({ outdir, context: { ...CDK_JSON_CONTEXT, ...(bundle ? {} : SKIP_BUNDLING), ...context } });
   const { api, extraction } = addStage(app);
   const assembly = app.synth();
   return {

@@ -8,6 +8,7 @@ import { App, Duration } from 'aws-cdk-lib';
 import { BUNDLE_BUDGET_KIB } from '../../lib/bundle-budgets.js';
 import { readStageConfig } from '../../lib/config.js';
 import { TagExtractionStack } from '../../lib/tag-extraction-stack.js';
+import { CDK_JSON_CONTEXT } from '../../lib/cdk-json-context.js';
 import { EXTRACTION_SERVICE_VERSION } from '../../lambdas/extraction/version.js';
 import { SKIP_BUNDLING, synthStage } from './synth.js';
 
@@ -121,7 +122,7 @@ describe('TagExtraction stack', () => {
   });
 
   it('fails the synth when the visibility timeout is under 6x the function timeout', () => {
-    const app = new App({ context: SKIP_BUNDLING });
+    const app = new App({ context: { ...CDK_JSON_CONTEXT, ...SKIP_BUNDLING } });
     const config = readStageConfig(app.node);
     const tooSlow = QUEUE_SETTINGS.visibilityTimeoutSeconds / 6 + 1;
     new TagExtractionStack(app, 'TooSlow', { config, functionTimeout: Duration.seconds(tooSlow) });
@@ -129,7 +130,7 @@ describe('TagExtraction stack', () => {
   });
 
   it('accepts a function timeout exactly at the limit', () => {
-    const app = new App({ context: SKIP_BUNDLING });
+    const app = new App({ context: { ...CDK_JSON_CONTEXT, ...SKIP_BUNDLING } });
     const config = readStageConfig(app.node);
     new TagExtractionStack(app, 'AtLimit', {
       config,
