@@ -96,6 +96,7 @@ interface KeyRecord {
   requestHash: string;
   entryId: string;
   abandoned?: boolean;
+  quotaCounted?: boolean;
   state: 'in-progress' | 'completed';
   response?: StoredResponse;
 }
@@ -114,7 +115,7 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
       return { outcome: 'completed', requestHash: existing.requestHash, response: structuredClone(existing.response!) };
     }
     if (existing.abandoned) {
-      return { outcome: 'abandoned', requestHash: existing.requestHash, entryId: existing.entryId };
+      return { outcome: 'abandoned', requestHash: existing.requestHash, entryId: existing.entryId, quotaCounted: existing.quotaCounted === true };
     }
     return { outcome: 'in-progress', requestHash: existing.requestHash };
   }
@@ -125,8 +126,9 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
     this.keys.set(`${ownerId}/${key}`, { ...record, abandoned: true });
   }
 
-  async complete(ownerId: string, key: string, response: StoredResponse): Promise<void> {
-    const record = this.keys.get(`${ownerId}/${key}`)!;
+  async complete(ownerId: string, key: string, entryId: string, response: StoredResponse): Promise<void> {
+    const record = this.keys.get(`${ownerId}/${key}`);
+    if (record?.entryId !== entryId) return;
     this.keys.set(`${ownerId}/${key}`, { ...record, state: 'completed', response: structuredClone(response) });
   }
 
@@ -135,7 +137,8 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
   }
 
   async suspend(ownerId: string, key: string): Promise<void> {
-    if (this.keys.get(`${ownerId}/${key}`)?.state === 'in-progress') this.abandon(ownerId, key);
+    const record = this.keys.get(`${ownerId}/${key}`);
+    if (record?.state === 'in-progress') this.keys.set(`${ownerId}/${key}`, { ...record, abandoned: true, quotaCounted: true });
   }
 
   async forget(ownerId: string, key: string, entryId: string): Promise<void> {
@@ -157,6 +160,12 @@ export class InMemoryQuotaCounter implements QuotaCounter {
 
   async read(ownerId: string, window: QuotaWindow): Promise<number> {
     return this.counts.get(`${ownerId}/${window.id}`) ?? 0;
+  }
+
+  async decrement(ownerId: string, windowId: string): Promise<void> {
+    const key = `${ownerId}/${windowId}`;
+    const count = this.counts.get(key) ?? 0;
+    if (count > 0) this.counts.set(key, count - 1);
   }
 }
 
