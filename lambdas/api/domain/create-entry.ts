@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { quotaState, type EntryQuota, type QuotaDecision, type QuotaState } from './daily-quota.js';
+import { quotaState, refundQuietly, type EntryQuota, type QuotaDecision, type QuotaState } from './daily-quota.js';
 import { toEntryView, type Entry } from './entry.js';
 import {
   EntryNotStoredError,
@@ -104,16 +104,7 @@ export async function createEntry(
 
 /** Gives the counted entry back when the write surely did not store it; any other failure may have stored it. */
 async function refundUnstored(deps: CreateEntryDeps, ownerId: string, quota: QuotaDecision, failure: unknown): Promise<void> {
-  if (failure instanceof EntryNotStoredError) await refund(deps, ownerId, quota);
-}
-
-/** A refund that fails leaves the entry counted: the user loses one of the day, the answer stands. */
-async function refund(deps: CreateEntryDeps, ownerId: string, quota: QuotaDecision): Promise<void> {
-  try {
-    await deps.quota.refund(ownerId, quota);
-  } catch (error) {
-    deps.logger.warn('could not give back a quota entry that was not stored', { error });
-  }
+  if (failure instanceof EntryNotStoredError) await refundQuietly(deps.quota, deps.logger, ownerId, quota);
 }
 
 /**
@@ -161,11 +152,11 @@ async function resumeAbandonedRequest(
   try {
     accepted = await acceptEntry(deps, command, claim.entryId);
   } catch (error) {
-    if (quota && error instanceof EntryNotStoredError) await refund(deps, ownerId, quota);
+    if (quota && error instanceof EntryNotStoredError) await refundQuietly(deps.quota, deps.logger, ownerId, quota);
     else if (quota) await giveUpClaim(deps, ownerId, idempotencyKey, error);
     throw error;
   }
-  if (quota && !accepted.createdHere) await refund(deps, ownerId, quota);
+  if (quota && !accepted.createdHere) await refundQuietly(deps.quota, deps.logger, ownerId, quota);
   await deps.idempotency.complete(ownerId, idempotencyKey, claim.entryId, accepted.response);
   return { kind: 'accepted', response: accepted.response, replayed: false, quota: quota ? quotaState(quota) : await deps.quota.peek(ownerId) };
 }

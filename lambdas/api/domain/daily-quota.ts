@@ -1,4 +1,4 @@
-import type { Clock } from './ports.js';
+import type { Clock, UseCaseLogger } from './ports.js';
 
 /** The name of the entries quota in the RateLimit headers. */
 export const DAILY_ENTRIES_POLICY = 'daily-entries';
@@ -104,5 +104,17 @@ export class DailyEntryQuota implements EntryQuota {
       remaining: Math.max(0, this.limit - used),
       resetSeconds: Math.max(1, Math.ceil((window.endsAt.getTime() - now.getTime()) / 1000)),
     };
+  }
+}
+
+/**
+ * Gives back an entry of the quota that was surely not stored. A refund that fails leaves it
+ * counted: the user loses one entry of the day, the answer to the request stands.
+ */
+export async function refundQuietly(quota: EntryQuota, logger: UseCaseLogger, ownerId: string, decision: QuotaDecision): Promise<void> {
+  try {
+    await quota.refund(ownerId, decision);
+  } catch (error) {
+    logger.warn('could not give back a quota entry that was not stored', { error });
   }
 }

@@ -37,8 +37,11 @@ export interface EntryStore {
    * write, so of two edits based on the same revision only one lands.
    */
   replaceText(edit: TextEdit): Promise<TextEditOutcome>;
-  /** Deletes the owner's entry; what it held that others derive from, or undefined when there was none. */
-  delete(ownerId: string, id: string): Promise<DeletedEntry | undefined>;
+  /**
+   * Deletes the owner's entry (only while it is at `expectedRevision`, when given); what it held
+   * that others derive from, or undefined when there was none (or it is at another revision).
+   */
+  delete(ownerId: string, id: string, expectedRevision?: number): Promise<DeletedEntry | undefined>;
 }
 
 /** What a deleted entry leaves to clean up besides what the stream derives. */

@@ -20,12 +20,14 @@ import {
   internalError,
   methodNotAllowed,
   notFound,
+  preconditionFailed,
   ProblemError,
   unauthorized,
   unprocessable,
 } from './problem.js';
 import { parseCreateEntryRequest, parseEditEntryRequest, parseEntryId, parseListEntriesRequest } from './requests.js';
 import { parseWaitPreference } from './prefer.js';
+import { entityTag, parseIfMatch } from './preconditions.js';
 import { dailyQuotaExceeded, rateLimitHeaders } from './quota-headers.js';
 import { lookupRoute, type OperationId } from './routes.js';
 import { entryResponse } from './schemas.js';
@@ -95,9 +97,11 @@ const HANDLERS: Record<OperationId, RouteHandler> = {
   listEntries: (event, deps, { ownerId }) => getEntries(event, deps, ownerId),
   getEntry: (event, deps, request) => readEntry(event, deps, request),
   editEntry: (event, deps, { ownerId, pathParameters }) => patchEntry(event, deps, ownerId, parseEntryId(pathParameters.id)),
-  deleteEntry: async (_event, deps, { ownerId, pathParameters }) => {
+  deleteEntry: async (event, deps, { ownerId, pathParameters }) => {
     const id = parseEntryId(pathParameters.id);
-    if (!(await deleteEntry(deps, ownerId, id))) throw entryNotFound(id);
+    const result = await deleteEntry(deps, ownerId, id, parseIfMatch(event.headers?.['if-match']));
+    if (result === 'not-found') throw entryNotFound(id);
+    if (result === 'precondition-failed') throw revisionMismatch(id);
     return { statusCode: 204, headers: {} };
   },
   getTechStack: async (_event, deps, { ownerId }) => jsonResponse(200, await readTechStack(deps.techStack, ownerId)),
@@ -150,12 +154,25 @@ function entryNotFound(id: string): ProblemError {
   return notFound(`No entry '${id}' exists for you.`);
 }
 
+/** The 412 of a PATCH or DELETE whose If-Match names a revision the entry is not at. */
+function revisionMismatch(id: string): ProblemError {
+  return preconditionFailed(`Entry '${id}' changed since the revision your If-Match names; GET it (its ETag) and decide again.`);
+}
+
 async function patchEntry(event: ApiEvent, deps: ApiDeps, ownerId: string, id: string): Promise<ApiResult> {
   const { entry } = parseEditEntryRequest(event);
-  const result = await editEntry(deps, { ownerId, id, entry });
+  const ifRevisionIn = parseIfMatch(event.headers?.['if-match']);
+  const result = await editEntry(deps, { ownerId, id, entry, ...(ifRevisionIn ? { ifRevisionIn } : {}) });
   switch (result.kind) {
     case 'not-found':
       throw entryNotFound(id);
+    case 'precondition-failed':
+      throw revisionMismatch(id);
+    case 'unchanged':
+      return jsonResponse(200, entryResponse(result.entry), {
+        etag: entityTag(result.entry.revision),
+        ...(result.entry.status === 'pending' ? { 'retry-after': String(PENDING_RETRY_AFTER_SECONDS) } : {}),
+      });
     case 'conflict':
       throw conflict('The entry was edited by another request while this edit was saved; GET it and send your edit again.');
     case 'over-quota':
@@ -163,6 +180,7 @@ async function patchEntry(event: ApiEvent, deps: ApiDeps, ownerId: string, id: s
     case 'accepted':
       return jsonResponse(202, entryResponse(result.entry), {
         location: `/logs/${id}`,
+        etag: entityTag(result.entry.revision),
         'retry-after': String(PENDING_RETRY_AFTER_SECONDS),
         ...rateLimitHeaders(result.quota),
       });
@@ -181,6 +199,7 @@ async function readEntry(event: ApiEvent, deps: ApiDeps, { ownerId, pathParamete
   const entry = await waitForEntry(deps, ownerId, id, waitMs);
   if (!entry) throw entryNotFound(id);
   return jsonResponse(200, entryResponse(entry), {
+    etag: entityTag(entry.revision),
     ...(preferredSeconds !== undefined ? { 'preference-applied': `wait=${Math.floor(waitMs / 1000)}` } : {}),
     ...(entry.status === 'pending' ? { 'retry-after': String(PENDING_RETRY_AFTER_SECONDS) } : {}),
   });

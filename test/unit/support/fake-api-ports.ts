@@ -43,8 +43,9 @@ export class InMemoryEntryStore implements EntryStore {
     return 'created';
   }
 
-  async delete(ownerId: string, id: string): Promise<DeletedEntry | undefined> {
+  async delete(ownerId: string, id: string, expectedRevision?: number): Promise<DeletedEntry | undefined> {
     const key = `${ownerId}/${id}`;
+    if (expectedRevision !== undefined && this.entries.get(key)?.revision !== expectedRevision) return undefined;
     if (!this.entries.delete(key)) return undefined;
     const idempotencyKey = this.keys.get(key);
     this.keys.delete(key);
