@@ -135,6 +135,7 @@ export class DevLogApiStack extends Stack {
         TAGS_TABLE_NAME: this.tagsTable.tableName,
         CONSUMER_VERSIONS_PARAMETER: this.consumerVersions.parameterName,
         DAILY_ENTRY_QUOTA: String(config.dailyEntryQuota),
+        MAX_OPEN_WAITS_PER_USER: String(config.maxOpenWaitsPerUser),
       },
     });
     this.consumerVersions.grantRead(this.apiFunction);

@@ -143,6 +143,17 @@ describe('DevLogApi stack', () => {
     expect(() => synthStage({ dailyEntryQuota: '0' })).toThrow(/dailyEntryQuota/);
   });
 
+  it('gives the API function the cap on open waits per user from context, 5 by default', () => {
+    const capOf = (template: typeof stage.api) =>
+      Object.values(template.findResources('AWS::Lambda::Function'))
+        .map((fn) => fn.Properties.Environment?.Variables?.MAX_OPEN_WAITS_PER_USER)
+        .filter((value) => value !== undefined);
+
+    expect(capOf(stage.api)).toEqual(['5']);
+    expect(capOf(synthStage({ maxOpenWaitsPerUser: '2' }).api)).toEqual(['2']);
+    expect(() => synthStage({ maxOpenWaitsPerUser: '0' })).toThrow(/maxOpenWaitsPerUser/);
+  });
+
   it('runs the API function on arm64 Node.js 22+ with a log group that expires', () => {
     stage.api.hasResourceProperties('AWS::Lambda::Function', {
       Architectures: ['arm64'],

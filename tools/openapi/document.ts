@@ -4,6 +4,7 @@ import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponse
 import { PROBLEM_TYPES, problemTypeUri, type ProblemKind } from '../../lambdas/api/http/problem.js';
 import { DAILY_ENTRIES_POLICY, QUOTA_WINDOW_SECONDS } from '../../lambdas/api/domain/daily-quota.js';
 import { PREFER_WAIT_MAX_SECONDS } from '../../lambdas/api/function-timeouts.js';
+import { DEFAULT_MAX_OPEN_WAITS_PER_USER } from '../../lambdas/api/domain/wait-for-entry.js';
 import { API_ROUTES, type OperationId } from '../../lambdas/api/http/routes.js';
 import {
   EntryBodySchema,
@@ -191,7 +192,7 @@ const OPERATIONS: Record<OperationId, Omit<ZodOpenApiOperationObject, 'operation
     },
   },
   getEntry: {
-    description: `The entry, \`pending\` until its tags are extracted. Send \`Prefer: wait=N\` (RFC 7240) to have the answer wait up to N seconds (at most ${PREFER_WAIT_MAX_SECONDS}) until the entry is \`done\` or \`failed\`, instead of polling.`,
+    description: `The entry, \`pending\` until its tags are extracted. Send \`Prefer: wait=N\` (RFC 7240) to have the answer wait up to N seconds (at most ${PREFER_WAIT_MAX_SECONDS}) until the entry is \`done\` or \`failed\`, instead of polling. Each user holds at most a few waits open at once (${DEFAULT_MAX_OPEN_WAITS_PER_USER} unless the stage sets another number); over that, the GET answers at once as if no preference had been sent: the entry as it is, with \`Retry-After\` while it is pending, without \`Preference-Applied\`.`,
     requestParams: {
       ...entryPath,
       header: z.object({
@@ -207,7 +208,7 @@ const OPERATIONS: Record<OperationId, Omit<ZodOpenApiOperationObject, 'operation
         headers: {
           ETag: etagHeader,
           'Preference-Applied': patternHeader(
-            `\`wait=N\` when the request sent \`Prefer: wait\`: the seconds the API was prepared to wait (at most ${PREFER_WAIT_MAX_SECONDS}).`,
+            `\`wait=N\` when the request sent \`Prefer: wait\` and the API honoured it: the seconds it was prepared to wait (at most ${PREFER_WAIT_MAX_SECONDS}). Absent when the caller already holds as many waits open as allowed.`,
             '^wait=[0-9]+$',
           ),
           'Retry-After': retryAfter('Only while the entry is `pending`: seconds before it is worth asking again.'),

@@ -10,7 +10,7 @@ import { deleteEntry, type DeleteEntryDeps } from '../domain/delete-entry.js';
 import { editEntry, type EditEntryDeps } from '../domain/edit-entry.js';
 import { listEntriesByTag } from '../domain/list-entries-by-tag.js';
 import { listEntries } from '../domain/read-entries.js';
-import { waitForEntry, type Sleeper } from '../domain/wait-for-entry.js';
+import { waitForEntry, type Sleeper, type WaitSlots } from '../domain/wait-for-entry.js';
 import { readTechStack } from '../domain/sync-entry-tags.js';
 import type { TaggedEntries, TechStackReader } from '../domain/tech-stack-ports.js';
 import { encodeCursor } from './cursor.js';
@@ -40,7 +40,7 @@ export type ApiResult = APIGatewayProxyStructuredResultV2;
 /** What the router needs: the entry use cases' ports, the tech-stack totals and tag index, and how to pause while waiting. */
 export type ApiDeps = CreateEntryDeps &
   EditEntryDeps &
-  DeleteEntryDeps & { techStack: TechStackReader; taggedEntries: TaggedEntries; sleep: Sleeper };
+  DeleteEntryDeps & { techStack: TechStackReader; taggedEntries: TaggedEntries; sleep: Sleeper; waitSlots: WaitSlots };
 
 /** The invocation a request runs in (the Lambda context's remaining time). */
 export interface Invocation {
@@ -189,18 +189,20 @@ async function patchEntry(event: ApiEvent, deps: ApiDeps, ownerId: string, id: s
 
 /**
  * GET /logs/{id}, with `Prefer: wait=N`: answers once the entry is done or failed, or after N
- * seconds (capped, and cut short before the invocation's deadline) with it still pending.
+ * seconds (capped, and cut short before the invocation's deadline) with it still pending. A user
+ * holds at most MAX_OPEN_WAITS_PER_USER waits at once; over it the entry is answered at once, as
+ * if no preference had been sent (no Preference-Applied).
  */
 async function readEntry(event: ApiEvent, deps: ApiDeps, { ownerId, pathParameters, invocation }: RouteRequest): Promise<ApiResult> {
   const id = parseEntryId(pathParameters.id);
   const preferredSeconds = parseWaitPreference(event.headers?.prefer);
   const waitMs =
     preferredSeconds === undefined ? 0 : Math.min(preferredSeconds * 1000, Math.max(0, invocation.remainingTimeMs() - WAIT_RESERVE_MS));
-  const entry = await waitForEntry(deps, ownerId, id, waitMs);
+  const { entry, preferenceApplied } = await waitForEntry(deps, ownerId, id, { waitMs, leaseMs: waitMs + WAIT_RESERVE_MS });
   if (!entry) throw entryNotFound(id);
   return jsonResponse(200, entryResponse(entry), {
     etag: entityTag(entry.revision),
-    ...(preferredSeconds !== undefined ? { 'preference-applied': `wait=${Math.floor(waitMs / 1000)}` } : {}),
+    ...(preferredSeconds !== undefined && preferenceApplied ? { 'preference-applied': `wait=${Math.floor(waitMs / 1000)}` } : {}),
     ...(entry.status === 'pending' ? { 'retry-after': String(PENDING_RETRY_AFTER_SECONDS) } : {}),
   });
 }

@@ -3,6 +3,7 @@ import type { ApiDeps } from '../../../lambdas/api/http/router.js';
 import { InMemoryTagAggregates } from './fake-tech-stack-ports.js';
 import { DailyEntryQuota, DEFAULT_DAILY_ENTRY_QUOTA, type QuotaCounter, type QuotaWindow } from '../../../lambdas/api/domain/daily-quota.js';
 import type { Entry } from '../../../lambdas/api/domain/entry.js';
+import type { WaitLease, WaitSlots } from '../../../lambdas/api/domain/wait-for-entry.js';
 import type {
   DeletedEntry,
   EntryPage,
@@ -170,14 +171,28 @@ export class InMemoryQuotaCounter implements QuotaCounter {
   }
 }
 
+/** Wait slots in memory: at most `max` held per user at once (unbounded by default), freed on release. */
+export class InMemoryWaitSlots implements WaitSlots {
+  readonly held = new Map<string, number>();
+
+  constructor(private readonly max = Number.POSITIVE_INFINITY) {}
+
+  async acquire(ownerId: string): Promise<WaitLease | undefined> {
+    const count = this.held.get(ownerId) ?? 0;
+    if (count >= this.max) return undefined;
+    this.held.set(ownerId, count + 1);
+    return { release: async () => void this.held.set(ownerId, (this.held.get(ownerId) ?? 1) - 1) };
+  }
+}
+
 /** ULIDs that sort in the order they are made: a fixed prefix and a counter. */
 export function sequentialIds(): () => string {
   let next = 0;
   return () => `01JDQ8Z6X4M1V9T3K7N2P5${String(next++).padStart(4, '0')}`;
 }
 
-/** The API's ports, all in memory, with a fixed clock and a spying logger; `dailyEntryQuota` defaults to the API's. */
-export function fakeApiDeps(options: { dailyEntryQuota?: number; now?: () => Date } = {}) {
+/** The API's ports, all in memory, with a fixed clock and a spying logger; `dailyEntryQuota` defaults to the API's, open waits are unbounded unless `maxOpenWaits` says otherwise. */
+export function fakeApiDeps(options: { dailyEntryQuota?: number; now?: () => Date; maxOpenWaits?: number } = {}) {
   const entries = new InMemoryEntryStore();
   const jobs = new RecordingJobQueue();
   const idempotency = new InMemoryIdempotencyStore();
@@ -191,6 +206,7 @@ export function fakeApiDeps(options: { dailyEntryQuota?: number; now?: () => Dat
     slept += ms;
   });
   const quotaCounter = new InMemoryQuotaCounter();
+  const waitSlots = new InMemoryWaitSlots(options.maxOpenWaits);
   const deps: ApiDeps = {
     entries,
     jobs,
@@ -202,6 +218,7 @@ export function fakeApiDeps(options: { dailyEntryQuota?: number; now?: () => Dat
     logger,
     quota: new DailyEntryQuota(quotaCounter, options.dailyEntryQuota ?? DEFAULT_DAILY_ENTRY_QUOTA, clock),
     sleep,
+    waitSlots,
   };
-  return { deps, entries, jobs, idempotency, techStack, logger, quotaCounter, sleep };
+  return { deps, entries, jobs, idempotency, techStack, logger, quotaCounter, sleep, waitSlots };
 }
