@@ -2,6 +2,7 @@ import type { Node } from 'constructs';
 import * as z from 'zod';
 import { DEPLOYMENT_CONFIG_NAMES, type DeploymentConfigName, defaultDeploymentConfig } from './constructs/canary-release.js';
 import { DEFAULT_DAILY_ENTRY_QUOTA } from '../lambdas/api/domain/daily-quota.js';
+import { DEFAULT_MAX_OPEN_WAITS_PER_USER } from '../lambdas/api/domain/wait-for-entry.js';
 import { DEFAULT_OPENAI_MODEL, DEFAULT_REASONING_EFFORT, parseModelList, REASONING_EFFORTS } from '../lambdas/extraction/model-settings.js';
 
 const StageConfigSchema = z.object({
@@ -29,6 +30,8 @@ const StageConfigSchema = z.object({
     .optional(),
   /** Entries each user may create (POST or edit) per UTC day; over it the API answers 429. */
   dailyEntryQuota: z.coerce.number().int().positive().default(DEFAULT_DAILY_ENTRY_QUOTA),
+  /** `Prefer: wait` GETs each user may hold open at once; over it the GET answers at once. */
+  maxOpenWaitsPerUser: z.coerce.number().int().positive().default(DEFAULT_MAX_OPEN_WAITS_PER_USER),
   /** SNS topic that receives alarm notifications; without it the API stack creates one. */
   alarmTopicArn: z.string().startsWith('arn:').optional(),
   /** E-mail address subscribed to the alarm topic (it must confirm the subscription). */

@@ -34,6 +34,7 @@ import type { StageConfig } from './config.js';
 import { ApiDashboard } from './constructs/api-dashboard.js';
 import { ALARM_PERIOD, OperationalAlarms } from './constructs/alarms.js';
 import { LambdaFunction, retentionDays } from './constructs/lambda-function.js';
+import { RECONCILER_SCHEDULE_MINUTES, RESERVED_CONCURRENCY } from './reserved-concurrency.js';
 import { consumerParameterPaths, sharedParameterPaths } from './ssm-parameters.js';
 
 /** The SSM reader of the consumer's accepted versions, loaded on first use (see consumer-versions.ts). */
@@ -135,6 +136,7 @@ export class DevLogApiStack extends Stack {
         TAGS_TABLE_NAME: this.tagsTable.tableName,
         CONSUMER_VERSIONS_PARAMETER: this.consumerVersions.parameterName,
         DAILY_ENTRY_QUOTA: String(config.dailyEntryQuota),
+        MAX_OPEN_WAITS_PER_USER: String(config.maxOpenWaitsPerUser),
       },
     });
     this.consumerVersions.grantRead(this.apiFunction);
@@ -185,6 +187,7 @@ export class DevLogApiStack extends Stack {
       lazyModules: [SSM_PARAMETER_MODULE],
       description: 'devlog-tags: re-sends jobs of entries stuck in pending',
       timeout: Duration.seconds(WEB_FUNCTION_TIMEOUTS_SECONDS.reconciler),
+      reservedConcurrentExecutions: RESERVED_CONCURRENCY.reconciler,
       logRetentionDays: config.logRetentionDays,
       environment: {
         TABLE_NAME: this.table.tableName,
@@ -231,7 +234,7 @@ export class DevLogApiStack extends Stack {
     this.consumerVersions.grantRead(reconciler);
     new Rule(this, 'ReconcileSchedule', {
       description: 'Runs the reconciler of pending entries',
-      schedule: Schedule.rate(Duration.minutes(5)),
+      schedule: Schedule.rate(Duration.minutes(RECONCILER_SCHEDULE_MINUTES)),
       targets: [new LambdaFunctionTarget(reconciler, { retryAttempts: 0 })],
     });
     return reconciler;
@@ -247,6 +250,7 @@ export class DevLogApiStack extends Stack {
       entry: fileURLToPath(new URL('../lambdas/api/tech-stack-aggregator-handler.ts', import.meta.url)),
       description: 'devlog-tags: tag index and tech-stack totals from the entries stream',
       timeout: Duration.seconds(AGGREGATOR_SETTINGS.functionTimeoutSeconds),
+      reservedConcurrentExecutions: RESERVED_CONCURRENCY.aggregator,
       logRetentionDays: config.logRetentionDays,
       environment: { TABLE_NAME: this.table.tableName, TAGS_TABLE_NAME: this.tagsTable.tableName },
     });

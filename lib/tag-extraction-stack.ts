@@ -23,6 +23,7 @@ import { ALARM_PERIOD, OperationalAlarms } from './constructs/alarms.js';
 import { CanaryRelease } from './constructs/canary-release.js';
 import { ExtractionDashboard } from './constructs/extraction-dashboard.js';
 import { LambdaFunction } from './constructs/lambda-function.js';
+import { RESERVED_CONCURRENCY } from './reserved-concurrency.js';
 import { consumerParameterPaths, sharedParameterPaths } from './ssm-parameters.js';
 
 /** Props of the extraction team's stack. */
@@ -76,6 +77,7 @@ export class TagExtractionStack extends Stack {
       ],
       description: 'devlog-tags: extracts tech-stack tags of new entries with OpenAI',
       timeout: functionTimeout,
+      reservedConcurrentExecutions: RESERVED_CONCURRENCY.extraction,
       memorySize: 512,
       logRetentionDays: config.logRetentionDays,
       environment: {

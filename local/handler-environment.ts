@@ -20,6 +20,8 @@ export interface HandlerEnvironmentInput {
   reconcileGraceSeconds?: number;
   /** Entries per user and UTC day; the API function's default when unset. */
   dailyEntryQuota?: number;
+  /** Open `Prefer: wait` GETs per user; the API function's default when unset. */
+  maxOpenWaitsPerUser?: number;
 }
 
 /**
@@ -44,6 +46,7 @@ export function handlerEnvironment(input: HandlerEnvironmentInput): Record<strin
     RETRY_BASE_SECONDS: String(input.retryBaseSeconds),
     RETRY_MAX_SECONDS: String(input.retryMaxSeconds),
     ...(input.dailyEntryQuota ? { DAILY_ENTRY_QUOTA: String(input.dailyEntryQuota) } : {}),
+    ...(input.maxOpenWaitsPerUser ? { MAX_OPEN_WAITS_PER_USER: String(input.maxOpenWaitsPerUser) } : {}),
     ...(input.reconcileGraceSeconds ? { RECONCILE_GRACE_SECONDS: String(input.reconcileGraceSeconds) } : {}),
   };
 }

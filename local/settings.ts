@@ -39,6 +39,8 @@ const LocalSettingsSchema = z.object({
   EXTRACTION_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(900).optional(),
   /** Entries each user may create per UTC day (as context dailyEntryQuota deployed); the API's default when unset. */
   DAILY_ENTRY_QUOTA: z.coerce.number().int().positive().optional(),
+  /** `Prefer: wait` GETs each user may hold open at once (as context maxOpenWaitsPerUser deployed); the API's default when unset. */
+  MAX_OPEN_WAITS_PER_USER: z.coerce.number().int().positive().optional(),
   /** Level of the handlers' Powertools logs (request and batch lines are always printed). */
   LOG_LEVEL: z
     .string()

@@ -197,6 +197,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         retryBaseSeconds: settings.RETRY_BASE_SECONDS,
         retryMaxSeconds: settings.RETRY_MAX_SECONDS,
         dailyEntryQuota: settings.DAILY_ENTRY_QUOTA,
+        maxOpenWaitsPerUser: settings.MAX_OPEN_WAITS_PER_USER,
         reconcileGraceSeconds: localReconcileGraceSeconds(settings),
       }),
     };

@@ -1,4 +1,5 @@
 import { DEFAULT_DAILY_ENTRY_QUOTA } from '../lambdas/api/domain/daily-quota.js';
+import { DEFAULT_MAX_OPEN_WAITS_PER_USER } from '../lambdas/api/domain/wait-for-entry.js';
 import { parseCommandLine, runCommand } from '../tools/cli.js';
 import { wipeDataDir } from './data-dir.js';
 import { LOCAL_TOKEN_TTL } from './jwt.js';
@@ -25,7 +26,8 @@ Environment: PORT (3000), DATA_DIR (.devstack), OPENAI_API_KEY, OPENAI_BASE_URL,
              LOG_LEVEL (INFO), RETRY_BASE_SECONDS (2), RETRY_MAX_SECONDS (60),
              RECONCILE_INTERVAL_SECONDS (60), RECONCILE_GRACE_SECONDS (derived from the retry and
              timeout settings: 1500 by default; a job still being retried is never re-sent),
-             DAILY_ENTRY_QUOTA (${DEFAULT_DAILY_ENTRY_QUOTA} entries per user and UTC day)`;
+             DAILY_ENTRY_QUOTA (${DEFAULT_DAILY_ENTRY_QUOTA} entries per user and UTC day),
+             MAX_OPEN_WAITS_PER_USER (${DEFAULT_MAX_OPEN_WAITS_PER_USER} Prefer: wait GETs open at once)`;
 
 async function main(): Promise<void> {
   const { values } = parseCommandLine({ options: { reset: { type: 'boolean' } } });

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { DEFAULT_DAILY_ENTRY_QUOTA } from './domain/daily-quota.js';
+import { DEFAULT_MAX_OPEN_WAITS_PER_USER } from './domain/wait-for-entry.js';
 
 const ApiEnvSchema = z.object({
   TABLE_NAME: z.string().check(z.minLength(1)),
@@ -10,6 +11,8 @@ const ApiEnvSchema = z.object({
   CONSUMER_VERSIONS_PARAMETER: z.optional(z.string().check(z.minLength(1))),
   /** Entries each user may create per UTC day (CDK context `dailyEntryQuota`). */
   DAILY_ENTRY_QUOTA: z._default(z.coerce.number().check(z.int(), z.positive()), DEFAULT_DAILY_ENTRY_QUOTA),
+  /** `Prefer: wait` GETs each user may hold open at once (CDK context `maxOpenWaitsPerUser`). */
+  MAX_OPEN_WAITS_PER_USER: z._default(z.coerce.number().check(z.int(), z.positive()), DEFAULT_MAX_OPEN_WAITS_PER_USER),
 });
 
 /** The API function's configuration. */

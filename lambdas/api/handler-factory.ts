@@ -9,6 +9,7 @@ import { DynamoDbEntryStore } from './adapters/dynamodb-entry-store.js';
 import { DynamoDbIdempotencyStore } from './adapters/dynamodb-idempotency-store.js';
 import { DynamoDbQuotaCounter } from './adapters/dynamodb-quota-counter.js';
 import { DynamoDbTagAggregates } from './adapters/dynamodb-tag-aggregates.js';
+import { DynamoDbWaitSlots } from './adapters/dynamodb-wait-slots.js';
 import { SqsJobQueue } from './adapters/sqs-job-queue.js';
 import { DailyEntryQuota } from './domain/daily-quota.js';
 import type { Clock } from './domain/ports.js';
@@ -43,6 +44,7 @@ export function createApiHandler(env: ApiEnv, { documentClient, sqsClient, logge
     newId: monotonicFactory(),
     logger,
     sleep: (ms: number) => setTimeout(ms),
+    waitSlots: new DynamoDbWaitSlots(documentClient, env.TABLE_NAME, clock, env.MAX_OPEN_WAITS_PER_USER),
   };
   return async (event, context) => {
     logger.addContext(context);

@@ -15,6 +15,8 @@ export interface LambdaFunctionProps {
   memorySize?: number;
   environment?: Record<string, string>;
   logRetentionDays: number;
+  /** Concurrency reserved for (and capping) this function; unreserved when absent. */
+  reservedConcurrentExecutions?: number;
   /**
    * Modules the handler loads with a dynamic import only when needed. Each is bundled into its
    * own file beside index.mjs instead of into it, so cold starts do not parse it.
@@ -57,6 +59,7 @@ export class LambdaFunction extends NodejsFunction {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout,
+      ...(props.reservedConcurrentExecutions === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
       tracing: Tracing.ACTIVE,
       logGroup,
       loggingFormat: LoggingFormat.JSON,

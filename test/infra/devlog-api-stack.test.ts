@@ -6,6 +6,7 @@ import { PREFER_WAIT_MAX_SECONDS, WEB_FUNCTION_TIMEOUTS_SECONDS } from '../../la
 import { GATEWAY_ROUTES, routeKeyOf } from '../../lambdas/api/http/routes.js';
 import { CONSUMER_SETTINGS, deployedReconcileGraceSeconds, ENTRY_TABLE, QUEUE_SETTINGS } from '../../lambdas/contract/index.js';
 import { BUNDLE_BUDGET_KIB } from '../../lib/bundle-budgets.js';
+import { DEFAULT_ACCOUNT_CONCURRENCY, RESERVED_CONCURRENCY, unreservedConcurrency } from '../../lib/reserved-concurrency.js';
 import { sharedParameterPaths } from '../../lib/ssm-parameters.js';
 import { synthStage } from './synth.js';
 
@@ -141,6 +142,29 @@ describe('DevLogApi stack', () => {
     expect(quotaOf(stage.api)).toEqual(['1000']);
     expect(quotaOf(synthStage({ dailyEntryQuota: '50' }).api)).toEqual(['50']);
     expect(() => synthStage({ dailyEntryQuota: '0' })).toThrow(/dailyEntryQuota/);
+  });
+
+  it('gives the API function the cap on open waits per user from context, 5 by default', () => {
+    const capOf = (template: typeof stage.api) =>
+      Object.values(template.findResources('AWS::Lambda::Function'))
+        .map((fn) => fn.Properties.Environment?.Variables?.MAX_OPEN_WAITS_PER_USER)
+        .filter((value) => value !== undefined);
+
+    expect(capOf(stage.api)).toEqual(['5']);
+    expect(capOf(synthStage({ maxOpenWaitsPerUser: '2' }).api)).toEqual(['2']);
+    expect(() => synthStage({ maxOpenWaitsPerUser: '0' })).toThrow(/maxOpenWaitsPerUser/);
+  });
+
+  it('reserves concurrency for the aggregator and the reconciler, none for the API, and leaves the rest of the default 1,000 to the account', () => {
+    const functions = Object.values(stage.api.findResources('AWS::Lambda::Function'));
+    const reservedOf = (description: string) =>
+      functions.find((fn) => String(fn.Properties.Description).startsWith(description))?.Properties.ReservedConcurrentExecutions;
+
+    expect(reservedOf('devlog-tags: tag index')).toBe(RESERVED_CONCURRENCY.aggregator);
+    expect(reservedOf('devlog-tags: re-sends')).toBe(RESERVED_CONCURRENCY.reconciler);
+    expect(reservedOf('devlog-tags API')).toBeUndefined();
+    expect(RESERVED_CONCURRENCY.reconciler).toBe(1);
+    expect(unreservedConcurrency()).toBe(DEFAULT_ACCOUNT_CONCURRENCY - RESERVED_CONCURRENCY.extraction - RESERVED_CONCURRENCY.aggregator - RESERVED_CONCURRENCY.reconciler);
   });
 
   it('runs the API function on arm64 Node.js 22+ with a log group that expires', () => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { App, Duration } from 'aws-cdk-lib';
 import { BUNDLE_BUDGET_KIB } from '../../lib/bundle-budgets.js';
 import { readStageConfig } from '../../lib/config.js';
+import { RESERVED_CONCURRENCY } from '../../lib/reserved-concurrency.js';
 import { TagExtractionStack } from '../../lib/tag-extraction-stack.js';
 import { CDK_JSON_CONTEXT } from '../../lib/cdk-json-context.js';
 import { EXTRACTION_SERVICE_VERSION } from '../../lambdas/extraction/version.js';
@@ -52,6 +53,15 @@ describe('TagExtraction stack', () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: CONSUMER_SETTINGS.maxConcurrency },
     });
+  });
+
+  it("reserves the extraction's concurrency: the event source mapping's cap plus the release's dry run", () => {
+    const extraction = Object.values(stage.extraction.findResources('AWS::Lambda::Function')).find(
+      (fn) => fn.Properties.Environment?.Variables?.OPENAI_SECRET_ID !== undefined,
+    );
+
+    expect(extraction?.Properties.ReservedConcurrentExecutions).toBe(RESERVED_CONCURRENCY.extraction);
+    expect(RESERVED_CONCURRENCY.extraction).toBe(CONSUMER_SETTINGS.maxConcurrency + 1);
   });
 
   it('runs on arm64 with the OpenAI key as a secret reference, never a plain key', () => {

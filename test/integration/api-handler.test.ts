@@ -242,6 +242,22 @@ describe('DELETE /logs/{id}', () => {
     expect(replay.body?.id).not.toBe(created?.id);
   });
 
+  it('honours If-Match: 412 and the entry kept when it was edited since the ETag was read, 204 with the current ETag', async () => {
+    const { body: created } = await call('if-matcher', '/logs', { method: 'POST', body: { entry: 'Mit Hono.' } });
+    const read = await call('if-matcher', `/logs/${created?.id}`);
+    await call('if-matcher', `/logs/${created?.id}`, { method: 'PATCH', body: { entry: 'Mit Elysia.' } });
+
+    const stale = await call('if-matcher', `/logs/${created?.id}`, { method: 'DELETE', headers: { 'if-match': read.headers.get('etag') ?? '' } });
+    const current = await call('if-matcher', `/logs/${created?.id}`);
+    const deleted = await call('if-matcher', `/logs/${created?.id}`, { method: 'DELETE', headers: { 'if-match': current.headers.get('etag') ?? '' } });
+
+    expect(read.headers.get('etag')).toBe('"1"');
+    expect(stale.status).toBe(412);
+    expect(stale.headers.get('content-type')).toBe('application/problem+json');
+    expect(current.headers.get('etag')).toBe('"2"');
+    expect(deleted.status).toBe(204);
+  });
+
   it("answers 404 for another owner's entry and keeps it", async () => {
     const { body: created } = await call('delete-owner', '/logs', { method: 'POST', body: { entry: 'Mit Bun.' } });
 

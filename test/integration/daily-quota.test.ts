@@ -90,4 +90,32 @@ describe('the daily entries quota', () => {
     expect(lateReplay.body.id).toBe(first.body.id);
     expect(await storedEntries('replayer')).toBe(QUOTA);
   });
+
+  it('spends nothing on a PATCH that is refused (404, 412) or changes nothing, one entry on a stored edit, and tags each answer with its revision', async () => {
+    // Arrange
+    const created = await post('editor', 'Used Go');
+    const id = String(created.body.id);
+    const patch = async (target: string, entry: string, headers: Record<string, string> = {}) => {
+      const response = await fetch(`${gateway.url}/logs/${target}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${await gateway.tokenFor('editor')}`, 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ entry }),
+      });
+      return { status: response.status, headers: response.headers };
+    };
+
+    // Act
+    const missing = await patch('01JDQ8Z6X4M1V9T3K7N2P5ZZZZ', 'Used Rust');
+    const stale = await patch(id, 'Used Rust', { 'if-match': '"7"' });
+    const unchanged = await patch(id, 'Used Go', { 'if-match': '"1"' });
+    const edited = await patch(id, 'Used Rust', { 'if-match': '"1"' });
+
+    // Assert
+    expect([missing.status, stale.status, unchanged.status, edited.status]).toEqual([404, 412, 200, 202]);
+    expect(unchanged.headers.get('etag')).toBe('"1"');
+    expect(edited.headers.get('etag')).toBe('"2"');
+    expect(created.headers.get('ratelimit')).toMatch(/r=4;/);
+    expect(edited.headers.get('ratelimit')).toMatch(/r=3;/);
+  });
 });
+

@@ -1,6 +1,6 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { entryKey } from '../../lambdas/contract/index.js';
+import { entryKey, ownerPartition } from '../../lambdas/contract/index.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { eventually, startTestEmulators, type TestEmulators } from './support/emulators.js';
 import { startTestApi, type TestApi } from './support/gateway.js';
@@ -12,6 +12,8 @@ import { startTestApi, type TestApi } from './support/gateway.js';
  */
 
 const GET_ITEM = 'DynamoDB_20120810.GetItem';
+/** The cap of open waits per user in these tests. */
+const MAX_OPEN_WAITS = 2;
 let emulators: TestEmulators;
 let proxy: FaultProxy;
 let gateway: TestApi;
@@ -19,7 +21,7 @@ let gateway: TestApi;
 beforeAll(async () => {
   emulators = await startTestEmulators();
   proxy = await startFaultProxy({ targetEndpoint: emulators.dynamoDbEndpoint });
-  gateway = await startTestApi(emulators, {}, { dynamoDbEndpoint: proxy.endpoint });
+  gateway = await startTestApi(emulators, { MAX_OPEN_WAITS_PER_USER: String(MAX_OPEN_WAITS) }, { dynamoDbEndpoint: proxy.endpoint });
 });
 
 afterAll(async () => {
@@ -28,11 +30,11 @@ afterAll(async () => {
   await emulators?.stop();
 });
 
-async function call(pathAndQuery: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+async function call(pathAndQuery: string, init: { method?: string; body?: unknown; headers?: Record<string, string>; userId?: string } = {}) {
   const response = await fetch(`${gateway.url}${pathAndQuery}`, {
     method: init.method ?? 'GET',
     headers: {
-      authorization: `Bearer ${await gateway.tokenFor('waiter')}`,
+      authorization: `Bearer ${await gateway.tokenFor(init.userId ?? 'waiter')}`,
       ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
       ...init.headers,
     },
@@ -41,8 +43,8 @@ async function call(pathAndQuery: string, init: { method?: string; body?: unknow
   return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
 }
 
-async function createPendingEntry(): Promise<string> {
-  const created = await call('/logs', { method: 'POST', body: { entry: 'Heute mit Django und Kafka' } });
+async function createPendingEntry(userId = 'waiter'): Promise<string> {
+  const created = await call('/logs', { method: 'POST', body: { entry: 'Heute mit Django und Kafka' }, userId });
   expect(created.status).toBe(202);
   expect(created.headers.get('retry-after')).toMatch(/^\d+$/);
   return created.body.id as string;
@@ -98,3 +100,43 @@ describe('GET /logs/{id} with Prefer: wait', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(1_000);
   });
 });
+
+/** How many of the user's wait slots are held now. */
+async function heldSlots(userId: string): Promise<number> {
+  const { Item = {} } = await emulators.documents.send(
+    new GetCommand({ TableName: emulators.tableName, Key: { pk: ownerPartition(userId), sk: 'WAITS' }, ConsistentRead: true }),
+  );
+  return Object.entries(Item).filter(([name, until]) => /^s\d+$/.test(name) && Number(until) > Date.now()).length;
+}
+
+describe('the cap on open waits per user', () => {
+  it(`holds ${MAX_OPEN_WAITS} waits of one user; the next answers at once as if no preference had been sent, and other users still wait`, async () => {
+    // Arrange: the user's waits hold every slot
+    const id = await createPendingEntry();
+    const held = Array.from({ length: MAX_OPEN_WAITS }, () => call(`/logs/${id}`, { headers: { prefer: 'wait=20' } }));
+    await eventually(async () => ((await heldSlots('waiter')) === MAX_OPEN_WAITS ? true : undefined), 10_000, 'the held waits');
+    const othersEntry = await createPendingEntry('bystander');
+
+    // Act
+    const started = performance.now();
+    const overCap = await call(`/logs/${id}`, { headers: { prefer: 'wait=20' } });
+    const overCapMs = performance.now() - started;
+    const other = await call(`/logs/${othersEntry}`, { headers: { prefer: 'wait=1' }, userId: 'bystander' });
+    await tag(id);
+    const answers = await Promise.all(held);
+
+    // Assert
+    expect(overCap.status).toBe(200);
+    expect(overCap.body).toMatchObject({ id, status: 'pending' });
+    expect(overCap.headers.get('preference-applied')).toBeNull();
+    expect(overCap.headers.get('retry-after')).toBe('2');
+    expect(overCapMs).toBeLessThan(2_000);
+    expect(other.headers.get('preference-applied')).toBe('wait=1');
+    for (const answer of answers) {
+      expect(answer.body).toMatchObject({ status: 'done' });
+      expect(answer.headers.get('preference-applied')).toBe('wait=20');
+    }
+    expect(await heldSlots('waiter')).toBe(0);
+  });
+});
+

@@ -18,7 +18,9 @@ export type FaultAction =
   /** Reads the request and never answers, as a hanging service: only the client's own timeouts end the call. */
   | { kind: 'hang' }
   /** Answers with an AWS JSON-protocol error, as the service would (500 InternalServerError by default). */
-  | { kind: 'error'; status?: number; errorType?: string; message?: string };
+  | { kind: 'error'; status?: number; errorType?: string; message?: string }
+  /** Holds the request and forwards it once `until` settles: forces an interleaving with another request. */
+  | { kind: 'hold'; until: Promise<unknown> };
 
 /** Which requests to fail, and how. */
 export interface FaultRule {
@@ -44,6 +46,8 @@ export type ConnectionMode =
 export interface FaultProxyStats {
   forwarded: Record<string, number>;
   failed: Record<string, number>;
+  /** Requests held by a `hold` rule (counted when they arrive; `forwarded` once released). */
+  held: Record<string, number>;
   /** Connections reset in `reset` mode. */
   connectionsReset: number;
 }
@@ -68,7 +72,7 @@ export async function startFaultProxy(options: { targetEndpoint: string; random?
   const random = options.random ?? Math.random;
   const agent = new Agent({ keepAlive: true });
   const sockets = new Set<Socket>();
-  const stats: FaultProxyStats = { forwarded: {}, failed: {}, connectionsReset: 0 };
+  const stats: FaultProxyStats = { forwarded: {}, failed: {}, held: {}, connectionsReset: 0 };
   let rules: FaultRule[] = [];
   let mode: ConnectionMode = 'accept';
 
@@ -80,9 +84,21 @@ export async function startFaultProxy(options: { targetEndpoint: string; random?
         (candidate) =>
           (candidate.bodyIncludes === undefined || (body?.includes(candidate.bodyIncludes) ?? false)) && random() < (candidate.probability ?? 1),
       );
-      if (rule) {
+      const action = rule?.action;
+      if (action?.kind === 'hold') {
+        count(stats.held, operation);
+        void action.until.then(
+          () => {
+            count(stats.forwarded, operation);
+            relay(request, response, target, agent, body);
+          },
+          () => request.socket.destroy(),
+        );
+        return;
+      }
+      if (action) {
         count(stats.failed, operation);
-        return injectFault(request, response, rule.action, body !== undefined);
+        return injectFault(request, response, action, body !== undefined);
       }
       count(stats.forwarded, operation);
       relay(request, response, target, agent, body);
@@ -154,7 +170,7 @@ function count(counts: Record<string, number>, key: string): void {
   counts[key] = (counts[key] ?? 0) + 1;
 }
 
-function injectFault(request: IncomingMessage, response: ServerResponse, action: FaultAction, bodyRead: boolean): void {
+function injectFault(request: IncomingMessage, response: ServerResponse, action: Exclude<FaultAction, { kind: 'hold' }>, bodyRead: boolean): void {
   if (action.kind === 'reset') {
     request.socket.resetAndDestroy();
     return;

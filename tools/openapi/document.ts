@@ -4,6 +4,7 @@ import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponse
 import { PROBLEM_TYPES, problemTypeUri, type ProblemKind } from '../../lambdas/api/http/problem.js';
 import { DAILY_ENTRIES_POLICY, QUOTA_WINDOW_SECONDS } from '../../lambdas/api/domain/daily-quota.js';
 import { PREFER_WAIT_MAX_SECONDS } from '../../lambdas/api/function-timeouts.js';
+import { DEFAULT_MAX_OPEN_WAITS_PER_USER } from '../../lambdas/api/domain/wait-for-entry.js';
 import { API_ROUTES, type OperationId } from '../../lambdas/api/http/routes.js';
 import {
   EntryBodySchema,
@@ -54,6 +55,8 @@ const PROBLEM_EXPLANATIONS: Record<ProblemKind, string> = {
   MethodNotAllowedProblem: 'The path exists but not with this method; the `Allow` header lists the methods it has.',
   ConflictProblem:
     'A request with the same Idempotency-Key is still being processed (retry shortly with the same key and body), or another edit of the entry landed while this PATCH was saved (GET the entry, then send the edit again).',
+  PreconditionFailedProblem:
+    "The entry is not at a revision your `If-Match` names: it was edited (or your tag is not one the API sent). Nothing changed. GET the entry, look at its text and `ETag`, and decide again.",
   PayloadTooLargeProblem: 'The body is larger than the API reads (128 KiB), which always holds a full entry of 10,000 characters.',
   UnsupportedMediaTypeProblem: "The body is not sent as `Content-Type: application/json`.",
   UnprocessableContentProblem:
@@ -123,6 +126,23 @@ const notFound: ZodOpenApiResponseObject = {
 };
 const entryPath = { path: z.object({ id: EntryIdSchema.register(z.globalRegistry, { description: 'The entry id (a ULID).' }) }) };
 
+/** The entity-tag of an entry: its revision, quoted. */
+const etagHeader = patternHeader(
+  'The entry\'s revision as a strong entity-tag (`"3"`): send it as `If-Match` to PATCH or DELETE only the revision you read. It changes with the text, not when tags arrive.',
+  '^"[1-9][0-9]*"$',
+);
+const ifMatchHeader = z.object({
+  'if-match': z.optional(z.string()).register(z.globalRegistry, {
+    description:
+      'Only if the entry is still at one of these revisions: the `ETag` of a GET or PATCH (`"3"`), a list of them, or `*` (any). Otherwise 412 and nothing changes. Weak tags (`W/"3"`) never match.',
+    example: '"3"',
+  }),
+});
+const preconditionFailed: ZodOpenApiResponseObject = {
+  description: 'The entry is not at a revision the `If-Match` names; nothing changed.',
+  content: problemContent('PreconditionFailedProblem'),
+};
+
 /** The answers to a body that breaks the rules. */
 const bodyErrors: Record<string, ZodOpenApiResponseObject> = {
   '413': {
@@ -172,7 +192,7 @@ const OPERATIONS: Record<OperationId, Omit<ZodOpenApiOperationObject, 'operation
     },
   },
   getEntry: {
-    description: `The entry, \`pending\` until its tags are extracted. Send \`Prefer: wait=N\` (RFC 7240) to have the answer wait up to N seconds (at most ${PREFER_WAIT_MAX_SECONDS}) until the entry is \`done\` or \`failed\`, instead of polling.`,
+    description: `The entry, \`pending\` until its tags are extracted. Send \`Prefer: wait=N\` (RFC 7240) to have the answer wait up to N seconds (at most ${PREFER_WAIT_MAX_SECONDS}) until the entry is \`done\` or \`failed\`, instead of polling. Each user holds at most a few waits open at once (${DEFAULT_MAX_OPEN_WAITS_PER_USER} unless the stage sets another number); over that, the GET answers at once as if no preference had been sent: the entry as it is, with \`Retry-After\` while it is pending, without \`Preference-Applied\`.`,
     requestParams: {
       ...entryPath,
       header: z.object({
@@ -186,8 +206,9 @@ const OPERATIONS: Record<OperationId, Omit<ZodOpenApiOperationObject, 'operation
       '200': {
         description: 'The entry.',
         headers: {
+          ETag: etagHeader,
           'Preference-Applied': patternHeader(
-            `\`wait=N\` when the request sent \`Prefer: wait\`: the seconds the API was prepared to wait (at most ${PREFER_WAIT_MAX_SECONDS}).`,
+            `\`wait=N\` when the request sent \`Prefer: wait\` and the API honoured it: the seconds it was prepared to wait (at most ${PREFER_WAIT_MAX_SECONDS}). Absent when the caller already holds as many waits open as allowed.`,
             '^wait=[0-9]+$',
           ),
           'Retry-After': retryAfter('Only while the entry is `pending`: seconds before it is worth asking again.'),
@@ -200,34 +221,45 @@ const OPERATIONS: Record<OperationId, Omit<ZodOpenApiOperationObject, 'operation
   },
   editEntry: {
     description:
-      'Replaces the text (the same rules as POST) and tags it again: the answer is the entry at its next `revision`, `pending`, without the old tags. An edit counts against the daily entries quota like a new entry. An extraction of the old text that finishes later never overwrites the new tags. Based on the revision read: when another edit of the entry lands at the same moment, this one answers 409 and changes nothing; GET the entry and send it again.',
-    requestParams: entryPath,
+      'Replaces the text (the same rules as POST) and tags it again: the answer is the entry at its next `revision`, `pending`, without the old tags. A stored edit counts against the daily entries quota like a new entry; an edit that is refused (404, 409, 412, 429) or fails counts nothing, and the current text sent again changes nothing and counts nothing (200 with the entry as it is). An extraction of the old text that finishes later never overwrites the new tags. Based on the revision read: when another edit of the entry lands at the same moment, this one answers 409 and changes nothing; GET the entry and send it again. Send `If-Match` with the `ETag` you read to edit only that revision (412 otherwise).',
+    requestParams: { ...entryPath, header: ifMatchHeader },
     requestBody: { required: true, content: { 'application/json': { schema: EntryBodySchema } } },
     responses: {
       '202': {
         description: 'Accepted: the entry at its new revision, `pending` until its tags are extracted again.',
         headers: {
           Location: stringHeader('Where to GET the entry.'),
+          ETag: etagHeader,
           'Retry-After': requiredHeader('Seconds after which the new tags are likely there; or GET the entry with `Prefer: wait=N` right away.', '^[0-9]+$'),
           ...rateLimitHeaders,
+        },
+        content: { 'application/json': { schema: EntrySchema } },
+      },
+      '200': {
+        description: 'The text is the entry\'s current text: nothing changed, no quota was spent; the entry as it is.',
+        headers: {
+          ETag: etagHeader,
+          'Retry-After': retryAfter('Only while the entry is `pending`: seconds before it is worth asking again.'),
         },
         content: { 'application/json': { schema: EntrySchema } },
       },
       '400': badRequest,
       '404': notFound,
       '409': { description: 'Another edit of the entry landed while this one was saved; nothing changed.', content: problemContent('ConflictProblem') },
+      '412': preconditionFailed,
       ...bodyErrors,
       '429': quotaExceededResponse,
     },
   },
   deleteEntry: {
     description:
-      'Deletes the entry and everything derived from it: its tags leave the tag filter and the tech-stack profile (a few seconds later, like a tagging), and an extraction still under way finds it gone. The Idempotency-Key of the POST that created it is forgotten too. Deleting it again answers 404.',
-    requestParams: entryPath,
+      'Deletes the entry and everything derived from it: its tags leave the tag filter and the tech-stack profile (a few seconds later, like a tagging), and an extraction still under way finds it gone. The Idempotency-Key of the POST that created it is forgotten too. Deleting it again answers 404. Send `If-Match` with the `ETag` you read to delete only that revision (412 otherwise).',
+    requestParams: { ...entryPath, header: ifMatchHeader },
     responses: {
       '204': { description: 'Deleted.' },
       '400': badRequest,
       '404': notFound,
+      '412': preconditionFailed,
     },
   },
   getTechStack: {

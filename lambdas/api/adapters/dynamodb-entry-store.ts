@@ -87,16 +87,21 @@ export class DynamoDbEntryStore implements EntryStore {
   }
 
   /**
-   * Deletes the item if it exists; the stream's REMOVE record then takes its tags out of the tag
+   * Deletes the item if it exists (and is at `expectedRevision`, when given); the stream's REMOVE record then takes its tags out of the tag
    * index and the totals, and a job still in flight finds the entry gone.
    */
-  async delete(ownerId: string, id: string): Promise<DeletedEntry | undefined> {
+  async delete(ownerId: string, id: string, expectedRevision?: number): Promise<DeletedEntry | undefined> {
     try {
       const { Attributes } = await this.client.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: entryKey(ownerId, id),
-          ConditionExpression: 'attribute_exists(pk)',
+          ...(expectedRevision === undefined
+            ? { ConditionExpression: 'attribute_exists(pk)' }
+            : {
+                ConditionExpression: `attribute_exists(pk) AND ${atRevisionCondition(expectedRevision, ':expected')}`,
+                ExpressionAttributeValues: { ':expected': expectedRevision },
+              }),
           ReturnValues: 'ALL_OLD',
         }),
       );

@@ -59,7 +59,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
       }
       if (Item?.state === 'in-progress') {
         return Number(Item.inProgressUntil) < nowMs
-          ? { outcome: 'abandoned', requestHash: Item.requestHash, entryId: String(Item.entryId) }
+          ? { outcome: 'abandoned', requestHash: Item.requestHash, entryId: String(Item.entryId), quotaCounted: Item.quotaCounted === true }
           : { outcome: 'in-progress', requestHash: Item.requestHash };
       }
       // The claim was released between our put and read: try to claim again.
@@ -67,17 +67,24 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     return { outcome: 'in-progress', requestHash };
   }
 
-  /** Stores the answer under the claimed key. */
-  async complete(ownerId: string, key: string, response: StoredResponse): Promise<void> {
+  /**
+   * Stores the answer under the key, conditional on the claim's identity (its entry id): an
+   * unconditional update would recreate a record that a DELETE of the entry removed meanwhile,
+   * without its hash and expiry, and every retry with the key would get 422 for good.
+   */
+  async complete(ownerId: string, key: string, entryId: string, response: StoredResponse): Promise<void> {
     await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: this.key(ownerId, key),
-        UpdateExpression: 'SET #state = :completed, #response = :response REMOVE inProgressUntil',
+        UpdateExpression: 'SET #state = :completed, #response = :response REMOVE inProgressUntil, quotaCounted',
+        ConditionExpression: 'entryId = :entryId',
         ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
-        ExpressionAttributeValues: { ':completed': 'completed', ':response': response },
+        ExpressionAttributeValues: { ':completed': 'completed', ':response': response, ':entryId': entryId },
       }),
-    );
+    ).catch((error: unknown) => {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    });
   }
 
   /** Deletes an in-progress claim so a retry can run. */
@@ -95,16 +102,16 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     });
   }
 
-  /** Ends the in-flight window of an in-progress claim at once, keeping its entry id for the retry. */
+  /** Ends the in-flight window of an in-progress claim at once, keeping its entry id for the retry and noting its entry was counted. */
   async suspend(ownerId: string, key: string): Promise<void> {
     await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: this.key(ownerId, key),
-        UpdateExpression: 'SET inProgressUntil = :ended',
+        UpdateExpression: 'SET inProgressUntil = :ended, quotaCounted = :counted',
         ConditionExpression: '#state = :inProgress',
         ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':ended': 0, ':inProgress': 'in-progress' },
+        ExpressionAttributeValues: { ':ended': 0, ':counted': true, ':inProgress': 'in-progress' },
       }),
     ).catch((error: unknown) => {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;

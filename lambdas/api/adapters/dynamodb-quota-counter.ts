@@ -53,7 +53,25 @@ export class DynamoDbQuotaCounter implements QuotaCounter {
     return Number(Item?.entryCount ?? 0);
   }
 
-  private key(ownerId: string, window: QuotaWindow) {
+  /** One conditional UpdateItem: the count never goes below zero, and a counter that is gone stays gone. */
+  async decrement(ownerId: string, windowId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key(ownerId, { id: windowId }),
+          UpdateExpression: 'ADD #count :minusOne',
+          ConditionExpression: '#count > :zero',
+          ExpressionAttributeNames: { '#count': 'entryCount' },
+          ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  private key(ownerId: string, window: Pick<QuotaWindow, 'id'>) {
     return { pk: ownerPartition(ownerId), sk: `QUOTA#${window.id}` };
   }
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { EntryQuota, QuotaDecision, QuotaState } from './daily-quota.js';
+import { quotaState, refundQuietly, type EntryQuota, type QuotaDecision, type QuotaState } from './daily-quota.js';
 import { toEntryView, type Entry } from './entry.js';
 import {
   EntryNotStoredError,
@@ -50,8 +50,14 @@ export async function createEntry(
   const { idempotencyKey, ownerId } = command;
   if (idempotencyKey === undefined) {
     const quota = await deps.quota.consume(ownerId);
-    if (!quota.allowed) return { kind: 'over-quota', quota: stateOf(quota) };
-    return { kind: 'accepted', response: await acceptEntry(deps, command), replayed: false, quota: stateOf(quota) };
+    if (!quota.allowed) return { kind: 'over-quota', quota: quotaState(quota) };
+    try {
+      const { response } = await acceptEntry(deps, command);
+      return { kind: 'accepted', response, replayed: false, quota: quotaState(quota) };
+    } catch (error) {
+      await refundUnstored(deps, ownerId, quota, error);
+      throw error;
+    }
   }
 
   const requestHash = hashRequest(command.entry);
@@ -64,8 +70,7 @@ export async function createEntry(
     case 'completed':
       return { kind: 'accepted', response: claim.response, replayed: true, quota: await deps.quota.peek(ownerId) };
     case 'abandoned':
-      // Its first attempt counted the entry already.
-      return resumeAbandonedRequest(deps, command, idempotencyKey, claim.entryId);
+      return resumeAbandonedRequest(deps, command, idempotencyKey, claim);
     case 'claimed':
       break;
   }
@@ -82,29 +87,32 @@ export async function createEntry(
   if (!quota.allowed) {
     // Freed, so the same request succeeds once the window resets.
     await giveUpClaim(deps, ownerId, idempotencyKey, nothingStored);
-    return { kind: 'over-quota', quota: stateOf(quota) };
+    return { kind: 'over-quota', quota: quotaState(quota) };
   }
 
   let response: StoredResponse;
   try {
-    response = await acceptEntry(deps, command, entryId);
+    ({ response } = await acceptEntry(deps, command, entryId));
   } catch (error) {
+    await refundUnstored(deps, ownerId, quota, error);
     await giveUpClaim(deps, ownerId, idempotencyKey, error);
     throw error;
   }
-  await deps.idempotency.complete(ownerId, idempotencyKey, response);
-  return { kind: 'accepted', response, replayed: false, quota: stateOf(quota) };
+  await deps.idempotency.complete(ownerId, idempotencyKey, entryId, response);
+  return { kind: 'accepted', response, replayed: false, quota: quotaState(quota) };
 }
 
-function stateOf({ allowed: _allowed, ...state }: QuotaDecision): QuotaState {
-  return state;
+/** Gives the counted entry back when the write surely did not store it; any other failure may have stored it. */
+async function refundUnstored(deps: CreateEntryDeps, ownerId: string, quota: QuotaDecision, failure: unknown): Promise<void> {
+  if (failure instanceof EntryNotStoredError) await refundQuietly(deps.quota, deps.logger, ownerId, quota);
 }
 
 /**
  * After a failed attempt, frees the key only when the entry surely was not stored. Otherwise the
  * write may have committed (or may still commit: a timed-out request can land later), so the
  * claim keeps its entry id and the client's retry resumes with it at once: every attempt then
- * writes the same id, and at most one entry can ever exist.
+ * writes the same id, and at most one entry can ever exist. A suspended claim records that its
+ * entry was counted, so the retry does not count it again.
  */
 async function giveUpClaim(deps: CreateEntryDeps, ownerId: string, idempotencyKey: string, failure: unknown): Promise<void> {
   try {
@@ -120,21 +128,46 @@ async function giveUpClaim(deps: CreateEntryDeps, ownerId: string, idempotencyKe
  * Finishes a request that claimed the key and then failed or crashed, with the entry id it
  * claimed: if that entry was stored, its answer is given again; if not, it is created now. So a
  * retry never creates a second entry, whatever step the first attempt died in, and concurrent
- * retries all get the one entry.
+ * retries all get the one entry. The entry is counted exactly once: a stored entry was counted
+ * by the attempt that stored it; an unstored one is counted here unless its claim says an
+ * earlier attempt counted it, and given back when a concurrent retry stored it first. Over the
+ * quota, the claim stays abandoned: the same request resumes it once the quota resets.
  */
 async function resumeAbandonedRequest(
   deps: CreateEntryDeps,
   command: CreateEntryCommand,
   idempotencyKey: string,
-  entryId: string,
+  claim: { entryId: string; quotaCounted: boolean },
 ): Promise<CreateEntryResult> {
-  const stored = await deps.entries.get(command.ownerId, entryId);
-  const response = stored ? acceptedResponse(stored) : await acceptEntry(deps, command, entryId);
-  await deps.idempotency.complete(command.ownerId, idempotencyKey, response);
-  return { kind: 'accepted', response, replayed: stored !== undefined, quota: await deps.quota.peek(command.ownerId) };
+  const { ownerId } = command;
+  const stored = await deps.entries.get(ownerId, claim.entryId);
+  if (stored) {
+    const response = acceptedResponse(stored);
+    await deps.idempotency.complete(ownerId, idempotencyKey, claim.entryId, response);
+    return { kind: 'accepted', response, replayed: true, quota: await deps.quota.peek(ownerId) };
+  }
+  const quota = claim.quotaCounted ? undefined : await deps.quota.consume(ownerId);
+  if (quota && !quota.allowed) return { kind: 'over-quota', quota: quotaState(quota) };
+  let accepted: AcceptedEntry;
+  try {
+    accepted = await acceptEntry(deps, command, claim.entryId);
+  } catch (error) {
+    if (quota && error instanceof EntryNotStoredError) await refundQuietly(deps.quota, deps.logger, ownerId, quota);
+    else if (quota) await giveUpClaim(deps, ownerId, idempotencyKey, error);
+    throw error;
+  }
+  if (quota && !accepted.createdHere) await refundQuietly(deps.quota, deps.logger, ownerId, quota);
+  await deps.idempotency.complete(ownerId, idempotencyKey, claim.entryId, accepted.response);
+  return { kind: 'accepted', response: accepted.response, replayed: false, quota: quota ? quotaState(quota) : await deps.quota.peek(ownerId) };
 }
 
-async function acceptEntry(deps: CreateEntryDeps, command: CreateEntryCommand, id = deps.newId()): Promise<StoredResponse> {
+/** The answer to an accepted entry, and whether this attempt's write created it (not an earlier or concurrent one). */
+interface AcceptedEntry {
+  response: StoredResponse;
+  createdHere: boolean;
+}
+
+async function acceptEntry(deps: CreateEntryDeps, command: CreateEntryCommand, id = deps.newId()): Promise<AcceptedEntry> {
   const now = deps.clock.now().toISOString();
   const entry: Entry = {
     id,
@@ -157,7 +190,8 @@ async function acceptEntry(deps: CreateEntryDeps, command: CreateEntryCommand, i
       error,
     });
   }
-  return acceptedResponse(stored);
+  // Another attempt's write stamped its own time; an SDK retry of ours finds our own item.
+  return { response: acceptedResponse(stored), createdHere: stored.createdAt === entry.createdAt };
 }
 
 /**

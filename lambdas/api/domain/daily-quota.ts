@@ -1,4 +1,4 @@
-import type { Clock } from './ports.js';
+import type { Clock, UseCaseLogger } from './ports.js';
 
 /** The name of the entries quota in the RateLimit headers. */
 export const DAILY_ENTRIES_POLICY = 'daily-entries';
@@ -18,7 +18,16 @@ export interface QuotaState {
 }
 
 /** The outcome of taking one entry of the quota. */
-export type QuotaDecision = QuotaState & { allowed: boolean };
+export type QuotaDecision = QuotaState & {
+  allowed: boolean;
+  /** The window the entry was counted in, so a refund gives it back to the same day. */
+  windowId: string;
+};
+
+/** Where the user stands after a decision, without the decision itself. */
+export function quotaState({ allowed: _allowed, windowId: _windowId, ...state }: QuotaDecision): QuotaState {
+  return state;
+}
 
 /** The window a moment falls in: its id and when the next one starts. */
 export interface QuotaWindow {
@@ -37,6 +46,8 @@ export interface QuotaCounter {
   increment(ownerId: string, window: QuotaWindow, limit: number, expiresAt: Date): Promise<number | undefined>;
   /** The user's count in the window (0 when nothing was counted). */
   read(ownerId: string, window: QuotaWindow): Promise<number>;
+  /** Takes one off the user's count in the window `windowId`, never below zero. */
+  decrement(ownerId: string, windowId: string): Promise<void>;
 }
 
 /** The port the use cases that create entries (POST, PATCH) call. */
@@ -45,6 +56,8 @@ export interface EntryQuota {
   consume(ownerId: string): Promise<QuotaDecision>;
   /** Where the user stands, without counting (for a replayed answer). */
   peek(ownerId: string): Promise<QuotaState>;
+  /** Gives back an entry `consume` allowed, when that entry was surely not stored. */
+  refund(ownerId: string, decision: QuotaDecision): Promise<void>;
 }
 
 /** The UTC day `at` falls in. */
@@ -72,7 +85,11 @@ export class DailyEntryQuota implements EntryQuota {
     const expiresAt = new Date(window.endsAt.getTime() + QUOTA_WINDOW_SECONDS * 1000);
     const count = await this.counter.increment(ownerId, window, this.limit, expiresAt);
     const state = this.state(now, window, count ?? this.limit);
-    return { ...state, allowed: count !== undefined };
+    return { ...state, allowed: count !== undefined, windowId: window.id };
+  }
+
+  async refund(ownerId: string, decision: QuotaDecision): Promise<void> {
+    if (decision.allowed) await this.counter.decrement(ownerId, decision.windowId);
   }
 
   async peek(ownerId: string): Promise<QuotaState> {
@@ -87,5 +104,17 @@ export class DailyEntryQuota implements EntryQuota {
       remaining: Math.max(0, this.limit - used),
       resetSeconds: Math.max(1, Math.ceil((window.endsAt.getTime() - now.getTime()) / 1000)),
     };
+  }
+}
+
+/**
+ * Gives back an entry of the quota that was surely not stored. A refund that fails leaves it
+ * counted: the user loses one entry of the day, the answer to the request stands.
+ */
+export async function refundQuietly(quota: EntryQuota, logger: UseCaseLogger, ownerId: string, decision: QuotaDecision): Promise<void> {
+  try {
+    await quota.refund(ownerId, decision);
+  } catch (error) {
+    logger.warn('could not give back a quota entry that was not stored', { error });
   }
 }

@@ -37,8 +37,11 @@ export interface EntryStore {
    * write, so of two edits based on the same revision only one lands.
    */
   replaceText(edit: TextEdit): Promise<TextEditOutcome>;
-  /** Deletes the owner's entry; what it held that others derive from, or undefined when there was none. */
-  delete(ownerId: string, id: string): Promise<DeletedEntry | undefined>;
+  /**
+   * Deletes the owner's entry (only while it is at `expectedRevision`, when given); what it held
+   * that others derive from, or undefined when there was none (or it is at another revision).
+   */
+  delete(ownerId: string, id: string, expectedRevision?: number): Promise<DeletedEntry | undefined>;
 }
 
 /** What a deleted entry leaves to clean up besides what the stream derives. */
@@ -106,8 +109,11 @@ export interface StoredResponse {
 export type IdempotencyClaim =
   | { outcome: 'claimed' }
   | { outcome: 'in-progress'; requestHash: string }
-  /** An earlier request claimed the key for `entryId` and never finished (it crashed or failed). */
-  | { outcome: 'abandoned'; requestHash: string; entryId: string }
+  /**
+   * An earlier request claimed the key for `entryId` and never finished (it crashed or failed);
+   * `quotaCounted` when it recorded that it had counted its entry against the daily quota.
+   */
+  | { outcome: 'abandoned'; requestHash: string; entryId: string; quotaCounted: boolean }
   | { outcome: 'completed'; requestHash: string; response: StoredResponse };
 
 /** Remembers POST answers per owner and Idempotency-Key. */
@@ -117,13 +123,17 @@ export interface IdempotencyStore {
    * claimed; returns the existing claim instead.
    */
   claim(ownerId: string, key: string, requestHash: string, entryId: string): Promise<IdempotencyClaim>;
-  /** Records the answer for the claimed key. */
-  complete(ownerId: string, key: string, response: StoredResponse): Promise<void>;
+  /**
+   * Records the answer for the key while it is still claimed for `entryId`; a key that is gone
+   * (its entry deleted meanwhile) or claimed by another request since is left as it is.
+   */
+  complete(ownerId: string, key: string, entryId: string, response: StoredResponse): Promise<void>;
   /** Gives a claim up after a failure whose entry surely does not exist, so the client's retry starts afresh. */
   release(ownerId: string, key: string): Promise<void>;
   /**
    * Ends the in-flight window of a claim whose entry may or may not have been stored, so the
-   * client's retry resumes at once with the claimed entry id instead of creating another entry.
+   * client's retry resumes at once with the claimed entry id instead of creating another entry;
+   * records that the entry was counted against the daily quota.
    */
   suspend(ownerId: string, key: string): Promise<void>;
   /** Forgets the key if it still points at `entryId` (deleted), so a replay cannot answer with a deleted entry. */

@@ -18,6 +18,7 @@ export const PROBLEM_TYPES = {
   NotFoundProblem: { status: 404, title: 'Not Found' },
   MethodNotAllowedProblem: { status: 405, title: 'Method Not Allowed' },
   ConflictProblem: { status: 409, title: 'Conflict' },
+  PreconditionFailedProblem: { status: 412, title: 'Precondition Failed' },
   PayloadTooLargeProblem: { status: 413, title: 'Payload Too Large' },
   UnsupportedMediaTypeProblem: { status: 415, title: 'Unsupported Media Type' },
   UnprocessableContentProblem: { status: 422, title: 'Unprocessable Content' },
@@ -75,6 +76,8 @@ export const methodNotAllowed = (allow: string[]) =>
   new ProblemError('MethodNotAllowedProblem', `Allowed methods: ${allow.join(', ')}.`, { allow: allow.join(', ') });
 /** 409: the same Idempotency-Key is being processed. */
 export const conflict = (detail: string) => new ProblemError('ConflictProblem', detail);
+/** 412: the entry is not at a revision the request's If-Match names. */
+export const preconditionFailed = (detail: string) => new ProblemError('PreconditionFailedProblem', detail);
 /** 413: the body is larger than we read. */
 export const payloadTooLarge = (detail: string) => new ProblemError('PayloadTooLargeProblem', detail);
 /** 415: not JSON. */

@@ -10,7 +10,7 @@ import { deleteEntry, type DeleteEntryDeps } from '../domain/delete-entry.js';
 import { editEntry, type EditEntryDeps } from '../domain/edit-entry.js';
 import { listEntriesByTag } from '../domain/list-entries-by-tag.js';
 import { listEntries } from '../domain/read-entries.js';
-import { waitForEntry, type Sleeper } from '../domain/wait-for-entry.js';
+import { waitForEntry, type Sleeper, type WaitSlots } from '../domain/wait-for-entry.js';
 import { readTechStack } from '../domain/sync-entry-tags.js';
 import type { TaggedEntries, TechStackReader } from '../domain/tech-stack-ports.js';
 import { encodeCursor } from './cursor.js';
@@ -20,12 +20,14 @@ import {
   internalError,
   methodNotAllowed,
   notFound,
+  preconditionFailed,
   ProblemError,
   unauthorized,
   unprocessable,
 } from './problem.js';
 import { parseCreateEntryRequest, parseEditEntryRequest, parseEntryId, parseListEntriesRequest } from './requests.js';
 import { parseWaitPreference } from './prefer.js';
+import { entityTag, parseIfMatch } from './preconditions.js';
 import { dailyQuotaExceeded, rateLimitHeaders } from './quota-headers.js';
 import { lookupRoute, type OperationId } from './routes.js';
 import { entryResponse } from './schemas.js';
@@ -38,7 +40,7 @@ export type ApiResult = APIGatewayProxyStructuredResultV2;
 /** What the router needs: the entry use cases' ports, the tech-stack totals and tag index, and how to pause while waiting. */
 export type ApiDeps = CreateEntryDeps &
   EditEntryDeps &
-  DeleteEntryDeps & { techStack: TechStackReader; taggedEntries: TaggedEntries; sleep: Sleeper };
+  DeleteEntryDeps & { techStack: TechStackReader; taggedEntries: TaggedEntries; sleep: Sleeper; waitSlots: WaitSlots };
 
 /** The invocation a request runs in (the Lambda context's remaining time). */
 export interface Invocation {
@@ -95,9 +97,11 @@ const HANDLERS: Record<OperationId, RouteHandler> = {
   listEntries: (event, deps, { ownerId }) => getEntries(event, deps, ownerId),
   getEntry: (event, deps, request) => readEntry(event, deps, request),
   editEntry: (event, deps, { ownerId, pathParameters }) => patchEntry(event, deps, ownerId, parseEntryId(pathParameters.id)),
-  deleteEntry: async (_event, deps, { ownerId, pathParameters }) => {
+  deleteEntry: async (event, deps, { ownerId, pathParameters }) => {
     const id = parseEntryId(pathParameters.id);
-    if (!(await deleteEntry(deps, ownerId, id))) throw entryNotFound(id);
+    const result = await deleteEntry(deps, ownerId, id, parseIfMatch(event.headers?.['if-match']));
+    if (result === 'not-found') throw entryNotFound(id);
+    if (result === 'precondition-failed') throw revisionMismatch(id);
     return { statusCode: 204, headers: {} };
   },
   getTechStack: async (_event, deps, { ownerId }) => jsonResponse(200, await readTechStack(deps.techStack, ownerId)),
@@ -150,12 +154,25 @@ function entryNotFound(id: string): ProblemError {
   return notFound(`No entry '${id}' exists for you.`);
 }
 
+/** The 412 of a PATCH or DELETE whose If-Match names a revision the entry is not at. */
+function revisionMismatch(id: string): ProblemError {
+  return preconditionFailed(`Entry '${id}' changed since the revision your If-Match names; GET it (its ETag) and decide again.`);
+}
+
 async function patchEntry(event: ApiEvent, deps: ApiDeps, ownerId: string, id: string): Promise<ApiResult> {
   const { entry } = parseEditEntryRequest(event);
-  const result = await editEntry(deps, { ownerId, id, entry });
+  const ifRevisionIn = parseIfMatch(event.headers?.['if-match']);
+  const result = await editEntry(deps, { ownerId, id, entry, ...(ifRevisionIn ? { ifRevisionIn } : {}) });
   switch (result.kind) {
     case 'not-found':
       throw entryNotFound(id);
+    case 'precondition-failed':
+      throw revisionMismatch(id);
+    case 'unchanged':
+      return jsonResponse(200, entryResponse(result.entry), {
+        etag: entityTag(result.entry.revision),
+        ...(result.entry.status === 'pending' ? { 'retry-after': String(PENDING_RETRY_AFTER_SECONDS) } : {}),
+      });
     case 'conflict':
       throw conflict('The entry was edited by another request while this edit was saved; GET it and send your edit again.');
     case 'over-quota':
@@ -163,6 +180,7 @@ async function patchEntry(event: ApiEvent, deps: ApiDeps, ownerId: string, id: s
     case 'accepted':
       return jsonResponse(202, entryResponse(result.entry), {
         location: `/logs/${id}`,
+        etag: entityTag(result.entry.revision),
         'retry-after': String(PENDING_RETRY_AFTER_SECONDS),
         ...rateLimitHeaders(result.quota),
       });
@@ -171,17 +189,20 @@ async function patchEntry(event: ApiEvent, deps: ApiDeps, ownerId: string, id: s
 
 /**
  * GET /logs/{id}, with `Prefer: wait=N`: answers once the entry is done or failed, or after N
- * seconds (capped, and cut short before the invocation's deadline) with it still pending.
+ * seconds (capped, and cut short before the invocation's deadline) with it still pending. A user
+ * holds at most MAX_OPEN_WAITS_PER_USER waits at once; over it the entry is answered at once, as
+ * if no preference had been sent (no Preference-Applied).
  */
 async function readEntry(event: ApiEvent, deps: ApiDeps, { ownerId, pathParameters, invocation }: RouteRequest): Promise<ApiResult> {
   const id = parseEntryId(pathParameters.id);
   const preferredSeconds = parseWaitPreference(event.headers?.prefer);
   const waitMs =
     preferredSeconds === undefined ? 0 : Math.min(preferredSeconds * 1000, Math.max(0, invocation.remainingTimeMs() - WAIT_RESERVE_MS));
-  const entry = await waitForEntry(deps, ownerId, id, waitMs);
+  const { entry, preferenceApplied } = await waitForEntry(deps, ownerId, id, { waitMs, leaseMs: waitMs + WAIT_RESERVE_MS });
   if (!entry) throw entryNotFound(id);
   return jsonResponse(200, entryResponse(entry), {
-    ...(preferredSeconds !== undefined ? { 'preference-applied': `wait=${Math.floor(waitMs / 1000)}` } : {}),
+    etag: entityTag(entry.revision),
+    ...(preferredSeconds !== undefined && preferenceApplied ? { 'preference-applied': `wait=${Math.floor(waitMs / 1000)}` } : {}),
     ...(entry.status === 'pending' ? { 'retry-after': String(PENDING_RETRY_AFTER_SECONDS) } : {}),
   });
 }

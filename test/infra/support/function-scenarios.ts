@@ -10,6 +10,7 @@ import { DynamoDbEntryTagSource } from '../../../lambdas/api/adapters/dynamodb-e
 import { DynamoDbTagAggregates } from '../../../lambdas/api/adapters/dynamodb-tag-aggregates.js';
 import { readTechStack, syncEntryTags } from '../../../lambdas/api/domain/sync-entry-tags.js';
 import { DynamoDbQuotaCounter } from '../../../lambdas/api/adapters/dynamodb-quota-counter.js';
+import { DynamoDbWaitSlots } from '../../../lambdas/api/adapters/dynamodb-wait-slots.js';
 import { createEntry, type CreateEntryDeps } from '../../../lambdas/api/domain/create-entry.js';
 import { deleteEntry } from '../../../lambdas/api/domain/delete-entry.js';
 import { editEntry } from '../../../lambdas/api/domain/edit-entry.js';
@@ -55,7 +56,7 @@ export interface FunctionScenario {
  * command cannot slip past the permissions check.
  */
 export const FUNCTION_ADAPTERS: Record<PolicyFunction, (new (...args: never[]) => object)[]> = {
-  api: [DynamoDbEntryStore, DynamoDbIdempotencyStore, SqsJobQueue, DynamoDbTagAggregates, DynamoDbQuotaCounter],
+  api: [DynamoDbEntryStore, DynamoDbIdempotencyStore, SqsJobQueue, DynamoDbTagAggregates, DynamoDbQuotaCounter, DynamoDbWaitSlots],
   reconciler: [DynamoDbPendingEntries, SqsJobQueue],
   extraction: [DynamoDbEntryTagStore, SqsRetryScheduler],
   aggregator: [DynamoDbEntryTagSource, DynamoDbTagAggregates],
@@ -95,6 +96,7 @@ const serverError = () =>
   new DynamoDBServiceException({ name: 'InternalServerError', $fault: 'server', $metadata: { httpStatusCode: 500, attempts: 1 }, message: 'injected' });
 
 const isEntryPut = (input: Record<string, unknown>) => String((input.Item as { sk?: unknown } | undefined)?.sk).startsWith('ENTRY#');
+const isEntryUpdate = (input: Record<string, unknown>) => String((input.Key as { sk?: unknown } | undefined)?.sk).startsWith('ENTRY#');
 const isIdempotencyUpdate = (input: Record<string, unknown>) => String((input.Key as { sk?: unknown } | undefined)?.sk).startsWith('IDEMPOTENCY#');
 
 /**
@@ -157,6 +159,30 @@ export const FUNCTION_SCENARIOS: Record<PolicyFunction, FunctionScenario[]> = {
         const entries = deps.entries;
         await entries.replaceText({ ownerId: 'user-p', id, entry: 'stale edit', expectedRevision: 1, at: context.clock.now() });
         await editEntry(deps, { ownerId: 'user-p', id: '01JDQ8Z6X4M1V9T3K7N2P5ZZZZ', entry: 'nothing here' });
+        // A write that fails without storing the edit gives its quota entry back.
+        context.failNext({ operation: 'UpdateItem', when: 'instead', error: serverError(), matches: isEntryUpdate });
+        await editEntry(deps, { ownerId: 'user-p', id, entry: 'Used Zig' }).catch(() => undefined);
+      },
+    },
+    {
+      name: 'DELETE with an If-Match of an old revision, then of the current one',
+      async run(context) {
+        const deps = apiDeps(context);
+        const created = await createEntry(deps, { ownerId: 'user-m', entry: 'Used Django' });
+        const id = ((created as { response: { body: { id: string } } }).response.body).id;
+        await editEntry(deps, { ownerId: 'user-m', id, entry: 'Used Rust' });
+        await deleteEntry(deps, 'user-m', id, [1]);
+        await deleteEntry(deps, 'user-m', id, [2]);
+      },
+    },
+    {
+      name: 'GET with Prefer: wait takes a wait slot, is refused one over the cap, and frees it',
+      async run(context) {
+        const waits = context.track(new DynamoDbWaitSlots(context.documents, context.tableName, context.clock, 1));
+        const until = new Date(context.clock.now().getTime() + 27_500);
+        const lease = await waits.acquire('user-w', until);
+        await waits.acquire('user-w', until);
+        await lease?.release();
       },
     },
     {

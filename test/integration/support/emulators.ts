@@ -83,19 +83,19 @@ function handlerEnvironmentFor(emulators: TestEmulators, extra: Record<string, s
 
 /**
  * Every handler built by its factory on these emulators, as the local stack builds them; `env`
- * adds handler settings (OPENAI_BASE_URL, OPENAI_TIMEOUT_MS ...), `dynamoDbEndpoint` puts something
- * in front of DynamoDB. Silent unless
+ * adds handler settings (OPENAI_BASE_URL, OPENAI_TIMEOUT_MS ...), `dynamoDbEndpoint` and `sqsEndpoint` put
+ * something in front of DynamoDB or SQS. Silent unless
  * TEST_HANDLER_LOG_LEVEL asks for more. Destroy them when done.
  */
 export function handlersFor(
   emulators: TestEmulators,
   env: Record<string, string> = {},
-  options: { dynamoDbEndpoint?: string } = {},
+  options: { dynamoDbEndpoint?: string; sqsEndpoint?: string } = {},
 ): ReturnType<typeof createLocalHandlers> {
   const logLevel = (process.env.TEST_HANDLER_LOG_LEVEL ?? 'SILENT') as LogLevel;
   return createLocalHandlers({
     env: handlerEnvironmentFor(emulators, env),
-    endpoints: { dynamoDb: options.dynamoDbEndpoint ?? emulators.dynamoDbEndpoint, sqs: emulators.sqsEndpoint, secretsManager: emulators.secrets.endpoint },
+    endpoints: { dynamoDb: options.dynamoDbEndpoint ?? emulators.dynamoDbEndpoint, sqs: options.sqsEndpoint ?? emulators.sqsEndpoint, secretsManager: emulators.secrets.endpoint },
     handlerLog: (line) => console.log(line),
     logLevel,
   });

@@ -20,7 +20,7 @@ export interface TestApi {
 export async function startTestApi(
   emulators: TestEmulators,
   env: Record<string, string> = {},
-  options: { dynamoDbEndpoint?: string } = {},
+  options: { dynamoDbEndpoint?: string; sqsEndpoint?: string } = {},
 ): Promise<TestApi> {
   const built = handlersFor(emulators, env, options);
   const dataDir = await mkdtemp(path.join(tmpdir(), 'devlog-gateway-'));

@@ -5,7 +5,7 @@ const VALID = { TABLE_NAME: 'entries', TAGS_TABLE_NAME: 'tags', QUEUE_URL: 'http
 
 describe('readApiEnv', () => {
   it('reads the table and the queue', () => {
-    expect(readApiEnv({ ...VALID, UNRELATED: 'x' })).toEqual({ ...VALID, DAILY_ENTRY_QUOTA: 1000 });
+    expect(readApiEnv({ ...VALID, UNRELATED: 'x' })).toEqual({ ...VALID, DAILY_ENTRY_QUOTA: 1000, MAX_OPEN_WAITS_PER_USER: 5 });
   });
 
   it('reads the daily entries quota, 1000 by default', () => {

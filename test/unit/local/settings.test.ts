@@ -66,3 +66,22 @@ describe('DAILY_ENTRY_QUOTA of npm start', () => {
     expect(() => readLocalSettings({ DAILY_ENTRY_QUOTA: value })).toThrow(new RegExp(`^DAILY_ENTRY_QUOTA=${value.replace('.', '\\.')}: `));
   });
 });
+
+describe('MAX_OPEN_WAITS_PER_USER of npm start', () => {
+  it('reaches the API function as its MAX_OPEN_WAITS_PER_USER, and stays unset (the API default) when not given', () => {
+    const environmentOf = (env: Record<string, string>) =>
+      handlerEnvironment({
+        tableName: 't',
+        tagsTableName: 'tags',
+        queueUrl: 'http://127.0.0.1:1/q',
+        openAiSecretId: 's',
+        extractionTimeoutSeconds: 60,
+        retryBaseSeconds: 2,
+        retryMaxSeconds: 60,
+        maxOpenWaitsPerUser: readLocalSettings(env).MAX_OPEN_WAITS_PER_USER,
+      });
+
+    expect(environmentOf({ MAX_OPEN_WAITS_PER_USER: '2' }).MAX_OPEN_WAITS_PER_USER).toBe('2');
+    expect(environmentOf({})).not.toHaveProperty('MAX_OPEN_WAITS_PER_USER');
+  });
+});

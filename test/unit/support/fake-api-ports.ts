@@ -3,6 +3,7 @@ import type { ApiDeps } from '../../../lambdas/api/http/router.js';
 import { InMemoryTagAggregates } from './fake-tech-stack-ports.js';
 import { DailyEntryQuota, DEFAULT_DAILY_ENTRY_QUOTA, type QuotaCounter, type QuotaWindow } from '../../../lambdas/api/domain/daily-quota.js';
 import type { Entry } from '../../../lambdas/api/domain/entry.js';
+import type { WaitLease, WaitSlots } from '../../../lambdas/api/domain/wait-for-entry.js';
 import type {
   DeletedEntry,
   EntryPage,
@@ -43,8 +44,9 @@ export class InMemoryEntryStore implements EntryStore {
     return 'created';
   }
 
-  async delete(ownerId: string, id: string): Promise<DeletedEntry | undefined> {
+  async delete(ownerId: string, id: string, expectedRevision?: number): Promise<DeletedEntry | undefined> {
     const key = `${ownerId}/${id}`;
+    if (expectedRevision !== undefined && this.entries.get(key)?.revision !== expectedRevision) return undefined;
     if (!this.entries.delete(key)) return undefined;
     const idempotencyKey = this.keys.get(key);
     this.keys.delete(key);
@@ -96,6 +98,7 @@ interface KeyRecord {
   requestHash: string;
   entryId: string;
   abandoned?: boolean;
+  quotaCounted?: boolean;
   state: 'in-progress' | 'completed';
   response?: StoredResponse;
 }
@@ -114,7 +117,7 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
       return { outcome: 'completed', requestHash: existing.requestHash, response: structuredClone(existing.response!) };
     }
     if (existing.abandoned) {
-      return { outcome: 'abandoned', requestHash: existing.requestHash, entryId: existing.entryId };
+      return { outcome: 'abandoned', requestHash: existing.requestHash, entryId: existing.entryId, quotaCounted: existing.quotaCounted === true };
     }
     return { outcome: 'in-progress', requestHash: existing.requestHash };
   }
@@ -125,8 +128,9 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
     this.keys.set(`${ownerId}/${key}`, { ...record, abandoned: true });
   }
 
-  async complete(ownerId: string, key: string, response: StoredResponse): Promise<void> {
-    const record = this.keys.get(`${ownerId}/${key}`)!;
+  async complete(ownerId: string, key: string, entryId: string, response: StoredResponse): Promise<void> {
+    const record = this.keys.get(`${ownerId}/${key}`);
+    if (record?.entryId !== entryId) return;
     this.keys.set(`${ownerId}/${key}`, { ...record, state: 'completed', response: structuredClone(response) });
   }
 
@@ -135,7 +139,8 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
   }
 
   async suspend(ownerId: string, key: string): Promise<void> {
-    if (this.keys.get(`${ownerId}/${key}`)?.state === 'in-progress') this.abandon(ownerId, key);
+    const record = this.keys.get(`${ownerId}/${key}`);
+    if (record?.state === 'in-progress') this.keys.set(`${ownerId}/${key}`, { ...record, abandoned: true, quotaCounted: true });
   }
 
   async forget(ownerId: string, key: string, entryId: string): Promise<void> {
@@ -158,6 +163,26 @@ export class InMemoryQuotaCounter implements QuotaCounter {
   async read(ownerId: string, window: QuotaWindow): Promise<number> {
     return this.counts.get(`${ownerId}/${window.id}`) ?? 0;
   }
+
+  async decrement(ownerId: string, windowId: string): Promise<void> {
+    const key = `${ownerId}/${windowId}`;
+    const count = this.counts.get(key) ?? 0;
+    if (count > 0) this.counts.set(key, count - 1);
+  }
+}
+
+/** Wait slots in memory: at most `max` held per user at once (unbounded by default), freed on release. */
+export class InMemoryWaitSlots implements WaitSlots {
+  readonly held = new Map<string, number>();
+
+  constructor(private readonly max = Number.POSITIVE_INFINITY) {}
+
+  async acquire(ownerId: string): Promise<WaitLease | undefined> {
+    const count = this.held.get(ownerId) ?? 0;
+    if (count >= this.max) return undefined;
+    this.held.set(ownerId, count + 1);
+    return { release: async () => void this.held.set(ownerId, (this.held.get(ownerId) ?? 1) - 1) };
+  }
 }
 
 /** ULIDs that sort in the order they are made: a fixed prefix and a counter. */
@@ -166,8 +191,8 @@ export function sequentialIds(): () => string {
   return () => `01JDQ8Z6X4M1V9T3K7N2P5${String(next++).padStart(4, '0')}`;
 }
 
-/** The API's ports, all in memory, with a fixed clock and a spying logger; `dailyEntryQuota` defaults to the API's. */
-export function fakeApiDeps(options: { dailyEntryQuota?: number; now?: () => Date } = {}) {
+/** The API's ports, all in memory, with a fixed clock and a spying logger; `dailyEntryQuota` defaults to the API's, open waits are unbounded unless `maxOpenWaits` says otherwise. */
+export function fakeApiDeps(options: { dailyEntryQuota?: number; now?: () => Date; maxOpenWaits?: number } = {}) {
   const entries = new InMemoryEntryStore();
   const jobs = new RecordingJobQueue();
   const idempotency = new InMemoryIdempotencyStore();
@@ -181,6 +206,7 @@ export function fakeApiDeps(options: { dailyEntryQuota?: number; now?: () => Dat
     slept += ms;
   });
   const quotaCounter = new InMemoryQuotaCounter();
+  const waitSlots = new InMemoryWaitSlots(options.maxOpenWaits);
   const deps: ApiDeps = {
     entries,
     jobs,
@@ -192,6 +218,7 @@ export function fakeApiDeps(options: { dailyEntryQuota?: number; now?: () => Dat
     logger,
     quota: new DailyEntryQuota(quotaCounter, options.dailyEntryQuota ?? DEFAULT_DAILY_ENTRY_QUOTA, clock),
     sleep,
+    waitSlots,
   };
-  return { deps, entries, jobs, idempotency, techStack, logger, quotaCounter, sleep };
+  return { deps, entries, jobs, idempotency, techStack, logger, quotaCounter, sleep, waitSlots };
 }

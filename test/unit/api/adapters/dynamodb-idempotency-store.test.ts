@@ -117,19 +117,20 @@ describe('DynamoDbIdempotencyStore', () => {
       expect(claim).toEqual({ outcome: 'in-progress', requestHash: 'hash-other' });
     });
 
-    it('reports a claim past its in-flight window as abandoned, with the entry id it claimed', async () => {
+    it('reports a claim past its in-flight window as abandoned, with the entry id it claimed and whether it counted it', async () => {
       // Arrange
       ddb.on(PutCommand).rejects(conditionFailed());
-      ddb.on(GetCommand).resolves({
-        Item: { ...KEY, requestHash: 'hash-1', entryId: 'ENTRY-OF-FIRST-TRY', state: 'in-progress', inProgressUntil: NOW_MS - 1 },
-      });
+      const abandoned = { ...KEY, requestHash: 'hash-1', entryId: 'ENTRY-OF-FIRST-TRY', state: 'in-progress', inProgressUntil: NOW_MS - 1 };
+      ddb.on(GetCommand).resolvesOnce({ Item: abandoned }).resolvesOnce({ Item: { ...abandoned, quotaCounted: true } });
 
       // Act
       const claim = await store.claim('user-a', 'key-1', 'hash-1', ENTRY_ID);
+      const suspended = await store.claim('user-a', 'key-1', 'hash-1', ENTRY_ID);
 
       // Assert
-      expect(claim).toEqual({ outcome: 'abandoned', requestHash: 'hash-1', entryId: 'ENTRY-OF-FIRST-TRY' });
-      expect(ddb).toHaveReceivedCommandTimes(PutCommand, 1);
+      expect(claim).toEqual({ outcome: 'abandoned', requestHash: 'hash-1', entryId: 'ENTRY-OF-FIRST-TRY', quotaCounted: false });
+      expect(suspended).toEqual({ outcome: 'abandoned', requestHash: 'hash-1', entryId: 'ENTRY-OF-FIRST-TRY', quotaCounted: true });
+      expect(ddb).toHaveReceivedCommandTimes(PutCommand, 2);
     });
 
     it('claims again when the conflicting claim vanished before it could be read', async () => {
@@ -172,21 +173,33 @@ describe('DynamoDbIdempotencyStore', () => {
   });
 
   describe('complete', () => {
-    it('stores the answer and ends the in-flight window', async () => {
+    it('stores the answer and ends the in-flight window, only while the key is still claimed for its entry', async () => {
       // Arrange
       ddb.on(UpdateCommand).resolves({});
 
       // Act
-      await store.complete('user-a', 'key-1', RESPONSE);
+      await store.complete('user-a', 'key-1', ENTRY_ID, RESPONSE);
 
       // Assert
       expect(ddb).toHaveReceivedCommandExactlyOnceWith(UpdateCommand, {
         TableName: TABLE,
         Key: KEY,
-        UpdateExpression: 'SET #state = :completed, #response = :response REMOVE inProgressUntil',
+        UpdateExpression: 'SET #state = :completed, #response = :response REMOVE inProgressUntil, quotaCounted',
+        ConditionExpression: 'entryId = :entryId',
         ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
-        ExpressionAttributeValues: { ':completed': 'completed', ':response': RESPONSE },
+        ExpressionAttributeValues: { ':completed': 'completed', ':response': RESPONSE, ':entryId': ENTRY_ID },
       });
+    });
+
+    it('leaves a key that is gone (its entry deleted) or claimed by another request alone, without an error', async () => {
+      // Arrange
+      ddb.on(UpdateCommand).rejects(conditionFailed());
+
+      // Act
+      const attempt = store.complete('user-a', 'key-1', ENTRY_ID, RESPONSE);
+
+      // Assert
+      await expect(attempt).resolves.toBeUndefined();
     });
   });
 
@@ -232,7 +245,7 @@ describe('DynamoDbIdempotencyStore', () => {
   });
 
   describe('suspend', () => {
-    it('ends the in-flight window of an in-progress claim at once, keeping its entry id', async () => {
+    it('ends the in-flight window of an in-progress claim at once, keeping its entry id and noting its entry was counted', async () => {
       // Arrange
       ddb.on(UpdateCommand).resolves({});
 
@@ -243,10 +256,10 @@ describe('DynamoDbIdempotencyStore', () => {
       expect(ddb).toHaveReceivedCommandExactlyOnceWith(UpdateCommand, {
         TableName: TABLE,
         Key: KEY,
-        UpdateExpression: 'SET inProgressUntil = :ended',
+        UpdateExpression: 'SET inProgressUntil = :ended, quotaCounted = :counted',
         ConditionExpression: '#state = :inProgress',
         ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':ended': 0, ':inProgress': 'in-progress' },
+        ExpressionAttributeValues: { ':ended': 0, ':counted': true, ':inProgress': 'in-progress' },
       });
     });
 

@@ -70,4 +70,24 @@ describe('DynamoDbQuotaCounter', () => {
     expect(counts).toEqual([3, 0]);
     expect(ddb).toHaveReceivedCommandWith(GetCommand, { TableName: TABLE, Key: KEY, ConsistentRead: true });
   });
+
+  it('takes one back with a conditional update that never goes below zero, quiet when there is nothing to take', async () => {
+    // Arrange
+    ddb.on(UpdateCommand).resolvesOnce({}).rejectsOnce(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+
+    // Act
+    await counter.decrement('user-a', WINDOW.id);
+    await counter.decrement('user-a', WINDOW.id);
+
+    // Assert
+    expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 2);
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      TableName: TABLE,
+      Key: KEY,
+      UpdateExpression: 'ADD #count :minusOne',
+      ConditionExpression: '#count > :zero',
+      ExpressionAttributeNames: { '#count': 'entryCount' },
+      ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
+    });
+  });
 });

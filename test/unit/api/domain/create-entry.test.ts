@@ -306,9 +306,9 @@ describe('createEntry', () => {
       expect(jobs.sent.map((job) => job.id)).toEqual(['01JDQ8Z6X4M1V9T3K7N2P5CRSH']);
     });
 
-    it('gives concurrent retries of an abandoned key the one entry, not a 500 to the one that loses the race', async () => {
+    it('gives concurrent retries of an abandoned key the one entry, counted once, not a 500 to the one that loses the race', async () => {
       // Arrange: an abandoned claim, and two retries that both read "not stored" before either writes
-      const { deps, entries, idempotency } = fakeApiDeps();
+      const { deps, entries, idempotency, quotaCounter } = fakeApiDeps();
       let tick = 0;
       deps.clock = { now: () => new Date(Date.UTC(2026, 10, 23, 10, 0, tick++)) };
       const command = { ownerId: 'user-a', entry: 'Used Django', idempotencyKey: 'key-1' };
@@ -333,6 +333,7 @@ describe('createEntry', () => {
 
       // Assert
       expect(entries.entries.size).toBe(1);
+      expect([...quotaCounter.counts.values()]).toEqual([1]);
       const { ownerId: _owner, ...stored } = [...entries.entries.values()][0]!;
       for (const result of results) {
         expect(result).toMatchObject({
@@ -417,6 +418,52 @@ describe('createEntry', () => {
       await expect(attempt).rejects.toThrow('DynamoDB is down');
       expect(idempotency.keys.has('user-a/key-1')).toBe(false);
       expect(entries.entries.size).toBe(0);
+    });
+
+    it('counts the entry a resumed claim creates when its first attempt died before counting it, and refuses it over the quota', async () => {
+      // Arrange: the quota is used up, and a claim whose request crashed right after claiming
+      const { deps, entries, idempotency, quotaCounter } = fakeApiDeps({ dailyEntryQuota: 1 });
+      await createEntry(deps, { ownerId: 'user-a', entry: 'Used Flask' });
+      await idempotency.claim('user-a', 'key-1', hashOf('Used Django'), '01JDQ8Z6X4M1V9T3K7N2P5CRSH');
+      idempotency.abandon('user-a', 'key-1');
+
+      // Act
+      const resumed = await createEntry(deps, { ownerId: 'user-a', entry: 'Used Django', idempotencyKey: 'key-1' });
+
+      // Assert
+      expect(resumed).toMatchObject({ kind: 'over-quota', quota: { remaining: 0 } });
+      expect(entries.entries.size).toBe(1);
+      expect([...quotaCounter.counts.values()]).toEqual([1]);
+    });
+
+    it('counts once an entry whose first attempt counted it and failed ambiguously before storing it', async () => {
+      // Arrange: the first attempt counted, then its put failed without committing
+      const { deps, entries, quotaCounter } = fakeApiDeps({ dailyEntryQuota: 5 });
+      const command = { ownerId: 'user-a', entry: 'Used Django', idempotencyKey: 'key-1' };
+      const create = entries.create.bind(entries);
+      deps.entries.create = vi.fn().mockRejectedValueOnce(new Error('HTTP 500')).mockImplementation(create);
+      await expect(createEntry(deps, command)).rejects.toThrow('HTTP 500');
+
+      // Act
+      const resumed = await createEntry(deps, command);
+
+      // Assert
+      expect(resumed).toMatchObject({ kind: 'accepted', quota: { remaining: 4 } });
+      expect(entries.entries.size).toBe(1);
+      expect([...quotaCounter.counts.values()]).toEqual([1]);
+    });
+
+    it('gives the entry back when the write was surely refused, so nothing stored counts nothing', async () => {
+      // Arrange
+      const { deps, quotaCounter } = fakeApiDeps({ dailyEntryQuota: 5 });
+      deps.entries.create = vi.fn().mockRejectedValue(new EntryNotStoredError('validation'));
+
+      // Act
+      const attempt = createEntry(deps, { ownerId: 'user-a', entry: 'Used Django', idempotencyKey: 'key-1' });
+
+      // Assert
+      await expect(attempt).rejects.toThrow('validation');
+      expect([...quotaCounter.counts.values()]).toEqual([0]);
     });
 
     it('does not count a resumed abandoned request again (its first attempt counted it)', async () => {

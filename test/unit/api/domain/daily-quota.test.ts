@@ -24,9 +24,9 @@ describe('DailyEntryQuota', () => {
 
     // Assert
     expect(decisions).toEqual([
-      { allowed: true, limit: 2, remaining: 1, resetSeconds: 3600 },
-      { allowed: true, limit: 2, remaining: 0, resetSeconds: 3600 },
-      { allowed: false, limit: 2, remaining: 0, resetSeconds: 3600 },
+      { allowed: true, limit: 2, remaining: 1, resetSeconds: 3600, windowId: '2026-11-23' },
+      { allowed: true, limit: 2, remaining: 0, resetSeconds: 3600, windowId: '2026-11-23' },
+      { allowed: false, limit: 2, remaining: 0, resetSeconds: 3600, windowId: '2026-11-23' },
     ]);
   });
 
@@ -57,7 +57,7 @@ describe('DailyEntryQuota', () => {
 
     // Assert
     expect(refused).toMatchObject({ allowed: false, resetSeconds: 1 });
-    expect(nextDay).toEqual({ allowed: true, limit: 1, remaining: 0, resetSeconds: 86_400 });
+    expect(nextDay).toEqual({ allowed: true, limit: 1, remaining: 0, resetSeconds: 86_400, windowId: '2026-11-24' });
   });
 
   it('peeks without counting', async () => {
@@ -73,4 +73,22 @@ describe('DailyEntryQuota', () => {
     expect(first).toEqual({ limit: 3, remaining: 2, resetSeconds: 43_200 });
     expect(second).toEqual(first);
   });
+
+  it('gives a refunded entry back to the day it was counted in, and refunds nothing it refused', async () => {
+    // Arrange
+    const counter = new InMemoryQuotaCounter();
+    const quota = new DailyEntryQuota(counter, 1, at('2026-11-23T12:00:00.000Z'));
+    const allowed = await quota.consume('user-a');
+    const refused = await quota.consume('user-a');
+
+    // Act
+    await quota.refund('user-a', refused);
+    const afterRefusal = await quota.peek('user-a');
+    await quota.refund('user-a', allowed);
+
+    // Assert
+    expect(afterRefusal.remaining).toBe(0);
+    expect(await quota.peek('user-a')).toMatchObject({ remaining: 1 });
+  });
 });
+

@@ -143,5 +143,113 @@ describe('editEntry', () => {
       // Assert
       expect(quotaCounter.counts.size).toBe(0);
     });
+    it('spends nothing on an edit that answers not-found or conflict: the quota is spent only when the edit is stored', async () => {
+      // Arrange: a rival edit lands between the read and the write; another edit finds its entry deleted
+      const { deps, entries, quotaCounter } = fakeApiDeps({ dailyEntryQuota: 5 });
+      const id = await storedEntry(deps);
+      const gone = await storedEntry(deps, 'Used Flask.');
+      const replaceText = entries.replaceText.bind(entries);
+      vi.spyOn(entries, 'replaceText')
+        .mockImplementationOnce(async (edit: TextEdit) => {
+          await replaceText({ ...edit, entry: 'The rival edit.' });
+          return replaceText(edit);
+        })
+        .mockImplementationOnce(async (edit: TextEdit) => {
+          entries.entries.delete(`user-a/${gone}`);
+          return replaceText(edit);
+        });
+
+      // Act
+      const conflict = await editEntry(deps, { ownerId: 'user-a', id, entry: 'The losing edit.' });
+      const missing = await editEntry(deps, { ownerId: 'user-a', id: gone, entry: 'Too late.' });
+
+      // Assert
+      expect(conflict).toEqual({ kind: 'conflict' });
+      expect(missing).toEqual({ kind: 'not-found' });
+      expect([...quotaCounter.counts.values()]).toEqual([2]);
+    });
+
+    it('spends nothing when the write fails and did not store the edit', async () => {
+      // Arrange
+      const { deps, entries, quotaCounter } = fakeApiDeps({ dailyEntryQuota: 5 });
+      const id = await storedEntry(deps);
+      vi.spyOn(entries, 'replaceText').mockRejectedValueOnce(new Error('HTTP 500'));
+
+      // Act
+      const attempt = editEntry(deps, { ownerId: 'user-a', id, entry: 'Rewrote it in Rust.' });
+
+      // Assert
+      await expect(attempt).rejects.toThrow('HTTP 500');
+      expect([...quotaCounter.counts.values()]).toEqual([1]);
+    });
+  });
+
+  describe('an edit that changes nothing', () => {
+    it('answers with the entry as it is: no revision, no job, no quota', async () => {
+      // Arrange
+      const { deps, entries, jobs, quotaCounter } = fakeApiDeps({ dailyEntryQuota: 5 });
+      const id = await storedEntry(deps, 'Used Django.');
+      const tagged: Entry = { ...(await entries.get('user-a', id))!, status: 'done', tags: [{ type: 'tech-stack', value: 'Django' }] };
+      entries.entries.set(`user-a/${id}`, tagged);
+      jobs.sent.length = 0;
+
+      // Act
+      const result = await editEntry(deps, { ownerId: 'user-a', id, entry: 'Used Django.' });
+
+      // Assert
+      const { ownerId: _ownerId, ...view } = tagged;
+      expect(result).toEqual({ kind: 'unchanged', entry: view });
+      expect(await entries.get('user-a', id)).toEqual(tagged);
+      expect(jobs.sent).toEqual([]);
+      expect([...quotaCounter.counts.values()]).toEqual([1]);
+    });
+  });
+
+  describe('If-Match', () => {
+    it('edits an entry at one of the revisions the client saw', async () => {
+      // Arrange
+      const { deps } = fakeApiDeps();
+      const id = await storedEntry(deps);
+
+      // Act
+      const result = await editEntry(deps, { ownerId: 'user-a', id, entry: 'Rewrote it in Rust.', ifRevisionIn: [3, 1] });
+
+      // Assert
+      expect(result).toMatchObject({ kind: 'accepted', entry: { revision: 2 } });
+    });
+
+    it('refuses an edit of a revision the client has not seen, changing and spending nothing', async () => {
+      // Arrange
+      const { deps, entries, jobs, quotaCounter } = fakeApiDeps({ dailyEntryQuota: 5 });
+      const id = await storedEntry(deps);
+      await editEntry(deps, { ownerId: 'user-a', id, entry: 'Someone else edited it.' });
+      jobs.sent.length = 0;
+
+      // Act
+      const result = await editEntry(deps, { ownerId: 'user-a', id, entry: 'My edit of revision 1.', ifRevisionIn: [1] });
+
+      // Assert
+      expect(result).toEqual({ kind: 'precondition-failed' });
+      expect(await entries.get('user-a', id)).toMatchObject({ entry: 'Someone else edited it.', revision: 2 });
+      expect(jobs.sent).toEqual([]);
+      expect([...quotaCounter.counts.values()]).toEqual([2]);
+    });
+
+    it('answers precondition-failed, not conflict, when another edit lands between the read and the write', async () => {
+      // Arrange
+      const { deps, entries } = fakeApiDeps();
+      const id = await storedEntry(deps);
+      const replaceText = entries.replaceText.bind(entries);
+      vi.spyOn(entries, 'replaceText').mockImplementationOnce(async (edit: TextEdit) => {
+        await replaceText({ ...edit, entry: 'The rival edit.' });
+        return replaceText(edit);
+      });
+
+      // Act
+      const result = await editEntry(deps, { ownerId: 'user-a', id, entry: 'The losing edit.', ifRevisionIn: [1] });
+
+      // Assert
+      expect(result).toEqual({ kind: 'precondition-failed' });
+    });
   });
 });

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { WAIT_POLL_DELAYS_MS, waitForEntry } from '../../../../lambdas/api/domain/wait-for-entry.js';
-import { InMemoryEntryStore, pendingEntry } from '../../support/fake-api-ports.js';
+import { InMemoryEntryStore, InMemoryWaitSlots, pendingEntry } from '../../support/fake-api-ports.js';
 
 const ID = '01JDQ8Z6X4M1V9T3K7N2P50001';
 const START = Date.parse('2026-11-23T10:00:00.000Z');
+const logger = { error: () => {}, warn: () => {} };
 
 /** A clock that only moves when a pause ends, by the pause's length, and a record of the pauses. */
 function virtualTime() {
@@ -27,7 +28,7 @@ describe('waitForEntry', () => {
     const time = virtualTime();
 
     // Act
-    const entry = await waitForEntry({ entries, ...time }, 'user-a', ID, 20_000);
+    const { entry } = await waitForEntry({ entries, ...time, waitSlots: new InMemoryWaitSlots(), logger }, 'user-a', ID, { waitMs: 20_000, leaseMs: 20_000 });
 
     // Assert
     expect(entry).toMatchObject({ status: 'done' });
@@ -46,7 +47,7 @@ describe('waitForEntry', () => {
       paused.resolve();
       await release.promise;
     };
-    const waiting = waitForEntry({ entries, clock: { now: () => new Date(START) }, sleep }, 'user-a', ID, 20_000);
+    const waiting = waitForEntry({ entries, clock: { now: () => new Date(START) }, sleep, waitSlots: new InMemoryWaitSlots(), logger }, 'user-a', ID, { waitMs: 20_000, leaseMs: 20_000 });
     await paused.promise;
 
     // Act
@@ -54,7 +55,7 @@ describe('waitForEntry', () => {
     release.resolve();
 
     // Assert
-    expect(await waiting).toMatchObject({ status: 'done', tags: [{ value: 'Django' }] });
+    expect((await waiting).entry).toMatchObject({ status: 'done', tags: [{ value: 'Django' }] });
     expect(pauses).toBe(1);
   });
 
@@ -69,7 +70,7 @@ describe('waitForEntry', () => {
     };
 
     // Act
-    const entry = await waitForEntry({ entries, clock: time.clock, sleep }, 'user-a', ID, 5_000);
+    const { entry } = await waitForEntry({ entries, clock: time.clock, sleep, waitSlots: new InMemoryWaitSlots(), logger }, 'user-a', ID, { waitMs: 5_000, leaseMs: 5_000 });
 
     // Assert
     expect(entry).toMatchObject({ status: 'failed', error: 'the model refused' });
@@ -82,7 +83,7 @@ describe('waitForEntry', () => {
     const time = virtualTime();
 
     // Act
-    const entry = await waitForEntry({ entries, ...time }, 'user-a', ID, 3_000);
+    const { entry } = await waitForEntry({ entries, ...time, waitSlots: new InMemoryWaitSlots(), logger }, 'user-a', ID, { waitMs: 3_000, leaseMs: 3_000 });
 
     // Assert
     expect(entry).toMatchObject({ status: 'pending' });
@@ -97,10 +98,43 @@ describe('waitForEntry', () => {
     const time = virtualTime();
 
     // Act
-    const entry = await waitForEntry({ entries, ...time }, 'user-b', ID, 20_000);
+    const { entry } = await waitForEntry({ entries, ...time, waitSlots: new InMemoryWaitSlots(), logger }, 'user-b', ID, { waitMs: 20_000, leaseMs: 20_000 });
 
     // Assert
     expect(entry).toBeUndefined();
     expect(time.pauses).toEqual([]);
   });
+
+  it('answers a pending entry at once, without pausing, when all of the user\'s wait slots are held, and says the preference was not applied', async () => {
+    // Arrange
+    const entries = new InMemoryEntryStore();
+    await entries.create(pendingEntry({ id: ID }));
+    const time = virtualTime();
+    const waitSlots = new InMemoryWaitSlots(1);
+    await waitSlots.acquire('user-a');
+
+    // Act
+    const outcome = await waitForEntry({ entries, ...time, waitSlots, logger }, 'user-a', ID, { waitMs: 20_000, leaseMs: 27_500 });
+
+    // Assert
+    expect(outcome).toMatchObject({ entry: { status: 'pending' }, preferenceApplied: false });
+    expect(time.pauses).toEqual([]);
+  });
+
+  it('frees its slot when the wait ends, so the next wait of the user is held again', async () => {
+    // Arrange
+    const entries = new InMemoryEntryStore();
+    await entries.create(pendingEntry({ id: ID }));
+    const time = virtualTime();
+    const waitSlots = new InMemoryWaitSlots(1);
+    await waitForEntry({ entries, ...time, waitSlots, logger }, 'user-a', ID, { waitMs: 1_000, leaseMs: 1_000 });
+
+    // Act
+    const outcome = await waitForEntry({ entries, ...time, waitSlots, logger }, 'user-a', ID, { waitMs: 1_000, leaseMs: 1_000 });
+
+    // Assert
+    expect(outcome.preferenceApplied).toBe(true);
+    expect(waitSlots.held.get('user-a')).toBe(0);
+  });
 });
+

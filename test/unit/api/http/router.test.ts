@@ -624,6 +624,72 @@ describe('routeApiRequest', () => {
     });
   });
 
+  describe('ETag and If-Match', () => {
+    const patchEvent = (id: string, entry: string, headers: Record<string, string> = {}) =>
+      apiEvent({ method: 'PATCH', path: `/logs/${id}`, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ entry }) });
+
+    it('tags GET and the 202 of PATCH with the revision as a strong entity-tag', async () => {
+      // Arrange
+      const { deps } = fakeApiDeps();
+      const id = bodyOf(await post(deps, 'Used Django')).id as string;
+
+      // Act
+      const read = await routeApiRequest(apiEvent({ method: 'GET', path: `/logs/${id}` }), deps);
+      const edited = await routeApiRequest(patchEvent(id, 'Used Rust', { 'if-match': read.headers?.etag as string }), deps);
+
+      // Assert
+      expect(read.headers?.etag).toBe('"1"');
+      expect(edited.statusCode).toBe(202);
+      expect(edited.headers?.etag).toBe('"2"');
+    });
+
+    it('answers 412 to a PATCH or DELETE whose If-Match names a revision the entry is no longer at, and changes nothing', async () => {
+      // Arrange
+      const { deps, entries } = fakeApiDeps();
+      const id = bodyOf(await post(deps, 'Used Django')).id as string;
+      await routeApiRequest(patchEvent(id, 'Edited in another tab'), deps);
+
+      // Act
+      const patched = await routeApiRequest(patchEvent(id, 'My stale edit', { 'if-match': '"1"' }), deps);
+      const deleted = await routeApiRequest(apiEvent({ method: 'DELETE', path: `/logs/${id}`, headers: { 'if-match': '"1"' } }), deps);
+
+      // Assert
+      expect(expectProblem(patched, 412).type).toBe('/openapi.json#/components/schemas/PreconditionFailedProblem');
+      expectProblem(deleted, 412);
+      expect(await entries.get('user-a', id)).toMatchObject({ entry: 'Edited in another tab', revision: 2 });
+    });
+
+    it('deletes with a matching If-Match, and with If-Match: * while the entry exists', async () => {
+      // Arrange
+      const { deps } = fakeApiDeps();
+      const first = bodyOf(await post(deps, 'Used Django')).id as string;
+      const second = bodyOf(await post(deps, 'Used Kafka')).id as string;
+
+      // Act
+      const matching = await routeApiRequest(apiEvent({ method: 'DELETE', path: `/logs/${first}`, headers: { 'if-match': 'W/"7", "1"' } }), deps);
+      const star = await routeApiRequest(apiEvent({ method: 'DELETE', path: `/logs/${second}`, headers: { 'if-match': '*' } }), deps);
+
+      // Assert
+      expect(matching.statusCode).toBe(204);
+      expect(star.statusCode).toBe(204);
+    });
+
+    it('answers an edit to the current text with 200 and the entry as it is, without spending the quota', async () => {
+      // Arrange
+      const { deps, quotaCounter } = fakeApiDeps({ dailyEntryQuota: 5 });
+      const created = bodyOf(await post(deps, 'Used Django'));
+
+      // Act
+      const result = await routeApiRequest(patchEvent(created.id as string, 'Used Django', { 'if-match': '"1"' }), deps);
+
+      // Assert
+      expect(result.statusCode).toBe(200);
+      expect(bodyOf(result)).toEqual(created);
+      expect(result.headers?.etag).toBe('"1"');
+      expect([...quotaCounter.counts.values()]).toEqual([1]);
+    });
+  });
+
   describe('routing', () => {
     it.each([
       ['DELETE', '/logs', 'GET, POST'],

@@ -1,0 +1,77 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ownerPartition } from '../../lambdas/contract/index.js';
+import type { AnswerBody } from '../support/api-client.js';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import { eventually, startTestEmulators, type TestEmulators } from './support/emulators.js';
+import { startTestApi, type TestApi } from './support/gateway.js';
+
+/*
+ * An Idempotency-Key whose entry is deleted while its POST is still in flight, through the real
+ * handler, the local API gateway and the emulators. The POST's SendMessage is held by a proxy in
+ * front of SQS, so the DELETE lands between the entry's write and the key's completion.
+ */
+
+const SEND_MESSAGE = 'AmazonSQS.SendMessage';
+let emulators: TestEmulators;
+let sqsProxy: FaultProxy;
+let gateway: TestApi;
+
+beforeAll(async () => {
+  emulators = await startTestEmulators();
+  sqsProxy = await startFaultProxy({ targetEndpoint: emulators.sqsEndpoint });
+  gateway = await startTestApi(emulators, {}, { sqsEndpoint: sqsProxy.endpoint });
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+  await sqsProxy?.stop();
+  await emulators?.stop();
+});
+
+async function call(userId: string, pathAndQuery: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+  const response = await fetch(`${gateway.url}${pathAndQuery}`, {
+    method: init.method ?? 'GET',
+    headers: {
+      authorization: `Bearer ${await gateway.tokenFor(userId)}`,
+      ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...init.headers,
+    },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as AnswerBody) : undefined };
+}
+
+async function keyRecord(userId: string, key: string) {
+  const { Item } = await emulators.documents.send(
+    new GetCommand({ TableName: emulators.tableName, Key: { pk: ownerPartition(userId), sk: `IDEMPOTENCY#${key}` }, ConsistentRead: true }),
+  );
+  return Item;
+}
+
+describe('DELETE while the keyed POST of the entry is in flight', () => {
+  it('does not let the POST recreate the forgotten key: a retry with the same key and body is accepted again, not 422', async () => {
+    // Arrange: the POST has stored its entry and waits in SendMessage
+    let release!: () => void;
+    sqsProxy.failRequests([{ target: SEND_MESSAGE, action: { kind: 'hold', until: new Promise<void>((resolve) => (release = resolve)) } }]);
+    const request = { method: 'POST', body: { entry: 'Heute mit Django und Kafka' }, headers: { 'idempotency-key': 'deleted-in-flight' } };
+    const posting = call('deleter', '/logs', request);
+    await eventually(async () => ((sqsProxy.stats.held[SEND_MESSAGE] ?? 0) > 0 ? true : undefined), 10_000, 'the held SendMessage');
+    const entryId = String((await keyRecord('deleter', 'deleted-in-flight'))?.entryId);
+
+    // Act: the entry is deleted, then the POST finishes
+    const deleted = await call('deleter', `/logs/${entryId}`, { method: 'DELETE' });
+    sqsProxy.failRequests([]);
+    release();
+    const posted = await posting;
+    const retried = await call('deleter', '/logs', request);
+
+    // Assert
+    expect(deleted.status).toBe(204);
+    expect(posted.status).toBe(202);
+    expect(retried.status).toBe(202);
+    expect(retried.body?.id).not.toBe(entryId);
+    expect(await keyRecord('deleter', 'deleted-in-flight')).toMatchObject({ entryId: retried.body?.id, requestHash: expect.any(String), expiresAt: expect.any(Number) });
+  });
+});
