@@ -253,14 +253,16 @@ describe('an edited entry ends done with the tags of its current text', () => {
     const reconciler = handlersFor(emulators, { CONSUMER_VERSIONS_PARAMETER: PARAMETER });
 
     // Act
+    let report: Awaited<ReturnType<typeof reconciler.handlers.reconciler>>;
     try {
-      await reconciler.handlers.reconciler({}, fakeLambdaContext('devlog-reconciler', 120));
+      report = await reconciler.handlers.reconciler({}, fakeLambdaContext('devlog-reconciler', 120));
     } finally {
       reconciler.destroy();
     }
     const versions = await deliverJobs(newConsumer);
 
     // Assert
+    expect(report).toMatchObject({ resent: 1, mostResendsOfOneEntry: 1 });
     expect(versions).toEqual([1]);
     const current = await entryOf(user, id);
     expect(current).toMatchObject({ status: 'done', revision: 2 });
