@@ -65,6 +65,13 @@ export async function reconcilePending(deps: ReconcileDeps, settings: ReconcileS
       page.items.map(async (entry) => {
         const resent = await deps.pending.markResent(entry, now);
         if (!resent) return;
+        deps.logger.warn('re-sending the job of a stale pending entry', {
+          entryId: resent.id,
+          ownerId: resent.ownerId,
+          revision: resent.revision,
+          resends: resent.resends,
+          pendingSeconds: Math.round(secondsSince(resent.pendingSince)),
+        });
         report.oldestPendingSeconds = Math.max(report.oldestPendingSeconds, secondsSince(resent.pendingSince));
         report.mostResendsOfOneEntry = Math.max(report.mostResendsOfOneEntry, resent.resends);
         try {

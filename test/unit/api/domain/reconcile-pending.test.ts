@@ -164,6 +164,7 @@ describe('reconcilePending', () => {
 
     // Assert
     expect(report).toMatchObject({ resent: 2, oldestPendingSeconds: 300 * 60, mostResendsOfOneEntry: 3 });
+    expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('re-sending'), expect.objectContaining({ entryId: 'stuck', resends: 3, pendingSeconds: 300 * 60 }));
   });
 
   it('reports nothing pending as 0 seconds', async () => {
