@@ -26,6 +26,12 @@ import { type IStringParameter, StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { WEB_FUNCTION_TIMEOUTS_SECONDS } from '../lambdas/api/function-timeouts.js';
 import { AGGREGATOR_ENTRY_ATTRIBUTES } from '../lambdas/api/adapters/dynamodb-entry-tag-source.js';
+import { RECONCILER_READ_ATTRIBUTES, RECONCILER_WRITE_ATTRIBUTES } from '../lambdas/api/adapters/dynamodb-pending-entries.js';
+import {
+  deployedLongestLegitimatePendingSeconds,
+  deployedResendIntervalSeconds,
+  RECONCILER_SETTINGS,
+} from '../lambdas/api/reconciler-settings.js';
 import { API_TAGS_TABLE_ATTRIBUTES, TAGS_TABLE } from '../lambdas/api/adapters/tags-table.js';
 import { AGGREGATOR_SETTINGS } from '../lambdas/api/tech-stack-settings.js';
 import { API_ROUTES, GATEWAY_ROUTES, routeKeyOf } from '../lambdas/api/http/routes.js';
@@ -34,7 +40,7 @@ import type { StageConfig } from './config.js';
 import { ApiDashboard } from './constructs/api-dashboard.js';
 import { ALARM_PERIOD, OperationalAlarms } from './constructs/alarms.js';
 import { LambdaFunction, retentionDays } from './constructs/lambda-function.js';
-import { RECONCILER_SCHEDULE_MINUTES, RESERVED_CONCURRENCY } from './reserved-concurrency.js';
+import { RESERVED_CONCURRENCY } from './reserved-concurrency.js';
 import { consumerParameterPaths, sharedParameterPaths } from './ssm-parameters.js';
 
 /** The SSM reader of the consumer's accepted versions, loaded on first use (see consumer-versions.ts). */
@@ -180,7 +186,7 @@ export class DevLogApiStack extends Stack {
     this.acknowledgeNagFindings();
   }
 
-  /** Every 5 minutes, re-sends the jobs of entries stuck in `pending` (a lost send or message). */
+  /** Every RECONCILER_SETTINGS.periodSeconds, re-sends the jobs of entries stuck in `pending` (a lost send or message). */
   private createReconciler(config: StageConfig): LambdaFunction {
     const reconciler = new LambdaFunction(this, 'ReconcilerFunction', {
       entry: fileURLToPath(new URL('../lambdas/api/reconciler-handler.ts', import.meta.url)),
@@ -212,19 +218,20 @@ export class DevLogApiStack extends Stack {
         conditions: {
           'ForAllValues:StringEquals': {
             // `status` too: markResent's condition reads it, and conditions count as named attributes.
-            'dynamodb:Attributes': [ENTRY_TABLE.partitionKey, ENTRY_TABLE.sortKey, ENTRY_TABLE.pendingIndex.sortKey, 'status'],
+            'dynamodb:Attributes': [ENTRY_TABLE.partitionKey, ENTRY_TABLE.sortKey, ...RECONCILER_WRITE_ATTRIBUTES],
           },
         },
       }),
     );
-    // The revision of an entry it re-sends, which the job carries; nothing else of the item.
+    // What a re-send needs of the item (the revision the job carries, since when it is pending
+    // and its re-send count); never its text.
     reconciler.addToRolePolicy(
       new PolicyStatement({
         actions: ['dynamodb:GetItem'],
         resources: [this.table.tableArn],
         conditions: {
           'ForAllValues:StringEquals': {
-            'dynamodb:Attributes': [ENTRY_TABLE.partitionKey, ENTRY_TABLE.sortKey, ENTRY_TABLE.revisionAttribute],
+            'dynamodb:Attributes': [ENTRY_TABLE.partitionKey, ENTRY_TABLE.sortKey, ...RECONCILER_READ_ATTRIBUTES],
           },
           StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
         },
@@ -234,7 +241,7 @@ export class DevLogApiStack extends Stack {
     this.consumerVersions.grantRead(reconciler);
     new Rule(this, 'ReconcileSchedule', {
       description: 'Runs the reconciler of pending entries',
-      schedule: Schedule.rate(Duration.minutes(RECONCILER_SCHEDULE_MINUTES)),
+      schedule: Schedule.rate(Duration.seconds(RECONCILER_SETTINGS.periodSeconds)),
       targets: [new LambdaFunctionTarget(reconciler, { retryAttempts: 0 })],
     });
     return reconciler;
@@ -455,16 +462,27 @@ export class DevLogApiStack extends Stack {
       description: 'The reconciler keeps failing: entries stuck in pending are not being healed.',
     });
     alarms.add('ReconcilerSendFailures', {
-      // Published by the reconciler through Powertools, which adds the service dimension.
-      metric: new Metric({
-        namespace: 'DevLogTags',
-        metricName: 'ReconcileSendFailures',
-        dimensionsMap: { service: 'devlog-reconciler' },
-        period: ALARM_PERIOD,
-        statistic: 'Sum',
-      }),
+      metric: reconcilerMetric(RECONCILER_SETTINGS.metrics.sendFailures, 'Sum'),
       threshold: 1,
       description: 'The reconciler could not re-send the jobs of stuck entries (SQS down, or a job the contract rejects): they stay pending until it can.',
+    });
+    // A stuck entry shows in these figures only on the runs that re-send it, at most one resend
+    // interval apart: one breaching period within that interval keeps the alarm firing.
+    const lookBackPeriods = Math.ceil(deployedResendIntervalSeconds() / ALARM_PERIOD.toSeconds());
+    const longestPending = deployedLongestLegitimatePendingSeconds();
+    alarms.add('PendingTooLong', {
+      metric: reconcilerMetric(RECONCILER_SETTINGS.metrics.oldestPendingAge, 'Maximum'),
+      threshold: longestPending,
+      evaluationPeriods: lookBackPeriods,
+      datapointsToAlarm: 1,
+      description: `An entry has been pending longer than its jobs can legitimately take (${Math.round(longestPending / 60)} min: two whole retry paths and a reconciler period): re-sending does not make it done. README, Operations: "An entry stays pending".`,
+    });
+    alarms.add('EntryResentRepeatedly', {
+      metric: reconcilerMetric(RECONCILER_SETTINGS.metrics.mostResendsOfOneEntry, 'Maximum'),
+      threshold: RECONCILER_SETTINGS.alarmingResendsOfOneEntry,
+      evaluationPeriods: lookBackPeriods,
+      datapointsToAlarm: 1,
+      description: `The reconciler re-sent one entry's job ${RECONCILER_SETTINGS.alarmingResendsOfOneEntry} times or more: its jobs are lost or skipped. README, Operations: "An entry stays pending".`,
     });
     alarms.add('TechStackAggregatorErrors', {
       metric: this.aggregatorFunction.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }),
@@ -499,4 +517,10 @@ export class DevLogApiStack extends Stack {
       reason: 'This queue is the on-failure destination of the tech-stack aggregator.',
     });
   }
+}
+
+/** A figure the reconciler publishes through Powertools (which adds the service dimension), per alarm period. */
+function reconcilerMetric(metricName: string, statistic: 'Sum' | 'Maximum'): Metric {
+  const { namespace, service } = RECONCILER_SETTINGS.metrics;
+  return new Metric({ namespace, metricName, dimensionsMap: { service }, period: ALARM_PERIOD, statistic });
 }

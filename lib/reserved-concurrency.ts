@@ -1,12 +1,10 @@
 import { AGGREGATOR_SETTINGS } from '../lambdas/api/tech-stack-settings.js';
 import { WEB_FUNCTION_TIMEOUTS_SECONDS } from '../lambdas/api/function-timeouts.js';
+import { RECONCILER_SETTINGS } from '../lambdas/api/reconciler-settings.js';
 import { CONSUMER_SETTINGS } from '../lambdas/contract/index.js';
 
 /** AWS's default concurrency limit of an account in a region, shared by all its functions. */
 export const DEFAULT_ACCOUNT_CONCURRENCY = 1000;
-
-/** How often the reconciler runs (its EventBridge schedule). */
-export const RECONCILER_SCHEDULE_MINUTES = 5;
 
 /**
  * Concurrency reserved for the functions that work behind the API, so no burst of API traffic
@@ -21,7 +19,7 @@ export const RECONCILER_SCHEDULE_MINUTES = 5;
 export const RESERVED_CONCURRENCY = {
   extraction: CONSUMER_SETTINGS.maxConcurrency + 1,
   aggregator: AGGREGATOR_SETTINGS.maxShards,
-  reconciler: Math.ceil(WEB_FUNCTION_TIMEOUTS_SECONDS.reconciler / (RECONCILER_SCHEDULE_MINUTES * 60)),
+  reconciler: Math.ceil(WEB_FUNCTION_TIMEOUTS_SECONDS.reconciler / RECONCILER_SETTINGS.periodSeconds),
 } as const;
 
 /** What the reservations leave to the API and every other function of the account. */

@@ -9,6 +9,9 @@ import { SqsJobQueue } from './adapters/sqs-job-queue.js';
 import type { Clock } from './domain/ports.js';
 import { reconcilePending, type ReconcileReport } from './domain/reconcile-pending.js';
 import type { ReconcilerEnv } from './reconciler-env.js';
+import { RECONCILER_SETTINGS } from './reconciler-settings.js';
+
+const METRICS = RECONCILER_SETTINGS.metrics;
 
 /** What the reconciler is built from besides its configuration. */
 export interface ReconcilerHandlerDeps {
@@ -40,8 +43,10 @@ export function createReconcilerHandler(env: ReconcilerEnv, { documentClient, sq
         maxEntriesPerRun: env.RECONCILE_MAX_ENTRIES,
         pageSize: 100,
       });
-      metrics.addMetric('ReconciledEntries', MetricUnit.Count, report.resent);
-      metrics.addMetric('ReconcileSendFailures', MetricUnit.Count, report.failedToSend);
+      metrics.addMetric(METRICS.resent, MetricUnit.Count, report.resent);
+      metrics.addMetric(METRICS.sendFailures, MetricUnit.Count, report.failedToSend);
+      metrics.addMetric(METRICS.oldestPendingAge, MetricUnit.Seconds, report.oldestPendingSeconds);
+      metrics.addMetric(METRICS.mostResendsOfOneEntry, MetricUnit.Count, report.mostResendsOfOneEntry);
       if (report.resent > 0 || report.failedToSend > 0) logger.warn('re-sent stale pending entries', { ...report });
       return report;
     } finally {

@@ -4,10 +4,11 @@ import { createAwsClients } from './aws-clients.js';
 import { WEB_FUNCTION_TIMEOUTS_SECONDS } from './function-timeouts.js';
 import { readReconcilerEnv } from './reconciler-env.js';
 import { createReconcilerHandler } from './reconciler-handler-factory.js';
+import { RECONCILER_SETTINGS } from './reconciler-settings.js';
 
 /** Scheduled entry point: re-sends the jobs of entries stuck in `pending` (the Lambda wiring of createReconcilerHandler). */
 export const handler = createReconcilerHandler(readReconcilerEnv(process.env), {
   ...createAwsClients(WEB_FUNCTION_TIMEOUTS_SECONDS.reconciler),
   logger: new Logger({ serviceName: 'devlog-reconciler' }),
-  metrics: new Metrics({ namespace: 'DevLogTags', serviceName: 'devlog-reconciler' }),
+  metrics: new Metrics({ namespace: RECONCILER_SETTINGS.metrics.namespace, serviceName: RECONCILER_SETTINGS.metrics.service }),
 });

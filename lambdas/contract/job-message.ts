@@ -13,7 +13,7 @@ const jobFields = {
   enqueuedAt: z.iso.datetime(),
 };
 
-/** Job message version 1: an entry to extract, without its revision. */
+/** Job message version 1: extract the entry's current text (it predates edits and names no revision). */
 export const JobMessageV1Schema = z.object({ version: z.literal(1), ...jobFields });
 
 /**
@@ -51,13 +51,14 @@ export const JobMessageSchema = z.discriminatedUnion('version', [JobMessageV1Sch
 export type JobMessage = z.infer<typeof JobMessageSchema>;
 
 /**
- * The entry revision a job is for. Version 1 predates edits, so its job is for revision 1: the
- * revision of every entry that was never edited (an entry item without a `revision` attribute
- * is at revision 1). A v1 job is thus conditional on revision 1 like any other, and a late v1
- * job for an entry edited since can never overwrite the newer text's tags.
+ * The entry revision a job is for, or undefined for "the entry's current text". Version 1
+ * predates edits: it asks for the entry's text as it is, whatever its revision, as the consumers
+ * released before version 2 read it. A consumer pins such a job to the revision it reads with
+ * the text and writes only at that revision, so an edit after that read is left to the edit's
+ * own job and never gets an older text's tags.
  */
-export function jobRevision(job: JobMessage): number {
-  return job.version === 1 ? 1 : job.revision;
+export function jobRevision(job: JobMessage): number | undefined {
+  return job.version === 1 ? undefined : job.revision;
 }
 
 /**

@@ -13,7 +13,8 @@ export interface DryRunEvent {
 
 /** What the dry run made of one record. */
 export type DryRunResult =
-  | ({ valid: true; version: number; revision: number } & PostProcessed)
+  /** `revision` is absent for a version 1 job, which is for the entry's current text. */
+  | ({ valid: true; version: number; revision?: number } & PostProcessed)
   | { valid: false; error: string };
 
 /** The dry run's answer: which code ran, and one result per record, in order. */

@@ -33,8 +33,8 @@ const JobRecordSchema = z.object({
 /** An SQS record whose body is a valid job message. */
 export interface JobRecord {
   job: JobMessage;
-  /** The entry revision the job is for (a version 1 job is for revision 1). */
-  revision: number;
+  /** The entry revision the job is for; undefined for a version 1 job, which is for the current text (jobRevision). */
+  revision: number | undefined;
   receiveCount: number;
   receiptHandle: string;
   messageId: string;

@@ -9,7 +9,13 @@ import {
   PermanentError,
   RateLimitCircuitOpenError,
 } from './domain/errors.js';
-import { extractEntryTags, whyUnwritten, type ExtractEntryTagsDeps, type ExtractionOutcome } from './domain/extract-entry-tags.js';
+import {
+  extractEntryTags,
+  pinJobTarget,
+  whyUnwritten,
+  type ExtractEntryTagsDeps,
+  type ExtractionOutcome,
+} from './domain/extract-entry-tags.js';
 import { decideOnFailure, type BackoffSettings } from './domain/retry-policy.js';
 import { parseJobRecord } from './job-record.js';
 import type { JobTarget } from './domain/ports.js';
@@ -55,13 +61,18 @@ export async function processJobRecord(record: SQSRecord, deps: RecordProcessorD
     await deps.retries.retryAfter(record.receiptHandle, 0);
     throw new PermanentError(`message ${record.messageId} is not a valid job`);
   }
-  const { job, revision, receiveCount, receiptHandle } = parsed;
-  const target = { ownerId: job.ownerId, entryId: job.entryId, revision };
-  const context = { entryId: job.entryId, revision, messageId: parsed.messageId, receiveCount };
+  const { job, receiveCount, receiptHandle } = parsed;
+  const ref = { ownerId: job.ownerId, entryId: job.entryId, revision: parsed.revision };
+  // A version 1 job has its revision only once pinned (a read of the entry), so until then the
+  // target is unknown; every job of version 2 knows it from the start.
+  let target: JobTarget | undefined = parsed.revision === undefined ? undefined : { ...ref, revision: parsed.revision };
+  const context = { entryId: job.entryId, version: job.version, revision: parsed.revision, messageId: parsed.messageId, receiveCount };
 
   try {
+    target ??= await pinJobTarget(deps.store, ref);
+    if (target && parsed.revision === undefined) context.revision = target.revision;
     if (signal?.aborted) throw new DeadlineExceededError('the record deadline passed before the record was started');
-    const outcome = await extractEntryTags(deps, target, { signal });
+    const outcome: ExtractionOutcome = target ? await extractEntryTags(deps, target, { signal }) : { kind: 'entry-missing' };
     metrics.addMetric(OUTCOME_METRICS[outcome.kind], MetricUnit.Count, 1);
     if (outcome.kind === 'tagged') {
       metrics.addMetric(METRICS.tagsProposed, MetricUnit.Count, outcome.tags.length + outcome.dropped.length);
@@ -78,7 +89,7 @@ export async function processJobRecord(record: SQSRecord, deps: RecordProcessorD
       logger.info(`entry ${outcome.kind}`, context);
     }
   } catch (error) {
-    if (error instanceof RateLimitCircuitOpenError && (await deferWithoutSpendingReceive(record, target, error, deps))) {
+    if (error instanceof RateLimitCircuitOpenError && target && (await deferWithoutSpendingReceive(record, target, error, deps))) {
       return;
     }
     if (error instanceof EntryAlreadyFailedError) {
@@ -88,7 +99,21 @@ export async function processJobRecord(record: SQSRecord, deps: RecordProcessorD
       throw error;
     }
     const decision = decideOnFailure(error, receiveCount, QUEUE_SETTINGS.maxReceiveCount, deps.backoff);
-    if (decision.action === 'give-up') {
+    if (decision.action === 'retry') {
+      logger.warn('extraction will be retried', { ...context, delaySeconds: decision.delaySeconds, error });
+      metrics.addMetric(METRICS.extractionRetries, MetricUnit.Count, 1);
+      if (error instanceof DeadlineExceededError) metrics.addMetric(METRICS.recordDeadlinesPassed, MetricUnit.Count, 1);
+      if (target) await postponeReconcileBeyondBackoff(target, decision.delaySeconds, deps);
+      await deps.retries.retryAfter(receiptHandle, decision.delaySeconds);
+    } else if (!target) {
+      // The entry could not even be read, so there is no revision to mark failed: it stays
+      // pending, and the reconciler re-sends its job once the entry can be read again.
+      logger.error('extraction failed for good before the entry was read; entry left pending, message goes to the DLQ', {
+        ...context,
+        reason: decision.reason,
+      });
+      await deps.retries.retryAfter(receiptHandle, 0);
+    } else {
       if (!(await deps.store.markFailed(target, decision.reason, deps.now()))) {
         // Deleted or edited while this job ran: nothing of it is left to fail, so no DLQ either.
         const unwritten = await whyUnwritten(deps.store, target);
@@ -105,12 +130,6 @@ export async function processJobRecord(record: SQSRecord, deps: RecordProcessorD
       metrics.addMetric(METRICS.entriesFailed, MetricUnit.Count, 1);
       if (error instanceof AnswerTruncatedError) metrics.addMetric(METRICS.answersTruncated, MetricUnit.Count, 1);
       await deps.retries.retryAfter(receiptHandle, 0);
-    } else {
-      logger.warn('extraction will be retried', { ...context, delaySeconds: decision.delaySeconds, error });
-      metrics.addMetric(METRICS.extractionRetries, MetricUnit.Count, 1);
-      if (error instanceof DeadlineExceededError) metrics.addMetric(METRICS.recordDeadlinesPassed, MetricUnit.Count, 1);
-      await postponeReconcileBeyondBackoff(target, decision.delaySeconds, deps);
-      await deps.retries.retryAfter(receiptHandle, decision.delaySeconds);
     }
     throw error;
   }

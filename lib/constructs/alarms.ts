@@ -16,6 +16,8 @@ export interface AlarmSpec {
   /** What it means and what to do, shown in the notification. */
   description: string;
   evaluationPeriods?: number;
+  /** Breaching periods among the evaluated ones that fire it; all of them unless given. */
+  datapointsToAlarm?: number;
   /** Fire below the threshold instead of at or above it (e.g. days left). */
   below?: boolean;
 }
@@ -35,6 +37,7 @@ export class OperationalAlarms extends Construct {
       metric: spec.metric,
       threshold: spec.threshold,
       evaluationPeriods: spec.evaluationPeriods ?? 1,
+      ...(spec.datapointsToAlarm === undefined ? {} : { datapointsToAlarm: spec.datapointsToAlarm }),
       comparisonOperator: spec.below ? ComparisonOperator.LESS_THAN_THRESHOLD : ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
       alarmDescription: spec.description,

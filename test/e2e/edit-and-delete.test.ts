@@ -200,7 +200,7 @@ describe('PATCH /logs/{id} through the local stack', () => {
     ]);
     model.clearRecording();
 
-    // Act: the old text's job twice (version 1, so revision 1) and the new one's twice (version 2)
+    // Act: a version 1 job twice (for the current text, already tagged) and the new revision's twice (version 2)
     await sendJobCopies({ id: tagged.id, revision: 1 }, 'edit-duplicates-user', 1, 2);
     await sendJobCopies({ id: tagged.id, revision: 2 }, 'edit-duplicates-user', 2, 2);
     await waitForJobsSettled();

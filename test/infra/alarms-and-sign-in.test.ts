@@ -1,9 +1,12 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CONSUMER_SETTINGS, deployedReconcileGraceSeconds, QUEUE_SETTINGS } from '../../lambdas/contract/index.js';
 import { sharedParameterPaths } from '../../lib/ssm-parameters.js';
 import { synthStage } from './synth.js';
 
 type Alarm = { Properties: { AlarmName?: string; AlarmActions?: unknown[]; OKActions?: unknown[]; MetricName?: string } };
+
+type AlarmWithEvaluation = { Properties: Record<string, unknown> };
 
 const GIVEN_TOPIC = 'arn:aws:sns:eu-central-1:123456789012:ops-pager';
 
@@ -62,6 +65,57 @@ describe('alarm notifications', () => {
       Dimensions: [{ Name: 'service', Value: 'devlog-reconciler' }],
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
+  describe('an entry that stays pending', () => {
+    // The reconciler re-sends a stuck entry once its last send is a grace old, on its next run.
+    const periodSeconds = 300;
+    const resendIntervalSeconds = deployedReconcileGraceSeconds() + periodSeconds;
+    const reconcilerAlarm = (metricName: string) =>
+      (Object.values(byDefault.api.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: metricName } })) as AlarmWithEvaluation[]).map(
+        (alarm) => alarm.Properties,
+      );
+
+    it("fires when an entry is pending longer than two whole retry paths and a reconciler period, derived from the contract's queue numbers", () => {
+      // Arrange: the first job's retries, the reconciler noticing it was lost, the re-sent job's retries
+      const longestLegitimate = deployedReconcileGraceSeconds() + periodSeconds + deployedReconcileGraceSeconds();
+
+      // Act
+      const alarms = reconcilerAlarm('OldestPendingEntryAge');
+
+      // Assert
+      expect(alarms).toEqual([
+        expect.objectContaining({
+          Namespace: 'DevLogTags',
+          Dimensions: [{ Name: 'service', Value: 'devlog-reconciler' }],
+          Statistic: 'Maximum',
+          Period: periodSeconds,
+          Threshold: longestLegitimate,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          EvaluationPeriods: Math.ceil(resendIntervalSeconds / periodSeconds),
+          DatapointsToAlarm: 1,
+        }),
+      ]);
+      const betweenReceives = Math.max(QUEUE_SETTINGS.visibilityTimeoutSeconds, CONSUMER_SETTINGS.functionTimeoutSeconds + CONSUMER_SETTINGS.retryMaxSeconds);
+      expect(longestLegitimate).toBe(2 * ((QUEUE_SETTINGS.maxReceiveCount - 1) * betweenReceives + CONSUMER_SETTINGS.functionTimeoutSeconds) + periodSeconds);
+    });
+
+    it('fires when the reconciler re-sent one entry 3 times, and stays firing between two re-sends of it', () => {
+      expect(reconcilerAlarm('MostResendsOfOneEntry')).toEqual([
+        expect.objectContaining({
+          Namespace: 'DevLogTags',
+          Dimensions: [{ Name: 'service', Value: 'devlog-reconciler' }],
+          Statistic: 'Maximum',
+          Threshold: 3,
+          EvaluationPeriods: Math.ceil(resendIntervalSeconds / periodSeconds),
+          DatapointsToAlarm: 1,
+        }),
+      ]);
+    });
+
+    it('schedules the reconciler at the period the alarms assume', () => {
+      byDefault.api.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
     });
   });
 });

@@ -273,14 +273,21 @@ describe('DevLogApi stack', () => {
         Resource: { 'Fn::Join': ['', [expect.anything(), `/index/${ENTRY_TABLE.pendingIndex.name}`]] },
       }),
     );
-    // The revision of an entry it re-sends (the job carries it), and nothing else of the item.
+    // What a re-send needs of the item (the revision the job carries, since when it is pending,
+    // its re-send count), never its text; and it writes only the send time and that count.
     expect(statements).toContainEqual(
       expect.objectContaining({
         Action: 'dynamodb:GetItem',
         Condition: {
-          'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'revision'] },
+          'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'status', 'updatedAt', 'revision', 'resendCount', 'resendsSince'] },
           StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
         },
+      }),
+    );
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Action: 'dynamodb:UpdateItem',
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'status', 'enqueuedAt', 'resendCount', 'resendsSince'] } },
       }),
     );
   });

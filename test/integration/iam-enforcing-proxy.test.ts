@@ -111,14 +111,29 @@ describe('the IAM-enforcing proxies', () => {
     await emulators.documents.send(
       new PutCommand({
         TableName: emulators.tableName,
-        Item: { ...entryKey('iam-owner', id), id, ownerId: 'iam-owner', status: 'pending', pendingBucket: PENDING_BUCKET, enqueuedAt: '2026-01-01T00:00:00.000Z' },
+        Item: {
+          ...entryKey('iam-owner', id),
+          id,
+          ownerId: 'iam-owner',
+          status: 'pending',
+          updatedAt: '2026-01-01T00:00:00.000Z',
+          pendingBucket: PENDING_BUCKET,
+          enqueuedAt: '2026-01-01T00:00:00.000Z',
+        },
       }),
     );
     const before = new DynamoDbPendingEntries(documentsAs('local-reconciler-before-fix'), emulators.tableName);
     const after = new DynamoDbPendingEntries(documentsAs('local-reconciler'), emulators.tableName);
 
     await expect(before.markResent({ ownerId: 'iam-owner', id }, new Date())).rejects.toMatchObject({ name: 'AccessDeniedException' });
-    await expect(after.markResent({ ownerId: 'iam-owner', id }, new Date())).resolves.toEqual({ ownerId: 'iam-owner', id, revision: 1 });
+    await expect(after.markResent({ ownerId: 'iam-owner', id }, new Date())).resolves.toEqual({
+      ownerId: 'iam-owner',
+      id,
+      revision: 1,
+      pendingSince: new Date('2026-01-01T00:00:00.000Z'),
+      resends: 1,
+    });
+    await expect(after.oldestSentAt()).resolves.toBeInstanceOf(Date);
   });
 
   it('deny an SQS call on a queue the role does not name, and allow the one it does', async () => {

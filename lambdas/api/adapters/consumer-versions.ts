@@ -13,6 +13,13 @@ export type JobMessageVersionSource = () => Promise<JobMessageVersion>;
 /** How long a read of the consumer's accepted versions is used before it is read again. */
 export const CONSUMER_VERSIONS_MAX_AGE_MS = 5 * 60_000;
 
+/**
+ * How long a failed read (parameter missing or SSM unreachable) is used: long enough that an
+ * SSM outage costs each container one read per interval rather than one per send, short enough
+ * that the newest version is sent again soon after SSM answers.
+ */
+export const CONSUMER_VERSIONS_FAILED_READ_MAX_AGE_MS = 15_000;
+
 /** Options of the SSM-backed version source. */
 export interface SsmVersionSourceOptions {
   parameterName: string;
@@ -26,14 +33,16 @@ export interface SsmVersionSourceOptions {
  * The newest version the deployed consumer accepts, from the SSM parameter the extraction stack
  * publishes. Read once and then at most every five minutes per container, so a consumer release
  * reaches running producers without a redeploy. When the parameter is missing (the extraction
- * stack is not deployed yet) or unreadable, the baseline version, which every consumer accepts.
+ * stack is not deployed yet) or unreadable, the baseline version, which every consumer accepts
+ * (and which is right for any entry, edited or not: a version 1 job is for the entry's current
+ * text), until the read is retried after CONSUMER_VERSIONS_FAILED_READ_MAX_AGE_MS.
  * Hand-written rather than Powertools' getParameter, whose cache does not keep a failed read:
  * during an SSM outage every job would wait on SSM again.
  */
 export function ssmJobMessageVersion(options: SsmVersionSourceOptions): JobMessageVersionSource {
   const now = options.now ?? Date.now;
-  let cached: { version: Promise<JobMessageVersion>; readAt: number } | undefined;
-  const read = async (): Promise<JobMessageVersion> => {
+  let cached: { version: Promise<JobMessageVersion>; expiresAt: number } | undefined;
+  const read = async (entry: { expiresAt: number }): Promise<JobMessageVersion> => {
     try {
       const value = await options.readParameter(options.parameterName);
       return newestSendableVersion(parseAcceptedVersions(value ?? ''));
@@ -43,11 +52,15 @@ export function ssmJobMessageVersion(options: SsmVersionSourceOptions): JobMessa
         version: BASELINE_JOB_MESSAGE_VERSION,
         error,
       });
+      entry.expiresAt = Math.min(entry.expiresAt, now() + CONSUMER_VERSIONS_FAILED_READ_MAX_AGE_MS);
       return BASELINE_JOB_MESSAGE_VERSION;
     }
   };
   return () => {
-    if (!cached || now() - cached.readAt >= CONSUMER_VERSIONS_MAX_AGE_MS) cached = { version: read(), readAt: now() };
+    if (!cached || now() >= cached.expiresAt) {
+      const entry = { expiresAt: now() + CONSUMER_VERSIONS_MAX_AGE_MS };
+      cached = Object.assign(entry, { version: read(entry) });
+    }
     return cached.version;
   };
 }

@@ -10,6 +10,7 @@ import {
   PENDING_BUCKET,
 } from '../../contract/index.js';
 import type { Entry } from '../domain/entry.js';
+import { RESEND_ATTRIBUTES } from './dynamodb-pending-entries.js';
 import {
   EntryNotStoredError,
   type DeletedEntry,
@@ -20,7 +21,7 @@ import {
 } from '../domain/ports.js';
 
 /** Bookkeeping attributes of the item that are not part of the entry clients see. */
-const ITEM_ONLY_ATTRIBUTES = ['pk', 'sk', 'pendingBucket', 'failedBucket', 'enqueuedAt', 'idempotencyKey'] as const;
+const ITEM_ONLY_ATTRIBUTES = ['pk', 'sk', 'pendingBucket', 'failedBucket', 'enqueuedAt', 'idempotencyKey', ...Object.values(RESEND_ATTRIBUTES)];
 
 /** Entries in the single DynamoDB table: one partition per owner, sorted by ULID. */
 export class DynamoDbEntryStore implements EntryStore {

@@ -87,15 +87,25 @@ export interface EntryRefPage<TCursor = unknown> {
   next?: TCursor;
 }
 
+/** A pending entry the reconciler is re-sending, with how long and how often. */
+export interface ResentEntry extends EntryRef {
+  /** When the entry last became pending (created, edited or reset). */
+  pendingSince: Date;
+  /** Re-sends of its job since then, this one included. */
+  resends: number;
+}
+
 /** Pending entries whose job may have been lost, for the reconciler. */
 export interface StalePendingEntries {
   /** Pending entries whose job was last sent before `cutoff`, least recently sent first. */
   findSentBefore(cutoff: Date, limit: number, after?: unknown): Promise<EntryRefPage>;
+  /** When the job of the least recently sent pending entry was sent; undefined when none is pending. */
+  oldestSentAt(): Promise<Date | undefined>;
   /**
-   * Records a new send of a still-pending entry's job and returns the entry with the revision
-   * the job must carry; undefined if it is no longer pending (or gone).
+   * Records a new send of a still-pending entry's job (and counts it) and returns the entry with
+   * the revision the job must carry; undefined if it is no longer pending (or gone).
    */
-  markResent(entry: EntryRef, at: Date): Promise<EntryRef | undefined>;
+  markResent(entry: EntryRef, at: Date): Promise<ResentEntry | undefined>;
 }
 
 /** The answer a POST gave, kept so a retry with the same Idempotency-Key gets it again. */

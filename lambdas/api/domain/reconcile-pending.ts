@@ -23,18 +23,36 @@ export interface ReconcileReport {
   failedToSend: number;
   /** Whether stale entries remain for the next run. */
   more: boolean;
+  /**
+   * How long the longest-pending entry this run saw has been pending, in seconds: the least
+   * recently sent entry of the index (never re-sent, it has been pending since its send) or
+   * an entry it re-sent (pending since it was created, edited or reset). 0 when none is pending.
+   */
+  oldestPendingSeconds: number;
+  /** The most re-sends of one entry since it last became pending, among those re-sent in this run. */
+  mostResendsOfOneEntry: number;
 }
 
 /**
  * Re-sends the jobs of entries that are still pending long after their job was last sent
  * (a failed send after the write, a message the local emulator lost in a crash). Each entry's
  * send time is updated first, so an entry is re-sent at most once per grace period, and the
- * consumer's idempotency makes a duplicate harmless.
+ * consumer's idempotency makes a duplicate harmless. Reports how long entries have been pending
+ * and how often one was re-sent: an entry that keeps coming back means its jobs do not make it
+ * done (a class of bugs no re-send heals), which the alarms on these figures catch.
  */
 export async function reconcilePending(deps: ReconcileDeps, settings: ReconcileSettings): Promise<ReconcileReport> {
   const now = deps.clock.now();
   const cutoff = new Date(now.getTime() - settings.graceSeconds * 1000);
-  const report: ReconcileReport = { resent: 0, failedToSend: 0, more: false };
+  const secondsSince = (then: Date) => Math.max(0, (now.getTime() - then.getTime()) / 1000);
+  const oldestSentAt = await deps.pending.oldestSentAt();
+  const report: ReconcileReport = {
+    resent: 0,
+    failedToSend: 0,
+    more: false,
+    oldestPendingSeconds: oldestSentAt ? secondsSince(oldestSentAt) : 0,
+    mostResendsOfOneEntry: 0,
+  };
   let after: unknown;
   do {
     const remaining = settings.maxEntriesPerRun - report.resent - report.failedToSend;
@@ -47,6 +65,15 @@ export async function reconcilePending(deps: ReconcileDeps, settings: ReconcileS
       page.items.map(async (entry) => {
         const resent = await deps.pending.markResent(entry, now);
         if (!resent) return;
+        deps.logger.warn('re-sending the job of a stale pending entry', {
+          entryId: resent.id,
+          ownerId: resent.ownerId,
+          revision: resent.revision,
+          resends: resent.resends,
+          pendingSeconds: Math.round(secondsSince(resent.pendingSince)),
+        });
+        report.oldestPendingSeconds = Math.max(report.oldestPendingSeconds, secondsSince(resent.pendingSince));
+        report.mostResendsOfOneEntry = Math.max(report.mostResendsOfOneEntry, resent.resends);
         try {
           await deps.jobs.enqueue(resent);
           report.resent++;
@@ -59,4 +86,13 @@ export async function reconcilePending(deps: ReconcileDeps, settings: ReconcileS
     after = page.next;
   } while (after !== undefined);
   return report;
+}
+
+/**
+ * The longest an entry can legitimately stay pending: its first job's whole retry path (the
+ * grace), the reconciler noticing a lost job (one more period after the grace), and the re-sent
+ * job's whole retry path. Any longer, and re-sending is not making the entry done.
+ */
+export function longestLegitimatePendingSeconds(settings: { graceSeconds: number; periodSeconds: number }): number {
+  return 2 * settings.graceSeconds + settings.periodSeconds;
 }

@@ -1,5 +1,5 @@
 import { EntryAlreadyFailedError } from './errors.js';
-import type { EntryTagStore, ExtractOptions, JobTarget, TagExtractor, TokenUsage } from './ports.js';
+import type { EntryTagStore, ExtractOptions, JobRef, JobTarget, TagExtractor, TokenUsage } from './ports.js';
 import { postProcessTags, type PostProcessed } from './post-process.js';
 
 /** Ports and settings of the extraction use case. */
@@ -63,6 +63,18 @@ export async function extractEntryTags(
     return reason.kind === 'other' ? { kind: 'lost-race' } : reason;
   }
   return { kind: 'tagged', model: raw.model, usage: raw.usage, latencyMs: raw.latencyMs, ...processed };
+}
+
+/**
+ * The revision a job is for. A job that names none (version 1, which predates edits) is for the
+ * entry's current text: it is pinned to the revision read now, and from then on is conditional
+ * on it like any other job, so an edit after this read is left to the edit's own job. Costs one
+ * strongly consistent read, only for such jobs. Undefined when the entry is gone.
+ */
+export async function pinJobTarget(store: EntryTagStore, job: JobRef): Promise<JobTarget | undefined> {
+  if (job.revision !== undefined) return { ...job, revision: job.revision };
+  const entry = await store.get(job.ownerId, job.entryId);
+  return entry && { ...job, revision: entry.revision ?? 1 };
 }
 
 /**

@@ -9,6 +9,13 @@ export interface EntrySnapshot {
   revision?: number;
 }
 
+/** A job as received: the entry's key and the text revision it was sent for, if it names one (version 1 does not). */
+export interface JobRef {
+  ownerId: string;
+  entryId: string;
+  revision?: number;
+}
+
 /** The entry a job is for: its key and the text revision the job was sent for. */
 export interface JobTarget {
   ownerId: string;

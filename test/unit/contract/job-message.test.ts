@@ -70,10 +70,10 @@ describe('job message contract (consumer side)', () => {
     expect(JobMessageSchema.safeParse(JOB_MESSAGE_FIXTURES[version]).success).toBe(true);
   });
 
-  it('reads a v2 job as for its revision and a v1 job as for revision 1', () => {
+  it("reads a v2 job as for its revision and a v1 job as for the entry's current text (no revision)", () => {
     expect(jobRevision(JobMessageSchema.parse(v2))).toBe(3);
-    expect(jobRevision(JobMessageSchema.parse(v1))).toBe(1);
-    expect(jobRevision(JobMessageSchema.parse({ ...v1, revision: 7 }))).toBe(1);
+    expect(jobRevision(JobMessageSchema.parse(v1))).toBeUndefined();
+    expect(jobRevision(JobMessageSchema.parse({ ...v1, revision: 7 }))).toBeUndefined();
   });
 
   it.each(Object.entries(INVALID_JOB_MESSAGE_BODIES))('rejects the invalid fixture "%s"', (_name, body) => {

@@ -26,7 +26,7 @@ describe('dry run', () => {
       ACCEPTED_JOB_MESSAGE_VERSIONS.map((version) => ({
         valid: true,
         version,
-        revision: version === 1 ? 1 : JOB_MESSAGE_FIXTURES[2].revision,
+        revision: version === 1 ? undefined : JOB_MESSAGE_FIXTURES[2].revision,
         tags: ['Django', 'Elasticsearch'],
         dropped: [{ candidate: 'Kubernetes', reason: 'ungrounded' }],
       })),

@@ -83,6 +83,7 @@ describe('processJobRecord', () => {
     expect(retries.retryAfter).not.toHaveBeenCalled();
     expect(logger.info).toHaveBeenCalledWith('entry tagged', {
       entryId: ENTRY_ID,
+      version: 1,
       revision: 1,
       messageId: 'm-1',
       receiveCount: 1,
@@ -125,12 +126,13 @@ describe('processJobRecord', () => {
   });
 
   it('acknowledges the job of an older revision without calling the model, and counts it', async () => {
-    // Arrange: the entry was edited twice since this (version 1, so revision 1) job was sent
+    // Arrange: the entry was edited twice since this job of revision 1 was sent
     const { deps, store, retries, logger, metrics } = setup();
     store.put(OWNER, ENTRY_ID, { entry: 'The new text about Rust.', status: 'pending', revision: 3 });
+    const record = sqsRecord(JSON.stringify(jobMessageFor({ id: ENTRY_ID, ownerId: OWNER, revision: 1 }, EXTRACTION_TIME, 2)), { messageId: 'm-1' });
 
     // Act
-    await processJobRecord(jobRecord(), deps);
+    await processJobRecord(record, deps);
 
     // Assert
     expect(deps.extractor.extract).not.toHaveBeenCalled();
@@ -140,8 +142,38 @@ describe('processJobRecord', () => {
     expect(logger.info).toHaveBeenCalledWith(expect.stringContaining('superseded'), expect.objectContaining({ revision: 1, currentRevision: 3 }));
   });
 
+  it('tags the current text of an entry edited since its version 1 job was sent (version 1 predates edits)', async () => {
+    // Arrange: a producer that knows of no consumer accepting version 2 sent the edit's job as version 1
+    const { deps, store, retries, logger } = setup();
+    store.put(OWNER, ENTRY_ID, { entry: 'Edited: Django on Elasticsearch now.', status: 'pending', revision: 2 });
+
+    // Act
+    await processJobRecord(jobRecord(), deps);
+
+    // Assert
+    expect(deps.extractor.extract).toHaveBeenCalledWith('Edited: Django on Elasticsearch now.', expect.anything());
+    expect(store.stored(OWNER, ENTRY_ID)).toMatchObject({ status: 'done', revision: 2, tags: ['Django', 'Elasticsearch'] });
+    expect(retries.retryAfter).not.toHaveBeenCalled();
+    expect(logger.info).toHaveBeenCalledWith('entry tagged', expect.objectContaining({ version: 1, revision: 2 }));
+  });
+
+  it('leaves a version 1 job whose entry cannot be read on its last receive pending for the reconciler, not failed', async () => {
+    // Arrange: the read fails on every receive, so the job never learns the revision it is for
+    const { deps, store, retries, logger } = setup();
+    vi.spyOn(store, 'get').mockRejectedValue(new RetryableError('DynamoDB timed out'));
+
+    // Act
+    const attempt = processJobRecord(jobRecord(QUEUE_SETTINGS.maxReceiveCount), deps);
+
+    // Assert
+    await expect(attempt).rejects.toBeInstanceOf(RetryableError);
+    expect(store.stored(OWNER, ENTRY_ID)).toMatchObject({ status: 'pending' });
+    expect(retries.retryAfter).toHaveBeenCalledExactlyOnceWith('receipt-m-1', 0);
+    expect(logger.error).toHaveBeenCalledWith(expect.stringContaining('entry left pending'), expect.objectContaining({ entryId: ENTRY_ID }));
+  });
+
   it('writes nothing when the text is edited while the model answers, and acknowledges the job', async () => {
-    // Arrange: the edit lands between the job's read and its write
+    // Arrange: the edit lands between the job's read (which pins this version 1 job to revision 1) and its write
     const { deps, store, retries, metrics } = setup();
     vi.mocked(deps.extractor.extract).mockImplementationOnce(async () => {
       store.put(OWNER, ENTRY_ID, { entry: 'Edited: now about Rust.', status: 'pending', revision: 2 });

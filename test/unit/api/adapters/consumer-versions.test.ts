@@ -3,6 +3,7 @@ import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/clie
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import {
+  CONSUMER_VERSIONS_FAILED_READ_MAX_AGE_MS,
   CONSUMER_VERSIONS_MAX_AGE_MS,
   sameCheckoutJobMessageVersion,
   ssmJobMessageVersion,
@@ -78,17 +79,28 @@ describe('ssmJobMessageVersion', () => {
     expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 2);
   });
 
-  it('keeps a failed read for the maximum age too, so an SSM outage does not slow every send', async () => {
+  it.each([
+    ['unreadable', new Error('ThrottlingException')],
+    ['missing', new ParameterNotFound({ message: 'not found', $metadata: {} })],
+  ])('keeps a failed read (%s) only briefly: concurrent sends share it, and the newest version is sent soon after SSM answers', async (_case, failure) => {
     // Arrange
-    ssm.on(GetParameterCommand).rejects(new Error('ThrottlingException'));
-    const { next } = source();
+    let clock = 0;
+    ssm.on(GetParameterCommand).rejectsOnce(failure).resolves({ Parameter: { Value: '1,2' } });
+    const { next } = source(() => clock);
 
     // Act
-    await next();
-    await next();
+    const duringBlip = await Promise.all([next(), next()]);
+    clock = CONSUMER_VERSIONS_FAILED_READ_MAX_AGE_MS - 1;
+    const stillKept = await next();
+    clock = CONSUMER_VERSIONS_FAILED_READ_MAX_AGE_MS;
+    const afterBlip = await next();
 
     // Assert
-    expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 1);
+    expect(duringBlip).toEqual([1, 1]);
+    expect(stillKept).toBe(1);
+    expect(afterBlip).toBe(2);
+    expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 2);
+    expect(CONSUMER_VERSIONS_FAILED_READ_MAX_AGE_MS).toBeLessThanOrEqual(CONSUMER_VERSIONS_MAX_AGE_MS / 10);
   });
 });
 

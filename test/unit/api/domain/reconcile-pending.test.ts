@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { EntryRef, EntryRefPage, JobQueue, StalePendingEntries } from '../../../../lambdas/api/domain/ports.js';
-import { reconcilePending } from '../../../../lambdas/api/domain/reconcile-pending.js';
+import type { EntryRef, EntryRefPage, JobQueue, ResentEntry, StalePendingEntries } from '../../../../lambdas/api/domain/ports.js';
+import { longestLegitimatePendingSeconds, reconcilePending } from '../../../../lambdas/api/domain/reconcile-pending.js';
 
 const NOW = new Date('2026-11-23T12:00:00.000Z');
 
@@ -13,7 +13,12 @@ const byIndexKey = (a: IndexKey, b: IndexKey) => a[0] - b[0] || (a[1] < b[1] ? -
  * to the end while paging neither skips nor repeats another.
  */
 class FakePendingIndex implements StalePendingEntries {
-  constructor(readonly sentAt: Map<string, { ref: EntryRef; sentAt: Date; pending: boolean; revision: number }>) {}
+  constructor(readonly sentAt: Map<string, { ref: EntryRef; sentAt: Date; pending: boolean; revision: number; pendingSince: Date; resends: number }>) {}
+
+  async oldestSentAt(): Promise<Date | undefined> {
+    const pending = [...this.sentAt.values()].filter((entry) => entry.pending).map((entry) => entry.sentAt.getTime());
+    return pending.length > 0 ? new Date(Math.min(...pending)) : undefined;
+  }
 
   async findSentBefore(cutoff: Date, limit: number, after?: unknown): Promise<EntryRefPage> {
     const stale = [...this.sentAt.values()]
@@ -25,20 +30,23 @@ class FakePendingIndex implements StalePendingEntries {
     return { items: page.map(({ ref }) => ref), next: stale.length > limit ? page.at(-1)?.key : undefined };
   }
 
-  async markResent(ref: EntryRef, at: Date): Promise<EntryRef | undefined> {
+  async markResent(ref: EntryRef, at: Date): Promise<ResentEntry | undefined> {
     const entry = this.sentAt.get(ref.id);
     if (!entry?.pending) return undefined;
     entry.sentAt = at;
-    return { ...ref, revision: entry.revision };
+    entry.resends++;
+    return { ...ref, revision: entry.revision, pendingSince: entry.pendingSince, resends: entry.resends };
   }
 }
 
-function pendingIndex(entries: { id: string; minutesAgo: number; pending?: boolean; revision?: number }[]) {
+const minutesBefore = (time: Date, minutes: number) => new Date(time.getTime() - minutes * 60_000);
+
+function pendingIndex(entries: { id: string; minutesAgo: number; pending?: boolean; revision?: number; pendingForMinutes?: number; resends?: number }[]) {
   return new FakePendingIndex(
     new Map(
-      entries.map(({ id, minutesAgo, pending = true, revision = 1 }) => [
+      entries.map(({ id, minutesAgo, pending = true, revision = 1, pendingForMinutes = minutesAgo, resends = 0 }) => [
         id,
-        { ref: { ownerId: 'user-a', id }, sentAt: new Date(NOW.getTime() - minutesAgo * 60_000), pending, revision },
+        { ref: { ownerId: 'user-a', id }, sentAt: minutesBefore(NOW, minutesAgo), pending, revision, pendingSince: minutesBefore(NOW, pendingForMinutes), resends },
       ]),
     ),
   );
@@ -81,7 +89,7 @@ describe('reconcilePending', () => {
     const report = await reconcilePending({ pending, jobs, clock: { now: () => NOW }, logger }, settings);
 
     expect(sent.sort()).toEqual(['old-1', 'old-2', 'old-3']);
-    expect(report).toEqual({ resent: 3, failedToSend: 0, more: false });
+    expect(report).toMatchObject({ resent: 3, failedToSend: 0, more: false });
   });
 
   it('re-sends an entry at most once per grace period, because the send time moves forward', async () => {
@@ -131,5 +139,43 @@ describe('reconcilePending', () => {
 
     expect(sent).toEqual([]);
     expect(report.resent).toBe(0);
+  });
+
+  it('reports how long the least recently sent entry has been pending, also when nothing is stale', async () => {
+    const pending = pendingIndex([
+      { id: 'fresh', minutesAgo: 5 },
+      { id: 'fresher', minutesAgo: 2 },
+    ]);
+
+    const report = await reconcilePending({ pending, jobs: recordingQueue().jobs, clock: { now: () => NOW }, logger }, settings);
+
+    expect(report).toMatchObject({ resent: 0, oldestPendingSeconds: 300, mostResendsOfOneEntry: 0 });
+  });
+
+  it('reports a re-sent entry by how long it has been pending, not since its last send, and how often it was re-sent', async () => {
+    // Arrange: re-sent twice before, pending for 5 hours; its last send (the index order) was 20 minutes ago
+    const pending = pendingIndex([
+      { id: 'stuck', minutesAgo: 20, pendingForMinutes: 300, resends: 2 },
+      { id: 'lost-once', minutesAgo: 40 },
+    ]);
+
+    // Act
+    const report = await reconcilePending({ pending, jobs: recordingQueue().jobs, clock: { now: () => NOW }, logger }, settings);
+
+    // Assert
+    expect(report).toMatchObject({ resent: 2, oldestPendingSeconds: 300 * 60, mostResendsOfOneEntry: 3 });
+    expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('re-sending'), expect.objectContaining({ entryId: 'stuck', resends: 3, pendingSeconds: 300 * 60 }));
+  });
+
+  it('reports nothing pending as 0 seconds', async () => {
+    const report = await reconcilePending({ pending: pendingIndex([]), jobs: recordingQueue().jobs, clock: { now: () => NOW }, logger }, settings);
+
+    expect(report).toEqual({ resent: 0, failedToSend: 0, more: false, oldestPendingSeconds: 0, mostResendsOfOneEntry: 0 });
+  });
+});
+
+describe('longestLegitimatePendingSeconds', () => {
+  it("covers the first job's retries, the reconciler noticing it was lost, and the re-sent job's retries", () => {
+    expect(longestLegitimatePendingSeconds({ graceSeconds: 3900, periodSeconds: 300 })).toBe(2 * 3900 + 300);
   });
 });
