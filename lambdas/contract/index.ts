@@ -5,3 +5,4 @@ export * from './aws-call-budget.js';
 export * from './version.js';
 export * from './version-negotiation.js';
 export * from './job-send.js';
+export * from './entry-events.js';
