@@ -3,6 +3,7 @@ import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from 
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createEntryEventsHandler } from '../../../lambdas/api/events/publisher.js';
+import { matchesEntryEventsFilter } from '../../../lambdas/api/events/settings.js';
 import { ENTRY_EVENT_SCHEMAS, type EntryEventDetailType } from '../../../lambdas/contract/index.js';
 import { capturedLogger } from '../support/captured-logger.js';
 import { lambdaContext } from '../support/lambda-context.js';
@@ -136,5 +137,17 @@ describe('the entry events publisher', () => {
     expect(result).toEqual({ batchItemFailures: [] });
     expect(published()).toEqual([]);
     expect(lines).toContainEqual(expect.objectContaining({ level: 'ERROR', message: 'skipped a stream record whose entry breaks the event contract' }));
+  });
+});
+
+describe('the filter of the local stream stand-in (the event source mapping filter patterns)', () => {
+  it.each([
+    ['a removed entry', streamRecord({ oldItem: entryItem('user-a', ENTRY_A, []) }), true],
+    ['an entry become done', streamRecord({ oldItem: entryItem('user-a', ENTRY_A, []), newItem: entryItem('user-a', ENTRY_A, ['Go'], TAGGED) }), true],
+    ['an entry become failed', streamRecord({ newItem: entryItem('user-a', ENTRY_A, [], { status: 'failed' }) }), true],
+    ['a pending entry', streamRecord({ newItem: entryItem('user-a', ENTRY_A, []) }), false],
+    ['an idempotency key, even removed', streamRecord({ oldItem: { pk: 'OWNER#user-a', sk: 'IDEMPOTENCY#k', status: 'done' } }), false],
+  ])('passes %s: %s', (_name, record, passes) => {
+    expect(matchesEntryEventsFilter(record as never)).toBe(passes);
   });
 });
