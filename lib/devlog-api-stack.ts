@@ -13,7 +13,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { AccountRecovery, FeaturePlan, Mfa, OAuthScope, UserPool, UserPoolClient, UserPoolClientIdentityProvider } from 'aws-cdk-lib/aws-cognito';
 import { AttributeType, Billing, ProjectionType, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaFunctionTarget } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
@@ -34,6 +34,7 @@ import {
 } from '../lambdas/api/reconciler-settings.js';
 import { API_TAGS_TABLE_ATTRIBUTES, TAGS_TABLE } from '../lambdas/api/adapters/tags-table.js';
 import { AGGREGATOR_SETTINGS } from '../lambdas/api/tech-stack-settings.js';
+import { ENTRY_EVENTS_FILTER_PATTERNS, ENTRY_EVENTS_SETTINGS } from '../lambdas/api/events/settings.js';
 import { API_ROUTES, GATEWAY_ROUTES, routeKeyOf } from '../lambdas/api/http/routes.js';
 import { deployedReconcileGraceSeconds, ENTRY_TABLE, QUEUE_SETTINGS } from '../lambdas/contract/index.js';
 import type { StageConfig } from './config.js';
@@ -71,6 +72,11 @@ export class DevLogApiStack extends Stack {
   /** Where every alarm of the stage (both stacks) notifies ALARM and OK. */
   readonly alarmTopic: ITopic;
   readonly aggregatorFunction: LambdaFunction;
+  /** The stage's bus of entry events, for the product's other prompts. */
+  readonly eventBus: EventBus;
+  /** Turns the entries table's stream into the events on the bus. */
+  readonly entryEventsFunction: LambdaFunction;
+  readonly entryEventsDeadLetterQueue: Queue;
   /** Where the extraction stack publishes the job message versions it accepts. */
   private readonly consumerVersions: IStringParameter;
 
@@ -176,6 +182,16 @@ export class DevLogApiStack extends Stack {
       enforceSSL: true,
     });
     this.aggregatorFunction = this.createAggregator(config);
+    this.eventBus = new EventBus(this, 'EntryEvents', {
+      eventBusName: `devlog-tags-${config.stage}`,
+      description: 'devlog-tags entry events: EntryTagged, EntryTaggingFailed, EntryDeleted (README, "Events")',
+    });
+    this.entryEventsDeadLetterQueue = new Queue(this, 'EntryEventsDlq', {
+      retentionPeriod: Duration.days(QUEUE_SETTINGS.dlqRetentionDays),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    this.entryEventsFunction = this.createEntryEventsPublisher(config);
     this.api = this.createHttpApi(config);
     this.alarmTopic = this.createAlarmTopic(config);
     this.publishSharedParameters(config.stage);
@@ -297,6 +313,38 @@ export class DevLogApiStack extends Stack {
     return aggregator;
   }
 
+  /**
+   * The entries table's stream into the entry events on the stage's bus. A function of ours
+   * rather than an EventBridge Pipe: the Pipe's input transformer cannot turn the stream's
+   * DynamoDB JSON (the tags are an `L` of `M`s) into plain JSON, so a Pipe would need an
+   * enrichment function anyway, and one Pipe targets one fixed detail-type where we publish
+   * three. The function also runs unchanged in the local stack. The events come from the
+   * stream, never from a second write beside the tag write. Its role may only read the stream,
+   * put events on this bus and park failed batches in its DLQ: it reads nothing of the table.
+   */
+  private createEntryEventsPublisher(config: StageConfig): LambdaFunction {
+    const publisher = new LambdaFunction(this, 'EntryEventsFunction', {
+      entry: fileURLToPath(new URL('../lambdas/api/events/handler.ts', import.meta.url)),
+      description: 'devlog-tags: entry events on the bus from the entries stream',
+      timeout: Duration.seconds(ENTRY_EVENTS_SETTINGS.functionTimeoutSeconds),
+      logRetentionDays: config.logRetentionDays,
+      environment: { EVENT_BUS_NAME: this.eventBus.eventBusName },
+    });
+    this.eventBus.grantPutEventsTo(publisher);
+    publisher.addEventSource(
+      new DynamoEventSource(this.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: ENTRY_EVENTS_SETTINGS.batchSize,
+        retryAttempts: ENTRY_EVENTS_SETTINGS.retryAttempts,
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(this.entryEventsDeadLetterQueue),
+        filters: ENTRY_EVENTS_FILTER_PATTERNS.map((pattern) => ({ pattern: JSON.stringify(pattern) })),
+      }),
+    );
+    return publisher;
+  }
+
   private createHttpApi(config: StageConfig): HttpApi {
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
       retention: retentionDays(config.logRetentionDays),
@@ -409,6 +457,8 @@ export class DevLogApiStack extends Stack {
       dlqUrl: this.deadLetterQueue.queueUrl,
       dlqArn: this.deadLetterQueue.queueArn,
       alarmTopicArn: this.alarmTopic.topicArn,
+      eventBusName: this.eventBus.eventBusName,
+      eventBusArn: this.eventBus.eventBusArn,
     };
     for (const [key, parameterName] of Object.entries(paths) as [keyof typeof paths, string][]) {
       new StringParameter(this, `Shared-${key}`, {
@@ -500,6 +550,22 @@ export class DevLogApiStack extends Stack {
       threshold: 1,
       description: 'Stream records exhausted their retries: some entries are missing from the tech stack and the tag filter until they change again.',
     });
+    alarms.add('EntryEventsErrors', {
+      metric: this.entryEventsFunction.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }),
+      threshold: 3,
+      evaluationPeriods: 2,
+      description: 'The entry events publisher keeps failing: the other prompts do not hear of new tags.',
+    });
+    alarms.add('EntryEventsIteratorAge', {
+      metric: this.entryEventsFunction.metric('IteratorAge', { period: ALARM_PERIOD, statistic: 'Maximum' }),
+      threshold: 5 * 60 * 1000,
+      description: 'Entry events are over 5 minutes behind the entries stream (the bus refuses them, or the publisher fails).',
+    });
+    alarms.add('EntryEventsDeadLetters', {
+      metric: this.entryEventsDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' }),
+      threshold: 1,
+      description: 'Stream records exhausted their retries: their entry events were never published. The DLQ names the shard and sequence range.',
+    });
     alarms.add('Api5xx', {
       metric: this.api.metricServerError({ period: ALARM_PERIOD, statistic: 'Sum' }),
       threshold: 5,
@@ -515,6 +581,10 @@ export class DevLogApiStack extends Stack {
     Validations.of(this.aggregatorDeadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is the on-failure destination of the tech-stack aggregator.',
+    });
+    Validations.of(this.entryEventsDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is the on-failure destination of the entry events publisher.',
     });
   }
 }

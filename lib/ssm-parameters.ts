@@ -12,6 +12,9 @@ export function sharedParameterPaths(stage: string) {
     dlqUrl: `${base}/jobs-dlq/url`,
     dlqArn: `${base}/jobs-dlq/arn`,
     alarmTopicArn: `${base}/alarm-topic/arn`,
+    /** The bus of the entry events (EntryTagged, EntryTaggingFailed, EntryDeleted) the product's other prompts consume. */
+    eventBusName: `${base}/event-bus/name`,
+    eventBusArn: `${base}/event-bus/arn`,
   } as const;
 }
 

@@ -1,5 +1,6 @@
 import { CONSUMER_SETTINGS } from '../lambdas/contract/index.js';
 import { EXTRACTION_SERVICE_VERSION } from '../lambdas/extraction/version.js';
+import { LOCAL_RESOURCES } from './settings.js';
 
 /** Where the local resources are, for the handlers' configuration. */
 export interface HandlerEnvironmentInput {
@@ -34,6 +35,7 @@ export function handlerEnvironment(input: HandlerEnvironmentInput): Record<strin
     TABLE_NAME: input.tableName,
     TAGS_TABLE_NAME: input.tagsTableName,
     QUEUE_URL: input.queueUrl,
+    EVENT_BUS_NAME: LOCAL_RESOURCES.eventBusName,
     OPENAI_SECRET_ID: input.openAiSecretId,
     ...(input.openAiBaseUrl ? { OPENAI_BASE_URL: input.openAiBaseUrl } : {}),
     ...(input.openAiModel ? { OPENAI_MODEL: input.openAiModel } : {}),

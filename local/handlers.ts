@@ -13,6 +13,8 @@ import { readAggregatorEnv } from '../lambdas/api/tech-stack-aggregator-env.js';
 import { createExtractionClients } from '../lambdas/extraction/aws-clients.js';
 import { readExtractionEnv } from '../lambdas/extraction/env.js';
 import { createExtractionHandler, type ExtractionHandler } from '../lambdas/extraction/handler-factory.js';
+import { createEntryEventsHandler, createEventBridgeClient, type EntryEventsHandler } from '../lambdas/api/events/publisher.js';
+import { readEntryEventsEnv } from '../lambdas/api/events/env.js';
 import { localAccessKeyId } from './iam/local-iam.js';
 import type { PolicyFunction } from './iam/resources.js';
 import { LineLogger } from './log.js';
@@ -23,6 +25,8 @@ export interface HandlerEndpoints {
   dynamoDb: string;
   sqs: string;
   secretsManager?: string;
+  /** The local bus (local/emulators/eventbridge.ts) the entry events publisher puts its events on. */
+  eventBridge?: string;
 }
 
 /** Powertools Metrics that publish nowhere: there is no CloudWatch here, and the EMF blobs would flood the console. */
@@ -43,6 +47,7 @@ export interface LocalHandlers {
   reconciler: ReconcilerHandler;
   extraction: ExtractionHandler;
   aggregator: TechStackAggregatorHandler;
+  entryEvents: EntryEventsHandler;
 }
 
 /** What the local handlers are built from. */
@@ -75,6 +80,8 @@ export function createLocalHandlers(options: LocalHandlerOptions): { handlers: L
   };
   // As tech-stack-aggregator-handler.ts builds it: a document client of its own, SDK defaults.
   const aggregatorClient = DynamoDBDocumentClient.from(new DynamoDBClient({ ...identity('aggregator'), endpoint: options.endpoints.dynamoDb }));
+  // It calls only EventBridge, which no enforcing proxy covers: it signs with the plain local credentials.
+  const eventBridgeClient = createEventBridgeClient({ region: LOCAL_RESOURCES.region, credentials: LOCAL_RESOURCES.credentials, endpoint: options.endpoints.eventBridge });
   const logger = (serviceName: string) => new LineLogger(options.handlerLog, { serviceName, logLevel: options.logLevel });
   return {
     handlers: {
@@ -94,6 +101,7 @@ export function createLocalHandlers(options: LocalHandlerOptions): { handlers: L
         documentClient: aggregatorClient,
         logger: logger('devlog-tech-stack'),
       }),
+      entryEvents: createEntryEventsHandler(readEntryEventsEnv(options.env), { eventBridgeClient, logger: logger('devlog-entry-events') }),
     },
     destroy: () => {
       for (const { documentClient, sqsClient } of Object.values(clients)) {
@@ -101,6 +109,7 @@ export function createLocalHandlers(options: LocalHandlerOptions): { handlers: L
         sqsClient.destroy();
       }
       aggregatorClient.destroy();
+      eventBridgeClient.destroy();
     },
   };
 }

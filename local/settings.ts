@@ -41,6 +41,11 @@ const LocalSettingsSchema = z.object({
   DAILY_ENTRY_QUOTA: z.coerce.number().int().positive().optional(),
   /** `Prefer: wait` GETs each user may hold open at once (as context maxOpenWaitsPerUser deployed); the API's default when unset. */
   MAX_OPEN_WAITS_PER_USER: z.coerce.number().int().positive().optional(),
+  /**
+   * Where the local stack POSTs every entry event (EntryTagged ...) as JSON, retrying failures
+   * like an EventBridge API destination; the events are in <DATA_DIR>/events.jsonl either way.
+   */
+  LOCAL_EVENTS_URL: z.url().optional(),
   /** Level of the handlers' Powertools logs (request and batch lines are always printed). */
   LOG_LEVEL: z
     .string()
@@ -106,6 +111,11 @@ export const LOCAL_RESOURCES = {
   jobsQueueName: 'devlog-jobs',
   deadLetterQueueName: 'devlog-jobs-dlq',
   openAiSecretId: 'devlog-tags/openai-api-key',
+  /** The bus the entry events go to (the stage's devlog-tags-<stage> in AWS). */
+  eventBusName: 'devlog-tags-local',
+  /** Files of the data directory: every entry event, and those LOCAL_EVENTS_URL never took. */
+  eventsFile: 'events.jsonl',
+  eventsDeadLetterFile: 'events-dlq.jsonl',
   /** Credentials the emulators accept; any non-empty value works. */
   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
 } as const;

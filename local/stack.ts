@@ -13,6 +13,9 @@ import { checkModelServer } from './model-check.js';
 import { TAGS_TABLE } from '../lambdas/api/adapters/tags-table.js';
 import { dynamoDbClientFor, ensureEntryTable, ensureKeyedTable, startDynamoDb } from './emulators/dynamodb.js';
 import { startLocalStream } from './emulators/dynamodb-stream.js';
+import { startLocalEventBus } from './emulators/eventbridge.js';
+import { startApiDestination } from './events/api-destination.js';
+import { ENTRY_EVENTS_SETTINGS, matchesEntryEventsFilter } from '../lambdas/api/events/settings.js';
 import { startSecretsManager } from './emulators/secrets-manager.js';
 import { ensureJobQueues, sqsClientFor, startSqs } from './emulators/sqs.js';
 import { handlerEnvironment } from './handler-environment.js';
@@ -27,6 +30,9 @@ import { OFFLINE_DICTIONARY_MODEL, offlineDictionary, startModelServer } from '.
 
 /** A stop step this slow is named in the log, so a stop that hangs says where. */
 const SLOW_STOP_STEP_MS = 1_000;
+
+/** The entry events publisher, the stream's second consumer (as in AWS, where a shard allows two). */
+const ENTRY_EVENTS_CONSUMER = 'entry-events';
 
 /** User id of the token printed at start. */
 export const DEV_USER_ID = 'dev-user';
@@ -159,8 +165,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       retryAttempts: AGGREGATOR_SETTINGS.retryAttempts,
       functionTimeoutSeconds: AGGREGATOR_SETTINGS.functionTimeoutSeconds,
       log,
+      additionalConsumers: [ENTRY_EVENTS_CONSUMER],
     });
     cleanups.push({ name: 'DynamoDB stream stand-in', run: stream.stop });
+    // The stage's bus: every event to <DATA_DIR>/events.jsonl, and to LOCAL_EVENTS_URL like an API destination.
+    const destination = settings.LOCAL_EVENTS_URL
+      ? startApiDestination({
+          url: settings.LOCAL_EVENTS_URL,
+          deadLetterFile: path.join(settings.DATA_DIR, LOCAL_RESOURCES.eventsDeadLetterFile),
+          log,
+        })
+      : undefined;
+    if (destination) cleanups.push({ name: 'events API destination', run: destination.stop });
+    const eventBus = await startLocalEventBus({
+      busName: LOCAL_RESOURCES.eventBusName,
+      eventsFile: path.join(settings.DATA_DIR, LOCAL_RESOURCES.eventsFile),
+      ...(destination ? { onEvent: destination.deliver } : {}),
+    });
+    cleanups.push({ name: 'EventBridge stand-in', run: eventBus.stop });
     // Each function's calls are checked against its own role, as IAM does in AWS.
     const iam = await startLocalIam({
       dynamoDbTarget: stream.endpoint,
@@ -203,12 +225,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     const { handlers, destroy: destroyHandlerClients } = createLocalHandlers({
       env: handlerEnv,
-      endpoints: { ...handlerEndpoints, secretsManager: secrets.endpoint },
+      endpoints: { ...handlerEndpoints, secretsManager: secrets.endpoint, eventBridge: eventBus.endpoint },
       handlerLog: options.handlerLog ?? writeLineToStdout,
       logLevel: settings.LOG_LEVEL,
     });
     cleanups.push({ name: 'handler SDK clients', run: destroyHandlerClients });
     stream.deliverTo(handlers.aggregator);
+    stream.deliverToConsumer(ENTRY_EVENTS_CONSUMER, handlers.entryEvents, {
+      filter: matchesEntryEventsFilter,
+      batchSize: ENTRY_EVENTS_SETTINGS.batchSize,
+      retryAttempts: ENTRY_EVENTS_SETTINGS.retryAttempts,
+      functionTimeoutSeconds: ENTRY_EVENTS_SETTINGS.functionTimeoutSeconds,
+      functionName: ENTRY_EVENTS_CONSUMER,
+    });
     cleanups.push({ name: 'DynamoDB stream delivery', run: stream.stopDelivery });
 
     const resent = await resendAllPendingJobs(dynamoClient, sqsClient, LOCAL_RESOURCES.tableName, queues.queueUrl, log);

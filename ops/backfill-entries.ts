@@ -8,6 +8,7 @@ import {
   ENTRY_STATUS,
   type JobMessageVersion,
   jobMessageFor,
+  jobSendParameters,
   LATEST_JOB_MESSAGE_VERSION,
 } from '../lambdas/contract/index.js';
 
@@ -55,7 +56,7 @@ export async function backfillEntries(
           QueueUrl: options.queueUrl,
           Entries: entries.map((entry, index) => ({
             Id: String(index),
-            MessageBody: JSON.stringify(jobMessageFor(entry, new Date(), backfillMessageVersion(entry.revision, version))),
+            ...jobSendParameters(jobMessageFor(entry, new Date(), backfillMessageVersion(entry.revision, version))),
           })),
         }),
       );

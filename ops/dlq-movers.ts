@@ -6,6 +6,7 @@ import {
   StartMessageMoveTaskCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { forwardedJobSendParameters } from '../lambdas/contract/index.js';
 
 /** Moves every message of a DLQ back to the queue it came from; returns how many moved. */
 export type DlqMover = (onProgress: (moved: number) => void) => Promise<number>;
@@ -29,7 +30,8 @@ export function messageMoveTask(client: SQSClient, dlqArn: string, pollMs = 2000
 
 /**
  * The local emulator has no StartMessageMoveTask, so move by hand: receive, send to the jobs
- * queue, then delete, ten at a time. A crash in between duplicates a message, never loses one.
+ * queue (in its owner's message group), then delete, ten at a time. A crash in between
+ * duplicates a message, never loses one.
  * `onMoved` gets the body of every message moved.
  */
 export function receiveSendDelete(
@@ -48,7 +50,7 @@ export function receiveSendDelete(
       const { Successful = [], Failed = [] } = await client.send(
         new SendMessageBatchCommand({
           QueueUrl: queueUrl,
-          Entries: Messages.map((message, index) => ({ Id: String(index), MessageBody: message.Body ?? '' })),
+          Entries: Messages.map((message, index) => ({ Id: String(index), ...forwardedJobSendParameters(message.Body ?? '') })),
         }),
       );
       if (Successful.length > 0) {

@@ -4,3 +4,5 @@ export * from './entry-table.js';
 export * from './aws-call-budget.js';
 export * from './version.js';
 export * from './version-negotiation.js';
+export * from './job-send.js';
+export * from './entry-events.js';

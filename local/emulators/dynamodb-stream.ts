@@ -34,7 +34,8 @@ import { LOCAL_RESOURCES } from '../settings.js';
  * by comparing the item with its old image. A poller then feeds the records to the handler
  * like the event source mapping: in order (one shard), a failed record and everything after
  * it retried, and after `retryAttempts` the failed record parked. At least once, in order per
- * item, as in AWS.
+ * item, as in AWS. A second consumer of the stream (as AWS allows two per shard) gets its own
+ * copy of each record, in a partition of its own, and its own poller, checkpoint and retries.
  */
 
 /** A table whose writes produce stream records, and its key attributes. */
@@ -66,6 +67,20 @@ export interface LocalStreamOptions {
   functionTimeoutSeconds: number;
   functionName?: string;
   log: LogLine;
+  /**
+   * Further consumers of the stream, by name: each record is kept for each of them from the
+   * start, until `deliverToConsumer` hands them to its handler.
+   */
+  additionalConsumers?: readonly string[];
+}
+
+/** How one additional consumer's event source mapping delivers. */
+export interface StreamConsumerOptions {
+  filter: (record: DynamoDBRecord) => boolean;
+  batchSize: number;
+  retryAttempts: number;
+  functionTimeoutSeconds: number;
+  functionName: string;
 }
 
 /** A running stream stand-in. */
@@ -77,6 +92,8 @@ export interface LocalStream {
    * are captured from the start, so a handler built once its environment is set misses none.
    */
   deliverTo(handler: StreamHandler): void;
+  /** Starts feeding an additional consumer named in `additionalConsumers`, with its own mapping's settings. */
+  deliverToConsumer(name: string, handler: StreamHandler, consumer: StreamConsumerOptions): void;
   /** Resolves once every record written so far has been handled (or parked). */
   drained(): Promise<void>;
   /**
@@ -106,12 +123,14 @@ export async function startLocalStream(options: LocalStreamOptions): Promise<Loc
   const logTable = streamLogTableName(table.tableName);
   await ensureKeyedTable(client, logTable, { partitionKey: 'pk', sortKey: 'sk' });
   let nextSequence = Math.max(Date.now() * 1000, (await lastSequence(client, logTable)) + 1);
-  await resolveIntents(client, table, logTable);
+  const consumerPartitions = (options.additionalConsumers ?? []).map(consumerPartition);
+  await resolveIntents(client, table, logTable, consumerPartitions);
 
   const locks = new Map<string, Promise<unknown>>();
   const agent = new Agent({ keepAlive: true });
   const target = new URL(options.targetEndpoint);
   let poller: Poller | undefined;
+  const consumerPollers = new Map<string, Poller>();
   let pollerStarted: () => void = () => undefined;
   const started = new Promise<void>((resolve) => {
     pollerStarted = resolve;
@@ -151,8 +170,9 @@ export async function startLocalStream(options: LocalStreamOptions): Promise<Loc
         // Also after a failed forward: the write may have happened. If dynalite is gone, the
         // intent stays and the next start resolves it.
         const newItem = await readItem(client, table.tableName, key);
-        await settleIntent(client, table, logTable, sequenceNumber, key, oldItem, newItem);
+        await settleIntent(client, table, logTable, sequenceNumber, key, oldItem, newItem, consumerPartitions);
         poller?.wake();
+        for (const consumer of consumerPollers.values()) consumer.wake();
       }
     });
 
@@ -178,13 +198,20 @@ export async function startLocalStream(options: LocalStreamOptions): Promise<Loc
     endpoint: `http://${LOOPBACK}:${port}`,
     deliverTo(handler) {
       if (poller) throw new Error('the stream already has a handler');
-      poller = startPoller(options, logTable, handler);
+      poller = startPoller({ ...options, partition: LOG_PARTITION }, logTable, handler);
       pollerStarted();
     },
-    drained: () => started.then(() => poller?.drained()),
-    stopDelivery: async () => poller?.stop(),
+    deliverToConsumer(name, handler, consumer) {
+      if (!options.additionalConsumers?.includes(name)) throw new Error(`${name} is not a consumer of the stream`);
+      if (consumerPollers.has(name)) throw new Error(`the stream already feeds ${name}`);
+      consumerPollers.set(name, startPoller({ ...options, ...consumer, partition: consumerPartition(name) }, logTable, handler));
+    },
+    drained: () => started.then(() => Promise.all([poller?.drained(), ...[...consumerPollers.values()].map((consumer) => consumer.drained())])).then(() => undefined),
+    stopDelivery: async () => {
+      await Promise.all([poller?.stop(), ...[...consumerPollers.values()].map((consumer) => consumer.stop())]);
+    },
     async stop() {
-      await poller?.stop();
+      await Promise.all([poller?.stop(), ...[...consumerPollers.values()].map((consumer) => consumer.stop())]);
       await closeServer(server);
       agent.destroy();
     },
@@ -249,7 +276,16 @@ async function readItem(client: DynamoDBClient, tableName: string, key: Item): P
   return item;
 }
 
-/** Turns an intent into a record, or drops it when the write changed nothing. */
+/** The log partition of an additional consumer's copies of the records. */
+function consumerPartition(name: string): string {
+  return `${LOG_PARTITION}#${name}`;
+}
+
+/**
+ * Turns an intent into a record, or drops it when the write changed nothing. Each additional
+ * consumer's copy is written before the intent becomes ready, so a crash in between leaves the
+ * intent, whose resolution at the next start writes the copies again (at least once).
+ */
 async function settleIntent(
   client: DynamoDBClient,
   table: StreamedTable,
@@ -258,6 +294,7 @@ async function settleIntent(
   key: Item,
   oldItem: Item | undefined,
   newItem: Item | undefined,
+  consumerPartitions: readonly string[],
 ): Promise<void> {
   const logKey = { pk: { S: LOG_PARTITION }, sk: { S: sequenceNumber } };
   if (isDeepStrictEqual(oldItem, newItem)) {
@@ -265,6 +302,14 @@ async function settleIntent(
     return;
   }
   const record = streamRecordOf(table.tableName, sequenceNumber, key, oldItem, newItem);
+  for (const partition of consumerPartitions) {
+    await client.send(
+      new PutItemCommand({
+        TableName: logTable,
+        Item: { pk: { S: partition }, sk: { S: sequenceNumber }, state: { S: 'ready' }, record: { S: JSON.stringify(record) } },
+      }),
+    );
+  }
   await client.send(
     new PutItemCommand({ TableName: logTable, Item: { ...logKey, state: { S: 'ready' }, record: { S: JSON.stringify(record) } } }),
   );
@@ -306,7 +351,7 @@ interface LogEntry {
   attempts: number;
 }
 
-async function readLog(client: DynamoDBClient, logTable: string, limit?: number): Promise<LogEntry[]> {
+async function readLog(client: DynamoDBClient, logTable: string, limit?: number, partition = LOG_PARTITION): Promise<LogEntry[]> {
   const entries: LogEntry[] = [];
   let ExclusiveStartKey: Item | undefined;
   do {
@@ -314,7 +359,7 @@ async function readLog(client: DynamoDBClient, logTable: string, limit?: number)
       new QueryCommand({
         TableName: logTable,
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': { S: LOG_PARTITION } },
+        ExpressionAttributeValues: { ':pk': { S: partition } },
         ConsistentRead: true,
         ExclusiveStartKey,
         ...(limit ? { Limit: limit } : {}),
@@ -350,12 +395,12 @@ async function lastSequence(client: DynamoDBClient, logTable: string): Promise<n
 }
 
 /** After a crash: an intent whose item differs from its old image became a record; the others never happened. */
-async function resolveIntents(client: DynamoDBClient, table: StreamedTable, logTable: string): Promise<void> {
+async function resolveIntents(client: DynamoDBClient, table: StreamedTable, logTable: string, consumerPartitions: readonly string[]): Promise<void> {
   for (const entry of await readLog(client, logTable)) {
     if (entry.state !== 'intent') continue;
     const key = JSON.parse(entry.keys) as Item;
     const current = await readItem(client, table.tableName, key);
-    await settleIntent(client, table, logTable, entry.sequenceNumber, key, entry.oldImage, current);
+    await settleIntent(client, table, logTable, entry.sequenceNumber, key, entry.oldImage, current, consumerPartitions);
   }
 }
 
@@ -365,8 +410,13 @@ interface Poller {
   stop(): Promise<void>;
 }
 
+/** What one poller delivers with: a consumer's mapping settings and its partition of the log. */
+type PollerOptions = Pick<LocalStreamOptions, 'client' | 'filter' | 'batchSize' | 'retryAttempts' | 'functionTimeoutSeconds' | 'functionName' | 'log'> & {
+  partition: string;
+};
+
 /** Feeds ready records to the handler in sequence order, as one shard of the event source mapping. */
-function startPoller(options: LocalStreamOptions, logTable: string, handler: StreamHandler): Poller {
+function startPoller(options: PollerOptions, logTable: string, handler: StreamHandler): Poller {
   const { client } = options;
   let stopped = false;
   let wakeUp: (() => void) | undefined;
@@ -391,11 +441,11 @@ function startPoller(options: LocalStreamOptions, logTable: string, handler: Str
     });
 
   const deleteEntry = (sequenceNumber: string) =>
-    client.send(new DeleteItemCommand({ TableName: logTable, Key: { pk: { S: LOG_PARTITION }, sk: { S: sequenceNumber } } }));
+    client.send(new DeleteItemCommand({ TableName: logTable, Key: { pk: { S: options.partition }, sk: { S: sequenceNumber } } }));
 
   /** One round: false when there was nothing to deliver. */
   const deliverOnce = async (): Promise<boolean> => {
-    const entries = (await readLog(client, logTable, options.batchSize * 2)).filter((entry) => entry.state !== 'parked');
+    const entries = (await readLog(client, logTable, options.batchSize * 2, options.partition)).filter((entry) => entry.state !== 'parked');
     const ready: LogEntry[] = [];
     const waiting = new Set<string>();
     for (const entry of entries) {
@@ -435,7 +485,7 @@ function startPoller(options: LocalStreamOptions, logTable: string, handler: Str
       new PutItemCommand({
         TableName: logTable,
         Item: {
-          pk: { S: LOG_PARTITION },
+          pk: { S: options.partition },
           sk: { S: entry.sequenceNumber },
           state: { S: parked ? 'parked' : 'ready' },
           record: { S: JSON.stringify(entry.record) },

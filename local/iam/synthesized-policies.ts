@@ -69,8 +69,13 @@ export function functionsWithoutPolicies(): string[] {
   // The release's pre-traffic hook runs only in CodeDeploy, never locally, and may touch no table
   // or queue (test/infra/canary-release.test.ts holds its role to that).
   const notRunLocally = [extraction.release.preTrafficHook];
+  // The entry events publisher sends no DynamoDB or SQS request of its own: the event source
+  // mapping reads the stream and fills its DLQ (the local stand-in does both without IAM), and
+  // it calls only EventBridge, which the enforcing proxies do not cover
+  // (test/infra/entry-events.test.ts holds its role to PutEvents on the bus).
+  const noTableOrQueueCalls = [api.entryEventsFunction];
   const known = new Set(
-    [api.apiFunction, api.reconcilerFunction, extraction.extractionFunction, api.aggregatorFunction, ...notRunLocally].map(
+    [api.apiFunction, api.reconcilerFunction, extraction.extractionFunction, api.aggregatorFunction, ...notRunLocally, ...noTableOrQueueCalls].map(
       (fn) => fn.node.path,
     ),
   );

@@ -63,7 +63,9 @@ describe('DevLogApi stack', () => {
 
   it('denies non-TLS access to every queue', () => {
     const policies = stage.api.findResources('AWS::SQS::QueuePolicy');
-    expect(Object.keys(policies)).toHaveLength(3);
+    // The jobs queue, its DLQ, and the DLQs of the aggregator and the entry events publisher.
+    expect(Object.keys(policies)).toHaveLength(Object.keys(stage.api.findResources('AWS::SQS::Queue')).length);
+    expect(Object.keys(policies)).toHaveLength(4);
     for (const policy of Object.values(policies)) {
       expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
         expect.objectContaining({

@@ -1,5 +1,5 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { jobMessageFor } from '../../contract/index.js';
+import { jobMessageFor, jobSendParameters } from '../../contract/index.js';
 import type { Clock, EntryRef, JobQueue } from '../domain/ports.js';
 import type { JobMessageVersionSource } from './consumer-versions.js';
 
@@ -12,13 +12,13 @@ export class SqsJobQueue implements JobQueue {
     private readonly messageVersion: JobMessageVersionSource,
   ) {}
 
-  /** Sends one job message for the entry. */
+  /** Sends one job message for the entry, in its owner's message group (fair queues). */
   async enqueue(entry: EntryRef): Promise<void> {
     const version = await this.messageVersion();
     await this.client.send(
       new SendMessageCommand({
         QueueUrl: this.queueUrl,
-        MessageBody: JSON.stringify(jobMessageFor(entry, this.clock.now(), version)),
+        ...jobSendParameters(jobMessageFor(entry, this.clock.now(), version)),
       }),
     );
   }

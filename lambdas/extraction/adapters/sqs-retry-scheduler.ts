@@ -1,4 +1,5 @@
 import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { forwardedJobSendParameters } from '../../contract/index.js';
 
 /** Longest visibility timeout SQS allows (12 hours). */
 const MAX_VISIBILITY_SECONDS = 43_200;
@@ -25,13 +26,14 @@ export class SqsRetryScheduler {
 
   /**
    * Sends a fresh copy of the message, delivered after `delaySeconds`; the caller then deletes
-   * the original. The copy starts with no receives, for jobs that were not even attempted.
+   * the original. The copy starts with no receives, for jobs that were not even attempted, and
+   * stays in its owner's message group.
    */
   async resendLater(body: string, delaySeconds: number): Promise<void> {
     await this.client.send(
       new SendMessageCommand({
         QueueUrl: this.queueUrl,
-        MessageBody: body,
+        ...forwardedJobSendParameters(body),
         DelaySeconds: Math.max(0, Math.min(MAX_DELAY_SECONDS, Math.ceil(delaySeconds))),
       }),
     );
