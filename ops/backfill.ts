@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DynamoDbBatchLedger } from '../lambdas/extraction/adapters/dynamodb-backfill-ledger.js';
 import { DynamoDbEntryTagStore } from '../lambdas/extraction/adapters/dynamodb-entry-tag-store.js';
 import { openAiBatchApi } from '../lambdas/extraction/adapters/openai-batch-api.js';
-import { collectBackfillBatches } from '../lambdas/extraction/backfill/collect-batches.js';
+import { collectBackfillBatches, DEFAULT_APPLY_PER_SECOND } from '../lambdas/extraction/backfill/collect-batches.js';
 import { LATEST_PROMPT_VERSION } from '../lambdas/extraction/prompts.js';
 import { EXTRACTION_SERVICE_VERSION } from '../lambdas/extraction/version.js';
 import { parseCommandLine, runCommand, UsageError } from '../tools/cli.js';
@@ -12,7 +12,7 @@ import { MAX_REQUESTS_PER_BATCH, submitBackfill } from './backfill-entries.js';
 import { resolveTarget, TARGET_OPTIONS, TARGET_USAGE } from './cli.js';
 
 const USAGE = `Usage: npm run backfill -- (--stage <stage> | --local) --since YYYY-MM-DD [--prompt-version N] [--requests-per-batch ${MAX_REQUESTS_PER_BATCH}] [--restart]
-       npm run backfill -- (--stage <stage> | --local) --collect
+       npm run backfill -- (--stage <stage> | --local) --collect [--apply-per-second ${DEFAULT_APPLY_PER_SECOND}]
 
 Re-extracts the done entries created since the date and tagged by an older prompt version through
 OpenAI's Batch API (half the price, its own rate limits, results within 24 h), never through the
@@ -25,7 +25,8 @@ ${TARGET_USAGE}
   --prompt-version N       re-extract entries tagged by an older version (default ${LATEST_PROMPT_VERSION}, the latest)
   --requests-per-batch N   requests per batch file (default and OpenAI's limit ${MAX_REQUESTS_PER_BATCH})
   --restart                forget the checkpoint and start over (re-submits what failed or expired)
-  --collect                apply the results of every finished batch (resumable; re-applying is harmless)`;
+  --collect                apply the results of every finished batch (resumable; re-applying is harmless)
+  --apply-per-second N     answers --collect writes per second at most (default ${DEFAULT_APPLY_PER_SECOND})`;
 
 /*
  * Re-extraction of history after a prompt or model change, off the live path. Submission is
@@ -41,9 +42,12 @@ await runCommand({ name: 'npm run backfill', usage: USAGE }, async () => {
       'requests-per-batch': { type: 'string', default: String(MAX_REQUESTS_PER_BATCH) },
       restart: { type: 'boolean', default: false },
       collect: { type: 'boolean', default: false },
+      'apply-per-second': { type: 'string', default: String(DEFAULT_APPLY_PER_SECOND) },
     },
   });
   if (values.collect) {
+    const applyPerSecond = Number(values['apply-per-second']);
+    if (!(applyPerSecond > 0)) throw new UsageError(`--apply-per-second needs a positive number, not ${values['apply-per-second']}`);
     const target = await resolveTarget(values);
     const backfill = await target.backfill();
     const report = await collectBackfillBatches({
@@ -53,6 +57,7 @@ await runCommand({ name: 'npm run backfill', usage: USAGE }, async () => {
       now: () => new Date(),
       extractorVersion: EXTRACTION_SERVICE_VERSION,
       outOfTime: () => false,
+      applyPerSecond,
     });
     console.log(JSON.stringify(report));
     return;

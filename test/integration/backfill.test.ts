@@ -60,6 +60,7 @@ async function arrange(count: number) {
     now: () => new Date(),
     extractorVersion: '9.9.9',
     outOfTime: () => false,
+    applyPerSecond: 10_000,
   });
   const submit = (options: { requestsPerBatch?: number; startKey?: Record<string, unknown>; onCheckpoint?: (progress: BackfillProgress) => void } = {}) =>
     submitBackfill(emulators.documents, ports, {

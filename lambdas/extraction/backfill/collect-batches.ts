@@ -1,4 +1,5 @@
 import pLimit from 'p-limit';
+import pThrottle from 'p-throttle';
 import { answerOfCompletion, parseExtractionCompletion } from '../model-request.js';
 import { type ApplyBackfillDeps, applyBackfillAnswer } from './apply-answer.js';
 import { type BatchApi, FINISHED_WITH_RESULTS } from './batch-api.js';
@@ -16,7 +17,15 @@ export interface CollectDeps extends Omit<ApplyBackfillDeps, 'promptVersion'> {
   api: BatchApi;
   /** True once there is no time left to start another chunk (a Lambda's deadline); the rest waits for the next run. */
   outOfTime: () => boolean;
+  /**
+   * Answers applied per second at most: each is a tag write the entries table's stream carries
+   * to the aggregator, which the live entries' tags share, so history trickles in beside them.
+   */
+  applyPerSecond: number;
 }
+
+/** The default of `applyPerSecond`: a 15-minute collector run applies up to 90,000 answers. */
+export const DEFAULT_APPLY_PER_SECOND = 100;
 
 /** What one collect did to each open batch. */
 export interface CollectReport {
@@ -53,12 +62,14 @@ async function applyOutput(deps: CollectDeps, batch: BackfillBatch, outputFileId
   const lines = outputFileId ? await deps.api.lines(outputFileId) : [];
   const applyDeps = { ...deps, promptVersion: batch.promptVersion };
   const limit = pLimit(APPLY_CONCURRENCY);
+  // Ten slots a second rather than one burst a second, so the writes are spread evenly.
+  const paced = pThrottle({ limit: Math.max(1, Math.round(deps.applyPerSecond / 10)), interval: 100 })((line: string) => applyLine(applyDeps, batch.model, line));
   const counts: BackfillCounts = { ...batch.counts };
   let appliedLines = batch.appliedLines;
   while (appliedLines < lines.length) {
     if (deps.outOfTime()) return { ...batch, appliedLines, counts };
     const chunk = lines.slice(appliedLines, appliedLines + LINES_PER_CHECKPOINT);
-    const outcomes = await Promise.all(chunk.map((line) => limit(() => applyLine(applyDeps, batch.model, line))));
+    const outcomes = await Promise.all(chunk.map((line) => limit(() => paced(line))));
     for (const outcome of outcomes) counts[outcome]++;
     appliedLines += chunk.length;
     await deps.ledger.update(batch.batchId, { appliedLines, counts, status: batch.status });

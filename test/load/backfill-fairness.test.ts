@@ -1,0 +1,129 @@
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { entryKey } from '../../lambdas/contract/index.js';
+import { DynamoDbBatchLedger } from '../../lambdas/extraction/adapters/dynamodb-backfill-ledger.js';
+import { DynamoDbEntryTagStore } from '../../lambdas/extraction/adapters/dynamodb-entry-tag-store.js';
+import { openAiBatchApi } from '../../lambdas/extraction/adapters/openai-batch-api.js';
+import type { BatchLedger } from '../../lambdas/extraction/backfill/batch-ledger.js';
+import { collectBackfillBatches, DEFAULT_APPLY_PER_SECOND } from '../../lambdas/extraction/backfill/collect-batches.js';
+import { EXTRACTION_SERVICE_VERSION } from '../../lambdas/extraction/version.js';
+import { submitBackfill } from '../../ops/backfill-entries.js';
+import { waitUntilSettled } from '../faults/support/settle.js';
+import type { ApiClient } from '../support/api-client.js';
+import { testEntries, vocabularyAnswer } from '../support/entries.js';
+import { startTestStack, type TestStack } from '../support/test-stack.js';
+import { mapConcurrently, percentile } from '../support/wait.js';
+
+/*
+ * The backfill stays off the live path: on one local stack, new entries are posted once alone
+ * and once while a backfill of a few thousand entries is applied (its batch run by the model
+ * server's Batch API, its answers written by the collector). Each new entry's time to `done` is
+ * its own record's updatedAt - createdAt (both stamped by the handlers), so polling does not
+ * blur it. The second phase starts once the collector has written its first chunk and must end
+ * before the collector does (asserted, not hoped for).
+ */
+
+const BACKFILL_ENTRIES = 2_000;
+const LIVE_ENTRIES = 40;
+const LIVE_CONCURRENCY = 4;
+/** A model's own latency, as in production (smaller here): what a new entry's time to done is made of. */
+const MODEL_LATENCY_MS = 150;
+
+let test: TestStack;
+
+beforeAll(async () => {
+  test = await startTestStack({ model: { answer: vocabularyAnswer, latencyMs: MODEL_LATENCY_MS } });
+});
+afterAll(async () => {
+  await test?.stop();
+});
+
+/** Posts the entries at a steady concurrency and returns each one's time to done (ms). */
+async function timesToDone(client: ApiClient, run: string): Promise<number[]> {
+  const entries = testEntries(LIVE_ENTRIES, run);
+  const accepted = await mapConcurrently(entries, LIVE_CONCURRENCY, async (entry) => ({ ...entry, id: (await client.post(entry.text)).body.id as string }));
+  const report = await waitUntilSettled(client, accepted, 30_000);
+  expect(report.done).toHaveLength(LIVE_ENTRIES);
+  return Promise.all(
+    accepted.map(async ({ id }) => {
+      const { Item } = await test.ops.documentClient.send(new GetCommand({ TableName: test.ops.tableName, Key: entryKey('live-user', id), ConsistentRead: true }));
+      return Date.parse(Item?.updatedAt) - Date.parse(Item?.createdAt);
+    }),
+  );
+}
+
+it(`keeps new entries' time to done within 20 % while ${BACKFILL_ENTRIES} entries are backfilled`, async () => {
+  // Arrange: history tagged before prompt versions were recorded, and the backfill's ports
+  const t0 = performance.now();
+  const history = testEntries(BACKFILL_ENTRIES, 'history');
+  // One put at a time per worker: the local stream stand-in, which every client writes through, takes no BatchWriteItem.
+  await mapConcurrently(history, 16, (entry, index) => {
+    const id = `01JDQ8Z6X4M1V9T3K7N2${String(index).padStart(6, '0')}`;
+    const ownerId = `history-user-${index % 7}`;
+    return test.ops.documentClient.send(
+      new PutCommand({ TableName: test.ops.tableName, Item: { ...entryKey(ownerId, id), id, ownerId, entry: entry.text, status: 'done', tags: [], createdAt: '2026-03-01T00:00:00.000Z' } }),
+    );
+  });
+  process.stderr.write(`seeded ${Math.round(performance.now() - t0)} ms\n`);
+  const backfill = await test.ops.backfill();
+  const ledger = new DynamoDbBatchLedger(test.ops.documentClient, backfill.ledgerTableName);
+  const api = openAiBatchApi(async () => backfill.openAi);
+  let firstChunkWritten = () => {};
+  const collecting = new Promise<void>((resolve) => (firstChunkWritten = resolve));
+  const signallingLedger: BatchLedger = {
+    record: (batch) => ledger.record(batch),
+    open: () => ledger.open(),
+    all: () => ledger.all(),
+    update: async (batchId, change) => {
+      await ledger.update(batchId, change);
+      firstChunkWritten();
+    },
+  };
+  const client = await test.client('live-user');
+
+  // Act: alone, then alongside the backfill
+  const alone = await timesToDone(client, 'alone');
+  const started = performance.now();
+  const submitted = await submitBackfill(test.ops.documentClient, { api, ledger, now: () => new Date() }, {
+    tableName: test.ops.tableName,
+    since: new Date('2026-01-01T00:00:00Z'),
+    settings: { model: backfill.model, reasoningEffort: backfill.reasoningEffort, promptVersion: 1 },
+    requestsPerBatch: 50_000,
+    run: 'fairness',
+    onCheckpoint: () => {},
+  });
+  process.stderr.write(`submitted ${Math.round(performance.now() - t0)} ms\n`);
+  await test.model!.batches.settled();
+  process.stderr.write(`batch run ${Math.round(performance.now() - t0)} ms\n`);
+  let collectedAt = 0;
+  const collected = collectBackfillBatches({
+    store: new DynamoDbEntryTagStore(test.ops.documentClient, test.ops.tableName),
+    ledger: signallingLedger,
+    api,
+    now: () => new Date(),
+    extractorVersion: EXTRACTION_SERVICE_VERSION,
+    outOfTime: () => false,
+    applyPerSecond: DEFAULT_APPLY_PER_SECOND,
+  }).then((report) => {
+    collectedAt = performance.now();
+    return report;
+  });
+  await collecting;
+  process.stderr.write(`first chunk ${Math.round(performance.now() - t0)} ms\n`);
+  const during = await timesToDone(client, 'during');
+  process.stderr.write(`during done ${Math.round(performance.now() - t0)} ms\n`);
+  const liveDoneAt = performance.now();
+  const report = await collected;
+  const backfillSeconds = (performance.now() - started) / 1000;
+
+  // Assert
+  expect(submitted.requested).toBe(BACKFILL_ENTRIES);
+  expect(report.batches).toMatchObject([{ phase: 'applied', counts: { tagged: BACKFILL_ENTRIES, leftAlone: 0, failed: 0 } }]);
+  expect(collectedAt).toBeGreaterThan(liveDoneAt);
+  const [aloneMedian, duringMedian] = [percentile(alone, 50), percentile(during, 50)];
+  console.log(
+    `backfill fairness: ${BACKFILL_ENTRIES} backfilled in ${backfillSeconds.toFixed(1)} s; ${LIVE_ENTRIES} new entries at concurrency ${LIVE_CONCURRENCY}, model latency ${MODEL_LATENCY_MS} ms: ` +
+      `time to done p50 ${aloneMedian} ms alone, ${duringMedian} ms during the backfill (p90 ${percentile(alone, 90)} / ${percentile(during, 90)} ms)`,
+  );
+  expect(duringMedian).toBeLessThanOrEqual(aloneMedian * 1.2);
+}, 240_000);
