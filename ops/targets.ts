@@ -19,11 +19,11 @@ export interface OpsTarget {
   documentClient: DynamoDBDocumentClient;
   sqsClient: SQSClient;
   /** What the backfill uses (the ledger, OpenAI, the live model settings); resolved only when asked for. */
-  backfill(): Promise<BackfillTarget>;
+  backfill(): Promise<BackfillAccess>;
 }
 
 /** Where a backfill records its batches and whom it asks, with the live extraction's model settings. */
-export interface BackfillTarget {
+export interface BackfillAccess {
   ledgerTableName: string;
   openAi: OpenAI;
   model: string;
