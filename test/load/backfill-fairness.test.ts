@@ -30,7 +30,7 @@ const LIVE_CONCURRENCY = 4;
 /** A model's own latency, as in production (smaller here): what a new entry's time to done is made of. */
 const MODEL_LATENCY_MS = 150;
 /** The collector's pace while new entries are posted: the local stack runs everything in one process. */
-const LOCAL_APPLY_PER_SECOND = 20;
+const LOCAL_APPLY_PER_SECOND = 5;
 
 let test: TestStack;
 
@@ -57,7 +57,6 @@ async function timesToDone(client: ApiClient, run: string): Promise<number[]> {
 
 it(`keeps new entries' time to done within 20 % while ${BACKFILL_ENTRIES} entries are backfilled`, async () => {
   // Arrange: history tagged before prompt versions were recorded, and the backfill's ports
-  const t0 = performance.now();
   const history = testEntries(BACKFILL_ENTRIES, 'history');
   // One put at a time per worker: the local stream stand-in, which every client writes through, takes no BatchWriteItem.
   await mapConcurrently(history, 16, (entry, index) => {
@@ -67,7 +66,6 @@ it(`keeps new entries' time to done within 20 % while ${BACKFILL_ENTRIES} entrie
       new PutCommand({ TableName: test.ops.tableName, Item: { ...entryKey(ownerId, id), id, ownerId, entry: entry.text, status: 'done', tags: [], createdAt: '2026-03-01T00:00:00.000Z' } }),
     );
   });
-  process.stderr.write(`seeded ${Math.round(performance.now() - t0)} ms\n`);
   const backfill = await test.ops.backfill();
   const ledger = new DynamoDbBatchLedger(test.ops.documentClient, backfill.ledgerTableName);
   const api = openAiBatchApi(async () => backfill.openAi);
@@ -95,9 +93,7 @@ it(`keeps new entries' time to done within 20 % while ${BACKFILL_ENTRIES} entrie
     run: 'fairness',
     onCheckpoint: () => {},
   });
-  process.stderr.write(`submitted ${Math.round(performance.now() - t0)} ms\n`);
   await test.model!.batches.settled();
-  process.stderr.write(`batch run ${Math.round(performance.now() - t0)} ms\n`);
   // The collector paces its writes (BACKFILL_APPLY_PER_SECOND); here at what this one-process
   // stack spares beside its live entries. When they are done, the run stops as a Lambda does at
   // its deadline, and a second run resumes at full speed.
@@ -110,11 +106,9 @@ it(`keeps new entries' time to done within 20 % while ${BACKFILL_ENTRIES} entrie
   };
   const paced = collectBackfillBatches({ ...collectDeps, ledger: signallingLedger, outOfTime: () => liveDone, applyPerSecond: LOCAL_APPLY_PER_SECOND });
   await collecting;
-  process.stderr.write(`first chunk ${Math.round(performance.now() - t0)} ms\n`);
   const during = await timesToDone(client, 'during');
   liveDone = true;
   const pacedReport = await paced;
-  process.stderr.write(`during done ${Math.round(performance.now() - t0)} ms\n`);
   const report = await collectBackfillBatches({ ...collectDeps, ledger, outOfTime: () => false, applyPerSecond: 10_000 });
   const backfillSeconds = (performance.now() - started) / 1000;
 
