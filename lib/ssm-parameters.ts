@@ -26,5 +26,20 @@ export function consumerParameterPaths(stage: string) {
   return {
     /** The job message versions the deployed consumer accepts (`1,2`); producers send the newest they share. */
     acceptedJobMessageVersions: `/devlog-tags/${stage}/extraction/accepted-job-message-versions`,
+    /** What `npm run backfill` needs of the stage, as JSON (PublishedBackfillSettings). */
+    backfill: `/devlog-tags/${stage}/extraction/backfill`,
   } as const;
+}
+
+/**
+ * The backfill settings the extraction stack publishes: its ledger table, the OpenAI key's
+ * secret, and the live extraction's model settings, so `npm run backfill` builds its requests
+ * as the deployed function does.
+ */
+export interface PublishedBackfillSettings {
+  ledgerTableName: string;
+  openAiSecretArn: string;
+  openAiBaseUrl?: string;
+  model: string;
+  reasoningEffort: string;
 }

@@ -1,7 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction as LambdaFunctionTarget } from 'aws-cdk-lib/aws-events-targets';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -19,12 +23,17 @@ import {
 import type { StageConfig } from './config.js';
 import { EXTRACTION_TELEMETRY, MODEL_SHUTDOWN_ALARM_DAYS } from '../lambdas/extraction/telemetry.js';
 import { EXTRACTION_SERVICE_VERSION } from '../lambdas/extraction/version.js';
+import { BACKFILL_LEDGER_TABLE } from '../lambdas/extraction/backfill/batch-ledger.js';
+import { DEFAULT_APPLY_PER_SECOND } from '../lambdas/extraction/backfill/collect-batches.js';
 import { ALARM_PERIOD, OperationalAlarms } from './constructs/alarms.js';
 import { CanaryRelease } from './constructs/canary-release.js';
 import { ExtractionDashboard } from './constructs/extraction-dashboard.js';
 import { LambdaFunction } from './constructs/lambda-function.js';
 import { RESERVED_CONCURRENCY } from './reserved-concurrency.js';
-import { consumerParameterPaths, sharedParameterPaths } from './ssm-parameters.js';
+import { consumerParameterPaths, type PublishedBackfillSettings, sharedParameterPaths } from './ssm-parameters.js';
+
+/** How often the backfill collector looks for finished batches (OpenAI finishes one within 24 h). */
+export const BACKFILL_COLLECT_INTERVAL = Duration.minutes(15);
 
 /** Props of the extraction team's stack. */
 export interface TagExtractionStackProps extends StackProps {
@@ -45,6 +54,10 @@ export class TagExtractionStack extends Stack {
   readonly acceptedVersions: StringParameter;
   /** Alias `live` (what the queue invokes) and the CodeDeploy deployment group that shifts it. */
   readonly release: CanaryRelease;
+  /** The backfill's ledger of submitted Batch API batches. */
+  readonly backfillLedger: Table;
+  /** Applies finished backfill batches, on a schedule. */
+  readonly backfillCollector: LambdaFunction;
 
   constructor(scope: Construct, id: string, props: TagExtractionStackProps) {
     super(scope, id, props);
@@ -99,7 +112,7 @@ export class TagExtractionStack extends Stack {
       },
     });
     this.openAiSecret.grantRead(this.extractionFunction);
-    this.grantEntryTagAccess(tableArn);
+    this.grantEntryTagAccess(this.extractionFunction, tableArn);
 
     const alarms = new OperationalAlarms(this, 'Alarms', {
       topic: Topic.fromTopicArn(this, 'AlarmTopic', read(paths.alarmTopicArn)),
@@ -145,6 +158,20 @@ export class TagExtractionStack extends Stack {
     // made the API send a message version the old one rejects.
     this.acceptedVersions.node.addDependency(this.release.alias, this.release.deploymentGroup);
 
+    this.backfillLedger = new Table(this, 'BackfillBatches', {
+      partitionKey: { name: BACKFILL_LEDGER_TABLE.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: BACKFILL_LEDGER_TABLE.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.backfillCollector = this.createBackfillCollector(config, tableName, tableArn);
+    alarms.add('BackfillCollectorErrors', {
+      metric: this.backfillCollector.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }),
+      threshold: 1,
+      description: 'The backfill collector failed a run (it resumes on the next): check its logs.',
+    });
+
     this.createAlarms(alarms, config);
     new ExtractionDashboard(this, 'Dashboard', {
       stage: config.stage,
@@ -156,12 +183,63 @@ export class TagExtractionStack extends Stack {
     this.acknowledgeNagFindings();
   }
 
+  /**
+   * The backfill's collector: every BACKFILL_COLLECT_INTERVAL, EventBridge invokes it to apply
+   * the batches OpenAI has finished. One run at a time (reserved concurrency 1): a run resumes
+   * where the last stopped. It reads and updates the ledger and writes tags as the extraction
+   * does; `npm run backfill` (an operator's credentials) records the batches and reads the
+   * settings published here.
+   */
+  private createBackfillCollector(config: StageConfig, tableName: string, tableArn: string): LambdaFunction {
+    const timeout = Duration.minutes(15);
+    const collector = new LambdaFunction(this, 'BackfillCollectorFunction', {
+      entry: fileURLToPath(new URL('../lambdas/extraction/backfill/collector-handler.ts', import.meta.url)),
+      description: 'devlog-tags: applies finished OpenAI Batch API backfills to the entries',
+      timeout,
+      memorySize: 1024,
+      logRetentionDays: config.logRetentionDays,
+      environment: {
+        TABLE_NAME: tableName,
+        BACKFILL_TABLE_NAME: this.backfillLedger.tableName,
+        OPENAI_SECRET_ID: this.openAiSecret.secretArn,
+        ...(config.openAiBaseUrl ? { OPENAI_BASE_URL: config.openAiBaseUrl } : {}),
+        BACKFILL_APPLY_PER_SECOND: String(DEFAULT_APPLY_PER_SECOND),
+        FUNCTION_TIMEOUT_SECONDS: String(timeout.toSeconds()),
+        SERVICE_VERSION: EXTRACTION_SERVICE_VERSION,
+      },
+    });
+    (collector.node.defaultChild as CfnFunction).reservedConcurrentExecutions = 1;
+    this.openAiSecret.grantRead(collector);
+    this.grantEntryTagAccess(collector, tableArn);
+    collector.addToRolePolicy(
+      new PolicyStatement({ effect: Effect.ALLOW, actions: ['dynamodb:Query', 'dynamodb:UpdateItem'], resources: [this.backfillLedger.tableArn] }),
+    );
+    new Rule(this, 'BackfillCollectorSchedule', {
+      description: 'Applies finished backfill batches (README: Backfill)',
+      schedule: Schedule.rate(BACKFILL_COLLECT_INTERVAL),
+      targets: [new LambdaFunctionTarget(collector, { retryAttempts: 0 })],
+    });
+    const published: PublishedBackfillSettings = {
+      ledgerTableName: this.backfillLedger.tableName,
+      openAiSecretArn: this.openAiSecret.secretArn,
+      ...(config.openAiBaseUrl ? { openAiBaseUrl: config.openAiBaseUrl } : {}),
+      model: config.openAiModel,
+      reasoningEffort: config.openAiReasoningEffort,
+    };
+    new StringParameter(this, 'BackfillSettings', {
+      parameterName: consumerParameterPaths(config.stage).backfill,
+      stringValue: Stack.of(this).toJsonString(published),
+      description: 'What npm run backfill needs: the ledger, the OpenAI key secret, the live model settings',
+    });
+    return collector;
+  }
+
   /** Read entries, and update only the extraction's attributes: no scan, query, put or delete. */
-  private grantEntryTagAccess(tableArn: string): void {
-    this.extractionFunction.addToRolePolicy(
+  private grantEntryTagAccess(fn: LambdaFunction, tableArn: string): void {
+    fn.addToRolePolicy(
       new PolicyStatement({ effect: Effect.ALLOW, actions: ['dynamodb:GetItem'], resources: [tableArn] }),
     );
-    this.extractionFunction.addToRolePolicy(
+    fn.addToRolePolicy(
       new PolicyStatement({
         effect: Effect.ALLOW,
         actions: ['dynamodb:UpdateItem'],

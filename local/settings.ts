@@ -108,6 +108,8 @@ export const LOCAL_RESOURCES = {
   tableName: 'devlog-entries',
   /** The aggregator's tags table (the tech-stack totals and the tag index). */
   tagsTableName: 'devlog-tags-local',
+  /** The backfill's ledger of submitted batches (the extraction stack's BackfillBatches table). */
+  backfillLedgerTableName: 'devlog-backfill-batches',
   jobsQueueName: 'devlog-jobs',
   deadLetterQueueName: 'devlog-jobs-dlq',
   openAiSecretId: 'devlog-tags/openai-api-key',

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { WEB_FUNCTION_TIMEOUTS_SECONDS } from '../lambdas/api/function-timeouts.js';
 import { MAX_ENTRY_CHARS } from '../lambdas/api/http/schemas.js';
 import { CONSUMER_SETTINGS, ENTRY_TABLE } from '../lambdas/contract/index.js';
+import { BACKFILL_LEDGER_TABLE } from '../lambdas/extraction/backfill/batch-ledger.js';
+import { readExtractionEnv } from '../lambdas/extraction/env.js';
 import { DEFAULT_OPENAI_MODEL } from '../lambdas/extraction/model-settings.js';
 import { LOCAL_ENDPOINTS_FILE, type LocalEndpoints } from '../ops/targets.js';
 import { startApiGateway } from './api-gateway.js';
@@ -144,9 +146,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
     });
 
-    const [, , queues] = await Promise.all([
+    const [, , , queues] = await Promise.all([
       ensureEntryTable(dynamoClient, LOCAL_RESOURCES.tableName),
       ensureKeyedTable(dynamoClient, LOCAL_RESOURCES.tagsTableName, TAGS_TABLE),
+      ensureKeyedTable(dynamoClient, LOCAL_RESOURCES.backfillLedgerTableName, BACKFILL_LEDGER_TABLE),
       ensureJobQueues(
         sqsClient,
         { queueName: LOCAL_RESOURCES.jobsQueueName, deadLetterQueueName: LOCAL_RESOURCES.deadLetterQueueName },
@@ -223,6 +226,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         reconcileGraceSeconds: localReconcileGraceSeconds(settings),
       }),
     };
+    const extractionEnv = readExtractionEnv(handlerEnv);
     const { handlers, destroy: destroyHandlerClients } = createLocalHandlers({
       env: handlerEnv,
       endpoints: { ...handlerEndpoints, secretsManager: secrets.endpoint, eventBridge: eventBus.endpoint },
@@ -287,6 +291,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       queueUrl: queues.queueUrl,
       dlqUrl: queues.deadLetterQueueUrl,
       dlqArn: queues.deadLetterQueueArn,
+      // The backfill builds its requests with the extraction handler's own model settings.
+      backfill: {
+        ledgerTableName: LOCAL_RESOURCES.backfillLedgerTableName,
+        ...(model.baseUrl ? { openAiBaseUrl: model.baseUrl } : {}),
+        secretsManagerEndpoint: secrets.endpoint,
+        openAiSecretId: LOCAL_RESOURCES.openAiSecretId,
+        model: extractionEnv.OPENAI_MODEL,
+        reasoningEffort: extractionEnv.OPENAI_REASONING_EFFORT,
+      },
     };
     await writeFile(endpointsFile, `${JSON.stringify(endpoints, null, 2)}\n`);
     cleanups.push({ name: 'endpoints file', run: () => rm(endpointsFile, { force: true }) });

@@ -1,110 +1,111 @@
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import pThrottle from 'p-throttle';
-import type { JobMessageVersionSource } from '../lambdas/api/adapters/consumer-versions.js';
-import {
-  BASELINE_JOB_MESSAGE_VERSION,
-  ENTRY_SORT_PREFIX,
-  ENTRY_STATUS,
-  type JobMessageVersion,
-  jobMessageFor,
-  jobSendParameters,
-  LATEST_JOB_MESSAGE_VERSION,
-} from '../lambdas/contract/index.js';
+import { ENTRY_SORT_PREFIX, ENTRY_STATUS } from '../lambdas/contract/index.js';
+import type { BatchApi } from '../lambdas/extraction/backfill/batch-api.js';
+import type { BatchLedger } from '../lambdas/extraction/backfill/batch-ledger.js';
+import { type BackfillModelSettings, batchRequestLines } from '../lambdas/extraction/backfill/requests.js';
 
-/** What to re-extract and how fast. */
+/** OpenAI's limit of requests in one batch input file. */
+export const MAX_REQUESTS_PER_BATCH = 50_000;
+
+/** What to re-extract, with which model settings, into which batches. */
 export interface BackfillOptions {
   tableName: string;
-  queueUrl: string;
   /** Entries created at or after this instant. */
   since: Date;
-  /** Re-extract entries tagged by a prompt older than this version. */
-  promptVersion: number;
-  /** Upper bound of jobs sent per second, to leave the extraction's rate limit to new entries. */
-  jobsPerSecond: number;
-  /** The job message version to send: the newest the deployed consumer accepts, as the API sends (OpsTarget). */
-  jobMessageVersion: JobMessageVersionSource;
+  /** The live extraction's model settings; entries tagged by a prompt older than `promptVersion` are re-extracted. */
+  settings: BackfillModelSettings;
+  /** Requests per batch (at most MAX_REQUESTS_PER_BATCH). */
+  requestsPerBatch: number;
+  /** Names the run in the ledger and the batches' metadata. */
+  run: string;
   /** Where a previous run stopped (from its checkpoint), to resume there. */
   startKey?: Record<string, unknown>;
-  /** Called after each page with the progress and the key to resume from. */
+  /** Called after each submitted batch with the progress and the key to resume from. */
   onCheckpoint: (progress: BackfillProgress) => void | Promise<void>;
 }
 
-/** How far a backfill has got. */
+/** How far a backfill's submission has got. */
 export interface BackfillProgress {
   scanned: number;
-  enqueued: number;
+  requested: number;
+  batches: string[];
   /** Resume key; undefined when the table has been read to the end. */
   nextKey?: Record<string, unknown>;
 }
 
 /**
- * Re-enqueues the jobs of `done` entries created since a date whose tags come from an older
- * prompt, so a new prompt or model reaches history. A full-table read is unavoidable here (no
- * index spans owners by date), so it is paged, throttled and resumable from a checkpoint.
+ * Submits the `done` entries created since a date whose tags come from an older prompt to
+ * OpenAI's Batch API, nothing to the live jobs queue: a page-wise full-table read (no index spans
+ * owners by date), each entry one request line built as the live path builds its request, cut
+ * into batches of `requestsPerBatch`. Each batch is recorded in the ledger, where the collector
+ * finds it, before the checkpoint moves past its entries, so running again resumes after the
+ * last recorded batch.
  */
-export async function backfillEntries(
+export async function submitBackfill(
   documentClient: DynamoDBDocumentClient,
-  sqsClient: SQSClient,
+  ports: { api: BatchApi; ledger: BatchLedger; now: () => Date },
   options: BackfillOptions,
 ): Promise<BackfillProgress> {
-  const sendBatch = pThrottle({ limit: 1, interval: 10_000 / options.jobsPerSecond })(
-    async (entries: { id: string; ownerId: string; revision: number }[]) => {
-      const version = await options.jobMessageVersion();
-      return sqsClient.send(
-        new SendMessageBatchCommand({
-          QueueUrl: options.queueUrl,
-          Entries: entries.map((entry, index) => ({
-            Id: String(index),
-            ...jobSendParameters(jobMessageFor(entry, new Date(), backfillMessageVersion(entry.revision, version))),
-          })),
-        }),
-      );
-    },
-  );
-  const progress: BackfillProgress = { scanned: 0, enqueued: 0, nextKey: options.startKey };
+  const requestsPerBatch = Math.min(options.requestsPerBatch, MAX_REQUESTS_PER_BATCH);
+  const pageLimit = Math.min(200, requestsPerBatch);
+  const lineOf = batchRequestLines(options.settings);
+  const progress: BackfillProgress = { scanned: 0, requested: 0, batches: [], nextKey: options.startKey };
+  let lines: string[] = [];
+  const submit = async () => {
+    if (lines.length > 0) {
+      const { batchId, inputFileId, status } = await ports.api.submit(`${lines.join('\n')}\n`, {
+        purpose: 'devlog-tags-backfill',
+        run: options.run,
+      });
+      await ports.ledger.record({
+        batchId,
+        inputFileId,
+        run: options.run,
+        model: options.settings.model,
+        promptVersion: options.settings.promptVersion,
+        requests: lines.length,
+        submittedAt: ports.now().toISOString(),
+        phase: 'submitted',
+        status,
+        appliedLines: 0,
+        counts: { tagged: 0, leftAlone: 0, failed: 0 },
+      });
+      progress.requested += lines.length;
+      progress.batches.push(batchId);
+      lines = [];
+    }
+    await options.onCheckpoint({ ...progress, batches: [...progress.batches] });
+  };
   do {
     const page = await documentClient.send(
       new ScanCommand({
         TableName: options.tableName,
-        ProjectionExpression: 'id, ownerId, revision',
+        ProjectionExpression: 'id, ownerId, revision, promptVersion, #entry',
         FilterExpression:
           'begins_with(sk, :entry) AND #status = :done AND createdAt >= :since AND (attribute_not_exists(promptVersion) OR promptVersion < :version)',
-        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeNames: { '#status': 'status', '#entry': 'entry' },
         ExpressionAttributeValues: {
           ':entry': ENTRY_SORT_PREFIX,
           ':done': ENTRY_STATUS.done,
           ':since': options.since.toISOString(),
-          ':version': options.promptVersion,
+          ':version': options.settings.promptVersion,
         },
-        Limit: 200,
+        Limit: pageLimit,
         ExclusiveStartKey: progress.nextKey,
       }),
     );
-    const entries = (page.Items ?? []).map((item) => ({
-      id: String(item.id),
-      ownerId: String(item.ownerId),
-      revision: typeof item.revision === 'number' ? item.revision : 1,
-    }));
-    for (let start = 0; start < entries.length; start += 10) {
-      const batch = entries.slice(start, start + 10);
-      const { Failed = [] } = await sendBatch(batch);
-      if (Failed.length > 0) throw new Error(`SQS refused ${Failed.length} jobs; resume from the checkpoint`);
-      progress.enqueued += batch.length;
+    for (const item of page.Items ?? []) {
+      const target = {
+        ownerId: String(item.ownerId),
+        entryId: String(item.id),
+        revision: typeof item.revision === 'number' ? item.revision : 1,
+        ...(typeof item.promptVersion === 'number' ? { builtFromPromptVersion: item.promptVersion } : {}),
+      };
+      lines.push(lineOf(target, String(item.entry)));
     }
     progress.scanned += page.ScannedCount ?? 0;
     progress.nextKey = page.LastEvaluatedKey;
-    await options.onCheckpoint({ ...progress });
+    if (!progress.nextKey || lines.length + pageLimit > requestsPerBatch) await submit();
   } while (progress.nextKey);
   return progress;
-}
-
-/**
- * The version the consumer accepts (as the API sends it), except for an edited entry while that
- * version is still 1: it needs version 2 to carry its revision, or the consumer takes the job for
- * an older text's and skips it. Edits exist only once a consumer accepting version 2 is deployed,
- * so a source still at 1 then is stale or could not be read.
- */
-function backfillMessageVersion(revision: number, accepted: JobMessageVersion): JobMessageVersion {
-  return revision > 1 && accepted === BASELINE_JOB_MESSAGE_VERSION ? LATEST_JOB_MESSAGE_VERSION : accepted;
 }

@@ -2,14 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import {
-  type JobMessageVersionSource,
-  sameCheckoutJobMessageVersion,
-  ssmJobMessageVersion,
-} from '../lambdas/api/adapters/consumer-versions.js';
-import { consumerParameterPaths, sharedParameterPaths } from '../lib/ssm-parameters.js';
+import OpenAI from 'openai';
+import { REASONING_EFFORTS, type ReasoningEffort } from '../lambdas/extraction/model-settings.js';
+import { consumerParameterPaths, type PublishedBackfillSettings, sharedParameterPaths } from '../lib/ssm-parameters.js';
 
 /** Where an ops script acts: a deployed stage, or the running local stack. */
 export interface OpsTarget {
@@ -20,8 +18,26 @@ export interface OpsTarget {
   dlqArn: string;
   documentClient: DynamoDBDocumentClient;
   sqsClient: SQSClient;
-  /** The job message version to send, from the same source as the API's (lambdas/api/adapters/consumer-versions.ts). */
-  jobMessageVersion: JobMessageVersionSource;
+  /** What the backfill uses (the ledger, OpenAI, the live model settings); resolved only when asked for. */
+  backfill(): Promise<BackfillAccess>;
+}
+
+/** Where a backfill records its batches and whom it asks, with the live extraction's model settings. */
+export interface BackfillAccess {
+  ledgerTableName: string;
+  openAi: OpenAI;
+  model: string;
+  reasoningEffort: ReasoningEffort;
+}
+
+/** How the local stack's backfill reaches its model server and ledger (part of endpoints.json). */
+export interface LocalBackfillEndpoints {
+  ledgerTableName: string;
+  openAiBaseUrl?: string;
+  secretsManagerEndpoint: string;
+  openAiSecretId: string;
+  model: string;
+  reasoningEffort: string;
 }
 
 /** What the local stack writes to `<DATA_DIR>/endpoints.json` once it is ready. */
@@ -33,6 +49,7 @@ export interface LocalEndpoints {
   queueUrl: string;
   dlqUrl: string;
   dlqArn: string;
+  backfill: LocalBackfillEndpoints;
 }
 
 /** Name of the file, inside DATA_DIR, where the running local stack publishes its endpoints. */
@@ -57,13 +74,33 @@ export async function awsTarget(stage: string): Promise<OpsTarget> {
     dlqArn: value(paths.dlqArn),
     documentClient: DynamoDBDocumentClient.from(new DynamoDBClient({})),
     sqsClient: new SQSClient({}),
-    // What the deployed consumer publishes it accepts; the baseline while it publishes nothing.
-    jobMessageVersion: ssmJobMessageVersion({
-      parameterName: consumerParameterPaths(stage).acceptedJobMessageVersions,
-      readParameter: async (name) => (await ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value,
-      logger: { warn: (message) => process.stderr.write(`${message}\n`) },
-    }),
+    async backfill() {
+      const name = consumerParameterPaths(stage).backfill;
+      const value = (await ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
+      if (!value) throw new Error(`stage '${stage}' publishes no backfill settings (${name}): deploy the extraction stack`);
+      const published = JSON.parse(value) as PublishedBackfillSettings;
+      const apiKey = await readSecret(new SecretsManagerClient({}), published.openAiSecretArn);
+      return {
+        ledgerTableName: published.ledgerTableName,
+        openAi: new OpenAI({ apiKey, baseURL: published.openAiBaseUrl }),
+        model: published.model,
+        reasoningEffort: reasoningEffortOf(published.reasoningEffort),
+      };
+    },
   };
+}
+
+/** Reads a plain-string secret (the OpenAI key) as the extraction function does. */
+async function readSecret(client: SecretsManagerClient, secretId: string): Promise<string> {
+  const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+  if (!SecretString) throw new Error(`secret ${secretId} is empty`);
+  return SecretString;
+}
+
+function reasoningEffortOf(value: string): ReasoningEffort {
+  const effort = REASONING_EFFORTS.find((candidate) => candidate === value);
+  if (!effort) throw new Error(`unknown reasoning effort ${value}`);
+  return effort;
 }
 
 /** Resolves the local stack running on DATA_DIR from the endpoints file it wrote at start. */
@@ -89,7 +126,19 @@ export function localTarget(dataDir: string): OpsTarget {
       new DynamoDBClient({ ...common, endpoint: endpoints.dynamodbEndpoint }),
     ),
     sqsClient: new SQSClient({ ...common, endpoint: endpoints.sqsEndpoint }),
-    // The local stack's consumer runs from this checkout.
-    jobMessageVersion: sameCheckoutJobMessageVersion,
+    async backfill() {
+      const { backfill } = endpoints;
+      const secrets = new SecretsManagerClient({ ...common, endpoint: backfill.secretsManagerEndpoint });
+      try {
+        return {
+          ledgerTableName: backfill.ledgerTableName,
+          openAi: new OpenAI({ apiKey: await readSecret(secrets, backfill.openAiSecretId), baseURL: backfill.openAiBaseUrl }),
+          model: backfill.model,
+          reasoningEffort: reasoningEffortOf(backfill.reasoningEffort),
+        };
+      } finally {
+        secrets.destroy();
+      }
+    },
   };
 }

@@ -67,8 +67,11 @@ export function functionsWithoutPolicies(): string[] {
   const app = new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
   const { api, extraction } = addStage(app);
   // The release's pre-traffic hook runs only in CodeDeploy, never locally, and may touch no table
-  // or queue (test/infra/canary-release.test.ts holds its role to that).
-  const notRunLocally = [extraction.release.preTrafficHook];
+  // or queue (test/infra/canary-release.test.ts holds its role to that). The backfill collector
+  // needs OpenAI's Batch API; locally `npm run backfill -- --local --collect` runs its use case
+  // with the operator's access, as the submission does in AWS (test/infra/tag-extraction-stack.test.ts
+  // holds its role to least privilege).
+  const notRunLocally = [extraction.release.preTrafficHook, extraction.backfillCollector];
   // The entry events publisher sends no DynamoDB or SQS request of its own: the event source
   // mapping reads the stream and fills its DLQ (the local stand-in does both without IAM), and
   // it calls only EventBridge, which the enforcing proxies do not cover

@@ -4,7 +4,8 @@ import { ACCEPTED_JOB_MESSAGE_VERSIONS, CONSUMER_SETTINGS, ENTRY_TABLE, QUEUE_SE
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, Duration } from 'aws-cdk-lib';
+import { App, type CfnElement, Duration } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
 import { BUNDLE_BUDGET_KIB } from '../../lib/bundle-budgets.js';
 import { readStageConfig } from '../../lib/config.js';
 import { RESERVED_CONCURRENCY } from '../../lib/reserved-concurrency.js';
@@ -78,9 +79,7 @@ describe('TagExtraction stack', () => {
   });
 
   it('may only read entries and update the tag attributes: no scan, query, put or delete', () => {
-    const statements = Object.values(stage.extraction.findResources('AWS::IAM::Policy')).flatMap(
-      (policy) => policy.Properties.PolicyDocument.Statement,
-    ) as { Action: string | string[]; Condition?: Record<string, Record<string, unknown>> }[];
+    const statements = statementsOfRole(stage, stage.extractionStack.extractionFunction);
     const dynamo = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
     expect(dynamo.flatMap((s) => [s.Action].flat()).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
     const update = dynamo.find((s) => [s.Action].flat().includes('dynamodb:UpdateItem'));
@@ -150,11 +149,82 @@ describe('TagExtraction stack', () => {
   });
 });
 
+describe('TagExtraction backfill collector', () => {
+  let stage: ReturnType<typeof synthStage>;
+  let collectorId: string;
+  beforeAll(() => {
+    stage = synthStage({ stage: 'prod' });
+    collectorId = logicalIdOf(stage, stage.extractionStack.backfillCollector);
+  });
+
+  it('runs every 15 minutes on an EventBridge schedule, one run at a time, for up to 15 minutes', () => {
+    stage.extraction.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [collectorId, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0 } })],
+    });
+    const collector = stage.extraction.findResources('AWS::Lambda::Function')[collectorId];
+    expect(collector?.Properties).toMatchObject({ Timeout: 900, ReservedConcurrentExecutions: 1, Architectures: ['arm64'] });
+    expect(collector?.Properties.Environment.Variables).toMatchObject({
+      BACKFILL_TABLE_NAME: { Ref: expect.stringMatching(/^BackfillBatches/) },
+      OPENAI_SECRET_ID: { Ref: expect.stringMatching(/^OpenAiApiKey/) },
+      SERVICE_VERSION: EXTRACTION_SERVICE_VERSION,
+    });
+  });
+
+  it('may read entries, update only their tag attributes, and query and update its ledger: nothing else, no queue', () => {
+    const statements = statementsOfRole(stage, stage.extractionStack.backfillCollector);
+    const actions = statements.flatMap((statement) => [statement.Action].flat());
+    expect(actions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+      'dynamodb:UpdateItem',
+    ]);
+    expect(actions.filter((action) => action.startsWith('sqs:'))).toEqual([]);
+    const ledgerStatement = statements.find((statement) => [statement.Action].flat().includes('dynamodb:Query'));
+    expect(ledgerStatement?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^BackfillBatches/), 'Arn'] });
+    const entriesUpdate = statements.find((statement) => [statement.Action].flat().includes('dynamodb:UpdateItem') && statement.Condition);
+    expect(entriesUpdate?.Condition?.['ForAllValues:StringEquals']?.['dynamodb:Attributes']).toEqual(['pk', 'sk', ...ENTRY_TABLE.extractionAttributes, 'revision']);
+  });
+
+  it('keeps its ledger in a table with point-in-time recovery that outlives the stack, and alarms on a failed run', () => {
+    stage.extraction.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      }),
+    });
+    stage.extraction.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: collectorId } }],
+      Threshold: 1,
+    });
+  });
+
+  it('publishes in SSM what npm run backfill needs: the ledger, the key secret and the live model settings', () => {
+    const parameter = Object.values(stage.extraction.findResources('AWS::SSM::Parameter')).find(
+      (resource) => resource.Properties.Name === '/devlog-tags/prod/extraction/backfill',
+    );
+    const value = JSON.stringify(parameter?.Properties.Value);
+    expect(value).toContain('ledgerTableName');
+    expect(value).toMatch(/BackfillBatches/);
+    expect(value).toMatch(/OpenAiApiKey/);
+    expect(value).toContain('\\"model\\":\\"gpt-6-luna\\"');
+    expect(value).toContain('\\"reasoningEffort\\":\\"low\\"');
+  });
+});
+
 describe('TagExtraction bundle', () => {
   let assetDir: string;
   beforeAll(() => {
     const stage = synthStage({ stage: 'bundle' }, { bundle: true });
-    const code = Object.values(stage.extraction.findResources('AWS::Lambda::Function'))[0]?.Properties.Code;
+    const code = stage.extraction.findResources('AWS::Lambda::Function')[logicalIdOf(stage, stage.extractionStack.extractionFunction)]?.Properties.Code;
     assetDir = join(stage.outdir, `asset.${String(code.S3Key).replace(/\.zip$/, '')}`);
   });
 
@@ -193,3 +263,18 @@ describe('TagExtraction bundle', () => {
     });
   });
 });
+
+type Statement = { Action: string | string[]; Resource?: unknown; Condition?: Record<string, Record<string, unknown>> };
+
+/** The logical id of a function of the extraction stack. */
+function logicalIdOf(stage: ReturnType<typeof synthStage>, fn: IConstruct): string {
+  return stage.extractionStack.getLogicalId(fn.node.defaultChild as CfnElement);
+}
+
+/** The statements of every policy attached to a function's role. */
+function statementsOfRole(stage: ReturnType<typeof synthStage>, fn: { role?: IConstruct }): Statement[] {
+  const roleId = stage.extractionStack.getLogicalId(fn.role!.node.defaultChild as CfnElement);
+  return Object.values(stage.extraction.findResources('AWS::IAM::Policy'))
+    .filter((policy) => (policy.Properties.Roles as { Ref?: string }[]).some((role) => role.Ref === roleId))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+}

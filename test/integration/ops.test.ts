@@ -1,16 +1,7 @@
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  BASELINE_JOB_MESSAGE_VERSION,
-  entryKey,
-  FAILED_BUCKET,
-  JobMessageSchema,
-  jobMessageFor,
-  jobRevision,
-} from '../../lambdas/contract/index.js';
-import { sameCheckoutJobMessageVersion } from '../../lambdas/api/adapters/consumer-versions.js';
-import { backfillEntries, type BackfillProgress } from '../../ops/backfill-entries.js';
+import { entryKey, FAILED_BUCKET, JobMessageSchema, jobMessageFor } from '../../lambdas/contract/index.js';
 import { receiveSendDelete } from '../../ops/dlq-movers.js';
 import { redriveLocal } from '../../ops/local-redrive.js';
 import { resetFailedEntries } from '../../ops/reset-failed-entries.js';
@@ -171,61 +162,5 @@ describe('redrive', () => {
     );
 
     expect({ reset, moved }).toEqual({ reset: 0, moved: 0 });
-  });
-});
-
-describe('backfill', () => {
-  it('re-enqueues done entries since the date tagged by an older prompt, and resumes from a checkpoint', async () => {
-    await drain(emulators.queues.queueUrl);
-    const owner = 'backfill-user';
-    const wanted = [nextId(), nextId(), nextId()];
-    for (const id of wanted) {
-      await putEntry({ ownerId: owner, id, status: 'done', promptVersion: 1, createdAt: '2026-06-01T00:00:00.000Z' });
-    }
-    const tooOld = nextId();
-    await putEntry({ ownerId: owner, id: tooOld, status: 'done', promptVersion: 1, createdAt: '2025-12-31T23:59:59.000Z' });
-    const current = nextId();
-    await putEntry({ ownerId: owner, id: current, status: 'done', promptVersion: 2, createdAt: '2026-06-01T00:00:00.000Z' });
-    const pending = nextId();
-    await putEntry({ ownerId: owner, id: pending, status: 'pending', createdAt: '2026-06-01T00:00:00.000Z' });
-    const edited = nextId();
-    await putEntry({ ownerId: owner, id: edited, status: 'done', promptVersion: 1, revision: 2, createdAt: '2026-06-02T00:00:00.000Z' });
-    wanted.push(edited);
-    const checkpoints: BackfillProgress[] = [];
-
-    const result = await backfillEntries(documentClient, emulators.sqs, {
-      tableName: emulators.tableName,
-      queueUrl: emulators.queues.queueUrl,
-      since: new Date('2026-01-01T00:00:00Z'),
-      promptVersion: 2,
-      jobsPerSecond: 1000,
-      // A consumer that publishes only the baseline: edited entries still carry their revision.
-      jobMessageVersion: async () => BASELINE_JOB_MESSAGE_VERSION,
-      onCheckpoint: (progress) => {
-        checkpoints.push(progress);
-      },
-    });
-
-    const enqueued = (await drain(emulators.queues.queueUrl)).map((body) => JobMessageSchema.parse(JSON.parse(body)));
-    const backfilled = enqueued.filter((job) => job.ownerId === owner).map((job) => job.entryId);
-    expect(backfilled.sort()).toEqual([...wanted].sort());
-    // Never edited: version 1 (revision 1), which every consumer accepts; edited: its revision.
-    expect(enqueued.filter((job) => job.ownerId === owner).map((job) => [job.entryId, jobRevision(job), job.version]).sort()).toEqual(
-      wanted.map((id) => [id, id === edited ? 2 : 1, id === edited ? 2 : 1]).sort(),
-    );
-    expect(result.enqueued).toBe(enqueued.length);
-    expect(checkpoints.at(-1)?.nextKey).toBeUndefined();
-
-    const resumed = await backfillEntries(documentClient, emulators.sqs, {
-      tableName: emulators.tableName,
-      queueUrl: emulators.queues.queueUrl,
-      since: new Date('2026-01-01T00:00:00Z'),
-      promptVersion: 2,
-      jobsPerSecond: 1000,
-      jobMessageVersion: sameCheckoutJobMessageVersion,
-      startKey: entryKey(owner, wanted.at(-1)!),
-      onCheckpoint: () => {},
-    });
-    expect(resumed.enqueued).toBeLessThan(result.enqueued);
   });
 });

@@ -2,6 +2,7 @@
 export { type FaultCounts, OFFLINE_DICTIONARY_MODEL, offlineDictionary, type RandomFaults, rateLimited, withRandomFaults } from './answers.js';
 export {
   type Answer,
+  type BatchControls,
   type ModelRequest,
   type ModelServer,
   type ModelServerOptions,
@@ -11,3 +12,4 @@ export {
   startModelServer,
 } from './server.js';
 export { approximateTokens, promptTokensOf } from './wire.js';
+export type { BatchObject } from './batches.js';

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { closeServer, listenOnLoopback, readBody } from '../../local/http-server.js';
+import { type BatchObject, BatchEmulator } from './batches.js';
 import { type ApiError, approximateTokens, type ChatCompletionBody, completionBody, entryOf, errorBody, promptTokensOf } from './wire.js';
 
 /*
@@ -114,11 +115,36 @@ export interface ModelServer {
   /** Usage of the answered requests since the last reset. */
   usage(): ModelUsage;
   resetUsage(): void;
+  /** The Batch API emulation: the batches created, a hold on their progress, expiry. */
+  readonly batches: BatchControls;
   /** Stops the server: releases holds, drops timers and every open connection (stalls too). */
   stop(): Promise<void>;
 }
 
+/** Controls of the emulated Batch API (barriers, never sleeps). */
+export interface BatchControls {
+  /** Every batch created, in creation order, as `GET /v1/batches/{id}` shows it. */
+  readonly all: readonly BatchObject[];
+  /** Request lines run so far, over all batches. */
+  readonly linesRun: number;
+  /** Batches stop before their next lines until `release()` (they show `in_progress`). */
+  hold(): void;
+  release(): void;
+  /** Held batches end `expired`: the lines not run yet go to the error file as `batch_expired`. */
+  expire(): void;
+  /** Resolves once every batch created so far has finished. */
+  settled(): Promise<void>;
+}
+
 const NO_TECHNOLOGIES: Answer = () => ({ technologies: [] });
+
+/** OpenAI's limit of a batch input file. */
+const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
+
+/** The outcome decided for one request: an HTTP answer (with its tokens when answered), or a connection fault. */
+type Decided =
+  | { status: number; body: unknown; headers?: Record<string, string>; delayMs?: number; tokens?: { prompt_tokens: number; completion_tokens: number }; rejected?: true }
+  | { fault: 'reset' | 'stall'; delayMs?: number };
 
 /** Starts the server on 127.0.0.1 with a free port. */
 export async function startModelServer(options: ModelServerOptions = {}): Promise<ModelServer> {
@@ -160,8 +186,8 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     inFlight++;
     peakInFlight = Math.max(peakInFlight, inFlight);
     response.once('close', () => inFlight--);
-    const { body: raw } = await readBody(request, 1024 * 1024);
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const { body: raw } = await readBody(request, path === '/v1/files' ? MAX_UPLOAD_BYTES : 1024 * 1024);
     if (options.apiKey && request.headers.authorization !== `Bearer ${options.apiKey}`) {
       return send(response, 401, errorBody({ message: 'Incorrect API key provided.', code: 'invalid_api_key' }));
     }
@@ -175,8 +201,17 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
       const spec = specOf(id) ?? {};
       return spec.gone ? send(response, 404, modelNotFound(id)) : send(response, 200, modelObject(id, spec));
     }
+    const batchAnswer = await batches.route(request.method ?? 'GET', path, request.headers['content-type'], raw);
+    if (batchAnswer) {
+      if (batchAnswer.contentType) {
+        statuses[batchAnswer.status] = (statuses[batchAnswer.status] ?? 0) + 1;
+        response.writeHead(batchAnswer.status, { 'content-type': batchAnswer.contentType });
+        return response.end(batchAnswer.body);
+      }
+      return send(response, batchAnswer.status, batchAnswer.body);
+    }
     if (request.method !== 'POST' || path !== '/v1/chat/completions') {
-      return send(response, 404, errorBody({ message: `The model server serves POST /v1/chat/completions and GET /v1/models/{id}, not ${request.method} ${path}.`, code: 'unknown_url' }));
+      return send(response, 404, errorBody({ message: `The model server serves POST /v1/chat/completions, GET /v1/models/{id}, /v1/files and /v1/batches, not ${request.method} ${path}.`, code: 'unknown_url' }));
     }
     let body: ChatCompletionBody;
     try {
@@ -195,39 +230,62 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     }
     if (held) await held.promise;
 
-    const spec = specOf(recorded.model) ?? {};
-    const rejection = spec.gone ? goneError(recorded.model, spec.gone) : spec.reasoning ? reasoningRejection(body) : undefined;
-    if (rejection) return send(response, rejection.status, rejection.body);
-
-    const reply = await answer(recorded);
-    await wait(reply.delayMs ?? latencyMs);
+    const outcome = await decide(recorded);
+    if (!('rejected' in outcome)) await wait(outcome.delayMs ?? latencyMs);
     if (response.destroyed) return;
-    if ('fault' in reply) {
-      if (reply.fault === 'reset') return request.socket.resetAndDestroy();
+    if ('fault' in outcome) {
+      if (outcome.fault === 'reset') return request.socket.resetAndDestroy();
       statuses[200] = (statuses[200] ?? 0) + 1;
       response.writeHead(200, { 'content-type': 'application/json' });
       response.write('{"id":"chatcmpl-stalled","object":"chat.completion",');
       return;
     }
-    if ('status' in reply) return send(response, reply.status, errorBody(reply.error ?? { message: `scripted ${reply.status}`, type: 'server_error' }), reply.headers);
+    if (outcome.tokens) {
+      usage.requests++;
+      usage.promptTokens += outcome.tokens.prompt_tokens;
+      usage.completionTokens += outcome.tokens.completion_tokens;
+    }
+    send(response, outcome.status, outcome.body, outcome.headers);
+  });
+
+  /** The scripted outcome of one chat completions request: what a call and a batch line both get. */
+  async function decide(recorded: ModelRequest): Promise<Decided> {
+    const spec = specOf(recorded.model) ?? {};
+    const rejection = spec.gone ? goneError(recorded.model, spec.gone) : spec.reasoning ? reasoningRejection(recorded.body) : undefined;
+    if (rejection) return { ...rejection, rejected: true };
+    const reply = await answer(recorded);
+    if ('fault' in reply) return reply;
+    if ('status' in reply) {
+      return {
+        status: reply.status,
+        body: errorBody(reply.error ?? { message: `scripted ${reply.status}`, type: 'server_error' }),
+        headers: reply.headers,
+        delayMs: reply.delayMs,
+      };
+    }
     const content = 'technologies' in reply ? JSON.stringify({ technologies: reply.technologies }) : reply.content;
     const refusal = 'refusal' in reply ? reply.refusal : undefined;
-    const tokens = reply.usage ?? { prompt_tokens: promptTokensOf(body), completion_tokens: approximateTokens(content ?? refusal ?? '') };
-    usage.requests++;
-    usage.promptTokens += tokens.prompt_tokens;
-    usage.completionTokens += tokens.completion_tokens;
-    send(
-      response,
-      200,
-      completionBody({
-        model: reply.model ?? spec.answersAs ?? (recorded.model || 'model-server'),
-        content: refusal ? null : content,
-        refusal,
-        finishReason: reply.finishReason ?? 'stop',
-        usage: tokens,
-      }),
-    );
+    const tokens = reply.usage ?? { prompt_tokens: promptTokensOf(recorded.body), completion_tokens: approximateTokens(content ?? refusal ?? '') };
+    const body = completionBody({
+      model: reply.model ?? spec.answersAs ?? (recorded.model || 'model-server'),
+      content: refusal ? null : content,
+      refusal,
+      finishReason: reply.finishReason ?? 'stop',
+      usage: tokens,
+    });
+    return { status: 200, body, tokens, delayMs: reply.delayMs };
+  }
+
+  // A batch line gets what a call with its body gets, without the latency (a batch has none to
+  // speak of per request); a connection fault cannot happen inside a batch, so it is a 500 line.
+  let batchLines = 0;
+  const batches = new BatchEmulator(async (lineBody) => {
+    const body = (lineBody ?? {}) as ChatCompletionBody;
+    const outcome = await decide({ index: batchLines++, entry: entryOf(body), call: 1, model: body.model ?? '', headers: {}, body });
+    if ('fault' in outcome) return { status: 500, body: errorBody({ message: `scripted ${outcome.fault}`, type: 'server_error' }) };
+    return { status: outcome.status, body: outcome.body };
   });
+
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
@@ -283,7 +341,9 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
       usage = { requests: 0, promptTokens: 0, completionTokens: 0 };
       peakInFlight = inFlight;
     },
+    batches,
     async stop() {
+      batches.stop();
       held?.resolve();
       held = undefined;
       for (const timer of timers) clearTimeout(timer);

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { atRevisionCondition, ENTRY_STATUS, entryKey, FAILED_BUCKET } from '../../contract/index.js';
-import type { EntrySnapshot, EntryTagStore, ExtractionResult, JobTarget } from '../domain/ports.js';
+import type { EntrySnapshot, EntryTagStore, ExtractionResult, JobTarget, TaggedState } from '../domain/ports.js';
 
 /**
  * The extraction's view of the entries table: one read and three conditional updates that touch
@@ -29,13 +29,19 @@ export class DynamoDbEntryTagStore implements EntryTagStore {
     return Item as EntrySnapshot | undefined;
   }
 
-  /** Writes tags and `done` only over the job's revision, pending or tagged by an older prompt. */
-  async saveTags(target: JobTarget, result: ExtractionResult, at: Date): Promise<boolean> {
+  /**
+   * Writes tags and `done` only over the job's revision, pending or tagged by an older prompt;
+   * with `builtFrom`, only while the entry is still done in that tag state.
+   */
+  async saveTags(target: JobTarget, result: ExtractionResult, at: Date, builtFrom?: TaggedState): Promise<boolean> {
+    const stillAsBuilt = builtFrom
+      ? ` AND #status = :done AND ${builtFrom.promptVersion === undefined ? 'attribute_not_exists(promptVersion)' : 'promptVersion = :builtFromPromptVersion'}`
+      : '';
     return this.updateIfStill(target, {
       UpdateExpression:
         'SET #status = :done, tags = :tags, model = :model, promptVersion = :promptVersion, extractorVersion = :extractorVersion, updatedAt = :at REMOVE pendingBucket, failedBucket, #error',
       ConditionExpression:
-        `attribute_exists(pk) AND ${atRevisionCondition(target.revision, ':revision')} AND (#status = :pending OR (#status = :done AND (attribute_not_exists(promptVersion) OR promptVersion < :promptVersion)))`,
+        `attribute_exists(pk) AND ${atRevisionCondition(target.revision, ':revision')} AND (#status = :pending OR (#status = :done AND (attribute_not_exists(promptVersion) OR promptVersion < :promptVersion)))${stillAsBuilt}`,
       ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
       ExpressionAttributeValues: {
         ':done': ENTRY_STATUS.done,
@@ -46,6 +52,7 @@ export class DynamoDbEntryTagStore implements EntryTagStore {
         ':extractorVersion': result.extractorVersion,
         ':revision': target.revision,
         ':at': at.toISOString(),
+        ...(builtFrom?.promptVersion === undefined ? {} : { ':builtFromPromptVersion': builtFrom.promptVersion }),
       },
     });
   }

@@ -4,20 +4,15 @@ import { ContentFilterFinishReasonError, LengthFinishReasonError } from 'openai/
 import { type AwsClientTarget, awsClientConfig } from '../../contract/index.js';
 import { AnswerTruncatedError, DeadlineExceededError, PermanentError, RetryableError } from '../domain/errors.js';
 import type { ExtractOptions, RawExtraction, TagExtractor } from '../domain/ports.js';
-import { ANSWER_MAX_OUTPUT_TOKENS, ANSWER_RESPONSE_FORMAT } from '../answer-schema.js';
-import { promptMessages, type PromptTemplate } from '../prompts.js';
+import { ANSWER_MAX_OUTPUT_TOKENS } from '../answer-schema.js';
+import { answerOfCompletion, extractionRequestBody } from '../model-request.js';
+import type { PromptTemplate } from '../prompts.js';
 import type { ReasoningEffort } from '../model-settings.js';
 import { describeConnectionFailure, isNonJsonAnswer, NON_JSON_HINT } from './model-errors.js';
 import { type FallbackListener, withModelFallback } from './model-fallback.js';
 import { type LifecycleListener, modelLifecycleGuard } from './model-lifecycle.js';
 import { ModelParameters } from './model-parameters.js';
 import { withRequestRateLimit } from './request-rate-limit.js';
-
-/**
- * Output tokens a reasoning model may spend on reasoning before its answer, on top of the
- * answer's own cap: at `reasoning_effort: low` a short extraction reasons in far fewer.
- */
-const REASONING_TOKEN_ALLOWANCE = 4_096;
 
 const RETRYABLE_STATUS = new Set([401, 403, 408, 409, 429]);
 
@@ -104,16 +99,7 @@ export class OpenAiTagExtractor implements TagExtractor {
       const client = await this.client();
       baseUrl = client.baseURL;
       const create = (sampling: ReturnType<ModelParameters['for']>) =>
-        client.chat.completions.parse(
-          {
-            model: this.model,
-            messages: promptMessages(this.prompt, entryText),
-            response_format: ANSWER_RESPONSE_FORMAT,
-            ...sampling,
-            max_completion_tokens: ANSWER_MAX_OUTPUT_TOKENS + (sampling.reasoning_effort ? REASONING_TOKEN_ALLOWANCE : 0),
-          },
-          { signal },
-        );
+        client.chat.completions.parse(extractionRequestBody(this.model, this.prompt, entryText, sampling), { signal });
       const sampling = this.parameters.for(this.model);
       let startedAt = performance.now();
       const completion = await create(sampling).catch((error: unknown) => {
@@ -122,18 +108,7 @@ export class OpenAiTagExtractor implements TagExtractor {
         return create(this.parameters.for(this.model));
       });
       const latencyMs = Math.round(performance.now() - startedAt);
-      const message = completion.choices[0]?.message;
-      if (message?.refusal) throw new PermanentError(`model refused: ${message.refusal.slice(0, 200)}`);
-      if (!message?.parsed) throw new RetryableError('model returned no parsable answer');
-      return {
-        tags: message.parsed.technologies,
-        model: completion.model || this.model,
-        usage: completion.usage && {
-          inputTokens: completion.usage.prompt_tokens,
-          outputTokens: completion.usage.completion_tokens,
-        },
-        latencyMs,
-      };
+      return { ...answerOfCompletion(completion, this.model), latencyMs };
     } catch (error) {
       if (signal?.aborted) {
         throw new DeadlineExceededError('the OpenAI call was stopped at the record deadline', { cause: error });

@@ -32,6 +32,14 @@ export interface ExtractionResult {
   extractorVersion: string;
 }
 
+/**
+ * The tag state a backfill request was built from: the entry was `done`, tagged by this prompt
+ * version (undefined: by none recorded). Its write lands only while the entry is still so.
+ */
+export interface TaggedState {
+  promptVersion?: number;
+}
+
 /** Reads entries and writes extraction results; the only table access the extraction has. */
 export interface EntryTagStore {
   /** The entry, or undefined when it no longer exists. */
@@ -39,9 +47,11 @@ export interface EntryTagStore {
   /**
    * Writes tags and `done` if the entry still exists at the job's revision and is pending (or
    * done by an older prompt version). Returns false when the condition failed: another delivery
-   * got there first, the text was edited, or the entry was deleted.
+   * got there first, the text was edited, or the entry was deleted. With `builtFrom` (a
+   * backfill's answer) it also needs the entry still `done` in that tag state, so an entry
+   * re-tagged meanwhile keeps its tags.
    */
-  saveTags(target: JobTarget, result: ExtractionResult, at: Date): Promise<boolean>;
+  saveTags(target: JobTarget, result: ExtractionResult, at: Date, builtFrom?: TaggedState): Promise<boolean>;
   /**
    * Marks the entry `failed` with a short reason if it is still pending at the job's revision.
    * Returns false when it was not: finished by another delivery, edited, or deleted.

@@ -3,15 +3,12 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SqsJobQueue } from '../../../lambdas/api/adapters/sqs-job-queue.js';
 import { jobMessageGroupId, jobSendParameters, forwardedJobSendParameters } from '../../../lambdas/contract/index.js';
 import { JOB_MESSAGE_FIXTURES } from '../../../lambdas/contract/fixtures/index.js';
 import { SqsRetryScheduler } from '../../../lambdas/extraction/adapters/sqs-retry-scheduler.js';
-import { backfillEntries } from '../../../ops/backfill-entries.js';
 import { receiveSendDelete } from '../../../ops/dlq-movers.js';
 
 /*
@@ -23,7 +20,6 @@ import { receiveSendDelete } from '../../../ops/dlq-movers.js';
 const QUEUE_URL = 'https://sqs.eu-central-1.amazonaws.com/123456789012/jobs';
 const DLQ_URL = 'https://sqs.eu-central-1.amazonaws.com/123456789012/jobs-dlq';
 const sqs = mockClient(SQSClient);
-const dynamo = mockClient(DynamoDBDocumentClient);
 const client = () => new SQSClient({ region: 'eu-central-1' });
 
 /** Every message any SendMessage or SendMessageBatch call carried, with the group it was sent in. */
@@ -47,7 +43,6 @@ function expectGroupedByOwner(expectedCount: number): void {
 
 beforeEach(() => {
   sqs.reset();
-  dynamo.reset();
   sqs.on(SendMessageCommand).resolves({});
   sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: { Id: string }[] }) => ({ Successful: input.Entries.map(({ Id }) => ({ Id })) }));
   sqs.on(DeleteMessageBatchCommand).resolves({});
@@ -91,34 +86,10 @@ describe('every sender of jobs names the owner as the message group', () => {
     expectGroupedByOwner(2);
   });
 
-  it('the backfill', async () => {
-    // Arrange
-    dynamo.on(ScanCommand).resolves({
-      Items: [
-        { id: '01JDQ8Z6X4M1V9T3K7N2P5R8WA', ownerId: 'user-a', revision: 1 },
-        { id: '01JDQ8Z6X4M1V9T3K7N2P5R8WB', ownerId: 'user-b', revision: 3 },
-      ],
-      ScannedCount: 2,
-    });
-
-    // Act
-    await backfillEntries(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-central-1' })), client(), {
-      tableName: 'entries',
-      queueUrl: QUEUE_URL,
-      since: new Date('2026-01-01T00:00:00Z'),
-      promptVersion: 9,
-      jobsPerSecond: 1_000,
-      jobMessageVersion: async () => 2,
-      onCheckpoint: () => undefined,
-    });
-
-    // Assert
-    expectGroupedByOwner(2);
-  });
-
   it('no other module sends SQS messages', async () => {
     // Arrange: the modules above, which build the commands; everything else sends through them.
-    const covered = ['lambdas/api/adapters/sqs-job-queue.ts', 'lambdas/extraction/adapters/sqs-retry-scheduler.ts', 'ops/backfill-entries.ts', 'ops/dlq-movers.ts'];
+    // The backfill sends nothing to the queue: it goes through OpenAI's Batch API.
+    const covered = ['lambdas/api/adapters/sqs-job-queue.ts', 'lambdas/extraction/adapters/sqs-retry-scheduler.ts', 'ops/dlq-movers.ts'];
     const root = fileURLToPath(new URL('../../../', import.meta.url));
 
     // Act
