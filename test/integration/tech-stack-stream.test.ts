@@ -81,7 +81,7 @@ async function tagEntry(id: string, tags: string[], promptVersion = 1) {
 
 async function counts() {
   await stream?.drained();
-  return (await readTechStack(aggregates(), OWNER)).items;
+  return (await readTechStack(aggregates(), OWNER, 100)).items;
 }
 
 describe('the tech-stack aggregator behind the local stream stand-in', () => {
@@ -241,7 +241,7 @@ describe('the tech-stack aggregator behind the local stream stand-in', () => {
 
     await Promise.all(ids.flatMap((id) => [syncEntryTags(deps, OWNER, id), syncEntryTags(deps, OWNER, id)]));
 
-    expect((await readTechStack(aggregates(), OWNER)).items.map(({ value, count }) => [value, count])).toEqual([['Go', 6]]);
+    expect((await readTechStack(aggregates(), OWNER, 100)).items.map(({ value, count }) => [value, count])).toEqual([['Go', 6]]);
   });
 });
 
