@@ -14,6 +14,7 @@ import {
   appliedKey,
   ownerAggregatePartition,
   TECH_STACK_INDEX,
+  tagIndexItem,
   tagIndexKey,
   tagIndexPartition,
   totalKey,
@@ -78,7 +79,7 @@ export class DynamoDbTagAggregates implements TagAggregates, TaggedEntries, Tech
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { ...tagIndexKey(ownerId, key, entryId), entryId, value, createdAt },
+        Item: tagIndexItem(ownerId, key, entryId, value, createdAt),
       }),
     );
   }

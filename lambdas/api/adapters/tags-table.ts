@@ -49,6 +49,11 @@ export function tagIndexKey(ownerId: string, key: string, entryId: string): { pk
   return { pk: tagIndexPartition(ownerId, key), sk: `${INDEXED_ENTRY_SORT_PREFIX}${entryId}` };
 }
 
+/** The tag-index item of one entry under one tag, as the aggregator writes it. */
+export function tagIndexItem(ownerId: string, key: string, entryId: string, value: string, createdAt: string) {
+  return { ...tagIndexKey(ownerId, key, entryId), entryId, value, createdAt };
+}
+
 /** The partition of an owner's totals and applied records. */
 export function ownerAggregatePartition(ownerId: string): string {
   return `OWNER#${ownerId}`;
