@@ -8,8 +8,8 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { countedTotal, keyOfRank, nextTotal, techStackRank, type TagTotal, type TechStackItem, type TechStackPage, type TotalChange } from '../domain/tech-stack.js';
-import type { AppliedEntryTags, PendingTagChange, TagAggregates, TaggedEntries, TaggedEntryIds, TechStackReader } from '../domain/tech-stack-ports.js';
+import { countedTotal, nextTotal, techStackRank, type TagTotal, type TotalChange } from '../domain/tech-stack.js';
+import type { AppliedEntryTags, PendingTagChange, TagAggregates } from '../domain/tech-stack-ports.js';
 import {
   appliedKey,
   ownerAggregatePartition,
@@ -31,7 +31,7 @@ const MAX_TOTAL_ATTEMPTS = 10;
  * record no longer has it under way) and removes it, so a total holds about one token at a
  * time. No transactions: dynalite, the local emulator, has none.
  */
-export class DynamoDbTagAggregates implements TagAggregates, TaggedEntries, TechStackReader {
+export class DynamoDbTagAggregates implements TagAggregates {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -121,51 +121,6 @@ export class DynamoDbTagAggregates implements TagAggregates, TaggedEntries, Tech
             }),
           ),
     );
-  }
-
-  /** One query of the owner's index by count, `limit` rows: its cost does not grow with their entries or technologies. */
-  async techStackPage(ownerId: string, limit: number, after?: string): Promise<TechStackPage> {
-    const owner = ownerAggregatePartition(ownerId);
-    const afterKey = after === undefined ? undefined : keyOfRank(after);
-    const { Items = [], LastEvaluatedKey } = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: TECH_STACK_INDEX.name,
-        KeyConditionExpression: '#owner = :owner',
-        ExpressionAttributeNames: { '#owner': TECH_STACK_INDEX.partitionKey, '#value': 'value', '#count': 'count', '#rank': TECH_STACK_INDEX.sortKey },
-        ExpressionAttributeValues: { ':owner': owner },
-        ProjectionExpression: '#value, #count, firstSeen, lastSeen, #rank',
-        Limit: limit,
-        ...(after !== undefined && afterKey !== undefined
-          ? { ExclusiveStartKey: { ...totalKey(ownerId, afterKey), [TECH_STACK_INDEX.partitionKey]: owner, [TECH_STACK_INDEX.sortKey]: after } }
-          : {}),
-      }),
-    );
-    const items: TechStackItem[] = Items.map((item) => ({
-      value: String(item.value),
-      count: Number(item.count),
-      firstSeen: String(item.firstSeen),
-      lastSeen: String(item.lastSeen),
-    }));
-    const last = LastEvaluatedKey?.[TECH_STACK_INDEX.sortKey];
-    return { items, ...(typeof last === 'string' ? { after: last } : {}) };
-  }
-
-  /** One query of the tag's partition: its cost grows with the entries carrying the tag, not with all of them. */
-  async entriesTagged(ownerId: string, key: string, limit: number, afterId?: string): Promise<TaggedEntryIds> {
-    const { Items = [], LastEvaluatedKey } = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': tagIndexPartition(ownerId, key) },
-        ProjectionExpression: 'entryId',
-        ScanIndexForward: false,
-        Limit: limit,
-        ...(afterId ? { ExclusiveStartKey: tagIndexKey(ownerId, key, afterId) } : {}),
-      }),
-    );
-    const ids = Items.map((item) => String(item.entryId));
-    return { ids, lastId: LastEvaluatedKey ? ids.at(-1) : undefined };
   }
 
   /** The oldest or newest row of the tag's partition (sorted by entry id): one row read, whatever the partition's size. */

@@ -8,6 +8,7 @@ import { sameCheckoutJobMessageVersion } from '../../../lambdas/api/adapters/con
 import { SqsJobQueue } from '../../../lambdas/api/adapters/sqs-job-queue.js';
 import { DynamoDbEntryTagSource } from '../../../lambdas/api/adapters/dynamodb-entry-tag-source.js';
 import { DynamoDbTagAggregates } from '../../../lambdas/api/adapters/dynamodb-tag-aggregates.js';
+import { DynamoDbTagReads } from '../../../lambdas/api/adapters/dynamodb-tag-reads.js';
 import { readTechStack, syncEntryTags } from '../../../lambdas/api/domain/sync-entry-tags.js';
 import { DynamoDbQuotaCounter } from '../../../lambdas/api/adapters/dynamodb-quota-counter.js';
 import { createEntry, type CreateEntryDeps } from '../../../lambdas/api/domain/create-entry.js';
@@ -55,7 +56,7 @@ export interface FunctionScenario {
  * command cannot slip past the permissions check.
  */
 export const FUNCTION_ADAPTERS: Record<PolicyFunction, (new (...args: never[]) => object)[]> = {
-  api: [DynamoDbEntryStore, DynamoDbIdempotencyStore, SqsJobQueue, DynamoDbTagAggregates, DynamoDbQuotaCounter],
+  api: [DynamoDbEntryStore, DynamoDbIdempotencyStore, SqsJobQueue, DynamoDbTagReads, DynamoDbQuotaCounter],
   reconciler: [DynamoDbPendingEntries, SqsJobQueue],
   extraction: [DynamoDbEntryTagStore, SqsRetryScheduler],
   aggregator: [DynamoDbEntryTagSource, DynamoDbTagAggregates],
@@ -180,7 +181,7 @@ export const FUNCTION_SCENARIOS: Record<PolicyFunction, FunctionScenario[]> = {
         const entry = (created as { response: { body: { id: string; createdAt: string } } }).response.body;
         const writer = new DynamoDbTagAggregates(context.arrange, context.tagsTableName);
         for (const id of [entry.id, '01JDQ8Z6X4M1V9T3K7N2P5T999']) await writer.indexEntry('user-t', id, 'django', 'Django', entry.createdAt);
-        const taggedEntries = context.track(new DynamoDbTagAggregates(context.documents, context.tagsTableName));
+        const taggedEntries = context.track(new DynamoDbTagReads(context.documents, context.tagsTableName));
         const page = await listEntriesByTag({ entries: deps.entries, taggedEntries }, 'user-t', 'Django', 1);
         await listEntriesByTag({ entries: deps.entries, taggedEntries }, 'user-t', 'Django', 1, page.lastId);
       },
@@ -197,9 +198,9 @@ export const FUNCTION_SCENARIOS: Record<PolicyFunction, FunctionScenario[]> = {
     {
       name: "GET /me/tech-stack reads a page of the caller's index by count, and the next",
       async run(context) {
-        const aggregates = context.track(new DynamoDbTagAggregates(context.documents, context.tagsTableName));
-        const page = await readTechStack(aggregates, 'user-g', 1);
-        await readTechStack(aggregates, 'user-g', 1, page.after);
+        const reads = context.track(new DynamoDbTagReads(context.documents, context.tagsTableName));
+        const page = await readTechStack(reads, 'user-g', 1);
+        await readTechStack(reads, 'user-g', 1, page.after);
       },
     },
   ],
