@@ -1,7 +1,7 @@
 import { parseCommandLine, UsageError } from '../tools/cli.js';
 
 /** The sections of the bench, in the order they run. */
-export const SECTIONS = ['decoupling', 'drain', 'cold-start', 'cost'] as const;
+export const SECTIONS = ['decoupling', 'drain', 'cold-start', 'cost', 'aggregator-scale'] as const;
 /** One section of the bench. */
 export type Section = (typeof SECTIONS)[number];
 
@@ -12,10 +12,12 @@ export interface BenchOptions {
 }
 
 /** Usage text of `npm run bench`. */
-export const USAGE = `Usage: npm run bench [-- --only decoupling,drain,cold-start,cost] [--quick]
+export const USAGE = `Usage: npm run bench [-- --only decoupling,drain,cold-start,cost,aggregator-scale] [--quick]
 
 Measures POST latency with a fast and a slow model (decoupling), backlog drain rate (drain),
-bundle sizes and module init time (cold-start), and the cost of 1M entries (cost), prints a
+bundle sizes and module init time (cold-start), the cost of 1M entries (cost), and the
+aggregator's DynamoDB units per change at 10, 1,000 and 10,000 entries of a tag
+(aggregator-scale), prints a
 table with the conditions of every figure and writes bench/results/<timestamp>.json.
   --only   comma-separated sections (default: all)
   --quick  smaller counts, for a smoke test (figures are noisier)`;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Node } from 'constructs';
 import { CONSUMER_SETTINGS, QUEUE_SETTINGS } from '../lambdas/contract/index.js';
 import { readStageConfig } from '../lib/config.js';
+import { AGGREGATOR_SCALES, type AggregatorScaleResult, aggregatorScaleRows, measureAggregatorScale } from './aggregator-scale.js';
 import { measureColdStart, type ColdStartResult } from './cold-start.js';
 import { costMeasurementsFrom } from './cost-inputs.js';
 import { DEFAULT_ASSUMPTIONS, priceUsage, usagePerEntry, type Batching, type CostAssumptions } from './cost.js';
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
     decoupling?: DecouplingResult;
     drain?: DrainResult[];
     coldStart?: ColdStartResult;
+    aggregatorScale?: AggregatorScaleResult[];
     cost?: unknown;
     errors: { section: string; message: string }[];
   } = { errors: [] };
@@ -130,6 +132,12 @@ async function main(): Promise<void> {
     if (wants('cold-start')) {
       results.coldStart = await section('cold-start', () => measureColdStart({ runs: options.quick ? 5 : 21 }, log, (cleanup) => cleanups.push(cleanup)));
       if (results.coldStart) rows.push(...coldStartRows(results.coldStart));
+    }
+
+    if (wants('aggregator-scale')) {
+      const scales = options.quick ? [10, 1_000] : [...AGGREGATOR_SCALES];
+      results.aggregatorScale = await section('aggregator-scale', () => measureAggregatorScale(scales, log));
+      if (results.aggregatorScale) rows.push(...aggregatorScaleRows(results.aggregatorScale));
     }
 
     if (wants('cost')) {

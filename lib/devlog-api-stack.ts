@@ -108,6 +108,14 @@ export class DevLogApiStack extends Stack {
     this.tagsTable = new TableV2(this, 'Tags', {
       partitionKey: { name: TAGS_TABLE.partitionKey, type: AttributeType.STRING },
       sortKey: { name: TAGS_TABLE.sortKey, type: AttributeType.STRING },
+      // Sparse (only totals counting entries carry its keys); projected as the local table is.
+      globalSecondaryIndexes: TAGS_TABLE.indexes.map((index) => ({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        projectionType: ProjectionType.INCLUDE,
+        nonKeyAttributes: [...index.nonKeyAttributes],
+      })),
       billing: Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: RemovalPolicy.RETAIN,
@@ -160,14 +168,14 @@ export class DevLogApiStack extends Stack {
       }),
     );
     this.jobsQueue.grantSendMessages(this.apiFunction);
-    // Read-only queries of the totals and the tag index (only the aggregator writes them), and
+    // Read-only queries of the index by count and the tag index (only the aggregator writes them), and
     // only the attributes those answers need: never what the aggregator applied per entry. The
     // caller's partitions are chosen in code (keys built from the token's subject): one role
     // serves every caller, so IAM's dynamodb:LeadingKeys has no per-caller identity to bind to.
     this.apiFunction.addToRolePolicy(
       new PolicyStatement({
         actions: ['dynamodb:Query'],
-        resources: [this.tagsTable.tableArn],
+        resources: [this.tagsTable.tableArn, ...TAGS_TABLE.indexes.map((index) => `${this.tagsTable.tableArn}/index/${index.name}`)],
         conditions: {
           'ForAllValues:StringEquals': { 'dynamodb:Attributes': [TAGS_TABLE.partitionKey, TAGS_TABLE.sortKey, ...API_TAGS_TABLE_ATTRIBUTES] },
           StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
@@ -291,7 +299,7 @@ export class DevLogApiStack extends Stack {
     );
     aggregator.addToRolePolicy(
       new PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
         resources: [this.tagsTable.tableArn],
       }),
     );

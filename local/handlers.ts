@@ -1,8 +1,6 @@
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createAwsClients } from '../lambdas/api/aws-clients.js';
+import { createAwsClients, createDocumentClient } from '../lambdas/api/aws-clients.js';
 import { readApiEnv } from '../lambdas/api/env.js';
 import { WEB_FUNCTION_TIMEOUTS_SECONDS } from '../lambdas/api/function-timeouts.js';
 import { type ApiHandler, createApiHandler } from '../lambdas/api/handler-factory.js';
@@ -10,6 +8,7 @@ import { readReconcilerEnv } from '../lambdas/api/reconciler-env.js';
 import { createReconcilerHandler, type ReconcilerHandler } from '../lambdas/api/reconciler-handler-factory.js';
 import { createAggregatorHandler, type TechStackAggregatorHandler } from '../lambdas/api/tech-stack-aggregator.js';
 import { readAggregatorEnv } from '../lambdas/api/tech-stack-aggregator-env.js';
+import { AGGREGATOR_SETTINGS } from '../lambdas/api/tech-stack-settings.js';
 import { createExtractionClients } from '../lambdas/extraction/aws-clients.js';
 import { readExtractionEnv } from '../lambdas/extraction/env.js';
 import { createExtractionHandler, type ExtractionHandler } from '../lambdas/extraction/handler-factory.js';
@@ -78,8 +77,8 @@ export function createLocalHandlers(options: LocalHandlerOptions): { handlers: L
     reconciler: createAwsClients(WEB_FUNCTION_TIMEOUTS_SECONDS.reconciler, target('reconciler')),
     extraction: createExtractionClients(extractionEnv.FUNCTION_TIMEOUT_SECONDS, target('extraction')),
   };
-  // As tech-stack-aggregator-handler.ts builds it: a document client of its own, SDK defaults.
-  const aggregatorClient = DynamoDBDocumentClient.from(new DynamoDBClient({ ...identity('aggregator'), endpoint: options.endpoints.dynamoDb }));
+  // As tech-stack-aggregator-handler.ts builds it: a document client alone, with the call budget of its timeout.
+  const aggregatorClient = createDocumentClient(AGGREGATOR_SETTINGS.functionTimeoutSeconds, target('aggregator'));
   // It calls only EventBridge, which no enforcing proxy covers: it signs with the plain local credentials.
   const eventBridgeClient = createEventBridgeClient({ region: LOCAL_RESOURCES.region, credentials: LOCAL_RESOURCES.credentials, endpoint: options.endpoints.eventBridge });
   const logger = (serviceName: string) => new LineLogger(options.handlerLog, { serviceName, logLevel: options.logLevel });

@@ -9,9 +9,14 @@ import { type AwsClientTarget, awsClientConfigs } from '../contract/index.js';
  * later) instead of running into the function timeout.
  */
 export function createAwsClients(functionTimeoutSeconds: number, target: AwsClientTarget = {}) {
-  const config = awsClientConfigs(functionTimeoutSeconds, target);
   return {
-    documentClient: DynamoDBDocumentClient.from(new DynamoDBClient(config.dynamoDb), { marshallOptions: { removeUndefinedValues: true } }),
-    sqsClient: new SQSClient(config.sqs),
+    documentClient: createDocumentClient(functionTimeoutSeconds, target),
+    sqsClient: new SQSClient(awsClientConfigs(functionTimeoutSeconds, target).sqs),
   };
+}
+
+/** The DynamoDB document client alone, configured like createAwsClients' (for a function that sends nothing to SQS: the aggregator). */
+export function createDocumentClient(functionTimeoutSeconds: number, target: AwsClientTarget = {}): DynamoDBDocumentClient {
+  const config = awsClientConfigs(functionTimeoutSeconds, target);
+  return DynamoDBDocumentClient.from(new DynamoDBClient(config.dynamoDb), { marshallOptions: { removeUndefinedValues: true } });
 }

@@ -8,7 +8,7 @@ import { jobMessageVersionSource } from './adapters/consumer-versions.js';
 import { DynamoDbEntryStore } from './adapters/dynamodb-entry-store.js';
 import { DynamoDbIdempotencyStore } from './adapters/dynamodb-idempotency-store.js';
 import { DynamoDbQuotaCounter } from './adapters/dynamodb-quota-counter.js';
-import { DynamoDbTagAggregates } from './adapters/dynamodb-tag-aggregates.js';
+import { DynamoDbTagReads } from './adapters/dynamodb-tag-reads.js';
 import { DynamoDbWaitSlots } from './adapters/dynamodb-wait-slots.js';
 import { SqsJobQueue } from './adapters/sqs-job-queue.js';
 import { DailyEntryQuota } from './domain/daily-quota.js';
@@ -32,13 +32,13 @@ export function createApiHandler(env: ApiEnv, { documentClient, sqsClient, logge
   // The dynamic import stays in this module, beside handler.ts: its specifier is the one the
   // stack bundles into a file of its own (LambdaFunction's lazyModules).
   const versions = jobMessageVersionSource(env.CONSUMER_VERSIONS_PARAMETER, logger, () => import('./adapters/ssm-parameter.js'));
-  const tagAggregates = new DynamoDbTagAggregates(documentClient, env.TAGS_TABLE_NAME);
+  const tagReads = new DynamoDbTagReads(documentClient, env.TAGS_TABLE_NAME);
   const deps: ApiDeps = {
     entries: new DynamoDbEntryStore(documentClient, env.TABLE_NAME),
     jobs: new SqsJobQueue(sqsClient, env.QUEUE_URL, clock, versions),
     idempotency: new DynamoDbIdempotencyStore(documentClient, env.TABLE_NAME, clock),
-    techStack: tagAggregates,
-    taggedEntries: tagAggregates,
+    techStack: tagReads,
+    taggedEntries: tagReads,
     quota: new DailyEntryQuota(new DynamoDbQuotaCounter(documentClient, env.TABLE_NAME), env.DAILY_ENTRY_QUOTA, clock),
     clock,
     newId: monotonicFactory(),

@@ -1,11 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient } from './aws-clients.js';
 import { createAggregatorHandler } from './tech-stack-aggregator.js';
 import { readAggregatorEnv } from './tech-stack-aggregator-env.js';
+import { AGGREGATOR_SETTINGS } from './tech-stack-settings.js';
 
 /** DynamoDB stream entry point: keeps the tag index and the tech-stack totals in line with the entries (the Lambda wiring of createAggregatorHandler). */
 export const handler = createAggregatorHandler(readAggregatorEnv(process.env), {
-  documentClient: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+  documentClient: createDocumentClient(AGGREGATOR_SETTINGS.functionTimeoutSeconds),
   logger: new Logger({ serviceName: 'devlog-tech-stack' }),
 });

@@ -101,25 +101,57 @@ export async function ensureEntryTable(client: DynamoDBClient, tableName: string
   return 'created';
 }
 
-/** Creates a table keyed by a string partition key and a string sort key, without indexes, unless it exists. */
-export async function ensureKeyedTable(client: DynamoDBClient, tableName: string, keys: { partitionKey: string; sortKey: string }): Promise<void> {
+/** A GSI that projects only some attributes, as a table layout declares it (and the stacks deploy it). */
+export interface IncludeIndexLayout extends IndexLayout {
+  nonKeyAttributes: readonly string[];
+}
+
+/**
+ * Creates a table keyed by a string partition key and a string sort key, with the layout's
+ * indexes projected exactly as deployed (INCLUDE its attributes), unless it exists. An existing
+ * table without one of the indexes is reported: dynalite cannot add an index later.
+ */
+export async function ensureKeyedTable(
+  client: DynamoDBClient,
+  tableName: string,
+  keys: { partitionKey: string; sortKey: string; indexes?: readonly IncludeIndexLayout[] },
+): Promise<void> {
+  const indexes = keys.indexes ?? [];
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+    const missing = indexes.filter((index) => !existing.has(index.name));
+    if (missing.length > 0) {
+      throw new Error(
+        `the local table ${tableName} lacks index ${missing.map((index) => index.name).join(', ')}; ` +
+          'start once with `npm start -- --reset` to recreate it (this deletes the local entries)',
+      );
+    }
     return;
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
+  const keyAttributes = [...new Set([keys.partitionKey, keys.sortKey, ...indexes.flatMap((index) => [index.partitionKey, index.sortKey])])];
   await createActiveTable(client, {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [
-      { AttributeName: keys.partitionKey, AttributeType: 'S' },
-      { AttributeName: keys.sortKey, AttributeType: 'S' },
-    ],
+    AttributeDefinitions: keyAttributes.map((name) => ({ AttributeName: name, AttributeType: 'S' })),
     KeySchema: [
       { AttributeName: keys.partitionKey, KeyType: 'HASH' },
       { AttributeName: keys.sortKey, KeyType: 'RANGE' },
     ],
+    ...(indexes.length > 0
+      ? {
+          GlobalSecondaryIndexes: indexes.map((index) => ({
+            IndexName: index.name,
+            KeySchema: [
+              { AttributeName: index.partitionKey, KeyType: 'HASH' },
+              { AttributeName: index.sortKey, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.nonKeyAttributes] },
+          })),
+        }
+      : {}),
   });
 }
 

@@ -1,3 +1,4 @@
+import { TAGS_TABLE } from '../../lambdas/api/adapters/tags-table.js';
 import { ENTRY_TABLE } from '../../lambdas/contract/index.js';
 import { entryTableIndexes } from '../emulators/dynamodb.js';
 import type { AuthorizationRequest } from './policy.js';
@@ -102,7 +103,7 @@ export function attributeNamesIn(expression: string, names: Record<string, strin
 
 function indexKeys(indexName: string | undefined): string[] {
   if (indexName === undefined) return [];
-  const index = entryTableIndexes().find((candidate) => candidate.name === indexName);
-  if (!index) throw new Error(`index ${indexName} is not in the contract's ENTRY_TABLE`);
+  const index = [...entryTableIndexes(), ...TAGS_TABLE.indexes].find((candidate) => candidate.name === indexName);
+  if (!index) throw new Error(`index ${indexName} is neither in the contract's ENTRY_TABLE nor in TAGS_TABLE`);
   return [index.partitionKey, index.sortKey];
 }

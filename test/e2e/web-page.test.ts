@@ -101,6 +101,31 @@ describe.skipIf(!hasChromium)('local web page', () => {
     expect(await page.locator('#tech-stack .tag', { hasText: 'Django' }).locator('.count').textContent()).toMatch(/^[1-9]\d*$/);
   });
 
+  it('shows the profile a page at a time: "More" appends the next page until the last', async () => {
+    // The API's pages (50 technologies each) stand in for a long history: page 1 says more follow.
+    const page = await browser!.newPage();
+    const technology = (n: number) => ({ value: `T${n}x`, count: 200 - n, firstSeen: '2026-01-01T00:00:00.000Z', lastSeen: '2026-02-01T00:00:00.000Z' });
+    const requested: string[] = [];
+    await page.route(/\/me\/tech-stack(\?.*)?$/, (route) => {
+      const cursor = new URL(route.request().url()).searchParams.get('cursor');
+      requested.push(cursor ?? 'first');
+      const body = cursor === 'page-2'
+        ? { items: [50, 51].map(technology) }
+        : { items: Array.from({ length: 50 }, (_, n) => technology(n)), nextCursor: 'page-2' };
+      return route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
+    });
+    await page.goto(stack.webUrl);
+    await page.locator('#tech-stack .tag', { hasText: 'T49x' }).waitFor({ timeout: 10_000 });
+    expect(await page.locator('#tech-stack .tag').count()).toBe(50);
+
+    await page.getByRole('button', { name: 'More technologies' }).click();
+    await page.locator('#tech-stack .tag', { hasText: 'T51x' }).waitFor({ timeout: 5_000 });
+
+    expect(await page.locator('#tech-stack .tag').count()).toBe(52);
+    expect(await page.locator('#tech-stack-more').isHidden()).toBe(true);
+    expect(requested).toEqual(['first', 'page-2']);
+  });
+
   it('creates one entry when the same typed text is submitted twice (one Idempotency-Key per typed entry)', async () => {
     const page = await browser!.newPage();
     await page.goto(stack.webUrl);

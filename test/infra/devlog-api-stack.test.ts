@@ -254,7 +254,7 @@ describe('DevLogApi stack', () => {
     expect(queries).toContainEqual(
       expect.objectContaining({
         Condition: {
-          'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'value', 'count', 'firstSeen', 'lastSeen', 'entryId'] },
+          'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'value', 'count', 'firstSeen', 'lastSeen', 'countOwner', 'countRank', 'entryId'] },
           StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
         },
       }),

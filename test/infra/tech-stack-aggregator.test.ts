@@ -1,6 +1,9 @@
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { TAGS_TABLE } from '../../lambdas/api/adapters/tags-table.js';
 import { AGGREGATOR_SETTINGS } from '../../lambdas/api/tech-stack-settings.js';
+import { dynamoDbClientFor, ensureKeyedTable, startDynamoDb } from '../../local/emulators/dynamodb.js';
 import { synthStage } from './synth.js';
 
 type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
@@ -36,11 +39,50 @@ describe('the tech-stack aggregator in the DevLogApi stack', () => {
       DeletionPolicy: 'Retain',
       Properties: Match.objectLike({
         BillingMode: 'PAY_PER_REQUEST',
-        GlobalSecondaryIndexes: Match.absent(),
+        GlobalSecondaryIndexes: Match.anyValue(),
         StreamSpecification: Match.absent(),
         Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
       }),
     });
+  });
+
+  it('deploys the index by count exactly as the local stack creates it (keys and projected attributes)', async () => {
+    // Arrange: the local stack's tags table, created by the same function `npm start` uses
+    const dynamo = await startDynamoDb();
+    const client = dynamoDbClientFor(dynamo.endpoint);
+    try {
+      await ensureKeyedTable(client, 'tags', TAGS_TABLE);
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: 'tags' }));
+      const local = (Table?.GlobalSecondaryIndexes ?? []).map((index) => ({
+        IndexName: index.IndexName,
+        KeySchema: index.KeySchema,
+        Projection: { ProjectionType: index.Projection?.ProjectionType, NonKeyAttributes: [...(index.Projection?.NonKeyAttributes ?? [])].sort() },
+      }));
+
+      // Act
+      const [deployed] = Object.values(stage.api.findResources('AWS::DynamoDB::GlobalTable', { Properties: { StreamSpecification: Match.absent() } }));
+      const deployedIndexes = ((deployed?.Properties.GlobalSecondaryIndexes ?? []) as { IndexName: string; KeySchema: unknown; Projection: { ProjectionType: string; NonKeyAttributes?: string[] } }[]).map((index) => ({
+        IndexName: index.IndexName,
+        KeySchema: index.KeySchema,
+        Projection: { ProjectionType: index.Projection.ProjectionType, NonKeyAttributes: [...(index.Projection.NonKeyAttributes ?? [])].sort() },
+      }));
+
+      // Assert
+      expect(deployedIndexes).toEqual(local);
+      expect(deployedIndexes).toEqual([
+        {
+          IndexName: 'tech-stack-by-count',
+          KeySchema: [
+            { AttributeName: 'countOwner', KeyType: 'HASH' },
+            { AttributeName: 'countRank', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['count', 'firstSeen', 'lastSeen', 'value'] },
+        },
+      ]);
+    } finally {
+      client.destroy();
+      await dynamo.stop();
+    }
   });
 
   it('feeds only entry items to the aggregator, retrying from a failed record and parking what never succeeds', () => {
@@ -51,6 +93,8 @@ describe('the tech-stack aggregator in the DevLogApi stack', () => {
       BatchSize: AGGREGATOR_SETTINGS.batchSize,
       MaximumRetryAttempts: AGGREGATOR_SETTINGS.retryAttempts,
       BisectBatchOnFunctionError: true,
+      // One batch per shard at a time: an entry's records are applied in order (sync-entry-tags.ts relies on it).
+      ParallelizationFactor: Match.absent(),
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       DestinationConfig: { OnFailure: { Destination: ref('TechStackDlq') } },
       FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ dynamodb: { Keys: { sk: { S: [{ prefix: 'ENTRY#' }] } } } }) }] },
@@ -85,7 +129,7 @@ describe('the tech-stack aggregator in the DevLogApi stack', () => {
       'dynamodb:GetShardIterator',
       'dynamodb:ListStreams',
     ]);
-    expect(onTags.sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+    expect(onTags.sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
     const everyAction = aggregatorStatements.flatMap((statement) => [statement.Action].flat());
     expect(everyAction.filter((action) => action.startsWith('sqs:')).sort()).toEqual([
       'sqs:GetQueueAttributes',
@@ -103,7 +147,12 @@ describe('the tech-stack aggregator in the DevLogApi stack', () => {
     stage.api.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: Match.stringLikeRegexp('^ApiFunctionRole') }],
       PolicyDocument: {
-        Statement: Match.arrayWith([Match.objectLike({ Action: 'dynamodb:Query', Resource: ref('Tags') })]),
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'dynamodb:Query',
+            Resource: [ref('Tags'), { 'Fn::Join': ['', [ref('Tags'), '/index/tech-stack-by-count']] }],
+          }),
+        ]),
       },
     });
   });

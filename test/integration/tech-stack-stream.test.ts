@@ -1,8 +1,9 @@
 import { DeleteItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DynamoDbEntryStore } from '../../lambdas/api/adapters/dynamodb-entry-store.js';
+import { DynamoDbTagReads } from '../../lambdas/api/adapters/dynamodb-tag-reads.js';
 import { DynamoDbTagAggregates } from '../../lambdas/api/adapters/dynamodb-tag-aggregates.js';
 import { TAGS_TABLE as TAGS_TABLE_LAYOUT, tagIndexPartition } from '../../lambdas/api/adapters/tags-table.js';
 import { readTechStack, syncEntryTags } from '../../lambdas/api/domain/sync-entry-tags.js';
@@ -81,7 +82,7 @@ async function tagEntry(id: string, tags: string[], promptVersion = 1) {
 
 async function counts() {
   await stream?.drained();
-  return (await readTechStack(aggregates(), OWNER)).items;
+  return (await readTechStack(new DynamoDbTagReads(DynamoDBDocumentClient.from(direct), TAGS_TABLE), OWNER, 100)).items;
 }
 
 describe('the tech-stack aggregator behind the local stream stand-in', () => {
@@ -241,7 +242,71 @@ describe('the tech-stack aggregator behind the local stream stand-in', () => {
 
     await Promise.all(ids.flatMap((id) => [syncEntryTags(deps, OWNER, id), syncEntryTags(deps, OWNER, id)]));
 
-    expect((await readTechStack(aggregates(), OWNER)).items.map(({ value, count }) => [value, count])).toEqual([['Go', 6]]);
+    expect((await readTechStack(new DynamoDbTagReads(DynamoDBDocumentClient.from(direct), TAGS_TABLE), OWNER, 100)).items.map(({ value, count }) => [value, count])).toEqual([['Go', 6]]);
+  });
+});
+
+describe('the aggregates on dynalite against a recount of the tag index', () => {
+  it('stay exact through crashes after each kind of write, duplicates, reordering, edits and deletes', async () => {
+    // Arrange: entries written straight to the table; syncs run like stream records, some crash
+    const docs = DynamoDBDocumentClient.from(direct);
+    const source = new DynamoDbEntryTagSource(docs, TABLE);
+    const store = aggregates();
+    const writes = new Map<string, number>();
+    const crashing = new Set<string>();
+    for (const method of ['beginChange', 'indexEntry', 'unindexEntry', 'applyToTotal', 'finishChange'] as const) {
+      const original = store[method].bind(store) as (...args: unknown[]) => Promise<unknown>;
+      (store as unknown as Record<string, unknown>)[method] = async (...args: unknown[]) => {
+        const result = await original(...args);
+        writes.set(method, (writes.get(method) ?? 0) + 1);
+        // A crash after the write landed: the caller never learns it did.
+        if (crashing.delete(method)) throw new Error(`crash after ${method}`);
+        return result;
+      };
+    }
+    const deps = { entries: source, aggregates: store };
+    const put = (id: string, createdAt: string, tags: string[] | undefined) =>
+      tags === undefined
+        ? docs.send(new DeleteCommand({ TableName: TABLE, Key: { pk: `OWNER#${OWNER}`, sk: `ENTRY#${id}` } }))
+        : docs.send(new PutCommand({ TableName: TABLE, Item: { pk: `OWNER#${OWNER}`, sk: `ENTRY#${id}`, createdAt, tags: tags.map((value) => ({ type: 'tech-stack', value })) } }));
+    const sync = (id: string) => syncEntryTags(deps, OWNER, id).catch(() => undefined);
+    const steps: [string, string, string[] | undefined, string?][] = [
+      ['01A', '2026-01-01T00:00:00.000Z', ['Django', 'Kafka']],
+      ['01B', '2026-02-01T00:00:00.000Z', ['django'], 'applyToTotal'],
+      ['01C', '2026-03-01T00:00:00.000Z', ['Django', 'Rust'], 'indexEntry'],
+      ['01A', '2026-01-01T00:00:00.000Z', ['Kafka'], 'beginChange'],
+      ['01C', '2026-03-01T00:00:00.000Z', undefined, 'unindexEntry'],
+      ['01B', '2026-02-01T00:00:00.000Z', ['DJANGO', 'Rust'], 'finishChange'],
+      ['01A', '2026-01-01T00:00:00.000Z', undefined],
+    ];
+
+    // Act: each change synced, its record redelivered, older records of other entries arriving late
+    for (const [id, createdAt, tags, crash] of steps) {
+      await put(id, createdAt, tags);
+      if (crash) crashing.add(crash);
+      await sync(id);
+      await sync(id);
+      for (const other of ['01A', '01B', '01C']) await sync(other);
+    }
+
+    // Assert
+    const recount = new Map<string, { count: number; firstSeen: string; lastSeen: string; value: string }>();
+    for (const key of ['django', 'kafka', 'rust']) {
+      const { Items = [] } = await docs.send(
+        new QueryCommand({ TableName: TAGS_TABLE, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': tagIndexPartition(OWNER, key) }, ConsistentRead: true }),
+      );
+      if (Items.length === 0) continue;
+      const [first, last] = [Items[0]!, Items.at(-1)!];
+      recount.set(String(last.value), { count: Items.length, firstSeen: String(first.createdAt), lastSeen: String(last.createdAt), value: String(last.value) });
+    }
+    const stored = (await readTechStack(new DynamoDbTagReads(docs, TAGS_TABLE), OWNER, 100)).items;
+    expect(stored).toEqual([
+      { value: 'DJANGO', count: 1, firstSeen: '2026-02-01T00:00:00.000Z', lastSeen: '2026-02-01T00:00:00.000Z' },
+      { value: 'Rust', count: 1, firstSeen: '2026-02-01T00:00:00.000Z', lastSeen: '2026-02-01T00:00:00.000Z' },
+    ]);
+    expect(stored).toEqual(expect.arrayContaining([...recount.values()].map(({ value, count, firstSeen, lastSeen }) => ({ value, count, firstSeen, lastSeen }))));
+    expect(stored).toHaveLength(recount.size);
+    expect(crashing.size).toBe(0);
   });
 });
 

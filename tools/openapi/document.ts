@@ -17,6 +17,8 @@ import {
   ListEntriesQuerySchema,
   MAX_TAG_FILTER_CHARS,
   ProblemSchema,
+  TECH_STACK_LIMIT,
+  TechStackQuerySchema,
   TechStackSchema,
 } from '../../lambdas/api/http/schemas.js';
 
@@ -34,7 +36,7 @@ EntryPageSchema.register(z.globalRegistry, { id: 'EntryPage', description: 'A pa
 TechStackSchema.register(z.globalRegistry, {
   id: 'TechStack',
   description:
-    "The caller's technologies, most used first: `count` is how many of their entries carry the tag now, `firstSeen`/`lastSeen` the creation times of the oldest and newest of those.",
+    "A page of the caller's technologies, most used first: `count` is how many of their entries carry the tag now, `firstSeen`/`lastSeen` the creation times of the oldest and newest of those; `nextCursor` when more follow.",
 });
 ListEntriesQuerySchema.shape.tag.register(z.globalRegistry, {
   description: `Only entries carrying this tag, matched case-insensitively (1 to ${MAX_TAG_FILTER_CHARS} characters; URL-encode it: \`C%23\` for C#).`,
@@ -264,9 +266,11 @@ const OPERATIONS: Record<OperationId, Omit<ZodOpenApiOperationObject, 'operation
   },
   getTechStack: {
     description:
-      'The technologies of all your entries with how often and since when they appear. Kept up to date in the background from the entries (a few seconds behind a tagging); it costs the same however many entries you have.',
+      `The technologies of all your entries with how often and since when they appear, most used first (ties: the most recently seen, then by name), ${TECH_STACK_LIMIT.default} per page unless \`limit\` says otherwise (at most ${TECH_STACK_LIMIT.max}). Pass \`nextCursor\` as \`cursor\` for the next page. Kept up to date in the background from the entries (a few seconds behind a tagging); a page costs the same however many entries and technologies you have. A count that changes while you page can move a technology across the page boundary.`,
+    requestParams: { query: TechStackQuerySchema },
     responses: {
-      '200': { description: 'The profile (empty `items` before any entry is tagged).', content: { 'application/json': { schema: TechStackSchema } } },
+      '200': { description: 'A page of the profile (empty `items` before any entry is tagged).', content: { 'application/json': { schema: TechStackSchema } } },
+      '400': badRequest,
     },
   },
   getOpenApiDocument: {

@@ -5,30 +5,33 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  UpdateCommand,
   type DynamoDBDocumentClient,
-  type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { TechStackItem } from '../domain/tech-stack.js';
-import type { AppliedEntryTags, TagAggregates, TaggedEntries, TaggedEntryIds } from '../domain/tech-stack-ports.js';
+import { countedTotal, nextTotal, techStackRank, type TagTotal, type TotalChange } from '../domain/tech-stack.js';
+import type { AppliedEntryTags, PendingTagChange, TagAggregates } from '../domain/tech-stack-ports.js';
 import {
   appliedKey,
   ownerAggregatePartition,
+  TECH_STACK_INDEX,
+  tagIndexItem,
   tagIndexKey,
   tagIndexPartition,
-  TOTAL_SORT_PREFIX,
   totalKey,
 } from './tags-table.js';
 
-/** How often a total is recomputed after losing the race to a concurrent refresh of the same tag. */
-const MAX_REFRESH_ATTEMPTS = 10;
+/** How often a total is re-read and recomputed after losing the race to a concurrent update of the same tag. */
+const MAX_TOTAL_ATTEMPTS = 10;
 
 /**
- * The aggregates in the tags table. Totals are recomputed from the tag index (count and the
- * oldest and newest entry) and written only if nobody else wrote them since they were read (a
- * random version token, so a deleted and recreated total never looks unchanged). No
- * transactions: dynalite, the local emulator, has none, and recomputing needs none.
+ * The aggregates in the tags table. A total is read, recomputed by the domain's nextTotal and
+ * written only if nobody wrote it since (a random version token), together with the token of
+ * the change it applied; its delta is never applied again while the token is there. A token
+ * stays until a later update of the same total finds the change finished (the entry's applied
+ * record no longer has it under way) and removes it, so a total holds about one token at a
+ * time. No transactions: dynalite, the local emulator, has none.
  */
-export class DynamoDbTagAggregates implements TagAggregates, TaggedEntries {
+export class DynamoDbTagAggregates implements TagAggregates {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -39,7 +42,36 @@ export class DynamoDbTagAggregates implements TagAggregates, TaggedEntries {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: appliedKey(ownerId, entryId), ConsistentRead: true }),
     );
-    return Item ? { tags: (Item.tags ?? {}) as Record<string, string>, version: String(Item.version) } : undefined;
+    if (!Item) return undefined;
+    return {
+      tags: (Item.tags ?? {}) as Record<string, string>,
+      version: String(Item.version),
+      ...(Item.pending ? { pending: Item.pending as PendingTagChange } : {}),
+    };
+  }
+
+  /** Records the change as under way, conditional on the version read (a new record when there was none). */
+  async beginChange(ownerId: string, entryId: string, change: PendingTagChange, expectedVersion: string | undefined): Promise<boolean> {
+    const Key = appliedKey(ownerId, entryId);
+    return conditionally(() =>
+      expectedVersion === undefined
+        ? this.client.send(
+            new PutCommand({
+              TableName: this.tableName,
+              Item: { ...Key, tags: {}, version: randomUUID(), pending: change },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            }),
+          )
+        : this.client.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key,
+              UpdateExpression: 'SET pending = :pending',
+              ConditionExpression: 'version = :expected AND attribute_not_exists(pending)',
+              ExpressionAttributeValues: { ':pending': change, ':expected': expectedVersion },
+            }),
+          ),
+    );
   }
 
   /** Puts the entry's tag-index item (an overwrite changes nothing but the spelling). */
@@ -47,7 +79,7 @@ export class DynamoDbTagAggregates implements TagAggregates, TaggedEntries {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { ...tagIndexKey(ownerId, key, entryId), entryId, value, createdAt },
+        Item: tagIndexItem(ownerId, key, entryId, value, createdAt),
       }),
     );
   }
@@ -57,133 +89,160 @@ export class DynamoDbTagAggregates implements TagAggregates, TaggedEntries {
     await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: tagIndexKey(ownerId, key, entryId) }));
   }
 
-  /** Recomputes the total from the tag index; retried when a concurrent refresh wrote it first. */
-  async refreshTotal(ownerId: string, key: string): Promise<void> {
-    for (let attempt = 1; attempt <= MAX_REFRESH_ATTEMPTS; attempt++) {
+  /** Applies the change to the total once: skipped when the total holds its token; retried when a concurrent update wrote first. */
+  async applyToTotal(ownerId: string, key: string, change: TotalChange): Promise<void> {
+    for (let attempt = 1; attempt <= MAX_TOTAL_ATTEMPTS; attempt++) {
       const { Item: stored } = await this.client.send(
         new GetCommand({ TableName: this.tableName, Key: totalKey(ownerId, key), ConsistentRead: true }),
       );
-      const computed = await this.computeTotal(ownerId, key);
-      if (computed && stored && sameTotal(computed, stored)) return;
-      if (!computed && !stored) return;
-      if (await this.writeTotal(ownerId, key, computed, stored?.version as string | undefined)) return;
+      const tokens = (stored?.tokens ?? {}) as Record<string, string>;
+      if (change.delta !== 0 && change.token in tokens) return;
+      const next = await nextTotal(stored && totalOf(stored), change, (end) => this.edge(ownerId, key, end));
+      const retired = await this.finishedTokens(ownerId, Object.keys(tokens));
+      if (await this.writeTotal(ownerId, key, next, stored?.version as string | undefined, change.delta === 0 ? undefined : change.token, retired)) return;
     }
-    throw new Error(`the total of a tag kept changing under ${MAX_REFRESH_ATTEMPTS} refreshes; the stream retries it`);
+    throw new Error(`the total of a tag kept changing under ${MAX_TOTAL_ATTEMPTS} updates; the stream retries it`);
   }
 
-  /** Puts or deletes the applied record, conditional on the version read. */
-  async saveApplied(
-    ownerId: string,
-    entryId: string,
-    tags: Record<string, string>,
-    expectedVersion: string | undefined,
-  ): Promise<boolean> {
-    const condition = expectedVersion === undefined
-      ? { ConditionExpression: 'attribute_not_exists(pk)' }
-      : { ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': expectedVersion } };
+  /** Takes the change under way as the applied tags and clears it, if it is still `token`; forgets the entry when it has no tags. */
+  async finishChange(ownerId: string, entryId: string, token: string, tags: Record<string, string>): Promise<boolean> {
     const Key = appliedKey(ownerId, entryId);
+    const condition = { ConditionExpression: 'pending.#token = :token', ExpressionAttributeNames: { '#token': 'token' } };
     return conditionally(() =>
       Object.keys(tags).length === 0
-        ? this.client.send(new DeleteCommand({ TableName: this.tableName, Key, ...condition }))
-        : this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...Key, tags, version: randomUUID() }, ...condition })),
+        ? this.client.send(new DeleteCommand({ TableName: this.tableName, Key, ...condition, ExpressionAttributeValues: { ':token': token } }))
+        : this.client.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key,
+              UpdateExpression: 'SET tags = :tags, version = :version REMOVE pending',
+              ...condition,
+              ExpressionAttributeValues: { ':token': token, ':tags': tags, ':version': randomUUID() },
+            }),
+          ),
     );
   }
 
-  /** All of the owner's totals: one query, its size bounded by their distinct technologies. */
-  async totals(ownerId: string): Promise<TechStackItem[]> {
-    const items = await this.queryAll({
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :total)',
-      ExpressionAttributeValues: { ':pk': ownerAggregatePartition(ownerId), ':total': TOTAL_SORT_PREFIX },
-      ProjectionExpression: '#value, #count, firstSeen, lastSeen',
-      ExpressionAttributeNames: { '#value': 'value', '#count': 'count' },
-    });
-    return items.map((item) => ({
-      value: String(item.value),
-      count: Number(item.count),
-      firstSeen: String(item.firstSeen),
-      lastSeen: String(item.lastSeen),
-    }));
-  }
-
-  /** One query of the tag's partition: its cost grows with the entries carrying the tag, not with all of them. */
-  async entriesTagged(ownerId: string, key: string, limit: number, afterId?: string): Promise<TaggedEntryIds> {
-    const { Items = [], LastEvaluatedKey } = await this.client.send(
+  /** The oldest or newest row of the tag's partition (sorted by entry id): one row read, whatever the partition's size. */
+  private async edge(ownerId: string, key: string, end: 'first' | 'last') {
+    const { Items = [] } = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': tagIndexPartition(ownerId, key) },
-        ProjectionExpression: 'entryId',
-        ScanIndexForward: false,
-        Limit: limit,
-        ...(afterId ? { ExclusiveStartKey: tagIndexKey(ownerId, key, afterId) } : {}),
+        ConsistentRead: true,
+        ScanIndexForward: end === 'first',
+        Limit: 1,
       }),
     );
-    const ids = Items.map((item) => String(item.entryId));
-    return { ids, lastId: LastEvaluatedKey ? ids.at(-1) : undefined };
+    const row = Items[0];
+    return row ? { entryId: String(row.entryId), createdAt: String(row.createdAt), value: String(row.value) } : undefined;
   }
 
-  private async computeTotal(ownerId: string, key: string): Promise<TechStackItem | undefined> {
-    const partition: QueryCommandInput = {
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': tagIndexPartition(ownerId, key) },
-      ConsistentRead: true,
-    };
-    let count = 0;
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(new QueryCommand({ ...partition, Select: 'COUNT', ExclusiveStartKey }));
-      count += page.Count ?? 0;
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    if (count === 0) return undefined;
-    const [oldest, newest] = await Promise.all(
-      [true, false].map(async (ScanIndexForward) => {
-        const { Items = [] } = await this.client.send(new QueryCommand({ ...partition, ScanIndexForward, Limit: 1 }));
-        return Items[0];
+  /** The tokens whose changes are finished: their entry's applied record no longer has them under way. */
+  private async finishedTokens(ownerId: string, tokens: string[]): Promise<string[]> {
+    const finished = await Promise.all(
+      tokens.map(async (token) => {
+        const entryId = token.slice(0, token.indexOf(':'));
+        const { Item } = await this.client.send(
+          new GetCommand({
+            TableName: this.tableName,
+            Key: appliedKey(ownerId, entryId),
+            ConsistentRead: true,
+            ProjectionExpression: 'pending.#token',
+            ExpressionAttributeNames: { '#token': 'token' },
+          }),
+        );
+        return (Item?.pending as { token?: string } | undefined)?.token === token ? undefined : token;
       }),
     );
-    if (!oldest || !newest) return undefined;
-    return { value: String(newest.value), count, firstSeen: String(oldest.createdAt), lastSeen: String(newest.createdAt) };
+    return finished.filter((token): token is string => token !== undefined);
   }
 
   private async writeTotal(
     ownerId: string,
     key: string,
-    total: TechStackItem | undefined,
+    total: TagTotal,
     expectedVersion: string | undefined,
+    token: string | undefined,
+    retired: string[],
   ): Promise<boolean> {
-    const condition = expectedVersion === undefined
-      ? { ConditionExpression: 'attribute_not_exists(pk)' }
-      : { ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': expectedVersion } };
     const Key = totalKey(ownerId, key);
+    const ranked = countedTotal(total);
+    const fields: Record<string, unknown> = {
+      count: total.count,
+      version: randomUUID(),
+      ...(ranked
+        ? {
+            value: ranked.value,
+            firstSeen: ranked.first.createdAt,
+            firstEntryId: ranked.first.entryId,
+            lastSeen: ranked.last.createdAt,
+            lastEntryId: ranked.last.entryId,
+            [TECH_STACK_INDEX.partitionKey]: ownerAggregatePartition(ownerId),
+            [TECH_STACK_INDEX.sortKey]: techStackRank(ranked.count, ranked.last.createdAt, key),
+          }
+        : {}),
+    };
+    if (expectedVersion === undefined) {
+      return conditionally(() =>
+        this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...Key, ...fields, tokens: token ? { [token]: new Date().toISOString() } : {} },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      );
+    }
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':expected': expectedVersion };
+    const sets = Object.entries(fields).map(([name, value], index) => {
+      names[`#f${index}`] = name;
+      values[`:f${index}`] = value;
+      return `#f${index} = :f${index}`;
+    });
+    if (token) {
+      names['#newToken'] = token;
+      values[':at'] = new Date().toISOString();
+      sets.push('tokens.#newToken = :at');
+    }
+    const removes = retired.map((old, index) => {
+      names[`#old${index}`] = old;
+      return `tokens.#old${index}`;
+    });
+    if (!ranked) {
+      for (const name of ['value', 'firstSeen', 'firstEntryId', 'lastSeen', 'lastEntryId', TECH_STACK_INDEX.partitionKey, TECH_STACK_INDEX.sortKey]) {
+        names[`#r${removes.length}`] = name;
+        removes.push(`#r${removes.length}`);
+      }
+    }
+    names['#tokens'] = 'tokens';
     return conditionally(() =>
-      total
-        ? this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...Key, ...total, version: randomUUID() }, ...condition }))
-        : this.client.send(new DeleteCommand({ TableName: this.tableName, Key, ...condition })),
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key,
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: 'version = :expected AND attribute_exists(#tokens)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      ),
     );
-  }
-
-  private async queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(new QueryCommand({ ...input, ExclusiveStartKey }));
-      items.push(...(page.Items ?? []));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return items;
   }
 }
 
-function sameTotal(computed: TechStackItem, stored: Record<string, unknown>): boolean {
-  return (
-    computed.value === stored.value &&
-    computed.count === Number(stored.count) &&
-    computed.firstSeen === stored.firstSeen &&
-    computed.lastSeen === stored.lastSeen
-  );
+/** A stored total as the domain sees it. */
+function totalOf(item: Record<string, unknown>): TagTotal {
+  const count = Number(item.count ?? 0);
+  if (count <= 0 || typeof item.firstEntryId !== 'string' || typeof item.lastEntryId !== 'string') return { count };
+  return {
+    count,
+    first: { entryId: item.firstEntryId, createdAt: String(item.firstSeen) },
+    last: { entryId: item.lastEntryId, createdAt: String(item.lastSeen) },
+    value: String(item.value),
+  };
 }
 
 /** Runs a conditional write; false when its condition failed. */

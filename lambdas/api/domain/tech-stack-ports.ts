@@ -1,4 +1,4 @@
-import type { TechStackItem } from './tech-stack.js';
+import type { TechStackPage, TotalChange } from './tech-stack.js';
 
 /** The tags an entry carries now. */
 export interface CurrentEntryTags {
@@ -13,35 +13,50 @@ export interface EntryTagSource {
   read(ownerId: string, entryId: string): Promise<CurrentEntryTags | undefined>;
 }
 
-/** What `GET /me/tech-stack` reads. */
-export type TechStackReader = Pick<TagAggregates, 'totals'>;
+/** What `GET /me/tech-stack` reads: the owner's totals by use, a page at a time. */
+export interface TechStackReader {
+  /** Up to `limit` of the owner's technologies, most used first (rankTechStack's order), after the position `after`. */
+  techStackPage(ownerId: string, limit: number, after?: string): Promise<TechStackPage>;
+}
 
-/** What the aggregator last applied for one entry: its tags by tag key, and a version token. */
+/**
+ * A change of an entry's tags that the aggregator began and has not finished: recorded before
+ * any total moves, so a retry after a crash finishes it with the same token (and so never
+ * counts it twice) instead of starting another.
+ */
+export interface PendingTagChange {
+  token: string;
+  /** The entry's tags by key once the change is done. */
+  tags: Record<string, string>;
+  /** The entry's creation time; absent when the entry is gone. */
+  createdAt?: string;
+}
+
+/** What the aggregator last applied for one entry: its tags by tag key, a version token, and a change under way. */
 export interface AppliedEntryTags {
   tags: Record<string, string>;
   version: string;
+  pending?: PendingTagChange;
 }
 
 /**
  * What the aggregator derives from the entries' tags: per entry what it applied, per
- * (owner, tag) the entries carrying it (the tag index), per (owner, tag) the total.
+ * (owner, tag) the entries carrying it (the tag index), per (owner, tag) the total. Every
+ * method costs the same whatever the number of entries carrying a tag.
  */
 export interface TagAggregates {
-  /** What was last applied for the entry; undefined when nothing (no tags) is. */
+  /** What was last applied for the entry, with the change under way; undefined when nothing is. */
   applied(ownerId: string, entryId: string): Promise<AppliedEntryTags | undefined>;
+  /** Records `change` as under way if the record is still at `expectedVersion` (undefined: absent); false when another writer got there first. */
+  beginChange(ownerId: string, entryId: string, change: PendingTagChange, expectedVersion: string | undefined): Promise<boolean>;
   /** Lists the entry under the tag (idempotent). */
   indexEntry(ownerId: string, entryId: string, key: string, value: string, createdAt: string): Promise<void>;
   /** Removes the entry from the tag's list (idempotent). */
   unindexEntry(ownerId: string, entryId: string, key: string): Promise<void>;
-  /** Recomputes the tag's total from the tag index, so it is exact however often it runs. */
-  refreshTotal(ownerId: string, key: string): Promise<void>;
-  /**
-   * Records what was applied for the entry (nothing: forgets it) if the record is still at
-   * `expectedVersion` (undefined: absent); false when another writer got there first.
-   */
-  saveApplied(ownerId: string, entryId: string, tags: Record<string, string>, expectedVersion: string | undefined): Promise<boolean>;
-  /** The owner's totals, in no particular order. */
-  totals(ownerId: string): Promise<TechStackItem[]>;
+  /** Applies one entry's change to the tag's total (nextTotal), at most once per token. */
+  applyToTotal(ownerId: string, key: string, change: TotalChange): Promise<void>;
+  /** Makes the change under way (if it is still `token`) the applied tags (none: forgets the entry); false when it was not. */
+  finishChange(ownerId: string, entryId: string, token: string, tags: Record<string, string>): Promise<boolean>;
 }
 
 /** A page of the entry ids the tag index lists under one of an owner's tags, newest first. */

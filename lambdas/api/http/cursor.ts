@@ -1,4 +1,5 @@
 import { ENTRY_ID_PATTERN } from '../../contract/index.js';
+import { keyOfRank } from '../domain/tech-stack.js';
 import { badRequest } from './problem.js';
 
 /*
@@ -27,4 +28,25 @@ export function decodeCursor(cursor: string): string {
     throw invalid;
   }
   return after;
+}
+
+/** Encodes the position after a tech-stack rank (the last item of a page) as an opaque cursor. */
+export function encodeTechStackCursor(afterRank: string): string {
+  return Buffer.from(JSON.stringify({ v: 1, rank: afterRank })).toString('base64url');
+}
+
+/** Decodes a cursor made by `encodeTechStackCursor` (the owner comes from the token, never from it); anything else is a 400. */
+export function decodeTechStackCursor(cursor: string): string {
+  const invalid = badRequest('The cursor is not one this API issued for /me/tech-stack; start again without it.');
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid;
+  }
+  const rank = (decoded as { v?: unknown; rank?: unknown } | null)?.rank;
+  if ((decoded as { v?: unknown } | null)?.v !== 1 || typeof rank !== 'string' || keyOfRank(rank) === undefined || !rank.isWellFormed()) {
+    throw invalid;
+  }
+  return rank;
 }

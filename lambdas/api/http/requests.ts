@@ -1,4 +1,4 @@
-import { decodeCursor } from './cursor.js';
+import { decodeCursor, decodeTechStackCursor } from './cursor.js';
 import { badRequest, payloadTooLarge, unprocessable, unsupportedMediaType } from './problem.js';
 import {
   EntryBodySchema,
@@ -7,6 +7,8 @@ import {
   LIST_LIMIT,
   ListEntriesQuerySchema,
   MAX_TAG_FILTER_CHARS,
+  TECH_STACK_LIMIT,
+  TechStackQuerySchema,
 } from './schemas.js';
 
 export { LIST_LIMIT, MAX_ENTRY_CHARS } from './schemas.js';
@@ -123,4 +125,23 @@ function isJsonContentType(value: string | undefined): boolean {
 
 function truncate(value: string): string {
   return value.length > 60 ? `${value.slice(0, 60)}...` : value;
+}
+
+/** A validated GET /me/tech-stack query. */
+export interface TechStackRequest {
+  limit: number;
+  /** The rank after which the page starts. */
+  after?: string;
+}
+
+/** Validates `limit` (1 to 100, default 50) and `cursor` of GET /me/tech-stack. */
+export function parseTechStackRequest(query: Record<string, string | undefined> = {}): TechStackRequest {
+  const parsed = TechStackQuerySchema.safeParse(query);
+  if (!parsed.success) {
+    throw parsed.error.issues[0]?.path[0] === 'limit'
+      ? badRequest(`'limit' must be an integer from ${TECH_STACK_LIMIT.min} to ${TECH_STACK_LIMIT.max}.`)
+      : badRequest('The cursor is not one this API issued for /me/tech-stack; start again without it.');
+  }
+  const { limit, cursor } = parsed.data;
+  return { limit: limit === undefined ? TECH_STACK_LIMIT.default : Number(limit), ...(cursor === undefined ? {} : { after: decodeTechStackCursor(cursor) }) };
 }

@@ -13,7 +13,7 @@ import { listEntries } from '../domain/read-entries.js';
 import { waitForEntry, type Sleeper, type WaitSlots } from '../domain/wait-for-entry.js';
 import { readTechStack } from '../domain/sync-entry-tags.js';
 import type { TaggedEntries, TechStackReader } from '../domain/tech-stack-ports.js';
-import { encodeCursor } from './cursor.js';
+import { encodeCursor, encodeTechStackCursor } from './cursor.js';
 import {
   conflict,
   forbidden,
@@ -25,7 +25,7 @@ import {
   unauthorized,
   unprocessable,
 } from './problem.js';
-import { parseCreateEntryRequest, parseEditEntryRequest, parseEntryId, parseListEntriesRequest } from './requests.js';
+import { parseCreateEntryRequest, parseEditEntryRequest, parseEntryId, parseListEntriesRequest, parseTechStackRequest } from './requests.js';
 import { parseWaitPreference } from './prefer.js';
 import { entityTag, parseIfMatch } from './preconditions.js';
 import { dailyQuotaExceeded, rateLimitHeaders } from './quota-headers.js';
@@ -104,7 +104,11 @@ const HANDLERS: Record<OperationId, RouteHandler> = {
     if (result === 'precondition-failed') throw revisionMismatch(id);
     return { statusCode: 204, headers: {} };
   },
-  getTechStack: async (_event, deps, { ownerId }) => jsonResponse(200, await readTechStack(deps.techStack, ownerId)),
+  getTechStack: async (event, deps, { ownerId }) => {
+    const { limit, after } = parseTechStackRequest(event.queryStringParameters);
+    const page = await readTechStack(deps.techStack, ownerId, limit, after);
+    return jsonResponse(200, { items: page.items, ...(page.after ? { nextCursor: encodeTechStackCursor(page.after) } : {}) });
+  },
   getOpenApiDocument: async () => ({ statusCode: 200, headers: JSON_HEADERS, body: openApiDocumentBody() }),
 };
 

@@ -83,8 +83,20 @@ export const TechStackItemSchema = z.object({
   lastSeen: z.iso.datetime(),
 });
 
-/** The caller's tech-stack profile, most used first. */
-export const TechStackSchema = z.object({ items: z.array(TechStackItemSchema) });
+/** Page size bounds of GET /me/tech-stack. */
+export const TECH_STACK_LIMIT = { min: 1, max: 100, default: 50 } as const;
+
+/** Longest cursor GET /me/tech-stack issues: a rank (24 characters and a tag key of up to 64) in base64url JSON. */
+export const MAX_TECH_STACK_CURSOR_CHARS = 512;
+
+/** The query of GET /me/tech-stack: `limit` 1 to 100, spelled as a plain decimal. */
+export const TechStackQuerySchema = z.object({
+  limit: z.optional(z.string().check(z.regex(/^(?:[1-9]\d?|100)$/))),
+  cursor: z.optional(z.string().check(z.maxLength(MAX_TECH_STACK_CURSOR_CHARS), z.regex(/^[A-Za-z0-9_-]+$/))),
+});
+
+/** A page of the caller's tech-stack profile, most used first. */
+export const TechStackSchema = z.object({ items: z.array(TechStackItemSchema), nextCursor: z.optional(z.string()) });
 
 /** An RFC 9457 problem details body. */
 export const ProblemSchema = z.object({

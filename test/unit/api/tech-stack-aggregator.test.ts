@@ -29,7 +29,7 @@ function write(oldItem: Record<string, unknown> | undefined, newItem: Record<str
 }
 
 async function counts() {
-  return (await readTechStack(aggregates, OWNER)).items.map(({ value, count }) => [value, count]);
+  return (await readTechStack(aggregates, OWNER, 100)).items.map(({ value, count }) => [value, count]);
 }
 
 describe('the tech-stack aggregator', () => {
@@ -106,7 +106,7 @@ describe('the tech-stack aggregator', () => {
   it('reports a record that failed so Lambda retries from it, and the retry counts it once', async () => {
     const first = write(undefined, entryItem(OWNER, 'e1', ['Django']));
     const second = write(undefined, { ...entryItem(OWNER, 'e2', ['Django']), createdAt: '2026-02-01T00:00:00.000Z' });
-    aggregates.failNext('refreshTotal');
+    aggregates.failNext('applyToTotal');
 
     const response = await aggregate(streamEvent(first, second), context);
     await aggregate(streamEvent(first, second), context);

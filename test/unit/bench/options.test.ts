@@ -4,15 +4,16 @@ import { approximateTokens, promptTokensOf } from '../../../tools/model-server/i
 
 describe('parseBenchOptions', () => {
   it('runs every section at full counts by default', () => {
-    expect(parseBenchOptions([])).toEqual({ sections: ['decoupling', 'drain', 'cold-start', 'cost'], quick: false });
+    expect(parseBenchOptions([])).toEqual({ sections: ['decoupling', 'drain', 'cold-start', 'cost', 'aggregator-scale'], quick: false });
   });
 
   it('runs the sections named by --only, in the bench\'s order, with --quick counts', () => {
     expect(parseBenchOptions(['--only', 'cost,cold-start', '--quick'])).toMatchObject({ sections: ['cold-start', 'cost'], quick: true });
+    expect(parseBenchOptions(['--only', 'aggregator-scale'])).toMatchObject({ sections: ['aggregator-scale'] });
   });
 
   it('names an unknown section and the valid ones', () => {
-    expect(() => parseBenchOptions(['--only', 'drain,latency'])).toThrow(/unknown section latency; choose from decoupling, drain, cold-start, cost/);
+    expect(() => parseBenchOptions(['--only', 'drain,latency'])).toThrow(/unknown section latency; choose from decoupling, drain, cold-start, cost, aggregator-scale/);
     expect(() => parseBenchOptions(['--fast'])).toThrow();
   });
 });

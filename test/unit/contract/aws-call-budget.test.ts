@@ -5,7 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../../lambdas/api/aws-clients.js';
 import { awsCallBudget, awsClientConfig, awsClientConfigs } from '../../../lambdas/contract/index.js';
+import { AGGREGATOR_SETTINGS } from '../../../lambdas/api/tech-stack-settings.js';
 import { secretsManagerApiKey } from '../../../lambdas/extraction/adapters/openai-tag-extractor.js';
+import { lambdaContext } from '../support/lambda-context.js';
+import { entryItem, streamEvent, streamRecord } from '../support/stream-records.js';
 
 /** Slack for timers and the event loop on a busy machine. */
 const SLACK_MS = 750;
@@ -106,4 +109,24 @@ describe('the SDK clients of the functions, against a service that never answers
     documentClient.destroy();
     sqsClient.destroy();
   });
+});
+
+describe("the aggregator's Lambda handler, against a DynamoDB that never answers", () => {
+  it('reports the record for a retry within its call budget, after two attempts per call', async () => {
+    // Arrange: the deployed module as Lambda loads it, its environment as the stack sets it
+    const budget = awsCallBudget(AGGREGATOR_SETTINGS.functionTimeoutSeconds);
+    Object.assign(process.env, { TABLE_NAME: 'entries', TAGS_TABLE_NAME: 'tags', POWERTOOLS_LOG_LEVEL: 'SILENT' });
+    const { handler } = await import('../../../lambdas/api/tech-stack-aggregator-handler.js');
+    const record = streamRecord({ oldItem: entryItem('alice', '01JDQ8Z6X4M1V9T3K7N2P5G000', []), newItem: entryItem('alice', '01JDQ8Z6X4M1V9T3K7N2P5G000', ['Django']) });
+    const before = hanging.requests.length;
+    const started = Date.now();
+
+    // Act
+    const response = await handler(streamEvent(record), lambdaContext('tech-stack-aggregator'));
+
+    // Assert: the entry and its applied record are read at once, each given up after its attempts
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: record.dynamodb?.SequenceNumber }]);
+    expect(Date.now() - started).toBeLessThan(budget.worstCaseMs + SLACK_MS);
+    expect(hanging.requests.slice(before).filter((target) => target === 'DynamoDB_20120810.GetItem')).toHaveLength(2 * budget.maxAttempts);
+  }, 20_000);
 });

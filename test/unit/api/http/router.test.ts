@@ -839,13 +839,14 @@ describe('routeApiRequest', () => {
     it("answers 200 with the caller's technologies, most used first, and nobody else's", async () => {
       // Arrange
       const { deps, techStack } = fakeApiDeps();
-      await techStack.indexEntry('user-a', 'e1', 'django', 'Django', '2026-01-01T00:00:00.000Z');
-      await techStack.indexEntry('user-a', 'e2', 'django', 'Django', '2026-02-01T00:00:00.000Z');
-      await techStack.indexEntry('user-a', 'e2', 'redis', 'Redis', '2026-02-01T00:00:00.000Z');
-      await techStack.indexEntry('user-b', 'e3', 'rust', 'Rust', '2026-03-01T00:00:00.000Z');
-      for (const [owner, key] of [['user-a', 'django'], ['user-a', 'redis'], ['user-b', 'rust']] as const) {
-        await techStack.refreshTotal(owner, key);
-      }
+      const tag = async (owner: string, entryId: string, key: string, value: string, createdAt: string) => {
+        await techStack.indexEntry(owner, entryId, key, value, createdAt);
+        await techStack.applyToTotal(owner, key, { entryId, token: `${entryId}:t`, delta: 1, value, createdAt });
+      };
+      await tag('user-a', 'e1', 'django', 'Django', '2026-01-01T00:00:00.000Z');
+      await tag('user-a', 'e2', 'django', 'Django', '2026-02-01T00:00:00.000Z');
+      await tag('user-a', 'e2', 'redis', 'Redis', '2026-02-01T00:00:00.000Z');
+      await tag('user-b', 'e3', 'rust', 'Rust', '2026-03-01T00:00:00.000Z');
 
       // Act
       const result = await routeApiRequest(apiEvent({ method: 'GET', path: '/me/tech-stack' }), deps);
@@ -867,6 +868,46 @@ describe('routeApiRequest', () => {
 
       expect(result.statusCode).toBe(200);
       expect(bodyOf(result)).toEqual({ items: [] });
+    });
+
+    it('answers in pages of `limit` (default 50), most used first, with a nextCursor until the last page', async () => {
+      // Arrange: 120 technologies, technology n carried by n + 1 entries
+      const { deps, techStack } = fakeApiDeps();
+      for (let n = 0; n < 120; n++) {
+        const key = `tech-${String(n).padStart(3, '0')}`;
+        for (let carried = 0; carried <= n; carried++) {
+          await techStack.applyToTotal('user-a', key, { entryId: `e${carried}`, token: `e${carried}:${key}`, delta: 1, value: key, createdAt: '2026-01-01T00:00:00.000Z' });
+        }
+      }
+      const page = async (query?: Record<string, string>) => bodyOf(await routeApiRequest(apiEvent({ method: 'GET', path: '/me/tech-stack', ...(query ? { query } : {}) }), deps)) as { items: { value: string; count: number }[]; nextCursor?: string };
+
+      // Act
+      const first = await page();
+      const second = await page({ limit: '100', cursor: first.nextCursor! });
+      const small = await page({ limit: '1' });
+
+      // Assert
+      expect(first.items.map((item) => item.count)).toEqual(Array.from({ length: 50 }, (_, index) => 120 - index));
+      expect(second.items.map((item) => item.count)).toEqual(Array.from({ length: 70 }, (_, index) => 70 - index));
+      expect(second.nextCursor).toBeUndefined();
+      expect(small.items).toEqual([expect.objectContaining({ value: 'tech-119', count: 120 })]);
+      expect(small.nextCursor).toEqual(expect.any(String));
+    });
+
+    it.each([
+      ['limit=0', { limit: '0' }],
+      ['limit=101', { limit: '101' }],
+      ['limit=1.5', { limit: '1.5' }],
+      ['limit=abc', { limit: 'abc' }],
+      ['a cursor of /logs', { cursor: Buffer.from(JSON.stringify({ v: 1, after: '01JDQ8Z6X4M1V9T3K7N2P5G000' })).toString('base64url') }],
+      ['a made-up cursor', { cursor: 'bm90LWEtY3Vyc29y' }],
+      ['a cursor with other characters', { cursor: 'a+b/c' }],
+    ])('answers 400 problem+json to %s', async (_name, query) => {
+      const { deps } = fakeApiDeps();
+
+      const result = await routeApiRequest(apiEvent({ method: 'GET', path: '/me/tech-stack', query }), deps);
+
+      expectProblem(result, 400);
     });
 
     it('answers another method with 405 and Allow: GET, and a token without subject with 401', async () => {
