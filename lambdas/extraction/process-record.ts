@@ -94,13 +94,14 @@ export async function processJobRecord(record: SQSRecord, deps: RecordProcessorD
         const unwritten = await whyUnwritten(deps.store, target);
         if (unwritten.kind !== 'other') {
           metrics.addMetric(OUTCOME_METRICS[unwritten.kind], MetricUnit.Count, 1);
-          logger.info(`entry ${unwritten.kind}; its failed job is acknowledged`, { ...context, reason: decision.reason });
+          logger.info(`entry ${unwritten.kind}; its failed job is acknowledged`, { ...context, reason: decision.reason, detail: decision.detail });
           return;
         }
       }
       logger.error('extraction failed for good; entry marked failed, message goes to the DLQ', {
         ...context,
         reason: decision.reason,
+        detail: decision.detail,
       });
       metrics.addMetric(METRICS.entriesFailed, MetricUnit.Count, 1);
       if (error instanceof AnswerTruncatedError) metrics.addMetric(METRICS.answersTruncated, MetricUnit.Count, 1);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponseObject } from 'zod-openapi';
+import { FAILURE_REASONS } from '../../lambdas/contract/index.js';
 import { PROBLEM_TYPES, problemTypeUri, type ProblemKind } from '../../lambdas/api/http/problem.js';
 import { DAILY_ENTRIES_POLICY, QUOTA_WINDOW_SECONDS } from '../../lambdas/api/domain/daily-quota.js';
 import { PREFER_WAIT_MAX_SECONDS } from '../../lambdas/api/function-timeouts.js';
@@ -10,6 +11,7 @@ import {
   EntryIdSchema,
   EntryPageSchema,
   EntrySchema,
+  FailureReasonSchema,
   GatewayErrorSchema,
   IdempotencyKeySchema,
   LIST_LIMIT,
@@ -28,6 +30,14 @@ import {
 EntrySchema.register(z.globalRegistry, {
   id: 'Entry',
   description: 'A dev-log entry: `pending` until its tags are extracted, then `done` (with `tags`) or `failed` (with `error`).',
+});
+FailureReasonSchema.register(z.globalRegistry, {
+  id: 'FailureReason',
+  description: `Why an entry failed: a stable \`code\` a client may branch on and its short \`message\`; the details stay in the service's logs. Codes: ${Object.entries(
+    FAILURE_REASONS,
+  )
+    .map(([code, message]) => `\`${code}\` (${message})`)
+    .join('; ')}`,
 });
 EntryPageSchema.register(z.globalRegistry, { id: 'EntryPage', description: 'A page of entries; `nextCursor` when more follow.' });
 TechStackSchema.register(z.globalRegistry, {

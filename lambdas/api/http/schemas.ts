@@ -1,7 +1,7 @@
 // zod/mini on the hot path (cold start); tools/openapi builds the OpenAPI document from these
 // very schemas, so what is validated and shaped here is what the document says.
 import * as z from 'zod/mini';
-import { ENTRY_ID_PATTERN, ENTRY_STATUSES } from '../../contract/index.js';
+import { ENTRY_ID_PATTERN, ENTRY_STATUSES, FAILURE_CODES, failureReasonOf } from '../../contract/index.js';
 
 /** Longest entry we accept, in characters (code points). */
 export const MAX_ENTRY_CHARS = 10_000;
@@ -49,6 +49,12 @@ export const TagSchema = z.object({
   value: z.string(),
 });
 
+/**
+ * Why an entry failed: a stable code (the contract's FAILURE_REASONS) and its short message;
+ * the details stay in the extraction's logs.
+ */
+export const FailureReasonSchema = z.object({ code: z.enum(FAILURE_CODES), message: z.string() });
+
 /** An entry as clients see it: parsing an entry through it drops everything else. */
 export const EntrySchema = z.object({
   id: EntryIdSchema,
@@ -63,7 +69,8 @@ export const EntrySchema = z.object({
   promptVersion: z.optional(z.number().check(z.int())),
   /** The extraction service version that tagged the entry. */
   extractorVersion: z.optional(z.string()),
-  error: z.optional(z.string()),
+  /** Why the entry failed (kept on a `pending` entry while a redriven retry runs). */
+  error: z.optional(FailureReasonSchema),
 });
 
 /** An entry as the API answers with it. */
@@ -99,6 +106,6 @@ export const ProblemSchema = z.object({
 export const GatewayErrorSchema = z.object({ message: z.string() });
 
 /** The view of an entry the API answers with. */
-export function entryResponse(entry: unknown): EntryResponse {
-  return EntrySchema.parse(entry);
+export function entryResponse(entry: { error?: string }): EntryResponse {
+  return EntrySchema.parse({ ...entry, error: entry.error === undefined ? undefined : failureReasonOf(entry.error) });
 }

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
-import { atRevisionCondition, ENTRY_STATUS, entryKey, FAILED_BUCKET } from '../../contract/index.js';
+import { atRevisionCondition, ENTRY_STATUS, entryKey, FAILED_BUCKET, type FailureCode } from '../../contract/index.js';
 import type { EntrySnapshot, EntryTagStore, ExtractionResult, JobTarget } from '../domain/ports.js';
 
 /**
@@ -54,7 +54,7 @@ export class DynamoDbEntryTagStore implements EntryTagStore {
    * Marks the entry `failed` (visible to the redrive's index) if still pending at the job's
    * revision; false, and nothing written, if another delivery finished it, or it was edited or deleted.
    */
-  async markFailed(target: JobTarget, reason: string, at: Date): Promise<boolean> {
+  async markFailed(target: JobTarget, reason: FailureCode, at: Date): Promise<boolean> {
     return this.updateIfStill(target, {
       UpdateExpression:
         'SET #status = :failed, #error = :reason, updatedAt = :at, failedBucket = :failedBucket REMOVE pendingBucket',
@@ -63,7 +63,7 @@ export class DynamoDbEntryTagStore implements EntryTagStore {
       ExpressionAttributeValues: {
         ':failed': ENTRY_STATUS.failed,
         ':pending': ENTRY_STATUS.pending,
-        ':reason': reason.slice(0, 300),
+        ':reason': reason,
         ':failedBucket': FAILED_BUCKET,
         ':revision': target.revision,
         ':at': at.toISOString(),

@@ -243,7 +243,7 @@ describe('extraction handler', () => {
         Key: { pk: 'OWNER#user-a', sk: `ENTRY#${FAILING_ID}` },
         ExpressionAttributeValues: expect.objectContaining({
           ':failed': 'failed',
-          ':reason': expect.stringContaining('the OpenAI call was stopped at the record deadline'),
+          ':reason': 'model-timeout',
         }),
       });
       expect(sqs).toHaveReceivedCommandWith(ChangeMessageVisibilityCommand, { ReceiptHandle: 'receipt-last-try', VisibilityTimeout: 0 });

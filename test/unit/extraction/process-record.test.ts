@@ -308,7 +308,7 @@ describe('processJobRecord', () => {
 
   it('marks the entry failed on the last receive and lets the message reach the DLQ at once', async () => {
     // Arrange
-    const failure = new RetryableError('OpenAI answered 503');
+    const failure = new RetryableError('OpenAI answered 503', undefined, { reason: 'model-unavailable' });
     const { deps, store, retries, logger, metrics } = setup(failure);
 
     // Act
@@ -318,7 +318,7 @@ describe('processJobRecord', () => {
     await expect(attempt).rejects.toBe(failure);
     expect(store.stored(OWNER, ENTRY_ID)).toMatchObject({
       status: 'failed',
-      error: `gave up after ${QUEUE_SETTINGS.maxReceiveCount} attempts: OpenAI answered 503`,
+      error: 'model-unavailable',
       updatedAt: EXTRACTION_TIME.toISOString(),
     });
     expect(retries.retryAfter).toHaveBeenCalledExactlyOnceWith('receipt-m-1', 0);
@@ -326,9 +326,27 @@ describe('processJobRecord', () => {
     expect(metricValue(metrics, 'EntriesFailed')).toBe(1);
   });
 
+  it.each([
+    ['an unreachable model server', new RetryableError('OpenAI unreachable at http://127.0.0.1:9/v1: ECONNREFUSED (connection refused)', undefined, { reason: 'model-unreachable' }), 'model-unreachable'],
+    ['an unclassified exception', new Error('Cannot read properties of undefined (reading \'choices\') at http://10.0.0.7/internal'), 'extraction-failed'],
+  ])('stores only a stable reason code for %s; the URL and exception go to the log', async (_case, failure, code) => {
+    // Arrange
+    const { deps, store, logger } = setup(failure);
+
+    // Act
+    await processJobRecord(jobRecord(QUEUE_SETTINGS.maxReceiveCount), deps).catch(() => undefined);
+
+    // Assert
+    expect(store.stored(OWNER, ENTRY_ID)?.error).toBe(code);
+    expect(logger.error).toHaveBeenCalledWith(
+      expect.stringContaining('failed for good'),
+      expect.objectContaining({ reason: code, detail: expect.stringContaining(failure.message) }),
+    );
+  });
+
   it('gives up at once on a permanent failure', async () => {
     // Arrange
-    const failure = new PermanentError('OpenAI rejected the request (400): bad schema');
+    const failure = new PermanentError('OpenAI rejected the request (400): bad schema', { reason: 'model-rejected-request' });
     const { deps, store, retries } = setup(failure);
 
     // Act
@@ -336,7 +354,7 @@ describe('processJobRecord', () => {
 
     // Assert
     await expect(attempt).rejects.toBe(failure);
-    expect(store.stored(OWNER, ENTRY_ID)).toMatchObject({ status: 'failed', error: failure.message });
+    expect(store.stored(OWNER, ENTRY_ID)).toMatchObject({ status: 'failed', error: 'model-rejected-request' });
     expect(retries.retryAfter).toHaveBeenCalledExactlyOnceWith('receipt-m-1', 0);
   });
 
@@ -441,7 +459,7 @@ describe('processJobRecord', () => {
       expect(deps.extractor.extract).not.toHaveBeenCalled();
       expect(store.stored(OWNER, ENTRY_ID)).toMatchObject({
         status: 'failed',
-        error: `gave up after ${QUEUE_SETTINGS.maxReceiveCount} attempts: the record deadline passed before the record was started`,
+        error: 'model-timeout',
       });
       expect(retries.retryAfter).toHaveBeenCalledExactlyOnceWith('receipt-m-1', 0);
     });
@@ -482,7 +500,7 @@ describe('processJobRecord', () => {
 
     // Assert
     await expect(attempt).rejects.toBeInstanceOf(AnswerTruncatedError);
-    expect(store.stored(OWNER, ENTRY_ID)).toMatchObject({ status: 'failed', error: 'answer truncated at the output-token cap (1266 tokens)' });
+    expect(store.stored(OWNER, ENTRY_ID)).toMatchObject({ status: 'failed', error: 'answer-truncated' });
     expect(retries.retryAfter).toHaveBeenCalledExactlyOnceWith('receipt-m-1', 0);
     expect(metricValue(metrics, 'AnswersTruncated')).toBe(1);
   });

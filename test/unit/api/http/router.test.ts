@@ -207,6 +207,24 @@ describe('routeApiRequest', () => {
       expect(bodyOf(result)).toEqual(created);
     });
 
+    it.each([
+      ['a reason code', 'model-unreachable', { code: 'model-unreachable', message: 'The tagging model could not be reached.' }],
+      ['free text an older extraction stored', 'OpenAI unreachable at http://127.0.0.1:9/v1: ECONNREFUSED', { code: 'extraction-failed', message: 'Tagging failed for an internal reason.' }],
+    ])('shows a failed entry\'s error as a stable code and a short message, given %s', async (_case, stored, shown) => {
+      // Arrange
+      const { deps, entries } = fakeApiDeps();
+      const id = bodyOf(await post(deps, 'Used Kafka')).id as string;
+      const entry = await entries.get('user-a', id);
+      entries.entries.set(`user-a/${id}`, { ...entry!, status: 'failed', error: stored });
+
+      // Act
+      const result = await routeApiRequest(apiEvent({ method: 'GET', path: `/logs/${id}` }), deps);
+
+      // Assert
+      expect(bodyOf(result).error).toEqual(shown);
+      expect(result.body).not.toContain('http://');
+    });
+
     it('prefers the id API Gateway extracted from the route', async () => {
       // Arrange
       const { deps } = fakeApiDeps();
