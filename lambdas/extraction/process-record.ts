@@ -35,7 +35,7 @@ export interface RetryScheduler {
 export interface RecordProcessorDeps extends ExtractEntryTagsDeps {
   retries: RetryScheduler;
   backoff: BackoffSettings;
-  logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+  logger: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
   metrics: Pick<Metrics, 'addMetric'>;
 }
 
@@ -71,7 +71,14 @@ export async function processJobRecord(record: SQSRecord, deps: RecordProcessorD
         metrics.addMetric(METRICS.outputTokens, MetricUnit.Count, outcome.usage.outputTokens);
       }
       if (outcome.latencyMs !== undefined) metrics.addMetric(METRICS.modelLatency, MetricUnit.Milliseconds, outcome.latencyMs);
-      logger.info('entry tagged', { ...context, tags: outcome.tags, dropped: outcome.dropped });
+      // The tags and dropped candidates quote the entry text: DEBUG only; INFO gets their counts.
+      logger.info('entry tagged', {
+        ...context,
+        tagCount: outcome.tags.length,
+        droppedCount: outcome.dropped.length,
+        droppedByReason: countByReason(outcome.dropped),
+      });
+      logger.debug('entry tagged: tags kept and dropped', { ...context, tags: outcome.tags, dropped: outcome.dropped });
     } else if (outcome.kind === 'superseded') {
       logger.info('entry superseded: edited since the job was sent; job acknowledged', { ...context, currentRevision: outcome.currentRevision });
     } else {
@@ -115,6 +122,13 @@ export async function processJobRecord(record: SQSRecord, deps: RecordProcessorD
     }
     throw error;
   }
+}
+
+/** How many dropped candidates each reason accounts for. */
+function countByReason(dropped: readonly { reason: string }[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { reason } of dropped) counts[reason] = (counts[reason] ?? 0) + 1;
+  return counts;
 }
 
 /**

@@ -123,7 +123,8 @@ export class OpenAiTagExtractor implements TagExtractor {
       });
       const latencyMs = Math.round(performance.now() - startedAt);
       const message = completion.choices[0]?.message;
-      if (message?.refusal) throw new PermanentError(`model refused: ${message.refusal.slice(0, 200)}`, { reason: 'model-refused' });
+      // The refusal's words may quote the entry, so they stay out of the error (and the logs).
+      if (message?.refusal) throw new PermanentError('the model refused to answer', { reason: 'model-refused' });
       if (!message?.parsed) throw new RetryableError('model returned no parsable answer', undefined, { reason: 'answer-unreadable' });
       return {
         tags: message.parsed.technologies,

@@ -31,7 +31,7 @@ function setup(
     retryAfter: vi.fn(async (_receiptHandle: string, _delaySeconds: number) => undefined),
     resendLater: vi.fn(async (_body: string, _delaySeconds: number) => undefined),
   };
-  const logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+  const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
   const metrics = { addMetric: vi.fn() };
   const deps: RecordProcessorDeps = {
     store,
@@ -71,7 +71,7 @@ describe('processJobRecord', () => {
     expect(retries.retryAfter).not.toHaveBeenCalled();
   });
 
-  it('tags the entry, logs what it kept and dropped, and counts it', async () => {
+  it('tags the entry, logs how many it kept and dropped (what, at DEBUG only), and counts it', async () => {
     // Arrange
     const { deps, store, retries, logger, metrics } = setup();
 
@@ -86,9 +86,14 @@ describe('processJobRecord', () => {
       revision: 1,
       messageId: 'm-1',
       receiveCount: 1,
+      tagCount: 2,
+      droppedCount: 1,
+      droppedByReason: { ungrounded: 1 },
+    });
+    expect(logger.debug).toHaveBeenCalledWith('entry tagged: tags kept and dropped', expect.objectContaining({
       tags: ['Django', 'Elasticsearch'],
       dropped: [{ candidate: 'Kubernetes', reason: 'ungrounded' }],
-    });
+    }));
     expect(metricValue(metrics, 'EntriesTagged')).toBe(1);
     expect(metricValue(metrics, 'TagsProposed')).toBe(3);
     expect(metricValue(metrics, 'UngroundedTagsDropped')).toBe(1);

@@ -203,7 +203,7 @@ describe('OpenAiTagExtractor', () => {
     expect(Date.now() - started).toBeLessThan(TIMEOUT_MS * 4);
   });
 
-  it('turns a refusal into a permanent error', async () => {
+  it('turns a refusal into a permanent error that does not quote it', async () => {
     // Arrange
     server.answer = () => ({ content: null, refusal: "I'm sorry, I can't help with that." });
 
@@ -213,6 +213,8 @@ describe('OpenAiTagExtractor', () => {
     // Assert
     expect(error).toBeInstanceOf(PermanentError);
     expect(error.message).toContain('model refused');
+    expect(error.message).not.toContain("I'm sorry");
+    expect((error as PermanentError).reason).toBe('model-refused');
   });
 
   it('caps the answer with max_completion_tokens sized for the answer schema', async () => {
