@@ -66,7 +66,7 @@ describe('TagExtraction stack', () => {
     stage.extraction.resourceCountIs('AWS::SecretsManager::Secret', 1);
   });
 
-  it('may only read entries and update the tag attributes: no scan, query, put or delete', () => {
+  it('may only read the attributes it needs of entries and update the tag attributes: no scan, query, put or delete', () => {
     const statements = Object.values(stage.extraction.findResources('AWS::IAM::Policy')).flatMap(
       (policy) => policy.Properties.PolicyDocument.Statement,
     ) as { Action: string | string[]; Condition?: Record<string, Record<string, unknown>> }[];
@@ -80,6 +80,9 @@ describe('TagExtraction stack', () => {
       // Named by the conditions only (the job's revision): the extraction never writes it.
       'revision',
     ]);
+    const read = dynamo.find((s) => [s.Action].flat().includes('dynamodb:GetItem'));
+    expect(read?.Condition?.['ForAllValues:StringEquals']?.['dynamodb:Attributes']).toEqual(['pk', 'sk', 'entry', 'status', 'promptVersion', 'revision']);
+    expect(read?.Condition?.StringEqualsIfExists?.['dynamodb:Select']).toBe('SPECIFIC_ATTRIBUTES');
   });
 
   it('alarms when the function crashes', () => {

@@ -46,8 +46,8 @@ describe('DynamoDbEntryTagStore', () => {
         TableName: TABLE,
         Key: KEY,
         ConsistentRead: true,
-        ProjectionExpression: '#entry, #status, promptVersion, revision',
-        ExpressionAttributeNames: { '#entry': 'entry', '#status': 'status' },
+        ProjectionExpression: '#a0, #a1, #a2, #a3',
+        ExpressionAttributeNames: { '#a0': 'entry', '#a1': 'status', '#a2': 'promptVersion', '#a3': 'revision' },
       });
     });
 
