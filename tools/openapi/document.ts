@@ -58,7 +58,8 @@ const PROBLEM_EXPLANATIONS: Record<ProblemKind, string> = {
   BadRequestProblem:
     'The request cannot be read: the body is not JSON, a query parameter, the cursor, the entry id or a header is malformed. `detail` names the part; fix it and send again.',
   UnauthorizedProblem: 'The token was accepted by API Gateway but names no subject (`sub`). Sign in again to get a token with one.',
-  ForbiddenProblem: "The token's subject is longer than this API supports; its entries could never be tagged, so nothing is stored.",
+  ForbiddenProblem:
+    "The token's subject cannot key your entries: over 256 characters (no job message could carry it), over the bytes a DynamoDB key holds once it is part of the keys of your entries and tags (2,048; a non-ASCII subject takes up to 9 bytes a character), or not well-formed Unicode. Nothing is stored.",
   NotFoundProblem:
     'There is nothing here for you: the path is unknown, or the entry does not exist or belongs to someone else (the two look the same on purpose).',
   MethodNotAllowedProblem: 'The path exists but not with this method; the `Allow` header lists the methods it has.',

@@ -741,6 +741,22 @@ describe('routeApiRequest', () => {
       expect(jobs.sent).toEqual([]);
     });
 
+    it('refuses a subject of the limit in characters whose bytes overflow a key, with 403 problem+json, and stores nothing', async () => {
+      // Arrange: 256 characters of 2 bytes, 6 once percent-encoded into the tag index's partition key
+      const { deps, entries, jobs } = fakeApiDeps();
+      const sub = 'ü'.repeat(OWNER_ID_MAX_LENGTH);
+
+      // Act
+      const posted = await post(deps, 'Used Kafka', sub);
+      const listed = await routeApiRequest(apiEvent({ method: 'GET', path: '/logs', query: { tag: 'Kafka' }, sub }), deps);
+
+      // Assert
+      expect(expectProblem(posted, 403).detail).toContain('2048 bytes');
+      expectProblem(listed, 403);
+      expect(entries.entries.size).toBe(0);
+      expect(jobs.sent).toEqual([]);
+    });
+
     it('accepts a subject of exactly the limit', async () => {
       // Arrange
       const { deps, jobs } = fakeApiDeps();
