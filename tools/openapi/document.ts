@@ -4,6 +4,7 @@ import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponse
 import { FAILURE_REASONS } from '../../lambdas/contract/index.js';
 import { PROBLEM_TYPES, problemTypeUri, type ProblemKind } from '../../lambdas/api/http/problem.js';
 import { DAILY_ENTRIES_POLICY, QUOTA_WINDOW_SECONDS } from '../../lambdas/api/domain/daily-quota.js';
+import { TAG_INDEX_ROWS_PER_REQUEST } from '../../lambdas/api/domain/list-entries-by-tag.js';
 import { PREFER_WAIT_MAX_SECONDS } from '../../lambdas/api/function-timeouts.js';
 import { API_ROUTES, type OperationId } from '../../lambdas/api/http/routes.js';
 import {
@@ -175,7 +176,7 @@ const OPERATIONS: Record<OperationId, Omit<ZodOpenApiOperationObject, 'operation
     },
   },
   listEntries: {
-    description: `The caller's entries, newest first, ${LIST_LIMIT.default} per page unless \`limit\` says otherwise. Pass \`nextCursor\` as \`cursor\` for the next page. With \`tag\`, only the entries carrying that tag (any case: \`django\` finds \`Django\`), read from a per-tag index, so the cost grows with those entries only; it follows taggings, edits and deletions a few seconds behind, and never lists an entry that no longer carries the tag.`,
+    description: `The caller's entries, newest first, ${LIST_LIMIT.default} per page unless \`limit\` says otherwise. Pass \`nextCursor\` as \`cursor\` for the next page. With \`tag\`, only the entries carrying that tag (any case: \`django\` finds \`Django\`), read from a per-tag index, so the cost grows with those entries only; it follows taggings, edits and deletions a few seconds behind, and never lists an entry that no longer carries the tag. A request examines at most ${TAG_INDEX_ROWS_PER_REQUEST} rows of that index, so a page with \`tag\` may hold fewer entries than \`limit\` (even none) while \`nextCursor\` says more may follow.`,
     requestParams: { query: ListEntriesQuerySchema },
     responses: {
       '200': { description: 'A page of entries.', content: { 'application/json': { schema: EntryPageSchema } } },
