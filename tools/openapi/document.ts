@@ -11,14 +11,17 @@ import {
   EntryBodySchema,
   EntryIdSchema,
   EntryPageSchema,
+  ENTRY_TEXT_PATTERN,
   EntrySchema,
   FailureReasonSchema,
   GatewayErrorSchema,
   IdempotencyKeySchema,
   LIST_LIMIT,
   ListEntriesQuerySchema,
+  MAX_ENTRY_CHARS,
   MAX_TAG_FILTER_CHARS,
   ProblemSchema,
+  TAG_FILTER_PATTERN,
   TechStackSchema,
 } from '../../lambdas/api/http/schemas.js';
 
@@ -47,11 +50,28 @@ TechStackSchema.register(z.globalRegistry, {
     "The caller's technologies, most used first: `count` is how many of their entries carry the tag now, `firstSeen`/`lastSeen` the creation times of the oldest and newest of those.",
 });
 ListEntriesQuerySchema.shape.tag.register(z.globalRegistry, {
-  description: `Only entries carrying this tag, matched case-insensitively (1 to ${MAX_TAG_FILTER_CHARS} characters; URL-encode it: \`C%23\` for C#).`,
+  description: `Only entries carrying this tag, matched case-insensitively (1 to ${MAX_TAG_FILTER_CHARS} characters, not only whitespace; URL-encode it: \`C%23\` for C#).`,
+  override: { minLength: 1, maxLength: MAX_TAG_FILTER_CHARS, pattern: TAG_FILTER_PATTERN.source },
 });
 EntryBodySchema.register(z.globalRegistry, {
   id: 'EntryBody',
-  description: 'The text of an entry: 1 to 10,000 characters, not only whitespace, no NUL, well-formed Unicode.',
+  description: 'The text of an entry: 1 to 10,000 characters, not only whitespace, no NUL, well-formed Unicode. Other fields are ignored; the whole body is at most 128 KiB.',
+});
+// The validator counts characters as code points, as JSON Schema's length keywords do; its rules
+// on what the text holds are one pattern here (Unicode regular expression: a lone surrogate is a
+// code point of its own, so the class outside D800-DFFF keeps the text well-formed).
+EntryBodySchema.shape.entry.register(z.globalRegistry, {
+  override: { minLength: 1, maxLength: MAX_ENTRY_CHARS, pattern: ENTRY_TEXT_PATTERN.source },
+});
+ListEntriesQuerySchema.shape.limit.register(z.globalRegistry, {
+  description: `How many entries a page holds at most: an integer from ${LIST_LIMIT.min} to ${LIST_LIMIT.max} (default ${LIST_LIMIT.default}).`,
+  override: ({ jsonSchema }: { jsonSchema: Record<string, unknown> }) => {
+    delete jsonSchema.pattern;
+    Object.assign(jsonSchema, { type: 'integer', minimum: LIST_LIMIT.min, maximum: LIST_LIMIT.max, default: LIST_LIMIT.default });
+  },
+});
+ListEntriesQuerySchema.shape.cursor.register(z.globalRegistry, {
+  description: 'Where the page starts: the `nextCursor` of the previous page, as it was (opaque; a cursor made up or altered answers 400).',
 });
 
 /** What each problem type means, for the reader who follows a problem's `type` URI. */
@@ -77,6 +97,8 @@ const PROBLEM_EXPLANATIONS: Record<ProblemKind, string> = {
 
 const problemRef = (kind: ProblemKind) => ({ $ref: `#/components/schemas/${kind}` });
 const problemContent = (kind: ProblemKind) => ({ 'application/problem+json': { schema: problemRef(kind) } });
+// Listed after the function's problem+json wherever both answer: tooling that picks a schema by
+// media type (matching `application/problem+json` by its `+json` suffix) takes the first JSON match.
 const gatewayContent = { 'application/json': { schema: GatewayErrorSchema } };
 
 const stringHeader = (description: string) => ({ description, schema: { type: 'string' as const } });
@@ -105,7 +127,7 @@ const quotaExceededResponse: ZodOpenApiResponseObject = {
     'RateLimit-Policy': stringHeader(rateLimitHeaders['RateLimit-Policy'].description),
     RateLimit: stringHeader(rateLimitHeaders.RateLimit.description),
   },
-  content: { ...gatewayContent, ...problemContent('QuotaExceededProblem') },
+  content: { ...problemContent('QuotaExceededProblem'), ...gatewayContent },
 };
 
 
@@ -115,7 +137,7 @@ const AUTHORIZED_ROUTE_ERRORS: Record<string, ZodOpenApiResponseObject> = {
     description:
       'No valid token: API Gateway\'s JWT authorizer answers `{"message":"Unauthorized"}`; a valid token without a subject gets a problem.',
     headers: { 'WWW-Authenticate': stringHeader('`Bearer`, with the reason when a token was sent.') },
-    content: { ...gatewayContent, ...problemContent('UnauthorizedProblem') },
+    content: { ...problemContent('UnauthorizedProblem'), ...gatewayContent },
   },
   '403': { description: "The token's subject is too long for this API.", content: problemContent('ForbiddenProblem') },
   '429': {
@@ -124,7 +146,7 @@ const AUTHORIZED_ROUTE_ERRORS: Record<string, ZodOpenApiResponseObject> = {
   },
   '500': {
     description: 'Our fault: a problem from the function, or API Gateway\'s `{"message":"Internal Server Error"}` when the function failed or timed out.',
-    content: { ...gatewayContent, ...problemContent('InternalServerErrorProblem') },
+    content: { ...problemContent('InternalServerErrorProblem'), ...gatewayContent },
   },
 };
 
@@ -139,7 +161,7 @@ const entryPath = { path: z.object({ id: EntryIdSchema.register(z.globalRegistry
 const bodyErrors: Record<string, ZodOpenApiResponseObject> = {
   '413': {
     description: 'The body is over 128 KiB (a problem), or over API Gateway\'s 10 MB (`{"message":"Request Entity Too Large"}`).',
-    content: { ...gatewayContent, ...problemContent('PayloadTooLargeProblem') },
+    content: { ...problemContent('PayloadTooLargeProblem'), ...gatewayContent },
   },
   '415': { description: 'The body is not JSON.', content: problemContent('UnsupportedMediaTypeProblem') },
   '422': { description: 'The JSON breaks a rule of the entry.', content: problemContent('UnprocessableContentProblem') },

@@ -6,13 +6,13 @@ import { MAX_TAG_FILTER_CHARS } from './schemas.js';
 export const PARTITION_KEY_MAX_BYTES = 2048;
 
 /**
- * The most UTF-8 bytes one UTF-16 unit of a tag takes in a tag-index key: lower-cased (`tagKey`),
- * a unit is at most 3 bytes, and percent-encoding (`tagIndexPartition`) triples each byte.
+ * The most bytes one character (code point) of a tag takes in a tag-index key: lower-cased
+ * (`tagKey`) it is at most 4 UTF-8 bytes, and percent-encoding (`tagIndexPartition`) triples each.
  */
-export const TAG_KEY_MAX_BYTES_PER_UNIT = 9;
+export const TAG_KEY_MAX_BYTES_PER_CHAR = 12;
 
 /** The most bytes a tag key takes in a tag-index partition: the longest tag filter (stored tags are shorter). */
-const TAG_KEY_MAX_BYTES = MAX_TAG_FILTER_CHARS * TAG_KEY_MAX_BYTES_PER_UNIT;
+const TAG_KEY_MAX_BYTES = MAX_TAG_FILTER_CHARS * TAG_KEY_MAX_BYTES_PER_CHAR;
 
 /**
  * The largest partition key the owner id becomes part of, in UTF-8 bytes: the owner's partition
