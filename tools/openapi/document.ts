@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponseObject } from 'zod-openapi';
-import { FAILURE_REASONS } from '../../lambdas/contract/index.js';
 import { PROBLEM_TYPES, problemTypeUri, type ProblemKind } from '../../lambdas/api/http/problem.js';
 import { DAILY_ENTRIES_POLICY, QUOTA_WINDOW_SECONDS } from '../../lambdas/api/domain/daily-quota.js';
 import { TAG_INDEX_ROWS_PER_REQUEST } from '../../lambdas/api/domain/list-entries-by-tag.js';
@@ -37,11 +36,8 @@ EntrySchema.register(z.globalRegistry, {
 });
 FailureReasonSchema.register(z.globalRegistry, {
   id: 'FailureReason',
-  description: `Why an entry failed: a stable \`code\` a client may branch on and its short \`message\`; the details stay in the service's logs. Codes: ${Object.entries(
-    FAILURE_REASONS,
-  )
-    .map(([code, message]) => `\`${code}\` (${message})`)
-    .join('; ')}`,
+  description:
+    "Why an entry failed: a stable `code` a client may branch on (removing or renaming one is a breaking change) and its short `message`; the details stay in the service's logs.",
 });
 EntryPageSchema.register(z.globalRegistry, { id: 'EntryPage', description: 'A page of entries; `nextCursor` when more follow.' });
 TechStackSchema.register(z.globalRegistry, {
