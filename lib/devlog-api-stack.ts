@@ -159,7 +159,7 @@ export class DevLogApiStack extends Stack {
         MAX_OPEN_WAITS_PER_USER: String(config.maxOpenWaitsPerUser),
       },
     });
-    this.consumerVersions.grantRead(this.apiFunction);
+    this.grantConsumerVersionsRead(this.apiFunction);
     // Items of the caller's partition only ever: no Scan, no batch operations, no index access.
     this.apiFunction.addToRolePolicy(
       new PolicyStatement({
@@ -208,6 +208,14 @@ export class DevLogApiStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl });
     this.acknowledgeNagFindings();
+  }
+
+  /**
+   * GetParameter on the consumer's versions, nothing else: CDK's `grantRead` adds
+   * GetParameters, GetParameterHistory and DescribeParameters, which no function calls.
+   */
+  private grantConsumerVersionsRead(fn: LambdaFunction): void {
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['ssm:GetParameter'], resources: [this.consumerVersions.parameterArn] }));
   }
 
   /** Every RECONCILER_SETTINGS.periodSeconds, re-sends the jobs of entries stuck in `pending` (a lost send or message). */
@@ -262,7 +270,7 @@ export class DevLogApiStack extends Stack {
       }),
     );
     this.jobsQueue.grantSendMessages(reconciler);
-    this.consumerVersions.grantRead(reconciler);
+    this.grantConsumerVersionsRead(reconciler);
     new Rule(this, 'ReconcileSchedule', {
       description: 'Runs the reconciler of pending entries',
       schedule: Schedule.rate(Duration.seconds(RECONCILER_SETTINGS.periodSeconds)),

@@ -234,10 +234,20 @@ export class TagExtractionStack extends Stack {
     return collector;
   }
 
-  /** Read entries, and update only the extraction's attributes: no scan, query, put or delete. */
+  /** Read only the attributes it needs of entries, and update only its own: no scan, query, put or delete. */
   private grantEntryTagAccess(fn: LambdaFunction, tableArn: string): void {
     fn.addToRolePolicy(
-      new PolicyStatement({ effect: Effect.ALLOW, actions: ['dynamodb:GetItem'], resources: [tableArn] }),
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['dynamodb:GetItem'],
+        resources: [tableArn],
+        conditions: {
+          'ForAllValues:StringEquals': {
+            'dynamodb:Attributes': [ENTRY_TABLE.partitionKey, ENTRY_TABLE.sortKey, ...ENTRY_TABLE.extractionReadAttributes],
+          },
+          StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+        },
+      }),
     );
     fn.addToRolePolicy(
       new PolicyStatement({

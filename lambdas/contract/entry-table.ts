@@ -30,6 +30,11 @@ export const ENTRY_TABLE = {
     'enqueuedAt',
   ],
   /**
+   * The only attributes the extraction service may read besides the key (enforced by its IAM
+   * policy): the text, where the entry is, which prompt tagged it, and its revision.
+   */
+  extractionReadAttributes: ['entry', 'status', 'promptVersion', 'revision'],
+  /**
    * The entry's text revision (1 when created, +1 per edit; an item without it is at 1). Only
    * the API writes it; the extraction's writes are conditional on it (atRevisionCondition), so
    * its IAM policy must let its requests name it.

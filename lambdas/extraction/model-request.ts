@@ -54,8 +54,9 @@ export function parseExtractionCompletion(completion: ChatCompletion) {
 /** The tags and provenance of a parsed answer; a refusal is permanent, an answer without content retryable. */
 export function answerOfCompletion(completion: ReturnType<typeof parseExtractionCompletion>, requestedModel: string): Omit<RawExtraction, 'latencyMs'> {
   const message = completion.choices[0]?.message;
-  if (message?.refusal) throw new PermanentError(`model refused: ${message.refusal.slice(0, 200)}`);
-  if (!message?.parsed) throw new RetryableError('model returned no parsable answer');
+  // The refusal's words may quote the entry, so they stay out of the error (and the logs).
+  if (message?.refusal) throw new PermanentError('the model refused to answer', { reason: 'model-refused' });
+  if (!message?.parsed) throw new RetryableError('model returned no parsable answer', undefined, { reason: 'answer-unreadable' });
   return {
     tags: message.parsed.technologies,
     model: completion.model || requestedModel,

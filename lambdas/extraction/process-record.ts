@@ -41,7 +41,7 @@ export interface RetryScheduler {
 export interface RecordProcessorDeps extends ExtractEntryTagsDeps {
   retries: RetryScheduler;
   backoff: BackoffSettings;
-  logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+  logger: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
   metrics: Pick<Metrics, 'addMetric'>;
 }
 
@@ -82,7 +82,14 @@ export async function processJobRecord(record: SQSRecord, deps: RecordProcessorD
         metrics.addMetric(METRICS.outputTokens, MetricUnit.Count, outcome.usage.outputTokens);
       }
       if (outcome.latencyMs !== undefined) metrics.addMetric(METRICS.modelLatency, MetricUnit.Milliseconds, outcome.latencyMs);
-      logger.info('entry tagged', { ...context, tags: outcome.tags, dropped: outcome.dropped });
+      // The tags and dropped candidates quote the entry text: DEBUG only; INFO gets their counts.
+      logger.info('entry tagged', {
+        ...context,
+        tagCount: outcome.tags.length,
+        droppedCount: outcome.dropped.length,
+        droppedByReason: countByReason(outcome.dropped),
+      });
+      logger.debug('entry tagged: tags kept and dropped', { ...context, tags: outcome.tags, dropped: outcome.dropped });
     } else if (outcome.kind === 'superseded') {
       logger.info('entry superseded: edited since the job was sent; job acknowledged', { ...context, currentRevision: outcome.currentRevision });
     } else {
@@ -119,13 +126,14 @@ export async function processJobRecord(record: SQSRecord, deps: RecordProcessorD
         const unwritten = await whyUnwritten(deps.store, target);
         if (unwritten.kind !== 'other') {
           metrics.addMetric(OUTCOME_METRICS[unwritten.kind], MetricUnit.Count, 1);
-          logger.info(`entry ${unwritten.kind}; its failed job is acknowledged`, { ...context, reason: decision.reason });
+          logger.info(`entry ${unwritten.kind}; its failed job is acknowledged`, { ...context, reason: decision.reason, detail: decision.detail });
           return;
         }
       }
       logger.error('extraction failed for good; entry marked failed, message goes to the DLQ', {
         ...context,
         reason: decision.reason,
+        detail: decision.detail,
       });
       metrics.addMetric(METRICS.entriesFailed, MetricUnit.Count, 1);
       if (error instanceof AnswerTruncatedError) metrics.addMetric(METRICS.answersTruncated, MetricUnit.Count, 1);
@@ -133,6 +141,13 @@ export async function processJobRecord(record: SQSRecord, deps: RecordProcessorD
     }
     throw error;
   }
+}
+
+/** How many dropped candidates each reason accounts for. */
+function countByReason(dropped: readonly { reason: string }[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { reason } of dropped) counts[reason] = (counts[reason] ?? 0) + 1;
+  return counts;
 }
 
 /**

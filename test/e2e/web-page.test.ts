@@ -207,13 +207,13 @@ describe.skipIf(!hasChromium)('local web page', () => {
     await target.documentClient.send(
       new PutCommand({
         TableName: target.tableName,
-        Item: { ...entryKey('unlucky', '01JDQ8Z6X4M1V9T3K7N2P50001'), ...base, id: '01JDQ8Z6X4M1V9T3K7N2P50001', entry: 'Gave up on this one', status: 'failed', error: 'the model answered 500 five times', failedBucket: FAILED_BUCKET },
+        Item: { ...entryKey('unlucky', '01JDQ8Z6X4M1V9T3K7N2P50001'), ...base, id: '01JDQ8Z6X4M1V9T3K7N2P50001', entry: 'Gave up on this one', status: 'failed', error: 'model-unavailable', failedBucket: FAILED_BUCKET },
       }),
     );
     await target.documentClient.send(
       new PutCommand({
         TableName: target.tableName,
-        Item: { ...entryKey('unlucky', '01JDQ8Z6X4M1V9T3K7N2P50002'), ...base, id: '01JDQ8Z6X4M1V9T3K7N2P50002', entry: 'Redriven one', status: 'pending', error: 'the model timed out' },
+        Item: { ...entryKey('unlucky', '01JDQ8Z6X4M1V9T3K7N2P50002'), ...base, id: '01JDQ8Z6X4M1V9T3K7N2P50002', entry: 'Redriven one', status: 'pending', error: 'model-timeout' },
       }),
     );
     target.documentClient.destroy();
@@ -223,8 +223,8 @@ describe.skipIf(!hasChromium)('local web page', () => {
     await page.locator('#token').fill(token);
     await page.locator('#token').dispatchEvent('change');
 
-    await page.locator('#recent .card', { hasText: 'Gave up' }).locator('.error', { hasText: 'Failed: the model answered 500 five times' }).waitFor({ timeout: 10_000 });
-    await page.locator('#recent .card', { hasText: 'Redriven' }).locator('.retrying', { hasText: 'an earlier attempt failed (the model timed out)' }).waitFor({ timeout: 10_000 });
+    await page.locator('#recent .card', { hasText: 'Gave up' }).locator('.error', { hasText: 'Failed: The tagging model answered with a server error.' }).waitFor({ timeout: 10_000 });
+    await page.locator('#recent .card', { hasText: 'Redriven' }).locator('.retrying', { hasText: 'an earlier attempt failed (The tagging model did not answer in time.)' }).waitFor({ timeout: 10_000 });
   });
 
   /** A fresh user with these entries, all tagged, and a page signed in as them. */

@@ -78,7 +78,7 @@ describe('TagExtraction stack', () => {
     stage.extraction.resourceCountIs('AWS::SecretsManager::Secret', 1);
   });
 
-  it('may only read entries and update the tag attributes: no scan, query, put or delete', () => {
+  it('may only read the attributes it needs of entries and update the tag attributes: no scan, query, put or delete', () => {
     const statements = statementsOfRole(stage, stage.extractionStack.extractionFunction);
     const dynamo = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
     expect(dynamo.flatMap((s) => [s.Action].flat()).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
@@ -90,6 +90,9 @@ describe('TagExtraction stack', () => {
       // Named by the conditions only (the job's revision): the extraction never writes it.
       'revision',
     ]);
+    const read = dynamo.find((s) => [s.Action].flat().includes('dynamodb:GetItem'));
+    expect(read?.Condition?.['ForAllValues:StringEquals']?.['dynamodb:Attributes']).toEqual(['pk', 'sk', 'entry', 'status', 'promptVersion', 'revision']);
+    expect(read?.Condition?.StringEqualsIfExists?.['dynamodb:Select']).toBe('SPECIFIC_ATTRIBUTES');
   });
 
   it('alarms when the function crashes', () => {

@@ -1,4 +1,4 @@
-import type { EntryStatus } from '../../lambdas/contract/index.js';
+import type { EntryStatus, FailureReason } from '../../lambdas/contract/index.js';
 import { request as httpRequest } from 'node:http';
 
 /** An entry as GET /logs returns it. */
@@ -12,7 +12,7 @@ export interface EntryView {
   updatedAt: string;
   model?: string;
   promptVersion?: number;
-  error?: string;
+  error?: FailureReason;
 }
 
 /** An answer's JSON with the fields tests read: an entry, a page of entries, or a problem (RFC 9457). */

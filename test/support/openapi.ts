@@ -68,3 +68,37 @@ export function expectAnswerMatchesDocument(method: string, pathTemplate: string
   expect(validate!.errors ?? [], `the ${answer.status} body matches the document`).toEqual([]);
   expect(valid).toBe(true);
 }
+
+/** One part of a request: its JSON body, or a parameter's value as sent (query, header or path). */
+export type RequestPart = { body: unknown } | { in: 'query' | 'header' | 'path'; name: string; value: string };
+
+interface DocumentedParameter {
+  in: string;
+  name: string;
+  schema: { type?: string };
+}
+
+/**
+ * Whether the document allows this part of a request to the operation, judged by its own schemas
+ * (ajv, as an OpenAPI validator would). A parameter typed as a number is read the way a client
+ * generated from the document writes it: an integer in its canonical decimal form.
+ */
+export function documentAllows(method: string, pathTemplate: string, part: RequestPart): boolean {
+  const operationPointer = ['paths', pathTemplate, method.toLowerCase()];
+  if ('body' in part) {
+    const validate = ajv.getSchema(`openapi#/${pointer(...operationPointer, 'requestBody', 'content', 'application/json', 'schema')}`);
+    expect(validate, `${method} ${pathTemplate} documents a JSON body`).toBeDefined();
+    return validate!(part.body) as boolean;
+  }
+  const operation = (document.paths as unknown as Record<string, Record<string, { parameters?: DocumentedParameter[] }>>)[pathTemplate]?.[
+    method.toLowerCase()
+  ];
+  const index = (operation?.parameters ?? []).findIndex(
+    (parameter) => parameter.in === part.in && parameter.name.toLowerCase() === part.name.toLowerCase(),
+  );
+  if (index < 0) return false;
+  const { schema } = operation!.parameters![index]!;
+  const numeric = (schema.type === 'integer' || schema.type === 'number') && String(Number(part.value)) === part.value;
+  const validate = ajv.getSchema(`openapi#/${pointer(...operationPointer, 'parameters', String(index), 'schema')}`);
+  return validate!(numeric ? Number(part.value) : part.value) as boolean;
+}

@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponseObject } from 'zod-openapi';
 import { PROBLEM_TYPES, problemTypeUri, type ProblemKind } from '../../lambdas/api/http/problem.js';
 import { DAILY_ENTRIES_POLICY, QUOTA_WINDOW_SECONDS } from '../../lambdas/api/domain/daily-quota.js';
+import { TAG_INDEX_ROWS_PER_REQUEST } from '../../lambdas/api/domain/list-entries-by-tag.js';
 import { PREFER_WAIT_MAX_SECONDS } from '../../lambdas/api/function-timeouts.js';
 import { DEFAULT_MAX_OPEN_WAITS_PER_USER } from '../../lambdas/api/domain/wait-for-entry.js';
 import { API_ROUTES, type OperationId } from '../../lambdas/api/http/routes.js';
@@ -10,15 +11,19 @@ import {
   EntryBodySchema,
   EntryIdSchema,
   EntryPageSchema,
+  ENTRY_TEXT_PATTERN,
   EntrySchema,
+  FailureReasonSchema,
   GatewayErrorSchema,
   IdempotencyKeySchema,
   LIST_LIMIT,
   ListEntriesQuerySchema,
+  MAX_ENTRY_CHARS,
   MAX_TAG_FILTER_CHARS,
   ProblemSchema,
   TECH_STACK_LIMIT,
   TechStackQuerySchema,
+  TAG_FILTER_PATTERN,
   TechStackSchema,
 } from '../../lambdas/api/http/schemas.js';
 
@@ -32,6 +37,11 @@ EntrySchema.register(z.globalRegistry, {
   id: 'Entry',
   description: 'A dev-log entry: `pending` until its tags are extracted, then `done` (with `tags`) or `failed` (with `error`).',
 });
+FailureReasonSchema.register(z.globalRegistry, {
+  id: 'FailureReason',
+  description:
+    "Why an entry failed: a stable `code` a client may branch on (removing or renaming one is a breaking change) and its short `message`; the details stay in the service's logs.",
+});
 EntryPageSchema.register(z.globalRegistry, { id: 'EntryPage', description: 'A page of entries; `nextCursor` when more follow.' });
 TechStackSchema.register(z.globalRegistry, {
   id: 'TechStack',
@@ -39,11 +49,28 @@ TechStackSchema.register(z.globalRegistry, {
     "A page of the caller's technologies, most used first: `count` is how many of their entries carry the tag now, `firstSeen`/`lastSeen` the creation times of the oldest and newest of those; `nextCursor` when more follow.",
 });
 ListEntriesQuerySchema.shape.tag.register(z.globalRegistry, {
-  description: `Only entries carrying this tag, matched case-insensitively (1 to ${MAX_TAG_FILTER_CHARS} characters; URL-encode it: \`C%23\` for C#).`,
+  description: `Only entries carrying this tag, matched case-insensitively (1 to ${MAX_TAG_FILTER_CHARS} characters, not only whitespace; URL-encode it: \`C%23\` for C#).`,
+  override: { minLength: 1, maxLength: MAX_TAG_FILTER_CHARS, pattern: TAG_FILTER_PATTERN.source },
 });
 EntryBodySchema.register(z.globalRegistry, {
   id: 'EntryBody',
-  description: 'The text of an entry: 1 to 10,000 characters, not only whitespace, no NUL, well-formed Unicode.',
+  description: 'The text of an entry: 1 to 10,000 characters, not only whitespace, no NUL, well-formed Unicode. Other fields are ignored; the whole body is at most 128 KiB.',
+});
+// The validator counts characters as code points, as JSON Schema's length keywords do; its rules
+// on what the text holds are one pattern here (Unicode regular expression: a lone surrogate is a
+// code point of its own, so the class outside D800-DFFF keeps the text well-formed).
+EntryBodySchema.shape.entry.register(z.globalRegistry, {
+  override: { minLength: 1, maxLength: MAX_ENTRY_CHARS, pattern: ENTRY_TEXT_PATTERN.source },
+});
+ListEntriesQuerySchema.shape.limit.register(z.globalRegistry, {
+  description: `How many entries a page holds at most: an integer from ${LIST_LIMIT.min} to ${LIST_LIMIT.max} (default ${LIST_LIMIT.default}).`,
+  override: ({ jsonSchema }: { jsonSchema: Record<string, unknown> }) => {
+    delete jsonSchema.pattern;
+    Object.assign(jsonSchema, { type: 'integer', minimum: LIST_LIMIT.min, maximum: LIST_LIMIT.max, default: LIST_LIMIT.default });
+  },
+});
+ListEntriesQuerySchema.shape.cursor.register(z.globalRegistry, {
+  description: 'Where the page starts: the `nextCursor` of the previous page, as it was (opaque; a cursor made up or altered answers 400).',
 });
 
 /** What each problem type means, for the reader who follows a problem's `type` URI. */
@@ -51,7 +78,8 @@ const PROBLEM_EXPLANATIONS: Record<ProblemKind, string> = {
   BadRequestProblem:
     'The request cannot be read: the body is not JSON, a query parameter, the cursor, the entry id or a header is malformed. `detail` names the part; fix it and send again.',
   UnauthorizedProblem: 'The token was accepted by API Gateway but names no subject (`sub`). Sign in again to get a token with one.',
-  ForbiddenProblem: "The token's subject is longer than this API supports; its entries could never be tagged, so nothing is stored.",
+  ForbiddenProblem:
+    "The token's subject cannot key your entries: over 256 characters (no job message could carry it), over the bytes a DynamoDB key holds once it is part of the keys of your entries and tags (2,048; a non-ASCII subject takes up to 9 bytes a character), or not well-formed Unicode. Nothing is stored.",
   NotFoundProblem:
     'There is nothing here for you: the path is unknown, or the entry does not exist or belongs to someone else (the two look the same on purpose).',
   MethodNotAllowedProblem: 'The path exists but not with this method; the `Allow` header lists the methods it has.',
@@ -70,6 +98,8 @@ const PROBLEM_EXPLANATIONS: Record<ProblemKind, string> = {
 
 const problemRef = (kind: ProblemKind) => ({ $ref: `#/components/schemas/${kind}` });
 const problemContent = (kind: ProblemKind) => ({ 'application/problem+json': { schema: problemRef(kind) } });
+// Listed after the function's problem+json wherever both answer: tooling that picks a schema by
+// media type (matching `application/problem+json` by its `+json` suffix) takes the first JSON match.
 const gatewayContent = { 'application/json': { schema: GatewayErrorSchema } };
 
 const stringHeader = (description: string) => ({ description, schema: { type: 'string' as const } });
@@ -98,7 +128,7 @@ const quotaExceededResponse: ZodOpenApiResponseObject = {
     'RateLimit-Policy': stringHeader(rateLimitHeaders['RateLimit-Policy'].description),
     RateLimit: stringHeader(rateLimitHeaders.RateLimit.description),
   },
-  content: { ...gatewayContent, ...problemContent('QuotaExceededProblem') },
+  content: { ...problemContent('QuotaExceededProblem'), ...gatewayContent },
 };
 
 
@@ -108,7 +138,7 @@ const AUTHORIZED_ROUTE_ERRORS: Record<string, ZodOpenApiResponseObject> = {
     description:
       'No valid token: API Gateway\'s JWT authorizer answers `{"message":"Unauthorized"}`; a valid token without a subject gets a problem.',
     headers: { 'WWW-Authenticate': stringHeader('`Bearer`, with the reason when a token was sent.') },
-    content: { ...gatewayContent, ...problemContent('UnauthorizedProblem') },
+    content: { ...problemContent('UnauthorizedProblem'), ...gatewayContent },
   },
   '403': { description: "The token's subject is too long for this API.", content: problemContent('ForbiddenProblem') },
   '429': {
@@ -117,7 +147,7 @@ const AUTHORIZED_ROUTE_ERRORS: Record<string, ZodOpenApiResponseObject> = {
   },
   '500': {
     description: 'Our fault: a problem from the function, or API Gateway\'s `{"message":"Internal Server Error"}` when the function failed or timed out.',
-    content: { ...gatewayContent, ...problemContent('InternalServerErrorProblem') },
+    content: { ...problemContent('InternalServerErrorProblem'), ...gatewayContent },
   },
 };
 
@@ -149,7 +179,7 @@ const preconditionFailed: ZodOpenApiResponseObject = {
 const bodyErrors: Record<string, ZodOpenApiResponseObject> = {
   '413': {
     description: 'The body is over 128 KiB (a problem), or over API Gateway\'s 10 MB (`{"message":"Request Entity Too Large"}`).',
-    content: { ...gatewayContent, ...problemContent('PayloadTooLargeProblem') },
+    content: { ...problemContent('PayloadTooLargeProblem'), ...gatewayContent },
   },
   '415': { description: 'The body is not JSON.', content: problemContent('UnsupportedMediaTypeProblem') },
   '422': { description: 'The JSON breaks a rule of the entry.', content: problemContent('UnprocessableContentProblem') },
@@ -186,7 +216,7 @@ const OPERATIONS: Record<OperationId, Omit<ZodOpenApiOperationObject, 'operation
     },
   },
   listEntries: {
-    description: `The caller's entries, newest first, ${LIST_LIMIT.default} per page unless \`limit\` says otherwise. Pass \`nextCursor\` as \`cursor\` for the next page. With \`tag\`, only the entries carrying that tag (any case: \`django\` finds \`Django\`), read from a per-tag index, so the cost grows with those entries only; it follows taggings, edits and deletions a few seconds behind, and never lists an entry that no longer carries the tag.`,
+    description: `The caller's entries, newest first, ${LIST_LIMIT.default} per page unless \`limit\` says otherwise. Pass \`nextCursor\` as \`cursor\` for the next page. With \`tag\`, only the entries carrying that tag (any case: \`django\` finds \`Django\`), read from a per-tag index, so the cost grows with those entries only; it follows taggings, edits and deletions a few seconds behind, and never lists an entry that no longer carries the tag. A request examines at most ${TAG_INDEX_ROWS_PER_REQUEST} rows of that index, so a page with \`tag\` may hold fewer entries than \`limit\` (even none) while \`nextCursor\` says more may follow.`,
     requestParams: { query: ListEntriesQuerySchema },
     responses: {
       '200': { description: 'A page of entries.', content: { 'application/json': { schema: EntryPageSchema } } },

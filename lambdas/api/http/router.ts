@@ -14,6 +14,7 @@ import { waitForEntry, type Sleeper, type WaitSlots } from '../domain/wait-for-e
 import { readTechStack } from '../domain/sync-entry-tags.js';
 import type { TaggedEntries, TechStackReader } from '../domain/tech-stack-ports.js';
 import { encodeCursor, encodeTechStackCursor } from './cursor.js';
+import { ownerIdProblem } from './owner-keys.js';
 import {
   conflict,
   forbidden,
@@ -229,6 +230,9 @@ function ownerOf(event: ApiEvent): string {
   if (sub.length > OWNER_ID_MAX_LENGTH) {
     throw forbidden(`The token's subject is longer than the ${OWNER_ID_MAX_LENGTH} characters this API supports.`);
   }
+  // And in bytes, against every key it becomes part of: DynamoDB would refuse an overlong key (a 500).
+  const keyProblem = ownerIdProblem(sub);
+  if (keyProblem) throw forbidden(keyProblem);
   return sub;
 }
 

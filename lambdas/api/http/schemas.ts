@@ -1,7 +1,7 @@
 // zod/mini on the hot path (cold start); tools/openapi builds the OpenAPI document from these
 // very schemas, so what is validated and shaped here is what the document says.
 import * as z from 'zod/mini';
-import { ENTRY_ID_PATTERN, ENTRY_STATUSES } from '../../contract/index.js';
+import { ENTRY_ID_PATTERN, ENTRY_STATUSES, FAILURE_CODES, failureReasonOf } from '../../contract/index.js';
 
 /** Longest entry we accept, in characters (code points). */
 export const MAX_ENTRY_CHARS = 10_000;
@@ -13,6 +13,18 @@ export const EntryIdSchema = z.string().check(z.regex(ENTRY_ID_PATTERN));
 
 /** The `Idempotency-Key` header: 1 to 255 visible ASCII characters. */
 export const IdempotencyKeySchema = z.string().check(z.regex(/^[\x21-\x7e]{1,255}$/));
+
+/**
+ * The entry's rules on what its text holds, as one Unicode pattern for the OpenAPI document: no
+ * NUL, no lone surrogate (a code point of its own under the `u` flag), and one character that is
+ * neither whitespace nor an invisible format character. The validator checks each rule apart, to
+ * name the one broken; test/abuse/openapi-rules.test.ts keeps the two in agreement.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is the character the rule forbids.
+export const ENTRY_TEXT_PATTERN = /^[^\u0000\uD800-\uDFFF]*[^\s\p{Cf}\u0000\uD800-\uDFFF][^\u0000\uD800-\uDFFF]*$/u;
+
+/** A tag filter's rules as one Unicode pattern (as ENTRY_TEXT_PATTERN, NUL allowed: the filter is never stored). */
+export const TAG_FILTER_PATTERN = /^[^\uD800-\uDFFF]*[^\s\p{Cf}\uD800-\uDFFF][^\uD800-\uDFFF]*$/u;
 
 /** The body of POST /logs and PATCH /logs/{id}. */
 export const EntryBodySchema = z.object({
@@ -32,11 +44,13 @@ export const MAX_TAG_FILTER_CHARS = 100;
 
 /** The query of GET /logs. */
 export const ListEntriesQuerySchema = z.object({
-  limit: z.optional(z.string().check(z.regex(/^\d{1,3}$/))),
+  // An integer in its decimal form (no sign, no leading zero), as the document's integer reads.
+  limit: z.optional(z.string().check(z.regex(/^[1-9]\d{0,2}$/))),
   cursor: z.optional(z.string().check(z.maxLength(200), z.regex(/^[A-Za-z0-9_-]+$/))),
   tag: z.optional(
     z.string().check(
-      z.maxLength(MAX_TAG_FILTER_CHARS),
+      // Characters as code points, as the entry's (and JSON Schema's maxLength) count them.
+      z.refine((value) => [...value].length <= MAX_TAG_FILTER_CHARS, `must be at most ${MAX_TAG_FILTER_CHARS} characters`),
       z.refine((value) => /[^\s\p{Cf}]/u.test(value), 'must not be empty or only whitespace'),
       z.refine((value) => value.isWellFormed(), 'must be well-formed Unicode'),
     ),
@@ -48,6 +62,12 @@ export const TagSchema = z.object({
   type: z.literal('tech-stack'),
   value: z.string(),
 });
+
+/**
+ * Why an entry failed: a stable code (the contract's FAILURE_REASONS) and its short message;
+ * the details stay in the extraction's logs.
+ */
+export const FailureReasonSchema = z.object({ code: z.enum(FAILURE_CODES), message: z.string() });
 
 /** An entry as clients see it: parsing an entry through it drops everything else. */
 export const EntrySchema = z.object({
@@ -63,7 +83,8 @@ export const EntrySchema = z.object({
   promptVersion: z.optional(z.number().check(z.int())),
   /** The extraction service version that tagged the entry. */
   extractorVersion: z.optional(z.string()),
-  error: z.optional(z.string()),
+  /** Why the entry failed (kept on a `pending` entry while a redriven retry runs). */
+  error: z.optional(FailureReasonSchema),
 });
 
 /** An entry as the API answers with it. */
@@ -111,6 +132,6 @@ export const ProblemSchema = z.object({
 export const GatewayErrorSchema = z.object({ message: z.string() });
 
 /** The view of an entry the API answers with. */
-export function entryResponse(entry: unknown): EntryResponse {
-  return EntrySchema.parse(entry);
+export function entryResponse(entry: { error?: string }): EntryResponse {
+  return EntrySchema.parse({ ...entry, error: entry.error === undefined ? undefined : failureReasonOf(entry.error) });
 }

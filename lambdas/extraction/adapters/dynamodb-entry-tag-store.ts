@@ -1,7 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
-import { atRevisionCondition, ENTRY_STATUS, entryKey, FAILED_BUCKET } from '../../contract/index.js';
+import { atRevisionCondition, ENTRY_STATUS, ENTRY_TABLE, entryKey, FAILED_BUCKET, type FailureCode } from '../../contract/index.js';
 import type { EntrySnapshot, EntryTagStore, ExtractionResult, JobTarget, TaggedState } from '../domain/ports.js';
+
+const READ_ATTRIBUTES = ENTRY_TABLE.extractionReadAttributes;
 
 /**
  * The extraction's view of the entries table: one read and three conditional updates that touch
@@ -22,8 +24,9 @@ export class DynamoDbEntryTagStore implements EntryTagStore {
         TableName: this.tableName,
         Key: entryKey(ownerId, entryId),
         ConsistentRead: true,
-        ProjectionExpression: '#entry, #status, promptVersion, revision',
-        ExpressionAttributeNames: { '#entry': 'entry', '#status': 'status' },
+        // Exactly what its IAM policy lets it read (a projection naming more is denied).
+        ProjectionExpression: READ_ATTRIBUTES.map((_, index) => `#a${index}`).join(', '),
+        ExpressionAttributeNames: Object.fromEntries(READ_ATTRIBUTES.map((name, index) => [`#a${index}`, name])),
       }),
     );
     return Item as EntrySnapshot | undefined;
@@ -61,7 +64,7 @@ export class DynamoDbEntryTagStore implements EntryTagStore {
    * Marks the entry `failed` (visible to the redrive's index) if still pending at the job's
    * revision; false, and nothing written, if another delivery finished it, or it was edited or deleted.
    */
-  async markFailed(target: JobTarget, reason: string, at: Date): Promise<boolean> {
+  async markFailed(target: JobTarget, reason: FailureCode, at: Date): Promise<boolean> {
     return this.updateIfStill(target, {
       UpdateExpression:
         'SET #status = :failed, #error = :reason, updatedAt = :at, failedBucket = :failedBucket REMOVE pendingBucket',
@@ -70,7 +73,7 @@ export class DynamoDbEntryTagStore implements EntryTagStore {
       ExpressionAttributeValues: {
         ':failed': ENTRY_STATUS.failed,
         ':pending': ENTRY_STATUS.pending,
-        ':reason': reason.slice(0, 300),
+        ':reason': reason,
         ':failedBucket': FAILED_BUCKET,
         ':revision': target.revision,
         ':at': at.toISOString(),

@@ -41,7 +41,9 @@ export function withModelFallback(models: readonly string[], extractorFor: (mode
           if (next) onFallback({ from: model, to: next, reason });
         }
       }
-      throw new PermanentError(`every configured model is gone: ${[...gone].map(([model, reason]) => `${model} (${reason})`).join('; ')}`);
+      throw new PermanentError(`every configured model is gone: ${[...gone].map(([model, reason]) => `${model} (${reason})`).join('; ')}`, {
+        reason: 'model-retired',
+      });
     },
   };
 }

@@ -1,7 +1,7 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import OpenAI from 'openai';
 import { ContentFilterFinishReasonError, LengthFinishReasonError } from 'openai/error';
-import { type AwsClientTarget, awsClientConfig } from '../../contract/index.js';
+import { type AwsClientTarget, awsClientConfig, type FailureCode } from '../../contract/index.js';
 import { AnswerTruncatedError, DeadlineExceededError, PermanentError, RetryableError } from '../domain/errors.js';
 import type { ExtractOptions, RawExtraction, TagExtractor } from '../domain/ports.js';
 import { ANSWER_MAX_OUTPUT_TOKENS } from '../answer-schema.js';
@@ -122,32 +122,49 @@ export class OpenAiTagExtractor implements TagExtractor {
 export function classifyOpenAiError(error: unknown, baseUrl?: string): Error {
   if (error instanceof RetryableError || error instanceof PermanentError) return error;
   if (error instanceof OpenAI.APIConnectionTimeoutError) {
-    return new RetryableError(`OpenAI timed out: ${baseUrl ?? 'https://api.openai.com/v1'} sent no answer in time`, undefined, { cause: error });
+    return new RetryableError(`OpenAI timed out: ${baseUrl ?? 'https://api.openai.com/v1'} sent no answer in time`, undefined, {
+      cause: error,
+      reason: 'model-timeout',
+    });
   }
   if (error instanceof OpenAI.APIConnectionError) {
-    return new RetryableError(`OpenAI unreachable at ${describeConnectionFailure(error, baseUrl)}`, undefined, { cause: error });
+    return new RetryableError(`OpenAI unreachable at ${describeConnectionFailure(error, baseUrl)}`, undefined, {
+      cause: error,
+      reason: 'model-unreachable',
+    });
   }
   if (isNonJsonAnswer(error)) {
-    return new RetryableError(`${NON_JSON_HINT} (${(error as Error).message.slice(0, 120)})`, undefined, { cause: error });
+    return new RetryableError(`${NON_JSON_HINT} (${(error as Error).message.slice(0, 120)})`, undefined, {
+      cause: error,
+      reason: 'answer-unreadable',
+    });
   }
   if (error instanceof OpenAI.APIError && error.status !== undefined) {
     if (RETRYABLE_STATUS.has(error.status) || error.status >= 500) {
       return new RetryableError(`OpenAI answered ${error.status}`, retryAfterSeconds(error.headers), {
         cause: error,
         rateLimited: error.status === 429,
+        reason: reasonOfStatus(error.status),
       });
     }
     return new PermanentError(`OpenAI rejected the request (${error.status}): ${error.message.slice(0, 200)}`, {
       cause: error,
+      reason: 'model-rejected-request',
     });
   }
   if (error instanceof LengthFinishReasonError) return new AnswerTruncatedError(ANSWER_MAX_OUTPUT_TOKENS, { cause: error });
   if (error instanceof ContentFilterFinishReasonError) {
-    return new PermanentError(`model stopped early: ${error.message}`, { cause: error });
+    return new PermanentError(`model stopped early: ${error.message}`, { cause: error, reason: 'model-refused' });
   }
   return new RetryableError(`extraction failed: ${(error as Error)?.message ?? String(error)}`, undefined, {
     cause: error,
   });
+}
+
+/** The failure reason of a retried status: a rate limit, our credentials refused, or the server failing. */
+function reasonOfStatus(status: number): FailureCode {
+  if (status === 429) return 'model-rate-limited';
+  return status === 401 || status === 403 ? 'model-rejected-request' : 'model-unavailable';
 }
 
 /** Reads `retry-after-ms` or `retry-after` (seconds or an HTTP date) as seconds. */

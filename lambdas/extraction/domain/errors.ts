@@ -3,6 +3,8 @@
  * these classes. So errors carry their kind under a registered symbol and `instanceof` checks
  * that kind, not the prototype: an error thrown by either copy is recognised by both.
  */
+import { FAILURE_REASONS, type FailureCode } from '../../contract/index.js';
+
 const ERROR_KIND = Symbol.for('devlog-tags.extraction-error-kind');
 type ErrorKind = 'retryable' | 'permanent';
 
@@ -22,16 +24,19 @@ export class RetryableError extends Error {
 
   /** The model's server said we are over our rate limit (HTTP 429). */
   readonly rateLimited: boolean;
+  /** The reason an entry shows if this failure is the last one. */
+  readonly reason: FailureCode;
 
   constructor(
     message: string,
     /** What the server asked us to wait, when it said (`retry-after`). */
     readonly retryAfterSeconds?: number,
-    options?: ErrorOptions & { rateLimited?: boolean },
+    options?: ErrorOptions & { rateLimited?: boolean; reason?: FailureCode },
   ) {
     super(message, options);
     this.name = 'RetryableError';
     this.rateLimited = options?.rateLimited ?? false;
+    this.reason = options?.reason ?? 'extraction-failed';
     brand(this, 'retryable');
   }
 }
@@ -48,7 +53,7 @@ export class RateLimitCircuitOpenError extends RetryableError {
   }
 
   constructor(retryAfterSeconds: number) {
-    super(`rate-limit circuit open for ${Math.ceil(retryAfterSeconds)} s`, retryAfterSeconds);
+    super(`rate-limit circuit open for ${Math.ceil(retryAfterSeconds)} s`, retryAfterSeconds, { reason: 'model-rate-limited' });
     this.name = 'RateLimitCircuitOpenError';
   }
 }
@@ -59,9 +64,13 @@ export class PermanentError extends Error {
     return hasKind(value, 'permanent');
   }
 
-  constructor(message: string, options?: ErrorOptions) {
+  /** The reason the entry shows. */
+  readonly reason: FailureCode;
+
+  constructor(message: string, options?: ErrorOptions & { reason?: FailureCode }) {
     super(message, options);
     this.name = 'PermanentError';
+    this.reason = options?.reason ?? 'extraction-failed';
     brand(this, 'permanent');
   }
 }
@@ -88,7 +97,7 @@ export class AnswerTruncatedError extends PermanentError {
   }
 
   constructor(maxOutputTokens: number, options?: ErrorOptions) {
-    super(`answer truncated at the output-token cap (${maxOutputTokens} tokens)`, options);
+    super(`answer truncated at the output-token cap (${maxOutputTokens} tokens)`, { ...options, reason: 'answer-truncated' });
     this.name = 'AnswerTruncatedError';
     markCause(this, 'answer-truncated');
   }
@@ -117,7 +126,7 @@ export class DeadlineExceededError extends RetryableError {
   }
 
   constructor(message = 'the model did not answer before the record deadline', options?: ErrorOptions) {
-    super(message, undefined, options);
+    super(message, undefined, { ...options, reason: 'model-timeout' });
     this.name = 'DeadlineExceededError';
     markCause(this, 'deadline-exceeded');
   }
@@ -126,4 +135,13 @@ export class DeadlineExceededError extends RetryableError {
 /** Anything not known to be permanent is retried: a transient fault must never lose an entry. */
 export function isPermanent(error: unknown): error is PermanentError {
   return error instanceof PermanentError;
+}
+
+/**
+ * The stable reason code an entry shows for a failure: the one the error was classified with,
+ * `extraction-failed` for anything unclassified (a bug, a DynamoDB fault).
+ */
+export function failureCodeOf(error: unknown): FailureCode {
+  const reason = (error as { reason?: unknown } | null)?.reason;
+  return typeof reason === 'string' && Object.hasOwn(FAILURE_REASONS, reason) ? (reason as FailureCode) : 'extraction-failed';
 }

@@ -1,4 +1,4 @@
-import type { EntryStatus } from '../../contract/index.js';
+import type { EntryStatus, FailureCode } from '../../contract/index.js';
 
 /** What the extraction needs to know about an entry. */
 export interface EntrySnapshot {
@@ -53,10 +53,10 @@ export interface EntryTagStore {
    */
   saveTags(target: JobTarget, result: ExtractionResult, at: Date, builtFrom?: TaggedState): Promise<boolean>;
   /**
-   * Marks the entry `failed` with a short reason if it is still pending at the job's revision.
-   * Returns false when it was not: finished by another delivery, edited, or deleted.
+   * Marks the entry `failed` with a stable reason code if it is still pending at the job's
+   * revision. Returns false when it was not: finished by another delivery, edited, or deleted.
    */
-  markFailed(target: JobTarget, reason: string, at: Date): Promise<boolean>;
+  markFailed(target: JobTarget, reason: FailureCode, at: Date): Promise<boolean>;
   /**
    * The entry's job next runs at `dueAt`, later than the reconciler's grace allows for: the
    * reconciler leaves the pending entry alone until then (plus its grace). A no-op once the

@@ -1,4 +1,5 @@
-import { isPermanent, RetryableError } from './errors.js';
+import type { FailureCode } from '../../contract/index.js';
+import { failureCodeOf, isPermanent, RetryableError } from './errors.js';
 
 /** Bounds of the backoff between receives of a failing message. */
 export interface BackoffSettings {
@@ -15,8 +16,11 @@ const LONGEST_WAIT_SECONDS = 11 * 3_600;
 /** What to do with a message whose processing failed. */
 export type FailureDecision =
   | { action: 'retry'; delaySeconds: number }
-  /** Mark the entry failed; the message reaches the DLQ after its remaining receives, at once. */
-  | { action: 'give-up'; reason: string };
+  /**
+   * Mark the entry failed with `reason` (what its `error` shows); the message reaches the DLQ
+   * after its remaining receives, at once. `detail` is for the logs only.
+   */
+  | { action: 'give-up'; reason: FailureCode; detail: string };
 
 /**
  * Decides between another try (exponential backoff with jitter up to `maxSeconds`, and never
@@ -30,9 +34,9 @@ export function decideOnFailure(
   backoff: BackoffSettings,
   random: () => number = Math.random,
 ): FailureDecision {
-  if (isPermanent(error)) return { action: 'give-up', reason: error.message };
+  if (isPermanent(error)) return { action: 'give-up', reason: failureCodeOf(error), detail: error.message };
   if (receiveCount >= maxReceiveCount) {
-    return { action: 'give-up', reason: `gave up after ${receiveCount} attempts: ${describe(error)}` };
+    return { action: 'give-up', reason: failureCodeOf(error), detail: `gave up after ${receiveCount} attempts: ${describe(error)}` };
   }
   const exponential = Math.min(backoff.maxSeconds, backoff.baseSeconds * 2 ** (receiveCount - 1));
   const jittered = exponential / 2 + random() * (exponential / 2);

@@ -63,7 +63,7 @@ export const FUNCTION_ADAPTERS: Record<PolicyFunction, (new (...args: never[]) =
   aggregator: [DynamoDbEntryTagSource, DynamoDbTagAggregates],
 };
 
-const silentLogger = { info() {}, warn() {}, error() {} };
+const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 function apiDeps(context: ScenarioContext, dailyEntryQuota = 100): CreateEntryDeps {
   let next = 0;

@@ -56,6 +56,20 @@ describe('openapi.json', () => {
     expect(publicOperations).toEqual(['GET /openapi.json']);
   });
 
+  it("lists the function's problem+json before API Gateway's JSON wherever a status has both", () => {
+    // Tooling that picks a schema by media type takes the first JSON match (`+json` matches `json`).
+    const shared = Object.entries(document.paths).flatMap(([path, operations]) =>
+      Object.entries(operations).flatMap(([method, operation]) =>
+        Object.entries((operation as unknown as { responses: Record<string, { content?: Record<string, unknown> }> }).responses)
+          .filter(([, response]) => response.content?.['application/problem+json'] && response.content['application/json'])
+          .map(([status, response]) => ({ at: `${method.toUpperCase()} ${path} ${status}`, first: Object.keys(response.content!)[0] })),
+      ),
+    );
+
+    expect(shared.map((response) => response.at)).toEqual(expect.arrayContaining(['POST /logs 413', 'POST /logs 429', 'PATCH /logs/{id} 413']));
+    for (const response of shared) expect(response.first, response.at).toBe('application/problem+json');
+  });
+
   it("explains every problem type at the place its `type` URI points to", () => {
     for (const kind of Object.keys(PROBLEM_TYPES) as (keyof typeof PROBLEM_TYPES)[]) {
       const [file, fragment] = problemTypeUri(kind).split('#');

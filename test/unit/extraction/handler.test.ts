@@ -49,12 +49,16 @@ afterAll(async () => {
 });
 
 /** A container built as handler.ts builds it, with `extraEnv` and the given metrics. */
-function buildHandler(extraEnv: Record<string, string> = {}, metrics: ExtractionHandlerDeps['metrics'] = new UnpublishedMetrics()): ExtractionHandler {
+function buildHandler(
+  extraEnv: Record<string, string> = {},
+  metrics: ExtractionHandlerDeps['metrics'] = new UnpublishedMetrics(),
+  logger: ExtractionHandlerDeps['logger'] = capturedLogger('tag-extraction').logger,
+): ExtractionHandler {
   const env = readExtractionEnv({ TABLE_NAME: TABLE, QUEUE_URL, OPENAI_SECRET_ID: SECRET_ID, OPENAI_BASE_URL: server.baseUrl, OPENAI_TIMEOUT_MS: '2000', ...extraEnv });
   const target = { region: 'eu-central-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
   return createExtractionHandler(env, {
     ...createExtractionClients(env.FUNCTION_TIMEOUT_SECONDS, target),
-    logger: capturedLogger('tag-extraction').logger,
+    logger,
     metrics,
     secretsManager: target,
   });
@@ -243,7 +247,7 @@ describe('extraction handler', () => {
         Key: { pk: 'OWNER#user-a', sk: `ENTRY#${FAILING_ID}` },
         ExpressionAttributeValues: expect.objectContaining({
           ':failed': 'failed',
-          ':reason': expect.stringContaining('the OpenAI call was stopped at the record deadline'),
+          ':reason': 'model-timeout',
         }),
       });
       expect(sqs).toHaveReceivedCommandWith(ChangeMessageVisibilityCommand, { ReceiptHandle: 'receipt-last-try', VisibilityTimeout: 0 });
@@ -262,6 +266,40 @@ describe('extraction handler', () => {
       expect(Date.now() - started).toBeLessThan(remainingMs);
       expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'hangs' }]);
     });
+  });
+});
+
+describe('extraction handler logs', () => {
+  const batch = () =>
+    sqsEvent(sqsRecord(job(GOOD_ID), { messageId: 'good' }), sqsRecord(job(FAILING_ID), { messageId: 'openai-fails', receiveCount: 5 }));
+
+  it('carry ids, counts and reasons at INFO, never the entry text or the tags the model proposed', async () => {
+    // Arrange
+    const { logger, lines } = capturedLogger('tag-extraction', 'INFO');
+    handler = buildHandler({}, new UnpublishedMetrics(), logger);
+
+    // Act
+    await handler(batch(), context);
+
+    // Assert
+    const printed = lines.map((line) => JSON.stringify(line)).join('\n');
+    for (const quoted of [GOOD_TEXT, FAILING_TEXT, 'Django', 'Elasticsearch', 'Python', 'Kafka']) expect(printed).not.toContain(quoted);
+    expect(lines).toContainEqual(expect.objectContaining({ message: 'entry tagged', entryId: GOOD_ID, tagCount: 2, droppedCount: 1, droppedByReason: { ungrounded: 1 } }));
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'ERROR', entryId: FAILING_ID, reason: 'model-unavailable' }));
+  });
+
+  it('show the kept and dropped tags at DEBUG', async () => {
+    // Arrange
+    const { logger, lines } = capturedLogger('tag-extraction', 'DEBUG');
+    handler = buildHandler({}, new UnpublishedMetrics(), logger);
+
+    // Act
+    await handler(batch(), context);
+
+    // Assert
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 'DEBUG', entryId: GOOD_ID, tags: ['Django', 'Elasticsearch'], dropped: [expect.objectContaining({ candidate: 'Python' })] }),
+    );
   });
 });
 

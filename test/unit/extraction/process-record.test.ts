@@ -31,7 +31,7 @@ function setup(
     retryAfter: vi.fn(async (_receiptHandle: string, _delaySeconds: number) => undefined),
     resendLater: vi.fn(async (_body: string, _delaySeconds: number) => undefined),
   };
-  const logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+  const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
   const metrics = { addMetric: vi.fn() };
   const deps: RecordProcessorDeps = {
     store,
@@ -71,7 +71,7 @@ describe('processJobRecord', () => {
     expect(retries.retryAfter).not.toHaveBeenCalled();
   });
 
-  it('tags the entry, logs what it kept and dropped, and counts it', async () => {
+  it('tags the entry, logs how many it kept and dropped (what, at DEBUG only), and counts it', async () => {
     // Arrange
     const { deps, store, retries, logger, metrics } = setup();
 
@@ -87,9 +87,14 @@ describe('processJobRecord', () => {
       revision: 1,
       messageId: 'm-1',
       receiveCount: 1,
+      tagCount: 2,
+      droppedCount: 1,
+      droppedByReason: { ungrounded: 1 },
+    });
+    expect(logger.debug).toHaveBeenCalledWith('entry tagged: tags kept and dropped', expect.objectContaining({
       tags: ['Django', 'Elasticsearch'],
       dropped: [{ candidate: 'Kubernetes', reason: 'ungrounded' }],
-    });
+    }));
     expect(metricValue(metrics, 'EntriesTagged')).toBe(1);
     expect(metricValue(metrics, 'TagsProposed')).toBe(3);
     expect(metricValue(metrics, 'UngroundedTagsDropped')).toBe(1);
@@ -340,7 +345,7 @@ describe('processJobRecord', () => {
 
   it('marks the entry failed on the last receive and lets the message reach the DLQ at once', async () => {
     // Arrange
-    const failure = new RetryableError('OpenAI answered 503');
+    const failure = new RetryableError('OpenAI answered 503', undefined, { reason: 'model-unavailable' });
     const { deps, store, retries, logger, metrics } = setup(failure);
 
     // Act
@@ -350,7 +355,7 @@ describe('processJobRecord', () => {
     await expect(attempt).rejects.toBe(failure);
     expect(store.stored(OWNER, ENTRY_ID)).toMatchObject({
       status: 'failed',
-      error: `gave up after ${QUEUE_SETTINGS.maxReceiveCount} attempts: OpenAI answered 503`,
+      error: 'model-unavailable',
       updatedAt: EXTRACTION_TIME.toISOString(),
     });
     expect(retries.retryAfter).toHaveBeenCalledExactlyOnceWith('receipt-m-1', 0);
@@ -358,9 +363,27 @@ describe('processJobRecord', () => {
     expect(metricValue(metrics, 'EntriesFailed')).toBe(1);
   });
 
+  it.each([
+    ['an unreachable model server', new RetryableError('OpenAI unreachable at http://127.0.0.1:9/v1: ECONNREFUSED (connection refused)', undefined, { reason: 'model-unreachable' }), 'model-unreachable'],
+    ['an unclassified exception', new Error('Cannot read properties of undefined (reading \'choices\') at http://10.0.0.7/internal'), 'extraction-failed'],
+  ])('stores only a stable reason code for %s; the URL and exception go to the log', async (_case, failure, code) => {
+    // Arrange
+    const { deps, store, logger } = setup(failure);
+
+    // Act
+    await processJobRecord(jobRecord(QUEUE_SETTINGS.maxReceiveCount), deps).catch(() => undefined);
+
+    // Assert
+    expect(store.stored(OWNER, ENTRY_ID)?.error).toBe(code);
+    expect(logger.error).toHaveBeenCalledWith(
+      expect.stringContaining('failed for good'),
+      expect.objectContaining({ reason: code, detail: expect.stringContaining(failure.message) }),
+    );
+  });
+
   it('gives up at once on a permanent failure', async () => {
     // Arrange
-    const failure = new PermanentError('OpenAI rejected the request (400): bad schema');
+    const failure = new PermanentError('OpenAI rejected the request (400): bad schema', { reason: 'model-rejected-request' });
     const { deps, store, retries } = setup(failure);
 
     // Act
@@ -368,7 +391,7 @@ describe('processJobRecord', () => {
 
     // Assert
     await expect(attempt).rejects.toBe(failure);
-    expect(store.stored(OWNER, ENTRY_ID)).toMatchObject({ status: 'failed', error: failure.message });
+    expect(store.stored(OWNER, ENTRY_ID)).toMatchObject({ status: 'failed', error: 'model-rejected-request' });
     expect(retries.retryAfter).toHaveBeenCalledExactlyOnceWith('receipt-m-1', 0);
   });
 
@@ -473,7 +496,7 @@ describe('processJobRecord', () => {
       expect(deps.extractor.extract).not.toHaveBeenCalled();
       expect(store.stored(OWNER, ENTRY_ID)).toMatchObject({
         status: 'failed',
-        error: `gave up after ${QUEUE_SETTINGS.maxReceiveCount} attempts: the record deadline passed before the record was started`,
+        error: 'model-timeout',
       });
       expect(retries.retryAfter).toHaveBeenCalledExactlyOnceWith('receipt-m-1', 0);
     });
@@ -514,7 +537,7 @@ describe('processJobRecord', () => {
 
     // Assert
     await expect(attempt).rejects.toBeInstanceOf(AnswerTruncatedError);
-    expect(store.stored(OWNER, ENTRY_ID)).toMatchObject({ status: 'failed', error: 'answer truncated at the output-token cap (1266 tokens)' });
+    expect(store.stored(OWNER, ENTRY_ID)).toMatchObject({ status: 'failed', error: 'answer-truncated' });
     expect(retries.retryAfter).toHaveBeenCalledExactlyOnceWith('receipt-m-1', 0);
     expect(metricValue(metrics, 'AnswersTruncated')).toBe(1);
   });

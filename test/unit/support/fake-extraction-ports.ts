@@ -1,4 +1,5 @@
 import { vi } from 'vitest';
+import type { FailureCode } from '../../../lambdas/contract/index.js';
 import type {
   EntrySnapshot,
   EntryTagStore,
@@ -52,7 +53,7 @@ export class InMemoryEntryTagStore implements EntryTagStore {
     return true;
   }
 
-  async markFailed({ ownerId, entryId, revision }: JobTarget, reason: string, at: Date): Promise<boolean> {
+  async markFailed({ ownerId, entryId, revision }: JobTarget, reason: FailureCode, at: Date): Promise<boolean> {
     const entry = this.stored(ownerId, entryId);
     if (entry?.status !== 'pending' || (entry.revision ?? 1) !== revision) return false;
     this.put(ownerId, entryId, { ...entry, status: 'failed', error: reason, updatedAt: at.toISOString() });

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Entry } from '../../../../lambdas/api/domain/entry.js';
-import { listEntriesByTag } from '../../../../lambdas/api/domain/list-entries-by-tag.js';
+import { listEntriesByTag, TAG_INDEX_ROWS_PER_REQUEST } from '../../../../lambdas/api/domain/list-entries-by-tag.js';
 import { tagKey } from '../../../../lambdas/api/domain/tech-stack.js';
 import { InMemoryEntryStore } from '../../support/fake-api-ports.js';
 import { InMemoryTagAggregates } from '../../support/fake-tech-stack-ports.js';
@@ -71,6 +71,44 @@ describe('listEntriesByTag', () => {
 
     // Assert
     expect(page.items.map((entry) => entry.id)).toEqual([id(2), id(1)]);
+  });
+
+  it('reads a bounded number of index rows per request when the index holds many rows of deleted entries, and pages on with the cursor', async () => {
+    // Arrange: the oldest entry carries the tag; 600 newer ones were deleted and are still indexed
+    const { deps, entries, taggedEntries } = await setup({ 1: ['Kafka'] });
+    for (let n = 2; n <= 601; n++) await taggedEntries.indexEntry('user-a', id(n), 'kafka', 'Kafka', '2026-11-23T10:00:00.000Z');
+    const get = vi.spyOn(entries, 'get');
+    const query = vi.spyOn(taggedEntries, 'entriesTagged');
+
+    // Act
+    const first = await listEntriesByTag(deps, 'user-a', 'Kafka', 1);
+    const readsOfFirst = { rows: get.mock.calls.length, queries: query.mock.calls.length };
+    const pages = [first];
+    while (pages.at(-1)?.lastId !== undefined && pages.length < 10) pages.push(await listEntriesByTag(deps, 'user-a', 'Kafka', 1, pages.at(-1)!.lastId));
+
+    // Assert
+    expect(first.items).toEqual([]);
+    expect(first.lastId).toBeDefined();
+    expect(readsOfFirst.rows).toBeLessThanOrEqual(TAG_INDEX_ROWS_PER_REQUEST);
+    expect(readsOfFirst.queries).toBeLessThanOrEqual(10);
+    expect(pages.flatMap((page) => page.items.map((entry) => entry.id))).toEqual([id(1)]);
+    expect(pages.at(-1)?.lastId).toBeUndefined();
+  });
+
+  it('keeps the cursor at the last row it examined when a larger index read fills the page early', async () => {
+    // Arrange: two stale rows, then four live entries
+    const { deps, entries } = await setup({ 1: ['Go'], 2: ['Go'], 3: ['Go'], 4: ['Go'], 5: ['Go'], 6: ['Go'] });
+    entries.entries.delete(`user-a/${id(6)}`);
+    entries.entries.delete(`user-a/${id(5)}`);
+
+    // Act
+    const first = await listEntriesByTag(deps, 'user-a', 'go', 2);
+    const second = await listEntriesByTag(deps, 'user-a', 'go', 2, first.lastId);
+
+    // Assert
+    expect(first.items.map((entry) => entry.id)).toEqual([id(4), id(3)]);
+    expect(first.lastId).toBe(id(3));
+    expect(second.items.map((entry) => entry.id)).toEqual([id(2), id(1)]);
   });
 
   it('reads only the tag index rows of the tag, never every entry', async () => {

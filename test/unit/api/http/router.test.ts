@@ -207,6 +207,24 @@ describe('routeApiRequest', () => {
       expect(bodyOf(result)).toEqual(created);
     });
 
+    it.each([
+      ['a reason code', 'model-unreachable', { code: 'model-unreachable', message: 'The tagging model could not be reached.' }],
+      ['free text an older extraction stored', 'OpenAI unreachable at http://127.0.0.1:9/v1: ECONNREFUSED', { code: 'extraction-failed', message: 'Tagging failed for an internal reason.' }],
+    ])('shows a failed entry\'s error as a stable code and a short message, given %s', async (_case, stored, shown) => {
+      // Arrange
+      const { deps, entries } = fakeApiDeps();
+      const id = bodyOf(await post(deps, 'Used Kafka')).id as string;
+      const entry = await entries.get('user-a', id);
+      entries.entries.set(`user-a/${id}`, { ...entry!, status: 'failed', error: stored });
+
+      // Act
+      const result = await routeApiRequest(apiEvent({ method: 'GET', path: `/logs/${id}` }), deps);
+
+      // Assert
+      expect(bodyOf(result).error).toEqual(shown);
+      expect(result.body).not.toContain('http://');
+    });
+
     it('prefers the id API Gateway extracted from the route', async () => {
       // Arrange
       const { deps } = fakeApiDeps();
@@ -785,6 +803,22 @@ describe('routeApiRequest', () => {
       // Assert
       const problem = expectProblem(result, 403);
       expect(problem.detail).toContain(String(OWNER_ID_MAX_LENGTH));
+      expect(entries.entries.size).toBe(0);
+      expect(jobs.sent).toEqual([]);
+    });
+
+    it('refuses a subject of the limit in characters whose bytes overflow a key, with 403 problem+json, and stores nothing', async () => {
+      // Arrange: 256 characters of 2 bytes, 6 once percent-encoded into the tag index's partition key
+      const { deps, entries, jobs } = fakeApiDeps();
+      const sub = 'ü'.repeat(OWNER_ID_MAX_LENGTH);
+
+      // Act
+      const posted = await post(deps, 'Used Kafka', sub);
+      const listed = await routeApiRequest(apiEvent({ method: 'GET', path: '/logs', query: { tag: 'Kafka' }, sub }), deps);
+
+      // Assert
+      expect(expectProblem(posted, 403).detail).toContain('2048 bytes');
+      expectProblem(listed, 403);
       expect(entries.entries.size).toBe(0);
       expect(jobs.sent).toEqual([]);
     });

@@ -46,8 +46,8 @@ describe('DynamoDbEntryTagStore', () => {
         TableName: TABLE,
         Key: KEY,
         ConsistentRead: true,
-        ProjectionExpression: '#entry, #status, promptVersion, revision',
-        ExpressionAttributeNames: { '#entry': 'entry', '#status': 'status' },
+        ProjectionExpression: '#a0, #a1, #a2, #a3',
+        ExpressionAttributeNames: { '#a0': 'entry', '#a1': 'status', '#a2': 'promptVersion', '#a3': 'revision' },
       });
     });
 
@@ -132,12 +132,12 @@ describe('DynamoDbEntryTagStore', () => {
   });
 
   describe('markFailed', () => {
-    it('marks a pending entry failed with a short reason and moves it to the failed index', async () => {
+    it('marks a pending entry failed with its reason code and moves it to the failed index', async () => {
       // Arrange
       ddb.on(UpdateCommand).resolves({});
 
       // Act
-      const marked = await store.markFailed(TARGET, 'x'.repeat(1_000), AT);
+      const marked = await store.markFailed(TARGET, 'model-unreachable', AT);
 
       // Assert
       expect(marked).toBe(true);
@@ -148,7 +148,7 @@ describe('DynamoDbEntryTagStore', () => {
         ExpressionAttributeValues: {
           ':failed': 'failed',
           ':pending': 'pending',
-          ':reason': 'x'.repeat(300),
+          ':reason': 'model-unreachable',
           ':failedBucket': 'failed',
           ':revision': 1,
           ':at': '2026-11-23T10:00:07.000Z',
@@ -163,7 +163,7 @@ describe('DynamoDbEntryTagStore', () => {
       ddb.on(UpdateCommand).rejects(conditionFailed());
 
       // Act
-      const attempt = store.markFailed(TARGET, 'gave up', AT);
+      const attempt = store.markFailed(TARGET, 'model-unavailable', AT);
 
       // Assert
       await expect(attempt).resolves.toBe(false);
@@ -174,7 +174,7 @@ describe('DynamoDbEntryTagStore', () => {
       ddb.on(UpdateCommand).resolves({});
 
       // Act
-      await store.markFailed({ ...TARGET, revision: 3 }, 'gave up', AT);
+      await store.markFailed({ ...TARGET, revision: 3 }, 'model-unavailable', AT);
 
       // Assert
       const input = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
@@ -187,7 +187,7 @@ describe('DynamoDbEntryTagStore', () => {
       ddb.on(UpdateCommand).rejects(new Error('InternalServerError'));
 
       // Act + Assert
-      await expect(store.markFailed(TARGET, 'gave up', AT)).rejects.toThrow('InternalServerError');
+      await expect(store.markFailed(TARGET, 'model-unavailable', AT)).rejects.toThrow('InternalServerError');
     });
   });
 
@@ -232,7 +232,7 @@ describe('DynamoDbEntryTagStore', () => {
 
     // Act
     await store.saveTags(TARGET, { tags: ['Go'], model: 'm', promptVersion: 1, extractorVersion: '1.1.0' }, AT);
-    await store.markFailed(TARGET, 'r', AT);
+    await store.markFailed(TARGET, 'extraction-failed', AT);
     await store.postponeReconcile(TARGET, AT);
 
     // Assert

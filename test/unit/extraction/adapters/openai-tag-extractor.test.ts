@@ -163,6 +163,7 @@ describe('OpenAiTagExtractor', () => {
     expect(error).toBeInstanceOf(RetryableError);
     expect(error.message).toBe(`OpenAI answered ${status}`);
     expect((error as RetryableError).rateLimited).toBe(false);
+    expect((error as RetryableError).reason).toBe('model-unavailable');
   });
 
   it('retries a rejected key, which a rotated secret fixes', async () => {
@@ -186,6 +187,7 @@ describe('OpenAiTagExtractor', () => {
     // Assert
     expect(error).toBeInstanceOf(PermanentError);
     expect(error.message).toContain(`(${status})`);
+    expect((error as PermanentError).reason).toBe('model-rejected-request');
   });
 
   it('turns a response slower than the client timeout into a retryable error', async () => {
@@ -201,7 +203,7 @@ describe('OpenAiTagExtractor', () => {
     expect(Date.now() - started).toBeLessThan(TIMEOUT_MS * 4);
   });
 
-  it('turns a refusal into a permanent error', async () => {
+  it('turns a refusal into a permanent error that does not quote it', async () => {
     // Arrange
     server.answer = () => ({ content: null, refusal: "I'm sorry, I can't help with that." });
 
@@ -211,6 +213,8 @@ describe('OpenAiTagExtractor', () => {
     // Assert
     expect(error).toBeInstanceOf(PermanentError);
     expect(error.message).toContain('model refused');
+    expect(error.message).not.toContain("I'm sorry");
+    expect((error as PermanentError).reason).toBe('model-refused');
   });
 
   it('caps the answer with max_completion_tokens sized for the answer schema', async () => {
@@ -276,6 +280,7 @@ describe('OpenAiTagExtractor', () => {
 
     // Assert
     await expect(attempt).rejects.toBeInstanceOf(RetryableError);
+    await expect(attempt).rejects.toMatchObject({ reason: 'model-unreachable' });
   });
 
   it('retries when the API key cannot be read', async () => {

@@ -113,20 +113,22 @@ describe('decideOnFailure', () => {
     expect(decision).toEqual({ action: 'retry', delaySeconds: 10 });
   });
 
-  it('gives up at once on a permanent error, with its message as the reason', () => {
+  it('gives up at once on a permanent error, with its reason code and its message as the detail', () => {
     // Act
-    const decision = decideOnFailure(new PermanentError('OpenAI rejected the request (400)'), 1, MAX_RECEIVES, BACKOFF);
+    const failure = new PermanentError('OpenAI rejected the request (400)', { reason: 'model-rejected-request' });
+    const decision = decideOnFailure(failure, 1, MAX_RECEIVES, BACKOFF);
 
     // Assert
-    expect(decision).toEqual({ action: 'give-up', reason: 'OpenAI rejected the request (400)' });
+    expect(decision).toEqual({ action: 'give-up', reason: 'model-rejected-request', detail: 'OpenAI rejected the request (400)' });
   });
 
   it('gives up on the last receive before the DLQ', () => {
     // Act
-    const decision = decideOnFailure(new RetryableError('OpenAI answered 503'), MAX_RECEIVES, MAX_RECEIVES, BACKOFF);
+    const failure = new RetryableError('OpenAI answered 503', undefined, { reason: 'model-unavailable' });
+    const decision = decideOnFailure(failure, MAX_RECEIVES, MAX_RECEIVES, BACKOFF);
 
     // Assert
-    expect(decision).toEqual({ action: 'give-up', reason: 'gave up after 5 attempts: OpenAI answered 503' });
+    expect(decision).toEqual({ action: 'give-up', reason: 'model-unavailable', detail: 'gave up after 5 attempts: OpenAI answered 503' });
   });
 
   it('gives up beyond the last receive, too (a redrive keeps counting)', () => {
@@ -137,13 +139,13 @@ describe('decideOnFailure', () => {
     expect(decision.action).toBe('give-up');
   });
 
-  it('keeps the reason short and handles non-errors', () => {
+  it('keeps the detail short and gives unclassified failures and non-errors the generic reason', () => {
     // Act
     const long = decideOnFailure(new Error('x'.repeat(1_000)), MAX_RECEIVES, MAX_RECEIVES, BACKOFF);
     const thrownString = decideOnFailure('socket hang up', MAX_RECEIVES, MAX_RECEIVES, BACKOFF);
 
     // Assert
-    expect(long.action === 'give-up' && long.reason.length).toBeLessThan(260);
-    expect(thrownString).toEqual({ action: 'give-up', reason: 'gave up after 5 attempts: socket hang up' });
+    expect(long.action === 'give-up' && long.detail.length).toBeLessThan(260);
+    expect(thrownString).toEqual({ action: 'give-up', reason: 'extraction-failed', detail: 'gave up after 5 attempts: socket hang up' });
   });
 });
