@@ -86,6 +86,7 @@ export class TagExtractionStack extends Stack {
         OPENAI_MODEL: config.openAiModel,
         ...(config.openAiFallbackModels.length > 0 ? { OPENAI_FALLBACK_MODELS: config.openAiFallbackModels.join(',') } : {}),
         OPENAI_REASONING_EFFORT: config.openAiReasoningEffort,
+        OPENAI_SERVICE_TIER: config.openAiServiceTier,
         ...(config.openAiBaseUrl ? { OPENAI_BASE_URL: config.openAiBaseUrl } : {}),
         FUNCTION_TIMEOUT_SECONDS: String(functionTimeout.toSeconds()),
         RECORD_CONCURRENCY: String(CONSUMER_SETTINGS.recordConcurrency),

@@ -193,6 +193,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         extractionTimeoutSeconds,
         openAiFallbackModels: settings.OPENAI_FALLBACK_MODELS,
         openAiReasoningEffort: settings.OPENAI_REASONING_EFFORT,
+        openAiServiceTier: settings.OPENAI_SERVICE_TIER,
         retryBaseSeconds: settings.RETRY_BASE_SECONDS,
         retryMaxSeconds: settings.RETRY_MAX_SECONDS,
         dailyEntryQuota: settings.DAILY_ENTRY_QUOTA,

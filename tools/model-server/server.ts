@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { closeServer, listenOnLoopback, readBody } from '../../local/http-server.js';
-import { type ApiError, approximateTokens, type ChatCompletionBody, completionBody, entryOf, errorBody, promptTokensOf } from './wire.js';
+import { type ApiError, type ChatCompletionBody, completionBody, completionTokensOf, entryOf, errorBody, promptTokensOf } from './wire.js';
 
 /*
  * Hand-written: mock-OpenAI packages on npm either wrap the client in-process (which would skip
@@ -42,7 +42,8 @@ export interface AnswerExtras {
   /** The `model` the answer names (default: the model's `answersAs`, else the requested one). */
   model?: string;
   finishReason?: string;
-  usage?: { prompt_tokens: number; completion_tokens: number };
+  /** Scripted usage; `completion_tokens` includes `reasoning_tokens`, as OpenAI reports them. */
+  usage?: { prompt_tokens: number; completion_tokens: number; reasoning_tokens?: number };
 }
 
 /** Decides the reply to one request; may wait (a test's barrier) before it decides. */
@@ -73,11 +74,28 @@ export interface ModelServerOptions {
   unlistedModels?: 'serve' | 'not-found';
 }
 
-/** Token usage of the answered requests. */
-export interface ModelUsage {
+/** Token usage of answered requests (completion tokens include the reasoning tokens). */
+export interface TierUsage {
   requests: number;
   promptTokens: number;
   completionTokens: number;
+  reasoningTokens: number;
+}
+
+/** Token usage of the answered requests, in all and by the service tier that served them. */
+export interface ModelUsage extends TierUsage {
+  byServiceTier: Record<string, TierUsage>;
+}
+
+function emptyUsage(): ModelUsage {
+  return { requests: 0, promptTokens: 0, completionTokens: 0, reasoningTokens: 0, byServiceTier: {} };
+}
+
+function addUsage(usage: TierUsage, tokens: { prompt_tokens: number; completion_tokens: number; reasoning_tokens?: number }): void {
+  usage.requests++;
+  usage.promptTokens += tokens.prompt_tokens;
+  usage.completionTokens += tokens.completion_tokens;
+  usage.reasoningTokens += tokens.reasoning_tokens ?? 0;
 }
 
 /** A running model server. */
@@ -111,7 +129,7 @@ export interface ModelServer {
   release(): void;
   /** Adds or changes a model in the catalog. */
   setModel(id: string, spec: ModelSpec): void;
-  /** Usage of the answered requests since the last reset. */
+  /** Usage of the answered requests since the last reset, tokens counted with o200k_base. */
   usage(): ModelUsage;
   resetUsage(): void;
   /** Stops the server: releases holds, drops timers and every open connection (stalls too). */
@@ -133,7 +151,7 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
   let latencyMs = options.latencyMs ?? 0;
   let inFlight = 0;
   let peakInFlight = 0;
-  let usage: ModelUsage = { requests: 0, promptTokens: 0, completionTokens: 0 };
+  let usage = emptyUsage();
   let held: { promise: Promise<void>; resolve: () => void } | undefined;
   let answer = options.answer ?? NO_TECHNOLOGIES;
 
@@ -212,10 +230,12 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     if ('status' in reply) return send(response, reply.status, errorBody(reply.error ?? { message: `scripted ${reply.status}`, type: 'server_error' }), reply.headers);
     const content = 'technologies' in reply ? JSON.stringify({ technologies: reply.technologies }) : reply.content;
     const refusal = 'refusal' in reply ? reply.refusal : undefined;
-    const tokens = reply.usage ?? { prompt_tokens: promptTokensOf(body), completion_tokens: approximateTokens(content ?? refusal ?? '') };
-    usage.requests++;
-    usage.promptTokens += tokens.prompt_tokens;
-    usage.completionTokens += tokens.completion_tokens;
+    const tokens = reply.usage ?? { prompt_tokens: promptTokensOf(body), completion_tokens: completionTokensOf(content ?? refusal ?? '') };
+    // As OpenAI: a request without service_tier (or `auto`) is served on the standard tier.
+    const serviceTier = body.service_tier === 'flex' ? 'flex' : 'default';
+    addUsage(usage, tokens);
+    usage.byServiceTier[serviceTier] ??= { requests: 0, promptTokens: 0, completionTokens: 0, reasoningTokens: 0 };
+    addUsage(usage.byServiceTier[serviceTier], tokens);
     send(
       response,
       200,
@@ -225,6 +245,7 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
         refusal,
         finishReason: reply.finishReason ?? 'stop',
         usage: tokens,
+        serviceTier,
       }),
     );
   });
@@ -278,9 +299,9 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     setModel(id, spec) {
       models.set(id, spec);
     },
-    usage: () => ({ ...usage }),
+    usage: () => structuredClone(usage),
     resetUsage() {
-      usage = { requests: 0, promptTokens: 0, completionTokens: 0 };
+      usage = emptyUsage();
       peakInFlight = inFlight;
     },
     async stop() {

@@ -6,12 +6,13 @@ import { AnswerTruncatedError, DeadlineExceededError, PermanentError, RetryableE
 import type { ExtractOptions, RawExtraction, TagExtractor } from '../domain/ports.js';
 import { ANSWER_MAX_OUTPUT_TOKENS, ANSWER_RESPONSE_FORMAT } from '../answer-schema.js';
 import { promptMessages, type PromptTemplate } from '../prompts.js';
-import type { ReasoningEffort } from '../model-settings.js';
+import type { ReasoningEffort, ServiceTier } from '../model-settings.js';
 import { describeConnectionFailure, isNonJsonAnswer, NON_JSON_HINT } from './model-errors.js';
 import { type FallbackListener, withModelFallback } from './model-fallback.js';
 import { type LifecycleListener, modelLifecycleGuard } from './model-lifecycle.js';
 import { ModelParameters } from './model-parameters.js';
 import { withRequestRateLimit } from './request-rate-limit.js';
+import { isFlexUnavailable, serviceTierField } from './service-tier.js';
 
 /**
  * Output tokens a reasoning model may spend on reasoning before its answer, on top of the
@@ -90,30 +91,39 @@ export class OpenAiTagExtractor implements TagExtractor {
     private readonly prompt: PromptTemplate,
     /** Which sampling parameters this model takes; shared by the extractors of one container. */
     private readonly parameters: ModelParameters = new ModelParameters('low'),
+    /** Flex asks the flex tier first and the standard tier when flex has no capacity. */
+    private readonly serviceTier: ServiceTier = 'default',
   ) {}
 
   /**
    * One structured-output call, capped at ANSWER_MAX_OUTPUT_TOKENS (plus room to reason for a
    * reasoning model, whose reasoning tokens count against the same cap); `signal` aborts all of
    * it, answer body included. Errors are classified as retryable or permanent. A model that
-   * rejects a sampling parameter is asked once more without it.
+   * rejects a sampling parameter is asked once more without it; flex without capacity (429
+   * Resource Unavailable) is asked once more on the standard tier.
    */
   async extract(entryText: string, { signal }: ExtractOptions = {}): Promise<RawExtraction> {
     let baseUrl: string | undefined;
     try {
       const client = await this.client();
       baseUrl = client.baseURL;
-      const create = (sampling: ReturnType<ModelParameters['for']>) =>
+      const createOnTier = (sampling: ReturnType<ModelParameters['for']>, tier: ServiceTier) =>
         client.chat.completions.parse(
           {
             model: this.model,
             messages: promptMessages(this.prompt, entryText),
             response_format: ANSWER_RESPONSE_FORMAT,
             ...sampling,
-            max_completion_tokens: ANSWER_MAX_OUTPUT_TOKENS + (sampling.reasoning_effort ? REASONING_TOKEN_ALLOWANCE : 0),
+            ...serviceTierField(tier),
+            max_completion_tokens: ANSWER_MAX_OUTPUT_TOKENS + (sampling.reasoning_effort && sampling.reasoning_effort !== 'none' ? REASONING_TOKEN_ALLOWANCE : 0),
           },
           { signal },
         );
+      const create = (sampling: ReturnType<ModelParameters['for']>) =>
+        createOnTier(sampling, this.serviceTier).catch((error: unknown) => {
+          if (this.serviceTier !== 'flex' || !isFlexUnavailable(error)) throw error;
+          return createOnTier(sampling, 'default');
+        });
       const sampling = this.parameters.for(this.model);
       let startedAt = performance.now();
       const completion = await create(sampling).catch((error: unknown) => {
@@ -196,6 +206,8 @@ export interface OpenAiExtractorSettings extends Omit<OpenAiClientOptions, 'apiK
   /** Tried in order when the model (and each one before) is gone. */
   fallbackModels: readonly string[];
   reasoningEffort: ReasoningEffort;
+  /** `flex` asks the cheaper, slower tier first; `default` the standard tier only. */
+  serviceTier: ServiceTier;
   prompt: PromptTemplate;
   /** Told each time a gone model is left for the next one. */
   onModelFallback: FallbackListener;
@@ -218,7 +230,7 @@ export function createOpenAiExtractor(settings: OpenAiExtractorSettings): TagExt
   });
   const parameters = new ModelParameters(settings.reasoningEffort);
   const models = [settings.model, ...settings.fallbackModels.filter((model) => model !== settings.model)];
-  const fallback = withModelFallback(models, (model) => new OpenAiTagExtractor(client, model, settings.prompt, parameters), settings.onModelFallback);
+  const fallback = withModelFallback(models, (model) => new OpenAiTagExtractor(client, model, settings.prompt, parameters, settings.serviceTier), settings.onModelFallback);
   const startLifecycleGuard = modelLifecycleGuard(client, models, settings.onModelLifecycle);
   const extractor = withRequestRateLimit(fallback, settings.requestsPerMinute);
   return {
