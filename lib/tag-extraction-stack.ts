@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { FUNCTION_SETTINGS } from './resource-settings.js';
 import { Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -76,7 +77,8 @@ export class TagExtractionStack extends Stack {
       ],
       description: 'devlog-tags: extracts tech-stack tags of new entries with OpenAI',
       timeout: functionTimeout,
-      memorySize: 512,
+      memorySize: FUNCTION_SETTINGS.extraction.memoryMb,
+      tracing: FUNCTION_SETTINGS.extraction.tracing,
       logRetentionDays: config.logRetentionDays,
       environment: {
         TABLE_NAME: tableName,

@@ -22,6 +22,7 @@ import { consoleLog, type LogLine, writeLineToStdout } from './log.js';
 import { resendAllPendingJobs, scheduleReconciler } from './reconciler.js';
 import { DATA_DIR_MARKER, DUMMY_OPENAI_API_KEY, LOCAL_RESOURCES, localReconcileGraceSeconds, readLocalSettings, type LocalSettings } from './settings.js';
 import { startSqsPoller } from './sqs-poller.js';
+import type { UsageMeter } from './metering/usage-meter.js';
 import { OFFLINE_DICTIONARY_MODEL, offlineDictionary, startModelServer } from '../tools/model-server/index.js';
 
 /** A stop step this slow is named in the log, so a stop that hangs says where. */
@@ -51,6 +52,11 @@ export interface LocalStackOptions {
    * (the synthesized stacks' roles) by default. Tests pass a role that lacks a permission.
    */
   functionPolicies?: LocalFunctionPolicies;
+  /**
+   * Counts what the functions would be billed for (calls through the enforcing proxies,
+   * invocations, logs, HTTP API requests); the bench reads it (bench/bill.ts). `npm start` never sets it.
+   */
+  meter?: UsageMeter;
 }
 
 /** Where DynamoDB and SQS answer. */
@@ -167,6 +173,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       tables: { entries: LOCAL_RESOURCES.tableName, tags: LOCAL_RESOURCES.tagsTableName },
       queues: { jobs: queues.queueUrl, deadLetter: queues.deadLetterQueueUrl },
       ...(options.functionPolicies ? { policies: options.functionPolicies } : {}),
+      ...(options.meter ? { meter: options.meter } : {}),
     });
     cleanups.push({ name: 'IAM enforcing proxies', run: iam.stop });
     const interposed = await options.interposeHandlerEndpoints?.(iam.endpoints);
@@ -205,6 +212,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       endpoints: { ...handlerEndpoints, secretsManager: secrets.endpoint },
       handlerLog: options.handlerLog ?? writeLineToStdout,
       logLevel: settings.LOG_LEVEL,
+      ...(options.meter ? { meter: options.meter } : {}),
     });
     cleanups.push({ name: 'handler SDK clients', run: destroyHandlerClients });
     stream.deliverTo(handlers.aggregator);
@@ -243,6 +251,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // Read on each request so edits to the page show without a restart.
       webPage: async () => (await readFile(webPagePath, 'utf8')).replace('{{DEV_TOKEN}}', devToken),
       log,
+      ...(options.meter ? { meter: options.meter } : {}),
     });
     cleanups.push({ name: 'API gateway', run: api.stop });
 
