@@ -96,6 +96,8 @@ export interface LocalStack {
   handlers: LocalHandlers;
   /** Where this stack's emulators and resources are, as the ops scripts find them. */
   endpoints: LocalEndpoints;
+  /** Resolves once the aggregator has handled every stream record written so far. */
+  streamDrained(): Promise<void>;
   /** Stops everything that was started, newest first. */
   stop(): Promise<void>;
 }
@@ -279,6 +281,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       issueToken: (userId) => issueLocalToken(signingKey, userId),
       handlers,
       endpoints,
+      streamDrained: () => stream.drained(),
       stop: stopAll,
     };
   } catch (error) {
