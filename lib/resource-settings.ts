@@ -18,15 +18,19 @@ export interface FunctionSettings {
 }
 
 /**
- * Memory and tracing per function. The API function's HTTP API caller sends no trace header
- * (HTTP APIs do not trace), so `pass-through` records none of its invocations: at 1M entries a
- * month (0.8 requests/s) the 1-a-second reservoir would trace nearly every one at $5 per million.
+ * Memory and tracing per function. Lambda samples one invocation a second and 5% of the rest,
+ * per function: at 1M entries a month (0.8 API requests a second) that is nearly every API and
+ * aggregator invocation, at $5 per million traces, $12 per 1M entries in the metered bench. Their
+ * callers (the HTTP API, which does not trace; the stream) send no trace header, so
+ * `pass-through` records none of them; the functions carry no SDK instrumentation, so their
+ * traces held only Lambda's own segments, which the access log and Lambda's metrics also give.
+ * The extraction (one invocation per batch) and the reconciler keep active tracing.
  */
 export const FUNCTION_SETTINGS: Record<BilledFunction, FunctionSettings> = {
-  api: { memoryMb: 1024, tracing: 'active' },
+  api: { memoryMb: 1024, tracing: 'pass-through' },
   reconciler: { memoryMb: 512, tracing: 'active' },
   extraction: { memoryMb: 512, tracing: 'active' },
-  aggregator: { memoryMb: 512, tracing: 'active' },
+  aggregator: { memoryMb: 512, tracing: 'pass-through' },
 };
 
 /**
