@@ -4,7 +4,12 @@ import { completionTokensOf, promptTokensOf } from '../../../tools/model-server/
 
 describe('parseBenchOptions', () => {
   it('runs every section at full counts by default', () => {
-    expect(parseBenchOptions([])).toEqual({ sections: ['decoupling', 'drain', 'cold-start', 'cost'], quick: false });
+    expect(parseBenchOptions([])).toEqual({ sections: ['decoupling', 'drain', 'cold-start', 'cost'], quick: false, json: false, updateChart: false });
+  });
+
+  it('rewrites the README\'s chart only when asked, and prints JSON when asked', () => {
+    expect(parseBenchOptions(['--quick'])).toMatchObject({ quick: true, updateChart: false });
+    expect(parseBenchOptions(['--only', 'cost', '--json', '--update-chart'])).toMatchObject({ sections: ['cost'], json: true, updateChart: true });
   });
 
   it('runs the sections named by --only, in the bench\'s order, with --quick counts', () => {
