@@ -16,6 +16,7 @@ export const FUNCTIONS = [
   { name: 'api', logicalIdPrefix: 'ApiFunction', stack: 'api' },
   { name: 'reconciler', logicalIdPrefix: 'ReconcilerFunction', stack: 'api' },
   { name: 'extraction', logicalIdPrefix: 'ExtractionFunction', stack: 'extraction' },
+  { name: 'aggregator', logicalIdPrefix: 'TechStackAggregatorFunction', stack: 'api' },
 ] as const;
 
 /** The file the extraction handler imports on its first record (lib/tag-extraction-stack.ts). */

@@ -1,288 +1,227 @@
-import type { PriceTable } from './prices.js';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { CONSUMER_SETTINGS, QUEUE_SETTINGS } from '../lambdas/contract/index.js';
+import { DEFAULT_OPENAI_MODEL, DEFAULT_REASONING_EFFORT, DEFAULT_SERVICE_TIER, modelPrice } from '../lambdas/extraction/model-settings.js';
+import { addStage } from '../lib/app.js';
+import { type BilledFunction, FUNCTION_SETTINGS, SYSTEM_LOG_LEVEL } from '../lib/resource-settings.js';
+import type { MeterReading } from '../local/metering/usage-meter.js';
+import type { ModelUsage } from '../tools/model-server/index.js';
+import { type Bill, billRun, fixedMonthly } from './bill.js';
+import { entryAt, type StackSectionDeps } from './entries.js';
+import { PRICES } from './prices.js';
+import { startStackProcess, type StackProcess } from './stack-process.js';
 import { round } from './stats.js';
 
 /*
- * The cost of 1M entries from what the bench measured (handler durations, log bytes, item
- * sizes, tokens) and a few stated assumptions (GETs per entry, sampling, platform log sizes).
- * Pure arithmetic, so the unit tests pin it down with a fixed price table.
+ * The cost section: runs entries through a local stack whose meter counts every billed call,
+ * invocation, log line and request (local/metering), and bills what it counted (bench/bill.ts)
+ * for 1M entries. Three traffic shapes, each in rounds: a round POSTs its entries at once (each
+ * with an Idempotency-Key), waits until they are tagged and GETs each one.
  */
 
-/** The AWS part of the cost of 1M entries must stay at or under this (USD). */
-export const MAX_AWS_USD_PER_MILLION = 4;
-const GIB = 2 ** 30;
-/** CloudWatch Logs counts 26 bytes of overhead per log event in the size it ingests. */
-export const CLOUDWATCH_EVENT_OVERHEAD_BYTES = 26;
-
-/** What one entry uses of each billed dimension, on average. */
-export interface UsagePerEntry {
-  httpApiRequests: number;
-  apiInvocations: number;
-  apiGbSeconds: number;
-  extractionInvocations: number;
-  extractionGbSeconds: number;
-  sqsRequests: number;
-  dynamoDbWriteUnits: number;
-  dynamoDbReadUnits: number;
-  /** Log bytes as CloudWatch measures them (event overhead included). */
-  logBytes: number;
-  secretsManagerCalls: number;
-  xrayTraces: number;
-  openAiInputTokens: number;
-  openAiOutputTokens: number;
-}
-
-/** One line of the bill. */
-export interface CostLine {
-  item: string;
-  /** Units used by all entries of the run (e.g. requests for 1M entries). */
-  quantity: number;
-  unit: string;
-  /** USD per unit. */
-  unitPrice: number;
-  usd: number;
-  aws: boolean;
-}
-
-/** The bill for a number of entries. */
-export interface CostBreakdown {
-  entries: number;
-  lines: CostLine[];
-  awsUsd: number;
-  openAiUsd: number;
-  totalUsd: number;
-}
-
-/** Prices a per-entry usage for `entries` entries (1M by default). */
-export function priceUsage(usage: UsagePerEntry, prices: PriceTable, entries = 1_000_000): CostBreakdown {
-  const line = (item: string, perEntry: number, unit: string, unitPrice: number, aws = true): CostLine => {
-    const quantity = perEntry * entries;
-    return { item, quantity, unit, unitPrice, usd: quantity * unitPrice, aws };
-  };
-  const lines = [
-    line('API Gateway HTTP API requests', usage.httpApiRequests, 'requests', prices.httpApiPerMillionRequests / 1e6),
-    line('Lambda requests (API + extraction)', usage.apiInvocations + usage.extractionInvocations, 'requests', prices.lambdaPerMillionRequests / 1e6),
-    line('Lambda duration, API function', usage.apiGbSeconds, 'GB-s', prices.lambdaArmPerGbSecond),
-    line('Lambda duration, extraction function', usage.extractionGbSeconds, 'GB-s', prices.lambdaArmPerGbSecond),
-    line('SQS requests', usage.sqsRequests, 'requests', prices.sqsStandardPerMillionRequests / 1e6),
-    line('DynamoDB write request units', usage.dynamoDbWriteUnits, 'WRU', prices.dynamoDbPerMillionWriteUnits / 1e6),
-    line('DynamoDB read request units', usage.dynamoDbReadUnits, 'RRU', prices.dynamoDbPerMillionReadUnits / 1e6),
-    line('CloudWatch Logs ingestion', usage.logBytes / GIB, 'GB', prices.cloudWatchLogsIngestPerGb),
-    line('Secrets Manager API calls', usage.secretsManagerCalls, 'calls', prices.secretsManagerPer10kCalls / 1e4),
-    line('X-Ray traces recorded', usage.xrayTraces, 'traces', prices.xrayPerMillionTracesRecorded / 1e6),
-    line('OpenAI gpt-4o-mini input tokens', usage.openAiInputTokens, 'tokens', prices.openAiGpt4oMiniInputPerMillionTokens / 1e6, false),
-    line('OpenAI gpt-4o-mini output tokens', usage.openAiOutputTokens, 'tokens', prices.openAiGpt4oMiniOutputPerMillionTokens / 1e6, false),
-  ];
-  const awsUsd = lines.filter((entry) => entry.aws).reduce((sum, entry) => sum + entry.usd, 0);
-  const openAiUsd = lines.filter((entry) => !entry.aws).reduce((sum, entry) => sum + entry.usd, 0);
-  return { entries, lines, awsUsd, openAiUsd, totalUsd: awsUsd + openAiUsd };
-}
-
-/** Lambda bills duration rounded up to the millisecond, times the configured memory. */
-export function lambdaGbSeconds(durationMs: number, memoryMb: number): number {
-  return (Math.ceil(durationMs) / 1000) * (memoryMb / 1024);
-}
-
-/** DynamoDB write units of a write of an item of this size: one per started KB. */
-export function writeUnits(itemBytes: number): number {
-  return Math.max(1, Math.ceil(itemBytes / 1024));
-}
-
-/** DynamoDB read units of a strongly consistent read of an item of this size: one per started 4 KB. */
-export function strongReadUnits(itemBytes: number): number {
-  return Math.max(1, Math.ceil(itemBytes / 4096));
-}
-
-/**
- * The size DynamoDB bills for an item, by its documented rules: attribute names and string
- * values count their UTF-8 bytes, numbers about one byte per two significant digits plus one,
- * booleans and nulls one byte, lists and maps 3 bytes plus 1 per element (maps also count
- * their keys). Close enough to decide how many 1 KB write units an item takes.
- */
-export function dynamoDbItemBytes(item: Record<string, unknown>): number {
-  return Object.entries(item).reduce((sum, [name, value]) => (value === undefined ? sum : sum + Buffer.byteLength(name) + valueBytes(value)), 0);
-}
-
-function valueBytes(value: unknown): number {
-  if (typeof value === 'string') return Buffer.byteLength(value);
-  if (typeof value === 'number') {
-    const digits = String(Math.abs(value)).replace(/e.*$/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
-    return Math.ceil(Math.max(1, digits.length) / 2) + 1;
-  }
-  if (typeof value === 'boolean' || value === null) return 1;
-  if (Array.isArray(value)) return 3 + value.reduce((sum: number, element) => sum + 1 + valueBytes(element), 0);
-  if (typeof value === 'object') {
-    return 3 + Object.entries(value as Record<string, unknown>).reduce((sum, [key, element]) => sum + 1 + Buffer.byteLength(key) + valueBytes(element), 0);
-  }
-  return 0;
-}
-
-/** What the bench measured that the cost depends on. */
-export interface CostMeasurements {
-  /** API handler time per POST and per GET, called directly one at a time (median, ms). */
-  apiPostMs: number;
-  apiGetMs: number;
-  /** Extraction handler time of a 1-record batch and of a full batch (median, ms). */
-  extractionSingleRecordMs: number;
-  extractionFullBatchMs: number;
-  fullBatchSize: number;
-  /** Model latency the extraction timings were taken with (ms). */
-  modelLatencyMs: number;
-  /** Powertools log bytes and lines the handlers wrote. */
-  apiLogBytesPerRequest: number;
-  apiLogLinesPerRequest: number;
-  extractionLogBytesPerEntry: number;
-  extractionLogLinesPerEntry: number;
-  /** Size of the EMF metrics blob one invocation prints, for 1 record and for a full batch. */
-  emfBytesSingleRecord: number;
-  emfBytesFullBatch: number;
-  /** DynamoDB units per entry, from the measured item sizes (see entryCapacityUnits). */
-  capacity: EntryCapacityUnits;
-  /** Mean prompt and completion tokens per model call, as the model server counted them. */
-  inputTokensPerEntry: number;
-  outputTokensPerEntry: number;
-  /** Retries (ChangeMessageVisibility + another receive and model call) per entry. */
-  retriesPerEntry: number;
-}
-
-/** The stated assumptions of the cost model; each is printed with the result. */
-export interface CostAssumptions {
-  /** GET /logs/{id} calls per entry (the client reads the tagged entry this often). */
-  getsPerEntry: number;
-  /** Share of POSTs that carry an Idempotency-Key (two more writes each). */
-  idempotencyKeyShare: number;
-  apiMemoryMb: number;
-  extractionMemoryMb: number;
-  /** Lambda's own log events per invocation (platform.start, platform.report in JSON format). */
-  platformLogEventsPerInvocation: number;
-  platformLogBytesPerInvocation: number;
-  /** One API Gateway access log line (the stack's JSON format with typical values). */
-  accessLogBytesPerRequest: number;
-  /** Share of requests X-Ray records (default rule: 1 per second + 5% of the rest). */
-  xraySampledShare: number;
-  /** GetSecretValue calls per entry (cached 5 min per container). */
-  secretsManagerCallsPerEntry: number;
-}
-
-/** Defaults of the assumptions; each says why in the report. */
-export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
-  getsPerEntry: 1,
-  idempotencyKeyShare: 1,
-  apiMemoryMb: 1024,
-  extractionMemoryMb: 512,
-  platformLogEventsPerInvocation: 2,
-  platformLogBytesPerInvocation: 700,
-  accessLogBytesPerRequest: 260,
-  xraySampledShare: 0.05,
-  // One warm extraction container re-reading the key every 5 minutes for a 30-day month.
-  secretsManagerCallsPerEntry: (30 * 24 * 12) / 1_000_000,
+/** AWS part of the cost of 1M entries (steady traffic) must stay at or under this (USD). */
+export const MAX_AWS_USD_PER_MILLION = 8;
+/** The model's part, at list prices with the default settings (USD per 1M entries). */
+export const MAX_LLM_USD_PER_MILLION = 20;
+/** How long the scripted model takes per answer (a short gpt-6-luna answer without reasoning). */
+const MODEL_LATENCY_MS = 1_000;
+/** 1M entries spread over a 30-day month: the rate X-Ray's per-second reservoir is judged at. */
+const ENTRIES_PER_SECOND = 1_000_000 / (30 * 24 * 3600);
+/** The functions' logical id prefixes in the synthesized templates. */
+const FUNCTION_LOGICAL_IDS: Record<BilledFunction, string> = {
+  api: 'ApiFunction',
+  reconciler: 'ReconcilerFunction',
+  extraction: 'ExtractionFunction',
+  aggregator: 'TechStackAggregatorFunction',
 };
 
-/** DynamoDB capacity units per entry, split by who spends them. */
-export interface EntryCapacityUnits {
-  /** POST: the entry's PutItem + its pending-index entry. */
-  postWriteUnits: number;
-  /** POST with an Idempotency-Key: the claim's conditional PutItem + the completing UpdateItem. */
-  idempotencyWriteUnits: number;
-  /** Extraction: the conditional UpdateItem to done + removing the pending-index entry. */
-  extractionWriteUnits: number;
-  /** Extraction: the strongly consistent GetItem. */
-  extractionReadUnits: number;
-  /** One GET /logs/{id}: a strongly consistent GetItem of the tagged entry. */
-  getReadUnits: number;
-  meanPendingItemBytes: number;
-  meanDoneItemBytes: number;
+/** One traffic shape the bill is measured under. */
+export interface CostScenario {
+  name: 'steady' | 'low-traffic' | 'waited-get';
+  entries: number;
+  /** Entries POSTed at once per round: a full batch, or one at a time. */
+  roundSize: number;
+  /** The GET carries `Prefer: wait=20` and is sent right after the POST, so it waits for the tags. */
+  waitedGet: boolean;
+  conditions: string;
 }
 
-/** The items one entry writes, as stored (see lambdas/api/adapters and lambdas/extraction/adapters). */
-export interface EntryItems {
-  pending: Record<string, unknown>;
-  done: Record<string, unknown>;
-  pendingIndexEntry: Record<string, unknown>;
-  idempotencyClaim: Record<string, unknown>;
-  idempotencyCompleted: Record<string, unknown>;
+/** The scenarios of a run: steady traffic (full batches), low traffic (batches of one), and the waited GET. */
+export function costScenarios(quick: boolean): CostScenario[] {
+  const batch = QUEUE_SETTINGS.batchSize;
+  return [
+    { name: 'steady', entries: (quick ? 4 : 12) * batch, roundSize: batch, waitedGet: false, conditions: `rounds of ${batch} POSTs at once (a full batch), then a plain GET of each once tagged` },
+    { name: 'low-traffic', entries: quick ? 6 : 20, roundSize: 1, waitedGet: false, conditions: 'one entry at a time: POST, tagged, plain GET (every batch holds one record)' },
+    { name: 'waited-get', entries: (quick ? 2 : 6) * batch, roundSize: batch, waitedGet: true, conditions: `rounds of ${batch} POSTs at once, each followed at once by GET with Prefer: wait=20 (as the web page reads)` },
+  ];
 }
 
-/** Bytes DynamoDB adds to each index entry. */
-const INDEX_ENTRY_OVERHEAD_BYTES = 100;
+/** What one scenario measured, and its bill. */
+export interface ScenarioBill {
+  scenario: CostScenario;
+  batches: { count: number; meanRecords: number };
+  reading: MeterReading;
+  modelUsage: ModelUsage;
+  bill: Bill;
+}
+
+/** The cost section's result: the JSON `--only cost --json` prints. */
+export interface CostResult {
+  awsUsdPerMillionEntries: number;
+  llmUsdPerMillionEntries: number;
+  targets: { awsUsdPerMillionEntries: number; llmUsdPerMillionEntries: number };
+  byFunction: Record<string, number>;
+  byService: Record<string, number>;
+  lowTraffic: { awsUsdPerMillionEntries: number; llmUsdPerMillionEntries: number; byFunction: Record<string, number>; byService: Record<string, number> };
+  waitedGet: { awsUsdPerMillionEntries: number; llmUsdPerMillionEntries: number; byFunction: Record<string, number>; byService: Record<string, number> };
+  /** From the synthesized stacks; not counted by a --quick run. */
+  fixedMonthlyUsd: ReturnType<typeof fixedMonthly> | undefined;
+  /** Entries the extraction had not tagged within a minute (the bill still counts what they cost so far). */
+  untagged: string[];
+  conditions: Record<string, unknown>;
+  scenarios: ScenarioBill[];
+  prices: typeof PRICES;
+}
+
+/** What the synthesized stacks configure that bills per month: alarms, dashboards, secrets; and each function's memory. */
+export async function synthesizedCostFacts(): Promise<{ memoryMb: Record<BilledFunction, number>; alarms: number; dashboards: number; secrets: number }> {
+  const outdir = await mkdtemp(path.join(tmpdir(), 'devlog-bench-cost-'));
+  try {
+    // Templates only: bundling would take the machine for a minute and changes no setting read here.
+    const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+    addStage(app);
+    const resources = app
+      .synth()
+      .stacks.flatMap((stack) => Object.entries((stack.template as { Resources: Record<string, { Type: string; Properties?: { MemorySize?: number } }> }).Resources));
+    const count = (type: string) => resources.filter(([, resource]) => resource.Type === type).length;
+    const memoryMb = Object.fromEntries(
+      (Object.entries(FUNCTION_LOGICAL_IDS) as [BilledFunction, string][]).map(([name, prefix]) => {
+        const found = resources.find(([logicalId, resource]) => resource.Type === 'AWS::Lambda::Function' && logicalId.startsWith(prefix));
+        if (!found) throw new Error(`no ${prefix}* function in the synthesized templates`);
+        return [name, found[1].Properties?.MemorySize ?? 128];
+      }),
+    ) as Record<BilledFunction, number>;
+    return { memoryMb, alarms: count('AWS::CloudWatch::Alarm'), dashboards: count('AWS::CloudWatch::Dashboard'), secrets: count('AWS::SecretsManager::Secret') };
+  } finally {
+    await rm(outdir, { recursive: true, force: true });
+  }
+}
+
+/** Runs every scenario in one metered local stack and bills each for 1M entries. */
+export async function measureCost(options: { quick: boolean }, deps: StackSectionDeps): Promise<CostResult> {
+  const { model, entries, log } = deps;
+  const price = modelPrice(DEFAULT_OPENAI_MODEL);
+  if (!price) throw new Error(`no list price for ${DEFAULT_OPENAI_MODEL} in lambdas/extraction/model-settings.ts`);
+  const memoryMb = Object.fromEntries(Object.entries(FUNCTION_SETTINGS).map(([name, settings]) => [name, settings.memoryMb])) as Record<BilledFunction, number>;
+  model.setLatency(MODEL_LATENCY_MS);
+  model.release();
+  const stack = await startStackProcess({ modelBaseUrl: model.baseUrl, maxSeconds: deps.maxSeconds });
+  const scenarios: ScenarioBill[] = [];
+  const untagged: string[] = [];
+  let next = 0;
+  const texts = (count: number) => Array.from({ length: count }, () => entryAt(entries, next++));
+  try {
+    log('cost: warming up (one round; cold starts are not per entry)...');
+    await runRound(stack, texts(QUEUE_SETTINGS.batchSize), false, untagged);
+    for (const scenario of costScenarios(options.quick)) {
+      log(`cost [${scenario.name}]: ${scenario.entries} entries...`);
+      await stack.meterReset();
+      model.resetUsage();
+      const batchesBefore = stack.batches.length;
+      for (let done = 0; done < scenario.entries; done += scenario.roundSize) {
+        await runRound(stack, texts(Math.min(scenario.roundSize, scenario.entries - done)), scenario.waitedGet, untagged);
+      }
+      const reading = await stack.meterRead();
+      const modelUsage = model.usage();
+      const batches = stack.batches.slice(batchesBefore);
+      const bill = billRun(
+        { entries: scenario.entries, reading, modelUsage, model: { id: DEFAULT_OPENAI_MODEL, price }, memoryMb, entriesPerSecond: ENTRIES_PER_SECOND },
+        PRICES,
+      );
+      scenarios.push({
+        scenario,
+        batches: { count: batches.length, meanRecords: batches.length ? round(batches.reduce((sum, batch) => sum + batch.records, 0) / batches.length, 2) : 0 },
+        reading,
+        modelUsage,
+        bill,
+      });
+    }
+  } finally {
+    await stack.stop();
+  }
+  // Templates only, and after the stack stopped: a synth takes the CPU for a while (skipped by --quick).
+  log(options.quick ? 'cost: --quick, no synth: the fixed monthly cost is not counted' : 'cost: synthesizing the stacks (templates only) for alarms and dashboards...');
+  const facts = options.quick ? undefined : await synthesizedCostFacts();
+  const [steady, lowTraffic, waitedGet] = scenarios as [ScenarioBill, ScenarioBill, ScenarioBill];
+  const summary = ({ bill }: ScenarioBill) => ({
+    awsUsdPerMillionEntries: round(bill.awsUsdPerMillionEntries, 2),
+    llmUsdPerMillionEntries: round(bill.llmUsdPerMillionEntries, 2),
+    byFunction: roundValues(bill.byFunction),
+    byService: roundValues(bill.byService),
+  });
+  return {
+    ...summary(steady),
+    targets: { awsUsdPerMillionEntries: MAX_AWS_USD_PER_MILLION, llmUsdPerMillionEntries: MAX_LLM_USD_PER_MILLION },
+    lowTraffic: summary(lowTraffic),
+    waitedGet: summary(waitedGet),
+    fixedMonthlyUsd: facts ? fixedMonthly(PRICES, { alarms: facts.alarms, dashboards: facts.dashboards, secrets: facts.secrets, idlePollers: 5 }) : undefined,
+    conditions: {
+      model: `${DEFAULT_OPENAI_MODEL}, reasoning_effort ${DEFAULT_REASONING_EFFORT}, service_tier ${DEFAULT_SERVICE_TIER}; tokens counted by the model server with o200k_base; answered by the offline dictionary after ${MODEL_LATENCY_MS} ms`,
+      memoryMb: `${JSON.stringify(memoryMb)} (lib/resource-settings.ts, which the stacks are built from)`,
+      tracing: Object.fromEntries(Object.entries(FUNCTION_SETTINGS).map(([name, settings]) => [name, settings.tracing])),
+      systemLogLevel: SYSTEM_LOG_LEVEL,
+      xray: `Lambda's sampling (1/s, then 5%) at 1M entries over 30 days (${round(ENTRIES_PER_SECOND, 3)} entries/s)`,
+      consumer: { batchSize: QUEUE_SETTINGS.batchSize, maxBatchingWindowSeconds: QUEUE_SETTINGS.maxBatchingWindowSeconds, maxConcurrency: CONSUMER_SETTINGS.maxConcurrency },
+      perEntry: 'one POST with an Idempotency-Key and one GET /logs/{id} per entry; durations measured on this machine (local emulators, shared 2 cores: pessimistic)',
+      notPerEntry: 'idle SQS polls (fixedMonthlyUsd), cold starts, storage, the scheduled reconciler',
+    },
+    untagged,
+    scenarios,
+    prices: PRICES,
+  };
+}
 
 /**
- * Capacity units per entry, averaged over real items: a write costs one WRU per started KB of
- * the larger of the old and new item, and every write that adds or removes an index entry
- * costs the index another write.
+ * One round: POSTs at once, then each GET (waited: at once; plain: once every entry is tagged).
+ * An entry not tagged within a minute is listed in `untagged` and the run goes on.
  */
-export function entryCapacityUnits(items: EntryItems[]): EntryCapacityUnits {
-  if (items.length === 0) throw new Error('no items to size');
-  const average = (unitsOf: (item: EntryItems) => number) => items.reduce((sum, item) => sum + unitsOf(item), 0) / items.length;
-  const bytes = (item: Record<string, unknown>) => dynamoDbItemBytes(item);
-  return {
-    postWriteUnits: average((item) => writeUnits(bytes(item.pending)) + writeUnits(bytes(item.pendingIndexEntry) + INDEX_ENTRY_OVERHEAD_BYTES)),
-    idempotencyWriteUnits: average(
-      (item) => writeUnits(bytes(item.idempotencyClaim)) + writeUnits(Math.max(bytes(item.idempotencyClaim), bytes(item.idempotencyCompleted))),
-    ),
-    extractionWriteUnits: average(
-      (item) => writeUnits(Math.max(bytes(item.pending), bytes(item.done))) + writeUnits(bytes(item.pendingIndexEntry) + INDEX_ENTRY_OVERHEAD_BYTES),
-    ),
-    extractionReadUnits: average((item) => strongReadUnits(bytes(item.pending))),
-    getReadUnits: average((item) => strongReadUnits(bytes(item.done))),
-    meanPendingItemBytes: average((item) => bytes(item.pending)),
-    meanDoneItemBytes: average((item) => bytes(item.done)),
-  };
+async function runRound(stack: StackProcess, round: string[], waitedGet: boolean, untagged: string[]): Promise<void> {
+  const ids = await Promise.all(round.map((entry) => post(stack, entry)));
+  const tagged = () =>
+    stack.waitForDone(ids, 60_000).catch(() => {
+      untagged.push(...ids.filter((id) => !stack.done.has(id)));
+    });
+  if (waitedGet) {
+    await Promise.all(ids.map((id) => get(stack, id, true)));
+    await tagged();
+  } else {
+    await tagged();
+    await Promise.all(ids.map((id) => get(stack, id, false)));
+  }
 }
 
-/** How full the extraction's batches are: every entry alone, or full batches as in a backlog. */
-export type Batching = 'single-record batches' | 'full batches';
-
-/**
- * The usage of one entry: 1 POST + getsPerEntry GETs through the HTTP API and the API function,
- * one SendMessage, a share of a ReceiveMessage and a DeleteMessageBatch per batch, the
- * extraction's share of its invocation, DynamoDB units from real item sizes, logs, traces, tokens.
- */
-export function usagePerEntry(measured: CostMeasurements, assumptions: CostAssumptions, batching: Batching): UsagePerEntry {
-  const recordsPerInvocation = batching === 'full batches' ? measured.fullBatchSize : 1;
-  const invocationMs = batching === 'full batches' ? measured.extractionFullBatchMs : measured.extractionSingleRecordMs;
-  const emfBytes = batching === 'full batches' ? measured.emfBytesFullBatch : measured.emfBytesSingleRecord;
-  const apiRequests = 1 + assumptions.getsPerEntry;
-  const extractionInvocations = 1 / recordsPerInvocation;
-  const { capacity } = measured;
-  const overhead = CLOUDWATCH_EVENT_OVERHEAD_BYTES;
-
-  const apiLogBytes =
-    apiRequests *
-    (measured.apiLogBytesPerRequest +
-      measured.apiLogLinesPerRequest * overhead +
-      assumptions.platformLogBytesPerInvocation +
-      assumptions.platformLogEventsPerInvocation * overhead +
-      assumptions.accessLogBytesPerRequest +
-      overhead);
-  const extractionLogBytes =
-    measured.extractionLogBytesPerEntry +
-    measured.extractionLogLinesPerEntry * overhead +
-    extractionInvocations * (emfBytes + overhead + assumptions.platformLogBytesPerInvocation + assumptions.platformLogEventsPerInvocation * overhead);
-
-  return {
-    httpApiRequests: apiRequests,
-    apiInvocations: apiRequests,
-    apiGbSeconds:
-      lambdaGbSeconds(measured.apiPostMs, assumptions.apiMemoryMb) + assumptions.getsPerEntry * lambdaGbSeconds(measured.apiGetMs, assumptions.apiMemoryMb),
-    extractionInvocations: extractionInvocations * (1 + measured.retriesPerEntry),
-    extractionGbSeconds: extractionInvocations * lambdaGbSeconds(invocationMs, assumptions.extractionMemoryMb) * (1 + measured.retriesPerEntry),
-    // SendMessage + (ReceiveMessage + DeleteMessageBatch) per batch + ChangeMessageVisibility per retry.
-    sqsRequests: 1 + 2 * extractionInvocations + measured.retriesPerEntry * (1 + 2 * extractionInvocations),
-    dynamoDbWriteUnits: capacity.postWriteUnits + assumptions.idempotencyKeyShare * capacity.idempotencyWriteUnits + capacity.extractionWriteUnits,
-    dynamoDbReadUnits: capacity.extractionReadUnits * (1 + measured.retriesPerEntry) + assumptions.getsPerEntry * capacity.getReadUnits,
-    logBytes: apiLogBytes + extractionLogBytes,
-    secretsManagerCalls: assumptions.secretsManagerCallsPerEntry,
-    xrayTraces: assumptions.xraySampledShare * (apiRequests + extractionInvocations),
-    openAiInputTokens: measured.inputTokensPerEntry * (1 + measured.retriesPerEntry),
-    openAiOutputTokens: measured.outputTokensPerEntry * (1 + measured.retriesPerEntry),
-  };
+async function post(stack: StackProcess, entry: string): Promise<string> {
+  const response = await fetch(`${stack.apiUrl}/logs`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${stack.devToken}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+    body: JSON.stringify({ entry }),
+  });
+  const body = (await response.json()) as { id?: string };
+  if (response.status !== 202 || !body.id) throw new Error(`POST /logs answered ${response.status}: ${JSON.stringify(body)}`);
+  return body.id;
 }
 
-/** Pass/fail of the AWS part against the target. */
-export function costVerdict(breakdown: CostBreakdown, batching: Batching) {
-  return {
-    name: `AWS cost per 1M entries <= $${MAX_AWS_USD_PER_MILLION} (${batching})`,
-    pass: breakdown.awsUsd <= MAX_AWS_USD_PER_MILLION,
-    detail: `$${round(breakdown.awsUsd, 2)} (+ OpenAI $${round(breakdown.openAiUsd, 2)})`,
-  };
+async function get(stack: StackProcess, id: string, wait: boolean): Promise<void> {
+  const response = await fetch(`${stack.apiUrl}/logs/${id}`, {
+    headers: { authorization: `Bearer ${stack.devToken}`, ...(wait ? { prefer: 'wait=20' } : {}) },
+  });
+  await response.arrayBuffer();
+  if (response.status !== 200) throw new Error(`GET /logs/${id} answered ${response.status}`);
+}
+
+function roundValues(values: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, round(value, 3)]));
 }

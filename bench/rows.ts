@@ -1,12 +1,11 @@
 import { BUNDLE_BUDGET_KIB } from '../lib/bundle-budgets.js';
 import type { ColdStartResult } from './cold-start.js';
 import { kib } from './cold-start.js';
-import type { Batching, CostAssumptions, CostBreakdown, CostMeasurements, UsagePerEntry } from './cost.js';
-import { MAX_AWS_USD_PER_MILLION } from './cost.js';
+import { type CostResult, MAX_AWS_USD_PER_MILLION, MAX_LLM_USD_PER_MILLION } from './cost.js';
 import type { DecouplingResult } from './decoupling.js';
 import { type ConsumerActivity, MAX_P99_RATIO } from './decoupling.js';
 import type { DrainResult } from './drain.js';
-import type { PriceTable } from './prices.js';
+import { PRICES } from './prices.js';
 import { ms, usd, type ReportRow } from './report.js';
 import { round } from './stats.js';
 
@@ -152,45 +151,38 @@ export function coldStartRows(result: ColdStartResult): ReportRow[] {
   return rows;
 }
 
-/** Table rows of the cost section: each bill line for both batching cases, then the totals against the target. */
-export function costRows(
-  bills: Record<Batching, { usage: UsagePerEntry; breakdown: CostBreakdown }>,
-  measured: CostMeasurements,
-  assumptions: CostAssumptions,
-  prices: PriceTable,
-  memorySource: string,
-): ReportRow[] {
-  const section = `cost per 1M entries (${prices.region} list prices as of ${prices.asOf}, not fetched; values: full batches / single-record batches)`;
-  const full = bills['full batches'];
-  const single = bills['single-record batches'];
-  const basis: Record<string, string> = {
-    'API Gateway HTTP API requests': `${1 + assumptions.getsPerEntry} requests/entry: 1 POST + ${assumptions.getsPerEntry} GET /logs/{id} (assumed)`,
-    'Lambda requests (API + extraction)': `${1 + assumptions.getsPerEntry} API + 1/${measured.fullBatchSize} (full) or 1 (single) extraction invocations/entry`,
-    'Lambda duration, API function': `POST ${measured.apiPostMs} ms + GET ${measured.apiGetMs} ms (medians, measured locally), ${assumptions.apiMemoryMb} MB arm64 (${memorySource})`,
-    'Lambda duration, extraction function': `${measured.extractionFullBatchMs} ms per ${measured.fullBatchSize}-record batch / ${measured.extractionSingleRecordMs} ms per 1-record batch (model ${measured.modelLatencyMs} ms), ${assumptions.extractionMemoryMb} MB`,
-    'SQS requests': `SendMessage + (ReceiveMessage + DeleteMessageBatch) per batch + retries (${round(measured.retriesPerEntry, 3)}/entry); idle long polls not counted`,
-    'DynamoDB write request units': `${round(full.usage.dynamoDbWriteUnits, 2)} WRU/entry: Put ${measured.capacity.postWriteUnits} (item + pending index) + idempotency ${measured.capacity.idempotencyWriteUnits} x ${assumptions.idempotencyKeyShare} + update ${measured.capacity.extractionWriteUnits} (item + index removal); items ${Math.round(measured.capacity.meanPendingItemBytes)}-${Math.round(measured.capacity.meanDoneItemBytes)} B`,
-    'DynamoDB read request units': `${round(full.usage.dynamoDbReadUnits, 2)} RRU/entry: extraction GetItem + ${assumptions.getsPerEntry} GET, strongly consistent (1 RRU per 4 KB)`,
-    'CloudWatch Logs ingestion': `${Math.round(full.usage.logBytes)} / ${Math.round(single.usage.logBytes)} B/entry: handler lines measured (${measured.extractionLogBytesPerEntry} B extraction, ${measured.apiLogBytesPerRequest} B API), EMF ${measured.emfBytesFullBatch}/${measured.emfBytesSingleRecord} B per invocation, platform ${assumptions.platformLogBytesPerInvocation} B + access log ${assumptions.accessLogBytesPerRequest} B (assumed), 26 B/event`,
-    'Secrets Manager API calls': 'one GetSecretValue per 5 min for one warm container over 30 days (assumed)',
-    'X-Ray traces recorded': `${assumptions.xraySampledShare * 100}% of invocations sampled (default rule at volume; at low volume the 1/s reservoir records more)`,
-    'OpenAI gpt-4o-mini input tokens': `${measured.inputTokensPerEntry} tokens/entry (messages + JSON schema, chars/4, from the model server)`,
-    'OpenAI gpt-4o-mini output tokens': `${measured.outputTokensPerEntry} tokens/entry`,
-  };
-  const rows: ReportRow[] = full.breakdown.lines.map((line, index) => ({
-    section,
-    figure: line.item,
-    value: `${usd(line.usd)} / ${usd(single.breakdown.lines[index]!.usd)}`,
-    conditions: basis[line.item] ?? '',
-  }));
-  for (const [batching, bill] of Object.entries(bills) as [Batching, (typeof bills)[Batching]][]) {
+/** Table rows of the cost section: per scenario the AWS and model totals and each service, against the targets for steady traffic. */
+export function costRows(result: CostResult): ReportRow[] {
+  const section = `cost per 1M entries (metered local run, ${PRICES.region} list prices read ${PRICES.lambdaRequest.asOf}, bench/prices.ts)`;
+  const rows: ReportRow[] = [];
+  for (const { scenario, bill, batches } of result.scenarios) {
+    const conditions = `${scenario.entries} entries, ${scenario.conditions}; ${batches.count} batches of ${batches.meanRecords} records on average`;
+    const steady = scenario.name === 'steady';
     rows.push({
       section,
-      figure: `AWS total, ${batching}`,
-      value: usd(bill.breakdown.awsUsd),
-      target: `<= $${MAX_AWS_USD_PER_MILLION}`,
-      pass: bill.breakdown.awsUsd <= MAX_AWS_USD_PER_MILLION,
-      conditions: `+ OpenAI ${usd(bill.breakdown.openAiUsd)} = ${usd(bill.breakdown.totalUsd)}; free tiers ignored; bench/prices.ts`,
+      figure: `AWS, ${scenario.name}`,
+      value: usd(bill.awsUsdPerMillionEntries),
+      ...(steady ? { target: `<= $${MAX_AWS_USD_PER_MILLION}`, pass: bill.awsUsdPerMillionEntries <= MAX_AWS_USD_PER_MILLION } : {}),
+      conditions: `${conditions}; ${Object.entries(bill.byService)
+        .filter(([service]) => service !== 'OpenAI')
+        .map(([service, value]) => `${service} ${usd(value)}`)
+        .join(', ')}`,
+    });
+    rows.push({
+      section,
+      figure: `model, ${scenario.name}`,
+      value: usd(bill.llmUsdPerMillionEntries),
+      ...(steady ? { target: `<= $${MAX_LLM_USD_PER_MILLION}`, pass: bill.llmUsdPerMillionEntries <= MAX_LLM_USD_PER_MILLION } : {}),
+      conditions: String(result.conditions.model),
+    });
+  }
+  const fixed = result.fixedMonthlyUsd;
+  if (fixed) {
+    rows.push({
+      section,
+      figure: 'fixed per month (not per entry)',
+      value: usd(fixed.usd),
+      conditions: `${fixed.counts.alarms} alarms, ${fixed.counts.dashboards} dashboards, ${fixed.counts.secrets} secret, ${Math.round(fixed.counts.idlePolls / 1000)}k idle SQS long polls (synthesized stacks)`,
     });
   }
   return rows;

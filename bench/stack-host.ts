@@ -8,6 +8,7 @@ import { jobMessageFor } from '../lambdas/contract/index.js';
 import { fakeLambdaContext } from '../local/lambda-context.js';
 import { LOCAL_RESOURCES } from '../local/settings.js';
 import { startLocalStack, type LocalStack } from '../local/stack.js';
+import { UsageMeter } from '../local/metering/usage-meter.js';
 import type { HostReply, HostRequest } from './stack-protocol.js';
 import { WEB_FUNCTION_TIMEOUTS_SECONDS } from '../lambdas/api/function-timeouts.js';
 import type { ApiHandler } from '../lambdas/api/handler-factory.js';
@@ -24,6 +25,8 @@ import type { ApiHandler } from '../lambdas/api/handler-factory.js';
 const STACK_LINE_PREFIX = '@stack ';
 const maxSeconds = Number(process.env.BENCH_HOST_MAX_SECONDS ?? 300);
 let stack: LocalStack | undefined;
+/** Counts what the stack's functions would be billed for; the cost section resets and reads it. */
+const meter = new UsageMeter();
 let stopping = false;
 
 async function stopAndExit(code: number, options: { removeDataDir?: boolean } = {}): Promise<never> {
@@ -57,7 +60,7 @@ function reply(message: HostReply): void {
 }
 
 try {
-  stack = await startLocalStack({ log: (line) => process.stdout.write(`${STACK_LINE_PREFIX}${line}\n`) });
+  stack = await startLocalStack({ log: (line) => process.stdout.write(`${STACK_LINE_PREFIX}${line}\n`), meter });
   reply({ type: 'ready', apiUrl: stack.apiUrl, devToken: stack.devToken, startupMs: stack.startupMs });
 } catch (error) {
   reply({ type: 'failed', message: (error as Error).stack ?? String(error) });
@@ -76,6 +79,13 @@ async function handle(message: HostRequest): Promise<HostReply | undefined> {
     case 'stop':
       await stopAndExit(0);
       return undefined;
+    case 'meter-reset':
+      meter.reset();
+      return { type: 'meter-reading', requestId: message.requestId, reading: meter.read() };
+    case 'meter-read':
+      // The aggregator runs behind the stream: its work for the entries so far is part of the bill.
+      await stack!.streamDrained();
+      return { type: 'meter-reading', requestId: message.requestId, reading: meter.read() };
     case 'cpu':
       return { type: 'cpu', requestId: message.requestId, cpuMicros: cpuMicros(), atMs: performance.now() };
     case 'time-api-handler':

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { killTree } from '../tools/process-tree.js';
 import { REPO_ROOT } from './entries.js';
 import type { HostReply, HostRequest } from './stack-protocol.js';
+import type { MeterReading } from '../local/metering/usage-meter.js';
 
 /** A request line of the local API gateway: `POST /logs 202 12 ms`. */
 export interface RequestLine {
@@ -50,6 +51,10 @@ export interface StackProcess {
   timeApiHandler(entries: string[]): Promise<{ postMs: number[]; getMs: number[]; ids: string[] }>;
   /** Times the extraction handler directly in the child with batches of these sizes. */
   timeExtractionHandler(batchSizes: number[], entries: string[]): Promise<{ size: number; ms: number; failed: number }[]>;
+  /** Starts the stack's usage meter afresh (local/metering). */
+  meterReset(): Promise<void>;
+  /** What the meter counted since its reset, once the aggregator has caught up with the stream. */
+  meterRead(): Promise<MeterReading>;
   /** The last lines printed, for error messages. */
   tail(): string;
   /** Stops the stack and the child (SIGKILL after a grace period) and removes its data directory. */
@@ -299,6 +304,12 @@ export async function startStackProcess(options: { modelBaseUrl: string; env?: R
     async timeExtractionHandler(batchSizes, entries) {
       const reply = await ask({ type: 'time-extraction-handler', requestId: nextRequestId++, batchSizes, entries }, 'extraction-handler-times', 60_000);
       return reply.batches;
+    },
+    async meterReset() {
+      await ask({ type: 'meter-reset', requestId: nextRequestId++ }, 'meter-reading', 10_000);
+    },
+    async meterRead() {
+      return (await ask({ type: 'meter-read', requestId: nextRequestId++ }, 'meter-reading', 60_000)).reading;
     },
     tail: () => lastLines.join('\n'),
     stop,

@@ -5,4 +5,4 @@
  * 31 KiB since ETag, If-Match and the wait cap; it was 482 KiB with a 28 KiB document before
  * them, 490 KiB after), the extraction the canary release's per-version metrics and dry-run guard.
  */
-export const BUNDLE_BUDGET_KIB = { api: 485, reconciler: 450, extraction: 455 } as const;
+export const BUNDLE_BUDGET_KIB = { api: 485, reconciler: 450, extraction: 455, aggregator: 830 } as const;

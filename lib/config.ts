@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { DEPLOYMENT_CONFIG_NAMES, type DeploymentConfigName, defaultDeploymentConfig } from './constructs/canary-release.js';
 import { DEFAULT_DAILY_ENTRY_QUOTA } from '../lambdas/api/domain/daily-quota.js';
 import { DEFAULT_MAX_OPEN_WAITS_PER_USER } from '../lambdas/api/domain/wait-for-entry.js';
-import { DEFAULT_OPENAI_MODEL, DEFAULT_REASONING_EFFORT, parseModelList, REASONING_EFFORTS } from '../lambdas/extraction/model-settings.js';
+import { DEFAULT_OPENAI_MODEL, DEFAULT_REASONING_EFFORT, DEFAULT_SERVICE_TIER, parseModelList, REASONING_EFFORTS, SERVICE_TIERS } from '../lambdas/extraction/model-settings.js';
 
 const StageConfigSchema = z.object({
   stage: z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, 'stage: lower-case letters, digits and dashes'),
@@ -15,6 +15,8 @@ const StageConfigSchema = z.object({
   openAiFallbackModels: z.string().optional().transform(parseModelList),
   /** `reasoning_effort` sent to reasoning models. */
   openAiReasoningEffort: z.enum(REASONING_EFFORTS).default(DEFAULT_REASONING_EFFORT),
+  /** `service_tier` of the extraction: flex (half price, falling back to the standard tier when flex has no capacity) or default. */
+  openAiServiceTier: z.enum(SERVICE_TIERS).default(DEFAULT_SERVICE_TIER),
   /** Any OpenAI-compatible endpoint (Azure OpenAI, a vLLM gateway); the SDK default when unset. */
   openAiBaseUrl: z.url().optional(),
   /** Requests per minute of the OpenAI account tier, shared by all extraction invocations. */

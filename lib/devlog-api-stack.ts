@@ -8,6 +8,7 @@ import {
   type IHttpRouteAuthorizer,
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { ACCESS_LOG_FORMAT, ENTRY_INDEX_PROJECTED_ATTRIBUTES, FUNCTION_SETTINGS } from './resource-settings.js';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
@@ -100,7 +101,7 @@ export class DevLogApiStack extends Stack {
           partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
           sortKey: { name: index.sortKey, type: AttributeType.STRING },
           projectionType: ProjectionType.INCLUDE,
-          nonKeyAttributes: ['id', 'ownerId'],
+          nonKeyAttributes: [...ENTRY_INDEX_PROJECTED_ATTRIBUTES],
         })),
       ],
     });
@@ -148,7 +149,8 @@ export class DevLogApiStack extends Stack {
       lazyModules: [SSM_PARAMETER_MODULE],
       description: `devlog-tags API: ${API_ROUTES.map(routeKeyOf).join(', ')}`.slice(0, 256),
       timeout: Duration.seconds(WEB_FUNCTION_TIMEOUTS_SECONDS.api),
-      memorySize: 1024,
+      memorySize: FUNCTION_SETTINGS.api.memoryMb,
+      tracing: FUNCTION_SETTINGS.api.tracing,
       logRetentionDays: config.logRetentionDays,
       environment: {
         TABLE_NAME: this.table.tableName,
@@ -226,6 +228,8 @@ export class DevLogApiStack extends Stack {
       description: 'devlog-tags: re-sends jobs of entries stuck in pending',
       timeout: Duration.seconds(WEB_FUNCTION_TIMEOUTS_SECONDS.reconciler),
       reservedConcurrentExecutions: RESERVED_CONCURRENCY.reconciler,
+      memorySize: FUNCTION_SETTINGS.reconciler.memoryMb,
+      tracing: FUNCTION_SETTINGS.reconciler.tracing,
       logRetentionDays: config.logRetentionDays,
       environment: {
         TABLE_NAME: this.table.tableName,
@@ -290,6 +294,8 @@ export class DevLogApiStack extends Stack {
       description: 'devlog-tags: tag index and tech-stack totals from the entries stream',
       timeout: Duration.seconds(AGGREGATOR_SETTINGS.functionTimeoutSeconds),
       reservedConcurrentExecutions: RESERVED_CONCURRENCY.aggregator,
+      memorySize: FUNCTION_SETTINGS.aggregator.memoryMb,
+      tracing: FUNCTION_SETTINGS.aggregator.tracing,
       logRetentionDays: config.logRetentionDays,
       environment: { TABLE_NAME: this.table.tableName, TAGS_TABLE_NAME: this.tagsTable.tableName },
     });
@@ -377,19 +383,7 @@ export class DevLogApiStack extends Stack {
       throttle: { rateLimit: config.apiThrottleRatePerSecond, burstLimit: config.apiThrottleBurst },
       accessLogSettings: {
         destination: new LogGroupLogDestination(accessLogs),
-        format: AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            ip: '$context.identity.sourceIp',
-            sub: '$context.authorizer.claims.sub',
-            method: '$context.httpMethod',
-            path: '$context.path',
-            status: '$context.status',
-            latencyMs: '$context.responseLatency',
-            integrationError: '$context.integrationErrorMessage',
-            authorizerError: '$context.authorizer.error',
-          }),
-        ),
+        format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FORMAT)),
       },
     });
     // No `timeout`: the HTTP API's default is its maximum, 30 s, which a waiting GET

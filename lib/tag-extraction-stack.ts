@@ -5,7 +5,6 @@ import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaFunctionTarget } from 'aws-cdk-lib/aws-events-targets';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -29,6 +28,7 @@ import { ALARM_PERIOD, OperationalAlarms } from './constructs/alarms.js';
 import { CanaryRelease } from './constructs/canary-release.js';
 import { ExtractionDashboard } from './constructs/extraction-dashboard.js';
 import { LambdaFunction } from './constructs/lambda-function.js';
+import { FUNCTION_SETTINGS } from './resource-settings.js';
 import { RESERVED_CONCURRENCY } from './reserved-concurrency.js';
 import { consumerParameterPaths, type PublishedBackfillSettings, sharedParameterPaths } from './ssm-parameters.js';
 
@@ -91,7 +91,8 @@ export class TagExtractionStack extends Stack {
       description: 'devlog-tags: extracts tech-stack tags of new entries with OpenAI',
       timeout: functionTimeout,
       reservedConcurrentExecutions: RESERVED_CONCURRENCY.extraction,
-      memorySize: 512,
+      memorySize: FUNCTION_SETTINGS.extraction.memoryMb,
+      tracing: FUNCTION_SETTINGS.extraction.tracing,
       logRetentionDays: config.logRetentionDays,
       environment: {
         TABLE_NAME: tableName,
@@ -101,6 +102,7 @@ export class TagExtractionStack extends Stack {
         OPENAI_MODEL: config.openAiModel,
         ...(config.openAiFallbackModels.length > 0 ? { OPENAI_FALLBACK_MODELS: config.openAiFallbackModels.join(',') } : {}),
         OPENAI_REASONING_EFFORT: config.openAiReasoningEffort,
+        OPENAI_SERVICE_TIER: config.openAiServiceTier,
         ...(config.openAiBaseUrl ? { OPENAI_BASE_URL: config.openAiBaseUrl } : {}),
         FUNCTION_TIMEOUT_SECONDS: String(functionTimeout.toSeconds()),
         RECORD_CONCURRENCY: String(CONSUMER_SETTINGS.recordConcurrency),
@@ -197,6 +199,7 @@ export class TagExtractionStack extends Stack {
       description: 'devlog-tags: applies finished OpenAI Batch API backfills to the entries',
       timeout,
       memorySize: 1024,
+      reservedConcurrentExecutions: 1,
       logRetentionDays: config.logRetentionDays,
       environment: {
         TABLE_NAME: tableName,
@@ -208,7 +211,6 @@ export class TagExtractionStack extends Stack {
         SERVICE_VERSION: EXTRACTION_SERVICE_VERSION,
       },
     });
-    (collector.node.defaultChild as CfnFunction).reservedConcurrentExecutions = 1;
     this.openAiSecret.grantRead(collector);
     this.grantEntryTagAccess(collector, tableArn);
     collector.addToRolePolicy(

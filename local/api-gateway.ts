@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import type { UsageMeter } from './metering/usage-meter.js';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type {
@@ -51,6 +52,8 @@ export interface ApiGatewayOptions {
   /** Served at `GET /` without a token; local only (the deployed API has no such route). */
   webPage?: () => Promise<string>;
   log?: LogLine;
+  /** Counts each API request and its access log line for the bench's bill (the local web page is not the API's). */
+  meter?: UsageMeter;
 }
 
 /** A running local API Gateway. */
@@ -73,6 +76,17 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Local
       })
       .then((note) => {
         const elapsed = Math.round(performance.now() - started);
+        const url = new URL(request.url ?? '/', 'http://localhost');
+        if (options.meter && !(options.webPage && url.pathname === '/')) {
+          const headerBytes = request.rawHeaders.reduce((sum, part) => sum + Buffer.byteLength(part) + 2, 0);
+          options.meter.httpApiRequest({
+            requestBytes: headerBytes + Number(request.headers['content-length'] ?? 0),
+            method: request.method ?? 'GET',
+            path: url.pathname,
+            status: response.statusCode,
+            latencyMs: elapsed,
+          });
+        }
         log(`${request.method} ${request.url} ${response.statusCode} ${elapsed} ms${note ? ` (${note})` : ''}`);
       });
   });

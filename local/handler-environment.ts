@@ -15,6 +15,7 @@ export interface HandlerEnvironmentInput {
   extractionTimeoutSeconds: number;
   openAiFallbackModels?: string;
   openAiReasoningEffort?: string;
+  openAiServiceTier?: string;
   retryBaseSeconds: number;
   retryMaxSeconds: number;
   /** How old a pending entry's job must be before the reconciler re-sends it. */
@@ -41,6 +42,7 @@ export function handlerEnvironment(input: HandlerEnvironmentInput): Record<strin
     ...(input.openAiModel ? { OPENAI_MODEL: input.openAiModel } : {}),
     ...(input.openAiFallbackModels ? { OPENAI_FALLBACK_MODELS: input.openAiFallbackModels } : {}),
     ...(input.openAiReasoningEffort ? { OPENAI_REASONING_EFFORT: input.openAiReasoningEffort } : {}),
+    ...(input.openAiServiceTier ? { OPENAI_SERVICE_TIER: input.openAiServiceTier } : {}),
     // As the extraction stack sets them, from the contract and the service's version.
     SERVICE_VERSION: EXTRACTION_SERVICE_VERSION,
     FUNCTION_TIMEOUT_SECONDS: String(input.extractionTimeoutSeconds),

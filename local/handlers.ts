@@ -17,6 +17,7 @@ import { readEntryEventsEnv } from '../lambdas/api/events/env.js';
 import { localAccessKeyId } from './iam/local-iam.js';
 import type { PolicyFunction } from './iam/resources.js';
 import { LineLogger } from './log.js';
+import type { UsageMeter } from './metering/usage-meter.js';
 import { LOCAL_RESOURCES } from './settings.js';
 
 /** Where the handlers' SDK clients reach DynamoDB, SQS and Secrets Manager (the emulators, or something in front of them). */
@@ -28,15 +29,27 @@ export interface HandlerEndpoints {
   eventBridge?: string;
 }
 
-/** Powertools Metrics that publish nowhere: there is no CloudWatch here, and the EMF blobs would flood the console. */
+/**
+ * Powertools Metrics that publish nowhere: there is no CloudWatch here, and the EMF blobs would
+ * flood the console. `written`, when given, gets each EMF line Lambda would have logged (the bill
+ * counts its bytes).
+ */
 export class UnpublishedMetrics extends Metrics {
+  readonly #written: ((emfLine: string) => void) | undefined;
+
+  constructor(options: ConstructorParameters<typeof Metrics>[0] = {}, written?: (emfLine: string) => void) {
+    super(options);
+    this.#written = written;
+  }
+
   override publishStoredMetrics(): this {
+    if (this.#written && this.hasStoredMetrics()) this.#written(JSON.stringify(this.serializeMetrics()));
     this.clearMetrics();
     return this;
   }
 
   override singleMetric(): Metrics {
-    return new UnpublishedMetrics({ singleMetric: true });
+    return new UnpublishedMetrics({ singleMetric: true }, this.#written);
   }
 }
 
@@ -57,6 +70,8 @@ export interface LocalHandlerOptions {
   /** Where the handlers' Powertools JSON lines go. */
   handlerLog: (jsonLine: string) => void;
   logLevel: LogLevel;
+  /** Counts each invocation, its duration and every log line for the bench's bill. */
+  meter?: UsageMeter;
 }
 
 /**
@@ -81,26 +96,45 @@ export function createLocalHandlers(options: LocalHandlerOptions): { handlers: L
   const aggregatorClient = createDocumentClient(AGGREGATOR_SETTINGS.functionTimeoutSeconds, target('aggregator'));
   // It calls only EventBridge, which no enforcing proxy covers: it signs with the plain local credentials.
   const eventBridgeClient = createEventBridgeClient({ region: LOCAL_RESOURCES.region, credentials: LOCAL_RESOURCES.credentials, endpoint: options.endpoints.eventBridge });
-  const logger = (serviceName: string) => new LineLogger(options.handlerLog, { serviceName, logLevel: options.logLevel });
+  const { meter } = options;
+  const logger = (serviceName: string, fn: PolicyFunction) =>
+    new LineLogger(
+      (line) => {
+        meter?.log(fn, line);
+        options.handlerLog(line);
+      },
+      { serviceName, logLevel: options.logLevel },
+    );
+  const metrics = (fn: PolicyFunction) => new UnpublishedMetrics({}, meter && ((line) => meter.log(fn, line)));
+  const metered = <Handler extends AnyHandler>(fn: PolicyFunction, handler: Handler): Handler => (meter ? meteredHandler(meter, fn, handler) : handler);
   return {
     handlers: {
-      api: createApiHandler(readApiEnv(options.env), { ...clients.api, logger: logger('devlog-api') }),
-      reconciler: createReconcilerHandler(readReconcilerEnv(options.env), {
-        ...clients.reconciler,
-        logger: logger('devlog-reconciler'),
-        metrics: new UnpublishedMetrics(),
-      }),
-      extraction: createExtractionHandler(extractionEnv, {
-        ...clients.extraction,
-        logger: logger('tag-extraction'),
-        metrics: new UnpublishedMetrics(),
-        secretsManager: { ...identity('extraction'), endpoint: options.endpoints.secretsManager },
-      }),
-      aggregator: createAggregatorHandler(readAggregatorEnv(options.env), {
-        documentClient: aggregatorClient,
-        logger: logger('devlog-tech-stack'),
-      }),
-      entryEvents: createEntryEventsHandler(readEntryEventsEnv(options.env), { eventBridgeClient, logger: logger('devlog-entry-events') }),
+      api: metered('api', createApiHandler(readApiEnv(options.env), { ...clients.api, logger: logger('devlog-api', 'api') })),
+      reconciler: metered(
+        'reconciler',
+        createReconcilerHandler(readReconcilerEnv(options.env), {
+          ...clients.reconciler,
+          logger: logger('devlog-reconciler', 'reconciler'),
+          metrics: metrics('reconciler'),
+        }),
+      ),
+      extraction: metered(
+        'extraction',
+        createExtractionHandler(extractionEnv, {
+          ...clients.extraction,
+          logger: logger('tag-extraction', 'extraction'),
+          metrics: metrics('extraction'),
+          secretsManager: { ...identity('extraction'), endpoint: options.endpoints.secretsManager },
+        }),
+      ),
+      aggregator: metered(
+        'aggregator',
+        createAggregatorHandler(readAggregatorEnv(options.env), {
+          documentClient: aggregatorClient,
+          logger: logger('devlog-tech-stack', 'aggregator'),
+        }),
+      ),
+      entryEvents: createEntryEventsHandler(readEntryEventsEnv(options.env), { eventBridgeClient, logger: new LineLogger(options.handlerLog, { serviceName: 'devlog-entry-events', logLevel: options.logLevel }) }),
     },
     destroy: () => {
       for (const { documentClient, sqsClient } of Object.values(clients)) {
@@ -111,4 +145,20 @@ export function createLocalHandlers(options: LocalHandlerOptions): { handlers: L
       eventBridgeClient.destroy();
     },
   };
+}
+
+/** Any of the handlers (their event and context types differ). */
+type AnyHandler = (...args: never[]) => Promise<unknown>;
+
+/** The handler, counting each invocation and its duration (an invocation that throws is billed too). */
+function meteredHandler<Handler extends AnyHandler>(meter: UsageMeter, fn: PolicyFunction, handler: Handler): Handler {
+  const wrapped = async (...args: Parameters<Handler>) => {
+    const started = performance.now();
+    try {
+      return await handler(...args);
+    } finally {
+      meter.invocation(fn, performance.now() - started);
+    }
+  };
+  return wrapped as Handler;
 }

@@ -62,6 +62,8 @@ const LocalSettingsSchema = z.object({
   OPENAI_FALLBACK_MODELS: z.string().min(1).optional(),
   /** `reasoning_effort` of reasoning models; the extraction handler's default when unset. */
   OPENAI_REASONING_EFFORT: z.string().min(1).optional(),
+  /** `service_tier` of the extraction (flex or default); the extraction handler's default (flex) when unset. */
+  OPENAI_SERVICE_TIER: z.string().min(1).optional(),
 });
 
 /** The local stack's own settings, read from the environment. */

@@ -28,6 +28,7 @@ import { consoleLog, type LogLine, writeLineToStdout } from './log.js';
 import { resendAllPendingJobs, scheduleReconciler } from './reconciler.js';
 import { DATA_DIR_MARKER, DUMMY_OPENAI_API_KEY, LOCAL_RESOURCES, localReconcileGraceSeconds, readLocalSettings, type LocalSettings } from './settings.js';
 import { startSqsPoller } from './sqs-poller.js';
+import type { UsageMeter } from './metering/usage-meter.js';
 import { OFFLINE_DICTIONARY_MODEL, offlineDictionary, startModelServer } from '../tools/model-server/index.js';
 
 /** A stop step this slow is named in the log, so a stop that hangs says where. */
@@ -60,6 +61,11 @@ export interface LocalStackOptions {
    * (the synthesized stacks' roles) by default. Tests pass a role that lacks a permission.
    */
   functionPolicies?: LocalFunctionPolicies;
+  /**
+   * Counts what the functions would be billed for (calls through the enforcing proxies,
+   * invocations, logs, HTTP API requests); the bench reads it (bench/bill.ts). `npm start` never sets it.
+   */
+  meter?: UsageMeter;
 }
 
 /** Where DynamoDB and SQS answer. */
@@ -99,6 +105,8 @@ export interface LocalStack {
   handlers: LocalHandlers;
   /** Where this stack's emulators and resources are, as the ops scripts find them. */
   endpoints: LocalEndpoints;
+  /** Resolves once the aggregator has handled every stream record written so far. */
+  streamDrained(): Promise<void>;
   /** Stops everything that was started, newest first. */
   stop(): Promise<void>;
 }
@@ -193,6 +201,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       tables: { entries: LOCAL_RESOURCES.tableName, tags: LOCAL_RESOURCES.tagsTableName },
       queues: { jobs: queues.queueUrl, deadLetter: queues.deadLetterQueueUrl },
       ...(options.functionPolicies ? { policies: options.functionPolicies } : {}),
+      ...(options.meter ? { meter: options.meter } : {}),
     });
     cleanups.push({ name: 'IAM enforcing proxies', run: iam.stop });
     const interposed = await options.interposeHandlerEndpoints?.(iam.endpoints);
@@ -219,6 +228,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         extractionTimeoutSeconds,
         openAiFallbackModels: settings.OPENAI_FALLBACK_MODELS,
         openAiReasoningEffort: settings.OPENAI_REASONING_EFFORT,
+        openAiServiceTier: settings.OPENAI_SERVICE_TIER,
         retryBaseSeconds: settings.RETRY_BASE_SECONDS,
         retryMaxSeconds: settings.RETRY_MAX_SECONDS,
         dailyEntryQuota: settings.DAILY_ENTRY_QUOTA,
@@ -232,6 +242,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       endpoints: { ...handlerEndpoints, secretsManager: secrets.endpoint, eventBridge: eventBus.endpoint },
       handlerLog: options.handlerLog ?? writeLineToStdout,
       logLevel: settings.LOG_LEVEL,
+      ...(options.meter ? { meter: options.meter } : {}),
     });
     cleanups.push({ name: 'handler SDK clients', run: destroyHandlerClients });
     stream.deliverTo(handlers.aggregator);
@@ -278,6 +289,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       webPage: async () =>
         (await readFile(webPagePath, 'utf8')).replace('{{DEV_TOKEN}}', devToken).replace('{{MAX_ENTRY_CHARS}}', String(MAX_ENTRY_CHARS)),
       log,
+      ...(options.meter ? { meter: options.meter } : {}),
     });
     cleanups.push({ name: 'API gateway', run: api.stop });
 
@@ -314,6 +326,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       issueToken: (userId) => issueLocalToken(signingKey, userId),
       handlers,
       endpoints,
+      streamDrained: () => stream.drained(),
       stop: stopAll,
     };
   } catch (error) {

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { CONSUMER_SETTINGS } from '../contract/index.js';
 import { deadlineReserve } from './invocation-deadlines.js';
 import { EXTRACTION_SERVICE_VERSION } from './version.js';
-import { DEFAULT_OPENAI_MODEL, DEFAULT_REASONING_EFFORT, parseModelList, REASONING_EFFORTS } from './model-settings.js';
+import { DEFAULT_OPENAI_MODEL, DEFAULT_REASONING_EFFORT, DEFAULT_SERVICE_TIER, parseModelList, REASONING_EFFORTS, SERVICE_TIERS } from './model-settings.js';
 import { LATEST_PROMPT_VERSION, PROMPTS } from './prompts.js';
 
 const positiveInt = (fallback: number) => z._default(z.coerce.number().check(z.int(), z.positive()), fallback);
@@ -21,6 +21,8 @@ const ExtractionEnvSchema = z
     OPENAI_FALLBACK_MODELS: z.pipe(z.optional(z.string()), z.transform(parseModelList)),
     /** `reasoning_effort` sent to reasoning models. */
     OPENAI_REASONING_EFFORT: z._default(z.enum(REASONING_EFFORTS), DEFAULT_REASONING_EFFORT),
+    /** `service_tier` of the extraction's requests: flex (falling back to the standard tier) or default. */
+    OPENAI_SERVICE_TIER: z._default(z.enum(SERVICE_TIERS), DEFAULT_SERVICE_TIER),
     PROMPT_VERSION: z._default(
       z.coerce.number().check(
         z.int(),

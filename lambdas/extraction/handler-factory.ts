@@ -66,6 +66,7 @@ export function createExtractionHandler(env: ExtractionEnv, deps: ExtractionHand
       model: env.OPENAI_MODEL,
       fallbackModels: env.OPENAI_FALLBACK_MODELS,
       reasoningEffort: env.OPENAI_REASONING_EFFORT,
+      serviceTier: env.OPENAI_SERVICE_TIER,
       prompt: promptOfVersion(env.PROMPT_VERSION),
       requestsPerMinute: env.OPENAI_REQUESTS_PER_MINUTE,
       onModelFallback: ({ from, to, reason }) => {

@@ -1,9 +1,11 @@
 import type { ChatCompletion } from 'openai/resources/chat/completions';
 import { parseChatCompletion } from 'openai/lib/parser';
 import type { SamplingParameters } from './adapters/model-parameters.js';
+import { serviceTierField } from './adapters/service-tier.js';
 import { ANSWER_MAX_OUTPUT_TOKENS, ANSWER_RESPONSE_FORMAT } from './answer-schema.js';
 import { PermanentError, RetryableError } from './domain/errors.js';
 import type { RawExtraction } from './domain/ports.js';
+import type { ServiceTier } from './model-settings.js';
 import { promptMessages, type PromptTemplate } from './prompts.js';
 
 /**
@@ -22,14 +24,18 @@ const REASONING_TOKEN_ALLOWANCE = 4_096;
 /** The API path both paths call: the live one directly, the backfill as its batch's `endpoint`. */
 export const EXTRACTION_ENDPOINT = '/v1/chat/completions';
 
-/** The chat completions body of one extraction: prompt, structured-output schema, sampling and output cap. */
-export function extractionRequestBody(model: string, prompt: PromptTemplate, entryText: string, sampling: SamplingParameters) {
+/**
+ * The chat completions body of one extraction: prompt, structured-output schema, sampling, output
+ * cap and, for a live call, its service tier (a batch line has none: the Batch API has its own price).
+ */
+export function extractionRequestBody(model: string, prompt: PromptTemplate, entryText: string, sampling: SamplingParameters, serviceTier?: ServiceTier) {
   return {
     model,
     messages: promptMessages(prompt, entryText),
     response_format: ANSWER_RESPONSE_FORMAT,
     ...sampling,
-    max_completion_tokens: ANSWER_MAX_OUTPUT_TOKENS + (sampling.reasoning_effort ? REASONING_TOKEN_ALLOWANCE : 0),
+    ...(serviceTier ? serviceTierField(serviceTier) : {}),
+    max_completion_tokens: ANSWER_MAX_OUTPUT_TOKENS + (sampling.reasoning_effort && sampling.reasoning_effort !== 'none' ? REASONING_TOKEN_ALLOWANCE : 0),
   };
 }
 

@@ -1,10 +1,11 @@
 import { type Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { ESM_REQUIRE_SHIM } from './esm-require-shim.js';
+import { type FunctionSettings, SYSTEM_LOG_LEVEL } from '../resource-settings.js';
 
 /** What differs between our functions; everything else is a project default. */
 export interface LambdaFunctionProps {
@@ -13,6 +14,8 @@ export interface LambdaFunctionProps {
   description: string;
   timeout: Duration;
   memorySize?: number;
+  /** X-Ray tracing (lib/resource-settings.ts); active by default. */
+  tracing?: FunctionSettings['tracing'];
   environment?: Record<string, string>;
   logRetentionDays: number;
   /** Concurrency reserved for (and capping) this function; unreserved when absent. */
@@ -60,9 +63,10 @@ export class LambdaFunction extends NodejsFunction {
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout,
       ...(props.reservedConcurrentExecutions === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
-      tracing: Tracing.ACTIVE,
+      tracing: props.tracing === 'pass-through' ? Tracing.PASS_THROUGH : Tracing.ACTIVE,
       logGroup,
       loggingFormat: LoggingFormat.JSON,
+      systemLogLevelV2: SYSTEM_LOG_LEVEL === 'WARN' ? SystemLogLevel.WARN : SystemLogLevel.INFO,
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
       bundling: {
         format: OutputFormat.ESM,

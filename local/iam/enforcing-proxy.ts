@@ -1,4 +1,4 @@
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { closeServer, listenOnLoopback, readBody } from '../http-server.js';
 import { authorize, type AuthorizationRequest, type PolicyStatement } from './policy.js';
 import { dynamoDbAuthorizationRequest, sqsAuthorizationRequest, type DynamoDbRequestInput } from './requests.js';
@@ -19,7 +19,29 @@ export interface EnforcingProxyOptions {
   identities: Record<string, LocalIdentity>;
   /** The ARN a policy names a table (DynamoDB) or queue URL (SQS) by. */
   resourceArnOf(nameOrUrl: string): string;
+  /** Sees every allowed call and its answer (the bench's bill); the call is piped through untouched without it. */
+  meter?: CallMeter;
 }
+
+/** An answer of the emulator, read whole. */
+export interface RelayedAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** One allowed call, as a meter sees it: who made it, what it asked, and a way to send it on. */
+export interface MeteredCall {
+  functionName: string;
+  operation: string;
+  body: Buffer;
+  headers: IncomingHttpHeaders;
+  /** Sends a request to the emulator with the caller's headers (the call itself, or a read the meter needs). */
+  relay(body: Buffer, operation?: string): Promise<RelayedAnswer>;
+}
+
+/** Forwards an allowed call and counts what it costs; returns the answer the caller gets. */
+export type CallMeter = (call: MeteredCall) => Promise<RelayedAnswer>;
 
 /** A running enforcing proxy. */
 export interface EnforcingProxy {
@@ -64,7 +86,35 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
     deny(response, options.service, status, 'AccessDeniedException', decision.message);
     return;
   }
-  await forward(request, response, body, target);
+  if (!options.meter) return forward(request, response, body, target);
+  const answer = await options.meter({
+    functionName: identity.functionName,
+    operation,
+    body,
+    headers: request.headers,
+    relay: (sent, as = operation) => relayWhole(request, response, sent, target, as),
+  });
+  response.writeHead(answer.status, answer.headers);
+  response.end(answer.body);
+}
+
+/** Sends `body` as `operation` with the caller's headers and reads the whole answer (a metered call). */
+function relayWhole(request: IncomingMessage, response: ServerResponse, body: Buffer, target: URL, operation: string): Promise<RelayedAnswer> {
+  return new Promise((resolve, reject) => {
+    const prefix = String(request.headers['x-amz-target'] ?? '').split('.')[0];
+    const headers = { ...request.headers, host: target.host, 'content-length': String(body.length), ...(prefix ? { 'x-amz-target': `${prefix}.${operation}` } : {}) };
+    const upstream = httpRequest({ host: target.hostname, port: target.port, method: request.method, path: request.url, headers }, (answer) => {
+      const chunks: Buffer[] = [];
+      answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+      answer.on('end', () => resolve({ status: answer.statusCode ?? 502, headers: answer.headers, body: Buffer.concat(chunks) }));
+      answer.on('error', reject);
+    });
+    upstream.on('error', reject);
+    response.on('close', () => {
+      if (!response.writableFinished) upstream.destroy();
+    });
+    upstream.end(body);
+  });
 }
 
 function decide(options: EnforcingProxyOptions, operation: string, body: Buffer, identity: LocalIdentity) {

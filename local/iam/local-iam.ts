@@ -1,6 +1,13 @@
 import committedPolicies from './function-policies.json' with { type: 'json' };
 import { type EnforcingProxy, type LocalIdentity, startEnforcingProxy } from './enforcing-proxy.js';
 import type { PolicyStatement } from './policy.js';
+import { ENTRY_TABLE } from '../../lambdas/contract/index.js';
+import { TAGS_TABLE } from '../../lambdas/api/adapters/tags-table.js';
+import { ENTRY_INDEX_PROJECTED_ATTRIBUTES } from '../../lib/resource-settings.js';
+import { entryTableIndexes } from '../emulators/dynamodb.js';
+import type { BilledTable } from '../metering/dynamodb-units.js';
+import { dynamoDbCallMeter, sqsCallMeter } from '../metering/proxy-meters.js';
+import type { UsageMeter } from '../metering/usage-meter.js';
 import { POLICY_FUNCTIONS, POLICY_RESOURCES, type PolicyFunction } from './resources.js';
 
 /** Each function's DynamoDB and SQS statements, as its role in the stacks grants them. */
@@ -28,6 +35,8 @@ export interface LocalIamOptions {
   /** The local queue URLs, by the policy file's ARN of each. */
   queues: { jobs: string; deadLetter: string };
   policies?: LocalFunctionPolicies;
+  /** Counts every allowed call for the bench's bill (bench/bill.ts); calls are piped through unread without it. */
+  meter?: UsageMeter;
 }
 
 /** The running enforcing proxies: the endpoints the handlers' clients use, and how to stop them. */
@@ -49,18 +58,28 @@ export async function startLocalIam(options: LocalIamOptions): Promise<LocalIam>
   );
   const tableArns: Record<string, string> = { [options.tables.entries]: POLICY_RESOURCES.table, [options.tables.tags]: POLICY_RESOURCES.tagsTable };
   const queueArns: Record<string, string> = { [options.queues.jobs]: POLICY_RESOURCES.jobsQueue, [options.queues.deadLetter]: POLICY_RESOURCES.deadLetterQueue };
+  const billedTables: Record<string, BilledTable> = {
+    [options.tables.entries]: {
+      ...ENTRY_TABLE,
+      indexes: entryTableIndexes().map((index) => ({ ...index, projectedAttributes: ENTRY_INDEX_PROJECTED_ATTRIBUTES })),
+    },
+    [options.tables.tags]: { ...TAGS_TABLE, indexes: [] },
+  };
+  const { meter } = options;
   const started = await Promise.allSettled([
     startEnforcingProxy({
       service: 'dynamodb',
       targetEndpoint: options.dynamoDbTarget,
       identities,
       resourceArnOf: (name) => tableArns[name] ?? `arn:aws:dynamodb:local:000000000000:table/${name}`,
+      ...(meter ? { meter: dynamoDbCallMeter(meter, billedTables) } : {}),
     }),
     startEnforcingProxy({
       service: 'sqs',
       targetEndpoint: options.sqsTarget,
       identities,
       resourceArnOf: (url) => queueArns[url] ?? `arn:aws:sqs:local:000000000000:${url}`,
+      ...(meter ? { meter: sqsCallMeter(meter) } : {}),
     }),
   ]);
   const proxies = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -87,6 +87,15 @@ describe('DevLogApi stack', () => {
     // The SSM client (the consumer's accepted versions) is loaded on first use, not at cold start.
     expect(bundle).not.toContain('AmazonSSM');
     expect(readFileSync(join(dir, 'adapters', 'ssm-parameter.js'), 'utf8')).toContain('AmazonSSM');
+  });
+
+  it.each([
+    ['reconciler', 'ReconcilerFunction'],
+    ['aggregator', 'TechStackAggregatorFunction'],
+  ] as const)('keeps the %s bundle within its budget (lib/bundle-budgets.ts)', (name, logicalIdPrefix) => {
+    const [, fn] = Object.entries(stage.api.findResources('AWS::Lambda::Function')).find(([logicalId]) => logicalId.startsWith(logicalIdPrefix)) ?? [];
+    const dir = join(stage.outdir, `asset.${String(fn?.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
+    expect(statSync(join(dir, 'index.mjs')).size).toBeLessThan(BUNDLE_BUDGET_KIB[name] * 1024);
   });
 
   it('lets the API and the reconciler read, at run time, the job message versions the consumer published', () => {

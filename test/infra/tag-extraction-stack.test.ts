@@ -105,9 +105,9 @@ describe('TagExtraction stack', () => {
     });
   });
 
-  it('runs the default model with a low reasoning effort, and alarms under 30 days to its shutdown', () => {
+  it('runs the default model with no reasoning on the flex tier, and alarms under 30 days to its shutdown', () => {
     stage.extraction.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ OPENAI_MODEL: 'gpt-6-luna', OPENAI_REASONING_EFFORT: 'low' }) },
+      Environment: { Variables: Match.objectLike({ OPENAI_MODEL: 'gpt-6-luna', OPENAI_REASONING_EFFORT: 'none', OPENAI_SERVICE_TIER: 'flex' }) },
     });
     stage.extraction.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'DaysToModelShutdown',

@@ -27,6 +27,18 @@ export function rateLimited(retryAfter: { seconds?: number; milliseconds?: numbe
   return { status: 429, headers, error: { message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' } };
 }
 
+/**
+ * The 429 OpenAI sends when flex processing has no capacity ("429 Resource Unavailable", not
+ * billed; developers.openai.com/api/docs/guides/flex-processing): answer it to requests whose
+ * `body.service_tier` is `flex` to script a flex outage.
+ */
+export function flexUnavailable(): Reply {
+  return {
+    status: 429,
+    error: { message: 'Resource Unavailable: flex processing has no capacity for this request right now; try again later or use the default tier.', type: 'server_error', code: 'resource_unavailable' },
+  };
+}
+
 /** Random faults, each a share (0..1) of all requests. */
 export interface RandomFaults {
   /** Answer 500/502/503. */

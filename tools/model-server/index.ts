@@ -1,5 +1,5 @@
 /** The one scriptable OpenAI-format server of the repo (tests, bench, local stand-in); see README.md. */
-export { type FaultCounts, OFFLINE_DICTIONARY_MODEL, offlineDictionary, type RandomFaults, rateLimited, withRandomFaults } from './answers.js';
+export { type FaultCounts, flexUnavailable, OFFLINE_DICTIONARY_MODEL, offlineDictionary, type RandomFaults, rateLimited, withRandomFaults } from './answers.js';
 export {
   type Answer,
   type BatchControls,
@@ -11,5 +11,5 @@ export {
   type Reply,
   startModelServer,
 } from './server.js';
-export { approximateTokens, promptTokensOf } from './wire.js';
+export { completionTokensOf, promptTokensOf } from './wire.js';
 export type { BatchObject } from './batches.js';

@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'nod
 import type { Socket } from 'node:net';
 import { closeServer, listenOnLoopback, readBody } from '../../local/http-server.js';
 import { type BatchObject, BatchEmulator } from './batches.js';
-import { type ApiError, approximateTokens, type ChatCompletionBody, completionBody, entryOf, errorBody, promptTokensOf } from './wire.js';
+import { type ApiError, type ChatCompletionBody, completionBody, completionTokensOf, entryOf, errorBody, promptTokensOf } from './wire.js';
 
 /*
  * Hand-written: mock-OpenAI packages on npm either wrap the client in-process (which would skip
@@ -43,7 +43,8 @@ export interface AnswerExtras {
   /** The `model` the answer names (default: the model's `answersAs`, else the requested one). */
   model?: string;
   finishReason?: string;
-  usage?: { prompt_tokens: number; completion_tokens: number };
+  /** Scripted usage; `completion_tokens` includes `reasoning_tokens`, as OpenAI reports them. */
+  usage?: { prompt_tokens: number; completion_tokens: number; reasoning_tokens?: number };
 }
 
 /** Decides the reply to one request; may wait (a test's barrier) before it decides. */
@@ -74,11 +75,28 @@ export interface ModelServerOptions {
   unlistedModels?: 'serve' | 'not-found';
 }
 
-/** Token usage of the answered requests. */
-export interface ModelUsage {
+/** Token usage of answered requests (completion tokens include the reasoning tokens). */
+export interface TierUsage {
   requests: number;
   promptTokens: number;
   completionTokens: number;
+  reasoningTokens: number;
+}
+
+/** Token usage of the answered requests, in all and by the service tier that served them. */
+export interface ModelUsage extends TierUsage {
+  byServiceTier: Record<string, TierUsage>;
+}
+
+function emptyUsage(): ModelUsage {
+  return { requests: 0, promptTokens: 0, completionTokens: 0, reasoningTokens: 0, byServiceTier: {} };
+}
+
+function addUsage(usage: TierUsage, tokens: { prompt_tokens: number; completion_tokens: number; reasoning_tokens?: number }): void {
+  usage.requests++;
+  usage.promptTokens += tokens.prompt_tokens;
+  usage.completionTokens += tokens.completion_tokens;
+  usage.reasoningTokens += tokens.reasoning_tokens ?? 0;
 }
 
 /** A running model server. */
@@ -112,7 +130,7 @@ export interface ModelServer {
   release(): void;
   /** Adds or changes a model in the catalog. */
   setModel(id: string, spec: ModelSpec): void;
-  /** Usage of the answered requests since the last reset. */
+  /** Usage of the answered requests since the last reset, tokens counted with o200k_base. */
   usage(): ModelUsage;
   resetUsage(): void;
   /** The Batch API emulation: the batches created, a hold on their progress, expiry. */
@@ -143,7 +161,7 @@ const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
 
 /** The outcome decided for one request: an HTTP answer (with its tokens when answered), or a connection fault. */
 type Decided =
-  | { status: number; body: unknown; headers?: Record<string, string>; delayMs?: number; tokens?: { prompt_tokens: number; completion_tokens: number }; rejected?: true }
+  | { status: number; body: unknown; headers?: Record<string, string>; delayMs?: number; tokens?: { prompt_tokens: number; completion_tokens: number; reasoning_tokens?: number }; serviceTier?: string; rejected?: true }
   | { fault: 'reset' | 'stall'; delayMs?: number };
 
 /** Starts the server on 127.0.0.1 with a free port. */
@@ -159,7 +177,7 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
   let latencyMs = options.latencyMs ?? 0;
   let inFlight = 0;
   let peakInFlight = 0;
-  let usage: ModelUsage = { requests: 0, promptTokens: 0, completionTokens: 0 };
+  let usage = emptyUsage();
   let held: { promise: Promise<void>; resolve: () => void } | undefined;
   let answer = options.answer ?? NO_TECHNOLOGIES;
 
@@ -240,10 +258,11 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
       response.write('{"id":"chatcmpl-stalled","object":"chat.completion",');
       return;
     }
-    if (outcome.tokens) {
-      usage.requests++;
-      usage.promptTokens += outcome.tokens.prompt_tokens;
-      usage.completionTokens += outcome.tokens.completion_tokens;
+    if (outcome.tokens && outcome.serviceTier) {
+      addUsage(usage, outcome.tokens);
+      const tier = usage.byServiceTier[outcome.serviceTier] ?? { requests: 0, promptTokens: 0, completionTokens: 0, reasoningTokens: 0 };
+      usage.byServiceTier[outcome.serviceTier] = tier;
+      addUsage(tier, outcome.tokens);
     }
     send(response, outcome.status, outcome.body, outcome.headers);
   });
@@ -265,15 +284,18 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     }
     const content = 'technologies' in reply ? JSON.stringify({ technologies: reply.technologies }) : reply.content;
     const refusal = 'refusal' in reply ? reply.refusal : undefined;
-    const tokens = reply.usage ?? { prompt_tokens: promptTokensOf(recorded.body), completion_tokens: approximateTokens(content ?? refusal ?? '') };
+    const tokens = reply.usage ?? { prompt_tokens: promptTokensOf(recorded.body), completion_tokens: completionTokensOf(content ?? refusal ?? '') };
+    // As OpenAI: a request without service_tier (or `auto`) is served on the standard tier.
+    const serviceTier = recorded.body.service_tier === 'flex' ? 'flex' : 'default';
     const body = completionBody({
       model: reply.model ?? spec.answersAs ?? (recorded.model || 'model-server'),
       content: refusal ? null : content,
       refusal,
       finishReason: reply.finishReason ?? 'stop',
       usage: tokens,
+      serviceTier,
     });
-    return { status: 200, body, tokens, delayMs: reply.delayMs };
+    return { status: 200, body, tokens, serviceTier, delayMs: reply.delayMs };
   }
 
   // A batch line gets what a call with its body gets, without the latency (a batch has none to
@@ -336,9 +358,9 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     setModel(id, spec) {
       models.set(id, spec);
     },
-    usage: () => ({ ...usage }),
+    usage: () => structuredClone(usage),
     resetUsage() {
-      usage = { requests: 0, promptTokens: 0, completionTokens: 0 };
+      usage = emptyUsage();
       peakInFlight = inFlight;
     },
     batches,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 
 /** The parts of a chat completions request body the server reads. */
 export interface ChatCompletionBody {
@@ -9,6 +10,7 @@ export interface ChatCompletionBody {
   max_tokens?: number;
   max_completion_tokens?: number;
   reasoning_effort?: string;
+  service_tier?: string;
   [key: string]: unknown;
 }
 
@@ -26,22 +28,28 @@ export function errorBody(error: ApiError) {
 }
 
 /**
- * Rough token count of text as OpenAI's tokenizers see English/German prose: about four
- * characters per token. Good enough for a cost estimate; a real tokenizer would need its
- * vocabulary, which no offline package ships for these models.
+ * Tokens a chat message costs around its content in OpenAI's chat format (`<|im_start|>role`,
+ * separator, `<|im_end|>`), and the tokens that prime the answer; as OpenAI's cookbook counts them.
  */
-export function approximateTokens(text: string): number {
-  return Math.ceil(text.length / 4);
-}
+const TOKENS_PER_MESSAGE = 3;
+const TOKENS_PRIMING_THE_ANSWER = 3;
 
 /**
- * The prompt tokens of a request: the messages plus the structured-output JSON schema, which
- * OpenAI also puts in front of the model (and bills) when response_format is json_schema.
+ * The prompt tokens of a request as OpenAI bills them, counted with o200k_base, the tokenizer of
+ * OpenAI's GPT-4o, o-series and GPT-5 families (gpt-tokenizer, pinned; OpenAI publishes no
+ * separate one for gpt-6): the messages in the chat format plus the structured-output JSON
+ * schema, which OpenAI also puts in front of the model (and bills) with a json_schema
+ * response_format.
  */
 export function promptTokensOf(request: { messages?: { role?: string; content?: unknown }[]; response_format?: unknown }): number {
-  const messages = (request.messages ?? []).map((message) => `${message.role ?? ''}\n${textOf(message.content)}`).join('\n');
-  const schema = request.response_format ? JSON.stringify(request.response_format) : '';
-  return approximateTokens(messages) + approximateTokens(schema);
+  const messages = (request.messages ?? []).reduce((sum, message) => sum + TOKENS_PER_MESSAGE + countTokens(message.role ?? '') + countTokens(textOf(message.content)), 0);
+  const schema = request.response_format ? countTokens(JSON.stringify(request.response_format)) : 0;
+  return messages + TOKENS_PRIMING_THE_ANSWER + schema;
+}
+
+/** The completion tokens of an answer's text, counted like the prompt (o200k_base). */
+export function completionTokensOf(text: string): number {
+  return countTokens(text);
 }
 
 /** Our prompt sends `{"entry": "..."}` as the last user message; any other text is the entry itself. */
@@ -68,7 +76,9 @@ export function completionBody(options: {
   content: string | null;
   refusal?: string;
   finishReason: string;
-  usage: { prompt_tokens: number; completion_tokens: number };
+  usage: { prompt_tokens: number; completion_tokens: number; reasoning_tokens?: number };
+  /** The tier that served the request, as OpenAI reports it (`default`, `flex`). */
+  serviceTier: string;
 }) {
   return {
     id: `chatcmpl-${randomUUID()}`,
@@ -83,7 +93,13 @@ export function completionBody(options: {
         finish_reason: options.finishReason,
       },
     ],
-    usage: { ...options.usage, total_tokens: options.usage.prompt_tokens + options.usage.completion_tokens },
+    usage: {
+      prompt_tokens: options.usage.prompt_tokens,
+      completion_tokens: options.usage.completion_tokens,
+      total_tokens: options.usage.prompt_tokens + options.usage.completion_tokens,
+      completion_tokens_details: { reasoning_tokens: options.usage.reasoning_tokens ?? 0 },
+    },
+    service_tier: options.serviceTier,
     system_fingerprint: 'model-server',
   };
 }

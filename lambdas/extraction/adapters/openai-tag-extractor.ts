@@ -7,12 +7,13 @@ import type { ExtractOptions, RawExtraction, TagExtractor } from '../domain/port
 import { ANSWER_MAX_OUTPUT_TOKENS } from '../answer-schema.js';
 import { answerOfCompletion, extractionRequestBody } from '../model-request.js';
 import type { PromptTemplate } from '../prompts.js';
-import type { ReasoningEffort } from '../model-settings.js';
+import type { ReasoningEffort, ServiceTier } from '../model-settings.js';
 import { describeConnectionFailure, isNonJsonAnswer, NON_JSON_HINT } from './model-errors.js';
 import { type FallbackListener, withModelFallback } from './model-fallback.js';
 import { type LifecycleListener, modelLifecycleGuard } from './model-lifecycle.js';
 import { ModelParameters } from './model-parameters.js';
 import { withRequestRateLimit } from './request-rate-limit.js';
+import { isFlexUnavailable } from './service-tier.js';
 
 const RETRYABLE_STATUS = new Set([401, 403, 408, 409, 429]);
 
@@ -85,21 +86,29 @@ export class OpenAiTagExtractor implements TagExtractor {
     private readonly prompt: PromptTemplate,
     /** Which sampling parameters this model takes; shared by the extractors of one container. */
     private readonly parameters: ModelParameters = new ModelParameters('low'),
+    /** Flex asks the flex tier first and the standard tier when flex has no capacity. */
+    private readonly serviceTier: ServiceTier = 'default',
   ) {}
 
   /**
    * One structured-output call, capped at ANSWER_MAX_OUTPUT_TOKENS (plus room to reason for a
    * reasoning model, whose reasoning tokens count against the same cap); `signal` aborts all of
    * it, answer body included. Errors are classified as retryable or permanent. A model that
-   * rejects a sampling parameter is asked once more without it.
+   * rejects a sampling parameter is asked once more without it; flex without capacity (429
+   * Resource Unavailable) is asked once more on the standard tier.
    */
   async extract(entryText: string, { signal }: ExtractOptions = {}): Promise<RawExtraction> {
     let baseUrl: string | undefined;
     try {
       const client = await this.client();
       baseUrl = client.baseURL;
+      const createOnTier = (sampling: ReturnType<ModelParameters['for']>, tier: ServiceTier) =>
+        client.chat.completions.parse(extractionRequestBody(this.model, this.prompt, entryText, sampling, tier), { signal });
       const create = (sampling: ReturnType<ModelParameters['for']>) =>
-        client.chat.completions.parse(extractionRequestBody(this.model, this.prompt, entryText, sampling), { signal });
+        createOnTier(sampling, this.serviceTier).catch((error: unknown) => {
+          if (this.serviceTier !== 'flex' || !isFlexUnavailable(error)) throw error;
+          return createOnTier(sampling, 'default');
+        });
       const sampling = this.parameters.for(this.model);
       let startedAt = performance.now();
       const completion = await create(sampling).catch((error: unknown) => {
@@ -188,6 +197,8 @@ export interface OpenAiExtractorSettings extends Omit<OpenAiClientOptions, 'apiK
   /** Tried in order when the model (and each one before) is gone. */
   fallbackModels: readonly string[];
   reasoningEffort: ReasoningEffort;
+  /** `flex` asks the cheaper, slower tier first; `default` the standard tier only. */
+  serviceTier: ServiceTier;
   prompt: PromptTemplate;
   /** Told each time a gone model is left for the next one. */
   onModelFallback: FallbackListener;
@@ -210,7 +221,7 @@ export function createOpenAiExtractor(settings: OpenAiExtractorSettings): TagExt
   });
   const parameters = new ModelParameters(settings.reasoningEffort);
   const models = [settings.model, ...settings.fallbackModels.filter((model) => model !== settings.model)];
-  const fallback = withModelFallback(models, (model) => new OpenAiTagExtractor(client, model, settings.prompt, parameters), settings.onModelFallback);
+  const fallback = withModelFallback(models, (model) => new OpenAiTagExtractor(client, model, settings.prompt, parameters, settings.serviceTier), settings.onModelFallback);
   const startLifecycleGuard = modelLifecycleGuard(client, models, settings.onModelLifecycle);
   const extractor = withRequestRateLimit(fallback, settings.requestsPerMinute);
   return {

@@ -17,7 +17,8 @@ describe('readExtractionEnv', () => {
     expect(env).toMatchObject({
       OPENAI_MODEL: 'gpt-6-luna',
       OPENAI_FALLBACK_MODELS: [],
-      OPENAI_REASONING_EFFORT: 'low',
+      OPENAI_REASONING_EFFORT: 'none',
+      OPENAI_SERVICE_TIER: 'flex',
       PROMPT_VERSION: LATEST_PROMPT_VERSION,
       OPENAI_TIMEOUT_MS: 15_000,
       RECORD_CONCURRENCY: 10,
