@@ -12,6 +12,7 @@ import { RESERVED_CONCURRENCY } from '../../lib/reserved-concurrency.js';
 import { TagExtractionStack } from '../../lib/tag-extraction-stack.js';
 import { CDK_JSON_CONTEXT } from '../../lib/cdk-json-context.js';
 import { EXTRACTION_SERVICE_VERSION } from '../../lambdas/extraction/version.js';
+import { DEFAULT_REASONING_EFFORT } from '../../lambdas/extraction/model-settings.js';
 import { SKIP_BUNDLING, synthStage } from './synth.js';
 
 describe('TagExtraction stack', () => {
@@ -219,7 +220,7 @@ describe('TagExtraction backfill collector', () => {
     expect(value).toMatch(/BackfillBatches/);
     expect(value).toMatch(/OpenAiApiKey/);
     expect(value).toContain('\\"model\\":\\"gpt-6-luna\\"');
-    expect(value).toContain('\\"reasoningEffort\\":\\"low\\"');
+    expect(value).toContain(`\\"reasoningEffort\\":\\"${DEFAULT_REASONING_EFFORT}\\"`);
   });
 });
 
