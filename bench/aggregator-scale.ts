@@ -8,9 +8,9 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, DynamoDBRecord } from 'aws-lambda';
-import { appliedKey, TAGS_TABLE, TECH_STACK_INDEX, tagIndexItem, tagIndexPartition, totalKey } from '../lambdas/api/adapters/tags-table.js';
-import { techStackRank } from '../lambdas/api/domain/tech-stack.js';
-import { createAggregatorHandler, type TechStackAggregatorHandler } from '../lambdas/api/tech-stack-aggregator.js';
+import { appliedKey, TAGS_TABLE, TECH_STACK_INDEX, tagIndexItem, tagIndexPartition, totalKey } from '../lambdas/devlog-api/adapters/tags-table.js';
+import { techStackRank } from '../lambdas/devlog-api/domain/tech-stack.js';
+import { createAggregatorHandler, type TechStackAggregatorHandler } from '../lambdas/devlog-api/aggregator/handler-factory.js';
 import { entryKey } from '../lambdas/contract/index.js';
 import { dynamoDbClientFor, ensureEntryTable, ensureKeyedTable, startDynamoDb } from '../local/emulators/dynamodb.js';
 import { fakeLambdaContext } from '../local/lambda-context.js';

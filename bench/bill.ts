@@ -1,8 +1,8 @@
-import type { BilledFunction } from '../lib/resource-settings.js';
-import { FUNCTION_SETTINGS } from '../lib/resource-settings.js';
+import type { BilledFunction } from '../lib/shared/resource-settings.js';
+import { FUNCTION_SETTINGS } from '../lib/shared/resource-settings.js';
 import type { MeterReading } from '../local/metering/usage-meter.js';
-import type { ModelPrice } from '../lambdas/extraction/model-settings.js';
-import type { ModelUsage } from '../tools/model-server/index.js';
+import type { ModelPrice } from '../lambdas/tag-extraction/model-settings.js';
+import type { ModelUsage } from '../tools/tag-extraction/model-server/index.js';
 import type { PriceTable } from './prices.js';
 
 /*

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { BUNDLE_BUDGET_KIB } from '../lib/bundle-budgets.js';
-import { ESM_REQUIRE_SHIM } from '../lib/constructs/esm-require-shim.js';
+import { BUNDLE_BUDGET_KIB } from '../lib/shared/bundle-budgets.js';
+import { ESM_REQUIRE_SHIM } from '../lib/shared/constructs/esm-require-shim.js';
 import { REPO_ROOT } from './entries.js';
 import { median, round } from './stats.js';
 
@@ -19,7 +19,7 @@ export const FUNCTIONS = [
   { name: 'aggregator', logicalIdPrefix: 'TechStackAggregatorFunction', stack: 'api' },
 ] as const;
 
-/** The file the extraction handler imports on its first record (lib/tag-extraction-stack.ts). */
+/** The file the extraction handler imports on its first record (lib/tag-extraction/tag-extraction-stack.ts). */
 export const LAZY_FILE = 'adapters/openai-tag-extractor.js';
 
 /** Largest ratio of a handler's module init time to its SDK-clients-only floor. */
@@ -29,7 +29,7 @@ export const MAX_INIT_RATIO = 1.1;
 /**
  * The floor: what each of our handlers must load at init no matter what, i.e. the AWS SDK
  * clients it creates outside the handler. API and reconciler create DynamoDBClient +
- * DynamoDBDocumentClient + SQSClient (lambdas/api/aws-clients.ts); the extraction creates the
+ * DynamoDBDocumentClient + SQSClient (lambdas/devlog-api/aws-clients.ts); the extraction creates the
  * same three (Secrets Manager comes lazily with the OpenAI SDK). So one floor serves all three.
  */
 export const FLOOR_SOURCE = `
@@ -192,7 +192,7 @@ export async function measureColdStart(
   }
 }
 
-/** Pass/fail of the cold-start targets: each init <= 1.1x floor, each index.mjs within its budget (lib/bundle-budgets.ts). */
+/** Pass/fail of the cold-start targets: each init <= 1.1x floor, each index.mjs within its budget (lib/shared/bundle-budgets.ts). */
 export function coldStartVerdicts(result: Pick<ColdStartResult, 'functions' | 'floor'>): { name: string; pass: boolean; detail: string }[] {
   return result.functions.flatMap((fn) => [
     {

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { CONSUMER_SETTINGS, QUEUE_SETTINGS } from '../lambdas/contract/index.js';
-import { DEFAULT_OPENAI_MODEL, DEFAULT_REASONING_EFFORT, DEFAULT_SERVICE_TIER, modelPrice } from '../lambdas/extraction/model-settings.js';
+import { DEFAULT_OPENAI_MODEL, DEFAULT_REASONING_EFFORT, DEFAULT_SERVICE_TIER, modelPrice } from '../lambdas/tag-extraction/model-settings.js';
 import { addStage } from '../lib/app.js';
-import { type BilledFunction, FUNCTION_SETTINGS, SYSTEM_LOG_LEVEL } from '../lib/resource-settings.js';
+import { type BilledFunction, FUNCTION_SETTINGS, SYSTEM_LOG_LEVEL } from '../lib/shared/resource-settings.js';
 import type { MeterReading } from '../local/metering/usage-meter.js';
-import type { ModelUsage } from '../tools/model-server/index.js';
+import type { ModelUsage } from '../tools/tag-extraction/model-server/index.js';
 import { type Bill, billRun, fixedMonthly } from './bill.js';
 import { entryAt, type StackSectionDeps } from './entries.js';
 import { PRICES } from './prices.js';
@@ -114,7 +114,7 @@ export async function synthesizedCostFacts(): Promise<{ memoryMb: Record<BilledF
 export async function measureCost(options: { quick: boolean }, deps: StackSectionDeps): Promise<CostResult> {
   const { model, entries, log } = deps;
   const price = modelPrice(DEFAULT_OPENAI_MODEL);
-  if (!price) throw new Error(`no list price for ${DEFAULT_OPENAI_MODEL} in lambdas/extraction/model-settings.ts`);
+  if (!price) throw new Error(`no list price for ${DEFAULT_OPENAI_MODEL} in lambdas/tag-extraction/model-settings.ts`);
   const memoryMb = Object.fromEntries(Object.entries(FUNCTION_SETTINGS).map(([name, settings]) => [name, settings.memoryMb])) as Record<BilledFunction, number>;
   model.setLatency(MODEL_LATENCY_MS);
   model.release();
@@ -170,7 +170,7 @@ export async function measureCost(options: { quick: boolean }, deps: StackSectio
     fixedMonthlyUsd: facts ? fixedMonthly(PRICES, { alarms: facts.alarms, dashboards: facts.dashboards, secrets: facts.secrets, idlePollers: 5 }) : undefined,
     conditions: {
       model: `${DEFAULT_OPENAI_MODEL}, reasoning_effort ${DEFAULT_REASONING_EFFORT}, service_tier ${DEFAULT_SERVICE_TIER}; tokens counted by the model server with o200k_base; answered by the offline dictionary after ${MODEL_LATENCY_MS} ms`,
-      memoryMb: `${JSON.stringify(memoryMb)} (lib/resource-settings.ts, which the stacks are built from)`,
+      memoryMb: `${JSON.stringify(memoryMb)} (lib/shared/resource-settings.ts, which the stacks are built from)`,
       tracing: Object.fromEntries(Object.entries(FUNCTION_SETTINGS).map(([name, settings]) => [name, settings.tracing])),
       systemLogLevel: SYSTEM_LOG_LEVEL,
       xray: `Lambda's sampling (1/s, then 5%) at 1M entries over 30 days (${round(ENTRIES_PER_SECOND, 3)} entries/s)`,

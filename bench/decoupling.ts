@@ -1,7 +1,7 @@
 import { CONSUMER_SETTINGS } from '../lambdas/contract/index.js';
 import { entryAt, type BenchEntries, type StackSectionDeps } from './entries.js';
 import { runClosedLoop, type LoadResult } from './load.js';
-import type { ModelServer, ModelUsage } from '../tools/model-server/index.js';
+import type { ModelServer, ModelUsage } from '../tools/tag-extraction/model-server/index.js';
 import { startStackProcess, type StackProcess } from './stack-process.js';
 import { summarize, round, type Summary } from './stats.js';
 import { startSyncBaselineServer } from './sync-baseline.js';

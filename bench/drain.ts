@@ -1,7 +1,7 @@
 import { CONSUMER_SETTINGS, QUEUE_SETTINGS } from '../lambdas/contract/index.js';
 import { entryAt, type BenchEntries, type StackSectionDeps } from './entries.js';
 import { runClosedLoop } from './load.js';
-import type { ModelServer } from '../tools/model-server/index.js';
+import type { ModelServer } from '../tools/tag-extraction/model-server/index.js';
 import { startStackProcess, type StackProcess } from './stack-process.js';
 import { mean, round } from './stats.js';
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { loadDataset } from '../eval/dataset.js';
-import type { ModelServer } from '../tools/model-server/index.js';
+import type { ModelServer } from '../tools/tag-extraction/model-server/index.js';
 
 /** The repository root (bench/ lives directly under it). */
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..');

@@ -1,4 +1,4 @@
-import { parseCommandLine, UsageError } from '../tools/cli.js';
+import { parseCommandLine, UsageError } from '../tools/shared/cli.js';
 
 /** The sections of the bench, in the order they run. */
 export const SECTIONS = ['decoupling', 'drain', 'cold-start', 'cost', 'aggregator-scale'] as const;

@@ -1,7 +1,7 @@
 /*
  * The one price table of the bench's bill: us-east-1 list prices of AWS, each with the page it
  * comes from and when it was read (with the search tool; free tiers ignored). The model's prices
- * live with the model settings (lambdas/extraction/model-settings.ts, modelPrice).
+ * live with the model settings (lambdas/tag-extraction/model-settings.ts, modelPrice).
  */
 
 /** One price: USD per unit, where it comes from, and when it was read. */

@@ -1,4 +1,4 @@
-import { BUNDLE_BUDGET_KIB } from '../lib/bundle-budgets.js';
+import { BUNDLE_BUDGET_KIB } from '../lib/shared/bundle-budgets.js';
 import type { ColdStartResult } from './cold-start.js';
 import { kib } from './cold-start.js';
 import { type CostResult, MAX_AWS_USD_PER_MILLION, MAX_LLM_USD_PER_MILLION } from './cost.js';

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Node } from 'constructs';
 import { CONSUMER_SETTINGS, QUEUE_SETTINGS } from '../lambdas/contract/index.js';
-import { readStageConfig } from '../lib/config.js';
+import { readStageConfig } from '../lib/shared/config.js';
 import { AGGREGATOR_SCALES, aggregatorScaleRows, measureAggregatorScale } from './aggregator-scale.js';
 import { measureColdStart } from './cold-start.js';
 import { measureCost } from './cost.js';
@@ -10,12 +10,12 @@ import { measureDecoupling, type DecouplingOptions } from './decoupling.js';
 import { drainScenarios, measureDrain, type DrainResult } from './drain.js';
 import { loadBenchEntries, REPO_ROOT } from './entries.js';
 import { describeMachine, machineLine } from './machine.js';
-import { runCommand } from '../tools/cli.js';
+import { runCommand } from '../tools/shared/cli.js';
 import { parseBenchOptions, type Section, USAGE } from './options.js';
 import { renderChartSvg } from './chart.js';
 import { formatTable, type ReportRow } from './report.js';
 import { coldStartRows, costRows, decouplingRows, drainRows } from './rows.js';
-import { type ModelServer, offlineDictionary, startModelServer } from '../tools/model-server/index.js';
+import { type ModelServer, offlineDictionary, startModelServer } from '../tools/tag-extraction/model-server/index.js';
 import { stopAllStackProcesses } from './stack-process.js';
 import { round } from './stats.js';
 
@@ -142,7 +142,7 @@ async function main(): Promise<void> {
     `devlog-tags bench, ${startedAt.toISOString()} (${round((Date.now() - startedAt.getTime()) / 1000, 0)} s)`,
     `Machine:  ${machineLine(machine)} at start, ${loadAtEnd} at end${busy ? ' (WARNING: other processes were busy; latency and init figures are pessimistic)' : ''}`,
     `Settings: ${settingsLine}`,
-    `Entries:  ${entries.source}; model: tools/model-server (OpenAI wire format on 127.0.0.1, answers from the offline dictionary after a set delay)`,
+    `Entries:  ${entries.source}; model: tools/tag-extraction/model-server (OpenAI wire format on 127.0.0.1, answers from the offline dictionary after a set delay)`,
   ];
   const withTargets = rows.filter((row) => row.pass !== undefined);
   if (options.json) {

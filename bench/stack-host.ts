@@ -2,16 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { monotonicFactory } from 'ulid';
-import { DynamoDbEntryStore } from '../lambdas/api/adapters/dynamodb-entry-store.js';
-import { createAwsClients } from '../lambdas/api/aws-clients.js';
+import { DynamoDbEntryStore } from '../lambdas/devlog-api/adapters/dynamodb-entry-store.js';
+import { createAwsClients } from '../lambdas/devlog-api/aws-clients.js';
 import { jobMessageFor } from '../lambdas/contract/index.js';
 import { fakeLambdaContext } from '../local/lambda-context.js';
 import { LOCAL_RESOURCES } from '../local/settings.js';
 import { startLocalStack, type LocalStack } from '../local/stack.js';
 import { UsageMeter } from '../local/metering/usage-meter.js';
 import type { HostReply, HostRequest } from './stack-protocol.js';
-import { WEB_FUNCTION_TIMEOUTS_SECONDS } from '../lambdas/api/function-timeouts.js';
-import type { ApiHandler } from '../lambdas/api/handler-factory.js';
+import { WEB_FUNCTION_TIMEOUTS_SECONDS } from '../lambdas/devlog-api/function-timeouts.js';
+import type { ApiHandler } from '../lambdas/devlog-api/api/handler-factory.js';
 
 /*
  * Child process of the bench: one local stack. Not for the handlers' sake (they are built by

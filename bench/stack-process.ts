@@ -2,7 +2,7 @@ import { fork } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { killTree } from '../tools/process-tree.js';
+import { killTree } from '../tools/shared/process-tree.js';
 import { REPO_ROOT } from './entries.js';
 import type { HostReply, HostRequest } from './stack-protocol.js';
 import type { MeterReading } from '../local/metering/usage-meter.js';

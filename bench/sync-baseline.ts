@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
-import { ANSWER_RESPONSE_FORMAT } from '../lambdas/extraction/answer-schema.js';
-import { DEFAULT_OPENAI_MODEL } from '../lambdas/extraction/model-settings.js';
-import { LATEST_PROMPT_VERSION, PROMPTS, promptMessages } from '../lambdas/extraction/prompts.js';
+import { ANSWER_RESPONSE_FORMAT } from '../lambdas/tag-extraction/answer-schema.js';
+import { DEFAULT_OPENAI_MODEL } from '../lambdas/tag-extraction/model-settings.js';
+import { LATEST_PROMPT_VERSION, PROMPTS, promptMessages } from '../lambdas/tag-extraction/prompts.js';
 import { closeServer, listenOnLoopback, readBody } from '../local/http-server.js';
 
 /*

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { addStage } from '../lib/app.js';
-import { CDK_JSON_CONTEXT } from '../lib/cdk-json-context.js';
+import { CDK_JSON_CONTEXT } from '../lib/shared/cdk-json-context.js';
 import { FUNCTIONS, type LocatedAsset } from './cold-start.js';
 
 /*

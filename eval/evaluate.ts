@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
-import { postProcessTags, type DropReason } from '../lambdas/extraction/domain/post-process.js';
-import type { TagExtractor, TokenUsage } from '../lambdas/extraction/domain/ports.js';
+import { postProcessTags, type DropReason } from '../lambdas/tag-extraction/domain/post-process.js';
+import type { TagExtractor, TokenUsage } from '../lambdas/tag-extraction/domain/ports.js';
 import type { LabelledEntry } from './dataset.js';
 import { microScores, scoreEntry, type EntryScore, type MicroScores } from './metrics.js';
 

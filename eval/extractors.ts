@@ -1,9 +1,9 @@
 import OpenAI from 'openai';
-import { OpenAiTagExtractor } from '../lambdas/extraction/adapters/openai-tag-extractor.js';
-import type { RawExtraction, TagExtractor, TokenUsage } from '../lambdas/extraction/domain/ports.js';
-import { DEFAULT_OPENAI_MODEL } from '../lambdas/extraction/model-settings.js';
-import { LATEST_PROMPT_VERSION, PROMPTS } from '../lambdas/extraction/prompts.js';
-import { findTechnologies } from '../tools/offline-model/find-technologies.js';
+import { OpenAiTagExtractor } from '../lambdas/tag-extraction/adapters/openai-tag-extractor.js';
+import type { RawExtraction, TagExtractor, TokenUsage } from '../lambdas/tag-extraction/domain/ports.js';
+import { DEFAULT_OPENAI_MODEL } from '../lambdas/tag-extraction/model-settings.js';
+import { LATEST_PROMPT_VERSION, PROMPTS } from '../lambdas/tag-extraction/prompts.js';
+import { findTechnologies } from '../tools/tag-extraction/offline-model/find-technologies.js';
 
 /** The model name the offline extractor reports. */
 export const OFFLINE_MODEL = 'offline-dictionary';

@@ -1,4 +1,4 @@
-import { parseCommandLine, UsageError } from '../tools/cli.js';
+import { parseCommandLine, UsageError } from '../tools/shared/cli.js';
 import { DEFAULT_MAX_REGRESSION } from './compare.js';
 
 /** The command line of `npm run eval`. */

@@ -11,9 +11,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
-import type { TagExtractor } from '../lambdas/extraction/domain/ports.js';
-import { LATEST_PROMPT_VERSION } from '../lambdas/extraction/prompts.js';
-import { runCommand, UsageError } from '../tools/cli.js';
+import type { TagExtractor } from '../lambdas/tag-extraction/domain/ports.js';
+import { LATEST_PROMPT_VERSION } from '../lambdas/tag-extraction/prompts.js';
+import { runCommand, UsageError } from '../tools/shared/cli.js';
 import { compareRuns, parseBaseline, type RunScores } from './compare.js';
 import { DatasetError, type LabelledEntry, loadDataset } from './dataset.js';
 import { type Evaluation, evaluate } from './evaluate.js';

@@ -1,8 +1,8 @@
 import { Validations, type App } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { readStageConfig } from './config.js';
-import { DevLogApiStack } from './devlog-api-stack.js';
-import { TagExtractionStack } from './tag-extraction-stack.js';
+import { readStageConfig } from './shared/config.js';
+import { DevLogApiStack } from './devlog-api/devlog-api-stack.js';
+import { TagExtractionStack } from './tag-extraction/tag-extraction-stack.js';
 
 /** Adds one stage of the system to a CDK app: the web team's stack and the extraction team's. */
 export function addStage(app: App) {

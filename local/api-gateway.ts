@@ -15,8 +15,8 @@ import { fakeLambdaContext } from './lambda-context.js';
 import { consoleLog, type LogLine } from './log.js';
 import { LOCAL_RESOURCES } from './settings.js';
 import { webPageHeaders } from './web-page-headers.js';
-import { WEB_FUNCTION_TIMEOUTS_SECONDS } from '../lambdas/api/function-timeouts.js';
-import { compilePath, GATEWAY_ROUTES, routeKeyOf, type RouteAuth } from '../lambdas/api/http/routes.js';
+import { WEB_FUNCTION_TIMEOUTS_SECONDS } from '../lambdas/devlog-api/function-timeouts.js';
+import { compilePath, GATEWAY_ROUTES, routeKeyOf, type RouteAuth } from '../lambdas/devlog-api/api/http/routes.js';
 
 /*
  * Hand-written: serverless-offline and similar emulators come with the Serverless Framework

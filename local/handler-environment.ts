@@ -1,5 +1,5 @@
 import { CONSUMER_SETTINGS } from '../lambdas/contract/index.js';
-import { EXTRACTION_SERVICE_VERSION } from '../lambdas/extraction/version.js';
+import { EXTRACTION_SERVICE_VERSION } from '../lambdas/tag-extraction/version.js';
 import { LOCAL_RESOURCES } from './settings.js';
 
 /** Where the local resources are, for the handlers' configuration. */

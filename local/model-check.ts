@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
-import { describeConnectionFailure } from '../lambdas/extraction/adapters/model-errors.js';
-import { readModelLifecycle } from '../lambdas/extraction/adapters/model-lifecycle.js';
+import { describeConnectionFailure } from '../lambdas/tag-extraction/adapters/model-errors.js';
+import { readModelLifecycle } from '../lambdas/tag-extraction/adapters/model-lifecycle.js';
 
 /** Where `npm start` sends extraction requests. */
 export interface ModelServerTarget {

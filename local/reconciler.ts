@@ -2,10 +2,10 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import { DynamoDbPendingEntries } from '../lambdas/api/adapters/dynamodb-pending-entries.js';
-import { sameCheckoutJobMessageVersion } from '../lambdas/api/adapters/consumer-versions.js';
-import { SqsJobQueue } from '../lambdas/api/adapters/sqs-job-queue.js';
-import { reconcilePending, type ReconcileReport } from '../lambdas/api/domain/reconcile-pending.js';
+import { DynamoDbPendingEntries } from '../lambdas/devlog-api/adapters/dynamodb-pending-entries.js';
+import { sameCheckoutJobMessageVersion } from '../lambdas/devlog-api/adapters/consumer-versions.js';
+import { SqsJobQueue } from '../lambdas/devlog-api/adapters/sqs-job-queue.js';
+import { reconcilePending, type ReconcileReport } from '../lambdas/devlog-api/domain/reconcile-pending.js';
 import { fakeLambdaContext } from './lambda-context.js';
 import type { LogLine } from './log.js';
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { CONSUMER_SETTINGS, QUEUE_SETTINGS, reconcileGraceSeconds } from '../lambdas/contract/index.js';
-import { UsageError } from '../tools/cli.js';
+import { UsageError } from '../tools/shared/cli.js';
 
 /*
  * Local-only knobs. Everything the deployed system also has (batch size, concurrency,

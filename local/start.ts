@@ -1,6 +1,6 @@
-import { DEFAULT_DAILY_ENTRY_QUOTA } from '../lambdas/api/domain/daily-quota.js';
-import { DEFAULT_MAX_OPEN_WAITS_PER_USER } from '../lambdas/api/domain/wait-for-entry.js';
-import { parseCommandLine, runCommand } from '../tools/cli.js';
+import { DEFAULT_DAILY_ENTRY_QUOTA } from '../lambdas/devlog-api/domain/daily-quota.js';
+import { DEFAULT_MAX_OPEN_WAITS_PER_USER } from '../lambdas/devlog-api/domain/wait-for-entry.js';
+import { parseCommandLine, runCommand } from '../tools/shared/cli.js';
 import { wipeDataDir } from './data-dir.js';
 import { LOCAL_TOKEN_TTL } from './jwt.js';
 import { writeReadableLine } from './log.js';

@@ -1,4 +1,4 @@
-import { parseCommandLine, runCommand, UsageError } from '../tools/cli.js';
+import { parseCommandLine, runCommand, UsageError } from '../tools/shared/cli.js';
 import { issueLocalToken, LOCAL_TOKEN_TTL, loadOrCreateSigningKey } from './jwt.js';
 import { readLocalSettings } from './settings.js';
 

@@ -1,8 +1,8 @@
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ENTRY_SORT_PREFIX, ENTRY_STATUS } from '../lambdas/contract/index.js';
-import type { BatchApi } from '../lambdas/extraction/backfill/batch-api.js';
-import type { BatchLedger } from '../lambdas/extraction/backfill/batch-ledger.js';
-import { type BackfillModelSettings, batchRequestLines } from '../lambdas/extraction/backfill/requests.js';
+import type { BatchApi } from '../lambdas/tag-extraction/backfill/batch-api.js';
+import type { BatchLedger } from '../lambdas/tag-extraction/backfill/batch-ledger.js';
+import { type BackfillModelSettings, batchRequestLines } from '../lambdas/tag-extraction/backfill/requests.js';
 
 /** OpenAI's limit of requests in one batch input file. */
 export const MAX_REQUESTS_PER_BATCH = 50_000;

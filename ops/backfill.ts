@@ -1,12 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DynamoDbBatchLedger } from '../lambdas/extraction/adapters/dynamodb-backfill-ledger.js';
-import { DynamoDbEntryTagStore } from '../lambdas/extraction/adapters/dynamodb-entry-tag-store.js';
-import { openAiBatchApi } from '../lambdas/extraction/adapters/openai-batch-api.js';
-import { collectBackfillBatches, DEFAULT_APPLY_PER_SECOND } from '../lambdas/extraction/backfill/collect-batches.js';
-import { LATEST_PROMPT_VERSION } from '../lambdas/extraction/prompts.js';
-import { EXTRACTION_SERVICE_VERSION } from '../lambdas/extraction/version.js';
-import { parseCommandLine, runCommand, UsageError } from '../tools/cli.js';
+import { DynamoDbBatchLedger } from '../lambdas/tag-extraction/adapters/dynamodb-backfill-ledger.js';
+import { DynamoDbEntryTagStore } from '../lambdas/tag-extraction/adapters/dynamodb-entry-tag-store.js';
+import { openAiBatchApi } from '../lambdas/tag-extraction/adapters/openai-batch-api.js';
+import { collectBackfillBatches, DEFAULT_APPLY_PER_SECOND } from '../lambdas/tag-extraction/backfill/collect-batches.js';
+import { LATEST_PROMPT_VERSION } from '../lambdas/tag-extraction/prompts.js';
+import { EXTRACTION_SERVICE_VERSION } from '../lambdas/tag-extraction/version.js';
+import { parseCommandLine, runCommand, UsageError } from '../tools/shared/cli.js';
 import { checkpointPath } from './backfill-checkpoint.js';
 import { MAX_REQUESTS_PER_BATCH, submitBackfill } from './backfill-entries.js';
 import { resolveTarget, TARGET_OPTIONS, TARGET_USAGE } from './cli.js';
@@ -31,7 +31,7 @@ ${TARGET_USAGE}
 /*
  * Re-extraction of history after a prompt or model change, off the live path. Submission is
  * checkpointed to a file after every batch; running the same command again resumes there
- * (--restart starts over). Applying results is the collector's job (lambdas/extraction/backfill).
+ * (--restart starts over). Applying results is the collector's job (lambdas/tag-extraction/backfill).
  */
 await runCommand({ name: 'npm run backfill', usage: USAGE }, async () => {
   const { values } = parseCommandLine({

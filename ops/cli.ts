@@ -1,4 +1,4 @@
-import { UsageError } from '../tools/cli.js';
+import { UsageError } from '../tools/shared/cli.js';
 import { awsTarget, localTarget, type OpsTarget } from './targets.js';
 
 /** Options every ops script takes: which stage, or the local stack. */

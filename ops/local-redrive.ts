@@ -1,8 +1,8 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { SqsJobQueue } from '../lambdas/api/adapters/sqs-job-queue.js';
-import { sameCheckoutJobMessageVersion } from '../lambdas/api/adapters/consumer-versions.js';
-import type { EntryRef } from '../lambdas/api/domain/ports.js';
+import { SqsJobQueue } from '../lambdas/devlog-api/adapters/sqs-job-queue.js';
+import { sameCheckoutJobMessageVersion } from '../lambdas/devlog-api/adapters/consumer-versions.js';
+import type { EntryRef } from '../lambdas/devlog-api/domain/ports.js';
 import { receiveSendDelete } from './dlq-movers.js';
 import { resetFailedEntries } from './reset-failed-entries.js';
 

@@ -1,4 +1,4 @@
-import { parseCommandLine, runCommand } from '../tools/cli.js';
+import { parseCommandLine, runCommand } from '../tools/shared/cli.js';
 import { resolveTarget, TARGET_OPTIONS, TARGET_USAGE } from './cli.js';
 import { messageMoveTask } from './dlq-movers.js';
 import { redriveLocal } from './local-redrive.js';

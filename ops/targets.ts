@@ -6,8 +6,8 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { GetParameterCommand, GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import OpenAI from 'openai';
-import { REASONING_EFFORTS, type ReasoningEffort } from '../lambdas/extraction/model-settings.js';
-import { consumerParameterPaths, type PublishedBackfillSettings, sharedParameterPaths } from '../lib/ssm-parameters.js';
+import { REASONING_EFFORTS, type ReasoningEffort } from '../lambdas/tag-extraction/model-settings.js';
+import { consumerParameterPaths, type PublishedBackfillSettings, sharedParameterPaths } from '../lib/shared/ssm-parameters.js';
 
 /** Where an ops script acts: a deployed stage, or the running local stack. */
 export interface OpsTarget {

@@ -5,7 +5,7 @@ import { ENTRY_ID_PATTERN, OWNER_ID_MAX_LENGTH } from './job-message.js';
  * The events the product's other prompts consume: the web team publishes them on the stage's
  * EventBridge bus from the entries table's stream (never from a write beside the tag write).
  * Like the job message, each detail is versioned and its JSON Schema is committed and gated
- * (tools/contract-gate): a published version's fields never change, new fields are optional.
+ * (tools/shared/contract-gate): a published version's fields never change, new fields are optional.
  * Delivery is at least once: consumers dedupe on `entryId` + `revision` (README, "Events").
  */
 

@@ -1,4 +1,4 @@
-import { TAGS_TABLE } from '../../lambdas/api/adapters/tags-table.js';
+import { TAGS_TABLE } from '../../lambdas/devlog-api/adapters/tags-table.js';
 import { ENTRY_TABLE } from '../../lambdas/contract/index.js';
 import { entryTableIndexes } from '../emulators/dynamodb.js';
 import type { AuthorizationRequest } from './policy.js';

@@ -1,8 +1,8 @@
 import { App, type CfnElement, type CfnResource, type Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { addStage } from '../../lib/app.js';
-import { CDK_JSON_CONTEXT } from '../../lib/cdk-json-context.js';
-import { sharedParameterPaths } from '../../lib/ssm-parameters.js';
+import { CDK_JSON_CONTEXT } from '../../lib/shared/cdk-json-context.js';
+import { sharedParameterPaths } from '../../lib/shared/ssm-parameters.js';
 import type { PolicyCondition, PolicyStatement } from './policy.js';
 import { POLICY_RESOURCES, type PolicyFunction } from './resources.js';
 

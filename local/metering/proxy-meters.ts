@@ -1,4 +1,4 @@
-import type { BilledFunction } from '../../lib/resource-settings.js';
+import type { BilledFunction } from '../../lib/shared/resource-settings.js';
 import type { CallMeter, RelayedAnswer } from '../iam/enforcing-proxy.js';
 import { type BilledTable, type WireItem, writeUnitsOf } from './dynamodb-units.js';
 import type { UsageMeter } from './usage-meter.js';

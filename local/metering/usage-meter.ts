@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ACCESS_LOG_FORMAT, type BilledFunction, FUNCTION_SETTINGS, SYSTEM_LOG_LEVEL } from '../../lib/resource-settings.js';
+import { ACCESS_LOG_FORMAT, type BilledFunction, FUNCTION_SETTINGS, SYSTEM_LOG_LEVEL } from '../../lib/shared/resource-settings.js';
 
 /** What one function used, as AWS bills it. */
 export interface FunctionUsage {
@@ -135,7 +135,7 @@ function platformLogLines(fn: BilledFunction, durationMs: number): string[] {
   ];
 }
 
-/** The access log line API Gateway writes for a request, in the stack's format (lib/resource-settings.ts). */
+/** The access log line API Gateway writes for a request, in the stack's format (lib/shared/resource-settings.ts). */
 function accessLogLine(request: MeteredHttpRequest): string {
   const values: Record<string, string> = {
     '$context.requestId': 'Kx3b7gR2IAMEVdQ=',

@@ -1,6 +1,6 @@
 import { base64url, generateKeyPair, importJWK, SignJWT, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeCursor } from '../../lambdas/api/http/cursor.js';
+import { encodeCursor } from '../../lambdas/devlog-api/api/http/cursor.js';
 import { LOCAL_JWT_AUDIENCE, LOCAL_JWT_ISSUER, loadOrCreateSigningKey, type SigningKey } from '../../local/jwt.js';
 import { rawRequest, type ApiClient, type RawResponse } from '../support/api-client.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';

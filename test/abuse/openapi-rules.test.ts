@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { routeApiRequest, type ApiResult } from '../../lambdas/api/http/router.js';
+import { routeApiRequest, type ApiResult } from '../../lambdas/devlog-api/api/http/router.js';
 import { documentAllows } from '../support/openapi.js';
 import { apiEvent } from '../unit/support/api-events.js';
 import { fakeApiDeps } from '../unit/support/fake-api-ports.js';

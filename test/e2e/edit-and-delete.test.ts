@@ -1,7 +1,7 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { jobMessageFor, type JobMessageVersion } from '../../lambdas/contract/index.js';
-import type { Answer, ModelServer } from '../../tools/model-server/index.js';
+import type { Answer, ModelServer } from '../../tools/tag-extraction/model-server/index.js';
 import type { ApiClient, EntryView } from '../support/api-client.js';
 import { vocabularyAnswer } from '../support/entries.js';
 import { expectAnswerMatchesDocument } from '../support/openapi.js';

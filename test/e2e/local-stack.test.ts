@@ -1,6 +1,6 @@
-import { EXTRACTION_SERVICE_VERSION } from '../../lambdas/extraction/version.js';
+import { EXTRACTION_SERVICE_VERSION } from '../../lambdas/tag-extraction/version.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ModelServer, startModelServer } from '../../tools/model-server/index.js';
+import { type ModelServer, startModelServer } from '../../tools/tag-extraction/model-server/index.js';
 import type { AnswerBody } from '../support/api-client.js';
 import { waitFor } from '../support/wait.js';
 import {

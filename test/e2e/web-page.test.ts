@@ -17,7 +17,7 @@ import {
   tokenFromCli,
   type StackProcess,
 } from './support/local-stack-process.js';
-import { offlineDictionary } from '../../tools/model-server/index.js';
+import { offlineDictionary } from '../../tools/tag-extraction/model-server/index.js';
 import { ApiClient } from '../support/api-client.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { waitFor } from '../support/wait.js';

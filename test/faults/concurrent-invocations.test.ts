@@ -2,12 +2,12 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { monotonicFactory } from 'ulid';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { DynamoDbEntryStore } from '../../lambdas/api/adapters/dynamodb-entry-store.js';
-import type { Entry } from '../../lambdas/api/domain/entry.js';
+import { DynamoDbEntryStore } from '../../lambdas/devlog-api/adapters/dynamodb-entry-store.js';
+import type { Entry } from '../../lambdas/devlog-api/domain/entry.js';
 import { jobMessageFor } from '../../lambdas/contract/index.js';
 import { fakeLambdaContext } from '../../local/lambda-context.js';
 import { eventually, handlersFor, startTestEmulators, type TestEmulators } from '../integration/support/emulators.js';
-import { type ModelServer, startModelServer } from '../../tools/model-server/index.js';
+import { type ModelServer, startModelServer } from '../../tools/tag-extraction/model-server/index.js';
 import { sqsRecord } from '../unit/support/sqs-records.js';
 
 /*

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { temporaryDataDir } from '../e2e/support/local-stack-process.js';
 import { ApiClient } from '../support/api-client.js';
 import { testModelEnv, testEntries, vocabularyAnswer, QUICK_RETRIES } from '../support/entries.js';
-import { type ModelServer, startModelServer } from '../../tools/model-server/index.js';
+import { type ModelServer, startModelServer } from '../../tools/tag-extraction/model-server/index.js';
 import { waitFor } from '../support/wait.js';
 import { waitUntilSettled, type AcceptedEntry } from './support/settle.js';
 import { killAllStackProcesses, startStackProcess, type StackProcess } from './support/stack-process.js';

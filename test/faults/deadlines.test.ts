@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deadlineReserve } from '../../lambdas/extraction/invocation-deadlines.js';
-import { type Answer, type ModelServer, rateLimited } from '../../tools/model-server/index.js';
+import { deadlineReserve } from '../../lambdas/tag-extraction/invocation-deadlines.js';
+import { type Answer, type ModelServer, rateLimited } from '../../tools/tag-extraction/model-server/index.js';
 import type { ApiClient } from '../support/api-client.js';
 import { testEntries, vocabularyAnswer, QUICK_RETRIES } from '../support/entries.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';

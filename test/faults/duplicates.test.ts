@@ -1,10 +1,10 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbEntryStore } from '../../lambdas/api/adapters/dynamodb-entry-store.js';
+import { DynamoDbEntryStore } from '../../lambdas/devlog-api/adapters/dynamodb-entry-store.js';
 import { jobMessageFor } from '../../lambdas/contract/index.js';
 import type { ApiClient, EntryView } from '../support/api-client.js';
 import { testEntries, type TestEntry, vocabularyAnswer, QUICK_RETRIES } from '../support/entries.js';
-import type { ModelServer } from '../../tools/model-server/index.js';
+import type { ModelServer } from '../../tools/tag-extraction/model-server/index.js';
 import { peekJobs } from '../support/queues.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { waitFor } from '../support/wait.js';

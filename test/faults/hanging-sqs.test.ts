@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WEB_FUNCTION_TIMEOUTS_SECONDS } from '../../lambdas/api/function-timeouts.js';
+import { WEB_FUNCTION_TIMEOUTS_SECONDS } from '../../lambdas/devlog-api/function-timeouts.js';
 import { awsCallBudget } from '../../lambdas/contract/index.js';
 import type { StackFaults } from '../support/test-stack.js';
 import type { ApiClient } from '../support/api-client.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAILURE_CODES } from '../../lambdas/contract/index.js';
 import type { ApiClient } from '../support/api-client.js';
 import { TEST_MODEL, testEntries, vocabularyAnswer, QUICK_RETRIES } from '../support/entries.js';
-import { type ModelServer, withRandomFaults } from '../../tools/model-server/index.js';
+import { type ModelServer, withRandomFaults } from '../../tools/tag-extraction/model-server/index.js';
 import { peekJobs } from '../support/queues.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import {

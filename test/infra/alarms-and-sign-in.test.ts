@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CONSUMER_SETTINGS, deployedReconcileGraceSeconds, QUEUE_SETTINGS } from '../../lambdas/contract/index.js';
-import { sharedParameterPaths } from '../../lib/ssm-parameters.js';
+import { sharedParameterPaths } from '../../lib/shared/ssm-parameters.js';
 import { synthStage } from './synth.js';
 
 type Alarm = { Properties: { AlarmName?: string; AlarmActions?: unknown[]; OKActions?: unknown[]; MetricName?: string } };

@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { modelPrice } from '../../lambdas/extraction/model-settings.js';
-import { EXTRACTION_METRICS } from '../../lambdas/extraction/telemetry.js';
+import { modelPrice } from '../../lambdas/tag-extraction/model-settings.js';
+import { EXTRACTION_METRICS } from '../../lambdas/tag-extraction/telemetry.js';
 import { synthStage } from './synth.js';
 
 interface Widget {
@@ -31,7 +31,7 @@ function metricsOf(widgets: Widget[]) {
 
 /** Every metric name of EXTRACTION_METRICS that the extraction code uses (it adds metrics only through them). */
 function emittedExtractionMetrics(): Set<string> {
-  const dir = join(import.meta.dirname, '../../lambdas/extraction');
+  const dir = join(import.meta.dirname, '../../lambdas/tag-extraction');
   const sources = readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((file) => file.endsWith('.ts') && file !== 'telemetry.ts')
     .map((file) => readFileSync(join(dir, file), 'utf8'))

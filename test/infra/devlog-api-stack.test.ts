@@ -2,12 +2,12 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PREFER_WAIT_MAX_SECONDS, WEB_FUNCTION_TIMEOUTS_SECONDS } from '../../lambdas/api/function-timeouts.js';
-import { GATEWAY_ROUTES, routeKeyOf } from '../../lambdas/api/http/routes.js';
+import { PREFER_WAIT_MAX_SECONDS, WEB_FUNCTION_TIMEOUTS_SECONDS } from '../../lambdas/devlog-api/function-timeouts.js';
+import { GATEWAY_ROUTES, routeKeyOf } from '../../lambdas/devlog-api/api/http/routes.js';
 import { CONSUMER_SETTINGS, deployedReconcileGraceSeconds, ENTRY_TABLE, QUEUE_SETTINGS } from '../../lambdas/contract/index.js';
-import { BUNDLE_BUDGET_KIB } from '../../lib/bundle-budgets.js';
-import { DEFAULT_ACCOUNT_CONCURRENCY, RESERVED_CONCURRENCY, unreservedConcurrency } from '../../lib/reserved-concurrency.js';
-import { sharedParameterPaths } from '../../lib/ssm-parameters.js';
+import { BUNDLE_BUDGET_KIB } from '../../lib/shared/bundle-budgets.js';
+import { DEFAULT_ACCOUNT_CONCURRENCY, RESERVED_CONCURRENCY, unreservedConcurrency } from '../../lib/shared/reserved-concurrency.js';
+import { sharedParameterPaths } from '../../lib/shared/ssm-parameters.js';
 import { synthStage } from './synth.js';
 
 describe('DevLogApi stack', () => {
@@ -92,7 +92,7 @@ describe('DevLogApi stack', () => {
   it.each([
     ['reconciler', 'ReconcilerFunction'],
     ['aggregator', 'TechStackAggregatorFunction'],
-  ] as const)('keeps the %s bundle within its budget (lib/bundle-budgets.ts)', (name, logicalIdPrefix) => {
+  ] as const)('keeps the %s bundle within its budget (lib/shared/bundle-budgets.ts)', (name, logicalIdPrefix) => {
     const [, fn] = Object.entries(stage.api.findResources('AWS::Lambda::Function')).find(([logicalId]) => logicalId.startsWith(logicalIdPrefix)) ?? [];
     const dir = join(stage.outdir, `asset.${String(fn?.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
     expect(statSync(join(dir, 'index.mjs')).size).toBeLessThan(BUNDLE_BUDGET_KIB[name] * 1024);

@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ENTRY_EVENTS_SETTINGS } from '../../lambdas/api/events/settings.js';
-import { sharedParameterPaths } from '../../lib/ssm-parameters.js';
+import { ENTRY_EVENTS_SETTINGS } from '../../lambdas/devlog-api/entry-events/settings.js';
+import { sharedParameterPaths } from '../../lib/shared/ssm-parameters.js';
 import { synthStage } from './synth.js';
 
 type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorize, type AuthorizationRequest } from '../../local/iam/policy.js';
 import { dynamoDbAuthorizationRequest, sqsAuthorizationRequest, type DynamoDbRequestInput } from '../../local/iam/requests.js';
-import { DynamoDbBatchLedger } from '../../lambdas/extraction/adapters/dynamodb-backfill-ledger.js';
+import { DynamoDbBatchLedger } from '../../lambdas/tag-extraction/adapters/dynamodb-backfill-ledger.js';
 import { POLICY_FUNCTIONS, POLICY_RESOURCES, type PolicyFunction } from '../../local/iam/resources.js';
 import { functionsWithoutPolicies, synthesizeFunctionPolicies, type FunctionPolicies } from '../../local/iam/synthesized-policies.js';
 import { startTestEmulators, type TestEmulators } from '../integration/support/emulators.js';

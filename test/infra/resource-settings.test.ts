@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTION_SETTINGS } from '../../lib/resource-settings.js';
+import { FUNCTION_SETTINGS } from '../../lib/shared/resource-settings.js';
 import { synthStage } from './synth.js';
 
-/** The bench bills what lib/resource-settings.ts says; these keep the templates saying the same. */
+/** The bench bills what lib/shared/resource-settings.ts says; these keep the templates saying the same. */
 describe('the billed settings of the synthesized functions', () => {
   let stage: ReturnType<typeof synthStage>;
   beforeAll(() => {

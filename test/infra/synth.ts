@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { addStage } from '../../lib/app.js';
-import { CDK_JSON_CONTEXT } from '../../lib/cdk-json-context.js';
+import { CDK_JSON_CONTEXT } from '../../lib/shared/cdk-json-context.js';
 import { testTempDir } from '../support/temp-root.js';
 
 /** Context that makes a synth skip esbuild bundling, for tests that only read templates. */

@@ -6,13 +6,13 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, type CfnElement, Duration } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { BUNDLE_BUDGET_KIB } from '../../lib/bundle-budgets.js';
-import { readStageConfig } from '../../lib/config.js';
-import { RESERVED_CONCURRENCY } from '../../lib/reserved-concurrency.js';
-import { TagExtractionStack } from '../../lib/tag-extraction-stack.js';
-import { CDK_JSON_CONTEXT } from '../../lib/cdk-json-context.js';
-import { EXTRACTION_SERVICE_VERSION } from '../../lambdas/extraction/version.js';
-import { DEFAULT_REASONING_EFFORT } from '../../lambdas/extraction/model-settings.js';
+import { BUNDLE_BUDGET_KIB } from '../../lib/shared/bundle-budgets.js';
+import { readStageConfig } from '../../lib/shared/config.js';
+import { RESERVED_CONCURRENCY } from '../../lib/shared/reserved-concurrency.js';
+import { TagExtractionStack } from '../../lib/tag-extraction/tag-extraction-stack.js';
+import { CDK_JSON_CONTEXT } from '../../lib/shared/cdk-json-context.js';
+import { EXTRACTION_SERVICE_VERSION } from '../../lambdas/tag-extraction/version.js';
+import { DEFAULT_REASONING_EFFORT } from '../../lambdas/tag-extraction/model-settings.js';
 import { SKIP_BUNDLING, synthStage } from './synth.js';
 
 describe('TagExtraction stack', () => {

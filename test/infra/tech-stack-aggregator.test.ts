@@ -1,8 +1,8 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TAGS_TABLE } from '../../lambdas/api/adapters/tags-table.js';
-import { AGGREGATOR_SETTINGS } from '../../lambdas/api/tech-stack-settings.js';
+import { TAGS_TABLE } from '../../lambdas/devlog-api/adapters/tags-table.js';
+import { AGGREGATOR_SETTINGS } from '../../lambdas/devlog-api/aggregator/settings.js';
 import { dynamoDbClientFor, ensureKeyedTable, startDynamoDb } from '../../local/emulators/dynamodb.js';
 import { synthStage } from './synth.js';
 

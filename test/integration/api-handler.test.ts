@@ -1,7 +1,7 @@
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbEntryStore } from '../../lambdas/api/adapters/dynamodb-entry-store.js';
+import { DynamoDbEntryStore } from '../../lambdas/devlog-api/adapters/dynamodb-entry-store.js';
 import { entryKey, type JobMessage, JobMessageSchema, PENDING_BUCKET } from '../../lambdas/contract/index.js';
 import type { AnswerBody } from '../support/api-client.js';
 import { startTestEmulators, type TestEmulators } from './support/emulators.js';

@@ -3,16 +3,16 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/l
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { entryKey } from '../../lambdas/contract/index.js';
-import { DynamoDbBatchLedger } from '../../lambdas/extraction/adapters/dynamodb-backfill-ledger.js';
-import { DynamoDbEntryTagStore } from '../../lambdas/extraction/adapters/dynamodb-entry-tag-store.js';
-import { openAiBatchApi } from '../../lambdas/extraction/adapters/openai-batch-api.js';
-import { OpenAiTagExtractor } from '../../lambdas/extraction/adapters/openai-tag-extractor.js';
-import { BACKFILL_LEDGER_TABLE, type BatchLedger } from '../../lambdas/extraction/backfill/batch-ledger.js';
-import { collectBackfillBatches } from '../../lambdas/extraction/backfill/collect-batches.js';
-import { promptOfVersion } from '../../lambdas/extraction/prompts.js';
+import { DynamoDbBatchLedger } from '../../lambdas/tag-extraction/adapters/dynamodb-backfill-ledger.js';
+import { DynamoDbEntryTagStore } from '../../lambdas/tag-extraction/adapters/dynamodb-entry-tag-store.js';
+import { openAiBatchApi } from '../../lambdas/tag-extraction/adapters/openai-batch-api.js';
+import { OpenAiTagExtractor } from '../../lambdas/tag-extraction/adapters/openai-tag-extractor.js';
+import { BACKFILL_LEDGER_TABLE, type BatchLedger } from '../../lambdas/tag-extraction/backfill/batch-ledger.js';
+import { collectBackfillBatches } from '../../lambdas/tag-extraction/backfill/collect-batches.js';
+import { promptOfVersion } from '../../lambdas/tag-extraction/prompts.js';
 import { ensureKeyedTable } from '../../local/emulators/dynamodb.js';
 import { type BackfillProgress, submitBackfill } from '../../ops/backfill-entries.js';
-import { type ModelServer, startModelServer } from '../../tools/model-server/index.js';
+import { type ModelServer, startModelServer } from '../../tools/tag-extraction/model-server/index.js';
 import { HALLUCINATED_TECHNOLOGY, testEntries, vocabularyAnswer } from '../support/entries.js';
 import { startTestEmulators, type TestEmulators } from './support/emulators.js';
 

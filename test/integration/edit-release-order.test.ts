@@ -8,8 +8,8 @@ import * as zod from 'zod';
 import { entryKey, ENTRY_STATUS, formatAcceptedVersions, JobMessageSchema, type JobMessageVersion } from '../../lambdas/contract/index.js';
 import { fakeLambdaContext } from '../../local/lambda-context.js';
 import { toSqsRecord } from '../../local/sqs-poller.js';
-import { startModelServer, type ModelServer } from '../../tools/model-server/index.js';
-import { readPublishedSchemas } from '../../tools/contract-gate/published-schemas.js';
+import { startModelServer, type ModelServer } from '../../tools/tag-extraction/model-server/index.js';
+import { readPublishedSchemas } from '../../tools/shared/contract-gate/published-schemas.js';
 import type { AnswerBody } from '../support/api-client.js';
 import { technologiesIn, vocabularyAnswer } from '../support/entries.js';
 import { peekJobs } from '../support/queues.js';
@@ -21,7 +21,7 @@ import { startTestApi, type TestApi } from './support/gateway.js';
  * orders of the two teams and whatever the consumer's accepted-versions parameter holds. The
  * API, reconciler and consumer of this checkout run on the emulators; the API reads the
  * parameter through SSM (mocked). The "old consumer" is the one released before job message
- * version 2 (git show e319310~1: lambdas/extraction/domain/extract-entry-tags.ts and
+ * version 2 (git show e319310~1: lambdas/tag-extraction/domain/extract-entry-tags.ts and
  * adapters/dynamodb-entry-tag-store.ts): it accepted exactly the published version 1 schema,
  * read the entry's text, skipped an entry done by its prompt version, and wrote tags and `done`
  * over a pending entry, knowing nothing of revisions.

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findTechnologies } from '../../tools/offline-model/find-technologies.js';
-import { type ModelServer, startModelServer } from '../../tools/model-server/index.js';
+import { findTechnologies } from '../../tools/tag-extraction/offline-model/find-technologies.js';
+import { type ModelServer, startModelServer } from '../../tools/tag-extraction/model-server/index.js';
 
 const run = promisify(execFile);
 const LIMIT = '6';

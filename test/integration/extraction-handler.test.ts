@@ -1,14 +1,14 @@
-import { EXTRACTION_SERVICE_VERSION } from '../../lambdas/extraction/version.js';
+import { EXTRACTION_SERVICE_VERSION } from '../../lambdas/tag-extraction/version.js';
 import { PurgeQueueCommand, ReceiveMessageCommand, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { monotonicFactory } from 'ulid';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbEntryStore } from '../../lambdas/api/adapters/dynamodb-entry-store.js';
-import type { Entry } from '../../lambdas/api/domain/entry.js';
+import { DynamoDbEntryStore } from '../../lambdas/devlog-api/adapters/dynamodb-entry-store.js';
+import type { Entry } from '../../lambdas/devlog-api/domain/entry.js';
 import { jobMessageFor, QUEUE_SETTINGS } from '../../lambdas/contract/index.js';
 import { fakeLambdaContext } from '../../local/lambda-context.js';
 import { startSqsPoller, toSqsRecord, type SqsHandler, type SqsPoller } from '../../local/sqs-poller.js';
-import { type ModelServer, startModelServer } from '../../tools/model-server/index.js';
+import { type ModelServer, startModelServer } from '../../tools/tag-extraction/model-server/index.js';
 import { eventually, handlersFor, startTestEmulators, TEST_OPENAI_KEY, type TestEmulators } from './support/emulators.js';
 
 /*

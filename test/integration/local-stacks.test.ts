@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type ModelServer, startModelServer } from '../../tools/model-server/index.js';
+import { type ModelServer, startModelServer } from '../../tools/tag-extraction/model-server/index.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { waitFor } from '../support/wait.js';
 

@@ -1,6 +1,6 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbWaitSlots } from '../../lambdas/api/adapters/dynamodb-wait-slots.js';
+import { DynamoDbWaitSlots } from '../../lambdas/devlog-api/adapters/dynamodb-wait-slots.js';
 import { startTestEmulators, type TestEmulators } from './support/emulators.js';
 
 /*

@@ -1,12 +1,12 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { entryKey } from '../../lambdas/contract/index.js';
-import { DynamoDbBatchLedger } from '../../lambdas/extraction/adapters/dynamodb-backfill-ledger.js';
-import { DynamoDbEntryTagStore } from '../../lambdas/extraction/adapters/dynamodb-entry-tag-store.js';
-import { openAiBatchApi } from '../../lambdas/extraction/adapters/openai-batch-api.js';
-import type { BatchLedger } from '../../lambdas/extraction/backfill/batch-ledger.js';
-import { collectBackfillBatches } from '../../lambdas/extraction/backfill/collect-batches.js';
-import { EXTRACTION_SERVICE_VERSION } from '../../lambdas/extraction/version.js';
+import { DynamoDbBatchLedger } from '../../lambdas/tag-extraction/adapters/dynamodb-backfill-ledger.js';
+import { DynamoDbEntryTagStore } from '../../lambdas/tag-extraction/adapters/dynamodb-entry-tag-store.js';
+import { openAiBatchApi } from '../../lambdas/tag-extraction/adapters/openai-batch-api.js';
+import type { BatchLedger } from '../../lambdas/tag-extraction/backfill/batch-ledger.js';
+import { collectBackfillBatches } from '../../lambdas/tag-extraction/backfill/collect-batches.js';
+import { EXTRACTION_SERVICE_VERSION } from '../../lambdas/tag-extraction/version.js';
 import { submitBackfill } from '../../ops/backfill-entries.js';
 import { waitUntilSettled } from '../faults/support/settle.js';
 import type { ApiClient } from '../support/api-client.js';

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { waitUntilSettled, type AcceptedEntry } from '../faults/support/settle.js';
 import { testEntries, vocabularyAnswer } from '../support/entries.js';
-import type { ModelServer } from '../../tools/model-server/index.js';
+import type { ModelServer } from '../../tools/tag-extraction/model-server/index.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { mapConcurrently, percentile } from '../support/wait.js';
 

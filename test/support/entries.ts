@@ -1,4 +1,4 @@
-import type { Answer } from '../../tools/model-server/index.js';
+import type { Answer } from '../../tools/tag-extraction/model-server/index.js';
 /*
  * Dev-log entries for the fault, load and duplicate tests: each names a few technologies from
  * a fixed vocabulary and carries a unique marker, so the test model server can answer for it

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { LocalFunctionPolicies } from '../../local/iam/local-iam.js';
 import { type InterposedEndpoints, type LocalStack, type ServiceEndpoints, startLocalStack } from '../../local/stack.js';
 import { localTarget, type OpsTarget } from '../../ops/targets.js';
-import { type ModelServer, type ModelServerOptions, startModelServer } from '../../tools/model-server/index.js';
+import { type ModelServer, type ModelServerOptions, startModelServer } from '../../tools/tag-extraction/model-server/index.js';
 import { ApiClient } from './api-client.js';
 import { testModelEnv } from './entries.js';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.js';

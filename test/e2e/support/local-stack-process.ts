@@ -4,7 +4,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { alive, descendantPids, killTree } from '../../../tools/process-tree.js';
+import { alive, descendantPids, killTree } from '../../../tools/shared/process-tree.js';
 import type { AnswerBody } from '../../support/api-client.js';
 
 /** The repository root, where `npm start` runs. */

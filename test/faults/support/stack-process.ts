@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { childEnvironment, isListening, REPO_ROOT, START_COMMAND } from '../../e2e/support/local-stack-process.js';
-import { alive, descendantPids, killTree } from '../../../tools/process-tree.js';
+import { alive, descendantPids, killTree } from '../../../tools/shared/process-tree.js';
 
 /*
  * The local stack as `npm start` runs it (`node --import tsx local/start.ts`), in its own process tree, so a

@@ -2,7 +2,7 @@ import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { TAGS_TABLE } from '../../../lambdas/api/adapters/tags-table.js';
+import { TAGS_TABLE } from '../../../lambdas/devlog-api/adapters/tags-table.js';
 import { dynamoDbClientFor, ensureEntryTable, ensureKeyedTable, startDynamoDb } from '../../../local/emulators/dynamodb.js';
 import { startSecretsManager, type SecretsManagerEmulator } from '../../../local/emulators/secrets-manager.js';
 import { ensureJobQueues, sqsClientFor, startSqs, type JobQueueOptions, type JobQueues } from '../../../local/emulators/sqs.js';

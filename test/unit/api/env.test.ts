@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readApiEnv } from '../../../lambdas/api/env.js';
+import { readApiEnv } from '../../../lambdas/devlog-api/api/env.js';
 
 const VALID = { TABLE_NAME: 'entries', TAGS_TABLE_NAME: 'tags', QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/123456789012/jobs' };
 

@@ -3,8 +3,8 @@ import {
   API_GATEWAY_INTEGRATION_TIMEOUT_SECONDS,
   PREFER_WAIT_MAX_SECONDS,
   WEB_FUNCTION_TIMEOUTS_SECONDS,
-} from '../../../lambdas/api/function-timeouts.js';
-import { WAIT_RESERVE_MS } from '../../../lambdas/api/http/router.js';
+} from '../../../lambdas/devlog-api/function-timeouts.js';
+import { WAIT_RESERVE_MS } from '../../../lambdas/devlog-api/api/http/router.js';
 import { awsCallBudget } from '../../../lambdas/contract/index.js';
 
 describe('the API function timeout', () => {

@@ -11,9 +11,9 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { JobMessageSchema } from '../../../lambdas/contract/index.js';
-import { createAwsClients } from '../../../lambdas/api/aws-clients.js';
-import { readApiEnv } from '../../../lambdas/api/env.js';
-import { type ApiHandler, createApiHandler } from '../../../lambdas/api/handler-factory.js';
+import { createAwsClients } from '../../../lambdas/devlog-api/aws-clients.js';
+import { readApiEnv } from '../../../lambdas/devlog-api/api/env.js';
+import { type ApiHandler, createApiHandler } from '../../../lambdas/devlog-api/api/handler-factory.js';
 import { apiEvent, postEntryEvent } from '../support/api-events.js';
 import { capturedLogger } from '../support/captured-logger.js';
 import { lambdaContext } from '../support/lambda-context.js';

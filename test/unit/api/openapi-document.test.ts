@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { PROBLEM_TYPES, problemTypeUri } from '../../../lambdas/api/http/problem.js';
-import { routeApiRequest, type ApiResult } from '../../../lambdas/api/http/router.js';
-import { API_ROUTES, routeKeyOf } from '../../../lambdas/api/http/routes.js';
-import { renderOpenApiDocument } from '../../../tools/openapi/document.js';
-import { type RoutesDocument, withRoutesTable } from '../../../tools/openapi/readme-routes.js';
+import { PROBLEM_TYPES, problemTypeUri } from '../../../lambdas/devlog-api/api/http/problem.js';
+import { routeApiRequest, type ApiResult } from '../../../lambdas/devlog-api/api/http/router.js';
+import { API_ROUTES, routeKeyOf } from '../../../lambdas/devlog-api/api/http/routes.js';
+import { renderOpenApiDocument } from '../../../tools/devlog-api/openapi/document.js';
+import { type RoutesDocument, withRoutesTable } from '../../../tools/devlog-api/openapi/readme-routes.js';
 import { expectAnswerMatchesDocument } from '../../support/openapi.js';
 import { apiEvent, postEntryEvent } from '../support/api-events.js';
 import { fakeApiDeps } from '../support/fake-api-ports.js';

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, type Mock, vi } from 'vitest';
-import type { UseCaseLogger } from '../../../lambdas/api/domain/ports.js';
-import { readTechStack } from '../../../lambdas/api/domain/sync-entry-tags.js';
-import { createTechStackAggregator, entryChangeOf, type TechStackAggregatorHandler } from '../../../lambdas/api/tech-stack-aggregator.js';
+import type { UseCaseLogger } from '../../../lambdas/devlog-api/domain/ports.js';
+import { readTechStack } from '../../../lambdas/devlog-api/domain/sync-entry-tags.js';
+import { createTechStackAggregator, entryChangeOf, type TechStackAggregatorHandler } from '../../../lambdas/devlog-api/aggregator/handler-factory.js';
 import { InMemoryEntryTagSource, InMemoryTagAggregates } from '../support/fake-tech-stack-ports.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { entryItem, streamEvent, streamRecord } from '../support/stream-records.js';

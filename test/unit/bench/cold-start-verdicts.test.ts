@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { coldStartVerdicts, type FunctionColdStart } from '../../../bench/cold-start.js';
-import { BUNDLE_BUDGET_KIB } from '../../../lib/bundle-budgets.js';
+import { BUNDLE_BUDGET_KIB } from '../../../lib/shared/bundle-budgets.js';
 
 const measured = (name: FunctionColdStart['name'], bundleKib: number): FunctionColdStart => ({
   name,

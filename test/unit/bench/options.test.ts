@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseBenchOptions } from '../../../bench/options.js';
-import { completionTokensOf, promptTokensOf } from '../../../tools/model-server/index.js';
+import { completionTokensOf, promptTokensOf } from '../../../tools/tag-extraction/model-server/index.js';
 
 describe('parseBenchOptions', () => {
   it('runs every section at full counts by default', () => {

@@ -3,10 +3,10 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAwsClients } from '../../../lambdas/api/aws-clients.js';
+import { createAwsClients } from '../../../lambdas/devlog-api/aws-clients.js';
 import { awsCallBudget, awsClientConfig, awsClientConfigs } from '../../../lambdas/contract/index.js';
-import { AGGREGATOR_SETTINGS } from '../../../lambdas/api/tech-stack-settings.js';
-import { secretsManagerApiKey } from '../../../lambdas/extraction/adapters/openai-tag-extractor.js';
+import { AGGREGATOR_SETTINGS } from '../../../lambdas/devlog-api/aggregator/settings.js';
+import { secretsManagerApiKey } from '../../../lambdas/tag-extraction/adapters/openai-tag-extractor.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { entryItem, streamEvent, streamRecord } from '../support/stream-records.js';
 
@@ -116,7 +116,7 @@ describe("the aggregator's Lambda handler, against a DynamoDB that never answers
     // Arrange: the deployed module as Lambda loads it, its environment as the stack sets it
     const budget = awsCallBudget(AGGREGATOR_SETTINGS.functionTimeoutSeconds);
     Object.assign(process.env, { TABLE_NAME: 'entries', TAGS_TABLE_NAME: 'tags', POWERTOOLS_LOG_LEVEL: 'SILENT' });
-    const { handler } = await import('../../../lambdas/api/tech-stack-aggregator-handler.js');
+    const { handler } = await import('../../../lambdas/devlog-api/aggregator/handler.js');
     const record = streamRecord({ oldItem: entryItem('alice', '01JDQ8Z6X4M1V9T3K7N2P5G000', []), newItem: entryItem('alice', '01JDQ8Z6X4M1V9T3K7N2P5G000', ['Django']) });
     const before = hanging.requests.length;
     const started = Date.now();

@@ -4,14 +4,14 @@ import * as zod from 'zod';
 import * as z from 'zod/mini';
 import { JOB_MESSAGE_FIXTURES } from '../../../lambdas/contract/fixtures/index.js';
 import { ACCEPTED_JOB_MESSAGE_VERSIONS, JOB_MESSAGE_SCHEMAS } from '../../../lambdas/contract/index.js';
-import { incompatibilities } from '../../../tools/contract-gate/compatibility.js';
+import { incompatibilities } from '../../../tools/shared/contract-gate/compatibility.js';
 import {
   currentJsonSchema,
   PUBLISHED_SCHEMAS_DIR,
   readPublishedSchemas,
   schemaFileName,
   schemaFileText,
-} from '../../../tools/contract-gate/published-schemas.js';
+} from '../../../tools/shared/contract-gate/published-schemas.js';
 
 const published = await readPublishedSchemas();
 

@@ -11,8 +11,8 @@ import {
   eventIncompatibilities,
   eventSchemaFileName,
   readPublishedEventSchemas,
-} from '../../../tools/contract-gate/event-schemas.js';
-import { PUBLISHED_SCHEMAS_DIR, schemaFileText } from '../../../tools/contract-gate/published-schemas.js';
+} from '../../../tools/shared/contract-gate/event-schemas.js';
+import { PUBLISHED_SCHEMAS_DIR, schemaFileText } from '../../../tools/shared/contract-gate/published-schemas.js';
 
 const published = await readPublishedEventSchemas();
 const ajv = new Ajv2020({ strict: false, allErrors: true });

@@ -5,10 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { SqsJobQueue } from '../../../lambdas/api/adapters/sqs-job-queue.js';
+import { SqsJobQueue } from '../../../lambdas/devlog-api/adapters/sqs-job-queue.js';
 import { jobMessageGroupId, jobSendParameters, forwardedJobSendParameters } from '../../../lambdas/contract/index.js';
 import { JOB_MESSAGE_FIXTURES } from '../../../lambdas/contract/fixtures/index.js';
-import { SqsRetryScheduler } from '../../../lambdas/extraction/adapters/sqs-retry-scheduler.js';
+import { SqsRetryScheduler } from '../../../lambdas/tag-extraction/adapters/sqs-retry-scheduler.js';
 import { receiveSendDelete } from '../../../ops/dlq-movers.js';
 
 /*
@@ -89,7 +89,7 @@ describe('every sender of jobs names the owner as the message group', () => {
   it('no other module sends SQS messages', async () => {
     // Arrange: the modules above, which build the commands; everything else sends through them.
     // The backfill sends nothing to the queue: it goes through OpenAI's Batch API.
-    const covered = ['lambdas/api/adapters/sqs-job-queue.ts', 'lambdas/extraction/adapters/sqs-retry-scheduler.ts', 'ops/dlq-movers.ts'];
+    const covered = ['lambdas/devlog-api/adapters/sqs-job-queue.ts', 'lambdas/tag-extraction/adapters/sqs-retry-scheduler.ts', 'ops/dlq-movers.ts'];
     const root = fileURLToPath(new URL('../../../', import.meta.url));
 
     // Act

@@ -4,12 +4,12 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as zod from 'zod';
-import { ssmJobMessageVersion } from '../../../lambdas/api/adapters/consumer-versions.js';
-import { readSsmParameter } from '../../../lambdas/api/adapters/ssm-parameter.js';
-import { SqsJobQueue } from '../../../lambdas/api/adapters/sqs-job-queue.js';
+import { ssmJobMessageVersion } from '../../../lambdas/devlog-api/adapters/consumer-versions.js';
+import { readSsmParameter } from '../../../lambdas/devlog-api/adapters/ssm-parameter.js';
+import { SqsJobQueue } from '../../../lambdas/devlog-api/adapters/sqs-job-queue.js';
 import { formatAcceptedVersions, jobMessageFor } from '../../../lambdas/contract/index.js';
-import { parseJobRecord } from '../../../lambdas/extraction/job-record.js';
-import { readPublishedSchemas } from '../../../tools/contract-gate/published-schemas.js';
+import { parseJobRecord } from '../../../lambdas/tag-extraction/job-record.js';
+import { readPublishedSchemas } from '../../../tools/shared/contract-gate/published-schemas.js';
 import { sqsRecord } from '../support/sqs-records.js';
 
 /*

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findInText } from '../../../lambdas/extraction/domain/post-process.js';
+import { findInText } from '../../../lambdas/tag-extraction/domain/post-process.js';
 import { DatasetError, loadDataset, parseDataset } from '../../../eval/dataset.js';
 
 const SEED =

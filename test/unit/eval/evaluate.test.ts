@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RawExtraction, TagExtractor } from '../../../lambdas/extraction/domain/ports.js';
+import type { RawExtraction, TagExtractor } from '../../../lambdas/tag-extraction/domain/ports.js';
 import { loadDataset, type LabelledEntry } from '../../../eval/dataset.js';
 import { evaluate } from '../../../eval/evaluate.js';
 import { offlineExtractor } from '../../../eval/extractors.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseEvalOptions } from '../../../eval/options.js';
-import { UsageError } from '../../../tools/cli.js';
+import { UsageError } from '../../../tools/shared/cli.js';
 
 describe('parseEvalOptions', () => {
   it('defaults to the offline extractor over the main data set, without a threshold', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TechStackAnswerSchema } from '../../../lambdas/extraction/answer-schema.js';
+import { TechStackAnswerSchema } from '../../../lambdas/tag-extraction/answer-schema.js';
 
 describe('TechStackAnswerSchema', () => {
   it('accepts a list of names, empty included', () => {

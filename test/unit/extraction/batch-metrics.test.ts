@@ -1,6 +1,6 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { publishBatchMetrics } from '../../../lambdas/extraction/batch-metrics.js';
+import { publishBatchMetrics } from '../../../lambdas/tag-extraction/batch-metrics.js';
 
 interface EmfBlob {
   _aws: { CloudWatchMetrics: { Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };

@@ -1,7 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { deadlineBoundRunner } from '../../../lambdas/extraction/batch-runner.js';
-import { DeadlineExceededError } from '../../../lambdas/extraction/domain/errors.js';
+import { deadlineBoundRunner } from '../../../lambdas/tag-extraction/batch-runner.js';
+import { DeadlineExceededError } from '../../../lambdas/tag-extraction/domain/errors.js';
 import { sqsRecord } from '../support/sqs-records.js';
 
 /** Deadlines the test fires by hand. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ACCEPTED_JOB_MESSAGE_VERSIONS } from '../../../lambdas/contract/index.js';
 import { INVALID_JOB_MESSAGE_BODIES, JOB_MESSAGE_FIXTURES } from '../../../lambdas/contract/fixtures/index.js';
-import { isDryRunEvent } from '../../../lambdas/extraction/dry-run-event.js';
-import { runDryRun } from '../../../lambdas/extraction/dry-run.js';
+import { isDryRunEvent } from '../../../lambdas/tag-extraction/dry-run-event.js';
+import { runDryRun } from '../../../lambdas/tag-extraction/dry-run.js';
 import { sqsEvent, sqsRecord } from '../support/sqs-records.js';
 
 const IDENTITY = { serviceVersion: '1.2.0', functionVersion: '12' };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readExtractionEnv } from '../../../lambdas/extraction/env.js';
-import { LATEST_PROMPT_VERSION } from '../../../lambdas/extraction/prompts.js';
+import { readExtractionEnv } from '../../../lambdas/tag-extraction/env.js';
+import { LATEST_PROMPT_VERSION } from '../../../lambdas/tag-extraction/prompts.js';
 
 const REQUIRED = {
   TABLE_NAME: 'entries',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ACCEPTED_JOB_MESSAGE_VERSIONS, jobMessageFor } from '../../../lambdas/contract/index.js';
 import { INVALID_JOB_MESSAGE_BODIES, JOB_MESSAGE_FIXTURES, VALID_JOB_MESSAGE } from '../../../lambdas/contract/fixtures/index.js';
-import { parseJobRecord } from '../../../lambdas/extraction/job-record.js';
+import { parseJobRecord } from '../../../lambdas/tag-extraction/job-record.js';
 import { sqsRecord } from '../support/sqs-records.js';
 
 describe('parseJobRecord (consumer side of the contract)', () => {

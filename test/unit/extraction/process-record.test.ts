@@ -7,9 +7,9 @@ import {
   PermanentError,
   RateLimitCircuitOpenError,
   RetryableError,
-} from '../../../lambdas/extraction/domain/errors.js';
-import type { RawExtraction } from '../../../lambdas/extraction/domain/ports.js';
-import { processJobRecord, type RecordProcessorDeps } from '../../../lambdas/extraction/process-record.js';
+} from '../../../lambdas/tag-extraction/domain/errors.js';
+import type { RawExtraction } from '../../../lambdas/tag-extraction/domain/ports.js';
+import { processJobRecord, type RecordProcessorDeps } from '../../../lambdas/tag-extraction/process-record.js';
 import { EXTRACTION_TIME, fakeExtractor, InMemoryEntryTagStore } from '../support/fake-extraction-ports.js';
 import { sqsRecord } from '../support/sqs-records.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LATEST_PROMPT_VERSION, PROMPTS, promptMessages, promptOfVersion } from '../../../lambdas/extraction/prompts.js';
+import { LATEST_PROMPT_VERSION, PROMPTS, promptMessages, promptOfVersion } from '../../../lambdas/tag-extraction/prompts.js';
 
 describe('prompts', () => {
   it('numbers every prompt by its key, and the latest is the highest', () => {

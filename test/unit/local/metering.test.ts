@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { billRun, CLOUDWATCH_EVENT_OVERHEAD_BYTES, sampledShare } from '../../../bench/bill.js';
 import { PRICES } from '../../../bench/prices.js';
-import { FUNCTION_SETTINGS } from '../../../lib/resource-settings.js';
+import { FUNCTION_SETTINGS } from '../../../lib/shared/resource-settings.js';
 import { type BilledTable, itemBytes, writeUnitsOf } from '../../../local/metering/dynamodb-units.js';
 import { UsageMeter } from '../../../local/metering/usage-meter.js';
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkModelServer } from '../../../local/model-check.js';
-import { type ModelServer, type ModelServerOptions, startModelServer } from '../../../tools/model-server/index.js';
+import { type ModelServer, type ModelServerOptions, startModelServer } from '../../../tools/tag-extraction/model-server/index.js';
 
 const NOW = new Date('2026-12-01T10:00:00Z');
 

@@ -5,9 +5,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ACCEPTED_JOB_MESSAGE_VERSIONS } from '../../../lambdas/contract/index.js';
 import { INVALID_JOB_MESSAGE_BODIES, JOB_MESSAGE_FIXTURES } from '../../../lambdas/contract/fixtures/index.js';
-import type { DryRunReport } from '../../../lambdas/extraction/dry-run-event.js';
-import { runDryRun } from '../../../lambdas/extraction/dry-run.js';
-import { createPreTrafficHook, readPreTrafficHookEnv } from '../../../lambdas/release/pre-traffic-check.js';
+import type { DryRunReport } from '../../../lambdas/tag-extraction/dry-run-event.js';
+import { runDryRun } from '../../../lambdas/tag-extraction/dry-run.js';
+import { createPreTrafficHook, readPreTrafficHookEnv } from '../../../lambdas/tag-extraction/release/pre-traffic-check.js';
 
 const NEW_VERSION_ARN = 'arn:aws:lambda:eu-central-1:123456789012:function:TagExtraction-prod-ExtractionFunction:12';
 const HOOK_EVENT = { DeploymentId: 'd-ABCDEF123', LifecycleEventHookExecutionId: 'hook-execution-1' };

@@ -1,4 +1,4 @@
-import type { ApiEvent } from '../../../lambdas/api/http/router.js';
+import type { ApiEvent } from '../../../lambdas/devlog-api/api/http/router.js';
 
 /** Options of a fake API Gateway HTTP API (v2) event. */
 export interface ApiEventOptions {

@@ -1,9 +1,9 @@
 import { vi } from 'vitest';
-import type { ApiDeps } from '../../../lambdas/api/http/router.js';
+import type { ApiDeps } from '../../../lambdas/devlog-api/api/http/router.js';
 import { InMemoryTagAggregates } from './fake-tech-stack-ports.js';
-import { DailyEntryQuota, DEFAULT_DAILY_ENTRY_QUOTA, type QuotaCounter, type QuotaWindow } from '../../../lambdas/api/domain/daily-quota.js';
-import type { Entry } from '../../../lambdas/api/domain/entry.js';
-import type { WaitLease, WaitSlots } from '../../../lambdas/api/domain/wait-for-entry.js';
+import { DailyEntryQuota, DEFAULT_DAILY_ENTRY_QUOTA, type QuotaCounter, type QuotaWindow } from '../../../lambdas/devlog-api/domain/daily-quota.js';
+import type { Entry } from '../../../lambdas/devlog-api/domain/entry.js';
+import type { WaitLease, WaitSlots } from '../../../lambdas/devlog-api/domain/wait-for-entry.js';
 import type {
   DeletedEntry,
   EntryPage,
@@ -14,7 +14,7 @@ import type {
   StoredResponse,
   TextEdit,
   TextEditOutcome,
-} from '../../../lambdas/api/domain/ports.js';
+} from '../../../lambdas/devlog-api/domain/ports.js';
 
 /** Entries in memory, scoped by owner and sorted by id like the DynamoDB adapter. */
 /** A new entry as createEntry stores it: user-a's "Used Django", pending, at 2026-11-23T10:00Z. */

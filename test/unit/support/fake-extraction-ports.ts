@@ -7,7 +7,7 @@ import type {
   JobTarget,
   RawExtraction,
   TagExtractor,
-} from '../../../lambdas/extraction/domain/ports.js';
+} from '../../../lambdas/tag-extraction/domain/ports.js';
 
 /** What the fake store holds per entry: the snapshot plus what the extraction wrote. */
 export interface StoredEntry extends EntrySnapshot {

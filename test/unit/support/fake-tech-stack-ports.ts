@@ -1,4 +1,4 @@
-import { nextTotal, rankTechStack, tagKey, techStackItemOf, techStackRank, type TagTotal, type TechStackPage, type TotalChange } from '../../../lambdas/api/domain/tech-stack.js';
+import { nextTotal, rankTechStack, tagKey, techStackItemOf, techStackRank, type TagTotal, type TechStackPage, type TotalChange } from '../../../lambdas/devlog-api/domain/tech-stack.js';
 import type {
   AppliedEntryTags,
   CurrentEntryTags,
@@ -8,7 +8,7 @@ import type {
   TaggedEntries,
   TaggedEntryIds,
   TechStackReader,
-} from '../../../lambdas/api/domain/tech-stack-ports.js';
+} from '../../../lambdas/devlog-api/domain/tech-stack-ports.js';
 
 /** Entries' current tags in memory, keyed `owner/entry`. */
 export class InMemoryEntryTagSource implements EntryTagSource {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { CDK_JSON_CONTEXT } from '../../../lib/cdk-json-context.js';
+import { CDK_JSON_CONTEXT } from '../../../lib/shared/cdk-json-context.js';
 
 // The flags `cdk init` writes for the aws-cdk-lib we pin: a first deploy without them would pin
 // CDK's legacy behaviours for good (changing a flag later replaces resources).

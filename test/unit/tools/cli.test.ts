@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { parseCommandLine, runCommand, UsageError } from '../../../tools/cli.js';
+import { parseCommandLine, runCommand, UsageError } from '../../../tools/shared/cli.js';
 
 const COMMAND = { name: 'npm run demo', usage: 'Usage: npm run demo -- [--fast]' };
 

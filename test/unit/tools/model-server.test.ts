@@ -8,7 +8,7 @@ import {
   rateLimited,
   startModelServer,
   withRandomFaults,
-} from '../../../tools/model-server/index.js';
+} from '../../../tools/tag-extraction/model-server/index.js';
 
 let server: ModelServer | undefined;
 

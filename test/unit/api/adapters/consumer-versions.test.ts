@@ -7,8 +7,8 @@ import {
   CONSUMER_VERSIONS_MAX_AGE_MS,
   sameCheckoutJobMessageVersion,
   ssmJobMessageVersion,
-} from '../../../../lambdas/api/adapters/consumer-versions.js';
-import { readSsmParameter } from '../../../../lambdas/api/adapters/ssm-parameter.js';
+} from '../../../../lambdas/devlog-api/adapters/consumer-versions.js';
+import { readSsmParameter } from '../../../../lambdas/devlog-api/adapters/ssm-parameter.js';
 import { LATEST_JOB_MESSAGE_VERSION } from '../../../../lambdas/contract/index.js';
 
 const PARAMETER = '/devlog-tags/dev/extraction/accepted-job-message-versions';

@@ -3,9 +3,9 @@ import { ConditionalCheckFailedException, DynamoDBClient, DynamoDBServiceExcepti
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DynamoDbEntryStore } from '../../../../lambdas/api/adapters/dynamodb-entry-store.js';
-import type { Entry } from '../../../../lambdas/api/domain/entry.js';
-import { EntryNotStoredError } from '../../../../lambdas/api/domain/ports.js';
+import { DynamoDbEntryStore } from '../../../../lambdas/devlog-api/adapters/dynamodb-entry-store.js';
+import type { Entry } from '../../../../lambdas/devlog-api/domain/entry.js';
+import { EntryNotStoredError } from '../../../../lambdas/devlog-api/domain/ports.js';
 import { pendingEntry } from '../../support/fake-api-ports.js';
 
 function throttled($metadata: { httpStatusCode: number; attempts: number }): DynamoDBServiceException {

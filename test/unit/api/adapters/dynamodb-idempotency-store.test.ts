@@ -13,7 +13,7 @@ import {
   DynamoDbIdempotencyStore,
   IDEMPOTENCY_KEY_TTL_SECONDS,
   IN_PROGRESS_TIMEOUT_MS,
-} from '../../../../lambdas/api/adapters/dynamodb-idempotency-store.js';
+} from '../../../../lambdas/devlog-api/adapters/dynamodb-idempotency-store.js';
 
 const TABLE = 'entries-test';
 const NOW = new Date('2026-11-23T10:00:00.000Z');

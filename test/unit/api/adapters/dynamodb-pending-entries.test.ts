@@ -3,7 +3,7 @@ import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DynamoDbPendingEntries, RECONCILER_READ_ATTRIBUTES } from '../../../../lambdas/api/adapters/dynamodb-pending-entries.js';
+import { DynamoDbPendingEntries, RECONCILER_READ_ATTRIBUTES } from '../../../../lambdas/devlog-api/adapters/dynamodb-pending-entries.js';
 import { ENTRY_TABLE } from '../../../../lambdas/contract/index.js';
 
 const TABLE = 'entries-test';

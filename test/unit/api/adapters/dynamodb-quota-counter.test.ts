@@ -3,7 +3,7 @@ import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DynamoDbQuotaCounter } from '../../../../lambdas/api/adapters/dynamodb-quota-counter.js';
+import { DynamoDbQuotaCounter } from '../../../../lambdas/devlog-api/adapters/dynamodb-quota-counter.js';
 
 const TABLE = 'entries-test';
 const WINDOW = { id: '2026-11-23', endsAt: new Date('2026-11-24T00:00:00.000Z') };

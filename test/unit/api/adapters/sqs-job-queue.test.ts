@@ -2,8 +2,8 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { SqsJobQueue } from '../../../../lambdas/api/adapters/sqs-job-queue.js';
-import type { Entry } from '../../../../lambdas/api/domain/entry.js';
+import { SqsJobQueue } from '../../../../lambdas/devlog-api/adapters/sqs-job-queue.js';
+import type { Entry } from '../../../../lambdas/devlog-api/domain/entry.js';
 import { JobMessageSchema } from '../../../../lambdas/contract/index.js';
 
 const QUEUE_URL = 'https://sqs.eu-central-1.amazonaws.com/123456789012/jobs';

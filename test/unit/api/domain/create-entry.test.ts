@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
-import { createEntry } from '../../../../lambdas/api/domain/create-entry.js';
-import { EntryNotStoredError } from '../../../../lambdas/api/domain/ports.js';
+import { createEntry } from '../../../../lambdas/devlog-api/domain/create-entry.js';
+import { EntryNotStoredError } from '../../../../lambdas/devlog-api/domain/ports.js';
 import { fakeApiDeps, pendingEntry } from '../../support/fake-api-ports.js';
 
 /** The request hash the use case keys a body by (sha-256 of the entry text). */

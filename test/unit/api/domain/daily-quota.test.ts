@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DailyEntryQuota, dailyWindow } from '../../../../lambdas/api/domain/daily-quota.js';
+import { DailyEntryQuota, dailyWindow } from '../../../../lambdas/devlog-api/domain/daily-quota.js';
 import { InMemoryQuotaCounter } from '../../support/fake-api-ports.js';
 
 const at = (iso: string) => ({ now: () => new Date(iso) });

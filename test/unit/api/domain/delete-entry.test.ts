@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createEntry } from '../../../../lambdas/api/domain/create-entry.js';
-import { deleteEntry } from '../../../../lambdas/api/domain/delete-entry.js';
-import { editEntry } from '../../../../lambdas/api/domain/edit-entry.js';
+import { createEntry } from '../../../../lambdas/devlog-api/domain/create-entry.js';
+import { deleteEntry } from '../../../../lambdas/devlog-api/domain/delete-entry.js';
+import { editEntry } from '../../../../lambdas/devlog-api/domain/edit-entry.js';
 import { fakeApiDeps } from '../../support/fake-api-ports.js';
 
 async function created(deps: ReturnType<typeof fakeApiDeps>['deps'], idempotencyKey?: string): Promise<string> {

@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createEntry } from '../../../../lambdas/api/domain/create-entry.js';
-import { editEntry } from '../../../../lambdas/api/domain/edit-entry.js';
-import type { Entry } from '../../../../lambdas/api/domain/entry.js';
-import type { TextEdit } from '../../../../lambdas/api/domain/ports.js';
+import { createEntry } from '../../../../lambdas/devlog-api/domain/create-entry.js';
+import { editEntry } from '../../../../lambdas/devlog-api/domain/edit-entry.js';
+import type { Entry } from '../../../../lambdas/devlog-api/domain/entry.js';
+import type { TextEdit } from '../../../../lambdas/devlog-api/domain/ports.js';
 import { fakeApiDeps } from '../../support/fake-api-ports.js';
 
 async function storedEntry(deps: ReturnType<typeof fakeApiDeps>['deps'], text = 'Used Django with PostgreSQL.'): Promise<string> {

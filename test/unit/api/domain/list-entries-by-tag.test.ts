@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { Entry } from '../../../../lambdas/api/domain/entry.js';
-import { listEntriesByTag, TAG_INDEX_ROWS_PER_REQUEST } from '../../../../lambdas/api/domain/list-entries-by-tag.js';
-import { tagKey } from '../../../../lambdas/api/domain/tech-stack.js';
+import type { Entry } from '../../../../lambdas/devlog-api/domain/entry.js';
+import { listEntriesByTag, TAG_INDEX_ROWS_PER_REQUEST } from '../../../../lambdas/devlog-api/domain/list-entries-by-tag.js';
+import { tagKey } from '../../../../lambdas/devlog-api/domain/tech-stack.js';
 import { InMemoryEntryStore } from '../../support/fake-api-ports.js';
 import { InMemoryTagAggregates } from '../../support/fake-tech-stack-ports.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Entry } from '../../../../lambdas/api/domain/entry.js';
-import { getEntry, listEntries } from '../../../../lambdas/api/domain/read-entries.js';
+import type { Entry } from '../../../../lambdas/devlog-api/domain/entry.js';
+import { getEntry, listEntries } from '../../../../lambdas/devlog-api/domain/read-entries.js';
 import { InMemoryEntryStore } from '../../support/fake-api-ports.js';
 
 function entry(id: string, ownerId: string): Entry {

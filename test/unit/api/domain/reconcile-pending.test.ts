@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { EntryRef, EntryRefPage, JobQueue, ResentEntry, StalePendingEntries } from '../../../../lambdas/api/domain/ports.js';
-import { longestLegitimatePendingSeconds, reconcilePending } from '../../../../lambdas/api/domain/reconcile-pending.js';
+import type { EntryRef, EntryRefPage, JobQueue, ResentEntry, StalePendingEntries } from '../../../../lambdas/devlog-api/domain/ports.js';
+import { longestLegitimatePendingSeconds, reconcilePending } from '../../../../lambdas/devlog-api/domain/reconcile-pending.js';
 
 const NOW = new Date('2026-11-23T12:00:00.000Z');
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { readTechStack, syncEntryTags } from '../../../../lambdas/api/domain/sync-entry-tags.js';
+import { readTechStack, syncEntryTags } from '../../../../lambdas/devlog-api/domain/sync-entry-tags.js';
 import { InMemoryEntryTagSource, InMemoryTagAggregates } from '../../support/fake-tech-stack-ports.js';
 
 const OWNER = 'alice';

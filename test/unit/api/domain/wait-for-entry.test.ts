@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WAIT_POLL_DELAYS_MS, waitForEntry } from '../../../../lambdas/api/domain/wait-for-entry.js';
+import { WAIT_POLL_DELAYS_MS, waitForEntry } from '../../../../lambdas/devlog-api/domain/wait-for-entry.js';
 import { InMemoryEntryStore, InMemoryWaitSlots, pendingEntry } from '../../support/fake-api-ports.js';
 
 const ID = '01JDQ8Z6X4M1V9T3K7N2P50001';

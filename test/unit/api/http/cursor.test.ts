@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor } from '../../../../lambdas/api/http/cursor.js';
-import { ProblemError } from '../../../../lambdas/api/http/problem.js';
+import { decodeCursor, encodeCursor } from '../../../../lambdas/devlog-api/api/http/cursor.js';
+import { ProblemError } from '../../../../lambdas/devlog-api/api/http/problem.js';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const ulid = fc.string({ unit: fc.constantFrom(...CROCKFORD), minLength: 26, maxLength: 26 });

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { entryKey, OWNER_ID_MAX_LENGTH } from '../../../../lambdas/contract/index.js';
-import { appliedKey, tagIndexKey, totalKey } from '../../../../lambdas/api/adapters/tags-table.js';
-import { tagKey } from '../../../../lambdas/api/domain/tech-stack.js';
-import { ownerIdProblem, PARTITION_KEY_MAX_BYTES, TAG_KEY_MAX_BYTES_PER_CHAR } from '../../../../lambdas/api/http/owner-keys.js';
-import { MAX_TAG_FILTER_CHARS } from '../../../../lambdas/api/http/schemas.js';
+import { appliedKey, tagIndexKey, totalKey } from '../../../../lambdas/devlog-api/adapters/tags-table.js';
+import { tagKey } from '../../../../lambdas/devlog-api/domain/tech-stack.js';
+import { ownerIdProblem, PARTITION_KEY_MAX_BYTES, TAG_KEY_MAX_BYTES_PER_CHAR } from '../../../../lambdas/devlog-api/api/http/owner-keys.js';
+import { MAX_TAG_FILTER_CHARS } from '../../../../lambdas/devlog-api/api/http/schemas.js';
 
 const ENTRY_ID = '01JDQ8Z6X4M1V9T3K7N2P5R8WA';
 const bytes = (value: string) => Buffer.byteLength(value, 'utf8');

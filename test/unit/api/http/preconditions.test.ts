@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { entityTag, parseIfMatch } from '../../../../lambdas/api/http/preconditions.js';
+import { entityTag, parseIfMatch } from '../../../../lambdas/devlog-api/api/http/preconditions.js';
 
 describe('entityTag', () => {
   it('is the revision as a quoted strong entity-tag', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseWaitPreference } from '../../../../lambdas/api/http/prefer.js';
+import { parseWaitPreference } from '../../../../lambdas/devlog-api/api/http/prefer.js';
 
 describe('parseWaitPreference (RFC 7240 Prefer: wait)', () => {
   it.each([

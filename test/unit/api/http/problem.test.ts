@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { methodNotAllowed, ProblemError, unauthorized } from '../../../../lambdas/api/http/problem.js';
+import { methodNotAllowed, ProblemError, unauthorized } from '../../../../lambdas/devlog-api/api/http/problem.js';
 
 describe('ProblemError', () => {
   it('renders an RFC 9457 problem whose type points at its schema in the OpenAPI document', () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeCursor } from '../../../../lambdas/api/http/cursor.js';
-import { ProblemError } from '../../../../lambdas/api/http/problem.js';
+import { encodeCursor } from '../../../../lambdas/devlog-api/api/http/cursor.js';
+import { ProblemError } from '../../../../lambdas/devlog-api/api/http/problem.js';
 import {
   LIST_LIMIT,
   MAX_BODY_BYTES,
@@ -10,7 +10,7 @@ import {
   parseEntryId,
   parseListEntriesRequest,
   type HttpRequestParts,
-} from '../../../../lambdas/api/http/requests.js';
+} from '../../../../lambdas/devlog-api/api/http/requests.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 const VALID_ID = '01JDQ8Z6X4M1V9T3K7N2P5R8WA';

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { OWNER_ID_MAX_LENGTH } from '../../../../lambdas/contract/index.js';
-import { routeApiRequest, WAIT_RESERVE_MS, type ApiResult } from '../../../../lambdas/api/http/router.js';
+import { routeApiRequest, WAIT_RESERVE_MS, type ApiResult } from '../../../../lambdas/devlog-api/api/http/router.js';
 import { apiEvent, postEntryEvent } from '../../support/api-events.js';
 import { fakeApiDeps } from '../../support/fake-api-ports.js';
 

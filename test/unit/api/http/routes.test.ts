@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { routeApiRequest } from '../../../../lambdas/api/http/router.js';
-import { API_ROUTES, GATEWAY_ROUTES, lookupRoute, routeKeyOf } from '../../../../lambdas/api/http/routes.js';
+import { routeApiRequest } from '../../../../lambdas/devlog-api/api/http/router.js';
+import { API_ROUTES, GATEWAY_ROUTES, lookupRoute, routeKeyOf } from '../../../../lambdas/devlog-api/api/http/routes.js';
 import { matchRoute } from '../../../../local/api-gateway.js';
 import { apiEvent } from '../../support/api-events.js';
 import { fakeApiDeps } from '../../support/fake-api-ports.js';

@@ -4,7 +4,7 @@ import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ENTRY_TABLE } from '../../../../lambdas/contract/index.js';
-import { DynamoDbEntryTagStore } from '../../../../lambdas/extraction/adapters/dynamodb-entry-tag-store.js';
+import { DynamoDbEntryTagStore } from '../../../../lambdas/tag-extraction/adapters/dynamodb-entry-tag-store.js';
 
 const TABLE = 'entries-test';
 const ENTRY_ID = '01JDQ8Z6X4M1V9T3K7N2P5R8WA';

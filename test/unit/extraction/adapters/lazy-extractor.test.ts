@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { lazyExtractor } from '../../../../lambdas/extraction/adapters/lazy-extractor.js';
+import { lazyExtractor } from '../../../../lambdas/tag-extraction/adapters/lazy-extractor.js';
 import { fakeExtractor } from '../../support/fake-extraction-ports.js';
 
 describe('lazyExtractor', () => {

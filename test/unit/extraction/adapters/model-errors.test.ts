@@ -1,9 +1,9 @@
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
-import { OpenAiTagExtractor } from '../../../../lambdas/extraction/adapters/openai-tag-extractor.js';
-import { RetryableError } from '../../../../lambdas/extraction/domain/errors.js';
-import { PROMPTS } from '../../../../lambdas/extraction/prompts.js';
-import { type ModelServer, startModelServer } from '../../../../tools/model-server/index.js';
+import { OpenAiTagExtractor } from '../../../../lambdas/tag-extraction/adapters/openai-tag-extractor.js';
+import { RetryableError } from '../../../../lambdas/tag-extraction/domain/errors.js';
+import { PROMPTS } from '../../../../lambdas/tag-extraction/prompts.js';
+import { type ModelServer, startModelServer } from '../../../../tools/tag-extraction/model-server/index.js';
 
 const TEXT = 'Heute habe ich mit Django gearbeitet.';
 

@@ -1,11 +1,11 @@
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isModelGone, withModelFallback } from '../../../../lambdas/extraction/adapters/model-fallback.js';
-import { ModelParameters } from '../../../../lambdas/extraction/adapters/model-parameters.js';
-import { OpenAiTagExtractor } from '../../../../lambdas/extraction/adapters/openai-tag-extractor.js';
-import { PermanentError, RetryableError } from '../../../../lambdas/extraction/domain/errors.js';
-import { PROMPTS } from '../../../../lambdas/extraction/prompts.js';
-import { type ModelServer, type ModelServerOptions, startModelServer } from '../../../../tools/model-server/index.js';
+import { isModelGone, withModelFallback } from '../../../../lambdas/tag-extraction/adapters/model-fallback.js';
+import { ModelParameters } from '../../../../lambdas/tag-extraction/adapters/model-parameters.js';
+import { OpenAiTagExtractor } from '../../../../lambdas/tag-extraction/adapters/openai-tag-extractor.js';
+import { PermanentError, RetryableError } from '../../../../lambdas/tag-extraction/domain/errors.js';
+import { PROMPTS } from '../../../../lambdas/tag-extraction/prompts.js';
+import { type ModelServer, type ModelServerOptions, startModelServer } from '../../../../tools/tag-extraction/model-server/index.js';
 
 const PROMPT = PROMPTS[1]!;
 const TEXT = 'Heute habe ich mit Django gearbeitet.';

@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
-import { daysUntil, type ModelLifecycle, modelLifecycleGuard } from '../../../../lambdas/extraction/adapters/model-lifecycle.js';
-import { type ModelServer, startModelServer } from '../../../../tools/model-server/index.js';
+import { daysUntil, type ModelLifecycle, modelLifecycleGuard } from '../../../../lambdas/tag-extraction/adapters/model-lifecycle.js';
+import { type ModelServer, startModelServer } from '../../../../tools/tag-extraction/model-server/index.js';
 
 const NOW = new Date('2026-12-01T10:00:00Z');
 

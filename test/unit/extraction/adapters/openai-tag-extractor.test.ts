@@ -5,16 +5,16 @@ import {
   openAiClientProvider,
   OpenAiTagExtractor,
   retryAfterSeconds,
-} from '../../../../lambdas/extraction/adapters/openai-tag-extractor.js';
-import { ANSWER_MAX_OUTPUT_TOKENS } from '../../../../lambdas/extraction/answer-schema.js';
+} from '../../../../lambdas/tag-extraction/adapters/openai-tag-extractor.js';
+import { ANSWER_MAX_OUTPUT_TOKENS } from '../../../../lambdas/tag-extraction/answer-schema.js';
 import {
   AnswerTruncatedError,
   DeadlineExceededError,
   PermanentError,
   RetryableError,
-} from '../../../../lambdas/extraction/domain/errors.js';
-import { PROMPTS } from '../../../../lambdas/extraction/prompts.js';
-import { type ModelServer, rateLimited, startModelServer } from '../../../../tools/model-server/index.js';
+} from '../../../../lambdas/tag-extraction/domain/errors.js';
+import { PROMPTS } from '../../../../lambdas/tag-extraction/prompts.js';
+import { type ModelServer, rateLimited, startModelServer } from '../../../../tools/tag-extraction/model-server/index.js';
 
 const PROMPT = PROMPTS[1]!;
 const TIMEOUT_MS = 300;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { withRequestRateLimit } from '../../../../lambdas/extraction/adapters/request-rate-limit.js';
-import type { TagExtractor } from '../../../../lambdas/extraction/domain/ports.js';
+import { withRequestRateLimit } from '../../../../lambdas/tag-extraction/adapters/request-rate-limit.js';
+import type { TagExtractor } from '../../../../lambdas/tag-extraction/domain/ports.js';
 
 function timedExtractor() {
   const callTimes: number[] = [];

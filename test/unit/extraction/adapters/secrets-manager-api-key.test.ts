@@ -2,7 +2,7 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { secretsManagerApiKey } from '../../../../lambdas/extraction/adapters/openai-tag-extractor.js';
+import { secretsManagerApiKey } from '../../../../lambdas/tag-extraction/adapters/openai-tag-extractor.js';
 
 const secrets = mockClient(SecretsManagerClient);
 

@@ -1,11 +1,11 @@
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ModelParameters } from '../../../../lambdas/extraction/adapters/model-parameters.js';
-import { OpenAiTagExtractor } from '../../../../lambdas/extraction/adapters/openai-tag-extractor.js';
-import { RetryableError } from '../../../../lambdas/extraction/domain/errors.js';
-import type { ServiceTier } from '../../../../lambdas/extraction/model-settings.js';
-import { PROMPTS } from '../../../../lambdas/extraction/prompts.js';
-import { type Answer, flexUnavailable, type ModelServer, rateLimited, startModelServer } from '../../../../tools/model-server/index.js';
+import { ModelParameters } from '../../../../lambdas/tag-extraction/adapters/model-parameters.js';
+import { OpenAiTagExtractor } from '../../../../lambdas/tag-extraction/adapters/openai-tag-extractor.js';
+import { RetryableError } from '../../../../lambdas/tag-extraction/domain/errors.js';
+import type { ServiceTier } from '../../../../lambdas/tag-extraction/model-settings.js';
+import { PROMPTS } from '../../../../lambdas/tag-extraction/prompts.js';
+import { type Answer, flexUnavailable, type ModelServer, rateLimited, startModelServer } from '../../../../tools/tag-extraction/model-server/index.js';
 
 const TEXT = 'Heute habe ich mit Django gearbeitet.';
 

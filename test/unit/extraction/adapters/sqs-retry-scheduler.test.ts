@@ -2,7 +2,7 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { SqsRetryScheduler } from '../../../../lambdas/extraction/adapters/sqs-retry-scheduler.js';
+import { SqsRetryScheduler } from '../../../../lambdas/tag-extraction/adapters/sqs-retry-scheduler.js';
 
 const QUEUE_URL = 'https://sqs.eu-central-1.amazonaws.com/123456789012/jobs';
 const sqs = mockClient(SQSClient);

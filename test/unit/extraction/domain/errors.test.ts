@@ -4,12 +4,12 @@ import {
   PermanentError,
   RateLimitCircuitOpenError,
   RetryableError,
-} from '../../../../lambdas/extraction/domain/errors.js';
+} from '../../../../lambdas/tag-extraction/domain/errors.js';
 
 describe('extraction errors', () => {
   it('are recognised when thrown by another copy of the module (the lazily loaded adapter bundle)', async () => {
     vi.resetModules();
-    const otherCopy = await import('../../../../lambdas/extraction/domain/errors.js');
+    const otherCopy = await import('../../../../lambdas/tag-extraction/domain/errors.js');
     expect(otherCopy.RetryableError).not.toBe(RetryableError);
 
     const retryable = new otherCopy.RetryableError('429', 3, { rateLimited: true });

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { PermanentError, RetryableError } from '../../../../lambdas/extraction/domain/errors.js';
-import { extractEntryTags } from '../../../../lambdas/extraction/domain/extract-entry-tags.js';
+import { PermanentError, RetryableError } from '../../../../lambdas/tag-extraction/domain/errors.js';
+import { extractEntryTags } from '../../../../lambdas/tag-extraction/domain/extract-entry-tags.js';
 import { EXTRACTION_TIME, fakeExtractor, InMemoryEntryTagStore } from '../../support/fake-extraction-ports.js';
 
 const JOB = { ownerId: 'user-a', entryId: '01JDQ8Z6X4M1V9T3K7N2P5R8WA', revision: 1 };

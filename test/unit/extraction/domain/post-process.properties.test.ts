@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { findInText, MAX_TAG_LENGTH, MAX_TAGS_PER_ENTRY, postProcessTags } from '../../../../lambdas/extraction/domain/post-process.js';
+import { findInText, MAX_TAG_LENGTH, MAX_TAGS_PER_ENTRY, postProcessTags } from '../../../../lambdas/tag-extraction/domain/post-process.js';
 
 /*
  * Properties of the tag post-processing that post-process.test.ts does not cover yet: bounds

@@ -5,7 +5,7 @@ import {
   MAX_TAG_LENGTH,
   MAX_TAGS_PER_ENTRY,
   postProcessTags,
-} from '../../../../lambdas/extraction/domain/post-process.js';
+} from '../../../../lambdas/tag-extraction/domain/post-process.js';
 
 const GERMAN_ENTRY =
   'Heute habe ich eine Anwendung mit Django geschrieben, die Suchanfragen nach Elasticsearch schickt, ' +

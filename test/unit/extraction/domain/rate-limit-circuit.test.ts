@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { RateLimitCircuitOpenError, RetryableError } from '../../../../lambdas/extraction/domain/errors.js';
-import type { TagExtractor } from '../../../../lambdas/extraction/domain/ports.js';
-import { RateLimitCircuit } from '../../../../lambdas/extraction/domain/rate-limit-circuit.js';
+import { RateLimitCircuitOpenError, RetryableError } from '../../../../lambdas/tag-extraction/domain/errors.js';
+import type { TagExtractor } from '../../../../lambdas/tag-extraction/domain/ports.js';
+import { RateLimitCircuit } from '../../../../lambdas/tag-extraction/domain/rate-limit-circuit.js';
 
 const rateLimited = (retryAfter?: number) =>
   new RetryableError('OpenAI answered 429', retryAfter, { rateLimited: true });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PermanentError, RetryableError } from '../../../../lambdas/extraction/domain/errors.js';
-import { decideOnFailure } from '../../../../lambdas/extraction/domain/retry-policy.js';
+import { PermanentError, RetryableError } from '../../../../lambdas/tag-extraction/domain/errors.js';
+import { decideOnFailure } from '../../../../lambdas/tag-extraction/domain/retry-policy.js';
 
 const BACKOFF = { baseSeconds: 10, maxSeconds: 900 };
 const MAX_RECEIVES = 5;

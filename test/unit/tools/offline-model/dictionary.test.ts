@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildDictionary } from '../../../../tools/offline-model/dictionary.js';
-import { linguistLanguages } from '../../../../tools/offline-model/languages.js';
-import { CURATED_TECHNOLOGIES, MATCH_RULES, parseDictionaryFile } from '../../../../tools/offline-model/technologies.js';
+import { buildDictionary } from '../../../../tools/tag-extraction/offline-model/dictionary.js';
+import { linguistLanguages } from '../../../../tools/tag-extraction/offline-model/languages.js';
+import { CURATED_TECHNOLOGIES, MATCH_RULES, parseDictionaryFile } from '../../../../tools/tag-extraction/offline-model/technologies.js';
 
 describe('the offline model\'s dictionary', () => {
   const dictionary = buildDictionary();

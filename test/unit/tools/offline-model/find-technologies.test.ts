@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { findInText, postProcessTags } from '../../../../lambdas/extraction/domain/post-process.js';
-import { findTechnologies, findTechnologyMentions } from '../../../../tools/offline-model/find-technologies.js';
+import { findInText, postProcessTags } from '../../../../lambdas/tag-extraction/domain/post-process.js';
+import { findTechnologies, findTechnologyMentions } from '../../../../tools/tag-extraction/offline-model/find-technologies.js';
 
 describe('findTechnologies', () => {
   it('finds the seed entry\'s stack, unknown cloud included', () => {
