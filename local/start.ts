@@ -100,9 +100,9 @@ devlog-tags local stack ready in ${(stack.startupMs / 1000).toFixed(1)} s
   export TOKEN=${stack.devToken}
 
   Try it:
-    curl -s -X POST ${api}/logs -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
-      -d '${body}'
-    curl -s ${api}/logs/<id from the answer> -H "Authorization: Bearer $TOKEN"
+    ID=$(curl -s -X POST ${api}/logs -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
+      -d '${body}' | node -p 'JSON.parse(require("fs").readFileSync(0, "utf8")).id')
+    curl -s ${api}/logs/$ID -H 'Prefer: wait=20' -H "Authorization: Bearer $TOKEN"
     curl -s '${api}/logs?limit=5' -H "Authorization: Bearer $TOKEN"
 
 Logs: one line per request and per processed batch. Ctrl-C stops everything.

@@ -79,14 +79,14 @@ describe('DevLogApi stack', () => {
   it('bundles the API function with esbuild into a minified ESM asset with source maps', () => {
     const code = Object.values(stage.api.findResources('AWS::Lambda::Function'))[0]?.Properties.Code;
     const dir = join(stage.outdir, `asset.${String(code.S3Key).replace(/\.zip$/, '')}`);
-    expect(readdirSync(dir).sort()).toEqual(['adapters', 'index.mjs', 'index.mjs.map', 'package.json']);
+    expect(readdirSync(dir).sort()).toEqual(['index.mjs', 'index.mjs.map', 'package.json', 'ssm-parameter.js', 'ssm-parameter.js.map']);
     const bundle = readFileSync(join(dir, 'index.mjs'), 'utf8');
     expect(bundle).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
     // A new dependency shows up here.
     expect(Buffer.byteLength(bundle)).toBeLessThan(BUNDLE_BUDGET_KIB.api * 1024);
     // The SSM client (the consumer's accepted versions) is loaded on first use, not at cold start.
     expect(bundle).not.toContain('AmazonSSM');
-    expect(readFileSync(join(dir, 'adapters', 'ssm-parameter.js'), 'utf8')).toContain('AmazonSSM');
+    expect(readFileSync(join(dir, 'ssm-parameter.js'), 'utf8')).toContain('AmazonSSM');
   });
 
   it.each([
