@@ -5,7 +5,7 @@
  */
 
 /** The functions that run per entry, by the names the local stack gives them. */
-export type BilledFunction = 'api' | 'reconciler' | 'extraction' | 'aggregator';
+export type BilledFunction = 'api' | 'reconciler' | 'extraction' | 'aggregator' | 'entryEvents';
 
 /** How each function is configured where it bills: memory (GB-seconds) and tracing (X-Ray traces). */
 export interface FunctionSettings {
@@ -24,13 +24,16 @@ export interface FunctionSettings {
  * callers (the HTTP API, which does not trace; the stream) send no trace header, so
  * `pass-through` records none of them; the functions carry no SDK instrumentation, so their
  * traces held only Lambda's own segments, which the access log and Lambda's metrics also give.
- * The extraction (one invocation per batch) and the reconciler keep active tracing.
+ * The extraction (one invocation per batch), the reconciler and the entry events publisher keep
+ * active tracing.
  */
 export const FUNCTION_SETTINGS: Record<BilledFunction, FunctionSettings> = {
   api: { memoryMb: 1024, tracing: 'pass-through' },
   reconciler: { memoryMb: 512, tracing: 'active' },
   extraction: { memoryMb: 512, tracing: 'active' },
   aggregator: { memoryMb: 512, tracing: 'pass-through' },
+  // The entry events publisher (lambdas/api/events), invoked per stream batch of done, failed or removed entries.
+  entryEvents: { memoryMb: 512, tracing: 'active' },
 };
 
 /**
