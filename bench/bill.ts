@@ -20,7 +20,7 @@ const XRAY_FIXED_RATE = 0.05;
 
 /** One line of a bill, for 1M entries. */
 export interface BillLine {
-  service: 'HTTP API' | 'Lambda' | 'DynamoDB' | 'SQS' | 'CloudWatch Logs' | 'X-Ray' | 'OpenAI';
+  service: 'HTTP API' | 'Lambda' | 'DynamoDB' | 'SQS' | 'EventBridge' | 'CloudWatch Logs' | 'X-Ray' | 'OpenAI';
   /** The function (or `http-api` for the API's own requests and access log) the line is spent by. */
   spender: BilledFunction | 'http-api' | 'model';
   item: string;
@@ -84,6 +84,7 @@ export function billRun(run: MeteredRun, prices: PriceTable): Bill {
     add({ service: 'DynamoDB', spender: name, item: 'read units', quantity: usage.dynamoDbReadUnits * scale, unit: 'RRU', unitUsd: prices.dynamoDbReadUnit.usd });
     // Receives that returned nothing are the event source mapping's idle polling, billed per month (fixedMonthly).
     add({ service: 'SQS', spender: name, item: 'requests', quantity: (usage.sqsRequests - usage.emptyReceives) * scale, unit: 'requests', unitUsd: prices.sqsRequest.usd });
+    add({ service: 'EventBridge', spender: name, item: 'custom events published', quantity: usage.eventBridgeEvents * scale, unit: 'events (64 KB chunks)', unitUsd: prices.eventBridgeCustomEvent.usd });
     add({
       service: 'CloudWatch Logs',
       spender: name,

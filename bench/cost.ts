@@ -36,6 +36,7 @@ const FUNCTION_LOGICAL_IDS: Record<BilledFunction, string> = {
   reconciler: 'ReconcilerFunction',
   extraction: 'ExtractionFunction',
   aggregator: 'TechStackAggregatorFunction',
+  entryEvents: 'EntryEventsFunction',
 };
 
 /** One traffic shape the bill is measured under. */

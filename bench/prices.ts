@@ -21,6 +21,7 @@ export interface PriceTable {
   lambdaRequest: Price;
   lambdaArmGbSecond: Price;
   sqsRequest: Price;
+  eventBridgeCustomEvent: Price;
   dynamoDbWriteUnit: Price;
   dynamoDbReadUnit: Price;
   logsIngestedGb: Price;
@@ -40,6 +41,7 @@ export const PRICES: PriceTable = {
   lambdaRequest: { usd: 0.2 / 1e6, unit: 'invocation', source: 'https://aws.amazon.com/lambda/pricing/', asOf: READ },
   lambdaArmGbSecond: { usd: 0.0000133334, unit: 'GB-second, arm64, first 7.5 billion a month', source: 'https://aws.amazon.com/lambda/pricing/', asOf: READ },
   sqsRequest: { usd: 0.4 / 1e6, unit: 'request (each 64 KiB chunk)', source: 'https://aws.amazon.com/sqs/pricing/', asOf: READ },
+  eventBridgeCustomEvent: { usd: 1.0 / 1e6, unit: 'custom event published (each 64 KB chunk)', source: 'https://aws.amazon.com/eventbridge/pricing/', asOf: READ },
   dynamoDbWriteUnit: { usd: 0.625 / 1e6, unit: 'write request unit, on-demand, standard class', source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/', asOf: READ },
   dynamoDbReadUnit: { usd: 0.125 / 1e6, unit: 'read request unit, on-demand, standard class', source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/', asOf: READ },
   logsIngestedGb: { usd: 0.5, unit: 'GB ingested, Standard log class', source: 'https://aws.amazon.com/cloudwatch/pricing/', asOf: READ },

@@ -14,9 +14,11 @@ import { readExtractionEnv } from '../lambdas/tag-extraction/env.js';
 import { createExtractionHandler, type ExtractionHandler } from '../lambdas/tag-extraction/handler-factory.js';
 import { createEntryEventsHandler, createEventBridgeClient, type EntryEventsHandler } from '../lambdas/devlog-api/entry-events/publisher.js';
 import { readEntryEventsEnv } from '../lambdas/devlog-api/entry-events/env.js';
+import type { BilledFunction } from '../lib/shared/resource-settings.js';
 import { localAccessKeyId } from './iam/local-iam.js';
 import type { PolicyFunction } from './iam/resources.js';
 import { LineLogger } from './log.js';
+import { meterEventBridgeClient } from './metering/eventbridge-meter.js';
 import type { UsageMeter } from './metering/usage-meter.js';
 import { LOCAL_RESOURCES } from './settings.js';
 
@@ -97,7 +99,8 @@ export function createLocalHandlers(options: LocalHandlerOptions): { handlers: L
   // It calls only EventBridge, which no enforcing proxy covers: it signs with the plain local credentials.
   const eventBridgeClient = createEventBridgeClient({ region: LOCAL_RESOURCES.region, credentials: LOCAL_RESOURCES.credentials, endpoint: options.endpoints.eventBridge });
   const { meter } = options;
-  const logger = (serviceName: string, fn: PolicyFunction) =>
+  if (meter) meterEventBridgeClient(eventBridgeClient, meter, 'entryEvents');
+  const logger = (serviceName: string, fn: BilledFunction) =>
     new LineLogger(
       (line) => {
         meter?.log(fn, line);
@@ -106,7 +109,7 @@ export function createLocalHandlers(options: LocalHandlerOptions): { handlers: L
       { serviceName, logLevel: options.logLevel },
     );
   const metrics = (fn: PolicyFunction) => new UnpublishedMetrics({}, meter && ((line) => meter.log(fn, line)));
-  const metered = <Handler extends AnyHandler>(fn: PolicyFunction, handler: Handler): Handler => (meter ? meteredHandler(meter, fn, handler) : handler);
+  const metered = <Handler extends AnyHandler>(fn: BilledFunction, handler: Handler): Handler => (meter ? meteredHandler(meter, fn, handler) : handler);
   return {
     handlers: {
       api: metered('api', createApiHandler(readApiEnv(options.env), { ...clients.api, logger: logger('devlog-api', 'api') })),
@@ -134,7 +137,10 @@ export function createLocalHandlers(options: LocalHandlerOptions): { handlers: L
           logger: logger('devlog-tech-stack', 'aggregator'),
         }),
       ),
-      entryEvents: createEntryEventsHandler(readEntryEventsEnv(options.env), { eventBridgeClient, logger: new LineLogger(options.handlerLog, { serviceName: 'devlog-entry-events', logLevel: options.logLevel }) }),
+      entryEvents: metered(
+        'entryEvents',
+        createEntryEventsHandler(readEntryEventsEnv(options.env), { eventBridgeClient, logger: logger('devlog-entry-events', 'entryEvents') }),
+      ),
     },
     destroy: () => {
       for (const { documentClient, sqsClient } of Object.values(clients)) {
@@ -151,7 +157,7 @@ export function createLocalHandlers(options: LocalHandlerOptions): { handlers: L
 type AnyHandler = (...args: never[]) => Promise<unknown>;
 
 /** The handler, counting each invocation and its duration (an invocation that throws is billed too). */
-function meteredHandler<Handler extends AnyHandler>(meter: UsageMeter, fn: PolicyFunction, handler: Handler): Handler {
+function meteredHandler<Handler extends AnyHandler>(meter: UsageMeter, fn: BilledFunction, handler: Handler): Handler {
   const wrapped = async (...args: Parameters<Handler>) => {
     const started = performance.now();
     try {

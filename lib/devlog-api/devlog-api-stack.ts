@@ -349,6 +349,8 @@ export class DevLogApiStack extends Stack {
       entry: fileURLToPath(new URL('../../lambdas/devlog-api/entry-events/handler.ts', import.meta.url)),
       description: 'devlog-tags: entry events on the bus from the entries stream',
       timeout: Duration.seconds(ENTRY_EVENTS_SETTINGS.functionTimeoutSeconds),
+      memorySize: FUNCTION_SETTINGS.entryEvents.memoryMb,
+      tracing: FUNCTION_SETTINGS.entryEvents.tracing,
       logRetentionDays: config.logRetentionDays,
       environment: { EVENT_BUS_NAME: this.eventBus.eventBusName },
     });

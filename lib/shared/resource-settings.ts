@@ -5,7 +5,7 @@
  */
 
 /** The functions that run per entry, by the names the local stack gives them. */
-export type BilledFunction = 'api' | 'reconciler' | 'extraction' | 'aggregator';
+export type BilledFunction = 'api' | 'reconciler' | 'extraction' | 'aggregator' | 'entryEvents';
 
 /** How each function is configured where it bills: memory (GB-seconds) and tracing (X-Ray traces). */
 export interface FunctionSettings {
@@ -19,9 +19,10 @@ export interface FunctionSettings {
 
 /**
  * Memory and tracing per function. Lambda samples one invocation a second and 5% of the rest,
- * per function: at 1M entries a month (0.8 API requests a second) that is nearly every API and
- * aggregator invocation, at $5 per million traces, $12 per 1M entries in the metered bench. Their
- * callers (the HTTP API, which does not trace; the stream) send no trace header, so
+ * per function: at 1M entries a month (0.8 API requests a second) that is nearly every API,
+ * aggregator and entry events invocation, at $5 per million traces, $12 per 1M entries in the
+ * metered bench ($1.75 more for the events). Their callers (the HTTP API, which does not trace;
+ * the stream) send no trace header, so
  * `pass-through` records none of them; the functions carry no SDK instrumentation, so their
  * traces held only Lambda's own segments, which the access log and Lambda's metrics also give.
  * The extraction (one invocation per batch) and the reconciler keep active tracing.
@@ -31,6 +32,8 @@ export const FUNCTION_SETTINGS: Record<BilledFunction, FunctionSettings> = {
   reconciler: { memoryMb: 512, tracing: 'active' },
   extraction: { memoryMb: 512, tracing: 'active' },
   aggregator: { memoryMb: 512, tracing: 'pass-through' },
+  // The entry events publisher (lambdas/devlog-api/entry-events), invoked per stream batch of done, failed or removed entries.
+  entryEvents: { memoryMb: 512, tracing: 'pass-through' },
 };
 
 /**

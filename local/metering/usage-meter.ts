@@ -12,6 +12,8 @@ export interface FunctionUsage {
   sqsRequests: number;
   /** ReceiveMessage calls that returned nothing (the event source mapping's idle polls). */
   emptyReceives: number;
+  /** Custom events the bus accepted, each 64 KB chunk of an entry counted as one, as EventBridge bills them. */
+  eventBridgeEvents: number;
   /** Log events written to the function's log group, and their bytes (without CloudWatch's per-event overhead). */
   logEvents: number;
   logBytes: number;
@@ -39,14 +41,16 @@ export interface MeteredHttpRequest {
 const HTTP_API_METERING_BYTES = 512 * 1024;
 /** SQS bills each 64 KiB chunk of a request's payload as one request. */
 const SQS_CHUNK_BYTES = 64 * 1024;
+/** EventBridge bills each 64 KB chunk of an event's payload as one event. */
+const EVENTBRIDGE_CHUNK_BYTES = 64 * 1024;
 
 function emptyUsage(): FunctionUsage {
-  return { invocations: 0, billedMs: 0, dynamoDbReadUnits: 0, dynamoDbWriteUnits: 0, sqsRequests: 0, emptyReceives: 0, logEvents: 0, logBytes: 0, calls: {} };
+  return { invocations: 0, billedMs: 0, dynamoDbReadUnits: 0, dynamoDbWriteUnits: 0, sqsRequests: 0, emptyReceives: 0, eventBridgeEvents: 0, logEvents: 0, logBytes: 0, calls: {} };
 }
 
 function emptyReading(): MeterReading {
   return {
-    functions: { api: emptyUsage(), reconciler: emptyUsage(), extraction: emptyUsage(), aggregator: emptyUsage() },
+    functions: { api: emptyUsage(), reconciler: emptyUsage(), extraction: emptyUsage(), aggregator: emptyUsage(), entryEvents: emptyUsage() },
     httpApi: { requests: 0, accessLogEvents: 0, accessLogBytes: 0 },
   };
 }
@@ -72,6 +76,12 @@ export class UsageMeter {
     const usage = this.#count(fn, `sqs:${operation}`);
     usage.sqsRequests += Math.max(1, Math.ceil(payloadBytes / SQS_CHUNK_BYTES));
     if (empty) usage.emptyReceives++;
+  }
+
+  /** An EventBridge call that put entries of these sizes (local/metering/eventbridge-meter.ts) on the bus. */
+  eventBridge(fn: BilledFunction, operation: string, acceptedEntryBytes: readonly number[]): void {
+    const usage = this.#count(fn, `events:${operation}`);
+    usage.eventBridgeEvents += acceptedEntryBytes.reduce((sum, bytes) => sum + Math.max(1, Math.ceil(bytes / EVENTBRIDGE_CHUNK_BYTES)), 0);
   }
 
   /** One invocation that took `durationMs`, with the log events Lambda writes around it at SYSTEM_LOG_LEVEL. */

@@ -14,6 +14,7 @@ describe('the billed settings of the synthesized functions', () => {
     ['reconciler', 'ReconcilerFunction'],
     ['aggregator', 'TechStackAggregatorFunction'],
     ['extraction', 'ExtractionFunction'],
+    ['entryEvents', 'EntryEventsFunction'],
   ] as const)('configures the %s function with the memory and tracing the bill uses', (name, logicalIdPrefix) => {
     const functions = { ...stage.api.findResources('AWS::Lambda::Function'), ...stage.extraction.findResources('AWS::Lambda::Function') };
     const [, fn] = Object.entries(functions).find(([logicalId]) => logicalId.startsWith(logicalIdPrefix)) ?? [];

@@ -1,18 +1,29 @@
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { billRun } from '../../bench/bill.js';
+import { PRICES } from '../../bench/prices.js';
 import { DynamoDbEntryStore } from '../../lambdas/devlog-api/adapters/dynamodb-entry-store.js';
+import { DynamoDbPendingEntries } from '../../lambdas/devlog-api/adapters/dynamodb-pending-entries.js';
+import { DynamoDbWaitSlots } from '../../lambdas/devlog-api/adapters/dynamodb-wait-slots.js';
 import { ENTRY_TABLE, entryKey } from '../../lambdas/contract/index.js';
-import { ENTRY_INDEX_PROJECTED_ATTRIBUTES } from '../../lib/shared/resource-settings.js';
+import { ENTRY_INDEX_PROJECTED_ATTRIBUTES, FUNCTION_SETTINGS, SYSTEM_LOG_LEVEL } from '../../lib/shared/resource-settings.js';
 import { entryTableIndexes } from '../../local/emulators/dynamodb.js';
+import { startLocalEventBus } from '../../local/emulators/eventbridge.js';
 import { type EnforcingProxy, startEnforcingProxy } from '../../local/iam/enforcing-proxy.js';
 import type { PolicyStatement } from '../../local/iam/policy.js';
 import { POLICY_RESOURCES, type PolicyFunction } from '../../local/iam/resources.js';
 import { dynamoDbCallMeter, sqsCallMeter } from '../../local/metering/proxy-meters.js';
 import { UsageMeter } from '../../local/metering/usage-meter.js';
-import { startTestEmulators, type TestEmulators } from './support/emulators.js';
+import { LOCAL_RESOURCES } from '../../local/settings.js';
+import { lambdaContext } from '../unit/support/lambda-context.js';
+import { entryItem, streamEvent, streamRecord } from '../unit/support/stream-records.js';
+import { handlersFor, startTestEmulators, type TestEmulators } from './support/emulators.js';
 
 /*
  * The bench's bill counts what passes the enforcing proxies: each call the real SDK makes is
@@ -28,7 +39,10 @@ const meter = new UsageMeter();
 
 beforeAll(async () => {
   emulators = await startTestEmulators();
-  const identities = { 'local-api': { functionName: 'api', statements: POLICIES.api } };
+  const identities = {
+    'local-api': { functionName: 'api', statements: POLICIES.api },
+    'local-reconciler': { functionName: 'reconciler', statements: POLICIES.reconciler },
+  };
   const table = { ...ENTRY_TABLE, indexes: entryTableIndexes().map((index) => ({ ...index, projectedAttributes: ENTRY_INDEX_PROJECTED_ATTRIBUTES })) };
   [dynamoProxy, sqsProxy] = await Promise.all([
     startEnforcingProxy({
@@ -49,8 +63,8 @@ afterAll(async () => {
 
 const credentials = { accessKeyId: 'local-api', secretAccessKey: 'local' };
 
-function apiDocuments() {
-  return DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamoProxy.endpoint, region: 'us-east-1', credentials, maxAttempts: 1 }));
+function apiDocuments(signedAs = credentials) {
+  return DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamoProxy.endpoint, region: 'us-east-1', credentials: signedAs, maxAttempts: 1 }));
 }
 
 const entry = (id: string) => ({
@@ -113,5 +127,94 @@ describe('the metered enforcing proxies', () => {
     // Assert
     expect(meter.read().functions.api.sqsRequests).toBe(2);
     sqs.destroy();
+  });
+});
+
+describe('the calls added since the bill was written', () => {
+  it('bill the API\'s wait-slot lease: a read and the two conditional writes of the slots item', async () => {
+    // Arrange
+    meter.reset();
+    const client = apiDocuments();
+    const slots = new DynamoDbWaitSlots(client, emulators.tableName, { now: () => new Date() }, 2);
+
+    // Act
+    const lease = await slots.acquire('meter-waiter', new Date(Date.now() + 20_000));
+    await lease?.release();
+
+    // Assert
+    const usage = meter.read().functions.api;
+    expect(usage.calls).toMatchObject({ 'dynamodb:GetItem': 1, 'dynamodb:UpdateItem': 2 });
+    expect(usage.dynamoDbReadUnits).toBe(1);
+    expect(usage.dynamoDbWriteUnits).toBe(2);
+    client.destroy();
+  });
+
+  it('bill the reconciler\'s re-send bookkeeping under its role, with the pending index\'s writes', async () => {
+    // Arrange
+    const seeded = apiDocuments();
+    const pendingEntry = entry('01JEMETER0000000000000000R');
+    await new DynamoDbEntryStore(seeded, emulators.tableName).create(pendingEntry);
+    meter.reset();
+    const client = apiDocuments({ accessKeyId: 'local-reconciler', secretAccessKey: 'local' });
+
+    // Act
+    const resent = await new DynamoDbPendingEntries(client, emulators.tableName).markResent({ ownerId: 'meter-owner', id: pendingEntry.id }, new Date('2026-12-07T10:10:00.000Z'));
+
+    // Assert: the send time is the pending index's sort key, so the index entry is deleted and put again.
+    expect(resent?.resends).toBe(1);
+    const usage = meter.read().functions.reconciler;
+    expect(usage.calls).toMatchObject({ 'dynamodb:GetItem': 1, 'dynamodb:UpdateItem': 1 });
+    expect(usage.dynamoDbReadUnits).toBe(1);
+    expect(usage.dynamoDbWriteUnits).toBe(3);
+    seeded.destroy();
+    client.destroy();
+  });
+});
+
+describe('the metered entry events publisher', () => {
+  it('bills its invocation, its log lines and each event it puts on the bus', async () => {
+    // Arrange
+    const dir = await mkdtemp(path.join(tmpdir(), 'metered-events-'));
+    const bus = await startLocalEventBus({ busName: LOCAL_RESOURCES.eventBusName, eventsFile: path.join(dir, 'events.jsonl') });
+    const billed = new UsageMeter();
+    const handlerLines: string[] = [];
+    const { handlers, destroy } = handlersFor(emulators, {}, { eventBridgeEndpoint: bus.endpoint, meter: billed, logLevel: 'INFO', handlerLog: (line) => handlerLines.push(line) });
+    const tagged = (id: string) =>
+      streamRecord({ oldItem: entryItem('meter-owner', id, []), newItem: entryItem('meter-owner', id, ['Django'], { revision: 1, updatedAt: '2026-12-07T10:00:01.000Z' }) });
+    // An entry no retry can publish: the publisher logs it and goes on.
+    const broken = streamRecord({ oldItem: entryItem('meter-owner', 'not-a-ulid', []), newItem: entryItem('meter-owner', 'not-a-ulid', ['Go']) });
+
+    try {
+      // Act
+      await handlers.entryEvents(streamEvent(tagged('01JEMETER0000000000000000E'), tagged('01JEMETER0000000000000000F'), broken), lambdaContext('entry-events'));
+
+      // Assert
+      const usage = billed.read().functions.entryEvents;
+      expect(usage.invocations).toBe(1);
+      expect(usage.calls).toEqual({ 'events:PutEvents': 1 });
+      expect(usage.eventBridgeEvents).toBe(2);
+      // Its error line, with Lambda's own start and report lines (other functions log at their cold start).
+      const publisherLines = handlerLines.filter((line) => (JSON.parse(line) as { service?: string }).service === 'devlog-entry-events');
+      expect(publisherLines).toHaveLength(1);
+      expect(usage.logEvents).toBe(publisherLines.length + (SYSTEM_LOG_LEVEL === 'INFO' ? 2 : 0));
+      const memoryMb = Object.fromEntries(Object.entries(FUNCTION_SETTINGS).map(([name, settings]) => [name, settings.memoryMb])) as Record<keyof typeof FUNCTION_SETTINGS, number>;
+      const bill = billRun(
+        {
+          entries: 2,
+          reading: billed.read(),
+          modelUsage: { requests: 0, promptTokens: 0, completionTokens: 0, reasoningTokens: 0, byServiceTier: {} },
+          model: { id: 'gpt-6-luna', price: { inputUsdPerMillionTokens: 0.1, cachedInputUsdPerMillionTokens: 0.01, outputUsdPerMillionTokens: 0.5, source: 'test', asOf: 'test' } },
+          memoryMb,
+          entriesPerSecond: 0.4,
+        },
+        PRICES,
+      );
+      expect(bill.byService.EventBridge).toBeCloseTo(1_000_000 * PRICES.eventBridgeCustomEvent.usd, 6);
+      expect(bill.lines).toContainEqual(expect.objectContaining({ service: 'Lambda', spender: 'entryEvents', item: 'invocations', quantity: 500_000 }));
+    } finally {
+      destroy();
+      await bus.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -8,6 +8,7 @@ import { startSecretsManager, type SecretsManagerEmulator } from '../../../local
 import { ensureJobQueues, sqsClientFor, startSqs, type JobQueueOptions, type JobQueues } from '../../../local/emulators/sqs.js';
 import { handlerEnvironment } from '../../../local/handler-environment.js';
 import { createLocalHandlers } from '../../../local/handlers.js';
+import type { UsageMeter } from '../../../local/metering/usage-meter.js';
 import { CONSUMER_SETTINGS } from '../../../lambdas/contract/index.js';
 
 /** Emulators with the entries table and a jobs queue, plus clients for them. */
@@ -84,20 +85,27 @@ function handlerEnvironmentFor(emulators: TestEmulators, extra: Record<string, s
 /**
  * Every handler built by its factory on these emulators, as the local stack builds them; `env`
  * adds handler settings (OPENAI_BASE_URL, OPENAI_TIMEOUT_MS ...), `dynamoDbEndpoint` and `sqsEndpoint` put
- * something in front of DynamoDB or SQS. Silent unless
- * TEST_HANDLER_LOG_LEVEL asks for more. Destroy them when done.
+ * something in front of DynamoDB or SQS, `eventBridgeEndpoint` names the local bus, `meter`
+ * counts what they would be billed for. Silent unless TEST_HANDLER_LOG_LEVEL (or `logLevel`)
+ * asks for more. Destroy them when done.
  */
 export function handlersFor(
   emulators: TestEmulators,
   env: Record<string, string> = {},
-  options: { dynamoDbEndpoint?: string; sqsEndpoint?: string } = {},
+  options: { dynamoDbEndpoint?: string; sqsEndpoint?: string; eventBridgeEndpoint?: string; meter?: UsageMeter; logLevel?: LogLevel; handlerLog?: (line: string) => void } = {},
 ): ReturnType<typeof createLocalHandlers> {
-  const logLevel = (process.env.TEST_HANDLER_LOG_LEVEL ?? 'SILENT') as LogLevel;
+  const logLevel = options.logLevel ?? ((process.env.TEST_HANDLER_LOG_LEVEL ?? 'SILENT') as LogLevel);
   return createLocalHandlers({
     env: handlerEnvironmentFor(emulators, env),
-    endpoints: { dynamoDb: options.dynamoDbEndpoint ?? emulators.dynamoDbEndpoint, sqs: options.sqsEndpoint ?? emulators.sqsEndpoint, secretsManager: emulators.secrets.endpoint },
-    handlerLog: (line) => console.log(line),
+    endpoints: {
+      dynamoDb: options.dynamoDbEndpoint ?? emulators.dynamoDbEndpoint,
+      sqs: options.sqsEndpoint ?? emulators.sqsEndpoint,
+      secretsManager: emulators.secrets.endpoint,
+      ...(options.eventBridgeEndpoint ? { eventBridge: options.eventBridgeEndpoint } : {}),
+    },
+    handlerLog: options.handlerLog ?? ((line) => console.log(line)),
     logLevel,
+    ...(options.meter ? { meter: options.meter } : {}),
   });
 }
 

@@ -3,6 +3,7 @@ import { billRun, CLOUDWATCH_EVENT_OVERHEAD_BYTES, sampledShare } from '../../..
 import { PRICES } from '../../../bench/prices.js';
 import { FUNCTION_SETTINGS } from '../../../lib/shared/resource-settings.js';
 import { type BilledTable, itemBytes, writeUnitsOf } from '../../../local/metering/dynamodb-units.js';
+import { putEventsEntryBytes } from '../../../local/metering/eventbridge-meter.js';
 import { UsageMeter } from '../../../local/metering/usage-meter.js';
 
 const TABLE: BilledTable = {
@@ -69,6 +70,27 @@ describe('the usage meter and the bill', () => {
     // Assert
     expect(meter.read().functions.api.sqsRequests).toBe(2);
     expect(bill.byService.SQS).toBeCloseTo(2 * 1_000_000 * PRICES.sqsRequest.usd, 6);
+  });
+
+  it('bills the events put on the bus as EventBridge does: each 64 KB chunk of an entry is one event', () => {
+    // Arrange
+    const meter = new UsageMeter();
+    meter.eventBridge('entryEvents', 'PutEvents', [900, 70 * 1024]);
+
+    // Act
+    const bill = billRun({ entries: 1, reading: meter.read(), modelUsage: NO_MODEL, model: LUNA, memoryMb: MEMORY, entriesPerSecond: 0.4 }, PRICES);
+
+    // Assert
+    expect(meter.read().functions.entryEvents.eventBridgeEvents).toBe(3);
+    expect(bill.byService.EventBridge).toBeCloseTo(3 * 1_000_000 * PRICES.eventBridgeCustomEvent.usd, 6);
+    expect(bill.byFunction.entryEvents).toBeCloseTo(bill.byService.EventBridge ?? 0, 6);
+  });
+
+  it('sizes a PutEvents entry as EventBridge does: Time 14 bytes, the strings in UTF-8', () => {
+    const entry = { Time: new Date(), Source: 'devlog-tags', DetailType: 'EntryTagged', Detail: '{"text":"Größe"}', Resources: ['arn:x'] };
+
+    expect(putEventsEntryBytes(entry)).toBe(14 + 11 + 11 + Buffer.byteLength('{"text":"Größe"}') + 5);
+    expect(putEventsEntryBytes({ Source: 's', DetailType: 'd' })).toBe(2);
   });
 
   it('bills an invocation by its rounded-up duration at the function\'s memory, with Lambda\'s log events and their 26-byte overhead', () => {
