@@ -12,7 +12,7 @@ import { AGGREGATOR_SETTINGS } from '../lambdas/devlog-api/aggregator/settings.j
 import { createExtractionClients } from '../lambdas/tag-extraction/aws-clients.js';
 import { readExtractionEnv } from '../lambdas/tag-extraction/env.js';
 import { createExtractionHandler, type ExtractionHandler } from '../lambdas/tag-extraction/handler-factory.js';
-import { createEntryEventsHandler, createEventBridgeClient, type EntryEventsHandler } from '../lambdas/devlog-api/entry-events/publisher.js';
+import { createEntryEventsHandler, createEventBridgeClient, type EntryEventsHandler } from '../lambdas/devlog-api/entry-events/handler-factory.js';
 import { readEntryEventsEnv } from '../lambdas/devlog-api/entry-events/env.js';
 import type { BilledFunction } from '../lib/shared/resource-settings.js';
 import { localAccessKeyId } from './iam/local-iam.js';

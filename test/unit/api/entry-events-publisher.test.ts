@@ -2,7 +2,7 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createEntryEventsHandler } from '../../../lambdas/devlog-api/entry-events/publisher.js';
+import { createEntryEventsHandler } from '../../../lambdas/devlog-api/entry-events/handler-factory.js';
 import { matchesEntryEventsFilter } from '../../../lambdas/devlog-api/entry-events/settings.js';
 import { ENTRY_EVENT_SCHEMAS, type EntryEventDetailType } from '../../../lambdas/contract/index.js';
 import { capturedLogger } from '../support/captured-logger.js';
