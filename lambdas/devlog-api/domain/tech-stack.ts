@@ -104,21 +104,27 @@ export async function nextTotal(total: TagTotal | undefined, change: TotalChange
   }
   if (!before) return { count };
   let { first, last, value } = before;
-  // An end whose row is already gone while the count still has it (a removal whose total
-  // trails) keeps its old value: that removal's own change brings the count to 0 next.
+  // No row left at an end while the count still has entries: their rows are gone and their
+  // removals trail (a crash between a row and its total). The end keeps its date for now but
+  // no entry, so the next entry added takes its place, and those removals bring the count down.
   if (first.entryId === change.entryId) {
     const edge = await readEdge('first');
-    if (edge) first = { entryId: edge.entryId, createdAt: edge.createdAt };
+    first = edge ? { entryId: edge.entryId, createdAt: edge.createdAt } : { entryId: UNKNOWN_FIRST_ENTRY, createdAt: first.createdAt };
   }
   if (last.entryId === change.entryId) {
     const edge = await readEdge('last');
-    if (edge) {
-      last = { entryId: edge.entryId, createdAt: edge.createdAt };
-      value = edge.value;
-    }
+    last = edge ? { entryId: edge.entryId, createdAt: edge.createdAt } : { entryId: UNKNOWN_LAST_ENTRY, createdAt: last.createdAt };
+    if (edge) value = edge.value;
   }
   return { count, first, last, value };
 }
+
+/**
+ * The entry id of an end no entry holds: sorting after every ULID (first) or before every one
+ * (last), any entry added is beyond it.
+ */
+const UNKNOWN_FIRST_ENTRY = '~';
+const UNKNOWN_LAST_ENTRY = '0';
 
 /** A total that counts entries, with both ends and a spelling; undefined while it counts none. */
 export function countedTotal(total: TagTotal): Required<TagTotal> | undefined {

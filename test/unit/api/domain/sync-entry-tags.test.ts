@@ -130,6 +130,27 @@ describe('syncEntryTags', () => {
     },
   );
 
+  it('keeps lastSeen exact when an entry is added while the removal of an end trails a crash', async () => {
+    // Found by the property below (seed -1616567691): both Kafka entries deleted, the first
+    // removal's total crashed after its index row went, then an older entry tagged Kafka.
+    const JUL = '2026-07-01T09:00:00.000Z';
+    entries.set(OWNER, 'e4', { createdAt: JUL, tags: ['Kafka'] });
+    entries.set(OWNER, 'e3', { createdAt: JUN, tags: ['Kafka'] });
+    for (const id of ['e4', 'e3']) await syncEntryTags(deps, OWNER, id);
+    entries.set(OWNER, 'e3', undefined);
+    aggregates.failNext('applyToTotal');
+    await expect(syncEntryTags(deps, OWNER, 'e3')).rejects.toThrow(/injected/);
+    aggregates.heal();
+    entries.set(OWNER, 'e4', undefined);
+    await syncEntryTags(deps, OWNER, 'e4');
+
+    entries.set(OWNER, 'e1', { createdAt: JAN, tags: ['Kafka'] });
+    await syncEntryTags(deps, OWNER, 'e1');
+    await syncEntryTags(deps, OWNER, 'e3');
+
+    expect(await techStack()).toEqual([{ value: 'Kafka', count: 1, firstSeen: JAN, lastSeen: JAN }]);
+  });
+
   it('finishes a change a crash left under way with what it began, then applies the newer state (an edit in between)', async () => {
     entries.set(OWNER, 'e1', { createdAt: JAN, tags: ['Django'] });
     aggregates.failNext('finishChange');
