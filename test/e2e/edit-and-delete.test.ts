@@ -94,7 +94,7 @@ async function waitForCounts(client: ApiClient, expected: [string, number][]): P
     async () => {
       const { status, body } = await client.techStack();
       expect(status).toBe(200);
-      const counts = (body.items as unknown as { value: string; count: number }[]).map(({ value, count }) => [value, count]);
+      const counts = (body.items ?? []).map(({ value, count }) => [value, count]);
       last = JSON.stringify(counts);
       return last === JSON.stringify(expected) ? body : undefined;
     },

@@ -2,7 +2,7 @@ import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entryKey, jobMessageFor } from '../../lambdas/contract/index.js';
-import type { ApiClient, EntryView } from '../support/api-client.js';
+import type { ApiClient, EntryView, TechStackPage } from '../support/api-client.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { waitFor } from '../support/wait.js';
 
@@ -17,10 +17,6 @@ afterAll(async () => {
   await test?.stop();
 });
 
-interface TechStackAnswer {
-  items: { value: string; count: number; firstSeen: string; lastSeen: string }[];
-}
-
 async function postAndWait(client: ApiClient, text: string, headers: Record<string, string> = {}): Promise<EntryView> {
   const posted = await client.post(text, headers);
   expect(posted.status).toBe(202);
@@ -34,13 +30,13 @@ async function postAndWait(client: ApiClient, text: string, headers: Record<stri
   );
 }
 
-async function waitForCounts(client: ApiClient, expected: [string, number][]): Promise<TechStackAnswer> {
-  let last: TechStackAnswer | undefined;
+async function waitForCounts(client: ApiClient, expected: [string, number][]): Promise<TechStackPage> {
+  let last: TechStackPage | undefined;
   return waitFor(
     async () => {
       const answer = await client.techStack();
       expect(answer.status).toBe(200);
-      const body = answer.body as unknown as TechStackAnswer;
+      const body = answer.body as TechStackPage;
       last = body;
       const counts = body.items.map(({ value, count }) => [value, count]);
       return JSON.stringify(counts) === JSON.stringify(expected) ? body : undefined;

@@ -1,30 +1,30 @@
-import type { EntryStatus, FailureReason } from '../../lambdas/contract/index.js';
 import { request as httpRequest } from 'node:http';
+import type { components, paths } from './openapi-types.js';
 
-/** An entry as GET /logs returns it. */
-export interface EntryView {
-  id: string;
-  entry: string;
-  status: EntryStatus;
-  revision: number;
-  tags: { type: string; value: string }[];
-  createdAt: string;
-  updatedAt: string;
-  model?: string;
-  promptVersion?: number;
-  error?: FailureReason;
-}
+type Schemas = components['schemas'];
 
-/** An answer's JSON with the fields tests read: an entry, a page of entries, or a problem (RFC 9457). */
-export interface AnswerBody extends Partial<Omit<EntryView, 'status'>> {
+/** An entry as the API answers with it (openapi.json's `Entry`). */
+export type EntryView = Schemas['Entry'];
+
+/** A page of GET /logs. */
+type EntryPage = paths['/logs']['get']['responses'][200]['content']['application/json'];
+
+/** A page of GET /me/tech-stack. */
+export type TechStackPage = paths['/me/tech-stack']['get']['responses'][200]['content']['application/json'];
+
+/**
+ * An answer's JSON with the fields tests read, without narrowing first: an entry, a page of
+ * entries, a problem (RFC 9457) or API Gateway's own error. Tests also read fields an answer must
+ * not have, so any other field reads as unknown.
+ */
+export type AnswerBody = Partial<Omit<EntryView, 'status'> & EntryPage & Omit<Schemas['Problem'], 'status'> & Schemas['GatewayError']> & {
   /** The entry's status, or a problem's HTTP status. */
-  status?: EntryView['status'] | number;
-  items?: EntryView[];
-  nextCursor?: string;
-  title?: string;
-  detail?: string;
+  status?: EntryView['status'] | Schemas['Problem']['status'];
   [field: string]: unknown;
-}
+};
+
+/** GET /me/tech-stack's JSON: a page of the caller's technologies, or a problem. */
+type TechStackBody = Partial<TechStackPage & Schemas['Problem']> & { [field: string]: unknown };
 
 /** One POST's answer. */
 export interface PostResult {
@@ -51,7 +51,7 @@ export class ApiClient {
       body: JSON.stringify({ entry }),
     });
     const text = await response.text();
-    return { status: response.status, body: parseJson(text), headers: response.headers, ms: performance.now() - started };
+    return { status: response.status, body: parseJson<AnswerBody>(text), headers: response.headers, ms: performance.now() - started };
   }
 
   /** GET /logs/{id}: the entry, or undefined on 404. */
@@ -71,7 +71,7 @@ export class ApiClient {
       body: JSON.stringify({ entry }),
     });
     const text = await response.text();
-    return { status: response.status, body: parseJson(text), headers: response.headers, ms: performance.now() - started };
+    return { status: response.status, body: parseJson<AnswerBody>(text), headers: response.headers, ms: performance.now() - started };
   }
 
   /** DELETE /logs/{id}: the status and the raw body (empty on 204). */
@@ -84,13 +84,13 @@ export class ApiClient {
   async list(query: Record<string, string>): Promise<{ status: number; headers: Headers; text: string; body: AnswerBody }> {
     const response = await fetch(`${this.apiUrl}/logs?${new URLSearchParams(query)}`, { headers: { authorization: `Bearer ${this.token}` } });
     const text = await response.text();
-    return { status: response.status, headers: response.headers, text, body: parseJson(text) };
+    return { status: response.status, headers: response.headers, text, body: parseJson<AnswerBody>(text) };
   }
 
   /** GET /me/tech-stack: the status and the parsed body. */
-  async techStack(): Promise<{ status: number; body: AnswerBody }> {
+  async techStack(): Promise<{ status: number; body: TechStackBody }> {
     const response = await fetch(`${this.apiUrl}/me/tech-stack`, { headers: { authorization: `Bearer ${this.token}` } });
-    return { status: response.status, body: parseJson(await response.text()) };
+    return { status: response.status, body: parseJson<TechStackBody>(await response.text()) };
   }
 
   /** Every entry of this user, paging through GET /logs 100 at a time. */
@@ -101,7 +101,7 @@ export class ApiClient {
       const query = `limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
       const response = await fetch(`${this.apiUrl}/logs?${query}`, { headers: { authorization: `Bearer ${this.token}` } });
       if (response.status !== 200) throw new Error(`GET /logs answered ${response.status}: ${await response.text()}`);
-      const page = (await response.json()) as { items: EntryView[]; nextCursor?: string };
+      const page = (await response.json()) as EntryPage;
       items.push(...page.items);
       cursor = page.nextCursor;
     } while (cursor);
@@ -152,9 +152,9 @@ export function rawRequest(
   });
 }
 
-function parseJson(text: string): AnswerBody {
+function parseJson<Body>(text: string): Body | { unparsable: string } {
   try {
-    return JSON.parse(text) as AnswerBody;
+    return JSON.parse(text) as Body;
   } catch {
     return { unparsable: text };
   }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { PROBLEM_TYPES, problemTypeUri } from '../../../lambdas/devlog-api/api/http/problem.js';
 import { routeApiRequest, type ApiResult } from '../../../lambdas/devlog-api/api/http/router.js';
 import { API_ROUTES, routeKeyOf } from '../../../lambdas/devlog-api/api/http/routes.js';
+import { renderClientTypes } from '../../../tools/devlog-api/openapi/client-types.js';
 import { renderOpenApiDocument } from '../../../tools/devlog-api/openapi/document.js';
 import { type RoutesDocument, withRoutesTable } from '../../../tools/devlog-api/openapi/readme-routes.js';
 import { expectAnswerMatchesDocument } from '../../support/openapi.js';
@@ -24,6 +25,13 @@ function answer(result: ApiResult) {
 describe('openapi.json', () => {
   it('is what `npm run openapi` generates from the route table and the schemas (not stale)', () => {
     expect(committed, 'openapi.json is stale: run `npm run openapi`').toBe(renderOpenApiDocument());
+  });
+
+  it("is what the tests' client types say (test/support/openapi-types.d.ts, regenerate with `npm run openapi`)", async () => {
+    const types = readFileSync(new URL('../../support/openapi-types.d.ts', import.meta.url), 'utf8');
+
+    expect(types, 'test/support/openapi-types.d.ts is stale: run `npm run openapi`').toBe(await renderClientTypes(committed));
+    expect(types).toContain('extractorVersion?: string;');
   });
 
   it("is what the README's routes table shows (regenerate both with `npm run openapi`)", () => {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponseObject } from 'zod-openapi';
 import { PROBLEM_TYPES, problemTypeUri, type ProblemKind } from '../../../lambdas/devlog-api/api/http/problem.js';
+import { EntryIdSchema } from '../../../lambdas/devlog-api/domain/entry.js';
 import { DAILY_ENTRIES_POLICY, QUOTA_WINDOW_SECONDS } from '../../../lambdas/devlog-api/domain/daily-quota.js';
 import { TAG_INDEX_ROWS_PER_REQUEST } from '../../../lambdas/devlog-api/domain/list-entries-by-tag.js';
 import { PREFER_WAIT_MAX_SECONDS } from '../../../lambdas/devlog-api/function-timeouts.js';
@@ -9,7 +10,6 @@ import { DEFAULT_MAX_OPEN_WAITS_PER_USER } from '../../../lambdas/devlog-api/dom
 import { API_ROUTES, type OperationId } from '../../../lambdas/devlog-api/api/http/routes.js';
 import {
   EntryBodySchema,
-  EntryIdSchema,
   EntryPageSchema,
   ENTRY_TEXT_PATTERN,
   EntrySchema,

@@ -1,15 +1,18 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { renderClientTypes } from './client-types.js';
 import { renderOpenApiDocument } from './document.js';
 import { type RoutesDocument, withRoutesTable } from './readme-routes.js';
 
 /*
- * npm run openapi: writes openapi.json from the route table and the API's schemas, and the
- * README's table of routes from it.
- * npm run openapi -- --check: exits 1 when either is stale.
+ * npm run openapi: writes openapi.json from the route table and the API's schemas, the tests'
+ * client types from it, and the README's table of routes from it.
+ * npm run openapi -- --check: exits 1 when any of them is stale.
  */
-const USAGE = 'usage: npm run openapi [-- --check]\n  writes openapi.json and the README\'s routes table; --check only reports whether they are up to date';
+const USAGE =
+  "usage: npm run openapi [-- --check]\n  writes openapi.json, the tests' client types and the README's routes table; --check only reports whether they are up to date";
 const target = new URL('../../../openapi.json', import.meta.url);
+const typesFile = new URL('../../../test/support/openapi-types.d.ts', import.meta.url);
 const readmeFile = new URL('../../../README.md', import.meta.url);
 
 let check = false;
@@ -26,18 +29,25 @@ try {
 }
 
 const rendered = renderOpenApiDocument();
+const renderedTypes = await renderClientTypes(rendered);
 const readme = await readFile(readmeFile, 'utf8');
 const renderedReadme = withRoutesTable(readme, JSON.parse(rendered) as RoutesDocument);
 if (check) {
   const committed = await readFile(target, 'utf8').catch(() => '');
-  const stale = [committed !== rendered && 'openapi.json', readme !== renderedReadme && "README.md's routes table"].filter(Boolean);
+  const committedTypes = await readFile(typesFile, 'utf8').catch(() => '');
+  const stale = [
+    committed !== rendered && 'openapi.json',
+    committedTypes !== renderedTypes && 'test/support/openapi-types.d.ts',
+    readme !== renderedReadme && "README.md's routes table",
+  ].filter(Boolean);
   if (stale.length > 0) {
     console.error(`${stale.join(' and ')} stale: run \`npm run openapi\` and commit it`);
     process.exit(1);
   }
-  console.log("openapi.json and README.md's routes table are up to date");
+  console.log("openapi.json, test/support/openapi-types.d.ts and README.md's routes table are up to date");
 } else {
   await writeFile(target, rendered);
+  await writeFile(typesFile, renderedTypes);
   await writeFile(readmeFile, renderedReadme);
-  console.log("wrote openapi.json and README.md's routes table");
+  console.log("wrote openapi.json, test/support/openapi-types.d.ts and README.md's routes table");
 }

@@ -1,8 +1,8 @@
+import { EntryIdSchema } from '../../domain/entry.js';
 import { decodeCursor, decodeTechStackCursor } from './cursor.js';
 import { badRequest, payloadTooLarge, unprocessable, unsupportedMediaType } from './problem.js';
 import {
   EntryBodySchema,
-  EntryIdSchema,
   IdempotencyKeySchema,
   LIST_LIMIT,
   ListEntriesQuerySchema,

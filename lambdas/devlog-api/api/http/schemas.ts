@@ -1,15 +1,13 @@
 // zod/mini on the hot path (cold start); tools/devlog-api/openapi builds the OpenAPI document from these
 // very schemas, so what is validated and shaped here is what the document says.
 import * as z from 'zod/mini';
-import { ENTRY_ID_PATTERN, ENTRY_STATUSES, FAILURE_CODES, failureReasonOf } from '../../../contract/index.js';
+import { FAILURE_CODES, failureReasonOf } from '../../../contract/index.js';
+import { EntryRecordSchema } from '../../domain/entry.js';
 
 /** Longest entry we accept, in characters (code points). */
 export const MAX_ENTRY_CHARS = 10_000;
 /** Page size bounds of GET /logs. */
 export const LIST_LIMIT = { min: 1, max: 100, default: 20 } as const;
-
-/** An entry id: a ULID as POST /logs returns it. */
-export const EntryIdSchema = z.string().check(z.regex(ENTRY_ID_PATTERN));
 
 /** The `Idempotency-Key` header: 1 to 255 visible ASCII characters. */
 export const IdempotencyKeySchema = z.string().check(z.regex(/^[\x21-\x7e]{1,255}$/));
@@ -57,32 +55,18 @@ export const ListEntriesQuerySchema = z.object({
   ),
 });
 
-/** A tag the extraction attached to an entry. */
-export const TagSchema = z.object({
-  type: z.literal('tech-stack'),
-  value: z.string(),
-});
-
 /**
  * Why an entry failed: a stable code (the contract's FAILURE_REASONS) and its short message;
  * the details stay in the extraction's logs.
  */
 export const FailureReasonSchema = z.object({ code: z.enum(FAILURE_CODES), message: z.string() });
 
-/** An entry as clients see it: parsing an entry through it drops everything else. */
-export const EntrySchema = z.object({
-  id: EntryIdSchema,
-  entry: z.string(),
-  status: z.enum(ENTRY_STATUSES),
-  tags: z.array(TagSchema),
-  /** Starts at 1; every PATCH adds one. */
-  revision: z.number().check(z.int(), z.minimum(1)),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
-  model: z.optional(z.string()),
-  promptVersion: z.optional(z.number().check(z.int())),
-  /** The extraction service version that tagged the entry. */
-  extractorVersion: z.optional(z.string()),
+/**
+ * An entry as clients see it, derived from the stored entry's schema: without the owner (the
+ * token implies it), and with the stored failure code read as its reason. Parsing an entry
+ * through it drops everything else.
+ */
+export const EntrySchema = z.extend(z.omit(EntryRecordSchema, { ownerId: true }), {
   /** Why the entry failed (kept on a `pending` entry while a redriven retry runs). */
   error: z.optional(FailureReasonSchema),
 });
