@@ -40,7 +40,7 @@ import { API_ROUTES, GATEWAY_ROUTES, routeKeyOf } from '../../lambdas/devlog-api
 import { deployedReconcileGraceSeconds, ENTRY_TABLE, QUEUE_SETTINGS } from '../../lambdas/contract/index.js';
 import type { StageConfig } from '../shared/config.js';
 import { ApiDashboard } from './api-dashboard.js';
-import { ALARM_PERIOD, OperationalAlarms } from '../shared/constructs/alarms.js';
+import { ALARM_PERIOD, MAXIMUM, StackAlarms, SUM } from '../shared/constructs/alarms.js';
 import { LambdaFunction, retentionDays } from '../shared/constructs/lambda-function.js';
 import { RESERVED_CONCURRENCY } from '../shared/reserved-concurrency.js';
 import { consumerParameterPaths, sharedParameterPaths } from '../shared/ssm-parameters.js';
@@ -501,87 +501,35 @@ export class DevLogApiStack extends Stack {
   }
 
   private createAlarms(): void {
-    const alarms = new OperationalAlarms(this, 'Alarms', { topic: this.alarmTopic });
-    alarms.add('DeadLetters', {
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' }),
-      threshold: 1,
-      description: 'Jobs reached the DLQ: their entries are marked failed. Fix the cause, then `npm run redrive -- --stage <stage>`.',
+    const alarms = new StackAlarms(this, 'Alarms', { topic: this.alarmTopic });
+    alarms.watch('Jobs', {
+      DeadLetters: [this.deadLetterQueue.metricApproximateNumberOfMessagesVisible(MAXIMUM), { threshold: 1, description: 'Jobs reached the DLQ: their entries are marked failed. Fix the cause, then `npm run redrive -- --stage <stage>`.' }],
+      OldestJobAge: [this.jobsQueue.metricApproximateAgeOfOldestMessage(MAXIMUM), { threshold: 900, description: 'A job has waited over 15 minutes: extraction is down, throttled or rate limited.' }],
     });
-    alarms.add('OldestJobAge', {
-      metric: this.jobsQueue.metricApproximateAgeOfOldestMessage({ period: ALARM_PERIOD, statistic: 'Maximum' }),
-      threshold: 900,
-      description: 'A job has waited over 15 minutes: extraction is down, throttled or rate limited.',
-    });
-    alarms.add('ApiErrors', {
-      metric: this.apiFunction.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }),
-      threshold: 5,
-      description: 'The API function is failing (5xx to clients).',
-    });
-    alarms.add('ReconcilerErrors', {
-      metric: this.reconcilerFunction.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }),
-      threshold: 2,
-      evaluationPeriods: 2,
-      description: 'The reconciler keeps failing: entries stuck in pending are not being healed.',
-    });
-    alarms.add('ReconcilerSendFailures', {
-      metric: reconcilerMetric(RECONCILER_SETTINGS.metrics.sendFailures, 'Sum'),
-      threshold: 1,
-      description: 'The reconciler could not re-send the jobs of stuck entries (SQS down, or a job the contract rejects): they stay pending until it can.',
+    alarms.watch('Api', {
+      ApiErrors: [this.apiFunction.metricErrors(SUM), { threshold: 5, description: 'The API function is failing (5xx to clients).' }],
+      Api5xx: [this.api.metricServerError(SUM), { threshold: 5, description: 'The HTTP API answered 5xx.' }],
     });
     // A stuck entry shows in these figures only on the runs that re-send it, at most one resend
     // interval apart: one breaching period within that interval keeps the alarm firing.
-    const lookBackPeriods = Math.ceil(deployedResendIntervalSeconds() / ALARM_PERIOD.toSeconds());
+    const lookBack = { evaluationPeriods: Math.ceil(deployedResendIntervalSeconds() / ALARM_PERIOD.toSeconds()), datapointsToAlarm: 1 };
     const longestPending = deployedLongestLegitimatePendingSeconds();
-    alarms.add('PendingTooLong', {
-      metric: reconcilerMetric(RECONCILER_SETTINGS.metrics.oldestPendingAge, 'Maximum'),
-      threshold: longestPending,
-      evaluationPeriods: lookBackPeriods,
-      datapointsToAlarm: 1,
-      description: `An entry has been pending longer than its jobs can legitimately take (${Math.round(longestPending / 60)} min: two whole retry paths and a reconciler period): re-sending does not make it done. README, Operations: "An entry stays pending".`,
+    const { alarmingResendsOfOneEntry: resends, metrics } = RECONCILER_SETTINGS;
+    alarms.watch('Reconciler', {
+      ReconcilerErrors: [this.reconcilerFunction.metricErrors(SUM), { threshold: 2, evaluationPeriods: 2, description: 'The reconciler keeps failing: entries stuck in pending are not being healed.' }],
+      ReconcilerSendFailures: [reconcilerMetric(metrics.sendFailures, 'Sum'), { threshold: 1, description: 'The reconciler could not re-send the jobs of stuck entries (SQS down, or a job the contract rejects): they stay pending until it can.' }],
+      PendingTooLong: [reconcilerMetric(metrics.oldestPendingAge, 'Maximum'), { threshold: longestPending, ...lookBack, description: `An entry has been pending longer than its jobs can legitimately take (${Math.round(longestPending / 60)} min: two whole retry paths and a reconciler period): re-sending does not make it done. README, Operations: "An entry stays pending".` }],
+      EntryResentRepeatedly: [reconcilerMetric(metrics.mostResendsOfOneEntry, 'Maximum'), { threshold: resends, ...lookBack, description: `The reconciler re-sent one entry's job ${resends} times or more: its jobs are lost or skipped. README, Operations: "An entry stays pending".` }],
     });
-    alarms.add('EntryResentRepeatedly', {
-      metric: reconcilerMetric(RECONCILER_SETTINGS.metrics.mostResendsOfOneEntry, 'Maximum'),
-      threshold: RECONCILER_SETTINGS.alarmingResendsOfOneEntry,
-      evaluationPeriods: lookBackPeriods,
-      datapointsToAlarm: 1,
-      description: `The reconciler re-sent one entry's job ${RECONCILER_SETTINGS.alarmingResendsOfOneEntry} times or more: its jobs are lost or skipped. README, Operations: "An entry stays pending".`,
+    alarms.watch('TechStack', {
+      TechStackAggregatorErrors: [this.aggregatorFunction.metricErrors(SUM), { threshold: 3, evaluationPeriods: 2, description: 'The tech-stack aggregator keeps failing: profiles and tag filters lag behind the entries.' }],
+      TechStackIteratorAge: [this.aggregatorFunction.metric('IteratorAge', MAXIMUM), { threshold: 5 * 60 * 1000, description: 'The aggregator is over 5 minutes behind the entries stream: the tech stack and tag filter are stale.' }],
+      TechStackDeadLetters: [this.aggregatorDeadLetterQueue.metricApproximateNumberOfMessagesVisible(MAXIMUM), { threshold: 1, description: 'Stream records exhausted their retries: some entries are missing from the tech stack and the tag filter until they change again.' }],
     });
-    alarms.add('TechStackAggregatorErrors', {
-      metric: this.aggregatorFunction.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }),
-      threshold: 3,
-      evaluationPeriods: 2,
-      description: 'The tech-stack aggregator keeps failing: profiles and tag filters lag behind the entries.',
-    });
-    alarms.add('TechStackIteratorAge', {
-      metric: this.aggregatorFunction.metric('IteratorAge', { period: ALARM_PERIOD, statistic: 'Maximum' }),
-      threshold: 5 * 60 * 1000,
-      description: 'The aggregator is over 5 minutes behind the entries stream: the tech stack and tag filter are stale.',
-    });
-    alarms.add('TechStackDeadLetters', {
-      metric: this.aggregatorDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' }),
-      threshold: 1,
-      description: 'Stream records exhausted their retries: some entries are missing from the tech stack and the tag filter until they change again.',
-    });
-    alarms.add('EntryEventsErrors', {
-      metric: this.entryEventsFunction.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }),
-      threshold: 3,
-      evaluationPeriods: 2,
-      description: 'The entry events publisher keeps failing: the other prompts do not hear of new tags.',
-    });
-    alarms.add('EntryEventsIteratorAge', {
-      metric: this.entryEventsFunction.metric('IteratorAge', { period: ALARM_PERIOD, statistic: 'Maximum' }),
-      threshold: 5 * 60 * 1000,
-      description: 'Entry events are over 5 minutes behind the entries stream (the bus refuses them, or the publisher fails).',
-    });
-    alarms.add('EntryEventsDeadLetters', {
-      metric: this.entryEventsDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' }),
-      threshold: 1,
-      description: 'Stream records exhausted their retries: their entry events were never published. The DLQ names the shard and sequence range.',
-    });
-    alarms.add('Api5xx', {
-      metric: this.api.metricServerError({ period: ALARM_PERIOD, statistic: 'Sum' }),
-      threshold: 5,
-      description: 'The HTTP API answered 5xx.',
+    alarms.watch('EntryEvents', {
+      EntryEventsErrors: [this.entryEventsFunction.metricErrors(SUM), { threshold: 3, evaluationPeriods: 2, description: 'The entry events publisher keeps failing: the other prompts do not hear of new tags.' }],
+      EntryEventsIteratorAge: [this.entryEventsFunction.metric('IteratorAge', MAXIMUM), { threshold: 5 * 60 * 1000, description: 'Entry events are over 5 minutes behind the entries stream (the bus refuses them, or the publisher fails).' }],
+      EntryEventsDeadLetters: [this.entryEventsDeadLetterQueue.metricApproximateNumberOfMessagesVisible(MAXIMUM), { threshold: 1, description: 'Stream records exhausted their retries: their entry events were never published. The DLQ names the shard and sequence range.' }],
     });
   }
 

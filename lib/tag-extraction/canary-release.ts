@@ -1,13 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
-import { type Alarm, type IMetric, MathExpression, Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import { type IAlarm, type IMetric, MathExpression, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { type ILambdaDeploymentConfig, LambdaDeploymentConfig, LambdaDeploymentGroup } from 'aws-cdk-lib/aws-codedeploy';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Alias, type CfnFunction, type IFunction, type IVersion } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { EXTRACTION_METRICS, EXTRACTION_TELEMETRY } from '../../lambdas/tag-extraction/telemetry.js';
 import { PRE_TRAFFIC_HOOK_TIMEOUT_SECONDS } from '../../lambdas/tag-extraction/release/settings.js';
-import type { OperationalAlarms } from '../shared/constructs/alarms.js';
+import type { StackAlarms } from '../shared/constructs/alarms.js';
 import { LambdaFunction } from '../shared/constructs/lambda-function.js';
 
 /** The alias the event source mapping invokes and CodeDeploy shifts. */
@@ -69,7 +69,7 @@ export interface CanaryReleaseProps {
   /** The new version, published on every deploy that changes the function's code or configuration. */
   version: IVersion;
   deploymentConfig: DeploymentConfigName;
-  alarms: OperationalAlarms;
+  alarms: StackAlarms;
   logRetentionDays: number;
 }
 
@@ -83,7 +83,7 @@ export class CanaryRelease extends Construct {
   readonly alias: Alias;
   readonly deploymentGroup: LambdaDeploymentGroup;
   /** The alarms that judge the new version, in the order they are attached. */
-  readonly versionAlarms: Alarm[];
+  readonly versionAlarms: IAlarm[];
   /** CodeDeploy's BeforeAllowTraffic hook: a dry run of the new version (lambdas/tag-extraction/release/). */
   readonly preTrafficHook: LambdaFunction;
 
@@ -92,28 +92,19 @@ export class CanaryRelease extends Construct {
     const { version } = props;
     this.alias = new Alias(this, 'Live', { aliasName: LIVE_ALIAS, version });
     const ours = (metricName: string) => versionMetric(version.version, metricName);
-    this.versionAlarms = [
-      props.alarms.add('NewVersionErrors', {
-        metric: lambdaVersionMetric(version.lambda, version.version, 'Errors'),
-        threshold: CANARY_ALARMS.errors,
-        description: 'The new extraction version crashed during its release: CodeDeploy rolls alias live back.',
-      }),
-      props.alarms.add('NewVersionRecordFailureRate', {
-        metric: guardedRate(ours(EXTRACTION_METRICS.recordsFailed), ours(EXTRACTION_METRICS.recordsProcessed), CANARY_ALARMS.minimumRecords, 'records failed / processed'),
-        threshold: CANARY_ALARMS.recordFailureRate,
-        description: `The new extraction version fails ${CANARY_ALARMS.recordFailureRate * 100} % or more of its records: CodeDeploy rolls alias live back.`,
-      }),
-      props.alarms.add('NewVersionUngroundedTagRate', {
-        metric: guardedRate(
-          ours(EXTRACTION_METRICS.ungroundedTagsDropped),
-          ours(EXTRACTION_METRICS.tagsProposed),
-          CANARY_ALARMS.minimumProposedTags,
-          'ungrounded tags / proposed',
-        ),
-        threshold: CANARY_ALARMS.ungroundedTagRate,
-        description: `The new extraction version drops ${CANARY_ALARMS.ungroundedTagRate * 100} % or more of the model's tags as ungrounded: CodeDeploy rolls alias live back.`,
-      }),
-    ];
+    const { recordFailureRate, ungroundedTagRate } = CANARY_ALARMS;
+    const rolledBack = 'CodeDeploy rolls alias live back.';
+    this.versionAlarms = props.alarms.watch('Release', {
+      NewVersionErrors: [lambdaVersionMetric(version.lambda, version.version, 'Errors'), { threshold: CANARY_ALARMS.errors, description: `The new extraction version crashed during its release: ${rolledBack}` }],
+      NewVersionRecordFailureRate: [
+        guardedRate(ours(EXTRACTION_METRICS.recordsFailed), ours(EXTRACTION_METRICS.recordsProcessed), CANARY_ALARMS.minimumRecords, 'records failed / processed'),
+        { threshold: recordFailureRate, description: `The new extraction version fails ${recordFailureRate * 100} % or more of its records: ${rolledBack}` },
+      ],
+      NewVersionUngroundedTagRate: [
+        guardedRate(ours(EXTRACTION_METRICS.ungroundedTagsDropped), ours(EXTRACTION_METRICS.tagsProposed), CANARY_ALARMS.minimumProposedTags, 'ungrounded tags / proposed'),
+        { threshold: ungroundedTagRate, description: `The new extraction version drops ${ungroundedTagRate * 100} % or more of the model's tags as ungrounded: ${rolledBack}` },
+      ],
+    });
     this.preTrafficHook = new LambdaFunction(this, 'PreTrafficHook', {
       entry: fileURLToPath(new URL('../../lambdas/tag-extraction/release/pre-traffic-hook.ts', import.meta.url)),
       description: 'devlog-tags: pre-traffic check of an extraction release (a dry run of the new version)',

@@ -24,7 +24,7 @@ import { EXTRACTION_TELEMETRY, MODEL_SHUTDOWN_ALARM_DAYS } from '../../lambdas/t
 import { EXTRACTION_SERVICE_VERSION } from '../../lambdas/tag-extraction/version.js';
 import { BACKFILL_LEDGER_TABLE } from '../../lambdas/tag-extraction/backfill/batch-ledger.js';
 import { DEFAULT_APPLY_PER_SECOND } from '../../lambdas/tag-extraction/backfill/collect-batches.js';
-import { ALARM_PERIOD, OperationalAlarms } from '../shared/constructs/alarms.js';
+import { StackAlarms, SUM } from '../shared/constructs/alarms.js';
 import { CanaryRelease } from './canary-release.js';
 import { ExtractionDashboard } from './extraction-dashboard.js';
 import { LambdaFunction } from '../shared/constructs/lambda-function.js';
@@ -116,7 +116,7 @@ export class TagExtractionStack extends Stack {
     this.openAiSecret.grantRead(this.extractionFunction);
     this.grantEntryTagAccess(this.extractionFunction, tableArn);
 
-    const alarms = new OperationalAlarms(this, 'Alarms', {
+    const alarms = new StackAlarms(this, 'Alarms', {
       topic: Topic.fromTopicArn(this, 'AlarmTopic', read(paths.alarmTopicArn)),
     });
     // A change of the function's code or configuration publishes a new version (currentVersion
@@ -168,11 +168,6 @@ export class TagExtractionStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.backfillCollector = this.createBackfillCollector(config, tableName, tableArn);
-    alarms.add('BackfillCollectorErrors', {
-      metric: this.backfillCollector.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }),
-      threshold: 1,
-      description: 'The backfill collector failed a run (it resumes on the next): check its logs.',
-    });
 
     this.createAlarms(alarms, config);
     new ExtractionDashboard(this, 'Dashboard', {
@@ -268,33 +263,31 @@ export class TagExtractionStack extends Stack {
   }
 
   /** Alarms to the stage's alarm topic, which the API stack owns and publishes in SSM. */
-  private createAlarms(alarms: OperationalAlarms, config: StageConfig): void {
-    alarms.add('ExtractionErrors', {
-      metric: this.extractionFunction.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }),
-      threshold: 1,
-      description: 'The extraction function crashed (not a record failure): check its logs.',
-    });
-    alarms.add('ExtractionThrottles', {
-      metric: this.extractionFunction.metricThrottles({ period: ALARM_PERIOD, statistic: 'Sum' }),
-      threshold: 10,
-      description: 'The extraction function is throttled: account concurrency is exhausted.',
-      evaluationPeriods: 3,
+  private createAlarms(alarms: StackAlarms, config: StageConfig): void {
+    alarms.watch('Functions', {
+      ExtractionErrors: [this.extractionFunction.metricErrors(SUM), { threshold: 1, description: 'The extraction function crashed (not a record failure): check its logs.' }],
+      ExtractionThrottles: [this.extractionFunction.metricThrottles(SUM), { threshold: 10, evaluationPeriods: 3, description: 'The extraction function is throttled: account concurrency is exhausted.' }],
+      BackfillCollectorErrors: [this.backfillCollector.metricErrors(SUM), { threshold: 1, description: 'The backfill collector failed a run (it resumes on the next): check its logs.' }],
     });
     // Published once per container (lambdas/tag-extraction/handler.ts): the lowest value of the hour.
-    for (const [index, model] of [config.openAiModel, ...config.openAiFallbackModels].entries()) {
-      alarms.add(index === 0 ? 'ModelShutdownSoon' : `FallbackModel${index}ShutdownSoon`, {
-        metric: new Metric({
-          namespace: EXTRACTION_TELEMETRY.namespace,
-          metricName: EXTRACTION_TELEMETRY.daysToModelShutdownMetric,
-          dimensionsMap: { service: EXTRACTION_TELEMETRY.serviceName, Model: model },
-          statistic: 'Minimum',
-          period: Duration.hours(1),
-        }),
-        threshold: MODEL_SHUTDOWN_ALARM_DAYS,
-        below: true,
-        description: `Model ${model} shuts down in under ${MODEL_SHUTDOWN_ALARM_DAYS} days: migrate (README, model-migration runbook).`,
+    const daysToShutdown = (model: string) =>
+      new Metric({
+        namespace: EXTRACTION_TELEMETRY.namespace,
+        metricName: EXTRACTION_TELEMETRY.daysToModelShutdownMetric,
+        dimensionsMap: { service: EXTRACTION_TELEMETRY.serviceName, Model: model },
+        statistic: 'Minimum',
+        period: Duration.hours(1),
       });
-    }
+    const models = [config.openAiModel, ...config.openAiFallbackModels];
+    alarms.watch(
+      'Models',
+      Object.fromEntries(
+        models.map((model, index) => [
+          index === 0 ? 'ModelShutdownSoon' : `FallbackModel${index}ShutdownSoon`,
+          [daysToShutdown(model), { threshold: MODEL_SHUTDOWN_ALARM_DAYS, below: true, description: `Model ${model} shuts down in under ${MODEL_SHUTDOWN_ALARM_DAYS} days: migrate (README, model-migration runbook).` }],
+        ]),
+      ),
+    );
   }
 
   private acknowledgeNagFindings(): void {

@@ -1,17 +1,17 @@
-import { Duration } from 'aws-cdk-lib';
-import {
-  Alarm,
-  ComparisonOperator,
-  TreatMissingData,
-  type IMetric,
-} from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { ComparisonOperator, type IAlarm, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import {
+  type CustomThreshold,
+  DefaultDashboardFactory,
+  type MetricWithAlarmSupport,
+  MonitoringFacade,
+  SnsAlarmActionStrategy,
+} from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
 
-/** One alarm: fires when the metric reaches the threshold. */
+/** When one alarm fires and what it tells the reader. */
 export interface AlarmSpec {
-  metric: IMetric;
   threshold: number;
   /** What it means and what to do, shown in the notification. */
   description: string;
@@ -22,31 +22,67 @@ export interface AlarmSpec {
   below?: boolean;
 }
 
-/** A stack's alarms, all notifying the stage's alarm topic of ALARM and of OK. */
-export class OperationalAlarms extends Construct {
-  private readonly action: SnsAction;
+/** One alarm: the metric it watches and when it fires. */
+export type AlarmOn = [metric: MetricWithAlarmSupport, spec: AlarmSpec];
+
+/**
+ * A stack's alarms, declared through cdk-monitoring-constructs' facade, whose one default action
+ * (an SnsAlarmActionStrategy) notifies the stage's alarm topic of ALARM and of OK. The facade
+ * draws no dashboard of its own: each team's dashboard is its own construct.
+ */
+export class StackAlarms extends Construct {
+  private readonly facade: MonitoringFacade;
 
   constructor(scope: Construct, id: string, props: { topic: ITopic }) {
     super(scope, id);
-    this.action = new SnsAction(props.topic);
+    const noDashboards = { createDashboard: false, createSummaryDashboard: false, createAlarmDashboard: false };
+    this.facade = new MonitoringFacade(this, 'Monitoring', {
+      alarmFactoryDefaults: {
+        // Alarm names are the facade's: stack, concern, alarm and severity.
+        alarmNamePrefix: Stack.of(this).stackName,
+        actionsEnabled: true,
+        action: new SnsAlarmActionStrategy({ onAlarmTopic: props.topic, onOkTopic: props.topic }),
+      },
+      dashboardFactory: new DefaultDashboardFactory(this, 'NoDashboards', { dashboardNamePrefix: id, ...noDashboards }),
+    });
   }
 
-  /** Adds an alarm that fires at or above the threshold (below it with `below`); no data means all is well. */
-  add(id: string, spec: AlarmSpec): Alarm {
-    const alarm = new Alarm(this, id, {
-      metric: spec.metric,
-      threshold: spec.threshold,
-      evaluationPeriods: spec.evaluationPeriods ?? 1,
-      ...(spec.datapointsToAlarm === undefined ? {} : { datapointsToAlarm: spec.datapointsToAlarm }),
-      comparisonOperator: spec.below ? ComparisonOperator.LESS_THAN_THRESHOLD : ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-      alarmDescription: spec.description,
+  /** Declares one concern's alarms, by name, as a facade segment; returns them in the order given. */
+  watch(concern: string, alarms: Record<string, AlarmOn>): IAlarm[] {
+    const before = this.facade.createdAlarms().length;
+    this.facade.monitorCustom({
+      alarmFriendlyName: concern,
+      humanReadableName: concern,
+      metricGroups: [
+        {
+          title: concern,
+          metrics: Object.entries(alarms).map(([name, [metric, spec]]) => ({ metric, alarmFriendlyName: name, addAlarm: { Critical: threshold(spec) } })),
+        },
+      ],
     });
-    alarm.addAlarmAction(this.action);
-    alarm.addOkAction(this.action);
-    return alarm;
+    return this.facade.createdAlarms().slice(before).map((created) => created.alarm);
   }
+}
+
+/** The facade's threshold for a spec: at or above (or below) it, no data meaning all is well. */
+function threshold(spec: AlarmSpec): CustomThreshold {
+  // The facade's own default is 3 of 3 periods; ours is every evaluated period, one unless given.
+  const evaluationPeriods = spec.evaluationPeriods ?? 1;
+  return {
+    threshold: spec.threshold,
+    comparisonOperator: spec.below ? ComparisonOperator.LESS_THAN_THRESHOLD : ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingDataOverride: TreatMissingData.NOT_BREACHING,
+    evaluationPeriods,
+    datapointsToAlarm: spec.datapointsToAlarm ?? evaluationPeriods,
+    additionalDescription: spec.description,
+  };
 }
 
 /** The period our alarms evaluate over. */
 export const ALARM_PERIOD = Duration.minutes(5);
+
+/** A metric's maximum per alarm period (queue depth and age, iterator age). */
+export const MAXIMUM = { period: ALARM_PERIOD, statistic: 'Maximum' } as const;
+
+/** A metric's sum per alarm period (errors, throttles, 5xx). */
+export const SUM = { period: ALARM_PERIOD, statistic: 'Sum' } as const;
