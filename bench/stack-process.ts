@@ -1,9 +1,8 @@
-import { fork } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { spawnStackProcess } from '../local/stack-launcher.js';
 import { killTree } from '../tools/shared/process-tree.js';
-import { REPO_ROOT } from './entries.js';
 import type { HostReply, HostRequest } from './stack-protocol.js';
 import type { MeterReading } from '../local/metering/usage-meter.js';
 
@@ -61,18 +60,6 @@ export interface StackProcess {
   stop(): Promise<void>;
 }
 
-/** Settings a developer's shell may hold that must not leak into the stack under test. */
-const LOCAL_SETTINGS = [
-  'OPENAI_API_KEY',
-  'OPENAI_BASE_URL',
-  'OPENAI_MODEL',
-  'PORT',
-  'DATA_DIR',
-  'LOG_LEVEL',
-  'RECORD_CONCURRENCY',
-  'OPENAI_REQUESTS_PER_MINUTE',
-  'NODE_OPTIONS',
-];
 const STARTUP_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 15_000;
 const REQUEST_LINE = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) (\S+) (\d{3}) (\d+) ms/;
@@ -95,22 +82,18 @@ export async function stopAllStackProcesses(options: { final?: boolean } = {}): 
 }
 
 /**
- * Starts bench/stack-host.ts in a child process: the local stack on a free loopback port with a
- * fresh temporary DATA_DIR, its model at `modelBaseUrl`, and `env` on top (handler settings such
- * as OPENAI_REQUESTS_PER_MINUTE pass through to the handlers, which read process.env).
+ * Starts bench/stack-host.ts in a child process through local/stack-launcher.ts: the local stack
+ * on a free loopback port with a fresh temporary DATA_DIR, its model at `modelBaseUrl`, and `env`
+ * on top (handler settings such as OPENAI_REQUESTS_PER_MINUTE pass through to the handlers).
  */
 export async function startStackProcess(options: { modelBaseUrl: string; env?: Record<string, string>; maxSeconds: number }): Promise<StackProcess> {
   if (closed) throw new Error('the bench is stopping; no new stack');
   const dataDir = await mkdtemp(path.join(tmpdir(), 'devlog-bench-'));
-  const base = { ...process.env };
-  for (const name of LOCAL_SETTINGS) delete base[name];
-  const child = fork(path.join(REPO_ROOT, 'bench/stack-host.ts'), [], {
-    cwd: REPO_ROOT,
-    execArgv: ['--import', 'tsx'],
+  const child = spawnStackProcess({
+    script: 'bench/stack-host.ts',
+    dataDir,
+    ipc: true,
     env: {
-      ...base,
-      PORT: '0',
-      DATA_DIR: dataDir,
       OPENAI_BASE_URL: options.modelBaseUrl,
       LOG_LEVEL: 'INFO',
       // The reconciler only matters for lost jobs; keep it out of the measurements.
@@ -122,7 +105,6 @@ export async function startStackProcess(options: { modelBaseUrl: string; env?: R
       BENCH_HOST_OWNS_DATA_DIR: '1',
       ...options.env,
     },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
 
   const done = new Map<string, number>();

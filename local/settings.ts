@@ -8,7 +8,8 @@ import { UsageError } from '../tools/shared/cli.js';
  * visibility timeout, maxReceiveCount) is read from lambdas/contract, never repeated here.
  */
 
-const LocalSettingsSchema = z.object({
+/** The local stack's own settings: every variable it reads from the environment. */
+export const LocalSettingsSchema = z.object({
   /** Port of the local API; 0 picks a free one (tests). */
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   /** Where the table, the JWT signing key and other state live between runs. */

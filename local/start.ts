@@ -2,18 +2,15 @@ import { DEFAULT_DAILY_ENTRY_QUOTA } from '../lambdas/devlog-api/domain/daily-qu
 import { DEFAULT_MAX_OPEN_WAITS_PER_USER } from '../lambdas/devlog-api/domain/wait-for-entry.js';
 import { parseCommandLine, runCommand } from '../tools/shared/cli.js';
 import { wipeDataDir } from './data-dir.js';
-import { LOCAL_TOKEN_TTL } from './jwt.js';
 import { writeReadableLine } from './log.js';
+import { readyBanner } from './ready-banner.js';
 import { readLocalSettings } from './settings.js';
-import { DEV_USER_ID, startLocalStack, type LocalStack } from './stack.js';
+import { startLocalStack, type LocalStack } from './stack.js';
 
 /*
  * `npm start`: the whole system on this machine. Options: --reset wipes DATA_DIR first.
  * Settings come from the environment (see local/settings.ts and USAGE below).
  */
-
-const SEED_ENTRY =
-  'Heute habe ich eine Anwendung mit Django geschrieben, die Daten nach Elasticsearch schreibt, und sie auf ImaginaryNoneExistence Cloud deployed.';
 
 /** A second signal sooner than this after the first is the same Ctrl-C delivered twice. */
 const REPEAT_IS_ECHO_MS = 500;
@@ -81,32 +78,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 
-  console.log(banner(stack));
-}
-
-function banner(stack: LocalStack): string {
-  const api = stack.apiUrl;
-  const body = JSON.stringify({ entry: SEED_ENTRY });
-  return `
-devlog-tags local stack ready in ${(stack.startupMs / 1000).toFixed(1)} s
-
-  API        ${api}
-  Web page   ${stack.webUrl}   (token prefilled)
-  Extractor  ${stack.extractor.description}
-  Model      ${stack.extractor.check}
-  Data       ${stack.dataDir}   (npm start -- --reset wipes it)
-
-  Bearer token for user "${DEV_USER_ID}" (valid ${LOCAL_TOKEN_TTL}; for another user: npm run --silent token -- <userId>):
-  export TOKEN=${stack.devToken}
-
-  Try it:
-    ID=$(curl -s -X POST ${api}/logs -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
-      -d '${body}' | node -p 'JSON.parse(require("fs").readFileSync(0, "utf8")).id')
-    curl -s ${api}/logs/$ID -H 'Prefer: wait=20' -H "Authorization: Bearer $TOKEN"
-    curl -s '${api}/logs?limit=5' -H "Authorization: Bearer $TOKEN"
-
-Logs: one line per request and per processed batch. Ctrl-C stops everything.
-`;
+  console.log(readyBanner(stack));
 }
 
 await runCommand({ name: 'npm start', usage: USAGE }, main);

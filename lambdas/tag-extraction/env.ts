@@ -8,7 +8,8 @@ import { LATEST_PROMPT_VERSION, PROMPTS } from './prompts.js';
 const positiveInt = (fallback: number) => z._default(z.coerce.number().check(z.int(), z.positive()), fallback);
 const positive = (fallback: number) => z._default(z.coerce.number().check(z.positive()), fallback);
 
-const ExtractionEnvSchema = z
+/** The extraction function's settings: every variable it reads from the environment. */
+export const ExtractionEnvSchema = z
   .object({
     TABLE_NAME: z.string().check(z.minLength(1)),
     QUEUE_URL: z.url(),

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childEnvironment, REPO_ROOT, temporaryDataDir } from './support/local-stack-process.js';
+import { childStackEnvironment } from '../../local/stack-launcher.js';
+import { REPO_ROOT, temporaryDataDir } from './support/local-stack-process.js';
 
 /*
  * A newcomer's first tries: every command answers --help with its usage (exit 0), and a bad
@@ -25,7 +26,7 @@ afterAll(async () => {
 async function npmRun(command: string, args: string[], env: Record<string, string> = {}) {
   const result = await run('npm', ['run', '--silent', command, '--', ...args], {
     cwd: REPO_ROOT,
-    env: childEnvironment({ DATA_DIR: data.dataDir, ...env }),
+    env: childStackEnvironment({ DATA_DIR: data.dataDir, ...env }),
     timeout: 50_000,
   }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),

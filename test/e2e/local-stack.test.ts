@@ -1,11 +1,11 @@
 import { EXTRACTION_SERVICE_VERSION } from '../../lambdas/tag-extraction/version.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { killLaunchedStacks } from '../../local/stack-launcher.js';
 import { type ModelServer, startModelServer } from '../../tools/tag-extraction/model-server/index.js';
 import type { AnswerBody } from '../support/api-client.js';
 import { waitFor } from '../support/wait.js';
 import {
   isListening,
-  killLeftoverStacks,
   postEntry,
   SEED_ENTRY,
   spawnLocalStack,
@@ -27,14 +27,14 @@ const MODEL_DELAY_MS = 2_000;
 const tagValues = (entry: AnswerBody) => (entry.tags ?? []).map((tag) => tag.value);
 
 afterAll(async () => {
-  await killLeftoverStacks();
+  await killLaunchedStacks();
 });
 
 describe('with an OpenAI-compatible server', () => {
   let model: ModelServer;
   let data: Awaited<ReturnType<typeof temporaryDataDir>>;
   let stack: StackProcess;
-  let env: Record<string, string>;
+  let env: { DATA_DIR: string } & Record<string, string>;
   let seedId: string;
 
   beforeAll(async () => {

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
-import { isListening, killLeftoverStacks, spawnLocalStack, temporaryDataDir } from './support/local-stack-process.js';
+import { killLaunchedStacks } from '../../local/stack-launcher.js';
+import { isListening, spawnLocalStack, temporaryDataDir } from './support/local-stack-process.js';
 
 /*
  * IDE task runners and process supervisors signal only the process they started: `npm`.
@@ -16,11 +17,11 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  await killLeftoverStacks();
+  await killLaunchedStacks();
   await data?.remove();
 });
 
-afterAll(killLeftoverStacks);
+afterAll(killLaunchedStacks);
 
 it.each(['SIGINT', 'SIGTERM'] as const)('stops the whole process tree and frees the port when only the npm process gets %s', async (signal) => {
   // Arrange

@@ -6,9 +6,9 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { entryKey, FAILED_BUCKET } from '../../lambdas/contract/index.js';
+import { killLaunchedStacks } from '../../local/stack-launcher.js';
 import { localTarget } from '../../ops/targets.js';
 import {
-  killLeftoverStacks,
   postEntry,
   waitForEntry,
   SEED_ENTRY,
@@ -72,7 +72,7 @@ describe.skipIf(!hasChromium)('local web page', () => {
   afterAll(async () => {
     await browser?.close();
     await stack?.stop();
-    await killLeftoverStacks();
+    await killLaunchedStacks();
     await data?.remove();
     if (profileDir) await rm(profileDir, { recursive: true, force: true });
   });

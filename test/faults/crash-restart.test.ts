@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { killLaunchedStacks } from '../../local/stack-launcher.js';
 import { temporaryDataDir } from '../e2e/support/local-stack-process.js';
 import { ApiClient } from '../support/api-client.js';
 import { testModelEnv, testEntries, vocabularyAnswer, QUICK_RETRIES } from '../support/entries.js';
 import { type ModelServer, startModelServer } from '../../tools/tag-extraction/model-server/index.js';
 import { waitFor } from '../support/wait.js';
 import { waitUntilSettled, type AcceptedEntry } from './support/settle.js';
-import { killAllStackProcesses, startStackProcess, type StackProcess } from './support/stack-process.js';
+import { startStackProcess, type StackProcess } from './support/stack-process.js';
 
 /*
  * "Nothing accepted is ever lost", against a crash: the whole local stack (`npm start`) is
@@ -23,7 +24,7 @@ const HOLD_AFTER_ACCEPTED = 100;
 
 let model: ModelServer;
 let data: Awaited<ReturnType<typeof temporaryDataDir>>;
-let env: Record<string, string>;
+let env: { DATA_DIR: string } & Record<string, string>;
 
 beforeAll(async () => {
   model = await startModelServer({ answer: vocabularyAnswer, latencyMs: 400 });
@@ -40,7 +41,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await killAllStackProcesses();
+  await killLaunchedStacks();
   await model?.stop();
   await data?.remove();
 });

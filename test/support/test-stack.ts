@@ -2,37 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LocalFunctionPolicies } from '../../local/iam/local-iam.js';
+import { childStackEnvironment } from '../../local/stack-launcher.js';
 import { type InterposedEndpoints, type LocalStack, type ServiceEndpoints, startLocalStack } from '../../local/stack.js';
 import { localTarget, type OpsTarget } from '../../ops/targets.js';
 import { type ModelServer, type ModelServerOptions, startModelServer } from '../../tools/tag-extraction/model-server/index.js';
 import { ApiClient } from './api-client.js';
 import { testModelEnv } from './entries.js';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
-
-/** Settings a developer's shell may hold that must not leak into a stack under test. */
-const INHERITED_SETTINGS = [
-  'OPENAI_API_KEY',
-  'OPENAI_BASE_URL',
-  'OPENAI_MODEL',
-  'OPENAI_TIMEOUT_MS',
-  'OPENAI_REQUESTS_PER_MINUTE',
-  'PROMPT_VERSION',
-  'RECORD_CONCURRENCY',
-  'CIRCUIT_THRESHOLD',
-  'CIRCUIT_COOLDOWN_SECONDS',
-  'RETRY_BASE_SECONDS',
-  'RETRY_MAX_SECONDS',
-  'RECONCILE_INTERVAL_SECONDS',
-  'RECONCILE_GRACE_SECONDS',
-  'VISIBILITY_TIMEOUT_SECONDS',
-  'EXTRACTION_TIMEOUT_SECONDS',
-  'DAILY_ENTRY_QUOTA',
-  'MAX_OPEN_WAITS_PER_USER',
-  'LOCAL_EVENTS_URL',
-  'PORT',
-  'DATA_DIR',
-  'LOG_LEVEL',
-];
 
 /** The fault-injection proxies in front of the emulators, as the handlers see them. */
 export interface StackFaults {
@@ -73,14 +49,13 @@ export async function startTestStack(
 ): Promise<TestStack> {
   const model = options.model ? await startModelServer(options.model) : undefined;
   const dataDir = await mkdtemp(path.join(tmpdir(), 'devlog-test-stack-'));
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of INHERITED_SETTINGS) delete env[name];
-  Object.assign(
-    env,
-    { PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: process.env.TEST_HANDLER_LOG_LEVEL ?? 'SILENT' },
-    model ? testModelEnv(model) : {},
-    options.env,
-  );
+  const env = childStackEnvironment({
+    PORT: '0',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: process.env.TEST_HANDLER_LOG_LEVEL ?? 'SILENT',
+    ...(model ? testModelEnv(model) : {}),
+    ...options.env,
+  });
   const handlerLogs: string[] = [];
   const handlerLog = (line: string) => {
     handlerLogs.push(line);

@@ -2,7 +2,8 @@ import * as z from 'zod/mini';
 import { DEFAULT_DAILY_ENTRY_QUOTA } from '../domain/daily-quota.js';
 import { DEFAULT_MAX_OPEN_WAITS_PER_USER } from '../domain/wait-for-entry.js';
 
-const ApiEnvSchema = z.object({
+/** The API function's settings: every variable it reads from the environment. */
+export const ApiEnvSchema = z.object({
   TABLE_NAME: z.string().check(z.minLength(1)),
   QUEUE_URL: z.url(),
   /** The tags table: the tech-stack totals (and the tag index) the aggregator keeps. */

@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
 import { deployedReconcileGraceSeconds } from '../../contract/index.js';
 
-const ReconcilerEnvSchema = z.object({
+/** The reconciler's settings: every variable it reads from the environment. */
+export const ReconcilerEnvSchema = z.object({
   TABLE_NAME: z.string().check(z.minLength(1)),
   QUEUE_URL: z.url(),
   /** SSM parameter in which the extraction stack publishes the job message versions it accepts; unset locally. */

@@ -1,10 +1,11 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { alive, descendantPids, killTree } from '../../../tools/shared/process-tree.js';
+import { childStackEnvironment, launchLocalStack } from '../../../local/stack-launcher.js';
+import { alive, descendantPids } from '../../../tools/shared/process-tree.js';
 import type { AnswerBody } from '../../support/api-client.js';
 
 /** The repository root, where `npm start` runs. */
@@ -14,10 +15,6 @@ export const SEED_ENTRY =
   'Heute habe ich eine Anwendung mit Django geschrieben, die Daten nach Elasticsearch schreibt, und sie auf ImaginaryNoneExistence Cloud deployed.';
 
 const run = promisify(execFile);
-const STARTUP_TIMEOUT_MS = 30_000;
-const STOP_TIMEOUT_MS = 15_000;
-/** Settings a developer's shell may have that would leak into the stack under test. */
-const LOCAL_SETTINGS = ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'OPENAI_MODEL', 'PORT', 'DATA_DIR', 'LOG_LEVEL', 'DAILY_ENTRY_QUOTA'];
 
 /** A local stack running in its own process, as `npm start` runs it. */
 export interface StackProcess {
@@ -49,89 +46,19 @@ export interface SpawnOptions {
   viaNpm?: boolean;
 }
 
-const running = new Set<ChildProcess>();
-
-/** The environment of a child process: the test's, minus local stack settings, plus `env`. */
-export function childEnvironment(env: Record<string, string>): NodeJS.ProcessEnv {
-  const base = { ...process.env };
-  for (const name of LOCAL_SETTINGS) delete base[name];
-  return { ...base, ...env };
-}
-
-/**
- * What `npm start` runs (`exec node --import tsx local/start.ts`), on this Node. Not the tsx CLI:
- * it relays SIGTERM to a child of its own and SIGKILLs that child (exit 143) when it does not
- * confirm the signal within 30 ms, which a loaded machine does not always manage.
- */
-export const START_COMMAND: readonly [string, string[]] = [process.execPath, ['--import', 'tsx', 'local/start.ts']];
-
-/** Spawns what `npm start` runs, or `npm start` itself, and waits for its ready banner. */
-export async function spawnLocalStack(env: Record<string, string>, options: SpawnOptions = {}): Promise<StackProcess> {
-  const started = Date.now();
-  const [command, args] = options.viaNpm ? ['npm', ['start']] : START_COMMAND;
-  const child = spawn(command, args, {
-    cwd: REPO_ROOT,
-    env: childEnvironment({ PORT: '0', ...env }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: options.viaNpm === true,
-  });
-  running.add(child);
-  child.once('exit', () => running.delete(child));
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error('no ready banner')), STARTUP_TIMEOUT_MS);
-    const check = () => {
-      if (/ready in [\d.]+ s[\s\S]*Ctrl-C stops everything/.test(output)) done();
-    };
-    const onExit = (code: number | null) => fail(new Error(`exited with ${code}`));
-    const done = () => {
-      clearTimeout(timer);
-      child.stdout!.off('data', check);
-      child.off('exit', onExit);
-      resolve();
-    };
-    const fail = (error: Error) => {
-      clearTimeout(timer);
-      void killTree(child).then(() => reject(new Error(`local stack did not start (${error.message}); output:\n${output}`)));
-    };
-    child.stdout!.on('data', check);
-    child.once('exit', onExit);
-  });
-
-  const apiUrl = /^\s+API\s+(http:\/\/\S+)/m.exec(output)?.[1];
-  const token = /export TOKEN=(\S+)/.exec(output)?.[1];
-  const reported = /ready in ([\d.]+) s/.exec(output)?.[1];
-  if (!apiUrl || !token || !reported) throw new Error(`banner without API URL or token:\n${output}`);
-  const port = Number(new URL(apiUrl).port);
-
+/** Starts what `npm start` runs, or `npm start` itself, on `env`'s DATA_DIR and waits for its ready banner. */
+export async function spawnLocalStack(env: { DATA_DIR: string } & Record<string, string>, options: SpawnOptions = {}): Promise<StackProcess> {
+  const stack = await launchLocalStack({ dataDir: env.DATA_DIR, env, startupTimeoutMs: 30_000, ...options });
+  const { child } = stack;
   return {
-    apiUrl,
-    port,
-    webUrl: `${apiUrl}/`,
-    token,
-    reportedStartupMs: Number(reported) * 1000,
-    wallStartupMs: Date.now() - started,
-    output: () => output,
-    async stop() {
-      const descendants = await descendantPids(child.pid!);
-      const stopping = Date.now();
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
-        else child.once('exit', (code, signal) => resolve({ code, signal }));
-      });
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => void killTree(child), STOP_TIMEOUT_MS);
-      const { code, signal } = await exited;
-      clearTimeout(timer);
-      const stopMs = Date.now() - stopping;
-      // tsx's esbuild service notices its parent's exit a moment later: give it that moment.
-      const deadline = Date.now() + 3_000;
-      while (alive(descendants).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-      return { code, signal, stopMs, leftoverPids: alive(descendants) };
-    },
+    apiUrl: stack.apiUrl,
+    port: stack.port,
+    webUrl: `${stack.apiUrl}/`,
+    token: stack.token,
+    reportedStartupMs: stack.startupMs,
+    wallStartupMs: stack.wallStartupMs,
+    output: stack.output,
+    stop: stack.stop,
     async signalOnly(signal, withinMs) {
       const tree = [child.pid!, ...(await descendantPids(child.pid!))];
       const signalled = Date.now();
@@ -151,12 +78,6 @@ export async function spawnLocalStack(env: Record<string, string>, options: Spaw
     },
   };
 }
-
-/** Kills every stack a test left running (afterAll safety net, also when a test failed). */
-export async function killLeftoverStacks(): Promise<void> {
-  await Promise.all([...running].map((child) => killTree(child)));
-}
-
 
 /** A fresh temporary DATA_DIR and its removal. */
 export async function temporaryDataDir(): Promise<{ dataDir: string; remove(): Promise<void> }> {
@@ -178,7 +99,7 @@ export function isListening(port: number): Promise<boolean> {
 
 /** Runs `npm run --silent token -- <userId>` against a data directory; returns stdout as is. */
 export async function tokenFromCli(userId: string, dataDir: string): Promise<string> {
-  const { stdout } = await run('npm', ['run', '--silent', 'token', '--', userId], { cwd: REPO_ROOT, env: childEnvironment({ DATA_DIR: dataDir }) });
+  const { stdout } = await run('npm', ['run', '--silent', 'token', '--', userId], { cwd: REPO_ROOT, env: childStackEnvironment({ DATA_DIR: dataDir }) });
   return stdout;
 }
 
