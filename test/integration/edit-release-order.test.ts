@@ -52,13 +52,16 @@ afterAll(async () => {
   await Promise.allSettled([emulators?.stop(), model?.stop()]);
 });
 
-/** What the parameter answers, from the API's first read on. */
+/** What the parameter answers. */
 type ParameterState = { value: string } | { error: Error };
 
-function parameterHolds(...states: ParameterState[]): void {
-  let reads = 0;
+/**
+ * What the parameter answers from now on, to every reader: the API and the reconciler each read
+ * it when they are built, so a test switches it at a point of its own (after the API's first
+ * read has answered a POST), never by counting reads.
+ */
+function parameterHolds(state: ParameterState): void {
   ssm.on(GetParameterCommand, { Name: PARAMETER }).callsFake(async () => {
-    const state = states[Math.min(reads++, states.length - 1)]!;
     if ('error' in state) throw state.error;
     return { Parameter: { Name: PARAMETER, Value: state.value } };
   });
@@ -168,9 +171,10 @@ const tagsOf = (entry: AnswerBody) => (entry.tags as { value: string }[]).map((t
 describe('an edited entry ends done with the tags of its current text', () => {
   it('new API before new consumer: the old consumer tags an edit, and the new one the edit whose version 1 job it inherits', async () => {
     // Arrange: the old consumer is deployed and has published "1"; the new API is deployed
-    parameterHolds(OLD_CONSUMER_PUBLISHED, NEW_CONSUMER_PUBLISHED);
+    parameterHolds(OLD_CONSUMER_PUBLISHED);
     await deployApi();
     const id = await post('order-api-first', '[api-first] Ein Dienst mit Django.');
+    parameterHolds(NEW_CONSUMER_PUBLISHED);
     const firstJobs = await deliverJobs(oldConsumer);
     await edit('order-api-first', id, '[api-first] Umgebaut auf Kafka und Redis.');
     const editJobs = await deliverJobs(oldConsumer);
@@ -191,9 +195,10 @@ describe('an edited entry ends done with the tags of its current text', () => {
 
   it('new consumer before new API: an edit through an API that read the old consumer\'s "1" before the new one published is tagged', async () => {
     // Arrange: the API's container read "1" (the old consumer's); the new consumer has since published "1,2"
-    parameterHolds(OLD_CONSUMER_PUBLISHED, NEW_CONSUMER_PUBLISHED);
+    parameterHolds(OLD_CONSUMER_PUBLISHED);
     await deployApi();
     const id = await post('order-consumer-first', '[consumer-first] Mit Terraform.');
+    parameterHolds(NEW_CONSUMER_PUBLISHED);
     await deliverJobs(newConsumer);
 
     // Act
