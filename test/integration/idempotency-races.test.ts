@@ -1,7 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownerPartition } from '../../lambdas/contract/index.js';
-import type { AnswerBody } from '../support/api-client.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { eventually, startTestEmulators, type TestEmulators } from './support/emulators.js';
 import { startTestApi, type TestApi } from './support/gateway.js';
@@ -29,20 +28,6 @@ afterAll(async () => {
   await emulators?.stop();
 });
 
-async function call(userId: string, pathAndQuery: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) {
-  const response = await fetch(`${gateway.url}${pathAndQuery}`, {
-    method: init.method ?? 'GET',
-    headers: {
-      authorization: `Bearer ${await gateway.tokenFor(userId)}`,
-      ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...init.headers,
-    },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as AnswerBody) : undefined };
-}
-
 async function keyRecord(userId: string, key: string) {
   const { Item } = await emulators.documents.send(
     new GetCommand({ TableName: emulators.tableName, Key: { pk: ownerPartition(userId), sk: `IDEMPOTENCY#${key}` }, ConsistentRead: true }),
@@ -56,16 +41,16 @@ describe('DELETE while the keyed POST of the entry is in flight', () => {
     let release!: () => void;
     sqsProxy.failRequests([{ target: SEND_MESSAGE, action: { kind: 'hold', until: new Promise<void>((resolve) => (release = resolve)) } }]);
     const request = { method: 'POST', body: { entry: 'Heute mit Django und Kafka' }, headers: { 'idempotency-key': 'deleted-in-flight' } };
-    const posting = call('deleter', '/logs', request);
+    const posting = gateway.call('deleter', '/logs', request);
     await eventually(async () => ((sqsProxy.stats.held[SEND_MESSAGE] ?? 0) > 0 ? true : undefined), 10_000, 'the held SendMessage');
     const entryId = String((await keyRecord('deleter', 'deleted-in-flight'))?.entryId);
 
     // Act: the entry is deleted, then the POST finishes
-    const deleted = await call('deleter', `/logs/${entryId}`, { method: 'DELETE' });
+    const deleted = await gateway.call('deleter', `/logs/${entryId}`, { method: 'DELETE' });
     sqsProxy.failRequests([]);
     release();
     const posted = await posting;
-    const retried = await call('deleter', '/logs', request);
+    const retried = await gateway.call('deleter', '/logs', request);
 
     // Assert
     expect(deleted.status).toBe(204);

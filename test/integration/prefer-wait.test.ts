@@ -30,24 +30,11 @@ afterAll(async () => {
   await emulators?.stop();
 });
 
-async function call(pathAndQuery: string, init: { method?: string; body?: unknown; headers?: Record<string, string>; userId?: string } = {}) {
-  const response = await fetch(`${gateway.url}${pathAndQuery}`, {
-    method: init.method ?? 'GET',
-    headers: {
-      authorization: `Bearer ${await gateway.tokenFor(init.userId ?? 'waiter')}`,
-      ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...init.headers,
-    },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
-}
-
 async function createPendingEntry(userId = 'waiter'): Promise<string> {
-  const created = await call('/logs', { method: 'POST', body: { entry: 'Heute mit Django und Kafka' }, userId });
+  const created = await gateway.call(userId, '/logs', { method: 'POST', body: { entry: 'Heute mit Django und Kafka' } });
   expect(created.status).toBe(202);
   expect(created.headers.get('retry-after')).toMatch(/^\d+$/);
-  return created.body.id as string;
+  return String(created.body?.id);
 }
 
 /** Marks the entry done as the extraction does. */
@@ -69,7 +56,7 @@ describe('GET /logs/{id} with Prefer: wait', () => {
     const id = await createPendingEntry();
     const readsBefore = proxy.stats.forwarded[GET_ITEM] ?? 0;
     const started = performance.now();
-    const answer = call(`/logs/${id}`, { headers: { prefer: 'wait=20' } });
+    const answer = gateway.call('waiter', `/logs/${id}`, { headers: { prefer: 'wait=20' } });
     await eventually(async () => ((proxy.stats.forwarded[GET_ITEM] ?? 0) > readsBefore ? true : undefined), 10_000, 'the waiting read');
 
     // Act
@@ -91,7 +78,7 @@ describe('GET /logs/{id} with Prefer: wait', () => {
     const started = performance.now();
 
     // Act
-    const result = await call(`/logs/${id}`, { headers: { prefer: 'wait=1' } });
+    const result = await gateway.call('waiter', `/logs/${id}`, { headers: { prefer: 'wait=1' } });
 
     // Assert
     expect(result.body).toMatchObject({ status: 'pending' });
@@ -113,15 +100,15 @@ describe('the cap on open waits per user', () => {
   it(`holds ${MAX_OPEN_WAITS} waits of one user; the next answers at once as if no preference had been sent, and other users still wait`, async () => {
     // Arrange: the user's waits hold every slot
     const id = await createPendingEntry();
-    const held = Array.from({ length: MAX_OPEN_WAITS }, () => call(`/logs/${id}`, { headers: { prefer: 'wait=20' } }));
+    const held = Array.from({ length: MAX_OPEN_WAITS }, () => gateway.call('waiter', `/logs/${id}`, { headers: { prefer: 'wait=20' } }));
     await eventually(async () => ((await heldSlots('waiter')) === MAX_OPEN_WAITS ? true : undefined), 10_000, 'the held waits');
     const othersEntry = await createPendingEntry('bystander');
 
     // Act
     const started = performance.now();
-    const overCap = await call(`/logs/${id}`, { headers: { prefer: 'wait=20' } });
+    const overCap = await gateway.call('waiter', `/logs/${id}`, { headers: { prefer: 'wait=20' } });
     const overCapMs = performance.now() - started;
-    const other = await call(`/logs/${othersEntry}`, { headers: { prefer: 'wait=1' }, userId: 'bystander' });
+    const other = await gateway.call('bystander', `/logs/${othersEntry}`, { headers: { prefer: 'wait=1' } });
     await tag(id);
     const answers = await Promise.all(held);
 
