@@ -1,9 +1,8 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entryKey, ownerPartition } from '../../lambdas/contract/index.js';
-import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { eventually, startTestEmulators, type TestEmulators } from './support/emulators.js';
-import { startTestApi, type TestApi } from './support/gateway.js';
+import { type ProxiedTestApi, startTestApiThroughProxy } from './support/gateway.js';
 
 /*
  * GET /logs/{id} with Prefer: wait through the real handler, the local API gateway and the
@@ -15,18 +14,15 @@ const GET_ITEM = 'DynamoDB_20120810.GetItem';
 /** The cap of open waits per user in these tests. */
 const MAX_OPEN_WAITS = 2;
 let emulators: TestEmulators;
-let proxy: FaultProxy;
-let gateway: TestApi;
+let gateway: ProxiedTestApi;
 
 beforeAll(async () => {
   emulators = await startTestEmulators();
-  proxy = await startFaultProxy({ targetEndpoint: emulators.dynamoDbEndpoint });
-  gateway = await startTestApi(emulators, { MAX_OPEN_WAITS_PER_USER: String(MAX_OPEN_WAITS) }, { dynamoDbEndpoint: proxy.endpoint });
+  gateway = await startTestApiThroughProxy(emulators, 'dynamoDb', { MAX_OPEN_WAITS_PER_USER: String(MAX_OPEN_WAITS) });
 });
 
 afterAll(async () => {
   await gateway?.stop();
-  await proxy?.stop();
   await emulators?.stop();
 });
 
@@ -54,10 +50,10 @@ describe('GET /logs/{id} with Prefer: wait', () => {
   it('answers as soon as the entry is tagged while the GET waits, not after the 20 s', async () => {
     // Arrange: a GET waiting up to 20 s has read the entry pending
     const id = await createPendingEntry();
-    const readsBefore = proxy.stats.forwarded[GET_ITEM] ?? 0;
+    const readsBefore = gateway.proxy.stats.forwarded[GET_ITEM] ?? 0;
     const started = performance.now();
     const answer = gateway.call('waiter', `/logs/${id}`, { headers: { prefer: 'wait=20' } });
-    await eventually(async () => ((proxy.stats.forwarded[GET_ITEM] ?? 0) > readsBefore ? true : undefined), 10_000, 'the waiting read');
+    await eventually(async () => ((gateway.proxy.stats.forwarded[GET_ITEM] ?? 0) > readsBefore ? true : undefined), 10_000, 'the waiting read');
 
     // Act
     await tag(id);

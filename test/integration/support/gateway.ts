@@ -4,6 +4,7 @@ import path from 'node:path';
 import { startApiGateway } from '../../../local/api-gateway.js';
 import { createJwtAuthorizer, issueLocalToken, loadOrCreateSigningKey } from '../../../local/jwt.js';
 import type { AnswerBody } from '../../support/api-client.js';
+import { startFaultProxy, type FaultProxy } from '../../support/fault-proxy.js';
 import { handlersFor, type TestEmulators } from './emulators.js';
 
 /** The API function on the emulators, behind the local API gateway with its own signing key. */
@@ -66,4 +67,33 @@ export async function startTestApi(
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A TestApi whose handler reaches one emulator through `proxy`. */
+export type ProxiedTestApi = TestApi & { proxy: FaultProxy };
+
+/**
+ * `startTestApi` with a fault proxy between the handler and one emulator (`'dynamoDb'` or
+ * `'sqs'`), for tests that hold or fail its requests; `stop()` stops the proxy too.
+ */
+export async function startTestApiThroughProxy(
+  emulators: TestEmulators,
+  service: 'dynamoDb' | 'sqs',
+  env: Record<string, string> = {},
+): Promise<ProxiedTestApi> {
+  const proxy = await startFaultProxy({ targetEndpoint: service === 'sqs' ? emulators.sqsEndpoint : emulators.dynamoDbEndpoint });
+  try {
+    const api = await startTestApi(emulators, env, { [`${service}Endpoint`]: proxy.endpoint });
+    return {
+      ...api,
+      proxy,
+      async stop() {
+        await api.stop();
+        await proxy.stop();
+      },
+    };
+  } catch (error) {
+    await proxy.stop();
+    throw error;
+  }
 }
