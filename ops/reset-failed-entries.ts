@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ENTRY_STATUS, ENTRY_TABLE, entryKey, FAILED_BUCKET, PENDING_BUCKET } from '../lambdas/contract/index.js';
+import { sparseIndexPage } from '../lambdas/devlog-api/adapters/sparse-index-page.js';
 
 /**
  * Makes every `failed` entry eligible for extraction again: back to `pending` (and into the
@@ -14,21 +15,10 @@ export async function resetFailedEntries(
   onProgress: (reset: number) => void = () => {},
   onEntryReset: (entry: { ownerId: string; id: string; revision: number }) => void = () => {},
 ): Promise<number> {
-  const { name, partitionKey } = ENTRY_TABLE.failedIndex;
   let reset = 0;
   let after: Record<string, unknown> | undefined;
   do {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: name,
-        KeyConditionExpression: '#bucket = :failed',
-        ExpressionAttributeNames: { '#bucket': partitionKey },
-        ExpressionAttributeValues: { ':failed': FAILED_BUCKET },
-        Limit: 100,
-        ExclusiveStartKey: after,
-      }),
-    );
+    const page = await client.send(new QueryCommand(sparseIndexPage(tableName, ENTRY_TABLE.failedIndex, FAILED_BUCKET, 100, after)));
     for (const item of page.Items ?? []) {
       const revision = await resetEntry(client, tableName, String(item.ownerId), String(item.id), now);
       if (revision !== undefined) {

@@ -8,6 +8,7 @@ import { CONSUMER_SETTINGS, deployedReconcileGraceSeconds, ENTRY_TABLE, QUEUE_SE
 import { BUNDLE_BUDGET_KIB } from '../../lib/shared/bundle-budgets.js';
 import { DEFAULT_ACCOUNT_CONCURRENCY, RESERVED_CONCURRENCY, unreservedConcurrency } from '../../lib/shared/reserved-concurrency.js';
 import { sharedParameterPaths } from '../../lib/shared/ssm-parameters.js';
+import { functionEnvironmentValues, policyStatements } from './support/template-queries.js';
 import { synthStage } from './synth.js';
 
 describe('DevLogApi stack', () => {
@@ -108,9 +109,7 @@ describe('DevLogApi stack', () => {
         '/devlog-tags/dev/extraction/accepted-job-message-versions',
       );
     }
-    const statements = Object.values(stage.api.findResources('AWS::IAM::Policy')).flatMap(
-      (policy) => policy.Properties.PolicyDocument.Statement,
-    ) as { Action: string | string[]; Resource: unknown }[];
+    const statements = policyStatements(stage.api);
     const reads = statements.filter((s) => [s.Action].flat().some((action) => action.startsWith('ssm:')));
     expect(reads).toHaveLength(2);
     // GetParameter only: not the history, the parameter list, or the batch read.
@@ -147,10 +146,7 @@ describe('DevLogApi stack', () => {
   });
 
   it('gives the API function the daily entries quota from context, 1000 by default', () => {
-    const quotaOf = (template: typeof stage.api) =>
-      Object.values(template.findResources('AWS::Lambda::Function'))
-        .map((fn) => fn.Properties.Environment?.Variables?.DAILY_ENTRY_QUOTA)
-        .filter((value) => value !== undefined);
+    const quotaOf = (template: typeof stage.api) => functionEnvironmentValues(template, 'DAILY_ENTRY_QUOTA');
 
     expect(quotaOf(stage.api)).toEqual(['1000']);
     expect(quotaOf(synthStage({ dailyEntryQuota: '50' }).api)).toEqual(['50']);
@@ -158,10 +154,7 @@ describe('DevLogApi stack', () => {
   });
 
   it('gives the API function the cap on open waits per user from context, 5 by default', () => {
-    const capOf = (template: typeof stage.api) =>
-      Object.values(template.findResources('AWS::Lambda::Function'))
-        .map((fn) => fn.Properties.Environment?.Variables?.MAX_OPEN_WAITS_PER_USER)
-        .filter((value) => value !== undefined);
+    const capOf = (template: typeof stage.api) => functionEnvironmentValues(template, 'MAX_OPEN_WAITS_PER_USER');
 
     expect(capOf(stage.api)).toEqual(['5']);
     expect(capOf(synthStage({ maxOpenWaitsPerUser: '2' }).api)).toEqual(['2']);
@@ -242,10 +235,8 @@ describe('DevLogApi stack', () => {
   });
 
   it('lets the API function touch only the table itself (no scan, no index) and send jobs', () => {
-    const statements = Object.values(stage.api.findResources('AWS::IAM::Policy')).flatMap(
-      (policy) => policy.Properties.PolicyDocument.Statement,
-    );
-    const dynamoActions = statements.flatMap((statement: { Action: string | string[] }) =>
+    const statements = policyStatements(stage.api);
+    const dynamoActions = statements.flatMap((statement) =>
       [statement.Action].flat().filter((action) => action.startsWith('dynamodb:')),
     );
     expect(dynamoActions).not.toContain('dynamodb:Scan');
@@ -256,9 +247,7 @@ describe('DevLogApi stack', () => {
   });
 
   it('lets the API only query the tags table, naming only the attributes of totals and tag-index rows', () => {
-    const statements = Object.values(stage.api.findResources('AWS::IAM::Policy')).flatMap(
-      (policy) => policy.Properties.PolicyDocument.Statement,
-    ) as { Action: string | string[]; Resource: unknown; Condition?: unknown }[];
+    const statements = policyStatements(stage.api);
     const onTagsTable = statements.filter((statement) => JSON.stringify(statement.Resource).includes('Tags'));
     const queries = onTagsTable.filter((statement) => statement.Action === 'dynamodb:Query' && statement.Condition);
 
@@ -277,9 +266,7 @@ describe('DevLogApi stack', () => {
       ScheduleExpression: 'rate(5 minutes)',
       State: 'ENABLED',
     });
-    const statements = Object.values(stage.api.findResources('AWS::IAM::Policy')).flatMap(
-      (policy) => policy.Properties.PolicyDocument.Statement,
-    );
+    const statements = policyStatements(stage.api);
     expect(statements).toContainEqual(
       expect.objectContaining({
         Action: 'dynamodb:Query',

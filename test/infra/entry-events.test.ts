@@ -2,22 +2,15 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENTRY_EVENTS_SETTINGS } from '../../lambdas/devlog-api/entry-events/settings.js';
 import { sharedParameterPaths } from '../../lib/shared/ssm-parameters.js';
+import { getAttOf, type PolicyStatement, policyStatements } from './support/template-queries.js';
 import { synthStage } from './synth.js';
-
-type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
 
 describe('the entry events in the DevLogApi stack', () => {
   let stage: ReturnType<typeof synthStage>;
-  let statements: Statement[];
+  let statements: PolicyStatement[];
   beforeAll(() => {
     stage = synthStage();
-    statements = Object.entries(stage.api.findResources('AWS::IAM::Policy'))
-      .filter(([id]) => id.startsWith('EntryEventsFunctionRole'))
-      .flatMap(([, resource]) => resource.Properties.PolicyDocument.Statement as Statement[]);
-  });
-
-  const ref = (logicalIdPrefix: string, attribute = 'Arn') => ({
-    'Fn::GetAtt': [Match.stringLikeRegexp(`^${logicalIdPrefix}[0-9A-F]{8}$`), attribute],
+    statements = policyStatements(stage.api, 'EntryEventsFunctionRole');
   });
 
   it('has a bus per stage, published in SSM under /devlog-tags/<stage>/event-bus/{name,arn}', () => {
@@ -25,19 +18,19 @@ describe('the entry events in the DevLogApi stack', () => {
     const paths = sharedParameterPaths('dev');
     expect([paths.eventBusName, paths.eventBusArn]).toEqual(['/devlog-tags/dev/event-bus/name', '/devlog-tags/dev/event-bus/arn']);
     stage.api.hasResourceProperties('AWS::SSM::Parameter', { Name: paths.eventBusName, Value: { Ref: Match.stringLikeRegexp('^EntryEvents') } });
-    stage.api.hasResourceProperties('AWS::SSM::Parameter', { Name: paths.eventBusArn, Value: ref('EntryEvents') });
+    stage.api.hasResourceProperties('AWS::SSM::Parameter', { Name: paths.eventBusArn, Value: getAttOf('EntryEvents') });
   });
 
   it('feeds the publisher from the entries stream, only removals and entries become done or failed, parking what never succeeds', () => {
     stage.api.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      EventSourceArn: ref('Entries', 'StreamArn'),
+      EventSourceArn: getAttOf('Entries', 'StreamArn'),
       FunctionName: { Ref: Match.stringLikeRegexp('^EntryEventsFunction') },
       StartingPosition: 'TRIM_HORIZON',
       BatchSize: ENTRY_EVENTS_SETTINGS.batchSize,
       MaximumRetryAttempts: ENTRY_EVENTS_SETTINGS.retryAttempts,
       BisectBatchOnFunctionError: true,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      DestinationConfig: { OnFailure: { Destination: ref('EntryEventsDlq') } },
+      DestinationConfig: { OnFailure: { Destination: getAttOf('EntryEventsDlq') } },
       FilterCriteria: {
         Filters: [
           { Pattern: JSON.stringify({ eventName: ['REMOVE'], dynamodb: { Keys: { sk: { S: [{ prefix: 'ENTRY#' }] } } } }) },

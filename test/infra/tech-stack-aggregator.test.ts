@@ -4,23 +4,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { TAGS_TABLE } from '../../lambdas/devlog-api/adapters/tags-table.js';
 import { AGGREGATOR_SETTINGS } from '../../lambdas/devlog-api/aggregator/settings.js';
 import { dynamoDbClientFor, ensureKeyedTable, startDynamoDb } from '../../local/emulators/dynamodb.js';
+import { getAttOf, type PolicyStatement, policyStatements } from './support/template-queries.js';
 import { synthStage } from './synth.js';
-
-type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
 
 describe('the tech-stack aggregator in the DevLogApi stack', () => {
   let stage: ReturnType<typeof synthStage>;
-  let aggregatorStatements: Statement[];
+  let aggregatorStatements: PolicyStatement[];
   beforeAll(() => {
     stage = synthStage();
-    const [policy] = Object.entries(stage.api.findResources('AWS::IAM::Policy'))
-      .filter(([id]) => id.startsWith('TechStackAggregatorFunctionRole'))
-      .map(([, resource]) => resource);
-    aggregatorStatements = policy?.Properties.PolicyDocument.Statement ?? [];
-  });
-
-  const ref = (logicalIdPrefix: string, attribute = 'Arn') => ({
-    'Fn::GetAtt': [Match.stringLikeRegexp(`^${logicalIdPrefix}[0-9A-F]{8}$`), attribute],
+    aggregatorStatements = policyStatements(stage.api, 'TechStackAggregatorFunctionRole');
   });
 
   it('streams the entries table with old and new images', () => {
@@ -87,7 +79,7 @@ describe('the tech-stack aggregator in the DevLogApi stack', () => {
 
   it('feeds only entry items to the aggregator, retrying from a failed record and parking what never succeeds', () => {
     stage.api.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      EventSourceArn: ref('Entries', 'StreamArn'),
+      EventSourceArn: getAttOf('Entries', 'StreamArn'),
       FunctionName: { Ref: Match.stringLikeRegexp('^TechStackAggregatorFunction') },
       StartingPosition: 'TRIM_HORIZON',
       BatchSize: AGGREGATOR_SETTINGS.batchSize,
@@ -96,7 +88,7 @@ describe('the tech-stack aggregator in the DevLogApi stack', () => {
       // One batch per shard at a time: an entry's records are applied in order (sync-entry-tags.ts relies on it).
       ParallelizationFactor: Match.absent(),
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      DestinationConfig: { OnFailure: { Destination: ref('TechStackDlq') } },
+      DestinationConfig: { OnFailure: { Destination: getAttOf('TechStackDlq') } },
       FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ dynamodb: { Keys: { sk: { S: [{ prefix: 'ENTRY#' }] } } } }) }] },
     });
   });
@@ -150,7 +142,7 @@ describe('the tech-stack aggregator in the DevLogApi stack', () => {
         Statement: Match.arrayWith([
           Match.objectLike({
             Action: 'dynamodb:Query',
-            Resource: [ref('Tags'), { 'Fn::Join': ['', [ref('Tags'), '/index/tech-stack-by-count']] }],
+            Resource: [getAttOf('Tags'), { 'Fn::Join': ['', [getAttOf('Tags'), '/index/tech-stack-by-count']] }],
           }),
         ]),
       },

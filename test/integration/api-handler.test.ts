@@ -3,7 +3,6 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbEntryStore } from '../../lambdas/devlog-api/adapters/dynamodb-entry-store.js';
 import { entryKey, type JobMessage, JobMessageSchema, PENDING_BUCKET } from '../../lambdas/contract/index.js';
-import type { AnswerBody } from '../support/api-client.js';
 import { startTestEmulators, type TestEmulators } from './support/emulators.js';
 import { startTestApi, type TestApi } from './support/gateway.js';
 
@@ -26,21 +25,6 @@ afterAll(async () => {
   await emulators?.stop();
 });
 
-/** Calls the API as `userId`. */
-async function call(userId: string, pathAndQuery: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) {
-  const response = await fetch(`${gateway.url}${pathAndQuery}`, {
-    method: init.method ?? 'GET',
-    headers: {
-      authorization: `Bearer ${await gateway.tokenFor(userId)}`,
-      ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...init.headers,
-    },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as AnswerBody) : undefined };
-}
-
 /** Takes every job message off the queue. */
 async function drainJobs() {
   const jobs: JobMessage[] = [];
@@ -60,7 +44,7 @@ describe('POST /logs', () => {
   it('stores the entry as pending and sends one job in the contract format', async () => {
     await drainJobs();
 
-    const response = await call('poster', '/logs', { method: 'POST', body: { entry: 'Heute mit Django gebaut.' } });
+    const response = await gateway.call('poster', '/logs', { method: 'POST', body: { entry: 'Heute mit Django gebaut.' } });
 
     expect(response.status).toBe(202);
     expect(response.body).toMatchObject({ entry: 'Heute mit Django gebaut.', status: 'pending', tags: [] });
@@ -76,22 +60,22 @@ describe('POST /logs', () => {
     await drainJobs();
     const request = { method: 'POST', body: { entry: 'Kafka und Flink' }, headers: { 'idempotency-key': 'replay-1' } };
 
-    const first = await call('replayer', '/logs', request);
-    const second = await call('replayer', '/logs', request);
+    const first = await gateway.call('replayer', '/logs', request);
+    const second = await gateway.call('replayer', '/logs', request);
 
     expect(first.status).toBe(202);
     expect(second.status).toBe(202);
     expect(second.body?.id).toBe(first.body?.id);
     expect(second.headers.get('idempotent-replayed')).toBe('true');
-    expect((await call('replayer', '/logs')).body?.items).toHaveLength(1);
+    expect((await gateway.call('replayer', '/logs')).body?.items).toHaveLength(1);
     expect(await drainJobs()).toHaveLength(1);
   });
 
   it('answers 422 when an Idempotency-Key is reused with another body', async () => {
     const headers = { 'idempotency-key': 'reused-key' };
-    await call('reuser', '/logs', { method: 'POST', body: { entry: 'Redis' }, headers });
+    await gateway.call('reuser', '/logs', { method: 'POST', body: { entry: 'Redis' }, headers });
 
-    const response = await call('reuser', '/logs', { method: 'POST', body: { entry: 'Memcached' }, headers });
+    const response = await gateway.call('reuser', '/logs', { method: 'POST', body: { entry: 'Memcached' }, headers });
 
     expect(response.status).toBe(422);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
@@ -100,8 +84,8 @@ describe('POST /logs', () => {
   it('keeps Idempotency-Keys per user', async () => {
     const headers = { 'idempotency-key': 'shared-key' };
 
-    const alice = await call('key-alice', '/logs', { method: 'POST', body: { entry: 'Go' }, headers });
-    const bob = await call('key-bob', '/logs', { method: 'POST', body: { entry: 'Rust' }, headers });
+    const alice = await gateway.call('key-alice', '/logs', { method: 'POST', body: { entry: 'Go' }, headers });
+    const bob = await gateway.call('key-bob', '/logs', { method: 'POST', body: { entry: 'Rust' }, headers });
 
     expect(alice.status).toBe(202);
     expect(bob.status).toBe(202);
@@ -111,12 +95,12 @@ describe('POST /logs', () => {
   it('creates exactly one entry when the same key arrives concurrently (a conditional claim)', async () => {
     const request = { method: 'POST', body: { entry: 'Parallel mit Deno' }, headers: { 'idempotency-key': 'race-key' } };
 
-    const responses = await Promise.all(Array.from({ length: 5 }, () => call('racer', '/logs', request)));
+    const responses = await Promise.all(Array.from({ length: 5 }, () => gateway.call('racer', '/logs', request)));
 
     const accepted = responses.filter((response) => response.status === 202);
     expect(responses.every((response) => response.status === 202 || response.status === 409)).toBe(true);
     expect(new Set(accepted.map((response) => response.body?.id)).size).toBe(1);
-    expect((await call('racer', '/logs')).body?.items).toHaveLength(1);
+    expect((await gateway.call('racer', '/logs')).body?.items).toHaveLength(1);
   });
 
   it('rejects a body that is not JSON with 415 and an empty entry with 422', async () => {
@@ -125,7 +109,7 @@ describe('POST /logs', () => {
       headers: { authorization: `Bearer ${await gateway.tokenFor('validator')}`, 'content-type': 'text/plain' },
       body: 'hello',
     });
-    const empty = await call('validator', '/logs', { method: 'POST', body: { entry: '   ' } });
+    const empty = await gateway.call('validator', '/logs', { method: 'POST', body: { entry: '   ' } });
 
     expect(notJson.status).toBe(415);
     expect(empty.status).toBe(422);
@@ -136,14 +120,14 @@ describe('GET /logs', () => {
   it('pages through all of the caller\'s entries, newest first, with the cursor', async () => {
     const created: string[] = [];
     for (let index = 0; index < 5; index++) {
-      created.push((await call('pager', '/logs', { method: 'POST', body: { entry: `Eintrag ${index} mit Vue` } })).body?.id as string);
+      created.push((await gateway.call('pager', '/logs', { method: 'POST', body: { entry: `Eintrag ${index} mit Vue` } })).body?.id as string);
     }
 
     const seen: string[] = [];
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const page = await call('pager', `/logs?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      const page = await gateway.call('pager', `/logs?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
       expect(page.status).toBe(200);
       seen.push(...(page.body?.items ?? []).map((item) => item.id));
       cursor = page.body?.nextCursor;
@@ -155,11 +139,11 @@ describe('GET /logs', () => {
   });
 
   it('shows an entry to its owner only: another user gets 404 and an empty list', async () => {
-    const { body } = await call('owner-a', '/logs', { method: 'POST', body: { entry: 'Geheim mit Svelte' } });
+    const { body } = await gateway.call('owner-a', '/logs', { method: 'POST', body: { entry: 'Geheim mit Svelte' } });
 
-    const asOwner = await call('owner-a', `/logs/${body?.id}`);
-    const asOther = await call('owner-b', `/logs/${body?.id}`);
-    const otherList = await call('owner-b', '/logs');
+    const asOwner = await gateway.call('owner-a', `/logs/${body?.id}`);
+    const asOther = await gateway.call('owner-b', `/logs/${body?.id}`);
+    const otherList = await gateway.call('owner-b', '/logs');
 
     expect(asOwner.status).toBe(200);
     expect(asOwner.body).not.toHaveProperty('ownerId');
@@ -171,7 +155,7 @@ describe('GET /logs', () => {
 describe('PATCH /logs/{id}', () => {
   it('stores the new text at the next revision, pending again, and sends a version 2 job for that revision', async () => {
     await drainJobs();
-    const { body: created } = await call('editor', '/logs', { method: 'POST', body: { entry: 'Heute mit Django gebaut.' } });
+    const { body: created } = await gateway.call('editor', '/logs', { method: 'POST', body: { entry: 'Heute mit Django gebaut.' } });
     await emulators.documents.send(
       new UpdateCommand({
         TableName: emulators.tableName,
@@ -183,12 +167,12 @@ describe('PATCH /logs/{id}', () => {
     );
     await drainJobs();
 
-    const response = await call('editor', `/logs/${created?.id}`, { method: 'PATCH', body: { entry: 'Doch lieber mit Rails.' } });
+    const response = await gateway.call('editor', `/logs/${created?.id}`, { method: 'PATCH', body: { entry: 'Doch lieber mit Rails.' } });
 
     expect(response.status).toBe(202);
     expect(response.headers.get('location')).toBe(`/logs/${created?.id}`);
     expect(response.body).toEqual({ ...created, entry: 'Doch lieber mit Rails.', revision: 2, updatedAt: expect.any(String) });
-    expect((await call('editor', `/logs/${created?.id}`)).body).toEqual(response.body);
+    expect((await gateway.call('editor', `/logs/${created?.id}`)).body).toEqual(response.body);
     const { Item } = await emulators.documents.send(
       new GetCommand({ TableName: emulators.tableName, Key: entryKey('editor', created?.id as string), ConsistentRead: true }),
     );
@@ -198,19 +182,19 @@ describe('PATCH /logs/{id}', () => {
   });
 
   it('answers 404 for another owner\'s entry, like a missing one, and changes nothing', async () => {
-    const { body: created } = await call('edit-owner', '/logs', { method: 'POST', body: { entry: 'Mit Svelte.' } });
+    const { body: created } = await gateway.call('edit-owner', '/logs', { method: 'POST', body: { entry: 'Mit Svelte.' } });
 
-    const asOther = await call('edit-other', `/logs/${created?.id}`, { method: 'PATCH', body: { entry: 'Übernommen.' } });
-    const missing = await call('edit-owner', '/logs/01JDQ8Z6X4M1V9T3K7N2P5ZZZZ', { method: 'PATCH', body: { entry: 'Nichts.' } });
+    const asOther = await gateway.call('edit-other', `/logs/${created?.id}`, { method: 'PATCH', body: { entry: 'Übernommen.' } });
+    const missing = await gateway.call('edit-owner', '/logs/01JDQ8Z6X4M1V9T3K7N2P5ZZZZ', { method: 'PATCH', body: { entry: 'Nichts.' } });
 
     expect(asOther.status).toBe(404);
     expect(missing.status).toBe(404);
-    expect((await call('edit-owner', `/logs/${created?.id}`)).body).toMatchObject({ entry: 'Mit Svelte.', revision: 1 });
+    expect((await gateway.call('edit-owner', `/logs/${created?.id}`)).body).toMatchObject({ entry: 'Mit Svelte.', revision: 1 });
   });
 
   it('lets only one of two edits from the same revision land (a conditional write on the revision)', async () => {
     const store = new DynamoDbEntryStore(emulators.documents, emulators.tableName);
-    const { body: created } = await call('edit-racer', '/logs', { method: 'POST', body: { entry: 'Mit Vue.' } });
+    const { body: created } = await gateway.call('edit-racer', '/logs', { method: 'POST', body: { entry: 'Mit Vue.' } });
     const edit = { ownerId: 'edit-racer', id: created?.id as string, expectedRevision: 1, at: new Date() };
 
     const outcomes = await Promise.all(['A', 'B'].map((text) => store.replaceText({ ...edit, entry: text })));
@@ -224,11 +208,11 @@ describe('PATCH /logs/{id}', () => {
 describe('DELETE /logs/{id}', () => {
   it('answers 204, removes the item and its Idempotency-Key, so a replay of the POST creates a new entry; 404 the second time', async () => {
     const request = { method: 'POST', body: { entry: 'Mit Deno.' }, headers: { 'idempotency-key': 'delete-me' } };
-    const { body: created } = await call('deleter', '/logs', request);
+    const { body: created } = await gateway.call('deleter', '/logs', request);
 
-    const deleted = await call('deleter', `/logs/${created?.id}`, { method: 'DELETE' });
-    const again = await call('deleter', `/logs/${created?.id}`, { method: 'DELETE' });
-    const replay = await call('deleter', '/logs', request);
+    const deleted = await gateway.call('deleter', `/logs/${created?.id}`, { method: 'DELETE' });
+    const again = await gateway.call('deleter', `/logs/${created?.id}`, { method: 'DELETE' });
+    const replay = await gateway.call('deleter', '/logs', request);
 
     expect(deleted.status).toBe(204);
     expect(deleted.body).toBeUndefined();
@@ -243,13 +227,13 @@ describe('DELETE /logs/{id}', () => {
   });
 
   it('honours If-Match: 412 and the entry kept when it was edited since the ETag was read, 204 with the current ETag', async () => {
-    const { body: created } = await call('if-matcher', '/logs', { method: 'POST', body: { entry: 'Mit Hono.' } });
-    const read = await call('if-matcher', `/logs/${created?.id}`);
-    await call('if-matcher', `/logs/${created?.id}`, { method: 'PATCH', body: { entry: 'Mit Elysia.' } });
+    const { body: created } = await gateway.call('if-matcher', '/logs', { method: 'POST', body: { entry: 'Mit Hono.' } });
+    const read = await gateway.call('if-matcher', `/logs/${created?.id}`);
+    await gateway.call('if-matcher', `/logs/${created?.id}`, { method: 'PATCH', body: { entry: 'Mit Elysia.' } });
 
-    const stale = await call('if-matcher', `/logs/${created?.id}`, { method: 'DELETE', headers: { 'if-match': read.headers.get('etag') ?? '' } });
-    const current = await call('if-matcher', `/logs/${created?.id}`);
-    const deleted = await call('if-matcher', `/logs/${created?.id}`, { method: 'DELETE', headers: { 'if-match': current.headers.get('etag') ?? '' } });
+    const stale = await gateway.call('if-matcher', `/logs/${created?.id}`, { method: 'DELETE', headers: { 'if-match': read.headers.get('etag') ?? '' } });
+    const current = await gateway.call('if-matcher', `/logs/${created?.id}`);
+    const deleted = await gateway.call('if-matcher', `/logs/${created?.id}`, { method: 'DELETE', headers: { 'if-match': current.headers.get('etag') ?? '' } });
 
     expect(read.headers.get('etag')).toBe('"1"');
     expect(stale.status).toBe(412);
@@ -259,12 +243,12 @@ describe('DELETE /logs/{id}', () => {
   });
 
   it("answers 404 for another owner's entry and keeps it", async () => {
-    const { body: created } = await call('delete-owner', '/logs', { method: 'POST', body: { entry: 'Mit Bun.' } });
+    const { body: created } = await gateway.call('delete-owner', '/logs', { method: 'POST', body: { entry: 'Mit Bun.' } });
 
-    const asOther = await call('delete-other', `/logs/${created?.id}`, { method: 'DELETE' });
+    const asOther = await gateway.call('delete-other', `/logs/${created?.id}`, { method: 'DELETE' });
 
     expect(asOther.status).toBe(404);
-    expect((await call('delete-owner', `/logs/${created?.id}`)).status).toBe(200);
+    expect((await gateway.call('delete-owner', `/logs/${created?.id}`)).status).toBe(200);
   });
 });
 

@@ -23,13 +23,9 @@ afterAll(async () => {
   await emulators?.stop();
 });
 
-async function post(userId: string, entry: string, headers: Record<string, string> = {}) {
-  const response = await fetch(`${gateway.url}/logs`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${await gateway.tokenFor(userId)}`, 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ entry }),
-  });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
+/** POSTs `entry` as `userId`. */
+function post(userId: string, entry: string, headers: Record<string, string> = {}) {
+  return gateway.call(userId, '/logs', { method: 'POST', body: { entry }, headers });
 }
 
 async function storedEntries(userId: string): Promise<number> {
@@ -87,14 +83,14 @@ describe('the daily entries quota', () => {
     expect([first.status, replay.status, refused.status, lateReplay.status]).toEqual([202, 202, 429, 202]);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
     expect(replay.headers.get('ratelimit')).toMatch(/r=4;/);
-    expect(lateReplay.body.id).toBe(first.body.id);
+    expect(lateReplay.body?.id).toBe(first.body?.id);
     expect(await storedEntries('replayer')).toBe(QUOTA);
   });
 
   it('spends nothing on a PATCH that is refused (404, 412) or changes nothing, one entry on a stored edit, and tags each answer with its revision', async () => {
     // Arrange
     const created = await post('editor', 'Used Go');
-    const id = String(created.body.id);
+    const id = String(created.body?.id);
     const patch = async (target: string, entry: string, headers: Record<string, string> = {}) => {
       const response = await fetch(`${gateway.url}/logs/${target}`, {
         method: 'PATCH',

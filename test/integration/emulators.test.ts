@@ -10,6 +10,7 @@ import { SecretsManagerClient, GetSecretValueCommand, ResourceNotFoundException 
 import { UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENTRY_TABLE, PENDING_BUCKET } from '../../lambdas/contract/index.js';
+import { sparseIndexPage } from '../../lambdas/devlog-api/adapters/sparse-index-page.js';
 import { dynamoDbClientFor, ensureEntryTable, ensureKeyedTable, startDynamoDb } from '../../local/emulators/dynamodb.js';
 import { ensureJobQueues } from '../../local/emulators/sqs.js';
 import { LOCAL_RESOURCES } from '../../local/settings.js';
@@ -76,7 +77,7 @@ describe('DynamoDB emulator (dynalite)', () => {
   });
 
   it('queries the sparse pending index in order, page by page, without items that left it', async () => {
-    const { name, partitionKey, sortKey } = ENTRY_TABLE.pendingIndex;
+    const { partitionKey, sortKey } = ENTRY_TABLE.pendingIndex;
     for (let index = 0; index < 5; index++) {
       await emulators.documents.send(
         new PutCommand({
@@ -99,17 +100,7 @@ describe('DynamoDB emulator (dynalite)', () => {
     let startKey: Record<string, unknown> | undefined;
     let pages = 0;
     do {
-      const page = await emulators.documents.send(
-        new QueryCommand({
-          TableName: emulators.tableName,
-          IndexName: name,
-          KeyConditionExpression: '#bucket = :pending',
-          ExpressionAttributeNames: { '#bucket': partitionKey },
-          ExpressionAttributeValues: { ':pending': PENDING_BUCKET },
-          Limit: 2,
-          ExclusiveStartKey: startKey,
-        }),
-      );
+      const page = await emulators.documents.send(new QueryCommand(sparseIndexPage(emulators.tableName, ENTRY_TABLE.pendingIndex, PENDING_BUCKET, 2, startKey)));
       seen.push(...(page.Items ?? []).filter((item) => item.ownerId === 'gsi').map((item) => String(item.id)));
       startKey = page.LastEvaluatedKey;
       pages++;

@@ -1,10 +1,8 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownerPartition } from '../../lambdas/contract/index.js';
-import type { AnswerBody } from '../support/api-client.js';
-import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { eventually, startTestEmulators, type TestEmulators } from './support/emulators.js';
-import { startTestApi, type TestApi } from './support/gateway.js';
+import { type ProxiedTestApi, startTestApiThroughProxy } from './support/gateway.js';
 
 /*
  * An Idempotency-Key whose entry is deleted while its POST is still in flight, through the real
@@ -14,34 +12,17 @@ import { startTestApi, type TestApi } from './support/gateway.js';
 
 const SEND_MESSAGE = 'AmazonSQS.SendMessage';
 let emulators: TestEmulators;
-let sqsProxy: FaultProxy;
-let gateway: TestApi;
+let gateway: ProxiedTestApi;
 
 beforeAll(async () => {
   emulators = await startTestEmulators();
-  sqsProxy = await startFaultProxy({ targetEndpoint: emulators.sqsEndpoint });
-  gateway = await startTestApi(emulators, {}, { sqsEndpoint: sqsProxy.endpoint });
+  gateway = await startTestApiThroughProxy(emulators, 'sqs');
 });
 
 afterAll(async () => {
   await gateway?.stop();
-  await sqsProxy?.stop();
   await emulators?.stop();
 });
-
-async function call(userId: string, pathAndQuery: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) {
-  const response = await fetch(`${gateway.url}${pathAndQuery}`, {
-    method: init.method ?? 'GET',
-    headers: {
-      authorization: `Bearer ${await gateway.tokenFor(userId)}`,
-      ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...init.headers,
-    },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as AnswerBody) : undefined };
-}
 
 async function keyRecord(userId: string, key: string) {
   const { Item } = await emulators.documents.send(
@@ -54,18 +35,18 @@ describe('DELETE while the keyed POST of the entry is in flight', () => {
   it('does not let the POST recreate the forgotten key: a retry with the same key and body is accepted again, not 422', async () => {
     // Arrange: the POST has stored its entry and waits in SendMessage
     let release!: () => void;
-    sqsProxy.failRequests([{ target: SEND_MESSAGE, action: { kind: 'hold', until: new Promise<void>((resolve) => (release = resolve)) } }]);
+    gateway.proxy.failRequests([{ target: SEND_MESSAGE, action: { kind: 'hold', until: new Promise<void>((resolve) => (release = resolve)) } }]);
     const request = { method: 'POST', body: { entry: 'Heute mit Django und Kafka' }, headers: { 'idempotency-key': 'deleted-in-flight' } };
-    const posting = call('deleter', '/logs', request);
-    await eventually(async () => ((sqsProxy.stats.held[SEND_MESSAGE] ?? 0) > 0 ? true : undefined), 10_000, 'the held SendMessage');
+    const posting = gateway.call('deleter', '/logs', request);
+    await eventually(async () => ((gateway.proxy.stats.held[SEND_MESSAGE] ?? 0) > 0 ? true : undefined), 10_000, 'the held SendMessage');
     const entryId = String((await keyRecord('deleter', 'deleted-in-flight'))?.entryId);
 
     // Act: the entry is deleted, then the POST finishes
-    const deleted = await call('deleter', `/logs/${entryId}`, { method: 'DELETE' });
-    sqsProxy.failRequests([]);
+    const deleted = await gateway.call('deleter', `/logs/${entryId}`, { method: 'DELETE' });
+    gateway.proxy.failRequests([]);
     release();
     const posted = await posting;
-    const retried = await call('deleter', '/logs', request);
+    const retried = await gateway.call('deleter', '/logs', request);
 
     // Assert
     expect(deleted.status).toBe(204);

@@ -1,9 +1,8 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entryKey, ownerPartition } from '../../lambdas/contract/index.js';
-import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { eventually, startTestEmulators, type TestEmulators } from './support/emulators.js';
-import { startTestApi, type TestApi } from './support/gateway.js';
+import { type ProxiedTestApi, startTestApiThroughProxy } from './support/gateway.js';
 
 /*
  * GET /logs/{id} with Prefer: wait through the real handler, the local API gateway and the
@@ -15,39 +14,23 @@ const GET_ITEM = 'DynamoDB_20120810.GetItem';
 /** The cap of open waits per user in these tests. */
 const MAX_OPEN_WAITS = 2;
 let emulators: TestEmulators;
-let proxy: FaultProxy;
-let gateway: TestApi;
+let gateway: ProxiedTestApi;
 
 beforeAll(async () => {
   emulators = await startTestEmulators();
-  proxy = await startFaultProxy({ targetEndpoint: emulators.dynamoDbEndpoint });
-  gateway = await startTestApi(emulators, { MAX_OPEN_WAITS_PER_USER: String(MAX_OPEN_WAITS) }, { dynamoDbEndpoint: proxy.endpoint });
+  gateway = await startTestApiThroughProxy(emulators, 'dynamoDb', { MAX_OPEN_WAITS_PER_USER: String(MAX_OPEN_WAITS) });
 });
 
 afterAll(async () => {
   await gateway?.stop();
-  await proxy?.stop();
   await emulators?.stop();
 });
 
-async function call(pathAndQuery: string, init: { method?: string; body?: unknown; headers?: Record<string, string>; userId?: string } = {}) {
-  const response = await fetch(`${gateway.url}${pathAndQuery}`, {
-    method: init.method ?? 'GET',
-    headers: {
-      authorization: `Bearer ${await gateway.tokenFor(init.userId ?? 'waiter')}`,
-      ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...init.headers,
-    },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
-}
-
 async function createPendingEntry(userId = 'waiter'): Promise<string> {
-  const created = await call('/logs', { method: 'POST', body: { entry: 'Heute mit Django und Kafka' }, userId });
+  const created = await gateway.call(userId, '/logs', { method: 'POST', body: { entry: 'Heute mit Django und Kafka' } });
   expect(created.status).toBe(202);
   expect(created.headers.get('retry-after')).toMatch(/^\d+$/);
-  return created.body.id as string;
+  return String(created.body?.id);
 }
 
 /** Marks the entry done as the extraction does. */
@@ -67,10 +50,10 @@ describe('GET /logs/{id} with Prefer: wait', () => {
   it('answers as soon as the entry is tagged while the GET waits, not after the 20 s', async () => {
     // Arrange: a GET waiting up to 20 s has read the entry pending
     const id = await createPendingEntry();
-    const readsBefore = proxy.stats.forwarded[GET_ITEM] ?? 0;
+    const readsBefore = gateway.proxy.stats.forwarded[GET_ITEM] ?? 0;
     const started = performance.now();
-    const answer = call(`/logs/${id}`, { headers: { prefer: 'wait=20' } });
-    await eventually(async () => ((proxy.stats.forwarded[GET_ITEM] ?? 0) > readsBefore ? true : undefined), 10_000, 'the waiting read');
+    const answer = gateway.call('waiter', `/logs/${id}`, { headers: { prefer: 'wait=20' } });
+    await eventually(async () => ((gateway.proxy.stats.forwarded[GET_ITEM] ?? 0) > readsBefore ? true : undefined), 10_000, 'the waiting read');
 
     // Act
     await tag(id);
@@ -91,7 +74,7 @@ describe('GET /logs/{id} with Prefer: wait', () => {
     const started = performance.now();
 
     // Act
-    const result = await call(`/logs/${id}`, { headers: { prefer: 'wait=1' } });
+    const result = await gateway.call('waiter', `/logs/${id}`, { headers: { prefer: 'wait=1' } });
 
     // Assert
     expect(result.body).toMatchObject({ status: 'pending' });
@@ -113,15 +96,15 @@ describe('the cap on open waits per user', () => {
   it(`holds ${MAX_OPEN_WAITS} waits of one user; the next answers at once as if no preference had been sent, and other users still wait`, async () => {
     // Arrange: the user's waits hold every slot
     const id = await createPendingEntry();
-    const held = Array.from({ length: MAX_OPEN_WAITS }, () => call(`/logs/${id}`, { headers: { prefer: 'wait=20' } }));
+    const held = Array.from({ length: MAX_OPEN_WAITS }, () => gateway.call('waiter', `/logs/${id}`, { headers: { prefer: 'wait=20' } }));
     await eventually(async () => ((await heldSlots('waiter')) === MAX_OPEN_WAITS ? true : undefined), 10_000, 'the held waits');
     const othersEntry = await createPendingEntry('bystander');
 
     // Act
     const started = performance.now();
-    const overCap = await call(`/logs/${id}`, { headers: { prefer: 'wait=20' } });
+    const overCap = await gateway.call('waiter', `/logs/${id}`, { headers: { prefer: 'wait=20' } });
     const overCapMs = performance.now() - started;
-    const other = await call(`/logs/${othersEntry}`, { headers: { prefer: 'wait=1' }, userId: 'bystander' });
+    const other = await gateway.call('bystander', `/logs/${othersEntry}`, { headers: { prefer: 'wait=1' } });
     await tag(id);
     const answers = await Promise.all(held);
 

@@ -12,7 +12,8 @@ import { waitUntilSettled } from '../faults/support/settle.js';
 import type { ApiClient } from '../support/api-client.js';
 import { testEntries, vocabularyAnswer } from '../support/entries.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
-import { mapConcurrently, percentile } from '../support/wait.js';
+import { percentile } from '../../bench/stats.js';
+import { mapConcurrently } from '../support/wait.js';
 
 /*
  * The backfill stays off the live path: on one local stack, new entries are posted once alone

@@ -4,7 +4,8 @@ import { waitUntilSettled, type AcceptedEntry } from '../faults/support/settle.j
 import { testEntries, vocabularyAnswer } from '../support/entries.js';
 import type { ModelServer } from '../../tools/tag-extraction/model-server/index.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
-import { mapConcurrently, percentile } from '../support/wait.js';
+import { percentile } from '../../bench/stats.js';
+import { mapConcurrently } from '../support/wait.js';
 
 /*
  * A bounded load test of the local stack: a few hundred POSTs at concurrency 16 against the

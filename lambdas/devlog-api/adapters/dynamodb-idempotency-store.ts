@@ -3,6 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ownerPartition } from '../../contract/index.js';
 import type { Clock, IdempotencyClaim, IdempotencyStore, StoredResponse } from '../domain/ports.js';
+import { ignoringFailedCondition } from './conditional-write.js';
 
 /** How long a key is remembered (DynamoDB TTL deletes it afterwards). */
 export const IDEMPOTENCY_KEY_TTL_SECONDS = 24 * 60 * 60;
@@ -73,63 +74,63 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
    * without its hash and expiry, and every retry with the key would get 422 for good.
    */
   async complete(ownerId: string, key: string, entryId: string, response: StoredResponse): Promise<void> {
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: this.key(ownerId, key),
-        UpdateExpression: 'SET #state = :completed, #response = :response REMOVE inProgressUntil, quotaCounted',
-        ConditionExpression: 'entryId = :entryId',
-        ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
-        ExpressionAttributeValues: { ':completed': 'completed', ':response': response, ':entryId': entryId },
-      }),
-    ).catch((error: unknown) => {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    });
+    await ignoringFailedCondition(
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key(ownerId, key),
+          UpdateExpression: 'SET #state = :completed, #response = :response REMOVE inProgressUntil, quotaCounted',
+          ConditionExpression: 'entryId = :entryId',
+          ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
+          ExpressionAttributeValues: { ':completed': 'completed', ':response': response, ':entryId': entryId },
+        }),
+      ),
+    );
   }
 
   /** Deletes an in-progress claim so a retry can run. */
   async release(ownerId: string, key: string): Promise<void> {
-    await this.client.send(
-      new DeleteCommand({
-        TableName: this.tableName,
-        Key: this.key(ownerId, key),
-        ConditionExpression: '#state = :inProgress',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':inProgress': 'in-progress' },
-      }),
-    ).catch((error: unknown) => {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    });
+    await ignoringFailedCondition(
+      this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: this.key(ownerId, key),
+          ConditionExpression: '#state = :inProgress',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':inProgress': 'in-progress' },
+        }),
+      ),
+    );
   }
 
   /** Ends the in-flight window of an in-progress claim at once, keeping its entry id for the retry and noting its entry was counted. */
   async suspend(ownerId: string, key: string): Promise<void> {
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: this.key(ownerId, key),
-        UpdateExpression: 'SET inProgressUntil = :ended, quotaCounted = :counted',
-        ConditionExpression: '#state = :inProgress',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':ended': 0, ':counted': true, ':inProgress': 'in-progress' },
-      }),
-    ).catch((error: unknown) => {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    });
+    await ignoringFailedCondition(
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key(ownerId, key),
+          UpdateExpression: 'SET inProgressUntil = :ended, quotaCounted = :counted',
+          ConditionExpression: '#state = :inProgress',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':ended': 0, ':counted': true, ':inProgress': 'in-progress' },
+        }),
+      ),
+    );
   }
 
   /** Deletes the key's record if it still names the entry (a later claim of the key is left alone). */
   async forget(ownerId: string, key: string, entryId: string): Promise<void> {
-    await this.client.send(
-      new DeleteCommand({
-        TableName: this.tableName,
-        Key: this.key(ownerId, key),
-        ConditionExpression: 'entryId = :entryId',
-        ExpressionAttributeValues: { ':entryId': entryId },
-      }),
-    ).catch((error: unknown) => {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    });
+    await ignoringFailedCondition(
+      this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: this.key(ownerId, key),
+          ConditionExpression: 'entryId = :entryId',
+          ExpressionAttributeValues: { ':entryId': entryId },
+        }),
+      ),
+    );
   }
 
   private key(ownerId: string, key: string) {

@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ENTRY_STATUS, ENTRY_TABLE, entryKey, PENDING_BUCKET } from '../../contract/index.js';
 import type { EntryRef, EntryRefPage, ResentEntry, StalePendingEntries } from '../domain/ports.js';
+import { sparseIndexPage } from './sparse-index-page.js';
 
 /**
  * What the reconciler keeps on an entry item besides `enqueuedAt`: how often it re-sent the
@@ -46,18 +47,8 @@ export class DynamoDbPendingEntries implements StalePendingEntries {
 
   /** The send time of the first entry of the pending index (its sort key), in one read of one index item. */
   async oldestSentAt(): Promise<Date | undefined> {
-    const { name, partitionKey, sortKey } = ENTRY_TABLE.pendingIndex;
-    const { Items = [] } = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: name,
-        KeyConditionExpression: '#bucket = :pending',
-        ExpressionAttributeNames: { '#bucket': partitionKey },
-        ExpressionAttributeValues: { ':pending': PENDING_BUCKET },
-        Limit: 1,
-      }),
-    );
-    const sentAt = Items[0]?.[sortKey];
+    const { Items = [] } = await this.client.send(new QueryCommand(sparseIndexPage(this.tableName, ENTRY_TABLE.pendingIndex, PENDING_BUCKET, 1)));
+    const sentAt = Items[0]?.[ENTRY_TABLE.pendingIndex.sortKey];
     return typeof sentAt === 'string' ? new Date(sentAt) : undefined;
   }
 

@@ -3,6 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ENTRY_TABLE, ownerPartition } from '../../contract/index.js';
 import type { QuotaCounter, QuotaWindow } from '../domain/daily-quota.js';
+import { ignoringFailedCondition } from './conditional-write.js';
 
 /**
  * Quota counters as items in the owner's partition of the entries table, one per user and
@@ -55,8 +56,8 @@ export class DynamoDbQuotaCounter implements QuotaCounter {
 
   /** One conditional UpdateItem: the count never goes below zero, and a counter that is gone stays gone. */
   async decrement(ownerId: string, windowId: string): Promise<void> {
-    try {
-      await this.client.send(
+    await ignoringFailedCondition(
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.key(ownerId, { id: windowId }),
@@ -65,10 +66,8 @@ export class DynamoDbQuotaCounter implements QuotaCounter {
           ExpressionAttributeNames: { '#count': 'entryCount' },
           ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
         }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+      ),
+    );
   }
 
   private key(ownerId: string, window: Pick<QuotaWindow, 'id'>) {

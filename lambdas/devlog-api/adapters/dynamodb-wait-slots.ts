@@ -5,6 +5,7 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ENTRY_TABLE, ownerPartition } from '../../contract/index.js';
 import type { Clock } from '../domain/ports.js';
 import type { WaitLease, WaitSlots } from '../domain/wait-for-entry.js';
+import { ignoringFailedCondition } from './conditional-write.js';
 
 /** Sort key of a user's wait slots in their partition of the entries table. */
 export const WAIT_SLOTS_SORT_KEY = 'WAITS';
@@ -65,8 +66,8 @@ export class DynamoDbWaitSlots implements WaitSlots {
 
   /** Frees the slot if this lease still holds it (it may have expired and been taken by another wait). */
   private async release(key: { pk: string; sk: string }, slot: number, holder: string): Promise<void> {
-    try {
-      await this.client.send(
+    await ignoringFailedCondition(
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: key,
@@ -75,9 +76,7 @@ export class DynamoDbWaitSlots implements WaitSlots {
           ExpressionAttributeNames: { '#until': `s${slot}`, '#holder': `h${slot}` },
           ExpressionAttributeValues: { ':holder': holder },
         }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+      ),
+    );
   }
 }

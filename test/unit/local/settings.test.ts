@@ -44,20 +44,24 @@ describe('reconcileGraceSeconds', () => {
   });
 });
 
+/** The API function's environment as `npm start` builds it from these local settings. */
+function environmentOf(env: Record<string, string>): Record<string, string> {
+  const settings = readLocalSettings(env);
+  return handlerEnvironment({
+    tableName: 't',
+    tagsTableName: 'tags',
+    queueUrl: 'http://127.0.0.1:1/q',
+    openAiSecretId: 's',
+    extractionTimeoutSeconds: 60,
+    retryBaseSeconds: 2,
+    retryMaxSeconds: 60,
+    dailyEntryQuota: settings.DAILY_ENTRY_QUOTA,
+    maxOpenWaitsPerUser: settings.MAX_OPEN_WAITS_PER_USER,
+  });
+}
+
 describe('DAILY_ENTRY_QUOTA of npm start', () => {
   it('reaches the API function as its DAILY_ENTRY_QUOTA, and stays unset (the API default) when not given', () => {
-    const environmentOf = (env: Record<string, string>) =>
-      handlerEnvironment({
-        tableName: 't',
-        tagsTableName: 'tags',
-        queueUrl: 'http://127.0.0.1:1/q',
-        openAiSecretId: 's',
-        extractionTimeoutSeconds: 60,
-        retryBaseSeconds: 2,
-        retryMaxSeconds: 60,
-        dailyEntryQuota: readLocalSettings(env).DAILY_ENTRY_QUOTA,
-      });
-
     expect(environmentOf({ DAILY_ENTRY_QUOTA: '3' }).DAILY_ENTRY_QUOTA).toBe('3');
     expect(environmentOf({})).not.toHaveProperty('DAILY_ENTRY_QUOTA');
   });
@@ -69,18 +73,6 @@ describe('DAILY_ENTRY_QUOTA of npm start', () => {
 
 describe('MAX_OPEN_WAITS_PER_USER of npm start', () => {
   it('reaches the API function as its MAX_OPEN_WAITS_PER_USER, and stays unset (the API default) when not given', () => {
-    const environmentOf = (env: Record<string, string>) =>
-      handlerEnvironment({
-        tableName: 't',
-        tagsTableName: 'tags',
-        queueUrl: 'http://127.0.0.1:1/q',
-        openAiSecretId: 's',
-        extractionTimeoutSeconds: 60,
-        retryBaseSeconds: 2,
-        retryMaxSeconds: 60,
-        maxOpenWaitsPerUser: readLocalSettings(env).MAX_OPEN_WAITS_PER_USER,
-      });
-
     expect(environmentOf({ MAX_OPEN_WAITS_PER_USER: '2' }).MAX_OPEN_WAITS_PER_USER).toBe('2');
     expect(environmentOf({})).not.toHaveProperty('MAX_OPEN_WAITS_PER_USER');
   });

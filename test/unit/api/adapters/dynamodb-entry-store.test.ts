@@ -1,5 +1,5 @@
 import 'aws-sdk-client-mock-vitest/extend';
-import { ConditionalCheckFailedException, DynamoDBClient, DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { DynamoDbEntryStore } from '../../../../lambdas/devlog-api/adapters/dyna
 import type { Entry } from '../../../../lambdas/devlog-api/domain/entry.js';
 import { EntryNotStoredError } from '../../../../lambdas/devlog-api/domain/ports.js';
 import { pendingEntry } from '../../support/fake-api-ports.js';
+import { conditionFailed } from '../../support/dynamodb-errors.js';
 
 function throttled($metadata: { httpStatusCode: number; attempts: number }): DynamoDBServiceException {
   return new DynamoDBServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata, message: 'Rate exceeded' });
@@ -59,7 +60,7 @@ describe('DynamoDbEntryStore', () => {
 
     it('returns undefined for a missing item (the condition failed)', async () => {
       // Arrange
-      ddb.on(DeleteCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+      ddb.on(DeleteCommand).rejects(conditionFailed());
 
       // Act + Assert
       expect(await store.delete('user-a', ID)).toBeUndefined();
@@ -82,7 +83,6 @@ describe('DynamoDbEntryStore', () => {
 
   describe('replaceText', () => {
     const edit = { ownerId: 'user-a', id: ID, entry: 'Used Rust', expectedRevision: 1, at: new Date('2026-11-23T11:00:00.000Z') };
-    const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
 
     it('writes the next revision as pending without tags, error or provenance, back in the pending index, only over the revision read', async () => {
       // Arrange
@@ -162,7 +162,7 @@ describe('DynamoDbEntryStore', () => {
 
     it('reports a taken id as an entry that exists (an earlier attempt of the put committed)', async () => {
       // Arrange
-      ddb.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { attempts: 2 } }));
+      ddb.on(PutCommand).rejects(conditionFailed(2));
 
       // Act
       const outcome = await store.create(PENDING);

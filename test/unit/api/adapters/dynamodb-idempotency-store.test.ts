@@ -1,5 +1,5 @@
 import 'aws-sdk-client-mock-vitest/extend';
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   DynamoDBDocumentClient,
@@ -14,6 +14,7 @@ import {
   IDEMPOTENCY_KEY_TTL_SECONDS,
   IN_PROGRESS_TIMEOUT_MS,
 } from '../../../../lambdas/devlog-api/adapters/dynamodb-idempotency-store.js';
+import { conditionFailed } from '../../support/dynamodb-errors.js';
 
 const TABLE = 'entries-test';
 const NOW = new Date('2026-11-23T10:00:00.000Z');
@@ -28,10 +29,6 @@ const store = new DynamoDbIdempotencyStore(
   TABLE,
   { now: () => NOW },
 );
-
-function conditionFailed() {
-  return new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
-}
 
 beforeEach(() => {
   ddb.reset();
@@ -57,7 +54,7 @@ describe('DynamoDbIdempotencyStore', () => {
 
     it('leaves a key that names another entry (claimed anew since), without an error', async () => {
       // Arrange
-      ddb.on(DeleteCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+      ddb.on(DeleteCommand).rejects(conditionFailed());
 
       // Act + Assert
       await expect(store.forget('user-a', 'key-1', ENTRY_ID)).resolves.toBeUndefined();

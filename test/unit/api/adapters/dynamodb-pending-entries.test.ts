@@ -1,10 +1,11 @@
 import 'aws-sdk-client-mock-vitest/extend';
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbPendingEntries, RECONCILER_READ_ATTRIBUTES } from '../../../../lambdas/devlog-api/adapters/dynamodb-pending-entries.js';
 import { ENTRY_TABLE } from '../../../../lambdas/contract/index.js';
+import { conditionFailed } from '../../support/dynamodb-errors.js';
 
 const TABLE = 'entries-test';
 const ID = '01JDQ8Z6X4M1V9T3K7N2P5R8WA';
@@ -135,7 +136,7 @@ describe('DynamoDbPendingEntries', () => {
     ])('reports an entry %s', async (_case, read, update) => {
       // Arrange
       ddb.on(GetCommand).resolves(read);
-      if (update) ddb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+      if (update) ddb.on(UpdateCommand).rejects(conditionFailed());
 
       // Act + Assert
       expect(await pending.markResent({ ownerId: 'user-a', id: ID }, NOW)).toBeUndefined();

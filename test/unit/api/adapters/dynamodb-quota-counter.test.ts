@@ -1,9 +1,10 @@
 import 'aws-sdk-client-mock-vitest/extend';
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbQuotaCounter } from '../../../../lambdas/devlog-api/adapters/dynamodb-quota-counter.js';
+import { conditionFailed } from '../../support/dynamodb-errors.js';
 
 const TABLE = 'entries-test';
 const WINDOW = { id: '2026-11-23', endsAt: new Date('2026-11-24T00:00:00.000Z') };
@@ -39,7 +40,7 @@ describe('DynamoDbQuotaCounter', () => {
 
   it('answers undefined when the condition fails (the limit is reached)', async () => {
     // Arrange
-    ddb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+    ddb.on(UpdateCommand).rejects(conditionFailed());
 
     // Act
     const count = await counter.increment('user-a', WINDOW, 1000, new Date('2026-11-25T00:00:00.000Z'));
@@ -73,7 +74,7 @@ describe('DynamoDbQuotaCounter', () => {
 
   it('takes one back with a conditional update that never goes below zero, quiet when there is nothing to take', async () => {
     // Arrange
-    ddb.on(UpdateCommand).resolvesOnce({}).rejectsOnce(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+    ddb.on(UpdateCommand).resolvesOnce({}).rejectsOnce(conditionFailed());
 
     // Act
     await counter.decrement('user-a', WINDOW.id);

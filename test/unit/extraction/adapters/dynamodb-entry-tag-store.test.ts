@@ -1,10 +1,11 @@
 import 'aws-sdk-client-mock-vitest/extend';
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ENTRY_TABLE } from '../../../../lambdas/contract/index.js';
 import { DynamoDbEntryTagStore } from '../../../../lambdas/tag-extraction/adapters/dynamodb-entry-tag-store.js';
+import { conditionFailed } from '../../support/dynamodb-errors.js';
 
 const TABLE = 'entries-test';
 const ENTRY_ID = '01JDQ8Z6X4M1V9T3K7N2P5R8WA';
@@ -14,10 +15,6 @@ const TARGET = { ownerId: 'user-a', entryId: ENTRY_ID, revision: 1 };
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const store = new DynamoDbEntryTagStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-central-1' })), TABLE);
-
-function conditionFailed() {
-  return new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
-}
 
 /** Attribute names an update expression writes or removes (placeholders resolved). */
 function attributesChangedBy(input: { UpdateExpression?: string; ExpressionAttributeNames?: Record<string, string> }): string[] {

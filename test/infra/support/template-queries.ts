@@ -1,0 +1,23 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+
+/** An IAM policy statement as the templates hold it. */
+export type PolicyStatement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
+
+/** The statements of every IAM policy in `template` whose logical id starts with `logicalIdPrefix` (all of them when empty). */
+export function policyStatements(template: Template, logicalIdPrefix = ''): PolicyStatement[] {
+  return Object.entries(template.findResources('AWS::IAM::Policy'))
+    .filter(([id]) => id.startsWith(logicalIdPrefix))
+    .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as PolicyStatement[]);
+}
+
+/** Matches `Fn::GetAtt` of `attribute` of the resource CDK named `logicalIdPrefix` plus its 8-digit hash. */
+export function getAttOf(logicalIdPrefix: string, attribute = 'Arn') {
+  return { 'Fn::GetAtt': [Match.stringLikeRegexp(`^${logicalIdPrefix}[0-9A-F]{8}$`), attribute] };
+}
+
+/** The values the functions of `template` set for the environment variable `name` (functions without it left out). */
+export function functionEnvironmentValues(template: Template, name: string): unknown[] {
+  return Object.values(template.findResources('AWS::Lambda::Function'))
+    .map((fn) => fn.Properties.Environment?.Variables?.[name])
+    .filter((value) => value !== undefined);
+}
