@@ -8,7 +8,14 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, DynamoDBRecord } from 'aws-lambda';
-import { appliedKey, TAGS_TABLE, TECH_STACK_INDEX, tagIndexItem, tagIndexPartition, totalKey } from '../lambdas/devlog-api/adapters/tags-table.js';
+import {
+  appliedKey,
+  TAGS_TABLE,
+  TECH_STACK_INDEX,
+  tagIndexItem,
+  tagIndexPartition,
+  totalKey,
+} from '../lambdas/devlog-api/adapters/tags-table.js';
 import { techStackRank } from '../lambdas/devlog-api/domain/tech-stack.js';
 import { createAggregatorHandler, type TechStackAggregatorHandler } from '../lambdas/devlog-api/aggregator/handler-factory.js';
 import { entryKey } from '../lambdas/contract/index.js';
@@ -53,7 +60,10 @@ const ENTRIES = 'bench-entries';
 const TAGS = 'bench-tags';
 
 /** Measures the changes at each scale on a fresh in-memory dynalite. */
-export async function measureAggregatorScale(scales: readonly number[], log: (line: string) => void = () => undefined): Promise<AggregatorScaleResult[]> {
+export async function measureAggregatorScale(
+  scales: readonly number[],
+  log: (line: string) => void = () => undefined,
+): Promise<AggregatorScaleResult[]> {
   const dynamo = await startDynamoDb();
   const raw = dynamoDbClientFor(dynamo.endpoint);
   const meter = { read: 0, write: 0, requests: 0 };
@@ -90,14 +100,27 @@ export async function measureAggregatorScale(scales: readonly number[], log: (li
         const record = await write();
         const snapshot = { ...meter };
         await handler({ Records: [record] }, context);
-        const changed = { read: meter.read - snapshot.read, write: meter.write - snapshot.write, requests: meter.requests - snapshot.requests };
+        const changed = {
+          read: meter.read - snapshot.read,
+          write: meter.write - snapshot.write,
+          requests: meter.requests - snapshot.requests,
+        };
         const after = await readTotal(documents, owner);
-        return { readUnits: changed.read, writeUnits: changed.write, indexWriteUnits: indexWriteUnits(before, after), requests: changed.requests };
+        return {
+          readUnits: changed.read,
+          writeUnits: changed.write,
+          indexWriteUnits: indexWriteUnits(before, after),
+          requests: changed.requests,
+        };
       };
       const put = async (id: string, value: string | undefined) => {
         const item = value === undefined ? undefined : entryItem(owner, id, value);
         const key = marshalledKey(owner, id);
-        await raw.send(new BatchWriteItemCommand({ RequestItems: { [ENTRIES]: [item ? { PutRequest: { Item: item } } : { DeleteRequest: { Key: key } }] } }));
+        await raw.send(
+          new BatchWriteItemCommand({
+            RequestItems: { [ENTRIES]: [item ? { PutRequest: { Item: item } } : { DeleteRequest: { Key: key } }] },
+          }),
+        );
         return insertRecord(owner, id, value);
       };
       const changes = {
@@ -121,15 +144,25 @@ export async function measureAggregatorScale(scales: readonly number[], log: (li
  * neither end) written in bulk as it writes them (entry, tag-index row, applied record) and
  * counted into the total. Checked against a recount of the tag index.
  */
-async function seed(raw: DynamoDBClient, documents: DynamoDBDocumentClient, handler: TechStackAggregatorHandler, context: Context, owner: string, ids: string[]): Promise<void> {
+async function seed(
+  raw: DynamoDBClient,
+  documents: DynamoDBDocumentClient,
+  handler: TechStackAggregatorHandler,
+  context: Context,
+  owner: string,
+  ids: string[],
+): Promise<void> {
   const synced = ids.length <= 12 ? ids : [...ids.slice(0, 11), ...ids.slice(-1)];
   const bulk = ids.length <= 12 ? [] : ids.slice(11, -1);
-  for (const id of synced) await raw.send(new BatchWriteItemCommand({ RequestItems: { [ENTRIES]: [{ PutRequest: { Item: entryItem(owner, id, TAG) } }] } }));
+  for (const id of synced)
+    await raw.send(new BatchWriteItemCommand({ RequestItems: { [ENTRIES]: [{ PutRequest: { Item: entryItem(owner, id, TAG) } }] } }));
   await handler({ Records: synced.map((id) => insertRecord(owner, id, TAG)) }, context);
   const key = TAG.toLowerCase();
   for (let start = 0; start < bulk.length; start += 12) {
     const chunk = bulk.slice(start, start + 12);
-    await raw.send(new BatchWriteItemCommand({ RequestItems: { [ENTRIES]: chunk.map((id) => ({ PutRequest: { Item: entryItem(owner, id, TAG) } })) } }));
+    await raw.send(
+      new BatchWriteItemCommand({ RequestItems: { [ENTRIES]: chunk.map((id) => ({ PutRequest: { Item: entryItem(owner, id, TAG) } })) } }),
+    );
     await documents.send(
       new BatchWriteCommand({
         RequestItems: {
@@ -262,7 +295,10 @@ function indexWriteUnits(before: Record<string, unknown> | undefined, after: Rec
     item?.[TECH_STACK_INDEX.sortKey] === undefined
       ? undefined
       : Object.fromEntries(
-          ['pk', 'sk', TECH_STACK_INDEX.partitionKey, TECH_STACK_INDEX.sortKey, ...TECH_STACK_INDEX.nonKeyAttributes].map((name) => [name, item[name]]),
+          ['pk', 'sk', TECH_STACK_INDEX.partitionKey, TECH_STACK_INDEX.sortKey, ...TECH_STACK_INDEX.nonKeyAttributes].map((name) => [
+            name,
+            item[name],
+          ]),
         );
   const [old, next] = [projected(before), projected(after)];
   const units = (item: Record<string, unknown> | undefined) => (item ? Math.ceil(itemBytes(item) / 1024) : 0);

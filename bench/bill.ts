@@ -60,7 +60,14 @@ export function billRun(run: MeteredRun, prices: PriceTable): Bill {
     if (rest.quantity > 0) lines.push({ ...rest, usd: rest.quantity * unitUsd });
   };
   const { httpApi, functions } = run.reading;
-  add({ service: 'HTTP API', spender: 'http-api', item: 'requests', quantity: httpApi.requests * scale, unit: 'requests', unitUsd: prices.httpApiRequest.usd });
+  add({
+    service: 'HTTP API',
+    spender: 'http-api',
+    item: 'requests',
+    quantity: httpApi.requests * scale,
+    unit: 'requests',
+    unitUsd: prices.httpApiRequest.usd,
+  });
   add({
     service: 'CloudWatch Logs',
     spender: 'http-api',
@@ -71,20 +78,55 @@ export function billRun(run: MeteredRun, prices: PriceTable): Bill {
   });
   for (const [name, usage] of Object.entries(functions) as [BilledFunction, MeterReading['functions'][BilledFunction]][]) {
     const invocations = usage.invocations * scale;
-    add({ service: 'Lambda', spender: name, item: 'invocations', quantity: invocations, unit: 'invocations', unitUsd: prices.lambdaRequest.usd });
+    add({
+      service: 'Lambda',
+      spender: name,
+      item: 'invocations',
+      quantity: invocations,
+      unit: 'invocations',
+      unitUsd: prices.lambdaRequest.usd,
+    });
     add({
       service: 'Lambda',
       spender: name,
       item: `duration at ${run.memoryMb[name]} MB`,
-      quantity: ((usage.billedMs / 1000) * (run.memoryMb[name] / 1024)) * scale,
+      quantity: (usage.billedMs / 1000) * (run.memoryMb[name] / 1024) * scale,
       unit: 'GB-s',
       unitUsd: prices.lambdaArmGbSecond.usd,
     });
-    add({ service: 'DynamoDB', spender: name, item: 'write units', quantity: usage.dynamoDbWriteUnits * scale, unit: 'WRU', unitUsd: prices.dynamoDbWriteUnit.usd });
-    add({ service: 'DynamoDB', spender: name, item: 'read units', quantity: usage.dynamoDbReadUnits * scale, unit: 'RRU', unitUsd: prices.dynamoDbReadUnit.usd });
+    add({
+      service: 'DynamoDB',
+      spender: name,
+      item: 'write units',
+      quantity: usage.dynamoDbWriteUnits * scale,
+      unit: 'WRU',
+      unitUsd: prices.dynamoDbWriteUnit.usd,
+    });
+    add({
+      service: 'DynamoDB',
+      spender: name,
+      item: 'read units',
+      quantity: usage.dynamoDbReadUnits * scale,
+      unit: 'RRU',
+      unitUsd: prices.dynamoDbReadUnit.usd,
+    });
     // Receives that returned nothing are the event source mapping's idle polling, billed per month (fixedMonthly).
-    add({ service: 'SQS', spender: name, item: 'requests', quantity: (usage.sqsRequests - usage.emptyReceives) * scale, unit: 'requests', unitUsd: prices.sqsRequest.usd });
-    add({ service: 'EventBridge', spender: name, item: 'custom events published', quantity: usage.eventBridgeEvents * scale, unit: 'events (64 KB chunks)', unitUsd: prices.eventBridgeCustomEvent.usd });
+    add({
+      service: 'SQS',
+      spender: name,
+      item: 'requests',
+      quantity: (usage.sqsRequests - usage.emptyReceives) * scale,
+      unit: 'requests',
+      unitUsd: prices.sqsRequest.usd,
+    });
+    add({
+      service: 'EventBridge',
+      spender: name,
+      item: 'custom events published',
+      quantity: usage.eventBridgeEvents * scale,
+      unit: 'events (64 KB chunks)',
+      unitUsd: prices.eventBridgeCustomEvent.usd,
+    });
     add({
       service: 'CloudWatch Logs',
       spender: name,
@@ -95,13 +137,34 @@ export function billRun(run: MeteredRun, prices: PriceTable): Bill {
     });
     if (FUNCTION_SETTINGS[name].tracing === 'active') {
       const perSecond = (usage.invocations / run.entries) * run.entriesPerSecond;
-      add({ service: 'X-Ray', spender: name, item: 'traces recorded', quantity: invocations * sampledShare(perSecond), unit: 'traces', unitUsd: prices.xrayTraceRecorded.usd });
+      add({
+        service: 'X-Ray',
+        spender: name,
+        item: 'traces recorded',
+        quantity: invocations * sampledShare(perSecond),
+        unit: 'traces',
+        unitUsd: prices.xrayTraceRecorded.usd,
+      });
     }
   }
   for (const [tier, usage] of Object.entries(run.modelUsage.byServiceTier)) {
     const factor = tier === 'flex' ? (run.model.price.flexFactor ?? 1) : 1;
-    add({ service: 'OpenAI', spender: 'model', item: `${run.model.id} input tokens (${tier})`, quantity: usage.promptTokens * scale, unit: 'tokens', unitUsd: (run.model.price.inputUsdPerMillionTokens * factor) / 1e6 });
-    add({ service: 'OpenAI', spender: 'model', item: `${run.model.id} output tokens incl. reasoning (${tier})`, quantity: usage.completionTokens * scale, unit: 'tokens', unitUsd: (run.model.price.outputUsdPerMillionTokens * factor) / 1e6 });
+    add({
+      service: 'OpenAI',
+      spender: 'model',
+      item: `${run.model.id} input tokens (${tier})`,
+      quantity: usage.promptTokens * scale,
+      unit: 'tokens',
+      unitUsd: (run.model.price.inputUsdPerMillionTokens * factor) / 1e6,
+    });
+    add({
+      service: 'OpenAI',
+      spender: 'model',
+      item: `${run.model.id} output tokens incl. reasoning (${tier})`,
+      quantity: usage.completionTokens * scale,
+      unit: 'tokens',
+      unitUsd: (run.model.price.outputUsdPerMillionTokens * factor) / 1e6,
+    });
   }
   const sum = (selected: BillLine[]) => selected.reduce((total, line) => total + line.usd, 0);
   const group = (key: (line: BillLine) => string) =>

@@ -67,7 +67,10 @@ ${body.join('\n')}
 
 /** The numbers of a figure with the unit right after each ("1.16x" -> x, "471 KiB" -> KiB, "$4" -> none). */
 function numbersWithUnits(text: string): { number: number; unit: string }[] {
-  return [...text.replace(/,/g, '').matchAll(/(\d+(?:\.\d+)?)\s*(%|[A-Za-z]*)/g)].map(([, number = '', unit = '']) => ({ number: Number(number), unit }));
+  return [...text.replace(/,/g, '').matchAll(/(\d+(?:\.\d+)?)\s*(%|[A-Za-z]*)/g)].map(([, number = '', unit = '']) => ({
+    number: Number(number),
+    unit,
+  }));
 }
 
 function shorten(text: string, length: number): string {

@@ -25,7 +25,6 @@ export const LAZY_FILE = 'adapters/openai-tag-extractor.js';
 /** Largest ratio of a handler's module init time to its SDK-clients-only floor. */
 export const MAX_INIT_RATIO = 1.1;
 
-
 /**
  * The floor: what each of our handlers must load at init no matter what, i.e. the AWS SDK
  * clients it creates outside the handler. API and reconciler create DynamoDBClient +
@@ -180,8 +179,16 @@ export async function measureColdStart(
       runs: options.runs,
       synthMs: round(synthMs, 0),
       functions,
-      floor: { bundleBytes: (await stat(floorFile)).size, initMedianMs: round(floorMedian), initSamplesMs: samples.get('floor')!.map((value) => round(value)) },
-      lazy: { bundleBytes: (await stat(lazyFile)).size, importMedianMs: round(median(lazySamples)), importSamplesMs: lazySamples.map((value) => round(value)) },
+      floor: {
+        bundleBytes: (await stat(floorFile)).size,
+        initMedianMs: round(floorMedian),
+        initSamplesMs: samples.get('floor')!.map((value) => round(value)),
+      },
+      lazy: {
+        bundleBytes: (await stat(lazyFile)).size,
+        importMedianMs: round(median(lazySamples)),
+        importSamplesMs: lazySamples.map((value) => round(value)),
+      },
       conditions: `median of ${options.runs} fresh \`node\` processes each, NODE_OPTIONS=--enable-source-maps (as deployed), interleaved with the floor; bundles from a synth with bundling (esbuild ${await esbuildVersion()})`,
       targets: [],
     };

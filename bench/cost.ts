@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { CONSUMER_SETTINGS, QUEUE_SETTINGS } from '../lambdas/contract/index.js';
-import { DEFAULT_OPENAI_MODEL, DEFAULT_REASONING_EFFORT, DEFAULT_SERVICE_TIER, modelPrice } from '../lambdas/tag-extraction/model-settings.js';
+import {
+  DEFAULT_OPENAI_MODEL,
+  DEFAULT_REASONING_EFFORT,
+  DEFAULT_SERVICE_TIER,
+  modelPrice,
+} from '../lambdas/tag-extraction/model-settings.js';
 import { addStage } from '../lib/app.js';
 import { type BilledFunction, FUNCTION_SETTINGS, SYSTEM_LOG_LEVEL } from '../lib/shared/resource-settings.js';
 import type { MeterReading } from '../local/metering/usage-meter.js';
@@ -54,9 +59,27 @@ export interface CostScenario {
 export function costScenarios(quick: boolean): CostScenario[] {
   const batch = QUEUE_SETTINGS.batchSize;
   return [
-    { name: 'steady', entries: (quick ? 4 : 12) * batch, roundSize: batch, waitedGet: false, conditions: `rounds of ${batch} POSTs at once (a full batch), then a plain GET of each once tagged` },
-    { name: 'low-traffic', entries: quick ? 6 : 20, roundSize: 1, waitedGet: false, conditions: 'one entry at a time: POST, tagged, plain GET (every batch holds one record)' },
-    { name: 'waited-get', entries: (quick ? 2 : 6) * batch, roundSize: batch, waitedGet: true, conditions: `rounds of ${batch} POSTs at once, each followed at once by GET with Prefer: wait=20 (as the web page reads)` },
+    {
+      name: 'steady',
+      entries: (quick ? 4 : 12) * batch,
+      roundSize: batch,
+      waitedGet: false,
+      conditions: `rounds of ${batch} POSTs at once (a full batch), then a plain GET of each once tagged`,
+    },
+    {
+      name: 'low-traffic',
+      entries: quick ? 6 : 20,
+      roundSize: 1,
+      waitedGet: false,
+      conditions: 'one entry at a time: POST, tagged, plain GET (every batch holds one record)',
+    },
+    {
+      name: 'waited-get',
+      entries: (quick ? 2 : 6) * batch,
+      roundSize: batch,
+      waitedGet: true,
+      conditions: `rounds of ${batch} POSTs at once, each followed at once by GET with Prefer: wait=20 (as the web page reads)`,
+    },
   ];
 }
 
@@ -76,8 +99,18 @@ export interface CostResult {
   targets: { awsUsdPerMillionEntries: number; llmUsdPerMillionEntries: number };
   byFunction: Record<string, number>;
   byService: Record<string, number>;
-  lowTraffic: { awsUsdPerMillionEntries: number; llmUsdPerMillionEntries: number; byFunction: Record<string, number>; byService: Record<string, number> };
-  waitedGet: { awsUsdPerMillionEntries: number; llmUsdPerMillionEntries: number; byFunction: Record<string, number>; byService: Record<string, number> };
+  lowTraffic: {
+    awsUsdPerMillionEntries: number;
+    llmUsdPerMillionEntries: number;
+    byFunction: Record<string, number>;
+    byService: Record<string, number>;
+  };
+  waitedGet: {
+    awsUsdPerMillionEntries: number;
+    llmUsdPerMillionEntries: number;
+    byFunction: Record<string, number>;
+    byService: Record<string, number>;
+  };
   /** From the synthesized stacks; not counted by a --quick run. */
   fixedMonthlyUsd: ReturnType<typeof fixedMonthly> | undefined;
   /** Entries the extraction had not tagged within a minute (the bill still counts what they cost so far). */
@@ -88,7 +121,12 @@ export interface CostResult {
 }
 
 /** What the synthesized stacks configure that bills per month: alarms, dashboards, secrets; and each function's memory. */
-export async function synthesizedCostFacts(): Promise<{ memoryMb: Record<BilledFunction, number>; alarms: number; dashboards: number; secrets: number }> {
+export async function synthesizedCostFacts(): Promise<{
+  memoryMb: Record<BilledFunction, number>;
+  alarms: number;
+  dashboards: number;
+  secrets: number;
+}> {
   const outdir = await mkdtemp(path.join(tmpdir(), 'devlog-bench-cost-'));
   try {
     // Templates only: bundling would take the machine for a minute and changes no setting read here.
@@ -96,7 +134,9 @@ export async function synthesizedCostFacts(): Promise<{ memoryMb: Record<BilledF
     addStage(app);
     const resources = app
       .synth()
-      .stacks.flatMap((stack) => Object.entries((stack.template as { Resources: Record<string, { Type: string; Properties?: { MemorySize?: number } }> }).Resources));
+      .stacks.flatMap((stack) =>
+        Object.entries((stack.template as { Resources: Record<string, { Type: string; Properties?: { MemorySize?: number } }> }).Resources),
+      );
     const count = (type: string) => resources.filter(([, resource]) => resource.Type === type).length;
     const memoryMb = Object.fromEntries(
       (Object.entries(FUNCTION_LOGICAL_IDS) as [BilledFunction, string][]).map(([name, prefix]) => {
@@ -105,7 +145,12 @@ export async function synthesizedCostFacts(): Promise<{ memoryMb: Record<BilledF
         return [name, found[1].Properties?.MemorySize ?? 128];
       }),
     ) as Record<BilledFunction, number>;
-    return { memoryMb, alarms: count('AWS::CloudWatch::Alarm'), dashboards: count('AWS::CloudWatch::Dashboard'), secrets: count('AWS::SecretsManager::Secret') };
+    return {
+      memoryMb,
+      alarms: count('AWS::CloudWatch::Alarm'),
+      dashboards: count('AWS::CloudWatch::Dashboard'),
+      secrets: count('AWS::SecretsManager::Secret'),
+    };
   } finally {
     await rm(outdir, { recursive: true, force: true });
   }
@@ -116,7 +161,10 @@ export async function measureCost(options: { quick: boolean }, deps: StackSectio
   const { model, entries, log } = deps;
   const price = modelPrice(DEFAULT_OPENAI_MODEL);
   if (!price) throw new Error(`no list price for ${DEFAULT_OPENAI_MODEL} in lambdas/tag-extraction/model-settings.ts`);
-  const memoryMb = Object.fromEntries(Object.entries(FUNCTION_SETTINGS).map(([name, settings]) => [name, settings.memoryMb])) as Record<BilledFunction, number>;
+  const memoryMb = Object.fromEntries(Object.entries(FUNCTION_SETTINGS).map(([name, settings]) => [name, settings.memoryMb])) as Record<
+    BilledFunction,
+    number
+  >;
   model.setLatency(MODEL_LATENCY_MS);
   model.release();
   const stack = await startStackProcess({ modelBaseUrl: model.baseUrl, maxSeconds: deps.maxSeconds });
@@ -139,12 +187,22 @@ export async function measureCost(options: { quick: boolean }, deps: StackSectio
       const modelUsage = model.usage();
       const batches = stack.batches.slice(batchesBefore);
       const bill = billRun(
-        { entries: scenario.entries, reading, modelUsage, model: { id: DEFAULT_OPENAI_MODEL, price }, memoryMb, entriesPerSecond: ENTRIES_PER_SECOND },
+        {
+          entries: scenario.entries,
+          reading,
+          modelUsage,
+          model: { id: DEFAULT_OPENAI_MODEL, price },
+          memoryMb,
+          entriesPerSecond: ENTRIES_PER_SECOND,
+        },
         PRICES,
       );
       scenarios.push({
         scenario,
-        batches: { count: batches.length, meanRecords: batches.length ? round(batches.reduce((sum, batch) => sum + batch.records, 0) / batches.length, 2) : 0 },
+        batches: {
+          count: batches.length,
+          meanRecords: batches.length ? round(batches.reduce((sum, batch) => sum + batch.records, 0) / batches.length, 2) : 0,
+        },
         reading,
         modelUsage,
         bill,
@@ -154,7 +212,11 @@ export async function measureCost(options: { quick: boolean }, deps: StackSectio
     await stack.stop();
   }
   // Templates only, and after the stack stopped: a synth takes the CPU for a while (skipped by --quick).
-  log(options.quick ? 'cost: --quick, no synth: the fixed monthly cost is not counted' : 'cost: synthesizing the stacks (templates only) for alarms and dashboards...');
+  log(
+    options.quick
+      ? 'cost: --quick, no synth: the fixed monthly cost is not counted'
+      : 'cost: synthesizing the stacks (templates only) for alarms and dashboards...',
+  );
   const facts = options.quick ? undefined : await synthesizedCostFacts();
   const [steady, lowTraffic, waitedGet] = scenarios as [ScenarioBill, ScenarioBill, ScenarioBill];
   const summary = ({ bill }: ScenarioBill) => ({
@@ -168,15 +230,22 @@ export async function measureCost(options: { quick: boolean }, deps: StackSectio
     targets: { awsUsdPerMillionEntries: MAX_AWS_USD_PER_MILLION, llmUsdPerMillionEntries: MAX_LLM_USD_PER_MILLION },
     lowTraffic: summary(lowTraffic),
     waitedGet: summary(waitedGet),
-    fixedMonthlyUsd: facts ? fixedMonthly(PRICES, { alarms: facts.alarms, dashboards: facts.dashboards, secrets: facts.secrets, idlePollers: 5 }) : undefined,
+    fixedMonthlyUsd: facts
+      ? fixedMonthly(PRICES, { alarms: facts.alarms, dashboards: facts.dashboards, secrets: facts.secrets, idlePollers: 5 })
+      : undefined,
     conditions: {
       model: `${DEFAULT_OPENAI_MODEL}, reasoning_effort ${DEFAULT_REASONING_EFFORT}, service_tier ${DEFAULT_SERVICE_TIER}; tokens counted by the model server with o200k_base; answered by the offline dictionary after ${MODEL_LATENCY_MS} ms`,
       memoryMb: `${JSON.stringify(memoryMb)} (lib/shared/resource-settings.ts, which the stacks are built from)`,
       tracing: Object.fromEntries(Object.entries(FUNCTION_SETTINGS).map(([name, settings]) => [name, settings.tracing])),
       systemLogLevel: SYSTEM_LOG_LEVEL,
       xray: `Lambda's sampling (1/s, then 5%) at 1M entries over 30 days (${round(ENTRIES_PER_SECOND, 3)} entries/s)`,
-      consumer: { batchSize: QUEUE_SETTINGS.batchSize, maxBatchingWindowSeconds: QUEUE_SETTINGS.maxBatchingWindowSeconds, maxConcurrency: CONSUMER_SETTINGS.maxConcurrency },
-      perEntry: 'one POST with an Idempotency-Key and one GET /logs/{id} per entry; durations measured on this machine (local emulators, shared 2 cores: pessimistic)',
+      consumer: {
+        batchSize: QUEUE_SETTINGS.batchSize,
+        maxBatchingWindowSeconds: QUEUE_SETTINGS.maxBatchingWindowSeconds,
+        maxConcurrency: CONSUMER_SETTINGS.maxConcurrency,
+      },
+      perEntry:
+        'one POST with an Idempotency-Key and one GET /logs/{id} per entry; durations measured on this machine (local emulators, shared 2 cores: pessimistic)',
       notPerEntry: 'idle SQS polls (fixedMonthlyUsd), cold starts, storage, the scheduled reconciler',
     },
     untagged,

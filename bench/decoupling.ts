@@ -74,10 +74,7 @@ export interface DecouplingResult {
  * reference, so it shows what a slow model does to the API, not what sharing a CPU does.
  * Also times the handlers directly for the cost model while the consumer is idle.
  */
-export async function measureDecoupling(
-  options: DecouplingOptions,
-  deps: StackSectionDeps,
-): Promise<DecouplingResult> {
+export async function measureDecoupling(options: DecouplingOptions, deps: StackSectionDeps): Promise<DecouplingResult> {
   const { model, entries, log } = deps;
   const [fastDelay, slowDelay] = options.delaysMs;
   model.release();
@@ -146,7 +143,12 @@ export async function measureDecoupling(
       for (const delay of options.delaysMs) {
         model.setLatency(delay);
         // A few requests first so connection setup is not in the figures, as for the stack.
-        await runClosedLoop({ url: `${baseline.url}/logs`, count: options.concurrency, concurrency: options.concurrency, bodyFor: (index) => ({ entry: entryAt(entries, index) }) });
+        await runClosedLoop({
+          url: `${baseline.url}/logs`,
+          count: options.concurrency,
+          concurrency: options.concurrency,
+          bodyFor: (index) => ({ entry: entryAt(entries, index) }),
+        });
         const load = await runClosedLoop({
           url: `${baseline.url}/logs`,
           count: options.baselinePosts,
@@ -163,7 +165,11 @@ export async function measureDecoupling(
       options,
       stackStartupMs: stack.startupMs,
       async: asyncPhases,
-      gatewayMs: phases.map(({ delay, consumer, run }) => ({ modelDelayMs: delay, consumer, latencyMs: roundSummary(summarize(run.gatewayMs)) })),
+      gatewayMs: phases.map(({ delay, consumer, run }) => ({
+        modelDelayMs: delay,
+        consumer,
+        latencyMs: roundSummary(summarize(run.gatewayMs)),
+      })),
       p99Ratio: round(p99Ratio, 2),
       sync,
       apiHandlerDirect,
@@ -195,7 +201,10 @@ async function timedPhase(stack: StackProcess, run: () => Promise<LoadResult>) {
   }
   // The gateway logs a request after answering it: give the last lines a moment to arrive.
   await new Promise((resolve) => setTimeout(resolve, 200));
-  const gatewayMs = stack.requests.slice(requestsBefore).filter((line) => line.method === 'POST' && line.path === '/logs').map((line) => line.ms);
+  const gatewayMs = stack.requests
+    .slice(requestsBefore)
+    .filter((line) => line.method === 'POST' && line.path === '/logs')
+    .map((line) => line.ms);
   const apiLogBytes = stack.handlerLogs
     .slice(logsBefore)
     .filter((line) => line.service === 'devlog-api')
@@ -240,7 +249,12 @@ async function timeHandlersDirectly(stack: StackProcess, model: ModelServer, ent
   return { extractionDirect, apiHandlerDirect: { postMs: roundSummary(summarize(api.postMs)), getMs: roundSummary(summarize(api.getMs)) } };
 }
 
-function phaseLatency(modelDelayMs: number, consumer: ConsumerActivity, options: { posts: number; concurrency: number }, load: LoadResult): PhaseLatency {
+function phaseLatency(
+  modelDelayMs: number,
+  consumer: ConsumerActivity,
+  options: { posts: number; concurrency: number },
+  load: LoadResult,
+): PhaseLatency {
   return {
     modelDelayMs,
     consumer,
@@ -254,5 +268,7 @@ function phaseLatency(modelDelayMs: number, consumer: ConsumerActivity, options:
 }
 
 function roundSummary(summary: Summary): Summary {
-  return Object.fromEntries(Object.entries(summary).map(([key, value]) => [key, key === 'count' ? value : round(value, 1)])) as unknown as Summary;
+  return Object.fromEntries(
+    Object.entries(summary).map(([key, value]) => [key, key === 'count' ? value : round(value, 1)]),
+  ) as unknown as Summary;
 }

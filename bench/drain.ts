@@ -60,7 +60,11 @@ export function drainVerdicts(rate: number, bound: DrainBound, sequential: numbe
       : `>= ${MIN_SPEEDUP_VS_SEQUENTIAL}x sequential`;
   return [
     { name: speedupName, pass: speedup >= required, detail: `${round(rate, 1)}/s vs ${round(sequential, 2)}/s = ${round(speedup, 1)}x` },
-    { name: `>= ${MIN_FRACTION_OF_BOUND * 100}% of bound`, pass: fraction >= MIN_FRACTION_OF_BOUND, detail: `${round(rate, 1)}/s vs bound ${round(bound.bound, 1)}/s (${bound.limitedBy}) = ${round(fraction * 100, 0)}%` },
+    {
+      name: `>= ${MIN_FRACTION_OF_BOUND * 100}% of bound`,
+      pass: fraction >= MIN_FRACTION_OF_BOUND,
+      detail: `${round(rate, 1)}/s vs bound ${round(bound.bound, 1)}/s (${bound.limitedBy}) = ${round(fraction * 100, 0)}%`,
+    },
   ];
 }
 
@@ -112,10 +116,7 @@ export interface DrainResult {
 }
 
 /** Runs one drain scenario in a fresh local stack process and measures entries/s until all are done. */
-export async function measureDrain(
-  scenario: DrainScenario,
-  deps: StackSectionDeps,
-): Promise<DrainResult> {
+export async function measureDrain(scenario: DrainScenario, deps: StackSectionDeps): Promise<DrainResult> {
   const { model, entries, log } = deps;
   const settings = {
     maxConcurrency: CONSUMER_SETTINGS.maxConcurrency,
@@ -150,20 +151,30 @@ export async function measureDrain(
     });
     if (posted.ids.length !== scenario.backlog) {
       model.release();
-      throw new Error(`only ${posted.ids.length} of ${scenario.backlog} POSTs were accepted (${JSON.stringify(posted.statuses)}; ${posted.errors[0] ?? ''})`);
+      throw new Error(
+        `only ${posted.ids.length} of ${scenario.backlog} POSTs were accepted (${JSON.stringify(posted.statuses)}; ${posted.errors[0] ?? ''})`,
+      );
     }
     if (scenario.clock === 'hold') cpuBefore = await stack.cpuMicros();
     const startedAt = scenario.clock === 'hold' ? performance.now() : firstPostAt;
     model.release();
     log(`drain [${scenario.name}]: draining...`);
-    const timeoutMs = (scenario.backlog / drainBound({ ...settings, latencySeconds: scenario.modelLatencyMs / 1000, requestsPerMinute: scenario.requestsPerMinute }).bound) * 3000 + 30_000;
+    const timeoutMs =
+      (scenario.backlog /
+        drainBound({ ...settings, latencySeconds: scenario.modelLatencyMs / 1000, requestsPerMinute: scenario.requestsPerMinute }).bound) *
+        3000 +
+      30_000;
     const lastDoneAt = await stack.waitForDone(posted.ids, timeoutMs);
     const cpuAfter = await stack.cpuMicros();
     const elapsedMs = lastDoneAt - startedAt;
     const cpuWallMs = performance.now() - startedAt;
 
     const rate = scenario.backlog / (elapsedMs / 1000);
-    const bound = drainBound({ ...settings, latencySeconds: scenario.modelLatencyMs / 1000, requestsPerMinute: scenario.requestsPerMinute });
+    const bound = drainBound({
+      ...settings,
+      latencySeconds: scenario.modelLatencyMs / 1000,
+      requestsPerMinute: scenario.requestsPerMinute,
+    });
     const sequential = sequentialRate(scenario.modelLatencyMs / 1000);
     const batches = stack.batches.slice(batchesBefore);
     const extractionLogs = stack.handlerLogs.slice(logsBefore).filter((line) => line.service === 'tag-extraction');
@@ -228,16 +239,23 @@ export function describeLimit(facts: {
   const parts: string[] = [];
   if (bound.limitedBy === 'requests-per-minute limit') {
     // The limiter spaces calls 60/rpm s apart; what is left below the bound is the clock's start and the last call's latency.
-    parts.push(`the requests-per-minute limiter (one call every ${round(1000 / bound.rateLimitBound, 0)} ms, ${round((rate / bound.bound) * 100, 0)}% of its rate)`);
+    parts.push(
+      `the requests-per-minute limiter (one call every ${round(1000 / bound.rateLimitBound, 0)} ms, ${round((rate / bound.bound) * 100, 0)}% of its rate)`,
+    );
   } else if (rate >= MIN_FRACTION_OF_BOUND * bound.bound) {
     parts.push(`consumer concurrency (${round((rate / bound.bound) * 100, 0)}% of its bound)`);
   } else if (peakInFlight < allowedInFlight) {
-    const shared = peakInFlight === recordConcurrency ? ' (= RECORD_CONCURRENCY: one module-level p-limit shared by all batches the local poller runs in one process)' : '';
+    const shared =
+      peakInFlight === recordConcurrency
+        ? ' (= RECORD_CONCURRENCY: one module-level p-limit shared by all batches the local poller runs in one process)'
+        : '';
     parts.push(`at most ${peakInFlight} model requests in flight although the settings allow ${allowedInFlight}${shared}`);
   }
   const perRequestMs = peakInFlight > 0 ? (peakInFlight / rate) * 1000 : 0;
   if (perRequestMs > latencyMs * 1.1) {
-    parts.push(`each slot took ${round(perRequestMs, 0)} ms per record for a ${latencyMs} ms model (local overhead ${round(perRequestMs - latencyMs, 0)} ms)`);
+    parts.push(
+      `each slot took ${round(perRequestMs, 0)} ms per record for a ${latencyMs} ms model (local overhead ${round(perRequestMs - latencyMs, 0)} ms)`,
+    );
   }
   parts.push(`stack process at ${stackCpuCores} CPU cores`, `mean batch ${round(meanBatchMs, 0)} ms`);
   return parts.join('; ');
@@ -245,7 +263,13 @@ export function describeLimit(facts: {
 
 /** A few entries through the whole path first, so the lazy OpenAI module and the clients are warm. */
 async function warmUp(stack: StackProcess, model: ModelServer, entries: BenchEntries, latencyMs: number): Promise<void> {
-  const warm = await runClosedLoop({ url: `${stack.apiUrl}/logs`, token: stack.devToken, count: 20, concurrency: 4, bodyFor: (index) => ({ entry: entryAt(entries, index + 1000) }) });
+  const warm = await runClosedLoop({
+    url: `${stack.apiUrl}/logs`,
+    token: stack.devToken,
+    count: 20,
+    concurrency: 4,
+    bodyFor: (index) => ({ entry: entryAt(entries, index + 1000) }),
+  });
   await stack.waitForDone(warm.ids, 30_000 + latencyMs * 10);
   model.resetUsage();
 }

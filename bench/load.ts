@@ -61,7 +61,13 @@ export async function runClosedLoop(options: LoadOptions): Promise<LoadResult> {
   return result;
 }
 
-function post(agent: Agent, url: string, body: string, token: string | undefined, timeoutMs: number): Promise<{ status: number; text: string }> {
+function post(
+  agent: Agent,
+  url: string,
+  body: string,
+  token: string | undefined,
+  timeoutMs: number,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,

@@ -39,7 +39,13 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       'update-chart': { type: 'boolean', default: false },
     },
   });
-  const requested = values.only === undefined ? [...SECTIONS] : values.only.split(',').map((name) => name.trim()).filter(Boolean);
+  const requested =
+    values.only === undefined
+      ? [...SECTIONS]
+      : values.only
+          .split(',')
+          .map((name) => name.trim())
+          .filter(Boolean);
   const unknown = requested.filter((name) => !(SECTIONS as readonly string[]).includes(name));
   if (unknown.length > 0) throw new UsageError(`unknown section ${unknown.join(', ')}; choose from ${SECTIONS.join(', ')}`);
   if (requested.length === 0) throw new UsageError(`--only needs at least one of ${SECTIONS.join(', ')}`);

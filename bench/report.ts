@@ -20,9 +20,15 @@ export function formatTable(rows: ReportRow[]): string {
   const cells = rows.map((row) => [row.figure, row.value, row.target ?? '', row.pass === undefined ? '' : row.pass ? 'PASS' : 'FAIL']);
   // Result is last and at most 6 wide; the other three share the rest.
   const budget = Math.floor((MAX_TABLE_WIDTH - 'Result'.length - 3 * ' | '.length) / 3);
-  const widths = headers.map((header, column) => Math.min(column === 3 ? 6 : budget, Math.max(header.length, ...cells.map((cell) => cell[column]?.length ?? 0))));
+  const widths = headers.map((header, column) =>
+    Math.min(column === 3 ? 6 : budget, Math.max(header.length, ...cells.map((cell) => cell[column]?.length ?? 0))),
+  );
   const clip = (value: string, width: number) => (value.length > width ? `${value.slice(0, width - 1)}…` : value.padEnd(width));
-  const line = (values: string[]) => values.map((value, column) => clip(value, widths[column] ?? 0)).join(' | ').trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((value, column) => clip(value, widths[column] ?? 0))
+      .join(' | ')
+      .trimEnd();
   const output: string[] = [line(headers), widths.map((width) => '-'.repeat(width)).join('-|-')];
   let section = '';
   rows.forEach((row, index) => {

@@ -38,7 +38,7 @@ export function decouplingRows(result: DecouplingResult): ReportRow[] {
       section,
       figure: `gateway log, ${phaseName(gateway)}`,
       value: `p50 ${ms(gateway.latencyMs.p50)}, p99 ${ms(gateway.latencyMs.p99)}`,
-      conditions: 'the local API gateway\'s own time per POST (JWT check + handler), whole ms, same POSTs',
+      conditions: "the local API gateway's own time per POST (JWT check + handler), whole ms, same POSTs",
     });
   }
   for (const phase of result.sync) {
@@ -116,7 +116,7 @@ export function coldStartRows(result: ColdStartResult): ReportRow[] {
         value: `${kib(fn.bundleBytes)} KiB`,
         target: `<= ${BUNDLE_BUDGET_KIB[fn.name]} KiB`,
         pass: sizeTarget!.pass,
-        conditions: `${fn.assetDir.slice(0, 18)}..., minified ESM, SDK bundled, ${fn.memoryMb} MB function${fn.bannerMatches ? '' : '; WARNING: banner differs from the floor\'s'}`,
+        conditions: `${fn.assetDir.slice(0, 18)}..., minified ESM, SDK bundled, ${fn.memoryMb} MB function${fn.bannerMatches ? '' : "; WARNING: banner differs from the floor's"}`,
       },
       {
         section,
@@ -133,7 +133,8 @@ export function coldStartRows(result: ColdStartResult): ReportRow[] {
       section,
       figure: 'floor: bare SDK clients',
       value: `${ms(result.floor.initMedianMs)}, ${kib(result.floor.bundleBytes)} KiB`,
-      conditions: 'DynamoDBClient + DynamoDBDocumentClient + SQSClient created at init, same esbuild options (what all three handlers create at init)',
+      conditions:
+        'DynamoDBClient + DynamoDBDocumentClient + SQSClient created at init, same esbuild options (what all three handlers create at init)',
     },
     {
       section,

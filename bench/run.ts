@@ -37,8 +37,24 @@ const README_CHART = path.join(REPO_ROOT, 'bench/results/latest.svg');
 /** The decoupling counts of a full and of a quick run. */
 function decouplingCounts(quick: boolean): DecouplingOptions {
   return quick
-    ? { posts: 60, concurrency: 8, warmupPosts: 10, delaysMs: [0, 2000], baselinePosts: 16, directApiRequests: 15, directExtraction: { modelDelayMs: 500, singleRecordBatches: 3, fullBatches: 2 } }
-    : { posts: 300, concurrency: 8, warmupPosts: 40, delaysMs: [0, 2000], baselinePosts: 80, directApiRequests: 60, directExtraction: { modelDelayMs: 500, singleRecordBatches: 8, fullBatches: 4 } };
+    ? {
+        posts: 60,
+        concurrency: 8,
+        warmupPosts: 10,
+        delaysMs: [0, 2000],
+        baselinePosts: 16,
+        directApiRequests: 15,
+        directExtraction: { modelDelayMs: 500, singleRecordBatches: 3, fullBatches: 2 },
+      }
+    : {
+        posts: 300,
+        concurrency: 8,
+        warmupPosts: 40,
+        delaysMs: [0, 2000],
+        baselinePosts: 80,
+        directApiRequests: 60,
+        directExtraction: { modelDelayMs: 500, singleRecordBatches: 8, fullBatches: 4 },
+      };
 }
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -97,7 +113,10 @@ async function main(): Promise<void> {
       for (const scenario of drainScenarios({ quick: options.quick, accountRequestsPerMinute: stage.openAiRequestsPerMinute })) {
         drained.push(await measureDrain(scenario, deps()));
       }
-      return { result: drained.map(({ sampleItems, ...rest }) => ({ ...rest, sampleItems: sampleItems.length })), rows: drained.flatMap(drainRows) };
+      return {
+        result: drained.map(({ sampleItems, ...rest }) => ({ ...rest, sampleItems: sampleItems.length })),
+        rows: drained.flatMap(drainRows),
+      };
     },
     'cold-start': async () => {
       const result = await measureColdStart({ runs: options.quick ? 5 : 21 }, log, (cleanup) => cleanups.push(cleanup));
@@ -155,7 +174,8 @@ async function main(): Promise<void> {
     for (const note of notes) console.log(`note: ${note}`);
     for (const error of results.errors) console.log(`ERROR in ${error.section}: ${error.message}`);
     console.log(`\nTargets: ${withTargets.filter((row) => row.pass).length} pass, ${withTargets.filter((row) => !row.pass).length} fail`);
-    for (const row of withTargets) console.log(`  ${row.pass ? 'PASS' : 'FAIL'}  ${row.section} / ${row.figure}: ${row.value} (target ${row.target})`);
+    for (const row of withTargets)
+      console.log(`  ${row.pass ? 'PASS' : 'FAIL'}  ${row.section} / ${row.figure}: ${row.value} (target ${row.target})`);
   }
 
   // Every run's JSON and chart go to bench/results/, which git ignores; only --update-chart
@@ -185,7 +205,9 @@ async function main(): Promise<void> {
   const chartFile = file.replace(/\.json$/, '.svg');
   await writeFile(chartFile, chart);
   if (options.updateChart) await writeFile(README_CHART, chart);
-  process.stderr.write(`Results: ${path.relative(REPO_ROOT, file)}, chart ${path.relative(REPO_ROOT, chartFile)}${options.updateChart ? ` (also ${path.relative(REPO_ROOT, README_CHART)})` : ''}\n`);
+  process.stderr.write(
+    `Results: ${path.relative(REPO_ROOT, file)}, chart ${path.relative(REPO_ROOT, chartFile)}${options.updateChart ? ` (also ${path.relative(REPO_ROOT, README_CHART)})` : ''}\n`,
+  );
   if (results.errors.length > 0) process.exitCode = 1;
 }
 

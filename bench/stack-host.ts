@@ -158,7 +158,16 @@ async function timeExtractionHandler(batchSizes: number[], entries: string[]): P
       for (let index = 0; index < size; index++) {
         const now = new Date();
         const id = newId();
-        await store.create({ id, ownerId, entry: entries[next++ % entries.length]!, status: 'pending', tags: [], revision: 1, createdAt: now.toISOString(), updatedAt: now.toISOString() });
+        await store.create({
+          id,
+          ownerId,
+          entry: entries[next++ % entries.length]!,
+          status: 'pending',
+          tags: [],
+          revision: 1,
+          createdAt: now.toISOString(),
+          updatedAt: now.toISOString(),
+        });
         records.push(sqsRecord(JSON.stringify(jobMessageFor({ id, ownerId }, now))));
       }
       const event: SQSEvent = { Records: records };
@@ -173,7 +182,14 @@ async function timeExtractionHandler(batchSizes: number[], entries: string[]): P
   return results;
 }
 
-function apiEvent(method: string, path: string, sub: string, body?: string, pathParameters?: Record<string, string>, extraHeaders: Record<string, string> = {}) {
+function apiEvent(
+  method: string,
+  path: string,
+  sub: string,
+  body?: string,
+  pathParameters?: Record<string, string>,
+  extraHeaders: Record<string, string> = {},
+) {
   const now = new Date();
   return {
     version: '2.0',

@@ -86,7 +86,11 @@ export async function stopAllStackProcesses(options: { final?: boolean } = {}): 
  * on a free loopback port with a fresh temporary DATA_DIR, its model at `modelBaseUrl`, and `env`
  * on top (handler settings such as OPENAI_REQUESTS_PER_MINUTE pass through to the handlers).
  */
-export async function startStackProcess(options: { modelBaseUrl: string; env?: Record<string, string>; maxSeconds: number }): Promise<StackProcess> {
+export async function startStackProcess(options: {
+  modelBaseUrl: string;
+  env?: Record<string, string>;
+  maxSeconds: number;
+}): Promise<StackProcess> {
   if (closed) throw new Error('the bench is stopping; no new stack');
   const dataDir = await mkdtemp(path.join(tmpdir(), 'devlog-bench-'));
   const child = spawnStackProcess({
@@ -134,7 +138,8 @@ export async function startStackProcess(options: { modelBaseUrl: string; env?: R
         return;
       }
       const failedBatch = FAILED_BATCH_LINE.exec(text);
-      if (failedBatch) batches.push({ atMs, records: Number(failedBatch[1]), ok: 0, failed: Number(failedBatch[1]), ms: Number(failedBatch[2]) });
+      if (failedBatch)
+        batches.push({ atMs, records: Number(failedBatch[1]), ok: 0, failed: Number(failedBatch[1]), ms: Number(failedBatch[2]) });
       return;
     }
     if (!line.startsWith('{')) return;
@@ -284,7 +289,11 @@ export async function startStackProcess(options: { modelBaseUrl: string; env?: R
       return { postMs: reply.postMs, getMs: reply.getMs, ids: reply.ids };
     },
     async timeExtractionHandler(batchSizes, entries) {
-      const reply = await ask({ type: 'time-extraction-handler', requestId: nextRequestId++, batchSizes, entries }, 'extraction-handler-times', 60_000);
+      const reply = await ask(
+        { type: 'time-extraction-handler', requestId: nextRequestId++, batchSizes, entries },
+        'extraction-handler-times',
+        60_000,
+      );
       return reply.batches;
     },
     async meterReset() {
@@ -312,4 +321,3 @@ function splitLines(stream: NodeJS.ReadableStream, onLine: (line: string) => voi
     }
   });
 }
-

@@ -35,7 +35,9 @@ export async function startSyncBaselineServer(modelBaseUrl: string): Promise<Syn
       const completion = (await answer.json()) as { choices: { message: { content: string } }[] };
       const { technologies } = JSON.parse(completion.choices[0]!.message.content) as { technologies: string[] };
       response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ id: randomUUID(), entry, status: 'done', tags: technologies.map((value) => ({ type: 'tech-stack', value })) }));
+      response.end(
+        JSON.stringify({ id: randomUUID(), entry, status: 'done', tags: technologies.map((value) => ({ type: 'tech-stack', value })) }),
+      );
     } catch (error) {
       response.writeHead(500, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ message: (error as Error).message }));

@@ -28,7 +28,8 @@ for (const fn of FUNCTIONS) {
   const matches = Object.entries(template.Resources).filter(
     ([logicalId, resource]) => resource.Type === 'AWS::Lambda::Function' && logicalId.startsWith(fn.logicalIdPrefix),
   );
-  if (matches.length !== 1) throw new Error(`expected one ${fn.logicalIdPrefix}* function in ${stack.templateFile}, found ${matches.length}`);
+  if (matches.length !== 1)
+    throw new Error(`expected one ${fn.logicalIdPrefix}* function in ${stack.templateFile}, found ${matches.length}`);
   const [, resource] = matches[0]!;
   const s3Key = resource.Properties?.Code?.S3Key;
   if (!s3Key?.endsWith('.zip')) throw new Error(`${fn.logicalIdPrefix}: no asset S3Key in the template`);

@@ -41,7 +41,8 @@ export interface Comparison {
  * reviewer sees which way it moved.
  */
 export function compareRuns(candidate: RunScores, production: RunScores & { source: string }, maxRegression: number): Comparison {
-  const name = (run: RunScores) => `${run.model ?? 'unknown model'}${run.promptVersion === undefined ? '' : `, prompt v${run.promptVersion}`}`;
+  const name = (run: RunScores) =>
+    `${run.model ?? 'unknown model'}${run.promptVersion === undefined ? '' : `, prompt v${run.promptVersion}`}`;
   const delta = (metric: keyof RunScores['overall']) => {
     const difference = candidate.overall[metric] - production.overall[metric];
     return `${metric.padEnd(9)} ${candidate.overall[metric].toFixed(3)} vs ${production.overall[metric].toFixed(3)} (${difference >= 0 ? '+' : ''}${difference.toFixed(3)})`;

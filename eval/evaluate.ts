@@ -85,10 +85,7 @@ export async function evaluate(
   };
 }
 
-async function evaluateEntry(
-  entry: LabelledEntry,
-  extractor: TagExtractor,
-): Promise<{ result: EntryResult; model?: string }> {
+async function evaluateEntry(entry: LabelledEntry, extractor: TagExtractor): Promise<{ result: EntryResult; model?: string }> {
   try {
     const raw = await extractor.extract(entry.entry);
     const { tags, dropped } = postProcessTags(raw.tags, entry.entry);

@@ -32,10 +32,7 @@ export interface OpenAiSettings {
  * server, e.g. the local stand-in), OPENAI_MODEL (default DEFAULT_OPENAI_MODEL, like the Lambda).
  * Returns a reason instead when the environment does not configure OpenAI.
  */
-export function openAiSettingsFromEnv(
-  env: NodeJS.ProcessEnv,
-  promptVersion = LATEST_PROMPT_VERSION,
-): OpenAiSettings | { missing: string } {
+export function openAiSettingsFromEnv(env: NodeJS.ProcessEnv, promptVersion = LATEST_PROMPT_VERSION): OpenAiSettings | { missing: string } {
   const apiKey = env.OPENAI_API_KEY?.trim();
   if (!apiKey) return { missing: 'OPENAI_API_KEY is not set' };
   if (!(promptVersion in PROMPTS)) return { missing: `prompt version ${promptVersion} does not exist` };

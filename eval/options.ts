@@ -108,4 +108,3 @@ function optionalPositiveInteger(flag: string, value: string | undefined): numbe
   }
   return number;
 }
-

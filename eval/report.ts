@@ -66,9 +66,7 @@ export function formatReport(evaluation: Evaluation, context: ReportContext): st
     context.costUsd === undefined
       ? 'unknown (no price for this model; set EVAL_INPUT_USD_PER_MTOK and EVAL_OUTPUT_USD_PER_MTOK)'
       : `$${context.costUsd.toFixed(4)}`;
-  lines.push(
-    `Tokens: ${evaluation.usage.inputTokens} input, ${evaluation.usage.outputTokens} output; estimated cost ${cost}`,
-  );
+  lines.push(`Tokens: ${evaluation.usage.inputTokens} input, ${evaluation.usage.outputTokens} output; estimated cost ${cost}`);
   const perEntry = results.length === 0 ? 0 : evaluation.elapsedMs / results.length;
   lines.push(`Time: ${(evaluation.elapsedMs / 1000).toFixed(2)} s (${perEntry.toFixed(1)} ms per entry)`);
   if (context.threshold !== undefined) {

@@ -33,7 +33,12 @@ function extractorOf(options: EvalOptions, promptVersion: number, model?: string
   return { extractor: openAiExtractor(configured), model: configured.model };
 }
 
-async function run(dataset: LabelledEntry[], options: EvalOptions, label: string, chosen: { extractor: TagExtractor; model: string }): Promise<Evaluation> {
+async function run(
+  dataset: LabelledEntry[],
+  options: EvalOptions,
+  label: string,
+  chosen: { extractor: TagExtractor; model: string },
+): Promise<Evaluation> {
   const progress = createProgressBar(process.stderr, label);
   const evaluation = await evaluate(dataset, chosen.extractor, {
     concurrency: options.concurrency,
@@ -54,7 +59,12 @@ async function productionScores(dataset: LabelledEntry[], options: EvalOptions):
     return { ...parseBaseline(text, options.baseline), source: options.baseline };
   }
   const production = await run(dataset, options, 'eval production', extractorOf(options, LATEST_PROMPT_VERSION));
-  return { model: production.model, promptVersion: LATEST_PROMPT_VERSION, overall: production.overall, source: 'run now on the same entries' };
+  return {
+    model: production.model,
+    promptVersion: LATEST_PROMPT_VERSION,
+    overall: production.overall,
+    source: 'run now on the same entries',
+  };
 }
 
 async function main(): Promise<number> {
@@ -84,7 +94,11 @@ async function main(): Promise<number> {
   };
   const comparing = options.model !== undefined || options.baseline !== undefined;
   const comparison = comparing
-    ? compareRuns({ model: evaluation.model, promptVersion: context.promptVersion, overall: evaluation.overall }, await productionScores(dataset, options), options.maxRegression)
+    ? compareRuns(
+        { model: evaluation.model, promptVersion: context.promptVersion, overall: evaluation.overall },
+        await productionScores(dataset, options),
+        options.maxRegression,
+      )
     : undefined;
   if (options.json) console.log(JSON.stringify({ ...reportJson(evaluation, context), ...(comparison ? { comparison } : {}) }, null, 2));
   else console.log([formatReport(evaluation, context), ...(comparison ? ['', ...comparison.lines] : [])].join('\n'));

@@ -36,10 +36,7 @@ const ROUTES = GATEWAY_ROUTES.map((route) => ({
 }));
 
 /** A Lambda handler behind an HTTP API with a JWT authorizer. */
-export type HttpApiHandler = (
-  event: APIGatewayProxyEventV2WithJWTAuthorizer,
-  context: Context,
-) => Promise<APIGatewayProxyResultV2>;
+export type HttpApiHandler = (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) => Promise<APIGatewayProxyResultV2>;
 
 /** Options of the local API Gateway. */
 export interface ApiGatewayOptions {
@@ -101,11 +98,7 @@ function isLoopbackHost(host: string | undefined, port: number | undefined): boo
 }
 
 /** Handles one request; returns a note for the request log line. */
-async function handleRequest(
-  request: IncomingMessage,
-  response: ServerResponse,
-  options: ApiGatewayOptions,
-): Promise<string | undefined> {
+async function handleRequest(request: IncomingMessage, response: ServerResponse, options: ApiGatewayOptions): Promise<string | undefined> {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const method = (request.method ?? 'GET').toUpperCase();
 
@@ -145,11 +138,15 @@ async function handleRequest(
   if (route.auth === 'jwt') {
     const authorization = await options.authorize(headerValue(request, 'authorization'));
     if (!authorization.ok) {
-      send(response, 401, { message: 'Unauthorized' }, {
-        'www-authenticate': authorization.reason === 'no token'
-          ? 'Bearer'
-          : `Bearer error="invalid_token" error_description="${authorization.reason}"`,
-      });
+      send(
+        response,
+        401,
+        { message: 'Unauthorized' },
+        {
+          'www-authenticate':
+            authorization.reason === 'no token' ? 'Bearer' : `Bearer error="invalid_token" error_description="${authorization.reason}"`,
+        },
+      );
       return `unauthorized: ${authorization.reason}`;
     }
     jwt = authorization.jwt;
@@ -312,11 +309,16 @@ function writeResult(response: ServerResponse, result: APIGatewayProxyResultV2, 
   const structured: APIGatewayProxyStructuredResultV2 =
     typeof result === 'object' && result !== null && 'statusCode' in result
       ? result
-      : { statusCode: 200, headers: { 'content-type': 'application/json' }, body: typeof result === 'string' ? result : JSON.stringify(result) };
+      : {
+          statusCode: 200,
+          headers: { 'content-type': 'application/json' },
+          body: typeof result === 'string' ? result : JSON.stringify(result),
+        };
   const headers: Record<string, string | string[]> = { 'apigw-requestid': requestId };
   for (const [name, value] of Object.entries(structured.headers ?? {})) headers[name.toLowerCase()] = String(value);
   if (structured.cookies?.length) headers['set-cookie'] = structured.cookies;
-  const body = structured.body === undefined ? Buffer.alloc(0) : Buffer.from(structured.body, structured.isBase64Encoded ? 'base64' : 'utf8');
+  const body =
+    structured.body === undefined ? Buffer.alloc(0) : Buffer.from(structured.body, structured.isBase64Encoded ? 'base64' : 'utf8');
   response.writeHead(structured.statusCode ?? 200, { ...headers, 'content-length': String(body.length) });
   response.end(body);
 }

@@ -12,7 +12,11 @@ import { AGGREGATOR_SETTINGS } from '../lambdas/devlog-api/aggregator/settings.j
 import { createExtractionClients } from '../lambdas/tag-extraction/aws-clients.js';
 import { readExtractionEnv } from '../lambdas/tag-extraction/env.js';
 import { createExtractionHandler, type ExtractionHandler } from '../lambdas/tag-extraction/handler-factory.js';
-import { createEntryEventsHandler, createEventBridgeClient, type EntryEventsHandler } from '../lambdas/devlog-api/entry-events/handler-factory.js';
+import {
+  createEntryEventsHandler,
+  createEventBridgeClient,
+  type EntryEventsHandler,
+} from '../lambdas/devlog-api/entry-events/handler-factory.js';
 import { readEntryEventsEnv } from '../lambdas/devlog-api/entry-events/env.js';
 import type { BilledFunction } from '../lib/shared/resource-settings.js';
 import { localAccessKeyId } from './iam/local-iam.js';
@@ -87,7 +91,11 @@ export function createLocalHandlers(options: LocalHandlerOptions): { handlers: L
     region: LOCAL_RESOURCES.region,
     credentials: { accessKeyId: localAccessKeyId(fn), secretAccessKey: LOCAL_RESOURCES.credentials.secretAccessKey },
   });
-  const target = (fn: PolicyFunction) => ({ ...identity(fn), dynamoDbEndpoint: options.endpoints.dynamoDb, sqsEndpoint: options.endpoints.sqs });
+  const target = (fn: PolicyFunction) => ({
+    ...identity(fn),
+    dynamoDbEndpoint: options.endpoints.dynamoDb,
+    sqsEndpoint: options.endpoints.sqs,
+  });
   const extractionEnv = readExtractionEnv(options.env);
   const clients = {
     api: createAwsClients(WEB_FUNCTION_TIMEOUTS_SECONDS.api, target('api')),
@@ -97,7 +105,11 @@ export function createLocalHandlers(options: LocalHandlerOptions): { handlers: L
   // As tech-stack-aggregator-handler.ts builds it: a document client alone, with the call budget of its timeout.
   const aggregatorClient = createDocumentClient(AGGREGATOR_SETTINGS.functionTimeoutSeconds, target('aggregator'));
   // It calls only EventBridge, which no enforcing proxy covers: it signs with the plain local credentials.
-  const eventBridgeClient = createEventBridgeClient({ region: LOCAL_RESOURCES.region, credentials: LOCAL_RESOURCES.credentials, endpoint: options.endpoints.eventBridge });
+  const eventBridgeClient = createEventBridgeClient({
+    region: LOCAL_RESOURCES.region,
+    credentials: LOCAL_RESOURCES.credentials,
+    endpoint: options.endpoints.eventBridge,
+  });
   const { meter } = options;
   if (meter) meterEventBridgeClient(eventBridgeClient, meter, 'entryEvents');
   const logger = (serviceName: string, fn: BilledFunction) =>
@@ -109,7 +121,8 @@ export function createLocalHandlers(options: LocalHandlerOptions): { handlers: L
       { serviceName, logLevel: options.logLevel },
     );
   const metrics = (fn: PolicyFunction) => new UnpublishedMetrics({}, meter && ((line) => meter.log(fn, line)));
-  const metered = <Handler extends AnyHandler>(fn: BilledFunction, handler: Handler): Handler => (meter ? meteredHandler(meter, fn, handler) : handler);
+  const metered = <Handler extends AnyHandler>(fn: BilledFunction, handler: Handler): Handler =>
+    meter ? meteredHandler(meter, fn, handler) : handler;
   return {
     handlers: {
       api: metered('api', createApiHandler(readApiEnv(options.env), { ...clients.api, logger: logger('devlog-api', 'api') })),
@@ -139,7 +152,10 @@ export function createLocalHandlers(options: LocalHandlerOptions): { handlers: L
       ),
       entryEvents: metered(
         'entryEvents',
-        createEntryEventsHandler(readEntryEventsEnv(options.env), { eventBridgeClient, logger: logger('devlog-entry-events', 'entryEvents') }),
+        createEntryEventsHandler(readEntryEventsEnv(options.env), {
+          eventBridgeClient,
+          logger: logger('devlog-entry-events', 'entryEvents'),
+        }),
       ),
     },
     destroy: () => {

@@ -32,10 +32,7 @@ export function closeServer(server: Server): Promise<void> {
  * Reads a request body; past `maxBytes` it keeps draining without storing, because breaking
  * off would reset the socket and the client would never see the 413.
  */
-export async function readBody(
-  request: AsyncIterable<Buffer | string>,
-  maxBytes: number,
-): Promise<{ body: Buffer; tooLarge: boolean }> {
+export async function readBody(request: AsyncIterable<Buffer | string>, maxBytes: number): Promise<{ body: Buffer; tooLarge: boolean }> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {

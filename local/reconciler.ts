@@ -28,7 +28,10 @@ export async function resendAllPendingJobs(
       pending: new DynamoDbPendingEntries(DynamoDBDocumentClient.from(dynamoDb), tableName),
       jobs: new SqsJobQueue(sqs, queueUrl, clock, sameCheckoutJobMessageVersion),
       clock,
-      logger: { error: (message, extra) => log(`${message} ${JSON.stringify(extra)}`), warn: (message, extra) => log(`${message} ${JSON.stringify(extra)}`) },
+      logger: {
+        error: (message, extra) => log(`${message} ${JSON.stringify(extra)}`),
+        warn: (message, extra) => log(`${message} ${JSON.stringify(extra)}`),
+      },
     },
     { graceSeconds: 0, maxEntriesPerRun: Number.MAX_SAFE_INTEGER, pageSize: 100 },
   );

@@ -26,7 +26,14 @@ import { createLocalHandlers, type LocalHandlers } from './handlers.js';
 import { createJwtAuthorizer, issueLocalToken, loadOrCreateSigningKey } from './jwt.js';
 import { consoleLog, type LogLine, writeLineToStdout } from './log.js';
 import { resendAllPendingJobs, scheduleReconciler } from './reconciler.js';
-import { DATA_DIR_MARKER, DUMMY_OPENAI_API_KEY, LOCAL_RESOURCES, localReconcileGraceSeconds, readLocalSettings, type LocalSettings } from './settings.js';
+import {
+  DATA_DIR_MARKER,
+  DUMMY_OPENAI_API_KEY,
+  LOCAL_RESOURCES,
+  localReconcileGraceSeconds,
+  readLocalSettings,
+  type LocalSettings,
+} from './settings.js';
 import { startSqsPoller } from './sqs-poller.js';
 import type { UsageMeter } from './metering/usage-meter.js';
 import { OFFLINE_DICTIONARY_MODEL, offlineDictionary, startModelServer } from '../tools/tag-extraction/model-server/index.js';
@@ -139,10 +146,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     await prepareDataDir(settings.DATA_DIR);
     cleanups.push({ name: 'data directory lock', run: await lockDataDir(settings.DATA_DIR) });
-    const [dynamo, sqs] = await Promise.all([
-      startDynamoDb({ path: path.join(settings.DATA_DIR, 'dynamodb') }),
-      startSqs(),
-    ]);
+    const [dynamo, sqs] = await Promise.all([startDynamoDb({ path: path.join(settings.DATA_DIR, 'dynamodb') }), startSqs()]);
     cleanups.push({ name: 'DynamoDB emulator', run: dynamo.stop }, { name: 'SQS emulator', run: sqs.stop });
     const dynamoClient = dynamoDbClientFor(dynamo.endpoint);
     const sqsClient = sqsClientFor(sqs.endpoint);
@@ -210,7 +214,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const model = await startModel(settings);
     if (model.stop) cleanups.push({ name: 'OpenAI stand-in', run: model.stop });
-    const check = await checkModelServer({ baseUrl: model.baseUrl, apiKey: model.apiKey, model: settings.OPENAI_MODEL ?? DEFAULT_OPENAI_MODEL });
+    const check = await checkModelServer({
+      baseUrl: model.baseUrl,
+      apiKey: model.apiKey,
+      model: settings.OPENAI_MODEL ?? DEFAULT_OPENAI_MODEL,
+    });
     const secrets = await startSecretsManager({ [LOCAL_RESOURCES.openAiSecretId]: model.apiKey });
     cleanups.push({ name: 'Secrets Manager stand-in', run: secrets.stop });
 

@@ -73,7 +73,9 @@ await runCommand({ name: 'npm run backfill', usage: USAGE }, async () => {
   }
   const requestsPerBatch = Number(values['requests-per-batch']);
   if (!Number.isInteger(requestsPerBatch) || requestsPerBatch < 1 || requestsPerBatch > MAX_REQUESTS_PER_BATCH) {
-    throw new UsageError(`--requests-per-batch needs a whole number from 1 to ${MAX_REQUESTS_PER_BATCH}, not ${values['requests-per-batch']}`);
+    throw new UsageError(
+      `--requests-per-batch needs a whole number from 1 to ${MAX_REQUESTS_PER_BATCH}, not ${values['requests-per-batch']}`,
+    );
   }
   const target = await resolveTarget(values);
   const backfill = await target.backfill();
@@ -90,7 +92,11 @@ await runCommand({ name: 'npm run backfill', usage: USAGE }, async () => {
 
   const result = await submitBackfill(
     target.documentClient,
-    { api: openAiBatchApi(async () => backfill.openAi), ledger: new DynamoDbBatchLedger(target.documentClient, backfill.ledgerTableName), now: () => new Date() },
+    {
+      api: openAiBatchApi(async () => backfill.openAi),
+      ledger: new DynamoDbBatchLedger(target.documentClient, backfill.ledgerTableName),
+      now: () => new Date(),
+    },
     {
       tableName: target.tableName,
       since,
@@ -100,7 +106,9 @@ await runCommand({ name: 'npm run backfill', usage: USAGE }, async () => {
       startKey: checkpoint?.nextKey,
       onCheckpoint: (progress) => {
         writeFileSync(checkpointFile, JSON.stringify(progress));
-        process.stderr.write(`\rscanned ${progress.scanned} items, submitted ${progress.requested} requests in ${progress.batches.length} batches`);
+        process.stderr.write(
+          `\rscanned ${progress.scanned} items, submitted ${progress.requested} requests in ${progress.batches.length} batches`,
+        );
       },
     },
   );

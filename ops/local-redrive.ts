@@ -30,7 +30,11 @@ export interface LocalRedriveTarget {
  * the fresh jobs the reset entries would wait for the reconciler's grace (many minutes).
  * An entry whose message was moved gets no second job, so the model is not called twice.
  */
-export async function redriveLocal(target: LocalRedriveTarget, now: Date, onProgress: (line: string) => void = () => {}): Promise<RedriveReport> {
+export async function redriveLocal(
+  target: LocalRedriveTarget,
+  now: Date,
+  onProgress: (line: string) => void = () => {},
+): Promise<RedriveReport> {
   const reset: EntryRef[] = [];
   const entriesReset = await resetFailedEntries(
     target.documentClient,

@@ -31,7 +31,10 @@ await runCommand({ name: 'npm run redrive', usage: USAGE }, async () => {
     process.stderr.write(`\rentries reset to pending: ${count}`),
   );
   process.stderr.write('\n');
-  const moved = await messageMoveTask(target.sqsClient, target.dlqArn)((count) => process.stderr.write(`\rmessages moved from the DLQ: ${count}`));
+  const moved = await messageMoveTask(
+    target.sqsClient,
+    target.dlqArn,
+  )((count) => process.stderr.write(`\rmessages moved from the DLQ: ${count}`));
   process.stderr.write('\n');
   console.log(JSON.stringify({ entriesReset: reset, messagesMoved: moved, jobsResent: 0 }));
 });

@@ -122,9 +122,7 @@ export function localTarget(dataDir: string): OpsTarget {
     queueUrl: endpoints.queueUrl,
     dlqUrl: endpoints.dlqUrl,
     dlqArn: endpoints.dlqArn,
-    documentClient: DynamoDBDocumentClient.from(
-      new DynamoDBClient({ ...common, endpoint: endpoints.dynamodbEndpoint }),
-    ),
+    documentClient: DynamoDBDocumentClient.from(new DynamoDBClient({ ...common, endpoint: endpoints.dynamodbEndpoint })),
     sqsClient: new SQSClient({ ...common, endpoint: endpoints.sqsEndpoint }),
     async backfill() {
       const { backfill } = endpoints;

@@ -36,10 +36,7 @@ export const CONSUMER_SETTINGS = {
  * times the function timeout, or a message becomes visible again while a retried invocation
  * still holds it. Returns a human-readable violation, or undefined when the rule holds.
  */
-export function visibilityTimeoutViolation(
-  visibilityTimeoutSeconds: number,
-  functionTimeoutSeconds: number,
-): string | undefined {
+export function visibilityTimeoutViolation(visibilityTimeoutSeconds: number, functionTimeoutSeconds: number): string | undefined {
   const required = 6 * functionTimeoutSeconds;
   if (visibilityTimeoutSeconds >= required) return undefined;
   return `queue visibility timeout ${visibilityTimeoutSeconds}s is below 6 x function timeout (${functionTimeoutSeconds}s) = ${required}s`;

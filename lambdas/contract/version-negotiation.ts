@@ -1,8 +1,4 @@
-import {
-  ACCEPTED_JOB_MESSAGE_VERSIONS,
-  BASELINE_JOB_MESSAGE_VERSION,
-  type JobMessageVersion,
-} from './job-message.js';
+import { ACCEPTED_JOB_MESSAGE_VERSIONS, BASELINE_JOB_MESSAGE_VERSION, type JobMessageVersion } from './job-message.js';
 
 /**
  * The versions a consumer accepts, as the extraction stack publishes them in SSM: ascending,
@@ -27,5 +23,5 @@ export function parseAcceptedVersions(text: string): number[] {
  */
 export function newestSendableVersion(consumerAccepts: readonly number[]): JobMessageVersion {
   const common = ACCEPTED_JOB_MESSAGE_VERSIONS.filter((version) => consumerAccepts.includes(version));
-  return common.length > 0 ? Math.max(...common) as JobMessageVersion : BASELINE_JOB_MESSAGE_VERSION;
+  return common.length > 0 ? (Math.max(...common) as JobMessageVersion) : BASELINE_JOB_MESSAGE_VERSION;
 }

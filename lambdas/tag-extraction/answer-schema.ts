@@ -4,9 +4,7 @@ import { MAX_TAG_LENGTH, MAX_TAGS_PER_ENTRY } from './domain/post-process.js';
 
 /** What the model must answer: the technologies named in the entry, nothing else. */
 export const TechStackAnswerSchema = z.object({
-  technologies: z
-    .array(z.string())
-    .describe('Technologies named in the entry, each spelled exactly as in the entry text.'),
+  technologies: z.array(z.string()).describe('Technologies named in the entry, each spelled exactly as in the entry text.'),
 });
 
 /** The `response_format` every extraction request sends: the answer schema as strict JSON Schema. */
@@ -25,5 +23,4 @@ const TOKENS_AROUND_THE_LIST = 16;
 
 /** Output-token cap of one answer (`max_completion_tokens`), sized for the answer schema. */
 export const ANSWER_MAX_OUTPUT_TOKENS =
-  MAX_TAGS_PER_ENTRY * (Math.ceil(MAX_TAG_LENGTH / PESSIMISTIC_CHARS_PER_TOKEN) + TOKENS_AROUND_EACH_NAME) +
-  TOKENS_AROUND_THE_LIST;
+  MAX_TAGS_PER_ENTRY * (Math.ceil(MAX_TAG_LENGTH / PESSIMISTIC_CHARS_PER_TOKEN) + TOKENS_AROUND_EACH_NAME) + TOKENS_AROUND_THE_LIST;

@@ -6,7 +6,12 @@ import { EXTRACTION_METRICS, EXTRACTION_TELEMETRY } from './telemetry.js';
  * two dimension sets: the service alone (the totals on the dashboard) and the service with the
  * function version (what a canary's alarms judge). A thrown batch counts all its records failed.
  */
-export function publishBatchMetrics(metrics: Pick<Metrics, 'addMetric' | 'addDimensions' | 'publishStoredMetrics'>, functionVersion: string, records: number, failed: number): void {
+export function publishBatchMetrics(
+  metrics: Pick<Metrics, 'addMetric' | 'addDimensions' | 'publishStoredMetrics'>,
+  functionVersion: string,
+  records: number,
+  failed: number,
+): void {
   metrics.addMetric(EXTRACTION_METRICS.recordsProcessed, MetricUnit.Count, records);
   metrics.addMetric(EXTRACTION_METRICS.recordsFailed, MetricUnit.Count, failed);
   // No await from here to the publish: overlapping invocations of one container share the store

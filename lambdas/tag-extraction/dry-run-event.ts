@@ -14,8 +14,7 @@ export interface DryRunEvent {
 /** What the dry run made of one record. */
 export type DryRunResult =
   /** `revision` is absent for a version 1 job, which is for the entry's current text. */
-  | ({ valid: true; version: number; revision?: number } & PostProcessed)
-  | { valid: false; error: string };
+  ({ valid: true; version: number; revision?: number } & PostProcessed) | { valid: false; error: string };
 
 /** The dry run's answer: which code ran, and one result per record, in order. */
 export interface DryRunReport {
@@ -39,4 +38,3 @@ export interface DryRunIdentity {
 export function isDryRunEvent(event: unknown): event is { dryRun: unknown } {
   return typeof event === 'object' && event !== null && 'dryRun' in event;
 }
-

@@ -2,7 +2,14 @@ import * as z from 'zod/mini';
 import { CONSUMER_SETTINGS } from '../contract/index.js';
 import { deadlineReserve } from './invocation-deadlines.js';
 import { EXTRACTION_SERVICE_VERSION } from './version.js';
-import { DEFAULT_OPENAI_MODEL, DEFAULT_REASONING_EFFORT, DEFAULT_SERVICE_TIER, parseModelList, REASONING_EFFORTS, SERVICE_TIERS } from './model-settings.js';
+import {
+  DEFAULT_OPENAI_MODEL,
+  DEFAULT_REASONING_EFFORT,
+  DEFAULT_SERVICE_TIER,
+  parseModelList,
+  REASONING_EFFORTS,
+  SERVICE_TIERS,
+} from './model-settings.js';
 import { LATEST_PROMPT_VERSION, PROMPTS } from './prompts.js';
 
 const positiveInt = (fallback: number) => z._default(z.coerce.number().check(z.int(), z.positive()), fallback);

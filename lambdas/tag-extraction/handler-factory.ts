@@ -76,8 +76,10 @@ export function createExtractionHandler(env: ExtractionEnv, deps: ExtractionHand
         metric.addMetric(EXTRACTION_TELEMETRY.modelFallbacksMetric, MetricUnit.Count, 1);
       },
       onModelLifecycle: (lifecycle) => {
-        if (!lifecycle.known) return logger.warn(`model ${lifecycle.model}: lifecycle unknown (${lifecycle.reason})`, { model: lifecycle.model });
-        if (lifecycle.shutdownDate === undefined) return logger.info(`model ${lifecycle.model}: no shutdown date announced`, { model: lifecycle.model });
+        if (!lifecycle.known)
+          return logger.warn(`model ${lifecycle.model}: lifecycle unknown (${lifecycle.reason})`, { model: lifecycle.model });
+        if (lifecycle.shutdownDate === undefined)
+          return logger.info(`model ${lifecycle.model}: no shutdown date announced`, { model: lifecycle.model });
         logger.warn(`model ${lifecycle.model} shuts down on ${lifecycle.shutdownDate} (in ${lifecycle.daysToShutdown} days)`, {
           model: lifecycle.model,
           shutdownDate: lifecycle.shutdownDate,

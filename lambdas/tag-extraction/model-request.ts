@@ -28,14 +28,21 @@ export const EXTRACTION_ENDPOINT = '/v1/chat/completions';
  * The chat completions body of one extraction: prompt, structured-output schema, sampling, output
  * cap and, for a live call, its service tier (a batch line has none: the Batch API has its own price).
  */
-export function extractionRequestBody(model: string, prompt: PromptTemplate, entryText: string, sampling: SamplingParameters, serviceTier?: ServiceTier) {
+export function extractionRequestBody(
+  model: string,
+  prompt: PromptTemplate,
+  entryText: string,
+  sampling: SamplingParameters,
+  serviceTier?: ServiceTier,
+) {
   return {
     model,
     messages: promptMessages(prompt, entryText),
     response_format: ANSWER_RESPONSE_FORMAT,
     ...sampling,
     ...(serviceTier ? serviceTierField(serviceTier) : {}),
-    max_completion_tokens: ANSWER_MAX_OUTPUT_TOKENS + (sampling.reasoning_effort && sampling.reasoning_effort !== 'none' ? REASONING_TOKEN_ALLOWANCE : 0),
+    max_completion_tokens:
+      ANSWER_MAX_OUTPUT_TOKENS + (sampling.reasoning_effort && sampling.reasoning_effort !== 'none' ? REASONING_TOKEN_ALLOWANCE : 0),
   };
 }
 
@@ -58,7 +65,10 @@ export function parseExtractionCompletion(completion: ChatCompletion) {
 }
 
 /** The tags and provenance of a parsed answer; a refusal is permanent, an answer without content retryable. */
-export function answerOfCompletion(completion: ReturnType<typeof parseExtractionCompletion>, requestedModel: string): Omit<RawExtraction, 'latencyMs'> {
+export function answerOfCompletion(
+  completion: ReturnType<typeof parseExtractionCompletion>,
+  requestedModel: string,
+): Omit<RawExtraction, 'latencyMs'> {
   const message = completion.choices[0]?.message;
   // The refusal's words may quote the entry, so they stay out of the error (and the logs).
   if (message?.refusal) throw new PermanentError('the model refused to answer', { reason: 'model-refused' });

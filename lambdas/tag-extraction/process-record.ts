@@ -91,7 +91,10 @@ export async function processJobRecord(record: SQSRecord, deps: RecordProcessorD
       });
       logger.debug('entry tagged: tags kept and dropped', { ...context, tags: outcome.tags, dropped: outcome.dropped });
     } else if (outcome.kind === 'superseded') {
-      logger.info('entry superseded: edited since the job was sent; job acknowledged', { ...context, currentRevision: outcome.currentRevision });
+      logger.info('entry superseded: edited since the job was sent; job acknowledged', {
+        ...context,
+        currentRevision: outcome.currentRevision,
+      });
     } else {
       logger.info(`entry ${outcome.kind}`, context);
     }
@@ -126,7 +129,11 @@ export async function processJobRecord(record: SQSRecord, deps: RecordProcessorD
         const unwritten = await whyUnwritten(deps.store, target);
         if (unwritten.kind !== 'other') {
           metrics.addMetric(OUTCOME_METRICS[unwritten.kind], MetricUnit.Count, 1);
-          logger.info(`entry ${unwritten.kind}; its failed job is acknowledged`, { ...context, reason: decision.reason, detail: decision.detail });
+          logger.info(`entry ${unwritten.kind}; its failed job is acknowledged`, {
+            ...context,
+            reason: decision.reason,
+            detail: decision.detail,
+          });
           return;
         }
       }

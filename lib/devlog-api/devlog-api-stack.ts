@@ -1,18 +1,20 @@
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
-import {
-  HttpApi,
-  HttpMethod,
-  HttpNoneAuthorizer,
-  LogGroupLogDestination,
-  type IHttpRouteAuthorizer,
-} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpApi, HttpMethod, HttpNoneAuthorizer, LogGroupLogDestination, type IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { ACCESS_LOG_FORMAT, ENTRY_INDEX_PROJECTED_ATTRIBUTES, FUNCTION_SETTINGS } from '../shared/resource-settings.js';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
-import { AccountRecovery, FeaturePlan, Mfa, OAuthScope, UserPool, UserPoolClient, UserPoolClientIdentityProvider } from 'aws-cdk-lib/aws-cognito';
+import {
+  AccountRecovery,
+  FeaturePlan,
+  Mfa,
+  OAuthScope,
+  UserPool,
+  UserPoolClient,
+  UserPoolClientIdentityProvider,
+} from 'aws-cdk-lib/aws-cognito';
 import { AttributeType, Billing, ProjectionType, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaFunctionTarget } from 'aws-cdk-lib/aws-events-targets';
@@ -179,7 +181,9 @@ export class DevLogApiStack extends Stack {
         actions: ['dynamodb:Query'],
         resources: [this.tagsTable.tableArn, ...TAGS_TABLE.indexes.map((index) => `${this.tagsTable.tableArn}/index/${index.name}`)],
         conditions: {
-          'ForAllValues:StringEquals': { 'dynamodb:Attributes': [TAGS_TABLE.partitionKey, TAGS_TABLE.sortKey, ...API_TAGS_TABLE_ATTRIBUTES] },
+          'ForAllValues:StringEquals': {
+            'dynamodb:Attributes': [TAGS_TABLE.partitionKey, TAGS_TABLE.sortKey, ...API_TAGS_TABLE_ATTRIBUTES],
+          },
           StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
         },
       }),
@@ -493,7 +497,8 @@ export class DevLogApiStack extends Stack {
     if (topic instanceof Topic) {
       Validations.of(topic).acknowledge({
         id: 'AwsSolutions-SNS2',
-        reason: 'Alarm notifications carry no data; CloudWatch cannot publish to a topic under the AWS-managed SNS key, and a customer key costs more than it protects here.',
+        reason:
+          'Alarm notifications carry no data; CloudWatch cannot publish to a topic under the AWS-managed SNS key, and a customer key costs more than it protects here.',
       });
       new CfnOutput(this, 'AlarmTopicArn', { value: topic.topicArn });
     }
@@ -503,8 +508,17 @@ export class DevLogApiStack extends Stack {
   private createAlarms(): void {
     const alarms = new StackAlarms(this, 'Alarms', { topic: this.alarmTopic });
     alarms.watch('Jobs', {
-      DeadLetters: [this.deadLetterQueue.metricApproximateNumberOfMessagesVisible(MAXIMUM), { threshold: 1, description: 'Jobs reached the DLQ: their entries are marked failed. Fix the cause, then `npm run redrive -- --stage <stage>`.' }],
-      OldestJobAge: [this.jobsQueue.metricApproximateAgeOfOldestMessage(MAXIMUM), { threshold: 900, description: 'A job has waited over 15 minutes: extraction is down, throttled or rate limited.' }],
+      DeadLetters: [
+        this.deadLetterQueue.metricApproximateNumberOfMessagesVisible(MAXIMUM),
+        {
+          threshold: 1,
+          description: 'Jobs reached the DLQ: their entries are marked failed. Fix the cause, then `npm run redrive -- --stage <stage>`.',
+        },
+      ],
+      OldestJobAge: [
+        this.jobsQueue.metricApproximateAgeOfOldestMessage(MAXIMUM),
+        { threshold: 900, description: 'A job has waited over 15 minutes: extraction is down, throttled or rate limited.' },
+      ],
     });
     alarms.watch('Api', {
       ApiErrors: [this.apiFunction.metricErrors(SUM), { threshold: 5, description: 'The API function is failing (5xx to clients).' }],
@@ -516,20 +530,84 @@ export class DevLogApiStack extends Stack {
     const longestPending = deployedLongestLegitimatePendingSeconds();
     const { alarmingResendsOfOneEntry: resends, metrics } = RECONCILER_SETTINGS;
     alarms.watch('Reconciler', {
-      ReconcilerErrors: [this.reconcilerFunction.metricErrors(SUM), { threshold: 2, evaluationPeriods: 2, description: 'The reconciler keeps failing: entries stuck in pending are not being healed.' }],
-      ReconcilerSendFailures: [reconcilerMetric(metrics.sendFailures, 'Sum'), { threshold: 1, description: 'The reconciler could not re-send the jobs of stuck entries (SQS down, or a job the contract rejects): they stay pending until it can.' }],
-      PendingTooLong: [reconcilerMetric(metrics.oldestPendingAge, 'Maximum'), { threshold: longestPending, ...lookBack, description: `An entry has been pending longer than its jobs can legitimately take (${Math.round(longestPending / 60)} min: two whole retry paths and a reconciler period): re-sending does not make it done. README, Operations: "An entry stays pending".` }],
-      EntryResentRepeatedly: [reconcilerMetric(metrics.mostResendsOfOneEntry, 'Maximum'), { threshold: resends, ...lookBack, description: `The reconciler re-sent one entry's job ${resends} times or more: its jobs are lost or skipped. README, Operations: "An entry stays pending".` }],
+      ReconcilerErrors: [
+        this.reconcilerFunction.metricErrors(SUM),
+        { threshold: 2, evaluationPeriods: 2, description: 'The reconciler keeps failing: entries stuck in pending are not being healed.' },
+      ],
+      ReconcilerSendFailures: [
+        reconcilerMetric(metrics.sendFailures, 'Sum'),
+        {
+          threshold: 1,
+          description:
+            'The reconciler could not re-send the jobs of stuck entries (SQS down, or a job the contract rejects): they stay pending until it can.',
+        },
+      ],
+      PendingTooLong: [
+        reconcilerMetric(metrics.oldestPendingAge, 'Maximum'),
+        {
+          threshold: longestPending,
+          ...lookBack,
+          description: `An entry has been pending longer than its jobs can legitimately take (${Math.round(longestPending / 60)} min: two whole retry paths and a reconciler period): re-sending does not make it done. README, Operations: "An entry stays pending".`,
+        },
+      ],
+      EntryResentRepeatedly: [
+        reconcilerMetric(metrics.mostResendsOfOneEntry, 'Maximum'),
+        {
+          threshold: resends,
+          ...lookBack,
+          description: `The reconciler re-sent one entry's job ${resends} times or more: its jobs are lost or skipped. README, Operations: "An entry stays pending".`,
+        },
+      ],
     });
     alarms.watch('TechStack', {
-      TechStackAggregatorErrors: [this.aggregatorFunction.metricErrors(SUM), { threshold: 3, evaluationPeriods: 2, description: 'The tech-stack aggregator keeps failing: profiles and tag filters lag behind the entries.' }],
-      TechStackIteratorAge: [this.aggregatorFunction.metric('IteratorAge', MAXIMUM), { threshold: 5 * 60 * 1000, description: 'The aggregator is over 5 minutes behind the entries stream: the tech stack and tag filter are stale.' }],
-      TechStackDeadLetters: [this.aggregatorDeadLetterQueue.metricApproximateNumberOfMessagesVisible(MAXIMUM), { threshold: 1, description: 'Stream records exhausted their retries: some entries are missing from the tech stack and the tag filter until they change again.' }],
+      TechStackAggregatorErrors: [
+        this.aggregatorFunction.metricErrors(SUM),
+        {
+          threshold: 3,
+          evaluationPeriods: 2,
+          description: 'The tech-stack aggregator keeps failing: profiles and tag filters lag behind the entries.',
+        },
+      ],
+      TechStackIteratorAge: [
+        this.aggregatorFunction.metric('IteratorAge', MAXIMUM),
+        {
+          threshold: 5 * 60 * 1000,
+          description: 'The aggregator is over 5 minutes behind the entries stream: the tech stack and tag filter are stale.',
+        },
+      ],
+      TechStackDeadLetters: [
+        this.aggregatorDeadLetterQueue.metricApproximateNumberOfMessagesVisible(MAXIMUM),
+        {
+          threshold: 1,
+          description:
+            'Stream records exhausted their retries: some entries are missing from the tech stack and the tag filter until they change again.',
+        },
+      ],
     });
     alarms.watch('EntryEvents', {
-      EntryEventsErrors: [this.entryEventsFunction.metricErrors(SUM), { threshold: 3, evaluationPeriods: 2, description: 'The entry events publisher keeps failing: the other prompts do not hear of new tags.' }],
-      EntryEventsIteratorAge: [this.entryEventsFunction.metric('IteratorAge', MAXIMUM), { threshold: 5 * 60 * 1000, description: 'Entry events are over 5 minutes behind the entries stream (the bus refuses them, or the publisher fails).' }],
-      EntryEventsDeadLetters: [this.entryEventsDeadLetterQueue.metricApproximateNumberOfMessagesVisible(MAXIMUM), { threshold: 1, description: 'Stream records exhausted their retries: their entry events were never published. The DLQ names the shard and sequence range.' }],
+      EntryEventsErrors: [
+        this.entryEventsFunction.metricErrors(SUM),
+        {
+          threshold: 3,
+          evaluationPeriods: 2,
+          description: 'The entry events publisher keeps failing: the other prompts do not hear of new tags.',
+        },
+      ],
+      EntryEventsIteratorAge: [
+        this.entryEventsFunction.metric('IteratorAge', MAXIMUM),
+        {
+          threshold: 5 * 60 * 1000,
+          description: 'Entry events are over 5 minutes behind the entries stream (the bus refuses them, or the publisher fails).',
+        },
+      ],
+      EntryEventsDeadLetters: [
+        this.entryEventsDeadLetterQueue.metricApproximateNumberOfMessagesVisible(MAXIMUM),
+        {
+          threshold: 1,
+          description:
+            'Stream records exhausted their retries: their entry events were never published. The DLQ names the shard and sequence range.',
+        },
+      ],
     });
   }
 

@@ -3,7 +3,14 @@ import * as z from 'zod';
 import { DEPLOYMENT_CONFIG_NAMES, type DeploymentConfigName, defaultDeploymentConfig } from '../tag-extraction/canary-release.js';
 import { DEFAULT_DAILY_ENTRY_QUOTA } from '../../lambdas/devlog-api/domain/daily-quota.js';
 import { DEFAULT_MAX_OPEN_WAITS_PER_USER } from '../../lambdas/devlog-api/domain/wait-for-entry.js';
-import { DEFAULT_OPENAI_MODEL, DEFAULT_REASONING_EFFORT, DEFAULT_SERVICE_TIER, parseModelList, REASONING_EFFORTS, SERVICE_TIERS } from '../../lambdas/tag-extraction/model-settings.js';
+import {
+  DEFAULT_OPENAI_MODEL,
+  DEFAULT_REASONING_EFFORT,
+  DEFAULT_SERVICE_TIER,
+  parseModelList,
+  REASONING_EFFORTS,
+  SERVICE_TIERS,
+} from '../../lambdas/tag-extraction/model-settings.js';
 
 const StageConfigSchema = z.object({
   stage: z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, 'stage: lower-case letters, digits and dashes'),
@@ -44,7 +51,12 @@ const StageConfigSchema = z.object({
    */
   cognitoCallbackUrls: z
     .string()
-    .transform((value) => value.split(',').map((url) => url.trim()).filter(Boolean))
+    .transform((value) =>
+      value
+        .split(',')
+        .map((url) => url.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.url().refine(isCallbackUrl, 'callback URLs use https (http only for localhost)')).min(1))
     .optional(),
 });

@@ -95,14 +95,33 @@ export class CanaryRelease extends Construct {
     const { recordFailureRate, ungroundedTagRate } = CANARY_ALARMS;
     const rolledBack = 'CodeDeploy rolls alias live back.';
     this.versionAlarms = props.alarms.watch('Release', {
-      NewVersionErrors: [lambdaVersionMetric(version.lambda, version.version, 'Errors'), { threshold: CANARY_ALARMS.errors, description: `The new extraction version crashed during its release: ${rolledBack}` }],
+      NewVersionErrors: [
+        lambdaVersionMetric(version.lambda, version.version, 'Errors'),
+        { threshold: CANARY_ALARMS.errors, description: `The new extraction version crashed during its release: ${rolledBack}` },
+      ],
       NewVersionRecordFailureRate: [
-        guardedRate(ours(EXTRACTION_METRICS.recordsFailed), ours(EXTRACTION_METRICS.recordsProcessed), CANARY_ALARMS.minimumRecords, 'records failed / processed'),
-        { threshold: recordFailureRate, description: `The new extraction version fails ${recordFailureRate * 100} % or more of its records: ${rolledBack}` },
+        guardedRate(
+          ours(EXTRACTION_METRICS.recordsFailed),
+          ours(EXTRACTION_METRICS.recordsProcessed),
+          CANARY_ALARMS.minimumRecords,
+          'records failed / processed',
+        ),
+        {
+          threshold: recordFailureRate,
+          description: `The new extraction version fails ${recordFailureRate * 100} % or more of its records: ${rolledBack}`,
+        },
       ],
       NewVersionUngroundedTagRate: [
-        guardedRate(ours(EXTRACTION_METRICS.ungroundedTagsDropped), ours(EXTRACTION_METRICS.tagsProposed), CANARY_ALARMS.minimumProposedTags, 'ungrounded tags / proposed'),
-        { threshold: ungroundedTagRate, description: `The new extraction version drops ${ungroundedTagRate * 100} % or more of the model's tags as ungrounded: ${rolledBack}` },
+        guardedRate(
+          ours(EXTRACTION_METRICS.ungroundedTagsDropped),
+          ours(EXTRACTION_METRICS.tagsProposed),
+          CANARY_ALARMS.minimumProposedTags,
+          'ungrounded tags / proposed',
+        ),
+        {
+          threshold: ungroundedTagRate,
+          description: `The new extraction version drops ${ungroundedTagRate * 100} % or more of the model's tags as ungrounded: ${rolledBack}`,
+        },
       ],
     });
     this.preTrafficHook = new LambdaFunction(this, 'PreTrafficHook', {
@@ -135,7 +154,8 @@ export class CanaryRelease extends Construct {
     const hookLogicalId = stack.resolve(stack.getLogicalId(this.preTrafficHook.node.defaultChild as CfnFunction));
     Validations.of(this.deploymentGroup.role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${hookLogicalId}.Arn>:*]`,
-      reason: "CDK's grant to invoke the hook covers its qualifiers (`:*`); the hook is our one function, and CodeDeploy invokes it unqualified.",
+      reason:
+        "CDK's grant to invoke the hook covers its qualifiers (`:*`); the hook is our one function, and CodeDeploy invokes it unqualified.",
     });
   }
 }

@@ -62,9 +62,13 @@ export class ExtractionDashboard extends Construct {
       .monitorCustom({
         humanReadableName: 'Tag extraction',
         alarmFriendlyName: 'TagExtraction',
-        description: 'EMF metrics of the extraction function (lambdas/tag-extraction/telemetry.ts), summed over all versions unless per version.',
+        description:
+          'EMF metrics of the extraction function (lambdas/tag-extraction/telemetry.ts), summed over all versions unless per version.',
         metricGroups: [
-          { title: 'Entries tagged and failed', metrics: [ours(METRICS.entriesTagged), ours(METRICS.entriesFailed), ours(METRICS.invalidJobMessages)] },
+          {
+            title: 'Entries tagged and failed',
+            metrics: [ours(METRICS.entriesTagged), ours(METRICS.entriesFailed), ours(METRICS.invalidJobMessages)],
+          },
           { title: 'Retries and circuit deferrals', metrics: [ours(METRICS.extractionRetries), ours(METRICS.jobsDeferredByCircuit)] },
           {
             title: 'Model latency p50 / p99 (ms)',
@@ -80,7 +84,9 @@ export class ExtractionDashboard extends Construct {
           {
             title: 'Lambda errors per version',
             metrics: [
-              search(`{AWS/Lambda,FunctionName,Resource,ExecutedVersion} FunctionName="${props.extractionFunction.functionName}" MetricName="Errors"`),
+              search(
+                `{AWS/Lambda,FunctionName,Resource,ExecutedVersion} FunctionName="${props.extractionFunction.functionName}" MetricName="Errors"`,
+              ),
             ],
           },
         ],

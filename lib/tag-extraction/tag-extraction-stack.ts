@@ -107,9 +107,7 @@ export class TagExtractionStack extends Stack {
         FUNCTION_TIMEOUT_SECONDS: String(functionTimeout.toSeconds()),
         RECORD_CONCURRENCY: String(CONSUMER_SETTINGS.recordConcurrency),
         // Each of up to maxConcurrency instances gets an equal share of the account's limit.
-        OPENAI_REQUESTS_PER_MINUTE: String(
-          Math.floor(config.openAiRequestsPerMinute / CONSUMER_SETTINGS.maxConcurrency),
-        ),
+        OPENAI_REQUESTS_PER_MINUTE: String(Math.floor(config.openAiRequestsPerMinute / CONSUMER_SETTINGS.maxConcurrency)),
         POWERTOOLS_METRICS_NAMESPACE: EXTRACTION_TELEMETRY.namespace,
       },
     });
@@ -139,10 +137,7 @@ export class TagExtractionStack extends Stack {
 
     this.node.addValidation({
       validate: () => {
-        const violation = visibilityTimeoutViolation(
-          QUEUE_SETTINGS.visibilityTimeoutSeconds,
-          functionTimeout.toSeconds(),
-        );
+        const violation = visibilityTimeoutViolation(QUEUE_SETTINGS.visibilityTimeoutSeconds, functionTimeout.toSeconds());
         return violation ? [`${violation}: raise QUEUE_SETTINGS.visibilityTimeoutSeconds or lower the timeout`] : [];
       },
     });
@@ -209,7 +204,11 @@ export class TagExtractionStack extends Stack {
     this.openAiSecret.grantRead(collector);
     this.grantEntryTagAccess(collector, tableArn);
     collector.addToRolePolicy(
-      new PolicyStatement({ effect: Effect.ALLOW, actions: ['dynamodb:Query', 'dynamodb:UpdateItem'], resources: [this.backfillLedger.tableArn] }),
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['dynamodb:Query', 'dynamodb:UpdateItem'],
+        resources: [this.backfillLedger.tableArn],
+      }),
     );
     new Rule(this, 'BackfillCollectorSchedule', {
       description: 'Applies finished backfill batches (README: Backfill)',
@@ -254,7 +253,12 @@ export class TagExtractionStack extends Stack {
         conditions: {
           'ForAllValues:StringEquals': {
             // The revision too: its writes are conditional on it, and conditions count as named attributes.
-            'dynamodb:Attributes': [ENTRY_TABLE.partitionKey, ENTRY_TABLE.sortKey, ...ENTRY_TABLE.extractionAttributes, ENTRY_TABLE.revisionAttribute],
+            'dynamodb:Attributes': [
+              ENTRY_TABLE.partitionKey,
+              ENTRY_TABLE.sortKey,
+              ...ENTRY_TABLE.extractionAttributes,
+              ENTRY_TABLE.revisionAttribute,
+            ],
           },
           StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE'] },
         },
@@ -265,9 +269,18 @@ export class TagExtractionStack extends Stack {
   /** Alarms to the stage's alarm topic, which the API stack owns and publishes in SSM. */
   private createAlarms(alarms: StackAlarms, config: StageConfig): void {
     alarms.watch('Functions', {
-      ExtractionErrors: [this.extractionFunction.metricErrors(SUM), { threshold: 1, description: 'The extraction function crashed (not a record failure): check its logs.' }],
-      ExtractionThrottles: [this.extractionFunction.metricThrottles(SUM), { threshold: 10, evaluationPeriods: 3, description: 'The extraction function is throttled: account concurrency is exhausted.' }],
-      BackfillCollectorErrors: [this.backfillCollector.metricErrors(SUM), { threshold: 1, description: 'The backfill collector failed a run (it resumes on the next): check its logs.' }],
+      ExtractionErrors: [
+        this.extractionFunction.metricErrors(SUM),
+        { threshold: 1, description: 'The extraction function crashed (not a record failure): check its logs.' },
+      ],
+      ExtractionThrottles: [
+        this.extractionFunction.metricThrottles(SUM),
+        { threshold: 10, evaluationPeriods: 3, description: 'The extraction function is throttled: account concurrency is exhausted.' },
+      ],
+      BackfillCollectorErrors: [
+        this.backfillCollector.metricErrors(SUM),
+        { threshold: 1, description: 'The backfill collector failed a run (it resumes on the next): check its logs.' },
+      ],
     });
     // Published once per container (lambdas/tag-extraction/handler.ts): the lowest value of the hour.
     const daysToShutdown = (model: string) =>
@@ -284,7 +297,14 @@ export class TagExtractionStack extends Stack {
       Object.fromEntries(
         models.map((model, index) => [
           index === 0 ? 'ModelShutdownSoon' : `FallbackModel${index}ShutdownSoon`,
-          [daysToShutdown(model), { threshold: MODEL_SHUTDOWN_ALARM_DAYS, below: true, description: `Model ${model} shuts down in under ${MODEL_SHUTDOWN_ALARM_DAYS} days: migrate (README, model-migration runbook).` }],
+          [
+            daysToShutdown(model),
+            {
+              threshold: MODEL_SHUTDOWN_ALARM_DAYS,
+              below: true,
+              description: `Model ${model} shuts down in under ${MODEL_SHUTDOWN_ALARM_DAYS} days: migrate (README, model-migration runbook).`,
+            },
+          ],
         ]),
       ),
     );

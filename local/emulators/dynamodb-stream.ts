@@ -1,12 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  Agent,
-  createServer,
-  request as forward,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type ServerResponse,
-} from 'node:http';
+import { Agent, createServer, request as forward, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
 import {
   type AttributeValue,
@@ -183,7 +176,12 @@ export async function startLocalStream(options: LocalStreamOptions): Promise<Loc
       const input = parseJson(body);
       // Nothing here writes entries in batches; refusing one is better than a write the stream misses.
       if (operation === 'DynamoDB_20120810.BatchWriteItem' && hasTable(input?.RequestItems, table.tableName)) {
-        return answerError(response, 400, 'ValidationException', `${operation} is not supported on ${table.tableName} by the local stream stand-in`);
+        return answerError(
+          response,
+          400,
+          'ValidationException',
+          `${operation} is not supported on ${table.tableName} by the local stream stand-in`,
+        );
       }
       const key = input?.TableName === table.tableName && WRITE_TARGETS.has(operation) ? keyOf(input, table) : undefined;
       const recorded = key && (options.recordsItem?.(key) ?? true);
@@ -206,7 +204,10 @@ export async function startLocalStream(options: LocalStreamOptions): Promise<Loc
       if (consumerPollers.has(name)) throw new Error(`the stream already feeds ${name}`);
       consumerPollers.set(name, startPoller({ ...options, ...consumer, partition: consumerPartition(name) }, logTable, handler));
     },
-    drained: () => started.then(() => Promise.all([poller?.drained(), ...[...consumerPollers.values()].map((consumer) => consumer.drained())])).then(() => undefined),
+    drained: () =>
+      started
+        .then(() => Promise.all([poller?.drained(), ...[...consumerPollers.values()].map((consumer) => consumer.drained())]))
+        .then(() => undefined),
     stopDelivery: async () => {
       await Promise.all([poller?.stop(), ...[...consumerPollers.values()].map((consumer) => consumer.stop())]);
     },
@@ -395,7 +396,12 @@ async function lastSequence(client: DynamoDBClient, logTable: string): Promise<n
 }
 
 /** After a crash: an intent whose item differs from its old image became a record; the others never happened. */
-async function resolveIntents(client: DynamoDBClient, table: StreamedTable, logTable: string, consumerPartitions: readonly string[]): Promise<void> {
+async function resolveIntents(
+  client: DynamoDBClient,
+  table: StreamedTable,
+  logTable: string,
+  consumerPartitions: readonly string[],
+): Promise<void> {
   for (const entry of await readLog(client, logTable)) {
     if (entry.state !== 'intent') continue;
     const key = JSON.parse(entry.keys) as Item;
@@ -411,7 +417,10 @@ interface Poller {
 }
 
 /** What one poller delivers with: a consumer's mapping settings and its partition of the log. */
-type PollerOptions = Pick<LocalStreamOptions, 'client' | 'filter' | 'batchSize' | 'retryAttempts' | 'functionTimeoutSeconds' | 'functionName' | 'log'> & {
+type PollerOptions = Pick<
+  LocalStreamOptions,
+  'client' | 'filter' | 'batchSize' | 'retryAttempts' | 'functionTimeoutSeconds' | 'functionName' | 'log'
+> & {
   partition: string;
 };
 

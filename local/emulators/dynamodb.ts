@@ -66,7 +66,9 @@ export async function ensureEntryTable(client: DynamoDBClient, tableName: string
   try {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
     const existing = new Set(
-      (Table?.GlobalSecondaryIndexes ?? []).map((index) => `${index.IndexName}:${index.KeySchema?.map((key) => key.AttributeName).join(',')}`),
+      (Table?.GlobalSecondaryIndexes ?? []).map(
+        (index) => `${index.IndexName}:${index.KeySchema?.map((key) => key.AttributeName).join(',')}`,
+      ),
     );
     const missing = indexes.filter((index) => !existing.has(`${index.name}:${index.partitionKey},${index.sortKey}`));
     if (missing.length > 0) {

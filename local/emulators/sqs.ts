@@ -1,8 +1,4 @@
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
 import { QUEUE_SETTINGS } from '../../lambdas/contract/index.js';
 import { LOOPBACK } from '../http-server.js';
@@ -61,8 +57,7 @@ export async function ensureJobQueues(
   names: { queueName: string; deadLetterQueueName: string },
   options: JobQueueOptions = {},
 ): Promise<JobQueues> {
-  const { visibilityTimeoutSeconds = QUEUE_SETTINGS.visibilityTimeoutSeconds, maxReceiveCount = QUEUE_SETTINGS.maxReceiveCount } =
-    options;
+  const { visibilityTimeoutSeconds = QUEUE_SETTINGS.visibilityTimeoutSeconds, maxReceiveCount = QUEUE_SETTINGS.maxReceiveCount } = options;
   const days = (count: number) => String(count * 24 * 60 * 60);
   const deadLetterQueueUrl = await createQueue(client, names.deadLetterQueueName, {
     MessageRetentionPeriod: days(QUEUE_SETTINGS.dlqRetentionDays),
@@ -86,9 +81,7 @@ async function createQueue(client: SQSClient, name: string, attributes: Record<s
 }
 
 async function queueArn(client: SQSClient, queueUrl: string): Promise<string> {
-  const { Attributes } = await client.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
-  );
+  const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
   const arn = Attributes?.QueueArn;
   if (!arn) throw new Error(`queue ${queueUrl} has no ARN`);
   return arn;

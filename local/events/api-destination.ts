@@ -69,10 +69,14 @@ export function startApiDestination(options: ApiDestinationOptions): ApiDestinat
 
   const deadLetter = async (letter: DeadLetter) => {
     await appendFile(options.deadLetterFile, `${JSON.stringify(letter)}\n`);
-    options.log(`events: ${letter.event['detail-type']} ${letter.event.id} not delivered to ${options.url} (${letter.reason}: ${letter.lastError}); kept in ${options.deadLetterFile}`);
+    options.log(
+      `events: ${letter.event['detail-type']} ${letter.event.id} not delivered to ${options.url} (${letter.reason}: ${letter.lastError}); kept in ${options.deadLetterFile}`,
+    );
   };
 
-  const attempt = async (event: EventBridgeEnvelope): Promise<{ delivered: true } | { delivered: false; retryable: boolean; error: string }> => {
+  const attempt = async (
+    event: EventBridgeEnvelope,
+  ): Promise<{ delivered: true } | { delivered: false; retryable: boolean; error: string }> => {
     try {
       const response = await fetch(options.url, {
         method: 'POST',
@@ -82,7 +86,11 @@ export function startApiDestination(options: ApiDestinationOptions): ApiDestinat
       });
       await response.body?.cancel();
       if (response.ok) return { delivered: true };
-      return { delivered: false, retryable: response.status >= 500 || RETRYABLE_STATUSES.has(response.status), error: `HTTP ${response.status}` };
+      return {
+        delivered: false,
+        retryable: response.status >= 500 || RETRYABLE_STATUSES.has(response.status),
+        error: `HTTP ${response.status}`,
+      };
     } catch (error) {
       return { delivered: false, retryable: true, error: (error as Error).message };
     }
@@ -97,14 +105,17 @@ export function startApiDestination(options: ApiDestinationOptions): ApiDestinat
       if (!outcome.retryable) return deadLetter({ event, attempts, reason: 'not retryable', lastError: outcome.error });
       if (attempts >= retry.maxAttempts) return deadLetter({ event, attempts, reason: 'retries exhausted', lastError: outcome.error });
       const delayMs = Math.round(random() * Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempts - 1)));
-      if (now() + delayMs - firstAttemptAt > retry.maxEventAgeMs) return deadLetter({ event, attempts, reason: 'too old', lastError: outcome.error });
+      if (now() + delayMs - firstAttemptAt > retry.maxEventAgeMs)
+        return deadLetter({ event, attempts, reason: 'too old', lastError: outcome.error });
       await sleep(delayMs, stopping.signal);
     }
   };
 
   return {
     deliver(event) {
-      const delivery = deliverWithRetries(event).catch((error: Error) => options.log(`events: delivering ${event.id} failed: ${error.message}`));
+      const delivery = deliverWithRetries(event).catch((error: Error) =>
+        options.log(`events: delivering ${event.id} failed: ${error.message}`),
+      );
       inFlight.add(delivery);
       void delivery.finally(() => inFlight.delete(delivery));
     },

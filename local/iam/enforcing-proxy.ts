@@ -99,16 +99,30 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
 }
 
 /** Sends `body` as `operation` with the caller's headers and reads the whole answer (a metered call). */
-function relayWhole(request: IncomingMessage, response: ServerResponse, body: Buffer, target: URL, operation: string): Promise<RelayedAnswer> {
+function relayWhole(
+  request: IncomingMessage,
+  response: ServerResponse,
+  body: Buffer,
+  target: URL,
+  operation: string,
+): Promise<RelayedAnswer> {
   return new Promise((resolve, reject) => {
     const prefix = String(request.headers['x-amz-target'] ?? '').split('.')[0];
-    const headers = { ...request.headers, host: target.host, 'content-length': String(body.length), ...(prefix ? { 'x-amz-target': `${prefix}.${operation}` } : {}) };
-    const upstream = httpRequest({ host: target.hostname, port: target.port, method: request.method, path: request.url, headers }, (answer) => {
-      const chunks: Buffer[] = [];
-      answer.on('data', (chunk: Buffer) => chunks.push(chunk));
-      answer.on('end', () => resolve({ status: answer.statusCode ?? 502, headers: answer.headers, body: Buffer.concat(chunks) }));
-      answer.on('error', reject);
-    });
+    const headers = {
+      ...request.headers,
+      host: target.host,
+      'content-length': String(body.length),
+      ...(prefix ? { 'x-amz-target': `${prefix}.${operation}` } : {}),
+    };
+    const upstream = httpRequest(
+      { host: target.hostname, port: target.port, method: request.method, path: request.url, headers },
+      (answer) => {
+        const chunks: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+        answer.on('end', () => resolve({ status: answer.statusCode ?? 502, headers: answer.headers, body: Buffer.concat(chunks) }));
+        answer.on('error', reject);
+      },
+    );
     upstream.on('error', reject);
     response.on('close', () => {
       if (!response.writableFinished) upstream.destroy();
@@ -140,7 +154,13 @@ function decide(options: EnforcingProxyOptions, operation: string, body: Buffer,
 function forward(request: IncomingMessage, response: ServerResponse, body: Buffer, target: URL): Promise<void> {
   return new Promise((resolve, reject) => {
     const upstream = httpRequest(
-      { host: target.hostname, port: target.port, method: request.method, path: request.url, headers: { ...request.headers, host: target.host } },
+      {
+        host: target.hostname,
+        port: target.port,
+        method: request.method,
+        path: request.url,
+        headers: { ...request.headers, host: target.host },
+      },
       (answer) => {
         response.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(response);

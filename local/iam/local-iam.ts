@@ -56,8 +56,14 @@ export async function startLocalIam(options: LocalIamOptions): Promise<LocalIam>
   const identities: Record<string, LocalIdentity> = Object.fromEntries(
     POLICY_FUNCTIONS.map((fn) => [localAccessKeyId(fn), { functionName: fn, statements: policies[fn] }]),
   );
-  const tableArns: Record<string, string> = { [options.tables.entries]: POLICY_RESOURCES.table, [options.tables.tags]: POLICY_RESOURCES.tagsTable };
-  const queueArns: Record<string, string> = { [options.queues.jobs]: POLICY_RESOURCES.jobsQueue, [options.queues.deadLetter]: POLICY_RESOURCES.deadLetterQueue };
+  const tableArns: Record<string, string> = {
+    [options.tables.entries]: POLICY_RESOURCES.table,
+    [options.tables.tags]: POLICY_RESOURCES.tagsTable,
+  };
+  const queueArns: Record<string, string> = {
+    [options.queues.jobs]: POLICY_RESOURCES.jobsQueue,
+    [options.queues.deadLetter]: POLICY_RESOURCES.deadLetterQueue,
+  };
   const billedTables: Record<string, BilledTable> = {
     [options.tables.entries]: {
       ...ENTRY_TABLE,

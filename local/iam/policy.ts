@@ -91,6 +91,9 @@ function stringTest(base: string, operator: string): (pattern: string, value: st
 
 /** IAM's `*` and `?` wildcards; actions compare case-insensitively, resources and values exactly. */
 function wildcardMatch(pattern: string, value: string, ignoreCase: boolean): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.');
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replaceAll('*', '.*')
+    .replaceAll('?', '.');
   return new RegExp(`^${source}$`, ignoreCase ? 'i' : '').test(value);
 }

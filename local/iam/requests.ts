@@ -26,9 +26,23 @@ const SINGLE_TABLE_OPERATIONS = new Set(['GetItem', 'PutItem', 'UpdateItem', 'De
 /** Words of the expression grammar that are not attribute names. */
 const EXPRESSION_WORDS = new Set(
   [
-    'SET', 'REMOVE', 'ADD', 'DELETE', 'AND', 'OR', 'NOT', 'BETWEEN', 'IN',
-    'attribute_exists', 'attribute_not_exists', 'attribute_type', 'begins_with', 'contains', 'size',
-    'if_not_exists', 'list_append',
+    'SET',
+    'REMOVE',
+    'ADD',
+    'DELETE',
+    'AND',
+    'OR',
+    'NOT',
+    'BETWEEN',
+    'IN',
+    'attribute_exists',
+    'attribute_not_exists',
+    'attribute_type',
+    'begins_with',
+    'contains',
+    'size',
+    'if_not_exists',
+    'list_append',
   ].map((word) => word.toLowerCase()),
 );
 

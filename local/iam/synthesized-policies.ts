@@ -42,13 +42,17 @@ export function synthesizeFunctionPolicies(): FunctionPolicies {
   const assembly = app.synth();
   const templateOf = (stack: Stack) => assembly.getStackByName(stack.stackName).template as Template;
   const logicalId = (stack: Stack, construct: IConstruct) => stack.getLogicalId(construct.node.defaultChild as CfnElement);
-  const resolver = referenceResolver(api.node.tryGetContext('stage') ?? 'dev', {
-    [logicalId(api, api.table)]: POLICY_RESOURCES.table,
-    [logicalId(api, api.jobsQueue)]: POLICY_RESOURCES.jobsQueue,
-    [logicalId(api, api.deadLetterQueue)]: POLICY_RESOURCES.deadLetterQueue,
-    [logicalId(api, api.tagsTable)]: POLICY_RESOURCES.tagsTable,
-    [logicalId(api, api.aggregatorDeadLetterQueue)]: POLICY_RESOURCES.aggregatorDeadLetterQueue,
-  }, { [logicalId(api, api.table)]: POLICY_RESOURCES.entriesStream });
+  const resolver = referenceResolver(
+    api.node.tryGetContext('stage') ?? 'dev',
+    {
+      [logicalId(api, api.table)]: POLICY_RESOURCES.table,
+      [logicalId(api, api.jobsQueue)]: POLICY_RESOURCES.jobsQueue,
+      [logicalId(api, api.deadLetterQueue)]: POLICY_RESOURCES.deadLetterQueue,
+      [logicalId(api, api.tagsTable)]: POLICY_RESOURCES.tagsTable,
+      [logicalId(api, api.aggregatorDeadLetterQueue)]: POLICY_RESOURCES.aggregatorDeadLetterQueue,
+    },
+    { [logicalId(api, api.table)]: POLICY_RESOURCES.entriesStream },
+  );
   const roleStatements = (stack: Stack, fn: { role?: IConstruct }) => {
     if (!fn.role) throw new Error('a function without a role');
     const template = templateOf(stack);
@@ -78,9 +82,14 @@ export function functionsWithoutPolicies(): string[] {
   // (test/infra/entry-events.test.ts holds its role to PutEvents on the bus).
   const noTableOrQueueCalls = [api.entryEventsFunction];
   const known = new Set(
-    [api.apiFunction, api.reconcilerFunction, extraction.extractionFunction, api.aggregatorFunction, ...notRunLocally, ...noTableOrQueueCalls].map(
-      (fn) => fn.node.path,
-    ),
+    [
+      api.apiFunction,
+      api.reconcilerFunction,
+      extraction.extractionFunction,
+      api.aggregatorFunction,
+      ...notRunLocally,
+      ...noTableOrQueueCalls,
+    ].map((fn) => fn.node.path),
   );
   return [api, extraction].flatMap((stack) =>
     stack.node
@@ -93,7 +102,9 @@ export function functionsWithoutPolicies(): string[] {
 
 function statementsOfRole(template: Template, roleId: string, resolve: (value: unknown) => string): PolicyStatement[] {
   const attached = Object.values(template.Resources).flatMap((resource) =>
-    resource.Type === 'AWS::IAM::Policy' && resource.Properties?.PolicyDocument && resource.Properties.Roles?.some((role) => role.Ref === roleId)
+    resource.Type === 'AWS::IAM::Policy' &&
+    resource.Properties?.PolicyDocument &&
+    resource.Properties.Roles?.some((role) => role.Ref === roleId)
       ? [resource.Properties.PolicyDocument]
       : [],
   );

@@ -39,7 +39,8 @@ function valueBytes(value: AttributeValue): number {
   if (value.SS) return value.SS.reduce((sum, element) => sum + Buffer.byteLength(element), 0);
   if (value.NS) return value.NS.reduce((sum, element) => sum + numberBytes(element), 0);
   if (value.L) return 3 + value.L.reduce((sum, element) => sum + 1 + valueBytes(element), 0);
-  if (value.M) return 3 + Object.entries(value.M).reduce((sum, [key, element]) => sum + 1 + Buffer.byteLength(key) + valueBytes(element), 0);
+  if (value.M)
+    return 3 + Object.entries(value.M).reduce((sum, [key, element]) => sum + 1 + Buffer.byteLength(key) + valueBytes(element), 0);
   return 0;
 }
 
@@ -60,7 +61,12 @@ function unitsOfWrite(bytes: number): number {
  * it leaves, both where its index keys change. A write whose condition failed bills the item's
  * size, and touches no index.
  */
-export function writeUnitsOf(table: BilledTable, before: WireItem | undefined, after: WireItem | undefined, conditionFailed = false): number {
+export function writeUnitsOf(
+  table: BilledTable,
+  before: WireItem | undefined,
+  after: WireItem | undefined,
+  conditionFailed = false,
+): number {
   const tableUnits = unitsOfWrite(Math.max(itemBytes(before), conditionFailed ? 0 : itemBytes(after)));
   if (conditionFailed) return tableUnits;
   return tableUnits + table.indexes.reduce((sum, index) => sum + indexWriteUnits(table, index, before, after), 0);

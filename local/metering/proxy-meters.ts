@@ -70,7 +70,11 @@ export function sqsCallMeter(meter: UsageMeter): CallMeter {
   };
 }
 
-async function readItem(relay: (body: Buffer, operation?: string) => Promise<RelayedAnswer>, tableName: string, key: WireItem): Promise<WireItem | undefined> {
+async function readItem(
+  relay: (body: Buffer, operation?: string) => Promise<RelayedAnswer>,
+  tableName: string,
+  key: WireItem,
+): Promise<WireItem | undefined> {
   const answer = await relay(Buffer.from(JSON.stringify({ TableName: tableName, Key: key, ConsistentRead: true })), 'GetItem');
   return parseAnswer(answer)?.Item;
 }

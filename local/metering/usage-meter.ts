@@ -45,12 +45,29 @@ const SQS_CHUNK_BYTES = 64 * 1024;
 const EVENTBRIDGE_CHUNK_BYTES = 64 * 1024;
 
 function emptyUsage(): FunctionUsage {
-  return { invocations: 0, billedMs: 0, dynamoDbReadUnits: 0, dynamoDbWriteUnits: 0, sqsRequests: 0, emptyReceives: 0, eventBridgeEvents: 0, logEvents: 0, logBytes: 0, calls: {} };
+  return {
+    invocations: 0,
+    billedMs: 0,
+    dynamoDbReadUnits: 0,
+    dynamoDbWriteUnits: 0,
+    sqsRequests: 0,
+    emptyReceives: 0,
+    eventBridgeEvents: 0,
+    logEvents: 0,
+    logBytes: 0,
+    calls: {},
+  };
 }
 
 function emptyReading(): MeterReading {
   return {
-    functions: { api: emptyUsage(), reconciler: emptyUsage(), extraction: emptyUsage(), aggregator: emptyUsage(), entryEvents: emptyUsage() },
+    functions: {
+      api: emptyUsage(),
+      reconciler: emptyUsage(),
+      extraction: emptyUsage(),
+      aggregator: emptyUsage(),
+      entryEvents: emptyUsage(),
+    },
     httpApi: { requests: 0, accessLogEvents: 0, accessLogBytes: 0 },
   };
 }
@@ -135,8 +152,21 @@ function platformLogLines(fn: BilledFunction, durationMs: number): string[] {
   const { memoryMb, tracing } = FUNCTION_SETTINGS[fn];
   const record = {
     requestId,
-    metrics: { durationMs: Math.round(durationMs * 100) / 100, billedDurationMs: Math.ceil(durationMs), memorySizeMB: memoryMb, maxMemoryUsedMB: 118 },
-    ...(tracing === 'active' ? { tracing: { spanId: '4ad3f7c1b20e9d57', type: 'X-Amzn-Trace-Id', value: 'Root=1-6755a1b2-3f0c9e8d7a6b5c4d3e2f1a0b;Parent=7c1d2e3f4a5b6c7d;Sampled=0;Lineage=1:6d2c8a14:0' } } : {}),
+    metrics: {
+      durationMs: Math.round(durationMs * 100) / 100,
+      billedDurationMs: Math.ceil(durationMs),
+      memorySizeMB: memoryMb,
+      maxMemoryUsedMB: 118,
+    },
+    ...(tracing === 'active'
+      ? {
+          tracing: {
+            spanId: '4ad3f7c1b20e9d57',
+            type: 'X-Amzn-Trace-Id',
+            value: 'Root=1-6755a1b2-3f0c9e8d7a6b5c4d3e2f1a0b;Parent=7c1d2e3f4a5b6c7d;Sampled=0;Lineage=1:6d2c8a14:0',
+          },
+        }
+      : {}),
     status: 'success',
   };
   return [

@@ -40,9 +40,7 @@ const anyBody = fc.oneof(
   fc.string({ unit: 'binary' }).map((entry) => JSON.stringify({ entry })),
   fc.string(),
   fc.uint8Array({ maxLength: 300 }).map((bytes) => Buffer.from(bytes).toString('latin1')),
-  fc
-    .array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 40 })
-    .map((units) => JSON.stringify({ entry: String.fromCharCode(...units) })),
+  fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 40 }).map((units) => JSON.stringify({ entry: String.fromCharCode(...units) })),
 );
 
 /** Keys that have tripped up JavaScript object handling before. */
@@ -97,7 +95,10 @@ describe('the API handler, for any request', () => {
         const body = `{${[...Object.entries(extra).map(([key, value]) => `${JSON.stringify(key)}:${JSON.stringify(value)}`), `"entry":${JSON.stringify(entry)}`].join(',')}}`;
 
         // Act
-        const result = await routeApiRequest(apiEvent({ method: 'POST', path: '/logs', headers: { 'content-type': 'application/json' }, body }), deps);
+        const result = await routeApiRequest(
+          apiEvent({ method: 'POST', path: '/logs', headers: { 'content-type': 'application/json' }, body }),
+          deps,
+        );
 
         // Assert
         expect(expectAcceptedOrProblem(result)).toBe('accepted');

@@ -44,15 +44,11 @@ afterAll(async () => {
 });
 
 /** Signs a token with the stack's own key unless told otherwise; claims default to a valid token for USER. */
-async function signed(
-  claims: JWTPayload = {},
-  options: { key?: 'own' | 'stranger'; omit?: (keyof JWTPayload)[] } = {},
-): Promise<string> {
+async function signed(claims: JWTPayload = {}, options: { key?: 'own' | 'stranger'; omit?: (keyof JWTPayload)[] } = {}): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   const payload: JWTPayload = { sub: USER, iss: LOCAL_JWT_ISSUER, aud: LOCAL_JWT_AUDIENCE, iat: now, exp: now + 600, ...claims };
   for (const name of options.omit ?? []) delete payload[name];
-  const privateKey =
-    options.key === 'stranger' ? (await strangerKey).privateKey : await importJWK(signingKey.privateJwk, 'RS256');
+  const privateKey = options.key === 'stranger' ? (await strangerKey).privateKey : await importJWK(signingKey.privateJwk, 'RS256');
   return new SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid: signingKey.privateJwk.kid, typ: 'JWT' }).sign(privateKey);
 }
 
@@ -103,7 +99,12 @@ interface Case {
 }
 
 const json = { 'content-type': 'application/json' };
-const post = (body: string | Buffer, headers: Record<string, string> = json): BadRequest => ({ method: 'POST', path: '/logs', headers, body });
+const post = (body: string | Buffer, headers: Record<string, string> = json): BadRequest => ({
+  method: 'POST',
+  path: '/logs',
+  headers,
+  body,
+});
 const postEntry = (entry: unknown) => post(JSON.stringify({ entry }));
 const unauthorized = (name: string, request: () => BadRequest | Promise<BadRequest>): Case => ({
   name,
@@ -140,7 +141,7 @@ const CASES: Case[] = [
   unauthorized('a token without exp', () => getWith(signed({}, { omit: ['exp'] }))),
   unauthorized('an unsigned token (alg: none)', () => getWith(unsignedToken())),
   unauthorized('a token re-signed with another key under the same kid', () => getWith(signed({}, { key: 'stranger' }))),
-  unauthorized('a token whose payload was swapped for another user\'s', () => getWith(tamperedToken())),
+  unauthorized("a token whose payload was swapped for another user's", () => getWith(tamperedToken())),
   unauthorized('an HS256 token keyed with the public key (algorithm confusion)', () => getWith(algorithmConfusionToken())),
   unauthorized('a token from another issuer', () => getWith(signed({ iss: 'https://evil.example' }))),
   unauthorized('a token for another audience', () => getWith(signed({ aud: 'some-other-app' }))),
@@ -156,7 +157,9 @@ const CASES: Case[] = [
     () => post(Buffer.concat([Buffer.from('{"entry":"Django '), Buffer.from([0xc3, 0x28]), Buffer.from('"}')])),
     detailMentions(/not valid UTF-8/),
   ),
-  handler('a UTF-16 body labelled as such', 400, () => post(Buffer.from('{"entry":"Django"}', 'utf16le'), { 'content-type': 'application/json; charset=utf-16' })),
+  handler('a UTF-16 body labelled as such', 400, () =>
+    post(Buffer.from('{"entry":"Django"}', 'utf16le'), { 'content-type': 'application/json; charset=utf-16' }),
+  ),
   handler('a JSON array', 422, () => post('[{"entry":"Django"}]'), detailMentions(/JSON object/)),
   handler('a JSON string', 422, () => post('"Django"')),
   handler('a JSON number', 422, () => post('42')),
@@ -166,7 +169,7 @@ const CASES: Case[] = [
   handler('100,000 nested arrays (over the size cap)', 413, () => post('['.repeat(100_000) + ']'.repeat(100_000))),
   handler('a 2 MB body', 413, () => post(JSON.stringify({ entry: 'Django '.repeat(300_000) })), detailMentions(/at most 131072/)),
   {
-    name: 'an 11 MB body (over API Gateway\'s 10 MB cap)',
+    name: "an 11 MB body (over API Gateway's 10 MB cap)",
     request: () => post(Buffer.alloc(11 * 1024 * 1024, 'a')),
     status: 413,
     answeredBy: 'gateway',
@@ -203,16 +206,26 @@ const CASES: Case[] = [
   // Ids.
   handler('an id with a NUL', 400, () => ({ method: 'GET', path: '/logs/%00' }), detailMentions(/ULID/)),
   handler('an encoded path traversal as id', 400, () => ({ method: 'GET', path: '/logs/..%2F..%2Fetc%2Fpasswd' })),
-  handler('a 5 KB id', 400, () => ({ method: 'GET', path: `/logs/${'A'.repeat(5_000)}` }), (_response, problem) => {
-    expect(JSON.stringify(problem).length).toBeLessThan(1_000);
-  }),
+  handler(
+    'a 5 KB id',
+    400,
+    () => ({ method: 'GET', path: `/logs/${'A'.repeat(5_000)}` }),
+    (_response, problem) => {
+      expect(JSON.stringify(problem).length).toBeLessThan(1_000);
+    },
+  ),
   handler('a lower-case ULID', 400, () => ({ method: 'GET', path: `/logs/${MISSING_ID.toLowerCase()}` })),
   handler('a broken percent-encoding', 400, () => ({ method: 'GET', path: '/logs/%E0%A4%A' })),
   handler('a raw path traversal', 404, () => ({ method: 'GET', path: '/logs/../../etc/passwd' })),
   handler('an id that does not exist', 404, () => ({ method: 'GET', path: `/logs/${MISSING_ID}` })),
-  handler('another owner\'s id', 404, () => ({ method: 'GET', path: `/logs/${foreignId}` }), (_response, problem) => {
-    expect(problem.detail).toBe(`No entry '${foreignId}' exists for you.`);
-  }),
+  handler(
+    "another owner's id",
+    404,
+    () => ({ method: 'GET', path: `/logs/${foreignId}` }),
+    (_response, problem) => {
+      expect(problem.detail).toBe(`No entry '${foreignId}' exists for you.`);
+    },
+  ),
 
   // Paging.
   handler('limit=0', 400, () => ({ method: 'GET', path: '/logs?limit=0' }), detailMentions(/'limit'/)),
@@ -238,17 +251,37 @@ const CASES: Case[] = [
     answeredBy: 'gateway',
     gatewayBody: { message: 'Not Found' },
   },
-  handler('DELETE /logs', 405, () => ({ method: 'DELETE', path: '/logs' }), (response) => {
-    expect(response.headers.allow).toBe('GET, POST');
-  }),
+  handler(
+    'DELETE /logs',
+    405,
+    () => ({ method: 'DELETE', path: '/logs' }),
+    (response) => {
+      expect(response.headers.allow).toBe('GET, POST');
+    },
+  ),
   handler('PATCH /logs', 405, () => ({ method: 'PATCH', path: '/logs', headers: json, body: '{}' })),
-  handler('PUT /logs/{id}', 405, () => ({ method: 'PUT', path: `/logs/${MISSING_ID}`, headers: json, body: '{"entry":"x"}' }), (response) => {
-    expect(response.headers.allow).toBe('DELETE, GET, PATCH');
-  }),
-  handler('DELETE another owner\'s entry', 404, () => ({ method: 'DELETE', path: `/logs/${foreignId}` }), (_response, problem) => {
-    expect(problem.detail).toBe(`No entry '${foreignId}' exists for you.`);
-  }),
-  handler('PATCH another owner\'s entry', 404, () => ({ method: 'PATCH', path: `/logs/${foreignId}`, headers: json, body: '{"entry":"mine"}' })),
+  handler(
+    'PUT /logs/{id}',
+    405,
+    () => ({ method: 'PUT', path: `/logs/${MISSING_ID}`, headers: json, body: '{"entry":"x"}' }),
+    (response) => {
+      expect(response.headers.allow).toBe('DELETE, GET, PATCH');
+    },
+  ),
+  handler(
+    "DELETE another owner's entry",
+    404,
+    () => ({ method: 'DELETE', path: `/logs/${foreignId}` }),
+    (_response, problem) => {
+      expect(problem.detail).toBe(`No entry '${foreignId}' exists for you.`);
+    },
+  ),
+  handler("PATCH another owner's entry", 404, () => ({
+    method: 'PATCH',
+    path: `/logs/${foreignId}`,
+    headers: json,
+    body: '{"entry":"mine"}',
+  })),
   handler('a tag filter of only whitespace', 400, () => ({ method: 'GET', path: '/logs?tag=%20%20' }), detailMentions(/'tag'/)),
   handler('POST /logs/{id}', 405, () => ({ method: 'POST', path: `/logs/${MISSING_ID}`, headers: json, body: '{"entry":"x"}' })),
 ];
@@ -286,7 +319,11 @@ describe(`a catalogue of ${CASES.length} bad requests`, () => {
       }
       expect(response.headers['content-type']).toBe('application/problem+json');
       const problem = JSON.parse(response.body) as Record<string, unknown>;
-      expect(problem).toMatchObject({ type: expect.stringMatching(/^\/openapi\.json#\/components\/schemas\/[A-Za-z]+Problem$/), title: expect.any(String), status: badCase.status });
+      expect(problem).toMatchObject({
+        type: expect.stringMatching(/^\/openapi\.json#\/components\/schemas\/[A-Za-z]+Problem$/),
+        title: expect.any(String),
+        status: badCase.status,
+      });
       expect(problem.detail).toEqual(expect.stringMatching(/\S/));
       expect(String(problem.detail).length).toBeLessThan(400);
       await badCase.check?.(response, problem);
@@ -295,7 +332,7 @@ describe(`a catalogue of ${CASES.length} bad requests`, () => {
 });
 
 describe('what the catalogue must not reach', () => {
-  it('a forged cursor pointing into another owner\'s entries pages only through the caller\'s own', async () => {
+  it("a forged cursor pointing into another owner's entries pages only through the caller's own", async () => {
     // Arrange: a cursor that would start right after the other owner's entry, were the owner in it
     const cursor = encodeCursor(`${foreignId.slice(0, 25)}Z`);
 
@@ -325,10 +362,13 @@ describe('what the catalogue must not reach', () => {
   it('after the catalogue the stack still accepts a valid entry, serves it, and tags it', async () => {
     // Act
     const posted = await client.post('Heute habe ich eine Anwendung mit Django geschrieben, die Daten nach Elasticsearch schreibt.');
-    const done = await waitFor(async () => {
-      const entry = await client.get(posted.body.id as string);
-      return entry?.status === 'done' ? entry : undefined;
-    }, { timeoutMs: 20_000, what: 'the valid entry to be tagged' });
+    const done = await waitFor(
+      async () => {
+        const entry = await client.get(posted.body.id as string);
+        return entry?.status === 'done' ? entry : undefined;
+      },
+      { timeoutMs: 20_000, what: 'the valid entry to be tagged' },
+    );
 
     // Assert
     expect(posted.status).toBe(202);

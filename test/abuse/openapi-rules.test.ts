@@ -21,7 +21,23 @@ function expectRejectedForShape(result: ApiResult): void {
 }
 
 /** Characters that sit on a rule's edge: whitespace and invisible format characters, NUL, lone and paired surrogates. */
-const edgeChar = fc.constantFrom(' ', '\t', '\n', '\u200b', '\u2060', '\ufeff', '\u00a0', '\u0000', '\ud800', '\udfff', '😀', 'a', 'ß', 'İ', '#');
+const edgeChar = fc.constantFrom(
+  ' ',
+  '\t',
+  '\n',
+  '\u200b',
+  '\u2060',
+  '\ufeff',
+  '\u00a0',
+  '\u0000',
+  '\ud800',
+  '\udfff',
+  '😀',
+  'a',
+  'ß',
+  'İ',
+  '#',
+);
 
 /** Text near the rules: short mixes of edge characters and ordinary text, and lengths around the limit in code points. */
 const text = (limit: number) =>
@@ -29,7 +45,9 @@ const text = (limit: number) =>
     fc.array(edgeChar, { maxLength: 6 }).map((chars) => chars.join('')),
     fc.string({ unit: 'binary', maxLength: 40 }),
     fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }),
-    fc.tuple(fc.integer({ min: limit - 2, max: limit + 2 }), fc.constantFrom('x', '😀', 'é', ' ')).map(([length, char]) => `${'a'}${char.repeat(Math.max(0, length - 1))}`),
+    fc
+      .tuple(fc.integer({ min: limit - 2, max: limit + 2 }), fc.constantFrom('x', '😀', 'é', ' '))
+      .map(([length, char]) => `${'a'}${char.repeat(Math.max(0, length - 1))}`),
   );
 
 /** A POST /logs body: an object with an entry (any JSON value, mostly text near the rules) and maybe other fields, or not an object at all. */
@@ -41,7 +59,10 @@ const entryBody = fc.oneof(
 );
 
 const idempotencyKey = fc.option(
-  fc.oneof(fc.string({ unit: fc.integer({ min: 0x20, max: 0x7f }).map((code) => String.fromCharCode(code)), maxLength: 260 }), fc.constantFrom('a'.repeat(255), 'a'.repeat(256), 'key with space', 'ключ')),
+  fc.oneof(
+    fc.string({ unit: fc.integer({ min: 0x20, max: 0x7f }).map((code) => String.fromCharCode(code)), maxLength: 260 }),
+    fc.constantFrom('a'.repeat(255), 'a'.repeat(256), 'key with space', 'ключ'),
+  ),
   { nil: undefined },
 );
 
@@ -55,8 +76,12 @@ describe('what openapi.json allows is exactly what the API accepts', () => {
         // Arrange
         const { deps } = fakeApiDeps();
         const allowed =
-          documentAllows('POST', '/logs', { body }) && (key === undefined || documentAllows('POST', '/logs', { in: 'header', name: 'Idempotency-Key', value: key }));
-        const headers: Record<string, string> = { 'content-type': 'application/json', ...(key === undefined ? {} : { 'idempotency-key': key }) };
+          documentAllows('POST', '/logs', { body }) &&
+          (key === undefined || documentAllows('POST', '/logs', { in: 'header', name: 'Idempotency-Key', value: key }));
+        const headers: Record<string, string> = {
+          'content-type': 'application/json',
+          ...(key === undefined ? {} : { 'idempotency-key': key }),
+        };
 
         // Act
         const result = await routeApiRequest(apiEvent({ method: 'POST', path: '/logs', headers, body: JSON.stringify(body) }), deps);

@@ -235,30 +235,38 @@ describe('DELETE /logs/{id} through the local stack', () => {
   it.each([
     ['answers with tags', vocabularyAnswer],
     ['fails for good (400)', (() => ({ status: 400, error: { message: 'invalid request', type: 'invalid_request_error' } })) as Answer],
-  ])('with a job in flight whose model %s: 204, the job finds the entry gone and is acknowledged, nothing in the DLQ, counts exact', async (_case, reply) => {
-    // Arrange: another entry counts Django; this one's extraction is held at the model
-    const client = await test.client(`delete-in-flight-${reply === vocabularyAnswer ? 'tags' : 'fails'}`);
-    await postAndWait(client, `[in-flight-other-${_case}] Ein Dienst mit Django.`);
-    const text = `[in-flight-${_case}] Heute mit Django und RabbitMQ gebaut.`;
-    const held = holdAnswerFor(text, reply);
-    const id = (await client.post(text)).body.id as string;
-    await held.arrived;
+  ])(
+    'with a job in flight whose model %s: 204, the job finds the entry gone and is acknowledged, nothing in the DLQ, counts exact',
+    async (_case, reply) => {
+      // Arrange: another entry counts Django; this one's extraction is held at the model
+      const client = await test.client(`delete-in-flight-${reply === vocabularyAnswer ? 'tags' : 'fails'}`);
+      await postAndWait(client, `[in-flight-other-${_case}] Ein Dienst mit Django.`);
+      const text = `[in-flight-${_case}] Heute mit Django und RabbitMQ gebaut.`;
+      const held = holdAnswerFor(text, reply);
+      const id = (await client.post(text)).body.id as string;
+      await held.arrived;
 
-    // Act
-    const deleted = await client.delete(id);
-    held.release();
-    await waitForJobsSettled();
+      // Act
+      const deleted = await client.delete(id);
+      held.release();
+      await waitForJobsSettled();
 
-    // Assert
-    expect(deleted.status).toBe(204);
-    expect(deleted.text).toBe('');
-    expectAnswerMatchesDocument('DELETE', '/logs/{id}', { status: deleted.status, headers: Object.fromEntries(deleted.headers), body: deleted.text });
-    expect(await client.get(id)).toBeUndefined();
-    expect((await client.listAll()).map((entry) => entry.id)).not.toContain(id);
-    expect(model.requestsFor(text)).toBe(1);
-    expect(await peekJobs(test.ops.sqsClient, test.ops.dlqUrl)).toEqual([]);
-    await waitForCounts(client, [['Django', 1]]);
-  }, 60_000);
+      // Assert
+      expect(deleted.status).toBe(204);
+      expect(deleted.text).toBe('');
+      expectAnswerMatchesDocument('DELETE', '/logs/{id}', {
+        status: deleted.status,
+        headers: Object.fromEntries(deleted.headers),
+        body: deleted.text,
+      });
+      expect(await client.get(id)).toBeUndefined();
+      expect((await client.listAll()).map((entry) => entry.id)).not.toContain(id);
+      expect(model.requestsFor(text)).toBe(1);
+      expect(await peekJobs(test.ops.sqsClient, test.ops.dlqUrl)).toEqual([]);
+      await waitForCounts(client, [['Django', 1]]);
+    },
+    60_000,
+  );
 
   it('takes a tagged entry out of the profile exactly once, through duplicate jobs after the deletion', async () => {
     // Arrange
@@ -341,4 +349,3 @@ describe('GET /logs?tag= through the local stack', () => {
     expect((await client.list({ tag: 'COBOL' })).body).toEqual({ items: [] });
   }, 90_000);
 });
-

@@ -39,7 +39,10 @@ afterAll(async () => {
 
 async function eventsFile(): Promise<EventBridgeEnvelope[]> {
   const text = await readFile(path.join(test.dataDir, 'events.jsonl'), 'utf8').catch(() => '');
-  return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as EventBridgeEnvelope);
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as EventBridgeEnvelope);
 }
 
 describe('entry events of npm start', () => {
@@ -50,10 +53,16 @@ describe('entry events of npm start', () => {
 
     // Act
     const id = String((await client.post(text)).body.id);
-    const tagged = await waitFor(async () => (await eventsFile()).find((event) => event['detail-type'] === 'EntryTagged' && (event.detail as { entryId: string }).entryId === id), {
-      timeoutMs: 40_000,
-      what: 'EntryTagged in events.jsonl',
-    });
+    const tagged = await waitFor(
+      async () =>
+        (await eventsFile()).find(
+          (event) => event['detail-type'] === 'EntryTagged' && (event.detail as { entryId: string }).entryId === id,
+        ),
+      {
+        timeoutMs: 40_000,
+        what: 'EntryTagged in events.jsonl',
+      },
+    );
     await client.delete(id);
     await waitFor(async () => (received.length >= 2 ? true : undefined), {
       timeoutMs: 30_000,
@@ -65,7 +74,12 @@ describe('entry events of npm start', () => {
     expect(tagged).toMatchObject({ version: '0', source: 'devlog-tags', account: '000000000000', region: 'us-east-1', resources: [] });
     expect(tagged.id).toEqual(expect.any(String));
     expect(tagged.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-    expect(ENTRY_EVENT_SCHEMAS.EntryTagged[1].parse(tagged.detail)).toMatchObject({ ownerId: 'events-user', entryId: id, revision: 1, text });
+    expect(ENTRY_EVENT_SCHEMAS.EntryTagged[1].parse(tagged.detail)).toMatchObject({
+      ownerId: 'events-user',
+      entryId: id,
+      revision: 1,
+      text,
+    });
     expect((tagged.detail as { tags: { value: string }[] }).tags.map((tag) => tag.value).sort()).toEqual(['Django', 'Elasticsearch']);
     expect(requests).toBeGreaterThan(received.length);
     // Like EventBridge, the destination keeps no order: the refused first event arrives after its retry.

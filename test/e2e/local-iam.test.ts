@@ -42,7 +42,9 @@ describe('a local function whose role lacks a permission', () => {
     const logged = test.handlerLogs.map((line) => JSON.parse(line) as { service?: string; error?: LoggedError });
     const denial = logged.find((line) => line.error?.cause?.name === 'AccessDeniedException');
     expect(denial).toMatchObject({ service: 'devlog-api' });
-    expect(denial?.error?.cause?.message).toMatch(/assumed-role\/api\/local is not authorized to perform: dynamodb:PutItem on resource: arn:aws:dynamodb:local:000000000000:table\/entries/);
+    expect(denial?.error?.cause?.message).toMatch(
+      /assumed-role\/api\/local is not authorized to perform: dynamodb:PutItem on resource: arn:aws:dynamodb:local:000000000000:table\/entries/,
+    );
     expect(listed).toEqual([]);
   });
 });

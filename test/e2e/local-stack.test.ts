@@ -60,7 +60,9 @@ describe('with an OpenAI-compatible server', () => {
   });
 
   it('checks the model server once at start and says what it found', () => {
-    expect(stack.output()).toMatch(new RegExp(`Model\\s+${model.baseUrl.replaceAll('.', '\\.')} reachable, model e2e-model known, SHUTS DOWN ON 2027-01-14`));
+    expect(stack.output()).toMatch(
+      new RegExp(`Model\\s+${model.baseUrl.replaceAll('.', '\\.')} reachable, model e2e-model known, SHUTS DOWN ON 2027-01-14`),
+    );
     expect(model.lookups).toEqual(['e2e-model']);
   });
 
@@ -97,7 +99,7 @@ describe('with an OpenAI-compatible server', () => {
     expect(await response.json()).toEqual({ message: 'Unauthorized' });
   });
 
-  it('prints exactly one token with `npm run --silent token`, which the stack accepts; that user cannot see others\' entries', async () => {
+  it("prints exactly one token with `npm run --silent token`, which the stack accepts; that user cannot see others' entries", async () => {
     const stdout = await tokenFromCli('alice', data.dataDir);
 
     expect(stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);

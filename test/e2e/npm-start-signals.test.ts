@@ -23,18 +23,22 @@ afterEach(async () => {
 
 afterAll(killLaunchedStacks);
 
-it.each(['SIGINT', 'SIGTERM'] as const)('stops the whole process tree and frees the port when only the npm process gets %s', async (signal) => {
-  // Arrange
-  const stack = await spawnLocalStack({ DATA_DIR: data.dataDir }, { viaNpm: true });
+it.each(['SIGINT', 'SIGTERM'] as const)(
+  'stops the whole process tree and frees the port when only the npm process gets %s',
+  async (signal) => {
+    // Arrange
+    const stack = await spawnLocalStack({ DATA_DIR: data.dataDir }, { viaNpm: true });
 
-  // Act
-  const stopped = await stack.signalOnly(signal, GONE_WITHIN_MS);
+    // Act
+    const stopped = await stack.signalOnly(signal, GONE_WITHIN_MS);
 
-  // Assert
-  expect(stopped.leftoverPids).toEqual([]);
-  expect(stopped.goneMs).toBeLessThan(GONE_WITHIN_MS);
-  expect(await isListening(stack.port)).toBe(false);
-}, 60_000);
+    // Assert
+    expect(stopped.leftoverPids).toEqual([]);
+    expect(stopped.goneMs).toBeLessThan(GONE_WITHIN_MS);
+    expect(await isListening(stack.port)).toBe(false);
+  },
+  60_000,
+);
 
 it('stops cleanly, not forced, on a Ctrl-C that reaches npm and the stack both', async () => {
   // Arrange

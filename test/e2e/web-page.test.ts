@@ -104,14 +104,20 @@ describe.skipIf(!hasChromium)('local web page', () => {
   it('shows the profile a page at a time: "More" appends the next page until the last', async () => {
     // The API's pages (50 technologies each) stand in for a long history: page 1 says more follow.
     const page = await browser!.newPage();
-    const technology = (n: number) => ({ value: `T${n}x`, count: 200 - n, firstSeen: '2026-01-01T00:00:00.000Z', lastSeen: '2026-02-01T00:00:00.000Z' });
+    const technology = (n: number) => ({
+      value: `T${n}x`,
+      count: 200 - n,
+      firstSeen: '2026-01-01T00:00:00.000Z',
+      lastSeen: '2026-02-01T00:00:00.000Z',
+    });
     const requested: string[] = [];
     await page.route(/\/me\/tech-stack(\?.*)?$/, (route) => {
       const cursor = new URL(route.request().url()).searchParams.get('cursor');
       requested.push(cursor ?? 'first');
-      const body = cursor === 'page-2'
-        ? { items: [50, 51].map(technology) }
-        : { items: Array.from({ length: 50 }, (_, n) => technology(n)), nextCursor: 'page-2' };
+      const body =
+        cursor === 'page-2'
+          ? { items: [50, 51].map(technology) }
+          : { items: Array.from({ length: 50 }, (_, n) => technology(n)), nextCursor: 'page-2' };
       return route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
     });
     await page.goto(stack.webUrl);
@@ -203,17 +209,38 @@ describe.skipIf(!hasChromium)('local web page', () => {
   it('shows in the list why an entry failed, and that a retry is under way for one that failed before', async () => {
     const token = (await tokenFromCli('unlucky', data.dataDir)).trim();
     const target = localTarget(data.dataDir);
-    const base = { ownerId: 'unlucky', tags: [], revision: 1, createdAt: '2026-11-23T10:00:00.000Z', updatedAt: '2026-11-23T10:05:00.000Z' };
+    const base = {
+      ownerId: 'unlucky',
+      tags: [],
+      revision: 1,
+      createdAt: '2026-11-23T10:00:00.000Z',
+      updatedAt: '2026-11-23T10:05:00.000Z',
+    };
     await target.documentClient.send(
       new PutCommand({
         TableName: target.tableName,
-        Item: { ...entryKey('unlucky', '01JDQ8Z6X4M1V9T3K7N2P50001'), ...base, id: '01JDQ8Z6X4M1V9T3K7N2P50001', entry: 'Gave up on this one', status: 'failed', error: 'model-unavailable', failedBucket: FAILED_BUCKET },
+        Item: {
+          ...entryKey('unlucky', '01JDQ8Z6X4M1V9T3K7N2P50001'),
+          ...base,
+          id: '01JDQ8Z6X4M1V9T3K7N2P50001',
+          entry: 'Gave up on this one',
+          status: 'failed',
+          error: 'model-unavailable',
+          failedBucket: FAILED_BUCKET,
+        },
       }),
     );
     await target.documentClient.send(
       new PutCommand({
         TableName: target.tableName,
-        Item: { ...entryKey('unlucky', '01JDQ8Z6X4M1V9T3K7N2P50002'), ...base, id: '01JDQ8Z6X4M1V9T3K7N2P50002', entry: 'Redriven one', status: 'pending', error: 'model-timeout' },
+        Item: {
+          ...entryKey('unlucky', '01JDQ8Z6X4M1V9T3K7N2P50002'),
+          ...base,
+          id: '01JDQ8Z6X4M1V9T3K7N2P50002',
+          entry: 'Redriven one',
+          status: 'pending',
+          error: 'model-timeout',
+        },
       }),
     );
     target.documentClient.destroy();
@@ -223,8 +250,14 @@ describe.skipIf(!hasChromium)('local web page', () => {
     await page.locator('#token').fill(token);
     await page.locator('#token').dispatchEvent('change');
 
-    await page.locator('#recent .card', { hasText: 'Gave up' }).locator('.error', { hasText: 'Failed: The tagging model answered with a server error.' }).waitFor({ timeout: 10_000 });
-    await page.locator('#recent .card', { hasText: 'Redriven' }).locator('.retrying', { hasText: 'an earlier attempt failed (The tagging model did not answer in time.)' }).waitFor({ timeout: 10_000 });
+    await page
+      .locator('#recent .card', { hasText: 'Gave up' })
+      .locator('.error', { hasText: 'Failed: The tagging model answered with a server error.' })
+      .waitFor({ timeout: 10_000 });
+    await page
+      .locator('#recent .card', { hasText: 'Redriven' })
+      .locator('.retrying', { hasText: 'an earlier attempt failed (The tagging model did not answer in time.)' })
+      .waitFor({ timeout: 10_000 });
   });
 
   /** A fresh user with these entries, all tagged, and a page signed in as them. */
@@ -241,7 +274,9 @@ describe.skipIf(!hasChromium)('local web page', () => {
     // The profile trails the entries through the stream: start once it counts them all.
     await waitFor(
       async () => {
-        const { items } = (await (await fetch(`${stack.apiUrl}/me/tech-stack`, { headers: { authorization: `Bearer ${token}` } })).json()) as { items: { count: number }[] };
+        const { items } = (await (
+          await fetch(`${stack.apiUrl}/me/tech-stack`, { headers: { authorization: `Bearer ${token}` } })
+        ).json()) as { items: { count: number }[] };
         return items.reduce((sum, item) => sum + item.count, 0) === tags ? true : undefined;
       },
       { timeoutMs: 20_000, what: `the tech stack of ${userId} to count its ${tags} tags` },
@@ -258,13 +293,20 @@ describe.skipIf(!hasChromium)('local web page', () => {
   }
 
   it('lists only the entries of a technology when its chip is clicked, and all of them again on Show all', async () => {
-    const { page } = await pageOfUserWith('filterer', ['Wrote the consumer for the Kafka topic', 'Built the admin in Django', 'Moved the Kafka cluster to three brokers']);
+    const { page } = await pageOfUserWith('filterer', [
+      'Wrote the consumer for the Kafka topic',
+      'Built the admin in Django',
+      'Moved the Kafka cluster to three brokers',
+    ]);
 
     await page.locator('#tech-stack .tag', { hasText: 'Kafka' }).click();
     await page.locator('#filter-tag', { hasText: 'Kafka' }).waitFor({ timeout: 5_000 });
     await page.locator('#recent .card', { hasText: 'Django' }).waitFor({ state: 'detached', timeout: 10_000 });
 
-    expect(await page.locator('#recent .card .entry-text').allTextContents()).toEqual(['Moved the Kafka cluster to three brokers', 'Wrote the consumer for the Kafka topic']);
+    expect(await page.locator('#recent .card .entry-text').allTextContents()).toEqual([
+      'Moved the Kafka cluster to three brokers',
+      'Wrote the consumer for the Kafka topic',
+    ]);
     await page.locator('#clear-filter').click();
     await page.locator('#recent .card', { hasText: 'Django' }).waitFor({ timeout: 10_000 });
     expect(await page.locator('#recent .card').count()).toBe(3);
@@ -317,7 +359,11 @@ describe.skipIf(!hasChromium)('local web page', () => {
   }, 60_000);
 
   it('keeps a deleted entry off the list when a list read crosses the deletion, either way round', async () => {
-    const { page } = await pageOfUserWith('crosser', ['Cached the sessions in Redis', 'Built the admin in Django', 'Tuned the Elasticsearch mapping']);
+    const { page } = await pageOfUserWith('crosser', [
+      'Cached the sessions in Redis',
+      'Built the admin in Django',
+      'Tuned the Elasticsearch mapping',
+    ]);
     page.on('dialog', (dialog) => void dialog.accept());
     const deleteCard = async (text: string) => {
       const deleted = page.waitForResponse((response) => response.request().method() === 'DELETE');
@@ -461,14 +507,21 @@ describe.skipIf(!hasChromium)('local web page while entries are pending (a model
 
   it("waits on every pending card, the first page's and More's, with at most three waits open at once", async () => {
     const { token, client } = await user('crowd');
-    const ids = await postHeld(client, Array.from({ length: 12 }, (_, index) => `Crowd entry ${index} mit Redis`));
+    const ids = await postHeld(
+      client,
+      Array.from({ length: 12 }, (_, index) => `Crowd entry ${index} mit Redis`),
+    );
     const page = await browser!.newPage();
     const waits = countWaits(page);
     await openAs(token, page);
     await cardOf(page, ids[11]!).locator('.status.pending').waitFor({ timeout: 10_000 });
     await page.locator('#more').click();
     await cardOf(page, ids[0]!).locator('.status.pending').waitFor({ timeout: 10_000 });
-    await waitFor(() => (waits.open >= 2 ? true : undefined), { timeoutMs: 10_000, what: 'the page to wait on pending cards', describe: () => JSON.stringify(waits) });
+    await waitFor(() => (waits.open >= 2 ? true : undefined), {
+      timeoutMs: 10_000,
+      what: 'the page to wait on pending cards',
+      describe: () => JSON.stringify(waits),
+    });
 
     stack.model!.release();
     for (const id of ids) await cardOf(page, id).locator('.status.done').waitFor({ timeout: 30_000 });
@@ -492,7 +545,11 @@ describe.skipIf(!hasChromium)('local web page while entries are pending (a model
       return route.fulfill({ status: 200, contentType: 'application/json', headers: { 'retry-after': '1' }, body: JSON.stringify(entry) });
     });
     await openAs(token, page);
-    await waitFor(() => (asked.length >= 3 ? true : undefined), { timeoutMs: 10_000, what: 'a third wait', describe: () => JSON.stringify(asked) });
+    await waitFor(() => (asked.length >= 3 ? true : undefined), {
+      timeoutMs: 10_000,
+      what: 'a third wait',
+      describe: () => JSON.stringify(asked),
+    });
 
     stack.model!.release();
     await cardOf(page, id!).locator('.status.done').waitFor({ timeout: 20_000 });
@@ -533,7 +590,9 @@ describe.skipIf(!hasChromium)('local web page while entries are pending (a model
     await card.locator('textarea').fill(newText);
     await card.locator('button[type=submit]').click();
     await card.locator('.entry-text', { hasText: newText }).waitFor({ timeout: 10_000 });
-    const nextWait = page.waitForRequest((request) => /\/logs\/[0-9A-Z]{26}$/.test(request.url()) && request.headers().prefer !== undefined);
+    const nextWait = page.waitForRequest(
+      (request) => /\/logs\/[0-9A-Z]{26}$/.test(request.url()) && request.headers().prefer !== undefined,
+    );
     deliverStale.resolve();
     await nextWait;
 
@@ -584,7 +643,8 @@ describe.skipIf(!hasChromium)('local web page while entries are pending (a model
     await chip.waitFor({ timeout: 10_000 });
     await page.locator('#recent .card .tag').first().waitFor({ timeout: 10_000 });
 
-    for (const target of [chip, ...(await page.locator('#recent .card .tag').all())]) expect((await target.boundingBox())!.height).toBeGreaterThanOrEqual(24);
+    for (const target of [chip, ...(await page.locator('#recent .card .tag').all())])
+      expect((await target.boundingBox())!.height).toBeGreaterThanOrEqual(24);
     const card = page.locator('#recent .card', { hasText: 'Moved the Kafka cluster' });
     const time = await card.locator('time').textContent();
     expect(await card.getByRole('button', { name: `Edit entry from ${time}` }).count()).toBe(1);

@@ -1,4 +1,3 @@
-
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { monotonicFactory } from 'ulid';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -50,7 +49,16 @@ afterAll(async () => {
 
 async function pendingEntry(text: string): Promise<Entry> {
   const now = new Date().toISOString();
-  const entry: Entry = { id: newId(), ownerId: 'concurrent-user', entry: text, status: 'pending', tags: [], revision: 1, createdAt: now, updatedAt: now };
+  const entry: Entry = {
+    id: newId(),
+    ownerId: 'concurrent-user',
+    entry: text,
+    status: 'pending',
+    tags: [],
+    revision: 1,
+    createdAt: now,
+    updatedAt: now,
+  };
   await entries.create(entry);
   return entry;
 }
@@ -71,7 +79,11 @@ it('reports a failed record as failed although another invocation ran at the sam
 
   // Act
   const responseA = handler(batchA, fakeLambdaContext('tag-extraction', 60));
-  await eventually(async () => ((await entries.get(refused!.ownerId, refused!.id))?.status === 'failed' ? true : undefined), 5_000, 'the refused entry to be marked failed');
+  await eventually(
+    async () => ((await entries.get(refused!.ownerId, refused!.id))?.status === 'failed' ? true : undefined),
+    5_000,
+    'the refused entry to be marked failed',
+  );
   const responseB = await handler(batchB, fakeLambdaContext('tag-extraction', 60));
   slowAnswer.resolve();
 

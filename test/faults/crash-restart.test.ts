@@ -84,10 +84,13 @@ it('tags every accepted entry exactly once after a SIGKILL of the whole stack mi
   const settled = await waitUntilSettled(restarted, accepted, 60_000);
   // A POST cut off by the crash got no 202, so nothing was promised; if its entry was stored
   // all the same, it must be tagged like the others rather than left pending.
-  const everything = await waitFor(async () => {
-    const listed = await restarted.listAll();
-    return listed.every((entry) => entry.status !== 'pending') ? listed : undefined;
-  }, { timeoutMs: 20_000, what: 'entries stored without an answer to be tagged too' });
+  const everything = await waitFor(
+    async () => {
+      const listed = await restarted.listAll();
+      return listed.every((entry) => entry.status !== 'pending') ? listed : undefined;
+    },
+    { timeoutMs: 20_000, what: 'entries stored without an answer to be tagged too' },
+  );
 
   // Assert
   expect(crash).toEqual({ survivors: [], stillListening: false });
@@ -107,5 +110,9 @@ it('tags every accepted entry exactly once after a SIGKILL of the whole stack mi
   );
 
   const stopped = await stack.stop();
-  expect(stopped, `the restarted stack did not stop cleanly; its output:\n${stack.output().slice(-4000)}`).toEqual({ code: 0, survivors: [], stillListening: false });
+  expect(stopped, `the restarted stack did not stop cleanly; its output:\n${stack.output().slice(-4000)}`).toEqual({
+    code: 0,
+    survivors: [],
+    stillListening: false,
+  });
 }, 180_000);

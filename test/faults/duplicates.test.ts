@@ -49,10 +49,13 @@ async function sendJobCopies(entry: { id: string }, ownerId: string, copies: num
 }
 
 async function waitUntilDone(client: ApiClient, id: string): Promise<EntryView> {
-  return waitFor(async () => {
-    const entry = await client.get(id);
-    return entry?.status === 'done' ? entry : undefined;
-  }, { timeoutMs: 20_000, intervalMs: 20, what: `entry ${id} to be done` });
+  return waitFor(
+    async () => {
+      const entry = await client.get(id);
+      return entry?.status === 'done' ? entry : undefined;
+    },
+    { timeoutMs: 20_000, intervalMs: 20, what: `entry ${id} to be done` },
+  );
 }
 
 function oneEntry(run: string): TestEntry {
@@ -72,7 +75,14 @@ describe('a job delivered twice', () => {
     const now = new Date().toISOString();
     const id = '01JDQ8Z6X4M1V9T3K7N2P5R8WA';
     await new DynamoDbEntryStore(test.ops.documentClient, test.ops.tableName).create({
-      id, ownerId, entry: text, status: 'pending', tags: [], revision: 1, createdAt: now, updatedAt: now,
+      id,
+      ownerId,
+      entry: text,
+      status: 'pending',
+      tags: [],
+      revision: 1,
+      createdAt: now,
+      updatedAt: now,
     });
     const secondCallArrived = Promise.withResolvers<void>();
     let firstDone: EntryView | undefined;

@@ -1,4 +1,10 @@
-import { DescribeTableCommand, DynamoDBClient, InternalServerError, ListTablesCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeTableCommand,
+  DynamoDBClient,
+  InternalServerError,
+  ListTablesCommand,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDynamoDb, type DynamoDbEmulator } from '../../local/emulators/dynamodb.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
@@ -17,7 +23,12 @@ beforeAll(async () => {
   emulator = await startDynamoDb();
   proxy = await startFaultProxy({ targetEndpoint: emulator.endpoint });
   // One attempt, so each failure the proxy injects reaches the test.
-  client = new DynamoDBClient({ endpoint: proxy.endpoint, region: LOCAL_RESOURCES.region, credentials: LOCAL_RESOURCES.credentials, maxAttempts: 1 });
+  client = new DynamoDBClient({
+    endpoint: proxy.endpoint,
+    region: LOCAL_RESOURCES.region,
+    credentials: LOCAL_RESOURCES.credentials,
+    maxAttempts: 1,
+  });
 });
 
 afterAll(async () => {

@@ -6,12 +6,7 @@ import { testEntries, type TestEntry, vocabularyAnswer, QUICK_RETRIES } from '..
 import { peekJobs } from '../support/queues.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { mapConcurrently, waitFor } from '../support/wait.js';
-import {
-  waitForJobsInDlq,
-  waitForQueueDrained,
-  waitUntilSettled,
-  type AcceptedEntry,
-} from './support/settle.js';
+import { waitForJobsInDlq, waitForQueueDrained, waitUntilSettled, type AcceptedEntry } from './support/settle.js';
 import type { ConnectionMode } from '../support/fault-proxy.js';
 import type { StackFaults } from '../support/test-stack.js';
 
@@ -131,11 +126,15 @@ describe('DynamoDB failing the tag write', () => {
 });
 
 describe('after the faults', () => {
-  it('has every failed entry\'s job in the DLQ, and a redrive leaves all entries done', async () => {
+  it("has every failed entry's job in the DLQ, and a redrive leaves all entries done", async () => {
     // Arrange
     await waitForQueueDrained(test.ops, 30_000);
     const before = await waitUntilSettled(client, accepted, 10_000);
-    await waitForJobsInDlq(test.ops, before.failed.map((entry) => entry.id), 20_000);
+    await waitForJobsInDlq(
+      test.ops,
+      before.failed.map((entry) => entry.id),
+      20_000,
+    );
 
     // Act: what `npm run redrive -- --local` runs
     const reset = await resetFailedEntries(test.ops.documentClient, test.ops.tableName, new Date());

@@ -103,7 +103,11 @@ describe('with 30% 5xx, 10% 429 and 5% answers past the timeout from the model',
     await waitForQueueDrained(test.ops, 30_000);
 
     // Act
-    const inDlq = await waitForJobsInDlq(test.ops, settled.failed.map((entry) => entry.id), 30_000);
+    const inDlq = await waitForJobsInDlq(
+      test.ops,
+      settled.failed.map((entry) => entry.id),
+      30_000,
+    );
 
     // Assert: nothing else is in the DLQ but jobs of failed entries
     const failedIds = new Set(settled.failed.map((entry) => entry.id));

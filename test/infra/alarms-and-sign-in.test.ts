@@ -55,7 +55,11 @@ describe('alarm notifications', () => {
       expect(alarm.Properties.OKActions).toEqual([GIVEN_TOPIC]);
     }
     withTopic.api.hasResourceProperties('AWS::SSM::Parameter', { Name: sharedParameterPaths('dev').alarmTopicArn, Value: GIVEN_TOPIC });
-    withTopic.api.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com', TopicArn: GIVEN_TOPIC });
+    withTopic.api.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'oncall@example.com',
+      TopicArn: GIVEN_TOPIC,
+    });
   });
 
   it('alarms when the reconciler cannot re-send jobs', () => {
@@ -73,9 +77,11 @@ describe('alarm notifications', () => {
     const periodSeconds = 300;
     const resendIntervalSeconds = deployedReconcileGraceSeconds() + periodSeconds;
     const reconcilerAlarm = (metricName: string) =>
-      (Object.values(byDefault.api.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: metricName } })) as AlarmWithEvaluation[]).map(
-        (alarm) => alarm.Properties,
-      );
+      (
+        Object.values(
+          byDefault.api.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: metricName } }),
+        ) as AlarmWithEvaluation[]
+      ).map((alarm) => alarm.Properties);
 
     it("fires when an entry is pending longer than two whole retry paths and a reconciler period, derived from the contract's queue numbers", () => {
       // Arrange: the first job's retries, the reconciler noticing it was lost, the re-sent job's retries
@@ -97,8 +103,13 @@ describe('alarm notifications', () => {
           DatapointsToAlarm: 1,
         }),
       ]);
-      const betweenReceives = Math.max(QUEUE_SETTINGS.visibilityTimeoutSeconds, CONSUMER_SETTINGS.functionTimeoutSeconds + CONSUMER_SETTINGS.retryMaxSeconds);
-      expect(longestLegitimate).toBe(2 * ((QUEUE_SETTINGS.maxReceiveCount - 1) * betweenReceives + CONSUMER_SETTINGS.functionTimeoutSeconds) + periodSeconds);
+      const betweenReceives = Math.max(
+        QUEUE_SETTINGS.visibilityTimeoutSeconds,
+        CONSUMER_SETTINGS.functionTimeoutSeconds + CONSUMER_SETTINGS.retryMaxSeconds,
+      );
+      expect(longestLegitimate).toBe(
+        2 * ((QUEUE_SETTINGS.maxReceiveCount - 1) * betweenReceives + CONSUMER_SETTINGS.functionTimeoutSeconds) + periodSeconds,
+      );
     });
 
     it('fires when the reconciler re-sent one entry 3 times, and stays firing between two re-sends of it', () => {

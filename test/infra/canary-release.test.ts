@@ -79,7 +79,10 @@ describe.each([
       expect(rate.Threshold).toBe(threshold);
       const queries = rate.Metrics ?? [];
       expect(queries.find((query) => query.Expression)?.Expression).toMatch(/^IF\(whole >= \d+, part \/ whole, 0\)$/);
-      for (const [queryId, metricName] of [['part', part], ['whole', whole]]) {
+      for (const [queryId, metricName] of [
+        ['part', part],
+        ['whole', whole],
+      ]) {
         expect(queries.find((query) => query.Id === queryId)?.MetricStat?.Metric).toEqual({
           Namespace: 'DevLogTags',
           MetricName: metricName,

@@ -25,7 +25,11 @@ function dashboardOf(template: Template, name: string) {
 function metricsOf(widgets: Widget[]) {
   const rows = widgets.flatMap((widget) => widget.properties.metrics ?? []);
   const names = rows.filter((row) => row[0] === 'DevLogTags').map((row) => String(row[1]));
-  const expressions = rows.flatMap((row) => row.filter((cell): cell is { expression: string } => typeof cell === 'object' && cell !== null && 'expression' in cell)).map((cell) => cell.expression);
+  const expressions = rows
+    .flatMap((row) =>
+      row.filter((cell): cell is { expression: string } => typeof cell === 'object' && cell !== null && 'expression' in cell),
+    )
+    .map((cell) => cell.expression);
   return { names, expressions };
 }
 
@@ -101,7 +105,9 @@ describe.each(['dev', 'prod'])('dashboards on %s', (stageName) => {
   it('prices the tokens with the model settings: cost per day from tokens in and out', () => {
     const price = modelPrice('gpt-6-luna')!;
     const { expressions } = metricsOf(dashboardOf(stage.extraction, `devlog-tags-${stageName}-extraction`).widgets);
-    expect(expressions).toContain(`(tokensIn * ${price.inputUsdPerMillionTokens} + tokensOut * ${price.outputUsdPerMillionTokens}) / 1000000`);
+    expect(expressions).toContain(
+      `(tokensIn * ${price.inputUsdPerMillionTokens} + tokensOut * ${price.outputUsdPerMillionTokens}) / 1000000`,
+    );
   });
 });
 
@@ -109,6 +115,8 @@ describe('extraction dashboard of a model without a known price', () => {
   it('says so instead of estimating', () => {
     const stage = synthStage({ stage: 'prod', openAiModel: 'llama3.1' });
     const { widgets } = dashboardOf(stage.extraction, 'devlog-tags-prod-extraction');
-    expect(widgets.map((widget) => widget.properties.title)).toContain('Estimated model cost per day: no price known for llama3.1 (model-settings.ts)');
+    expect(widgets.map((widget) => widget.properties.title)).toContain(
+      'Estimated model cost per day: no price known for llama3.1 (model-settings.ts)',
+    );
   });
 });

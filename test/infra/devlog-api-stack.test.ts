@@ -94,7 +94,8 @@ describe('DevLogApi stack', () => {
     ['reconciler', 'ReconcilerFunction'],
     ['aggregator', 'TechStackAggregatorFunction'],
   ] as const)('keeps the %s bundle within its budget (lib/shared/bundle-budgets.ts)', (name, logicalIdPrefix) => {
-    const [, fn] = Object.entries(stage.api.findResources('AWS::Lambda::Function')).find(([logicalId]) => logicalId.startsWith(logicalIdPrefix)) ?? [];
+    const [, fn] =
+      Object.entries(stage.api.findResources('AWS::Lambda::Function')).find(([logicalId]) => logicalId.startsWith(logicalIdPrefix)) ?? [];
     const dir = join(stage.outdir, `asset.${String(fn?.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
     expect(statSync(join(dir, 'index.mjs')).size).toBeLessThan(BUNDLE_BUDGET_KIB[name] * 1024);
   });
@@ -121,7 +122,9 @@ describe('DevLogApi stack', () => {
 
   it('gives the reconciler the grace derived from the queue and consumer settings, not a fixed number', () => {
     // Arrange: 4 x max(360 s visibility, 60 s attempt + 900 s backoff) + the last 60 s attempt
-    const longestRetryPathSeconds = (QUEUE_SETTINGS.maxReceiveCount - 1) * (CONSUMER_SETTINGS.functionTimeoutSeconds + CONSUMER_SETTINGS.retryMaxSeconds) + CONSUMER_SETTINGS.functionTimeoutSeconds;
+    const longestRetryPathSeconds =
+      (QUEUE_SETTINGS.maxReceiveCount - 1) * (CONSUMER_SETTINGS.functionTimeoutSeconds + CONSUMER_SETTINGS.retryMaxSeconds) +
+      CONSUMER_SETTINGS.functionTimeoutSeconds;
 
     // Act
     const reconciler = Object.values(stage.api.findResources('AWS::Lambda::Function')).find(
@@ -170,7 +173,9 @@ describe('DevLogApi stack', () => {
     expect(reservedOf('devlog-tags: re-sends')).toBe(RESERVED_CONCURRENCY.reconciler);
     expect(reservedOf('devlog-tags API')).toBeUndefined();
     expect(RESERVED_CONCURRENCY.reconciler).toBe(1);
-    expect(unreservedConcurrency()).toBe(DEFAULT_ACCOUNT_CONCURRENCY - RESERVED_CONCURRENCY.extraction - RESERVED_CONCURRENCY.aggregator - RESERVED_CONCURRENCY.reconciler);
+    expect(unreservedConcurrency()).toBe(
+      DEFAULT_ACCOUNT_CONCURRENCY - RESERVED_CONCURRENCY.extraction - RESERVED_CONCURRENCY.aggregator - RESERVED_CONCURRENCY.reconciler,
+    );
   });
 
   it('runs the API function on arm64 Node.js 22+ with a log group that expires', () => {
@@ -236,14 +241,10 @@ describe('DevLogApi stack', () => {
 
   it('lets the API function touch only the table itself (no scan, no index) and send jobs', () => {
     const statements = policyStatements(stage.api);
-    const dynamoActions = statements.flatMap((statement) =>
-      [statement.Action].flat().filter((action) => action.startsWith('dynamodb:')),
-    );
+    const dynamoActions = statements.flatMap((statement) => [statement.Action].flat().filter((action) => action.startsWith('dynamodb:')));
     expect(dynamoActions).not.toContain('dynamodb:Scan');
     expect(dynamoActions).not.toContain('dynamodb:*');
-    expect(statements).toContainEqual(
-      expect.objectContaining({ Action: expect.arrayContaining(['sqs:SendMessage']) }),
-    );
+    expect(statements).toContainEqual(expect.objectContaining({ Action: expect.arrayContaining(['sqs:SendMessage']) }));
   });
 
   it('lets the API only query the tags table, naming only the attributes of totals and tag-index rows', () => {
@@ -254,7 +255,9 @@ describe('DevLogApi stack', () => {
     expect(queries).toContainEqual(
       expect.objectContaining({
         Condition: {
-          'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'value', 'count', 'firstSeen', 'lastSeen', 'countOwner', 'countRank', 'entryId'] },
+          'ForAllValues:StringEquals': {
+            'dynamodb:Attributes': ['pk', 'sk', 'value', 'count', 'firstSeen', 'lastSeen', 'countOwner', 'countRank', 'entryId'],
+          },
           StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
         },
       }),
@@ -279,7 +282,9 @@ describe('DevLogApi stack', () => {
       expect.objectContaining({
         Action: 'dynamodb:GetItem',
         Condition: {
-          'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'status', 'updatedAt', 'revision', 'resendCount', 'resendsSince'] },
+          'ForAllValues:StringEquals': {
+            'dynamodb:Attributes': ['pk', 'sk', 'status', 'updatedAt', 'revision', 'resendCount', 'resendsSince'],
+          },
           StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
         },
       }),
@@ -287,7 +292,9 @@ describe('DevLogApi stack', () => {
     expect(statements).toContainEqual(
       expect.objectContaining({
         Action: 'dynamodb:UpdateItem',
-        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'status', 'enqueuedAt', 'resendCount', 'resendsSince'] } },
+        Condition: {
+          'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'status', 'enqueuedAt', 'resendCount', 'resendsSince'] },
+        },
       }),
     );
   });

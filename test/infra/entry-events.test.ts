@@ -17,7 +17,10 @@ describe('the entry events in the DevLogApi stack', () => {
     stage.api.hasResourceProperties('AWS::Events::EventBus', { Name: 'devlog-tags-dev' });
     const paths = sharedParameterPaths('dev');
     expect([paths.eventBusName, paths.eventBusArn]).toEqual(['/devlog-tags/dev/event-bus/name', '/devlog-tags/dev/event-bus/arn']);
-    stage.api.hasResourceProperties('AWS::SSM::Parameter', { Name: paths.eventBusName, Value: { Ref: Match.stringLikeRegexp('^EntryEvents') } });
+    stage.api.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: paths.eventBusName,
+      Value: { Ref: Match.stringLikeRegexp('^EntryEvents') },
+    });
     stage.api.hasResourceProperties('AWS::SSM::Parameter', { Name: paths.eventBusArn, Value: getAttOf('EntryEvents') });
   });
 
@@ -34,7 +37,11 @@ describe('the entry events in the DevLogApi stack', () => {
       FilterCriteria: {
         Filters: [
           { Pattern: JSON.stringify({ eventName: ['REMOVE'], dynamodb: { Keys: { sk: { S: [{ prefix: 'ENTRY#' }] } } } }) },
-          { Pattern: JSON.stringify({ dynamodb: { Keys: { sk: { S: [{ prefix: 'ENTRY#' }] } }, NewImage: { status: { S: ['done', 'failed'] } } } }) },
+          {
+            Pattern: JSON.stringify({
+              dynamodb: { Keys: { sk: { S: [{ prefix: 'ENTRY#' }] } }, NewImage: { status: { S: ['done', 'failed'] } } },
+            }),
+          },
         ],
       },
     });
@@ -50,7 +57,9 @@ describe('the entry events in the DevLogApi stack', () => {
     const everyAction = statements.flatMap((statement) => [statement.Action].flat());
 
     const putEvents = statements.filter((statement) => [statement.Action].flat().includes('events:PutEvents'));
-    expect(putEvents.map((statement) => statement.Resource)).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^EntryEvents[0-9A-F]{8}$/), 'Arn'] }]);
+    expect(putEvents.map((statement) => statement.Resource)).toEqual([
+      { 'Fn::GetAtt': [expect.stringMatching(/^EntryEvents[0-9A-F]{8}$/), 'Arn'] },
+    ]);
     expect(everyAction.filter((action) => action.startsWith('events:'))).toEqual(['events:PutEvents']);
     expect(everyAction.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual([
       'dynamodb:DescribeStream',
@@ -59,7 +68,11 @@ describe('the entry events in the DevLogApi stack', () => {
       'dynamodb:ListStreams',
     ]);
     expect(actionsOn(/StreamArn/)).toHaveLength(4);
-    expect(everyAction.filter((action) => action.startsWith('sqs:')).sort()).toEqual(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']);
+    expect(everyAction.filter((action) => action.startsWith('sqs:')).sort()).toEqual([
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+      'sqs:SendMessage',
+    ]);
     expect(actionsOn(/EntryEventsDlq/).sort()).toEqual(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']);
     expect(everyAction.filter((action) => !/^(dynamodb|sqs|events|logs|xray):/.test(action))).toEqual([]);
   });

@@ -78,7 +78,10 @@ function authorizationRequest(command: CapturedCommand): AuthorizationRequest {
 
 describe.each(POLICY_FUNCTIONS)('the %s function', (name) => {
   it('sends only commands the permissions check knows', () => {
-    const unknown = captured.get(name)!.filter((command) => command.operation === undefined).map((command) => command.commandName);
+    const unknown = captured
+      .get(name)!
+      .filter((command) => command.operation === undefined)
+      .map((command) => command.commandName);
     expect(unknown, 'add these to DYNAMODB_COMMANDS / SQS_COMMANDS in test/infra/support/captured-commands.ts').toEqual([]);
   });
 
@@ -88,7 +91,10 @@ describe.each(POLICY_FUNCTIONS)('the %s function', (name) => {
       .map((command) => ({ command, request: authorizationRequest(command) }))
       .map(({ command, request }) => ({ command: command.commandName, request, decision: authorize(policies[name], request) }))
       .filter(({ decision }) => !decision.allowed)
-      .map(({ command, request, decision }) => `${command}: ${request.action} on ${request.resource} ${JSON.stringify(request.context)}: ${(decision as { reason: string }).reason}`);
+      .map(
+        ({ command, request, decision }) =>
+          `${command}: ${request.action} on ${request.resource} ${JSON.stringify(request.context)}: ${(decision as { reason: string }).reason}`,
+      );
 
     expect(commands.length).toBeGreaterThan(0);
     expect(denied).toEqual([]);
@@ -121,9 +127,7 @@ describe('the scenarios', () => {
 
   it('cover every adapter under lambdas/ that talks to DynamoDB or SQS', () => {
     const root = path.resolve(import.meta.dirname, '../../lambdas');
-    const adapterFiles = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((file) =>
-      /(^|\/)adapters\/[^/]+\.ts$/.test(file),
-    );
+    const adapterFiles = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((file) => /(^|\/)adapters\/[^/]+\.ts$/.test(file));
     const sdkAdapters = adapterFiles.flatMap((file) => {
       const source = readFileSync(path.join(root, file), 'utf8');
       if (!/from '@aws-sdk\/(lib-dynamodb|client-dynamodb|client-sqs)'/.test(source)) return [];

@@ -26,9 +26,7 @@ describe('TagExtraction stack', () => {
     const json = JSON.stringify(stage.extraction.toJSON());
     expect(json).not.toContain('Fn::ImportValue');
     const parameters = Object.values(stage.extraction.toJSON().Parameters) as { Type: string; Default?: string }[];
-    const ssmDefaults = parameters
-      .map((p) => p.Default)
-      .filter((name) => name?.startsWith('/devlog-tags/'));
+    const ssmDefaults = parameters.map((p) => p.Default).filter((name) => name?.startsWith('/devlog-tags/'));
     expect(ssmDefaults.sort()).toEqual([
       '/devlog-tags/prod/alarm-topic/arn',
       '/devlog-tags/prod/entries-table/arn',
@@ -92,7 +90,14 @@ describe('TagExtraction stack', () => {
       'revision',
     ]);
     const read = dynamo.find((s) => [s.Action].flat().includes('dynamodb:GetItem'));
-    expect(read?.Condition?.['ForAllValues:StringEquals']?.['dynamodb:Attributes']).toEqual(['pk', 'sk', 'entry', 'status', 'promptVersion', 'revision']);
+    expect(read?.Condition?.['ForAllValues:StringEquals']?.['dynamodb:Attributes']).toEqual([
+      'pk',
+      'sk',
+      'entry',
+      'status',
+      'promptVersion',
+      'revision',
+    ]);
     expect(read?.Condition?.StringEqualsIfExists?.['dynamodb:Select']).toBe('SPECIFIC_ATTRIBUTES');
   });
 
@@ -108,7 +113,9 @@ describe('TagExtraction stack', () => {
 
   it('runs the default model with no reasoning on the flex tier, and alarms under 30 days to its shutdown', () => {
     stage.extraction.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ OPENAI_MODEL: 'gpt-6-luna', OPENAI_REASONING_EFFORT: 'none', OPENAI_SERVICE_TIER: 'flex' }) },
+      Environment: {
+        Variables: Match.objectLike({ OPENAI_MODEL: 'gpt-6-luna', OPENAI_REASONING_EFFORT: 'none', OPENAI_SERVICE_TIER: 'flex' }),
+      },
     });
     stage.extraction.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'DaysToModelShutdown',
@@ -189,7 +196,12 @@ describe('TagExtraction backfill collector', () => {
     const ledgerStatement = statements.find((statement) => [statement.Action].flat().includes('dynamodb:Query'));
     expect(ledgerStatement?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^BackfillBatches/), 'Arn'] });
     const entriesUpdate = statements.find((statement) => [statement.Action].flat().includes('dynamodb:UpdateItem') && statement.Condition);
-    expect(entriesUpdate?.Condition?.['ForAllValues:StringEquals']?.['dynamodb:Attributes']).toEqual(['pk', 'sk', ...ENTRY_TABLE.extractionAttributes, 'revision']);
+    expect(entriesUpdate?.Condition?.['ForAllValues:StringEquals']?.['dynamodb:Attributes']).toEqual([
+      'pk',
+      'sk',
+      ...ENTRY_TABLE.extractionAttributes,
+      'revision',
+    ]);
   });
 
   it('keeps its ledger in a table with point-in-time recovery that outlives the stack, and alarms on a failed run', () => {
@@ -228,7 +240,9 @@ describe('TagExtraction bundle', () => {
   let assetDir: string;
   beforeAll(() => {
     const stage = synthStage({ stage: 'bundle' }, { bundle: true });
-    const code = stage.extraction.findResources('AWS::Lambda::Function')[logicalIdOf(stage, stage.extractionStack.extractionFunction)]?.Properties.Code;
+    const code =
+      stage.extraction.findResources('AWS::Lambda::Function')[logicalIdOf(stage, stage.extractionStack.extractionFunction)]?.Properties
+        .Code;
     assetDir = join(stage.outdir, `asset.${String(code.S3Key).replace(/\.zip$/, '')}`);
   });
 

@@ -48,15 +48,29 @@ describe('the tech-stack aggregator in the DevLogApi stack', () => {
       const local = (Table?.GlobalSecondaryIndexes ?? []).map((index) => ({
         IndexName: index.IndexName,
         KeySchema: index.KeySchema,
-        Projection: { ProjectionType: index.Projection?.ProjectionType, NonKeyAttributes: [...(index.Projection?.NonKeyAttributes ?? [])].sort() },
+        Projection: {
+          ProjectionType: index.Projection?.ProjectionType,
+          NonKeyAttributes: [...(index.Projection?.NonKeyAttributes ?? [])].sort(),
+        },
       }));
 
       // Act
-      const [deployed] = Object.values(stage.api.findResources('AWS::DynamoDB::GlobalTable', { Properties: { StreamSpecification: Match.absent() } }));
-      const deployedIndexes = ((deployed?.Properties.GlobalSecondaryIndexes ?? []) as { IndexName: string; KeySchema: unknown; Projection: { ProjectionType: string; NonKeyAttributes?: string[] } }[]).map((index) => ({
+      const [deployed] = Object.values(
+        stage.api.findResources('AWS::DynamoDB::GlobalTable', { Properties: { StreamSpecification: Match.absent() } }),
+      );
+      const deployedIndexes = (
+        (deployed?.Properties.GlobalSecondaryIndexes ?? []) as {
+          IndexName: string;
+          KeySchema: unknown;
+          Projection: { ProjectionType: string; NonKeyAttributes?: string[] };
+        }[]
+      ).map((index) => ({
         IndexName: index.IndexName,
         KeySchema: index.KeySchema,
-        Projection: { ProjectionType: index.Projection.ProjectionType, NonKeyAttributes: [...(index.Projection.NonKeyAttributes ?? [])].sort() },
+        Projection: {
+          ProjectionType: index.Projection.ProjectionType,
+          NonKeyAttributes: [...(index.Projection.NonKeyAttributes ?? [])].sort(),
+        },
       }));
 
       // Assert

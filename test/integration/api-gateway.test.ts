@@ -67,7 +67,12 @@ async function token(
 describe('event', () => {
   it('turns a request into an HTTP API payload 2.0 event with the authorizer claims', async () => {
     const bearer = await issueLocalToken(key, 'alice', { scopes: ['logs/read', 'logs/write'] });
-    const headers = { authorization: `Bearer ${bearer}`, 'content-type': 'application/json', 'user-agent': 'test-agent', cookie: 'a=1; b=2' };
+    const headers = {
+      authorization: `Bearer ${bearer}`,
+      'content-type': 'application/json',
+      'user-agent': 'test-agent',
+      cookie: 'a=1; b=2',
+    };
 
     const response = await fetch(`${gateway.url}/logs?tag=a&tag=b&limit=5`, { method: 'POST', headers, body: '{"entry":"Django"}' });
 
@@ -86,7 +91,9 @@ describe('event', () => {
         http: { method: 'POST', path: '/logs', sourceIp: '127.0.0.1', userAgent: 'test-agent' },
         routeKey: 'POST /logs',
         stage: '$default',
-        authorizer: { jwt: { claims: { sub: 'alice', iss: LOCAL_JWT_ISSUER, aud: LOCAL_JWT_AUDIENCE }, scopes: ['logs/read', 'logs/write'] } },
+        authorizer: {
+          jwt: { claims: { sub: 'alice', iss: LOCAL_JWT_ISSUER, aud: LOCAL_JWT_AUDIENCE }, scopes: ['logs/read', 'logs/write'] },
+        },
       },
     });
     expect(event?.headers).not.toHaveProperty('cookie');
@@ -99,10 +106,14 @@ describe('event', () => {
     const bearer = await issueLocalToken(key, 'alice');
 
     await new Promise<void>((resolve, reject) => {
-      const request = httpRequest(`${gateway.url}/logs`, { headers: { authorization: `Bearer ${bearer}`, 'x-multi': ['one', 'two'] } }, (response) => {
-        response.resume();
-        response.on('end', resolve);
-      });
+      const request = httpRequest(
+        `${gateway.url}/logs`,
+        { headers: { authorization: `Bearer ${bearer}`, 'x-multi': ['one', 'two'] } },
+        (response) => {
+          response.resume();
+          response.on('end', resolve);
+        },
+      );
       request.on('error', reject);
       request.end();
     });

@@ -53,7 +53,9 @@ describe('POST /logs', () => {
       new GetCommand({ TableName: emulators.tableName, Key: entryKey('poster', response.body?.id as string), ConsistentRead: true }),
     );
     expect(Item).toMatchObject({ status: 'pending', pendingBucket: PENDING_BUCKET, ownerId: 'poster' });
-    expect(await drainJobs()).toEqual([expect.objectContaining({ version: 2, entryId: response.body?.id, ownerId: 'poster', revision: 1 })]);
+    expect(await drainJobs()).toEqual([
+      expect.objectContaining({ version: 2, entryId: response.body?.id, ownerId: 'poster', revision: 1 }),
+    ]);
   });
 
   it('replays the first answer for the same Idempotency-Key and body, without a second entry or job', async () => {
@@ -117,10 +119,12 @@ describe('POST /logs', () => {
 });
 
 describe('GET /logs', () => {
-  it('pages through all of the caller\'s entries, newest first, with the cursor', async () => {
+  it("pages through all of the caller's entries, newest first, with the cursor", async () => {
     const created: string[] = [];
     for (let index = 0; index < 5; index++) {
-      created.push((await gateway.call('pager', '/logs', { method: 'POST', body: { entry: `Eintrag ${index} mit Vue` } })).body?.id as string);
+      created.push(
+        (await gateway.call('pager', '/logs', { method: 'POST', body: { entry: `Eintrag ${index} mit Vue` } })).body?.id as string,
+      );
     }
 
     const seen: string[] = [];
@@ -181,7 +185,7 @@ describe('PATCH /logs/{id}', () => {
     expect(await drainJobs()).toEqual([expect.objectContaining({ version: 2, entryId: created?.id, ownerId: 'editor', revision: 2 })]);
   });
 
-  it('answers 404 for another owner\'s entry, like a missing one, and changes nothing', async () => {
+  it("answers 404 for another owner's entry, like a missing one, and changes nothing", async () => {
     const { body: created } = await gateway.call('edit-owner', '/logs', { method: 'POST', body: { entry: 'Mit Svelte.' } });
 
     const asOther = await gateway.call('edit-other', `/logs/${created?.id}`, { method: 'PATCH', body: { entry: 'Übernommen.' } });
@@ -201,7 +205,10 @@ describe('PATCH /logs/{id}', () => {
 
     expect(outcomes.map((outcome) => outcome.kind).sort()).toEqual(['replaced', 'revision-changed']);
     const winner = outcomes.find((outcome) => outcome.kind === 'replaced');
-    expect(await store.get('edit-racer', edit.id)).toMatchObject({ entry: winner?.kind === 'replaced' ? winner.entry.entry : '', revision: 2 });
+    expect(await store.get('edit-racer', edit.id)).toMatchObject({
+      entry: winner?.kind === 'replaced' ? winner.entry.entry : '',
+      revision: 2,
+    });
   });
 });
 
@@ -231,9 +238,15 @@ describe('DELETE /logs/{id}', () => {
     const read = await gateway.call('if-matcher', `/logs/${created?.id}`);
     await gateway.call('if-matcher', `/logs/${created?.id}`, { method: 'PATCH', body: { entry: 'Mit Elysia.' } });
 
-    const stale = await gateway.call('if-matcher', `/logs/${created?.id}`, { method: 'DELETE', headers: { 'if-match': read.headers.get('etag') ?? '' } });
+    const stale = await gateway.call('if-matcher', `/logs/${created?.id}`, {
+      method: 'DELETE',
+      headers: { 'if-match': read.headers.get('etag') ?? '' },
+    });
     const current = await gateway.call('if-matcher', `/logs/${created?.id}`);
-    const deleted = await gateway.call('if-matcher', `/logs/${created?.id}`, { method: 'DELETE', headers: { 'if-match': current.headers.get('etag') ?? '' } });
+    const deleted = await gateway.call('if-matcher', `/logs/${created?.id}`, {
+      method: 'DELETE',
+      headers: { 'if-match': current.headers.get('etag') ?? '' },
+    });
 
     expect(read.headers.get('etag')).toBe('"1"');
     expect(stale.status).toBe(412);

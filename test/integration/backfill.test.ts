@@ -42,12 +42,23 @@ async function arrange(count: number) {
   // Each test's entries are a day later than the last test's, and its backfill starts that day.
   const day = `2026-07-${String(10 + ledgerTable).padStart(2, '0')}`;
   await ensureKeyedTable(emulators.dynamoDb, tableName, BACKFILL_LEDGER_TABLE);
-  const entries = testEntries(count, run).map((entry, index) => ({ ...entry, id: `01JDQ8Z6X4M1V9T3K7N2${run.padStart(6, '0')}${String(index).padStart(4, '0')}`.slice(0, 30) }));
+  const entries = testEntries(count, run).map((entry, index) => ({
+    ...entry,
+    id: `01JDQ8Z6X4M1V9T3K7N2${run.padStart(6, '0')}${String(index).padStart(4, '0')}`.slice(0, 30),
+  }));
   for (const entry of entries) {
     await emulators.documents.send(
       new PutCommand({
         TableName: emulators.tableName,
-        Item: { ...entryKey(ownerId, entry.id), id: entry.id, ownerId, entry: entry.text, status: 'done', tags: [], createdAt: `${day}T00:00:00.000Z` },
+        Item: {
+          ...entryKey(ownerId, entry.id),
+          id: entry.id,
+          ownerId,
+          entry: entry.text,
+          status: 'done',
+          tags: [],
+          createdAt: `${day}T00:00:00.000Z`,
+        },
       }),
     );
   }
@@ -62,7 +73,9 @@ async function arrange(count: number) {
     outOfTime: () => false,
     applyPerSecond: 10_000,
   });
-  const submit = (options: { requestsPerBatch?: number; startKey?: Record<string, unknown>; onCheckpoint?: (progress: BackfillProgress) => void } = {}) =>
+  const submit = (
+    options: { requestsPerBatch?: number; startKey?: Record<string, unknown>; onCheckpoint?: (progress: BackfillProgress) => void } = {},
+  ) =>
     submitBackfill(emulators.documents, ports, {
       tableName: emulators.tableName,
       since: new Date(`${day}T00:00:00Z`),
@@ -73,7 +86,8 @@ async function arrange(count: number) {
       onCheckpoint: options.onCheckpoint ?? (() => {}),
     });
   const read = async (id: string) =>
-    (await emulators.documents.send(new GetCommand({ TableName: emulators.tableName, Key: entryKey(ownerId, id), ConsistentRead: true }))).Item;
+    (await emulators.documents.send(new GetCommand({ TableName: emulators.tableName, Key: entryKey(ownerId, id), ConsistentRead: true })))
+      .Item;
   return { ownerId, entries, ledger, submit, collectDeps, read };
 }
 
@@ -91,11 +105,20 @@ describe('npm run backfill through the Batch API', () => {
 
     // Assert
     const batch = model.batches.all.find((candidate) => candidate.id === progress.batches[0]);
-    expect(batch).toMatchObject({ status: 'completed', endpoint: '/v1/chat/completions', request_counts: { total: 3, completed: 3, failed: 0 } });
+    expect(batch).toMatchObject({
+      status: 'completed',
+      endpoint: '/v1/chat/completions',
+      request_counts: { total: 3, completed: 3, failed: 0 },
+    });
     const input = await (await openai.files.content(batch!.input_file_id)).text();
-    const lines = input.trim().split('\n').map((line) => JSON.parse(line));
+    const lines = input
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines.find((line) => line.body.messages[1].content === JSON.stringify({ entry: entries[0]!.text }))?.body).toEqual(liveBody);
-    const { Messages = [] } = await emulators.sqs.send(new ReceiveMessageCommand({ QueueUrl: emulators.queues.queueUrl, WaitTimeSeconds: 0 }));
+    const { Messages = [] } = await emulators.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: emulators.queues.queueUrl, WaitTimeSeconds: 0 }),
+    );
     expect(Messages).toEqual([]);
   });
 
@@ -106,11 +129,22 @@ describe('npm run backfill through the Batch API', () => {
     await submit();
     const [edited, deleted, retagged] = entries;
     await emulators.documents.send(
-      new UpdateCommand({ TableName: emulators.tableName, Key: entryKey(ownerId, edited!.id), UpdateExpression: 'SET revision = :two, #entry = :text', ExpressionAttributeNames: { '#entry': 'entry' }, ExpressionAttributeValues: { ':two': 2, ':text': 'Now just Rust' } }),
+      new UpdateCommand({
+        TableName: emulators.tableName,
+        Key: entryKey(ownerId, edited!.id),
+        UpdateExpression: 'SET revision = :two, #entry = :text',
+        ExpressionAttributeNames: { '#entry': 'entry' },
+        ExpressionAttributeValues: { ':two': 2, ':text': 'Now just Rust' },
+      }),
     );
     await emulators.documents.send(new DeleteCommand({ TableName: emulators.tableName, Key: entryKey(ownerId, deleted!.id) }));
     await emulators.documents.send(
-      new UpdateCommand({ TableName: emulators.tableName, Key: entryKey(ownerId, retagged!.id), UpdateExpression: 'SET promptVersion = :one, tags = :tags', ExpressionAttributeValues: { ':one': 1, ':tags': [{ type: 'tech-stack', value: 'live' }] } }),
+      new UpdateCommand({
+        TableName: emulators.tableName,
+        Key: entryKey(ownerId, retagged!.id),
+        UpdateExpression: 'SET promptVersion = :one, tags = :tags',
+        ExpressionAttributeValues: { ':one': 1, ':tags': [{ type: 'tech-stack', value: 'live' }] },
+      }),
     );
 
     // Act: nothing to apply while OpenAI still runs the batch, then everything
@@ -199,7 +233,12 @@ describe('npm run backfill through the Batch API', () => {
     const batches = await ledger.all();
     expect(batches.map((batch) => batch.requests)).toEqual([2, 2, 1]);
     const submitted = await Promise.all(
-      batches.map(async (batch) => (await (await openai.files.content(batch.inputFileId)).text()).trim().split('\n').map((line) => JSON.parse(JSON.parse(line).custom_id)[1])),
+      batches.map(async (batch) =>
+        (await (await openai.files.content(batch.inputFileId)).text())
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(JSON.parse(line).custom_id)[1]),
+      ),
     );
     expect(submitted.flat().sort()).toEqual(entries.map((entry) => entry.id).sort());
   });

@@ -114,4 +114,3 @@ describe('the daily entries quota', () => {
     expect(edited.headers.get('ratelimit')).toMatch(/r=3;/);
   });
 });
-

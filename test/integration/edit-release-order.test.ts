@@ -69,7 +69,12 @@ function parameterHolds(state: ParameterState): void {
 
 const MISSING: ParameterState = { error: new ParameterNotFound({ message: 'not found', $metadata: {} }) };
 const UNREADABLE: ParameterState = {
-  error: new SSMServiceException({ name: 'ThrottlingException', $fault: 'client', message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }),
+  error: new SSMServiceException({
+    name: 'ThrottlingException',
+    $fault: 'client',
+    message: 'Rate exceeded',
+    $metadata: { httpStatusCode: 400 },
+  }),
 };
 const OLD_CONSUMER_PUBLISHED: ParameterState = { value: formatAcceptedVersions([1]) };
 const NEW_CONSUMER_PUBLISHED: ParameterState = { value: formatAcceptedVersions([1, 2]) };
@@ -105,7 +110,13 @@ const oldConsumer: Consumer = async (record) => {
   const { ownerId, entryId } = job.data as { ownerId: string; entryId: string };
   const key = entryKey(ownerId, entryId);
   const { Item } = await emulators.documents.send(
-    new GetCommand({ TableName: emulators.tableName, Key: key, ConsistentRead: true, ProjectionExpression: '#entry, #status, promptVersion', ExpressionAttributeNames: { '#entry': 'entry', '#status': 'status' } }),
+    new GetCommand({
+      TableName: emulators.tableName,
+      Key: key,
+      ConsistentRead: true,
+      ProjectionExpression: '#entry, #status, promptVersion',
+      ExpressionAttributeNames: { '#entry': 'entry', '#status': 'status' },
+    }),
   );
   if (!Item || (Item.status === 'done' && (Item.promptVersion ?? 0) >= OLD_CONSUMER_PROMPT_VERSION)) return true;
   await emulators.documents
@@ -140,7 +151,12 @@ async function deliverJobs(consumer: Consumer): Promise<JobMessageVersion[]> {
   const versions: JobMessageVersion[] = [];
   for (;;) {
     const { Messages = [] } = await emulators.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: emulators.queues.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageSystemAttributeNames: ['All'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: emulators.queues.queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        MessageSystemAttributeNames: ['All'],
+      }),
     );
     if (Messages.length === 0) return versions;
     for (const message of Messages as Message[]) {

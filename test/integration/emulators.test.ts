@@ -1,10 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  ChangeMessageVisibilityCommand,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-  type Message,
-} from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, ReceiveMessageCommand, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SecretsManagerClient, GetSecretValueCommand, ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
 import { UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
@@ -54,7 +49,11 @@ describe('DynamoDB emulator (dynalite)', () => {
     const key = { pk: 'OWNER#cond', sk: 'ENTRY#1' };
     const put = () =>
       emulators.documents.send(
-        new PutCommand({ TableName: emulators.tableName, Item: { ...key, status: 'pending' }, ConditionExpression: 'attribute_not_exists(pk)' }),
+        new PutCommand({
+          TableName: emulators.tableName,
+          Item: { ...key, status: 'pending' },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
       );
     await put();
 
@@ -100,7 +99,9 @@ describe('DynamoDB emulator (dynalite)', () => {
     let startKey: Record<string, unknown> | undefined;
     let pages = 0;
     do {
-      const page = await emulators.documents.send(new QueryCommand(sparseIndexPage(emulators.tableName, ENTRY_TABLE.pendingIndex, PENDING_BUCKET, 2, startKey)));
+      const page = await emulators.documents.send(
+        new QueryCommand(sparseIndexPage(emulators.tableName, ENTRY_TABLE.pendingIndex, PENDING_BUCKET, 2, startKey)),
+      );
       seen.push(...(page.Items ?? []).filter((item) => item.ownerId === 'gsi').map((item) => String(item.id)));
       startKey = page.LastEvaluatedKey;
       pages++;
@@ -113,7 +114,9 @@ describe('DynamoDB emulator (dynalite)', () => {
   it('stores the TTL attribute as a plain number and never expires items (UpdateTimeToLive is not supported)', async () => {
     const key = { pk: 'OWNER#ttl', sk: 'IDEMPOTENCY#k' };
     const expiredLongAgo = 1_000;
-    await emulators.documents.send(new PutCommand({ TableName: emulators.tableName, Item: { ...key, [ENTRY_TABLE.ttlAttribute]: expiredLongAgo } }));
+    await emulators.documents.send(
+      new PutCommand({ TableName: emulators.tableName, Item: { ...key, [ENTRY_TABLE.ttlAttribute]: expiredLongAgo } }),
+    );
 
     const { Item } = await emulators.documents.send(new GetCommand({ TableName: emulators.tableName, Key: key }));
 
@@ -163,7 +166,11 @@ describe('SQS emulator (fauxqs)', () => {
   });
 
   it('makes a message visible again once a short visibility timeout passes', async () => {
-    const queues = await ensureJobQueues(emulators.sqs, { queueName: 'short-visibility', deadLetterQueueName: 'short-visibility-dlq' }, { visibilityTimeoutSeconds: 1 });
+    const queues = await ensureJobQueues(
+      emulators.sqs,
+      { queueName: 'short-visibility', deadLetterQueueName: 'short-visibility-dlq' },
+      { visibilityTimeoutSeconds: 1 },
+    );
     await emulators.sqs.send(new SendMessageCommand({ QueueUrl: queues.queueUrl, MessageBody: 'job' }));
     await receive(queues.queueUrl);
 
@@ -173,7 +180,11 @@ describe('SQS emulator (fauxqs)', () => {
   });
 
   it('moves a message to the DLQ after maxReceiveCount receives', async () => {
-    const queues = await ensureJobQueues(emulators.sqs, { queueName: 'redrive', deadLetterQueueName: 'redrive-dlq' }, { maxReceiveCount: 2 });
+    const queues = await ensureJobQueues(
+      emulators.sqs,
+      { queueName: 'redrive', deadLetterQueueName: 'redrive-dlq' },
+      { maxReceiveCount: 2 },
+    );
     await emulators.sqs.send(new SendMessageCommand({ QueueUrl: queues.queueUrl, MessageBody: 'poison' }));
 
     for (let attempt = 1; attempt <= 2; attempt++) {
@@ -202,9 +213,7 @@ describe('SQS emulator (fauxqs)', () => {
   });
 
   it('rejects messages over 256 KiB, like SQS', async () => {
-    const send = emulators.sqs.send(
-      new SendMessageCommand({ QueueUrl: emulators.queues.queueUrl, MessageBody: 'x'.repeat(262_145) }),
-    );
+    const send = emulators.sqs.send(new SendMessageCommand({ QueueUrl: emulators.queues.queueUrl, MessageBody: 'x'.repeat(262_145) }));
 
     await expect(send).rejects.toThrow();
   });

@@ -37,7 +37,12 @@ beforeAll(async () => {
         entry.includes('always-fails')
           ? { status: 500, error: { message: 'scripted outage', type: 'server_error' } }
           : // The model names one technology the text does not contain: it must be dropped.
-            { technologies: ['Django', 'Elasticsearch', 'ImaginaryNoneExistence Cloud', 'Kubernetes'].filter((name) => name === 'Kubernetes' || entry.includes(name)), model: 'scripted-model' },
+            {
+              technologies: ['Django', 'Elasticsearch', 'ImaginaryNoneExistence Cloud', 'Kubernetes'].filter(
+                (name) => name === 'Kubernetes' || entry.includes(name),
+              ),
+              model: 'scripted-model',
+            },
     }),
   ]);
   built = handlersFor(emulators, { OPENAI_BASE_URL: model.baseUrl, OPENAI_TIMEOUT_MS: '5000' });
@@ -109,10 +114,14 @@ describe('extraction through the poller', () => {
     runPoller();
 
     await sendJob(jobFor(entry));
-    const done = await eventually(async () => {
-      const current = await entries.get(entry.ownerId, entry.id);
-      return current?.status === 'done' ? current : undefined;
-    }, 10_000, 'the entry to be tagged');
+    const done = await eventually(
+      async () => {
+        const current = await entries.get(entry.ownerId, entry.id);
+        return current?.status === 'done' ? current : undefined;
+      },
+      10_000,
+      'the entry to be tagged',
+    );
 
     expect(done.tags).toEqual([
       { type: 'tech-stack', value: 'Django' },
@@ -131,16 +140,24 @@ describe('extraction through the poller', () => {
     runPoller();
 
     await sendJob(jobFor(entry));
-    const failed = await eventually(async () => {
-      const current = await entries.get(entry.ownerId, entry.id);
-      return current?.status === 'failed' ? current : undefined;
-    }, 20_000, 'the entry to be marked failed');
-    const dead = await eventually(async () => {
-      const { Messages = [] } = await emulators.sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: emulators.queues.deadLetterQueueUrl, WaitTimeSeconds: 1 }),
-      );
-      return Messages[0];
-    }, 10_000, 'the job in the DLQ');
+    const failed = await eventually(
+      async () => {
+        const current = await entries.get(entry.ownerId, entry.id);
+        return current?.status === 'failed' ? current : undefined;
+      },
+      20_000,
+      'the entry to be marked failed',
+    );
+    const dead = await eventually(
+      async () => {
+        const { Messages = [] } = await emulators.sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: emulators.queues.deadLetterQueueUrl, WaitTimeSeconds: 1 }),
+        );
+        return Messages[0];
+      },
+      10_000,
+      'the job in the DLQ',
+    );
 
     expect(failed.error).toBe('model-unavailable');
     expect(JSON.parse(dead.Body ?? '{}')).toMatchObject({ entryId: entry.id });

@@ -51,7 +51,8 @@ beforeAll(async () => {
       service: 'dynamodb',
       targetEndpoint: emulators.dynamoDbEndpoint,
       identities,
-      resourceArnOf: (name) => (name === emulators.tableName ? POLICY_RESOURCES.table : `arn:aws:dynamodb:local:000000000000:table/${name}`),
+      resourceArnOf: (name) =>
+        name === emulators.tableName ? POLICY_RESOURCES.table : `arn:aws:dynamodb:local:000000000000:table/${name}`,
     }),
     startEnforcingProxy({
       service: 'sqs',
@@ -69,8 +70,11 @@ afterAll(async () => {
 
 const credentials = (accessKeyId: string) => ({ accessKeyId, secretAccessKey: 'local' });
 const documentsAs = (accessKeyId: string) =>
-  DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamoProxy.endpoint, region: 'us-east-1', credentials: credentials(accessKeyId), maxAttempts: 1 }));
-const sqsAs = (accessKeyId: string) => new SQSClient({ endpoint: sqsProxy.endpoint, region: 'us-east-1', credentials: credentials(accessKeyId), maxAttempts: 1 });
+  DynamoDBDocumentClient.from(
+    new DynamoDBClient({ endpoint: dynamoProxy.endpoint, region: 'us-east-1', credentials: credentials(accessKeyId), maxAttempts: 1 }),
+  );
+const sqsAs = (accessKeyId: string) =>
+  new SQSClient({ endpoint: sqsProxy.endpoint, region: 'us-east-1', credentials: credentials(accessKeyId), maxAttempts: 1 });
 
 const entry = (id: string) => ({
   id,
@@ -106,7 +110,7 @@ describe('the IAM-enforcing proxies', () => {
     });
   });
 
-  it('deny the reconciler\'s markResent under the policy without `status`, and allow it under the fixed one', async () => {
+  it("deny the reconciler's markResent under the policy without `status`, and allow it under the fixed one", async () => {
     const id = '01JDQ8Z6X4M1V9T3K7N2P5IAM2';
     await emulators.documents.send(
       new PutCommand({
@@ -169,7 +173,12 @@ describe('the IAM-enforcing proxies', () => {
       resourceArnOf: () => POLICY_RESOURCES.jobsQueue,
     });
     try {
-      const sqs = new SQSClient({ endpoint: proxy.endpoint, region: 'us-east-1', credentials: credentials('local-extraction'), maxAttempts: 1 });
+      const sqs = new SQSClient({
+        endpoint: proxy.endpoint,
+        region: 'us-east-1',
+        credentials: credentials('local-extraction'),
+        maxAttempts: 1,
+      });
       const abort = new AbortController();
       const poll = sqs.send(new ReceiveMessageCommand({ QueueUrl: 'http://queue', WaitTimeSeconds: 20 }), { abortSignal: abort.signal });
       await received.promise;

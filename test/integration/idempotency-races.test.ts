@@ -35,7 +35,9 @@ describe('DELETE while the keyed POST of the entry is in flight', () => {
   it('does not let the POST recreate the forgotten key: a retry with the same key and body is accepted again, not 422', async () => {
     // Arrange: the POST has stored its entry and waits in SendMessage
     let release!: () => void;
-    gateway.proxy.failRequests([{ target: SEND_MESSAGE, action: { kind: 'hold', until: new Promise<void>((resolve) => (release = resolve)) } }]);
+    gateway.proxy.failRequests([
+      { target: SEND_MESSAGE, action: { kind: 'hold', until: new Promise<void>((resolve) => (release = resolve)) } },
+    ]);
     const request = { method: 'POST', body: { entry: 'Heute mit Django und Kafka' }, headers: { 'idempotency-key': 'deleted-in-flight' } };
     const posting = gateway.call('deleter', '/logs', request);
     await eventually(async () => ((gateway.proxy.stats.held[SEND_MESSAGE] ?? 0) > 0 ? true : undefined), 10_000, 'the held SendMessage');
@@ -53,6 +55,10 @@ describe('DELETE while the keyed POST of the entry is in flight', () => {
     expect(posted.status).toBe(202);
     expect(retried.status).toBe(202);
     expect(retried.body?.id).not.toBe(entryId);
-    expect(await keyRecord('deleter', 'deleted-in-flight')).toMatchObject({ entryId: retried.body?.id, requestHash: expect.any(String), expiresAt: expect.any(Number) });
+    expect(await keyRecord('deleter', 'deleted-in-flight')).toMatchObject({
+      entryId: retried.body?.id,
+      requestHash: expect.any(String),
+      expiresAt: expect.any(Number),
+    });
   });
 });

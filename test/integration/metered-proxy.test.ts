@@ -30,7 +30,10 @@ import { handlersFor, startTestEmulators, type TestEmulators } from './support/e
  * metered as AWS bills it, and the caller's answer is the one it would get without the meter.
  */
 
-const POLICIES = JSON.parse(readFileSync(new URL('../../local/iam/function-policies.json', import.meta.url), 'utf8')) as Record<PolicyFunction, PolicyStatement[]>;
+const POLICIES = JSON.parse(readFileSync(new URL('../../local/iam/function-policies.json', import.meta.url), 'utf8')) as Record<
+  PolicyFunction,
+  PolicyStatement[]
+>;
 
 let emulators: TestEmulators;
 let dynamoProxy: EnforcingProxy;
@@ -43,7 +46,10 @@ beforeAll(async () => {
     'local-api': { functionName: 'api', statements: POLICIES.api },
     'local-reconciler': { functionName: 'reconciler', statements: POLICIES.reconciler },
   };
-  const table = { ...ENTRY_TABLE, indexes: entryTableIndexes().map((index) => ({ ...index, projectedAttributes: ENTRY_INDEX_PROJECTED_ATTRIBUTES })) };
+  const table = {
+    ...ENTRY_TABLE,
+    indexes: entryTableIndexes().map((index) => ({ ...index, projectedAttributes: ENTRY_INDEX_PROJECTED_ATTRIBUTES })),
+  };
   [dynamoProxy, sqsProxy] = await Promise.all([
     startEnforcingProxy({
       service: 'dynamodb',
@@ -52,7 +58,13 @@ beforeAll(async () => {
       resourceArnOf: () => POLICY_RESOURCES.table,
       meter: dynamoDbCallMeter(meter, { [emulators.tableName]: table }),
     }),
-    startEnforcingProxy({ service: 'sqs', targetEndpoint: emulators.sqsEndpoint, identities, resourceArnOf: () => POLICY_RESOURCES.jobsQueue, meter: sqsCallMeter(meter) }),
+    startEnforcingProxy({
+      service: 'sqs',
+      targetEndpoint: emulators.sqsEndpoint,
+      identities,
+      resourceArnOf: () => POLICY_RESOURCES.jobsQueue,
+      meter: sqsCallMeter(meter),
+    }),
   ]);
 });
 
@@ -64,7 +76,9 @@ afterAll(async () => {
 const credentials = { accessKeyId: 'local-api', secretAccessKey: 'local' };
 
 function apiDocuments(signedAs = credentials) {
-  return DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamoProxy.endpoint, region: 'us-east-1', credentials: signedAs, maxAttempts: 1 }));
+  return DynamoDBDocumentClient.from(
+    new DynamoDBClient({ endpoint: dynamoProxy.endpoint, region: 'us-east-1', credentials: signedAs, maxAttempts: 1 }),
+  );
 }
 
 const entry = (id: string) => ({
@@ -89,7 +103,9 @@ describe('the metered enforcing proxies', () => {
     await store.create(entry('01JEMETER0000000000000000A'));
     const afterOneWrite = meter.read().functions.api;
     await store.create(entry('01JEMETER0000000000000000B'));
-    const read = await client.send(new GetCommand({ TableName: emulators.tableName, Key: entryKey('meter-owner', '01JEMETER0000000000000000B'), ConsistentRead: true }));
+    const read = await client.send(
+      new GetCommand({ TableName: emulators.tableName, Key: entryKey('meter-owner', '01JEMETER0000000000000000B'), ConsistentRead: true }),
+    );
 
     // Assert
     const usage = meter.read().functions.api;
@@ -131,7 +147,7 @@ describe('the metered enforcing proxies', () => {
 });
 
 describe('the calls added since the bill was written', () => {
-  it('bill the API\'s wait-slot lease: a read and the two conditional writes of the slots item', async () => {
+  it("bill the API's wait-slot lease: a read and the two conditional writes of the slots item", async () => {
     // Arrange
     meter.reset();
     const client = apiDocuments();
@@ -149,7 +165,7 @@ describe('the calls added since the bill was written', () => {
     client.destroy();
   });
 
-  it('bill the reconciler\'s re-send bookkeeping under its role, with the pending index\'s writes', async () => {
+  it("bill the reconciler's re-send bookkeeping under its role, with the pending index's writes", async () => {
     // Arrange
     const seeded = apiDocuments();
     const pendingEntry = entry('01JEMETER0000000000000000R');
@@ -158,7 +174,10 @@ describe('the calls added since the bill was written', () => {
     const client = apiDocuments({ accessKeyId: 'local-reconciler', secretAccessKey: 'local' });
 
     // Act
-    const resent = await new DynamoDbPendingEntries(client, emulators.tableName).markResent({ ownerId: 'meter-owner', id: pendingEntry.id }, new Date('2026-12-07T10:10:00.000Z'));
+    const resent = await new DynamoDbPendingEntries(client, emulators.tableName).markResent(
+      { ownerId: 'meter-owner', id: pendingEntry.id },
+      new Date('2026-12-07T10:10:00.000Z'),
+    );
 
     // Assert: the send time is the pending index's sort key, so the index entry is deleted and put again.
     expect(resent?.resends).toBe(1);
@@ -178,15 +197,28 @@ describe('the metered entry events publisher', () => {
     const bus = await startLocalEventBus({ busName: LOCAL_RESOURCES.eventBusName, eventsFile: path.join(dir, 'events.jsonl') });
     const billed = new UsageMeter();
     const handlerLines: string[] = [];
-    const { handlers, destroy } = handlersFor(emulators, {}, { eventBridgeEndpoint: bus.endpoint, meter: billed, logLevel: 'INFO', handlerLog: (line) => handlerLines.push(line) });
+    const { handlers, destroy } = handlersFor(
+      emulators,
+      {},
+      { eventBridgeEndpoint: bus.endpoint, meter: billed, logLevel: 'INFO', handlerLog: (line) => handlerLines.push(line) },
+    );
     const tagged = (id: string) =>
-      streamRecord({ oldItem: entryItem('meter-owner', id, []), newItem: entryItem('meter-owner', id, ['Django'], { revision: 1, updatedAt: '2026-12-07T10:00:01.000Z' }) });
+      streamRecord({
+        oldItem: entryItem('meter-owner', id, []),
+        newItem: entryItem('meter-owner', id, ['Django'], { revision: 1, updatedAt: '2026-12-07T10:00:01.000Z' }),
+      });
     // An entry no retry can publish: the publisher logs it and goes on.
-    const broken = streamRecord({ oldItem: entryItem('meter-owner', 'not-a-ulid', []), newItem: entryItem('meter-owner', 'not-a-ulid', ['Go']) });
+    const broken = streamRecord({
+      oldItem: entryItem('meter-owner', 'not-a-ulid', []),
+      newItem: entryItem('meter-owner', 'not-a-ulid', ['Go']),
+    });
 
     try {
       // Act
-      await handlers.entryEvents(streamEvent(tagged('01JEMETER0000000000000000E'), tagged('01JEMETER0000000000000000F'), broken), lambdaContext('entry-events'));
+      await handlers.entryEvents(
+        streamEvent(tagged('01JEMETER0000000000000000E'), tagged('01JEMETER0000000000000000F'), broken),
+        lambdaContext('entry-events'),
+      );
 
       // Assert
       const usage = billed.read().functions.entryEvents;
@@ -197,20 +229,34 @@ describe('the metered entry events publisher', () => {
       const publisherLines = handlerLines.filter((line) => (JSON.parse(line) as { service?: string }).service === 'devlog-entry-events');
       expect(publisherLines).toHaveLength(1);
       expect(usage.logEvents).toBe(publisherLines.length + (SYSTEM_LOG_LEVEL === 'INFO' ? 2 : 0));
-      const memoryMb = Object.fromEntries(Object.entries(FUNCTION_SETTINGS).map(([name, settings]) => [name, settings.memoryMb])) as Record<keyof typeof FUNCTION_SETTINGS, number>;
+      const memoryMb = Object.fromEntries(Object.entries(FUNCTION_SETTINGS).map(([name, settings]) => [name, settings.memoryMb])) as Record<
+        keyof typeof FUNCTION_SETTINGS,
+        number
+      >;
       const bill = billRun(
         {
           entries: 2,
           reading: billed.read(),
           modelUsage: { requests: 0, promptTokens: 0, completionTokens: 0, reasoningTokens: 0, byServiceTier: {} },
-          model: { id: 'gpt-6-luna', price: { inputUsdPerMillionTokens: 0.1, cachedInputUsdPerMillionTokens: 0.01, outputUsdPerMillionTokens: 0.5, source: 'test', asOf: 'test' } },
+          model: {
+            id: 'gpt-6-luna',
+            price: {
+              inputUsdPerMillionTokens: 0.1,
+              cachedInputUsdPerMillionTokens: 0.01,
+              outputUsdPerMillionTokens: 0.5,
+              source: 'test',
+              asOf: 'test',
+            },
+          },
           memoryMb,
           entriesPerSecond: 0.4,
         },
         PRICES,
       );
       expect(bill.byService.EventBridge).toBeCloseTo(1_000_000 * PRICES.eventBridgeCustomEvent.usd, 6);
-      expect(bill.lines).toContainEqual(expect.objectContaining({ service: 'Lambda', spender: 'entryEvents', item: 'invocations', quantity: 500_000 }));
+      expect(bill.lines).toContainEqual(
+        expect.objectContaining({ service: 'Lambda', spender: 'entryEvents', item: 'invocations', quantity: 500_000 }),
+      );
     } finally {
       destroy();
       await bus.stop();

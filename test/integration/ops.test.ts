@@ -98,11 +98,7 @@ describe('redrive', () => {
     await putEntry({ ownerId: 'user-a', id: done, status: 'done', createdAt: '2026-11-20T10:00:00.000Z' });
 
     const reset = await resetFailedEntries(documentClient, emulators.tableName, new Date('2026-11-23T12:00:00Z'));
-    const moved = await receiveSendDelete(
-      emulators.sqs,
-      emulators.queues.deadLetterQueueUrl,
-      emulators.queues.queueUrl,
-    )(() => {});
+    const moved = await receiveSendDelete(emulators.sqs, emulators.queues.deadLetterQueueUrl, emulators.queues.queueUrl)(() => {});
 
     expect(reset).toBe(3);
     expect(moved).toBe(3);
@@ -123,7 +119,14 @@ describe('redrive', () => {
     // Arrange: two failed entries; only one still has its message in the DLQ
     const [kept, lost] = [nextId(), nextId()] as [string, string];
     for (const id of [kept, lost]) {
-      await putEntry({ ownerId: 'user-b', id, status: 'failed', error: 'model down', failedBucket: FAILED_BUCKET, createdAt: '2026-11-20T10:00:00.000Z' });
+      await putEntry({
+        ownerId: 'user-b',
+        id,
+        status: 'failed',
+        error: 'model down',
+        failedBucket: FAILED_BUCKET,
+        createdAt: '2026-11-20T10:00:00.000Z',
+      });
     }
     await emulators.sqs.send(
       new SendMessageCommand({
@@ -145,7 +148,14 @@ describe('redrive', () => {
   it('locally, sends the job of a reset entry that was edited for its current revision', async () => {
     // Arrange
     const id = nextId();
-    await putEntry({ ownerId: 'user-c', id, status: 'failed', revision: 3, failedBucket: FAILED_BUCKET, createdAt: '2026-11-20T10:00:00.000Z' });
+    await putEntry({
+      ownerId: 'user-c',
+      id,
+      status: 'failed',
+      revision: 3,
+      failedBucket: FAILED_BUCKET,
+      createdAt: '2026-11-20T10:00:00.000Z',
+    });
 
     // Act
     await redriveLocal(localTargetOfTheEmulators(), new Date('2026-11-23T12:00:00Z'));
@@ -157,9 +167,7 @@ describe('redrive', () => {
 
   it('is a no-op when nothing failed', async () => {
     const reset = await resetFailedEntries(documentClient, emulators.tableName, new Date());
-    const moved = await receiveSendDelete(emulators.sqs, emulators.queues.deadLetterQueueUrl, emulators.queues.queueUrl)(
-      () => {},
-    );
+    const moved = await receiveSendDelete(emulators.sqs, emulators.queues.deadLetterQueueUrl, emulators.queues.queueUrl)(() => {});
 
     expect({ reset, moved }).toEqual({ reset: 0, moved: 0 });
   });

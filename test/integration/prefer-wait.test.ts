@@ -53,7 +53,11 @@ describe('GET /logs/{id} with Prefer: wait', () => {
     const readsBefore = gateway.proxy.stats.forwarded[GET_ITEM] ?? 0;
     const started = performance.now();
     const answer = gateway.call('waiter', `/logs/${id}`, { headers: { prefer: 'wait=20' } });
-    await eventually(async () => ((gateway.proxy.stats.forwarded[GET_ITEM] ?? 0) > readsBefore ? true : undefined), 10_000, 'the waiting read');
+    await eventually(
+      async () => ((gateway.proxy.stats.forwarded[GET_ITEM] ?? 0) > readsBefore ? true : undefined),
+      10_000,
+      'the waiting read',
+    );
 
     // Act
     await tag(id);
@@ -122,4 +126,3 @@ describe('the cap on open waits per user', () => {
     expect(await heldSlots('waiter')).toBe(0);
   });
 });
-

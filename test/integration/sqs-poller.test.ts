@@ -51,7 +51,11 @@ async function send(queues: JobQueues, ...bodies: string[]) {
   }
 }
 
-function poll(queues: JobQueues, handler: SqsHandler, options: { batchSize?: number; maxConcurrency?: number; log?: (line: string) => void } = {}) {
+function poll(
+  queues: JobQueues,
+  handler: SqsHandler,
+  options: { batchSize?: number; maxConcurrency?: number; log?: (line: string) => void } = {},
+) {
   const poller = startSqsPoller({
     client: emulators.sqs,
     queueUrl: queues.queueUrl,
@@ -118,7 +122,9 @@ describe('partial batch responses', () => {
       async (event): Promise<SQSBatchResponse> => {
         seen.push(...event.Records);
         return {
-          batchItemFailures: event.Records.filter((record) => record.body === 'fail').map((record) => ({ itemIdentifier: record.messageId })),
+          batchItemFailures: event.Records.filter((record) => record.body === 'fail').map((record) => ({
+            itemIdentifier: record.messageId,
+          })),
         };
       },
       { batchSize: 10, maxConcurrency: 1, log: (line) => lines.push(line) },
@@ -145,7 +151,11 @@ describe('partial batch responses', () => {
     });
 
     await send(queues, 'a', 'b');
-    await eventually(async () => (receiveCounts.filter((count) => count === '2').length === 2 ? true : undefined), 8_000, 'both redelivered');
+    await eventually(
+      async () => (receiveCounts.filter((count) => count === '2').length === 2 ? true : undefined),
+      8_000,
+      'both redelivered',
+    );
 
     expect(await messagesInQueue(queues)).toBe(2);
   });
@@ -170,9 +180,13 @@ describe('batching and concurrency', () => {
   it('never hands the function more than batchSize records', async () => {
     const queues = await freshQueue();
     const sizes: number[] = [];
-    poll(queues, async (event) => {
-      sizes.push(event.Records.length);
-    }, { batchSize: 3, maxConcurrency: 1 });
+    poll(
+      queues,
+      async (event) => {
+        sizes.push(event.Records.length);
+      },
+      { batchSize: 3, maxConcurrency: 1 },
+    );
 
     await send(queues, ...Array.from({ length: 7 }, (_, index) => `m${index}`));
     await eventually(async () => (sizes.reduce((sum, size) => sum + size, 0) === 7 ? true : undefined), 8_000, 'all records');
@@ -188,19 +202,27 @@ describe('batching and concurrency', () => {
     const held: PromiseWithResolvers<void>[] = [];
     let running = 0;
     let peak = 0;
-    poll(queues, async () => {
-      running++;
-      peak = Math.max(peak, running);
-      const release = Promise.withResolvers<void>();
-      held.push(release);
-      await release.promise;
-      running--;
-    }, { batchSize: 1, maxConcurrency: 2 });
+    poll(
+      queues,
+      async () => {
+        running++;
+        peak = Math.max(peak, running);
+        const release = Promise.withResolvers<void>();
+        held.push(release);
+        await release.promise;
+        running--;
+      },
+      { batchSize: 1, maxConcurrency: 2 },
+    );
 
     await send(queues, ...Array.from({ length: 6 }, (_, index) => `m${index}`));
     for (let released = 0; released < 6; released++) {
       const started = Math.min(6, released + 2);
-      await eventually(async () => (held.length === started && running === started - released ? true : undefined), 5_000, `invocation ${started}`);
+      await eventually(
+        async () => (held.length === started && running === started - released ? true : undefined),
+        5_000,
+        `invocation ${started}`,
+      );
       expect(await messagesNotReceived(queues)).toBe(6 - started);
       held[released]!.resolve();
     }

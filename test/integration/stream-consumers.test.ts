@@ -66,7 +66,13 @@ describe('a second consumer of the local stream', () => {
         secondSaw.push(...event.Records);
         return { batchItemFailures: [] };
       },
-      { filter: (record) => record.dynamodb?.NewImage?.status?.S !== 'pending', batchSize: 10, retryAttempts: 0, functionTimeoutSeconds: 30, functionName: 'second' },
+      {
+        filter: (record) => record.dynamodb?.NewImage?.status?.S !== 'pending',
+        batchSize: 10,
+        retryAttempts: 0,
+        functionTimeoutSeconds: 30,
+        functionName: 'second',
+      },
     );
     await waitFor(() => (secondSaw.length >= 2 ? true : undefined), { timeoutMs: 10_000, what: 'the second consumer' });
     await stream.drained();
@@ -77,6 +83,14 @@ describe('a second consumer of the local stream', () => {
   });
 
   it('refuses a consumer it was not told of at start (its records would be missing)', () => {
-    expect(() => stream.deliverToConsumer('third', async () => undefined, { filter: () => true, batchSize: 1, retryAttempts: 0, functionTimeoutSeconds: 1, functionName: 'third' })).toThrow(/not a consumer/);
+    expect(() =>
+      stream.deliverToConsumer('third', async () => undefined, {
+        filter: () => true,
+        batchSize: 1,
+        retryAttempts: 0,
+        functionTimeoutSeconds: 1,
+        functionName: 'third',
+      }),
+    ).toThrow(/not a consumer/);
   });
 });

@@ -12,7 +12,13 @@ import { createAggregatorHandler } from '../../lambdas/devlog-api/aggregator/han
 import { AGGREGATOR_SETTINGS } from '../../lambdas/devlog-api/aggregator/settings.js';
 import { entryKey } from '../../lambdas/contract/index.js';
 import { DynamoDbEntryTagStore } from '../../lambdas/tag-extraction/adapters/dynamodb-entry-tag-store.js';
-import { dynamoDbClientFor, ensureEntryTable, ensureKeyedTable, startDynamoDb, type DynamoDbEmulator } from '../../local/emulators/dynamodb.js';
+import {
+  dynamoDbClientFor,
+  ensureEntryTable,
+  ensureKeyedTable,
+  startDynamoDb,
+  type DynamoDbEmulator,
+} from '../../local/emulators/dynamodb.js';
 import { type LocalStream, startLocalStream, streamLogTableName, type StreamHandler } from '../../local/emulators/dynamodb-stream.js';
 import { capturedLogger } from '../unit/support/captured-logger.js';
 
@@ -48,7 +54,12 @@ async function startStream(
   recordsItem?: (keys: Record<string, { S?: string }>) => boolean,
 ) {
   const aggregatorClient = DynamoDBDocumentClient.from(direct);
-  const handle = wrap(createAggregatorHandler({ TABLE_NAME: TABLE, TAGS_TABLE_NAME: TAGS_TABLE }, { documentClient: aggregatorClient, logger: capturedLogger('devlog-tech-stack').logger }));
+  const handle = wrap(
+    createAggregatorHandler(
+      { TABLE_NAME: TABLE, TAGS_TABLE_NAME: TAGS_TABLE },
+      { documentClient: aggregatorClient, logger: capturedLogger('devlog-tech-stack').logger },
+    ),
+  );
   stream = await startLocalStream({
     client: direct,
     targetEndpoint: dynamo.endpoint,
@@ -77,7 +88,11 @@ async function createEntry(id: string, createdAt: string) {
 }
 
 async function tagEntry(id: string, tags: string[], promptVersion = 1) {
-  await extraction().saveTags({ ownerId: OWNER, entryId: id, revision: 1 }, { tags, model: 'm', promptVersion, extractorVersion: '1.0.0' }, new Date());
+  await extraction().saveTags(
+    { ownerId: OWNER, entryId: id, revision: 1 },
+    { tags, model: 'm', promptVersion, extractorVersion: '1.0.0' },
+    new Date(),
+  );
 }
 
 async function counts() {
@@ -209,7 +224,14 @@ describe('the tech-stack aggregator behind the local stream stand-in', () => {
 
     await Promise.all(
       Array.from({ length: 20 }, () =>
-        documents.send(new UpdateCommand({ TableName: TABLE, Key: counter, UpdateExpression: 'ADD entryCount :one', ExpressionAttributeValues: { ':one': 1 } })),
+        documents.send(
+          new UpdateCommand({
+            TableName: TABLE,
+            Key: counter,
+            UpdateExpression: 'ADD entryCount :one',
+            ExpressionAttributeValues: { ':one': 1 },
+          }),
+        ),
       ),
     );
     await createEntry('01R', '2026-12-01T10:00:00.000Z');
@@ -242,7 +264,11 @@ describe('the tech-stack aggregator behind the local stream stand-in', () => {
 
     await Promise.all(ids.flatMap((id) => [syncEntryTags(deps, OWNER, id), syncEntryTags(deps, OWNER, id)]));
 
-    expect((await readTechStack(new DynamoDbTagReads(DynamoDBDocumentClient.from(direct), TAGS_TABLE), OWNER, 100)).items.map(({ value, count }) => [value, count])).toEqual([['Go', 6]]);
+    expect(
+      (await readTechStack(new DynamoDbTagReads(DynamoDBDocumentClient.from(direct), TAGS_TABLE), OWNER, 100)).items.map(
+        ({ value, count }) => [value, count],
+      ),
+    ).toEqual([['Go', 6]]);
   });
 });
 
@@ -268,7 +294,12 @@ describe('the aggregates on dynalite against a recount of the tag index', () => 
     const put = (id: string, createdAt: string, tags: string[] | undefined) =>
       tags === undefined
         ? docs.send(new DeleteCommand({ TableName: TABLE, Key: { pk: `OWNER#${OWNER}`, sk: `ENTRY#${id}` } }))
-        : docs.send(new PutCommand({ TableName: TABLE, Item: { pk: `OWNER#${OWNER}`, sk: `ENTRY#${id}`, createdAt, tags: tags.map((value) => ({ type: 'tech-stack', value })) } }));
+        : docs.send(
+            new PutCommand({
+              TableName: TABLE,
+              Item: { pk: `OWNER#${OWNER}`, sk: `ENTRY#${id}`, createdAt, tags: tags.map((value) => ({ type: 'tech-stack', value })) },
+            }),
+          );
     const sync = (id: string) => syncEntryTags(deps, OWNER, id).catch(() => undefined);
     const steps: [string, string, string[] | undefined, string?][] = [
       ['01A', '2026-01-01T00:00:00.000Z', ['Django', 'Kafka']],
@@ -293,18 +324,30 @@ describe('the aggregates on dynalite against a recount of the tag index', () => 
     const recount = new Map<string, { count: number; firstSeen: string; lastSeen: string; value: string }>();
     for (const key of ['django', 'kafka', 'rust']) {
       const { Items = [] } = await docs.send(
-        new QueryCommand({ TableName: TAGS_TABLE, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': tagIndexPartition(OWNER, key) }, ConsistentRead: true }),
+        new QueryCommand({
+          TableName: TAGS_TABLE,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': tagIndexPartition(OWNER, key) },
+          ConsistentRead: true,
+        }),
       );
       if (Items.length === 0) continue;
       const [first, last] = [Items[0]!, Items.at(-1)!];
-      recount.set(String(last.value), { count: Items.length, firstSeen: String(first.createdAt), lastSeen: String(last.createdAt), value: String(last.value) });
+      recount.set(String(last.value), {
+        count: Items.length,
+        firstSeen: String(first.createdAt),
+        lastSeen: String(last.createdAt),
+        value: String(last.value),
+      });
     }
     const stored = (await readTechStack(new DynamoDbTagReads(docs, TAGS_TABLE), OWNER, 100)).items;
     expect(stored).toEqual([
       { value: 'DJANGO', count: 1, firstSeen: '2026-02-01T00:00:00.000Z', lastSeen: '2026-02-01T00:00:00.000Z' },
       { value: 'Rust', count: 1, firstSeen: '2026-02-01T00:00:00.000Z', lastSeen: '2026-02-01T00:00:00.000Z' },
     ]);
-    expect(stored).toEqual(expect.arrayContaining([...recount.values()].map(({ value, count, firstSeen, lastSeen }) => ({ value, count, firstSeen, lastSeen }))));
+    expect(stored).toEqual(
+      expect.arrayContaining([...recount.values()].map(({ value, count, firstSeen, lastSeen }) => ({ value, count, firstSeen, lastSeen }))),
+    );
     expect(stored).toHaveLength(recount.size);
     expect(crashing.size).toBe(0);
   });

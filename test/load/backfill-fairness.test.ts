@@ -45,12 +45,17 @@ afterAll(async () => {
 /** Posts the entries at a steady concurrency and returns each one's time to done (ms). */
 async function timesToDone(client: ApiClient, run: string): Promise<number[]> {
   const entries = testEntries(LIVE_ENTRIES, run);
-  const accepted = await mapConcurrently(entries, LIVE_CONCURRENCY, async (entry) => ({ ...entry, id: (await client.post(entry.text)).body.id as string }));
+  const accepted = await mapConcurrently(entries, LIVE_CONCURRENCY, async (entry) => ({
+    ...entry,
+    id: (await client.post(entry.text)).body.id as string,
+  }));
   const report = await waitUntilSettled(client, accepted, 30_000);
   expect(report.done).toHaveLength(LIVE_ENTRIES);
   return Promise.all(
     accepted.map(async ({ id }) => {
-      const { Item } = await test.ops.documentClient.send(new GetCommand({ TableName: test.ops.tableName, Key: entryKey('live-user', id), ConsistentRead: true }));
+      const { Item } = await test.ops.documentClient.send(
+        new GetCommand({ TableName: test.ops.tableName, Key: entryKey('live-user', id), ConsistentRead: true }),
+      );
       return Date.parse(Item?.updatedAt) - Date.parse(Item?.createdAt);
     }),
   );
@@ -64,7 +69,10 @@ it(`keeps new entries' time to done within 20 % while ${BACKFILL_ENTRIES} entrie
     const id = `01JDQ8Z6X4M1V9T3K7N2${String(index).padStart(6, '0')}`;
     const ownerId = `history-user-${index % 7}`;
     return test.ops.documentClient.send(
-      new PutCommand({ TableName: test.ops.tableName, Item: { ...entryKey(ownerId, id), id, ownerId, entry: entry.text, status: 'done', tags: [], createdAt: '2026-03-01T00:00:00.000Z' } }),
+      new PutCommand({
+        TableName: test.ops.tableName,
+        Item: { ...entryKey(ownerId, id), id, ownerId, entry: entry.text, status: 'done', tags: [], createdAt: '2026-03-01T00:00:00.000Z' },
+      }),
     );
   });
   const backfill = await test.ops.backfill();
@@ -86,14 +94,18 @@ it(`keeps new entries' time to done within 20 % while ${BACKFILL_ENTRIES} entrie
   // Act: alone, then alongside the backfill
   const alone = await timesToDone(client, 'alone');
   const started = performance.now();
-  const submitted = await submitBackfill(test.ops.documentClient, { api, ledger, now: () => new Date() }, {
-    tableName: test.ops.tableName,
-    since: new Date('2026-01-01T00:00:00Z'),
-    settings: { model: backfill.model, reasoningEffort: backfill.reasoningEffort, promptVersion: 1 },
-    requestsPerBatch: 50_000,
-    run: 'fairness',
-    onCheckpoint: () => {},
-  });
+  const submitted = await submitBackfill(
+    test.ops.documentClient,
+    { api, ledger, now: () => new Date() },
+    {
+      tableName: test.ops.tableName,
+      since: new Date('2026-01-01T00:00:00Z'),
+      settings: { model: backfill.model, reasoningEffort: backfill.reasoningEffort, promptVersion: 1 },
+      requestsPerBatch: 50_000,
+      run: 'fairness',
+      onCheckpoint: () => {},
+    },
+  );
   await test.model!.batches.settled();
   // The collector paces its writes (BACKFILL_APPLY_PER_SECOND); here at what this one-process
   // stack spares beside its live entries. When they are done, the run stops as a Lambda does at
@@ -105,7 +117,12 @@ it(`keeps new entries' time to done within 20 % while ${BACKFILL_ENTRIES} entrie
     now: () => new Date(),
     extractorVersion: EXTRACTION_SERVICE_VERSION,
   };
-  const paced = collectBackfillBatches({ ...collectDeps, ledger: signallingLedger, outOfTime: () => liveDone, applyPerSecond: LOCAL_APPLY_PER_SECOND });
+  const paced = collectBackfillBatches({
+    ...collectDeps,
+    ledger: signallingLedger,
+    outOfTime: () => liveDone,
+    applyPerSecond: LOCAL_APPLY_PER_SECOND,
+  });
   await collecting;
   const during = await timesToDone(client, 'during');
   liveDone = true;
@@ -118,7 +135,9 @@ it(`keeps new entries' time to done within 20 % while ${BACKFILL_ENTRIES} entrie
   expect(test.model!.requests.every((request) => !request.entry.includes('[history#'))).toBe(true);
   expect(pacedReport.batches).toMatchObject([{ phase: 'submitted', status: 'completed' }]);
   expect(pacedReport.batches[0]?.appliedLines).toBeGreaterThan(0);
-  expect(report.batches).toMatchObject([{ phase: 'applied', appliedLines: BACKFILL_ENTRIES, counts: { tagged: BACKFILL_ENTRIES, leftAlone: 0, failed: 0 } }]);
+  expect(report.batches).toMatchObject([
+    { phase: 'applied', appliedLines: BACKFILL_ENTRIES, counts: { tagged: BACKFILL_ENTRIES, leftAlone: 0, failed: 0 } },
+  ]);
   const [aloneMedian, duringMedian] = [percentile(alone, 50), percentile(during, 50)];
   console.log(
     `backfill fairness: ${BACKFILL_ENTRIES} backfilled in ${backfillSeconds.toFixed(1)} s; ${LIVE_ENTRIES} new entries at concurrency ${LIVE_CONCURRENCY}, model latency ${MODEL_LATENCY_MS} ms: ` +

@@ -43,14 +43,23 @@ it(`accepts ${ENTRY_COUNT} POSTs at concurrency ${CONCURRENCY} without an error,
   const started = performance.now();
   const answers = await mapConcurrently(entries, CONCURRENCY, async (entry, index) => {
     const answer = await clients[index % USERS]!.post(entry.text);
-    return { entry, user: index % USERS, status: answer.status, id: answer.body.id as string | undefined, ms: answer.ms, body: answer.body };
+    return {
+      entry,
+      user: index % USERS,
+      status: answer.status,
+      id: answer.body.id as string | undefined,
+      ms: answer.ms,
+      body: answer.body,
+    };
   });
   const postSeconds = (performance.now() - started) / 1000;
   const reports = await Promise.all(
     clients.map((client, user) =>
       waitUntilSettled(
         client,
-        answers.filter((answer) => answer.user === user && answer.status === 202).map((answer): AcceptedEntry => ({ ...answer.entry, id: answer.id! })),
+        answers
+          .filter((answer) => answer.user === user && answer.status === 202)
+          .map((answer): AcceptedEntry => ({ ...answer.entry, id: answer.id! })),
         60_000,
       ),
     ),

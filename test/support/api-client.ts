@@ -82,7 +82,9 @@ export class ApiClient {
 
   /** GET /logs with a query (`tag`, `limit`, `cursor`): the raw answer and the parsed body. */
   async list(query: Record<string, string>): Promise<{ status: number; headers: Headers; text: string; body: AnswerBody }> {
-    const response = await fetch(`${this.apiUrl}/logs?${new URLSearchParams(query)}`, { headers: { authorization: `Bearer ${this.token}` } });
+    const response = await fetch(`${this.apiUrl}/logs?${new URLSearchParams(query)}`, {
+      headers: { authorization: `Bearer ${this.token}` },
+    });
     const text = await response.text();
     return { status: response.status, headers: response.headers, text, body: parseJson<AnswerBody>(text) };
   }

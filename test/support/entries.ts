@@ -43,7 +43,9 @@ export interface TestEntry {
 /** `count` distinct entries, each naming 1 to 3 technologies; `run` keeps markers unique across runs. */
 export function testEntries(count: number, run: string): TestEntry[] {
   return Array.from({ length: count }, (_, index) => {
-    const names = [...new Set([0, 1, 2].slice(0, 1 + (index % 3)).map((offset) => VOCABULARY[(index * 5 + offset * 7) % VOCABULARY.length]!))];
+    const names = [
+      ...new Set([0, 1, 2].slice(0, 1 + (index % 3)).map((offset) => VOCABULARY[(index * 5 + offset * 7) % VOCABULARY.length]!)),
+    ];
     const template = TEMPLATES[index % TEMPLATES.length]!;
     return { text: template(`[${run}#${index}]`, names), expectedTags: names };
   });

@@ -82,7 +82,8 @@ export async function startFaultProxy(options: { targetEndpoint: string; random?
     const decide = (body?: Buffer) => {
       const rule = candidates.find(
         (candidate) =>
-          (candidate.bodyIncludes === undefined || (body?.includes(candidate.bodyIncludes) ?? false)) && random() < (candidate.probability ?? 1),
+          (candidate.bodyIncludes === undefined || (body?.includes(candidate.bodyIncludes) ?? false)) &&
+          random() < (candidate.probability ?? 1),
       );
       const action = rule?.action;
       if (action?.kind === 'hold') {
@@ -105,7 +106,10 @@ export async function startFaultProxy(options: { targetEndpoint: string; random?
     };
     if (!candidates.some((candidate) => candidate.bodyIncludes !== undefined)) return decide();
     // A rule looks into the body: read it first, then fail or forward it as read.
-    readBody(request, Number.POSITIVE_INFINITY).then(({ body }) => decide(body), () => request.socket.destroy());
+    readBody(request, Number.POSITIVE_INFINITY).then(
+      ({ body }) => decide(body),
+      () => request.socket.destroy(),
+    );
   });
   server.on('connection', (socket: Socket) => {
     if (mode === 'reset') {
@@ -170,7 +174,12 @@ function count(counts: Record<string, number>, key: string): void {
   counts[key] = (counts[key] ?? 0) + 1;
 }
 
-function injectFault(request: IncomingMessage, response: ServerResponse, action: Exclude<FaultAction, { kind: 'hold' }>, bodyRead: boolean): void {
+function injectFault(
+  request: IncomingMessage,
+  response: ServerResponse,
+  action: Exclude<FaultAction, { kind: 'hold' }>,
+  bodyRead: boolean,
+): void {
   if (action.kind === 'reset') {
     request.socket.resetAndDestroy();
     return;

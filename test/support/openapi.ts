@@ -46,7 +46,9 @@ export function expectAnswerMatchesDocument(method: string, pathTemplate: string
   const response = operation!.responses[String(answer.status)];
   expect(response, `${method} ${pathTemplate} documents status ${answer.status}`).toBeDefined();
   const headers = Object.fromEntries(Object.entries(answer.headers).map(([name, value]) => [name.toLowerCase(), value]));
-  const documentedHeaders = Object.fromEntries(Object.entries(response!.headers ?? {}).map(([name, header]) => [name.toLowerCase(), header]));
+  const documentedHeaders = Object.fromEntries(
+    Object.entries(response!.headers ?? {}).map(([name, header]) => [name.toLowerCase(), header]),
+  );
   for (const [name, header] of Object.entries(documentedHeaders)) {
     const value = headers[name];
     if (header.required) expect(value, `${answer.status} carries the required header ${name}`).toBeDefined();

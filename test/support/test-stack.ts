@@ -45,7 +45,12 @@ export interface TestStack {
  * those options answers the extraction (`env` may still override its settings).
  */
 export async function startTestStack(
-  options: { env?: Record<string, string>; model?: ModelServerOptions; faultInjection?: boolean; functionPolicies?: LocalFunctionPolicies } = {},
+  options: {
+    env?: Record<string, string>;
+    model?: ModelServerOptions;
+    faultInjection?: boolean;
+    functionPolicies?: LocalFunctionPolicies;
+  } = {},
 ): Promise<TestStack> {
   const model = options.model ? await startModelServer(options.model) : undefined;
   const dataDir = await mkdtemp(path.join(tmpdir(), 'devlog-test-stack-'));

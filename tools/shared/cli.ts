@@ -51,7 +51,9 @@ export async function runCommand(command: Command, main: () => Promise<unknown>,
       return;
     }
     const debug = process.env.LOG_LEVEL?.toUpperCase() === 'DEBUG';
-    console.error(`${command.name}: ${debug && error instanceof Error ? error.stack : oneLine(error instanceof Error ? error.message : String(error))}`);
+    console.error(
+      `${command.name}: ${debug && error instanceof Error ? error.stack : oneLine(error instanceof Error ? error.message : String(error))}`,
+    );
     process.exitCode = 1;
   }
 }

@@ -69,8 +69,7 @@ export function ssmJobMessageVersion(options: SsmVersionSourceOptions): JobMessa
  * Where the consumer runs from the same checkout (the local stack, tests): it accepts what this
  * contract accepts, so the producer sends the newest of those.
  */
-export const sameCheckoutJobMessageVersion: JobMessageVersionSource = async () =>
-  newestSendableVersion(ACCEPTED_JOB_MESSAGE_VERSIONS);
+export const sameCheckoutJobMessageVersion: JobMessageVersionSource = async () => newestSendableVersion(ACCEPTED_JOB_MESSAGE_VERSIONS);
 
 /**
  * The version source of a producer function: SSM when the stack names the parameter, else the

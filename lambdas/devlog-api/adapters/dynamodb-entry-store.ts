@@ -1,14 +1,7 @@
 import { ConditionalCheckFailedException, DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import {
-  atRevisionCondition,
-  ENTRY_SORT_PREFIX,
-  ENTRY_STATUS,
-  entryKey,
-  ownerPartition,
-  PENDING_BUCKET,
-} from '../../contract/index.js';
+import { atRevisionCondition, ENTRY_SORT_PREFIX, ENTRY_STATUS, entryKey, ownerPartition, PENDING_BUCKET } from '../../contract/index.js';
 import type { Entry } from '../domain/entry.js';
 import { RESEND_ATTRIBUTES } from './dynamodb-pending-entries.js';
 import {
@@ -21,7 +14,15 @@ import {
 } from '../domain/ports.js';
 
 /** Bookkeeping attributes of the item that are not part of the entry clients see. */
-const ITEM_ONLY_ATTRIBUTES = ['pk', 'sk', 'pendingBucket', 'failedBucket', 'enqueuedAt', 'idempotencyKey', ...Object.values(RESEND_ATTRIBUTES)];
+const ITEM_ONLY_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'pendingBucket',
+  'failedBucket',
+  'enqueuedAt',
+  'idempotencyKey',
+  ...Object.values(RESEND_ATTRIBUTES),
+];
 
 /** Entries in the single DynamoDB table: one partition per owner, sorted by ULID. */
 export class DynamoDbEntryStore implements EntryStore {
@@ -168,4 +169,3 @@ function toEntry(item: Record<string, unknown>): Entry {
   entry.revision ??= 1;
   return entry as unknown as Entry;
 }
-

@@ -13,10 +13,21 @@ import { sparseIndexPage } from './sparse-index-page.js';
 export const RESEND_ATTRIBUTES = { count: 'resendCount', since: 'resendsSince' } as const;
 
 /** The entry attributes the reconciler reads (its IAM policy allows these and the keys only). */
-export const RECONCILER_READ_ATTRIBUTES = ['status', 'updatedAt', ENTRY_TABLE.revisionAttribute, RESEND_ATTRIBUTES.count, RESEND_ATTRIBUTES.since] as const;
+export const RECONCILER_READ_ATTRIBUTES = [
+  'status',
+  'updatedAt',
+  ENTRY_TABLE.revisionAttribute,
+  RESEND_ATTRIBUTES.count,
+  RESEND_ATTRIBUTES.since,
+] as const;
 
 /** The entry attributes the reconciler's updates name (its IAM policy allows these and the keys only). */
-export const RECONCILER_WRITE_ATTRIBUTES = ['status', ENTRY_TABLE.pendingIndex.sortKey, RESEND_ATTRIBUTES.count, RESEND_ATTRIBUTES.since] as const;
+export const RECONCILER_WRITE_ATTRIBUTES = [
+  'status',
+  ENTRY_TABLE.pendingIndex.sortKey,
+  RESEND_ATTRIBUTES.count,
+  RESEND_ATTRIBUTES.since,
+] as const;
 
 /** Stale pending entries from the sparse `pending` index: a query, never a scan. */
 export class DynamoDbPendingEntries implements StalePendingEntries {
@@ -47,7 +58,9 @@ export class DynamoDbPendingEntries implements StalePendingEntries {
 
   /** The send time of the first entry of the pending index (its sort key), in one read of one index item. */
   async oldestSentAt(): Promise<Date | undefined> {
-    const { Items = [] } = await this.client.send(new QueryCommand(sparseIndexPage(this.tableName, ENTRY_TABLE.pendingIndex, PENDING_BUCKET, 1)));
+    const { Items = [] } = await this.client.send(
+      new QueryCommand(sparseIndexPage(this.tableName, ENTRY_TABLE.pendingIndex, PENDING_BUCKET, 1)),
+    );
     const sentAt = Items[0]?.[ENTRY_TABLE.pendingIndex.sortKey];
     return typeof sentAt === 'string' ? new Date(sentAt) : undefined;
   }
@@ -70,7 +83,10 @@ export class DynamoDbPendingEntries implements StalePendingEntries {
     );
     if (Item?.status !== ENTRY_STATUS.pending || typeof Item.updatedAt !== 'string') return undefined;
     const pendingSince = Item.updatedAt;
-    const earlier = Item[RESEND_ATTRIBUTES.since] === pendingSince && typeof Item[RESEND_ATTRIBUTES.count] === 'number' ? Item[RESEND_ATTRIBUTES.count] : 0;
+    const earlier =
+      Item[RESEND_ATTRIBUTES.since] === pendingSince && typeof Item[RESEND_ATTRIBUTES.count] === 'number'
+        ? Item[RESEND_ATTRIBUTES.count]
+        : 0;
     const resends = earlier + 1;
     try {
       await this.client.send(
@@ -80,7 +96,12 @@ export class DynamoDbPendingEntries implements StalePendingEntries {
           UpdateExpression: 'SET enqueuedAt = :at, #count = :resends, #since = :since',
           ConditionExpression: '#status = :pending',
           ExpressionAttributeNames: { '#status': 'status', '#count': RESEND_ATTRIBUTES.count, '#since': RESEND_ATTRIBUTES.since },
-          ExpressionAttributeValues: { ':at': at.toISOString(), ':pending': ENTRY_STATUS.pending, ':resends': resends, ':since': pendingSince },
+          ExpressionAttributeValues: {
+            ':at': at.toISOString(),
+            ':pending': ENTRY_STATUS.pending,
+            ':resends': resends,
+            ':since': pendingSince,
+          },
         }),
       );
     } catch (error) {
@@ -88,6 +109,12 @@ export class DynamoDbPendingEntries implements StalePendingEntries {
       throw error;
     }
     const revision = Item[ENTRY_TABLE.revisionAttribute];
-    return { ownerId: entry.ownerId, id: entry.id, revision: typeof revision === 'number' ? revision : 1, pendingSince: new Date(pendingSince), resends };
+    return {
+      ownerId: entry.ownerId,
+      id: entry.id,
+      revision: typeof revision === 'number' ? revision : 1,
+      pendingSince: new Date(pendingSince),
+      resends,
+    };
   }
 }

@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { countedTotal, nextTotal, techStackRank, type TagTotal, type TotalChange } from '../domain/tech-stack.js';
 import type { AppliedEntryTags, PendingTagChange, TagAggregates } from '../domain/tech-stack-ports.js';
 import {
@@ -99,7 +92,17 @@ export class DynamoDbTagAggregates implements TagAggregates {
       if (change.delta !== 0 && change.token in tokens) return;
       const next = await nextTotal(stored && totalOf(stored), change, (end) => this.edge(ownerId, key, end));
       const retired = await this.finishedTokens(ownerId, Object.keys(tokens));
-      if (await this.writeTotal(ownerId, key, next, stored?.version as string | undefined, change.delta === 0 ? undefined : change.token, retired)) return;
+      if (
+        await this.writeTotal(
+          ownerId,
+          key,
+          next,
+          stored?.version as string | undefined,
+          change.delta === 0 ? undefined : change.token,
+          retired,
+        )
+      )
+        return;
     }
     throw new Error(`the total of a tag kept changing under ${MAX_TOTAL_ATTEMPTS} updates; the stream retries it`);
   }
@@ -110,7 +113,9 @@ export class DynamoDbTagAggregates implements TagAggregates {
     const condition = { ConditionExpression: 'pending.#token = :token', ExpressionAttributeNames: { '#token': 'token' } };
     return conditionally(() =>
       Object.keys(tags).length === 0
-        ? this.client.send(new DeleteCommand({ TableName: this.tableName, Key, ...condition, ExpressionAttributeValues: { ':token': token } }))
+        ? this.client.send(
+            new DeleteCommand({ TableName: this.tableName, Key, ...condition, ExpressionAttributeValues: { ':token': token } }),
+          )
         : this.client.send(
             new UpdateCommand({
               TableName: this.tableName,
@@ -212,7 +217,15 @@ export class DynamoDbTagAggregates implements TagAggregates {
       return `tokens.#old${index}`;
     });
     if (!ranked) {
-      for (const name of ['value', 'firstSeen', 'firstEntryId', 'lastSeen', 'lastEntryId', TECH_STACK_INDEX.partitionKey, TECH_STACK_INDEX.sortKey]) {
+      for (const name of [
+        'value',
+        'firstSeen',
+        'firstEntryId',
+        'lastSeen',
+        'lastEntryId',
+        TECH_STACK_INDEX.partitionKey,
+        TECH_STACK_INDEX.sortKey,
+      ]) {
         names[`#r${removes.length}`] = name;
         removes.push(`#r${removes.length}`);
       }

@@ -23,12 +23,23 @@ export class DynamoDbTagReads implements TaggedEntries, TechStackReader {
         TableName: this.tableName,
         IndexName: TECH_STACK_INDEX.name,
         KeyConditionExpression: '#owner = :owner',
-        ExpressionAttributeNames: { '#owner': TECH_STACK_INDEX.partitionKey, '#value': 'value', '#count': 'count', '#rank': TECH_STACK_INDEX.sortKey },
+        ExpressionAttributeNames: {
+          '#owner': TECH_STACK_INDEX.partitionKey,
+          '#value': 'value',
+          '#count': 'count',
+          '#rank': TECH_STACK_INDEX.sortKey,
+        },
         ExpressionAttributeValues: { ':owner': owner },
         ProjectionExpression: '#value, #count, firstSeen, lastSeen, #rank',
         Limit: limit,
         ...(after !== undefined && afterKey !== undefined
-          ? { ExclusiveStartKey: { ...totalKey(ownerId, afterKey), [TECH_STACK_INDEX.partitionKey]: owner, [TECH_STACK_INDEX.sortKey]: after } }
+          ? {
+              ExclusiveStartKey: {
+                ...totalKey(ownerId, afterKey),
+                [TECH_STACK_INDEX.partitionKey]: owner,
+                [TECH_STACK_INDEX.sortKey]: after,
+              },
+            }
           : {}),
       }),
     );

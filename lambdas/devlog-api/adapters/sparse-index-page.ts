@@ -7,7 +7,13 @@ export interface SparseIndex {
 }
 
 /** The query of one page (`limit` items, after `after`) of the entries in `bucket` of a sparse index, in the index's order. */
-export function sparseIndexPage(tableName: string, index: SparseIndex, bucket: string, limit: number, after?: Record<string, unknown>): QueryCommandInput {
+export function sparseIndexPage(
+  tableName: string,
+  index: SparseIndex,
+  bucket: string,
+  limit: number,
+  after?: Record<string, unknown>,
+): QueryCommandInput {
   return {
     TableName: tableName,
     IndexName: index.name,

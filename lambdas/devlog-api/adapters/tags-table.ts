@@ -31,7 +31,12 @@ export const TECH_STACK_INDEX = {
 export const TAGS_TABLE = { partitionKey: 'pk', sortKey: 'sk', indexes: [TECH_STACK_INDEX] } as const;
 
 /** The attributes of the tags table the API reads (its IAM policy allows no others): totals, their index keys, tag-index entry ids. */
-export const API_TAGS_TABLE_ATTRIBUTES = [...TECH_STACK_INDEX.nonKeyAttributes, TECH_STACK_INDEX.partitionKey, TECH_STACK_INDEX.sortKey, 'entryId'] as const;
+export const API_TAGS_TABLE_ATTRIBUTES = [
+  ...TECH_STACK_INDEX.nonKeyAttributes,
+  TECH_STACK_INDEX.partitionKey,
+  TECH_STACK_INDEX.sortKey,
+  'entryId',
+] as const;
 
 /** Sort-key prefix of an owner's totals. */
 export const TOTAL_SORT_PREFIX = 'TECH#';

@@ -43,10 +43,7 @@ export type CreateEntryResult =
  * leaves the entry pending for the reconciler and still answers 202, because the entry is
  * saved and will be tagged; failing the request would invite a duplicate POST.
  */
-export async function createEntry(
-  deps: CreateEntryDeps,
-  command: CreateEntryCommand,
-): Promise<CreateEntryResult> {
+export async function createEntry(deps: CreateEntryDeps, command: CreateEntryCommand): Promise<CreateEntryResult> {
   const { idempotencyKey, ownerId } = command;
   if (idempotencyKey === undefined) {
     const quota = await deps.quota.consume(ownerId);
@@ -158,7 +155,12 @@ async function resumeAbandonedRequest(
   }
   if (quota && !accepted.createdHere) await refundQuietly(deps.quota, deps.logger, ownerId, quota);
   await deps.idempotency.complete(ownerId, idempotencyKey, claim.entryId, accepted.response);
-  return { kind: 'accepted', response: accepted.response, replayed: false, quota: quota ? quotaState(quota) : await deps.quota.peek(ownerId) };
+  return {
+    kind: 'accepted',
+    response: accepted.response,
+    replayed: false,
+    quota: quota ? quotaState(quota) : await deps.quota.peek(ownerId),
+  };
 }
 
 /** The answer to an accepted entry, and whether this attempt's write created it (not an earlier or concurrent one). */

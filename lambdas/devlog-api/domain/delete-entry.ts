@@ -19,7 +19,12 @@ export type DeleteEntryResult = 'deleted' | 'not-found' | 'precondition-failed';
  * Idempotency-Key is forgotten too, so a replay cannot answer with the deleted entry; should that
  * fail, the key expires within 24 hours anyway, so the deletion still stands.
  */
-export async function deleteEntry(deps: DeleteEntryDeps, ownerId: string, id: string, ifRevisionIn?: readonly number[]): Promise<DeleteEntryResult> {
+export async function deleteEntry(
+  deps: DeleteEntryDeps,
+  ownerId: string,
+  id: string,
+  ifRevisionIn?: readonly number[],
+): Promise<DeleteEntryResult> {
   let expectedRevision: number | undefined;
   if (ifRevisionIn) {
     const current = await deps.entries.get(ownerId, id);

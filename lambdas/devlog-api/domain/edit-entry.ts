@@ -60,7 +60,10 @@ export async function editEntry(deps: EditEntryDeps, command: EditEntryCommand):
     outcome = await deps.entries.replaceText({ ownerId, id, entry: command.entry, expectedRevision, at: deps.clock.now() });
   } catch (error) {
     // A consistent read tells whether the write took effect; when that fails too, it stays counted.
-    const read = await deps.entries.get(ownerId, id).then((entry) => ({ entry }), () => undefined);
+    const read = await deps.entries.get(ownerId, id).then(
+      (entry) => ({ entry }),
+      () => undefined,
+    );
     const notStored = read !== undefined && !(read.entry?.revision === expectedRevision + 1 && read.entry.entry === command.entry);
     if (notStored) await refundQuietly(deps.quota, deps.logger, ownerId, decision);
     throw error;

@@ -2,11 +2,7 @@ import { toEntryView, type EntryView } from './entry.js';
 import type { EntryStore } from './ports.js';
 
 /** The caller's entry, or undefined when it is missing or someone else's (indistinguishable by design). */
-export async function getEntry(
-  entries: EntryStore,
-  ownerId: string,
-  id: string,
-): Promise<EntryView | undefined> {
+export async function getEntry(entries: EntryStore, ownerId: string, id: string): Promise<EntryView | undefined> {
   const entry = await entries.get(ownerId, id);
   return entry && toEntryView(entry);
 }

@@ -71,4 +71,3 @@ export interface TaggedEntries {
   /** Ids of the owner's entries listed under the tag key, newest first, after `afterId`. */
   entriesTagged(ownerId: string, key: string, limit: number, afterId?: string): Promise<TaggedEntryIds>;
 }
-

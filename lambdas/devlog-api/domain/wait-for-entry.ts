@@ -68,11 +68,18 @@ export async function waitForEntry(deps: WaitForEntryDeps, ownerId: string, id: 
   try {
     return { entry: await pollUntilSettled(deps, ownerId, first, startedMs + budget.waitMs), preferenceApplied: true };
   } finally {
-    await lease.release().catch((error: unknown) => deps.logger.warn('could not free a wait slot; it expires on its own', { entryId: id, error }));
+    await lease
+      .release()
+      .catch((error: unknown) => deps.logger.warn('could not free a wait slot; it expires on its own', { entryId: id, error }));
   }
 }
 
-async function pollUntilSettled(deps: WaitForEntryDeps, ownerId: string, pending: EntryView, untilMs: number): Promise<EntryView | undefined> {
+async function pollUntilSettled(
+  deps: WaitForEntryDeps,
+  ownerId: string,
+  pending: EntryView,
+  untilMs: number,
+): Promise<EntryView | undefined> {
   let entry: EntryView | undefined = pending;
   let delayMs: number = WAIT_POLL_DELAYS_MS.first;
   for (;;) {

@@ -30,7 +30,10 @@ export function entryEventOf(change: EntryTableChange): EntryEvent | undefined {
   const occurredAt = typeof newImage.updatedAt === 'string' ? newImage.updatedAt : change.recordedAt.toISOString();
   const was = oldImage?.status;
   if (newImage.status === ENTRY_STATUS.done && (was !== ENTRY_STATUS.done || !sameTags(oldImage?.tags, newImage.tags))) {
-    return validEntryEvent({ detailType: 'EntryTagged', detail: { ...commonDetail(newImage, occurredAt), text: String(newImage.entry ?? '') } });
+    return validEntryEvent({
+      detailType: 'EntryTagged',
+      detail: { ...commonDetail(newImage, occurredAt), text: String(newImage.entry ?? '') },
+    });
   }
   if (newImage.status === ENTRY_STATUS.failed && was !== ENTRY_STATUS.failed) {
     const error = typeof newImage.error === 'string' ? newImage.error : null;

@@ -43,7 +43,9 @@ export function createEntryEventsPublisher(deps: EntryEventsPublisherDeps): Entr
     const firstRefused = pending.findIndex((_item, index) => accepted[index] !== true);
     if (firstRefused === -1) return { batchItemFailures: [] };
     if (firstRefused > 0 || accepted.length > 0) {
-      deps.logger.warn('the bus refused an entry event; retrying from its record', { entryId: pending[firstRefused]?.event.detail.entryId });
+      deps.logger.warn('the bus refused an entry event; retrying from its record', {
+        entryId: pending[firstRefused]?.event.detail.entryId,
+      });
     }
     return { batchItemFailures: [{ itemIdentifier: pending[firstRefused]?.sequenceNumber ?? '' }] };
   };
@@ -66,7 +68,10 @@ function readRecord(record: DynamoDBRecord, deps: EntryEventsPublisherDeps): Ent
       recordedAt: new Date((record.dynamodb?.ApproximateCreationDateTime ?? Date.now() / 1000) * 1000),
     });
   } catch (error) {
-    deps.logger.error('skipped a stream record whose entry breaks the event contract', { eventID: record.eventID, issue: String(error).slice(0, 300) });
+    deps.logger.error('skipped a stream record whose entry breaks the event contract', {
+      eventID: record.eventID,
+      issue: String(error).slice(0, 300),
+    });
     return undefined;
   }
 }
@@ -83,6 +88,8 @@ export function createEntryEventsHandler(env: EntryEventsEnv, { eventBridgeClien
 }
 
 /** The publisher's EventBridge client: the contract's call budget for its timeout, pointed where `endpoint` says (the local bus) or at AWS. */
-export function createEventBridgeClient(target: { region?: string; credentials?: { accessKeyId: string; secretAccessKey: string }; endpoint?: string } = {}): EventBridgeClient {
+export function createEventBridgeClient(
+  target: { region?: string; credentials?: { accessKeyId: string; secretAccessKey: string }; endpoint?: string } = {},
+): EventBridgeClient {
   return new EventBridgeClient({ ...awsClientConfig(ENTRY_EVENTS_SETTINGS.functionTimeoutSeconds), ...target });
 }

@@ -25,7 +25,10 @@ export interface ReconcilerHandlerDeps {
 export type ReconcilerHandler = (event: unknown, context?: Context) => Promise<ReconcileReport>;
 
 /** Builds the reconciler from its configuration, SDK clients, logger and metrics; nothing is read from the process. */
-export function createReconcilerHandler(env: ReconcilerEnv, { documentClient, sqsClient, logger, metrics }: ReconcilerHandlerDeps): ReconcilerHandler {
+export function createReconcilerHandler(
+  env: ReconcilerEnv,
+  { documentClient, sqsClient, logger, metrics }: ReconcilerHandlerDeps,
+): ReconcilerHandler {
   const clock: Clock = { now: () => new Date() };
   // Beside reconciler-handler.ts, so the specifier is the one the stack bundles apart (lazyModules).
   const versions = jobMessageVersionSource(env.CONSUMER_VERSIONS_PARAMETER, logger, () => import('./ssm-parameter.js'));

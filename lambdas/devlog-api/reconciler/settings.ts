@@ -24,7 +24,10 @@ export const RECONCILER_SETTINGS = {
 
 /** The deployed reconciler's longest legitimate pending time: from the contract's grace and its period. */
 export function deployedLongestLegitimatePendingSeconds(): number {
-  return longestLegitimatePendingSeconds({ graceSeconds: deployedReconcileGraceSeconds(), periodSeconds: RECONCILER_SETTINGS.periodSeconds });
+  return longestLegitimatePendingSeconds({
+    graceSeconds: deployedReconcileGraceSeconds(),
+    periodSeconds: RECONCILER_SETTINGS.periodSeconds,
+  });
 }
 
 /**

@@ -43,8 +43,7 @@ export class DynamoDbEntryTagStore implements EntryTagStore {
     return this.updateIfStill(target, {
       UpdateExpression:
         'SET #status = :done, tags = :tags, model = :model, promptVersion = :promptVersion, extractorVersion = :extractorVersion, updatedAt = :at REMOVE pendingBucket, failedBucket, #error',
-      ConditionExpression:
-        `attribute_exists(pk) AND ${atRevisionCondition(target.revision, ':revision')} AND (#status = :pending OR (#status = :done AND (attribute_not_exists(promptVersion) OR promptVersion < :promptVersion)))${stillAsBuilt}`,
+      ConditionExpression: `attribute_exists(pk) AND ${atRevisionCondition(target.revision, ':revision')} AND (#status = :pending OR (#status = :done AND (attribute_not_exists(promptVersion) OR promptVersion < :promptVersion)))${stillAsBuilt}`,
       ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
       ExpressionAttributeValues: {
         ':done': ENTRY_STATUS.done,
@@ -66,8 +65,7 @@ export class DynamoDbEntryTagStore implements EntryTagStore {
    */
   async markFailed(target: JobTarget, reason: FailureCode, at: Date): Promise<boolean> {
     return this.updateIfStill(target, {
-      UpdateExpression:
-        'SET #status = :failed, #error = :reason, updatedAt = :at, failedBucket = :failedBucket REMOVE pendingBucket',
+      UpdateExpression: 'SET #status = :failed, #error = :reason, updatedAt = :at, failedBucket = :failedBucket REMOVE pendingBucket',
       ConditionExpression: `#status = :pending AND ${atRevisionCondition(target.revision, ':revision')}`,
       ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
       ExpressionAttributeValues: {

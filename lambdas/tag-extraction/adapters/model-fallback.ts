@@ -23,7 +23,11 @@ export function isModelGone(error: unknown): boolean {
  * when a model is gone. A gone model is remembered for the container's life and not asked again;
  * every other error is the answer. When every model is gone the entry fails permanently.
  */
-export function withModelFallback(models: readonly string[], extractorFor: (model: string) => TagExtractor, onFallback: FallbackListener): TagExtractor {
+export function withModelFallback(
+  models: readonly string[],
+  extractorFor: (model: string) => TagExtractor,
+  onFallback: FallbackListener,
+): TagExtractor {
   const extractors = new Map(models.map((model) => [model, extractorFor(model)]));
   const gone = new Map<string, string>();
   return {

@@ -53,7 +53,8 @@ function rejectedParameterOf(error: unknown): Parameter | undefined {
   if (status !== 400) return undefined;
   const named = typeof param === 'string' ? param : undefined;
   const text = typeof message === 'string' ? message : '';
-  const rejection = code === 'unsupported_value' || code === 'unsupported_parameter' || /unsupported|unrecognized|not supported/i.test(text);
+  const rejection =
+    code === 'unsupported_value' || code === 'unsupported_parameter' || /unsupported|unrecognized|not supported/i.test(text);
   if (!rejection) return undefined;
   for (const parameter of ['temperature', 'reasoning_effort'] as const) {
     if (named === parameter || text.includes(`'${parameter}'`) || text.includes(parameter)) return parameter;

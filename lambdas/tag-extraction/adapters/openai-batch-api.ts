@@ -9,7 +9,12 @@ export function openAiBatchApi(client: () => Promise<OpenAI>): BatchApi {
     async submit(jsonl, metadata) {
       const openai = await client();
       const file = await openai.files.create({ file: await toFile(Buffer.from(jsonl, 'utf8'), 'backfill.jsonl'), purpose: 'batch' });
-      const batch = await openai.batches.create({ input_file_id: file.id, endpoint: EXTRACTION_ENDPOINT, completion_window: '24h', metadata });
+      const batch = await openai.batches.create({
+        input_file_id: file.id,
+        endpoint: EXTRACTION_ENDPOINT,
+        completion_window: '24h',
+        metadata,
+      });
       return { batchId: batch.id, inputFileId: file.id, status: batch.status as BatchStatus };
     },
     async retrieve(batchId) {

@@ -35,7 +35,11 @@ export type SecretsManagerTarget = Omit<AwsClientTarget, 'dynamoDbEndpoint' | 's
  * SDK timeouts of a function of `functionTimeoutSeconds`. Concurrent callers share one read, so
  * a cold batch of ten records makes one call, not ten.
  */
-export function secretsManagerApiKey(secretId: string, functionTimeoutSeconds: number, target: SecretsManagerTarget = {}): () => Promise<string> {
+export function secretsManagerApiKey(
+  secretId: string,
+  functionTimeoutSeconds: number,
+  target: SecretsManagerTarget = {},
+): () => Promise<string> {
   const secrets = new SecretsProvider({ clientConfig: { ...awsClientConfig(functionTimeoutSeconds), ...target } });
   let inFlight: Promise<string> | undefined;
   const read = async () => {
@@ -221,7 +225,11 @@ export function createOpenAiExtractor(settings: OpenAiExtractorSettings): TagExt
   });
   const parameters = new ModelParameters(settings.reasoningEffort);
   const models = [settings.model, ...settings.fallbackModels.filter((model) => model !== settings.model)];
-  const fallback = withModelFallback(models, (model) => new OpenAiTagExtractor(client, model, settings.prompt, parameters, settings.serviceTier), settings.onModelFallback);
+  const fallback = withModelFallback(
+    models,
+    (model) => new OpenAiTagExtractor(client, model, settings.prompt, parameters, settings.serviceTier),
+    settings.onModelFallback,
+  );
   const startLifecycleGuard = modelLifecycleGuard(client, models, settings.onModelLifecycle);
   const extractor = withRequestRateLimit(fallback, settings.requestsPerMinute);
   return {

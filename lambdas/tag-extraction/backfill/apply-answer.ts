@@ -25,7 +25,11 @@ export interface ApplyBackfillDeps {
  * request was built from. Applying the same answer twice is harmless: the second write finds
  * the entry re-tagged and leaves it alone.
  */
-export async function applyBackfillAnswer(deps: ApplyBackfillDeps, target: BackfillTarget, answer: Pick<RawExtraction, 'tags' | 'model'>): Promise<BackfillApplyOutcome> {
+export async function applyBackfillAnswer(
+  deps: ApplyBackfillDeps,
+  target: BackfillTarget,
+  answer: Pick<RawExtraction, 'tags' | 'model'>,
+): Promise<BackfillApplyOutcome> {
   const entry = await deps.store.get(target.ownerId, target.entryId);
   if (!entry) return { kind: 'left-alone', reason: 'entry-missing' };
   if ((entry.revision ?? 1) !== target.revision) return { kind: 'left-alone', reason: 'superseded' };

@@ -41,5 +41,8 @@ export interface BatchLedger {
   /** Every batch of the ledger, oldest first. */
   all(): Promise<BackfillBatch[]>;
   /** Saves progress (and, when it ends, the phase) of a batch. */
-  update(batchId: string, change: Partial<Pick<BackfillBatch, 'phase' | 'status' | 'appliedLines' | 'counts' | 'finishedAt'>>): Promise<void>;
+  update(
+    batchId: string,
+    change: Partial<Pick<BackfillBatch, 'phase' | 'status' | 'appliedLines' | 'counts' | 'finishedAt'>>,
+  ): Promise<void>;
 }

@@ -53,7 +53,14 @@ export async function collectBackfillBatches(deps: CollectDeps): Promise<Collect
     } else {
       await deps.ledger.update(batch.batchId, { status: state.status });
     }
-    report.batches.push({ batchId: current.batchId, status: current.status, phase: current.phase, appliedLines: current.appliedLines, counts: current.counts, requests: current.requests });
+    report.batches.push({
+      batchId: current.batchId,
+      status: current.status,
+      phase: current.phase,
+      appliedLines: current.appliedLines,
+      counts: current.counts,
+      requests: current.requests,
+    });
   }
   return report;
 }
@@ -63,7 +70,9 @@ async function applyOutput(deps: CollectDeps, batch: BackfillBatch, outputFileId
   const applyDeps = { ...deps, promptVersion: batch.promptVersion };
   const limit = pLimit(APPLY_CONCURRENCY);
   // Ten slots a second rather than one burst a second, so the writes are spread evenly.
-  const paced = pThrottle({ limit: Math.max(1, Math.round(deps.applyPerSecond / 10)), interval: 100 })((line: string) => applyLine(applyDeps, batch.model, line));
+  const paced = pThrottle({ limit: Math.max(1, Math.round(deps.applyPerSecond / 10)), interval: 100 })((line: string) =>
+    applyLine(applyDeps, batch.model, line),
+  );
   const counts: BackfillCounts = { ...batch.counts };
   let appliedLines = batch.appliedLines;
   while (appliedLines < lines.length) {
@@ -83,7 +92,10 @@ async function applyOutput(deps: CollectDeps, batch: BackfillBatch, outputFileId
 
 /** One output line: its answer applied, or counted as failed when it holds none we can use. Store errors throw. */
 async function applyLine(deps: ApplyBackfillDeps, model: string, line: string): Promise<keyof BackfillCounts> {
-  const { custom_id: customId, response } = JSON.parse(line) as { custom_id?: string; response?: { status_code?: number; body?: unknown } | null };
+  const { custom_id: customId, response } = JSON.parse(line) as {
+    custom_id?: string;
+    response?: { status_code?: number; body?: unknown } | null;
+  };
   const target = customId === undefined ? undefined : targetOfCustomId(customId);
   if (!target || response?.status_code !== 200) return 'failed';
   let answer: ReturnType<typeof answerOfCompletion>;

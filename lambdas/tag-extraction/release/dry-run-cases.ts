@@ -19,13 +19,19 @@ const KEPT = ['Django', 'Elasticsearch'];
  * grounded), and the contract's invalid bodies (each must be rejected without a model call).
  */
 export function dryRunCases(): DryRunCase[] {
-  const valid = ACCEPTED_JOB_MESSAGE_VERSIONS.map((version): DryRunCase => ({
-    name: `job message v${version}`,
-    record: { body: JSON.stringify(JOB_MESSAGE_FIXTURES[version]), entryText: ENTRY_TEXT, answer: ANSWER },
-    expected: { valid: true, version, tags: KEPT },
-  }));
+  const valid = ACCEPTED_JOB_MESSAGE_VERSIONS.map(
+    (version): DryRunCase => ({
+      name: `job message v${version}`,
+      record: { body: JSON.stringify(JOB_MESSAGE_FIXTURES[version]), entryText: ENTRY_TEXT, answer: ANSWER },
+      expected: { valid: true, version, tags: KEPT },
+    }),
+  );
   const invalid = Object.entries(INVALID_JOB_MESSAGE_BODIES).map(
-    ([name, body]): DryRunCase => ({ name: `invalid: ${name}`, record: { body, entryText: ENTRY_TEXT, answer: ANSWER }, expected: { valid: false } }),
+    ([name, body]): DryRunCase => ({
+      name: `invalid: ${name}`,
+      record: { body, entryText: ENTRY_TEXT, answer: ANSWER },
+      expected: { valid: false },
+    }),
   );
   return [...valid, ...invalid];
 }

@@ -85,7 +85,10 @@ export function createPreTrafficHook(env: PreTrafficHookEnv, { lambdaClient, cod
     }
     const status = problems.length === 0 ? 'Succeeded' : 'Failed';
     if (status === 'Failed') {
-      logger.error(`pre-traffic check of version ${newVersion} failed: the release rolls back`, { problems, deploymentId: hook.DeploymentId });
+      logger.error(`pre-traffic check of version ${newVersion} failed: the release rolls back`, {
+        problems,
+        deploymentId: hook.DeploymentId,
+      });
     } else {
       logger.info(`pre-traffic check of version ${newVersion} passed ${cases.length} dry-run cases`, { deploymentId: hook.DeploymentId });
     }

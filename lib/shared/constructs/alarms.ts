@@ -56,11 +56,18 @@ export class StackAlarms extends Construct {
       metricGroups: [
         {
           title: concern,
-          metrics: Object.entries(alarms).map(([name, [metric, spec]]) => ({ metric, alarmFriendlyName: name, addAlarm: { Critical: threshold(spec) } })),
+          metrics: Object.entries(alarms).map(([name, [metric, spec]]) => ({
+            metric,
+            alarmFriendlyName: name,
+            addAlarm: { Critical: threshold(spec) },
+          })),
         },
       ],
     });
-    return this.facade.createdAlarms().slice(before).map((created) => created.alarm);
+    return this.facade
+      .createdAlarms()
+      .slice(before)
+      .map((created) => created.alarm);
   }
 }
 

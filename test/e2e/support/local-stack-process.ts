@@ -47,7 +47,10 @@ export interface SpawnOptions {
 }
 
 /** Starts what `npm start` runs, or `npm start` itself, on `env`'s DATA_DIR and waits for its ready banner. */
-export async function spawnLocalStack(env: { DATA_DIR: string } & Record<string, string>, options: SpawnOptions = {}): Promise<StackProcess> {
+export async function spawnLocalStack(
+  env: { DATA_DIR: string } & Record<string, string>,
+  options: SpawnOptions = {},
+): Promise<StackProcess> {
   const stack = await launchLocalStack({ dataDir: env.DATA_DIR, env, startupTimeoutMs: 30_000, ...options });
   const { child } = stack;
   return {
@@ -99,7 +102,10 @@ export function isListening(port: number): Promise<boolean> {
 
 /** Runs `npm run --silent token -- <userId>` against a data directory; returns stdout as is. */
 export async function tokenFromCli(userId: string, dataDir: string): Promise<string> {
-  const { stdout } = await run('npm', ['run', '--silent', 'token', '--', userId], { cwd: REPO_ROOT, env: childStackEnvironment({ DATA_DIR: dataDir }) });
+  const { stdout } = await run('npm', ['run', '--silent', 'token', '--', userId], {
+    cwd: REPO_ROOT,
+    env: childStackEnvironment({ DATA_DIR: dataDir }),
+  });
   return stdout;
 }
 

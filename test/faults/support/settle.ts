@@ -69,7 +69,9 @@ export async function waitUntilSettled(client: ApiClient, accepted: readonly Acc
       intervalMs: 250,
       what: `${accepted.length} entries to leave pending`,
       describe: () =>
-        last ? `${last.pending.length} pending, ${last.done.length} done, ${last.failed.length} failed, ${last.missing.length} missing` : '',
+        last
+          ? `${last.pending.length} pending, ${last.done.length} done, ${last.failed.length} failed, ${last.missing.length} missing`
+          : '',
     },
   );
 }

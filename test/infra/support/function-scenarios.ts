@@ -68,7 +68,11 @@ const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
 function apiDeps(context: ScenarioContext, dailyEntryQuota = 100): CreateEntryDeps {
   let next = 0;
   return {
-    quota: new DailyEntryQuota(context.track(new DynamoDbQuotaCounter(context.documents, context.tableName)), dailyEntryQuota, context.clock),
+    quota: new DailyEntryQuota(
+      context.track(new DynamoDbQuotaCounter(context.documents, context.tableName)),
+      dailyEntryQuota,
+      context.clock,
+    ),
     entries: context.track(new DynamoDbEntryStore(context.documents, context.tableName)),
     jobs: context.track(new SqsJobQueue(context.sqs, context.queueUrl, context.clock, sameCheckoutJobMessageVersion)),
     idempotency: context.track(new DynamoDbIdempotencyStore(context.documents, context.tableName, context.clock)),
@@ -94,11 +98,17 @@ function extractionDeps(context: ScenarioContext, extractor: TagExtractor): Reco
 }
 
 const serverError = () =>
-  new DynamoDBServiceException({ name: 'InternalServerError', $fault: 'server', $metadata: { httpStatusCode: 500, attempts: 1 }, message: 'injected' });
+  new DynamoDBServiceException({
+    name: 'InternalServerError',
+    $fault: 'server',
+    $metadata: { httpStatusCode: 500, attempts: 1 },
+    message: 'injected',
+  });
 
 const isEntryPut = (input: Record<string, unknown>) => String((input.Item as { sk?: unknown } | undefined)?.sk).startsWith('ENTRY#');
 const isEntryUpdate = (input: Record<string, unknown>) => String((input.Key as { sk?: unknown } | undefined)?.sk).startsWith('ENTRY#');
-const isIdempotencyUpdate = (input: Record<string, unknown>) => String((input.Key as { sk?: unknown } | undefined)?.sk).startsWith('IDEMPOTENCY#');
+const isIdempotencyUpdate = (input: Record<string, unknown>) =>
+  String((input.Key as { sk?: unknown } | undefined)?.sk).startsWith('IDEMPOTENCY#');
 
 /**
  * The use cases of every function, each run with that function's adapters. Add one here when a
@@ -112,7 +122,7 @@ export const FUNCTION_SCENARIOS: Record<PolicyFunction, FunctionScenario[]> = {
         const deps = apiDeps(context);
         const created = await createEntry(deps, { ownerId: 'user-a', entry: 'Used Django' });
         await createEntry(deps, { ownerId: 'user-a', entry: 'Used Flask' });
-        const id = ((created as { response: { body: { id: string } } }).response.body).id;
+        const id = (created as { response: { body: { id: string } } }).response.body.id;
         await getEntry(deps.entries, 'user-a', id);
         const page = await listEntries(deps.entries, 'user-a', 1);
         await listEntries(deps.entries, 'user-a', 1, page.lastId);
@@ -154,7 +164,7 @@ export const FUNCTION_SCENARIOS: Record<PolicyFunction, FunctionScenario[]> = {
       async run(context) {
         const deps = apiDeps(context);
         const created = await createEntry(deps, { ownerId: 'user-p', entry: 'Used Django' });
-        const id = ((created as { response: { body: { id: string } } }).response.body).id;
+        const id = (created as { response: { body: { id: string } } }).response.body.id;
         await editEntry(deps, { ownerId: 'user-p', id, entry: 'Used Rust' });
         await editEntry(deps, { ownerId: 'user-p', id, entry: 'Used Rust and Go' });
         const entries = deps.entries;
@@ -170,7 +180,7 @@ export const FUNCTION_SCENARIOS: Record<PolicyFunction, FunctionScenario[]> = {
       async run(context) {
         const deps = apiDeps(context);
         const created = await createEntry(deps, { ownerId: 'user-m', entry: 'Used Django' });
-        const id = ((created as { response: { body: { id: string } } }).response.body).id;
+        const id = (created as { response: { body: { id: string } } }).response.body.id;
         await editEntry(deps, { ownerId: 'user-m', id, entry: 'Used Rust' });
         await deleteEntry(deps, 'user-m', id, [1]);
         await deleteEntry(deps, 'user-m', id, [2]);
@@ -193,7 +203,7 @@ export const FUNCTION_SCENARIOS: Record<PolicyFunction, FunctionScenario[]> = {
         const ids: string[] = [];
         for (const idempotencyKey of ['delete-key', undefined]) {
           const created = await createEntry(deps, { ownerId: 'user-x', entry: 'Used Django', idempotencyKey });
-          ids.push(((created as { response: { body: { id: string } } }).response.body).id);
+          ids.push((created as { response: { body: { id: string } } }).response.body.id);
         }
         for (const id of ids) await deleteEntry(deps, 'user-x', id);
         await deleteEntry(deps, 'user-x', ids[0]!);
@@ -206,7 +216,8 @@ export const FUNCTION_SCENARIOS: Record<PolicyFunction, FunctionScenario[]> = {
         const created = await createEntry(deps, { ownerId: 'user-t', entry: 'Used Django' });
         const entry = (created as { response: { body: { id: string; createdAt: string } } }).response.body;
         const writer = new DynamoDbTagAggregates(context.arrange, context.tagsTableName);
-        for (const id of [entry.id, '01JDQ8Z6X4M1V9T3K7N2P5T999']) await writer.indexEntry('user-t', id, 'django', 'Django', entry.createdAt);
+        for (const id of [entry.id, '01JDQ8Z6X4M1V9T3K7N2P5T999'])
+          await writer.indexEntry('user-t', id, 'django', 'Django', entry.createdAt);
         const taggedEntries = context.track(new DynamoDbTagReads(context.documents, context.tagsTableName));
         const page = await listEntriesByTag({ entries: deps.entries, taggedEntries }, 'user-t', 'Django', 1);
         await listEntriesByTag({ entries: deps.entries, taggedEntries }, 'user-t', 'Django', 1, page.lastId);
@@ -235,7 +246,10 @@ export const FUNCTION_SCENARIOS: Record<PolicyFunction, FunctionScenario[]> = {
       name: 're-sends the job of a stale pending entry and skips one that finished meanwhile',
       async run(context) {
         const longAgo = new Date(context.clock.now().getTime() - 3_600_000).toISOString();
-        for (const [id, status] of [['01JDQ8Z6X4M1V9T3K7N2P5R000', 'pending'], ['01JDQ8Z6X4M1V9T3K7N2P5R001', 'done']] as const) {
+        for (const [id, status] of [
+          ['01JDQ8Z6X4M1V9T3K7N2P5R000', 'pending'],
+          ['01JDQ8Z6X4M1V9T3K7N2P5R001', 'done'],
+        ] as const) {
           await context.arrange.send(
             new PutCommand({
               TableName: context.tableName,
@@ -259,12 +273,24 @@ export const FUNCTION_SCENARIOS: Record<PolicyFunction, FunctionScenario[]> = {
     {
       name: 'tags a pending entry, skips a done one, retries, gives up on the last receive, defers when the circuit is open',
       async run(context) {
-        const ids = ['01JDQ8Z6X4M1V9T3K7N2P5E000', '01JDQ8Z6X4M1V9T3K7N2P5E001', '01JDQ8Z6X4M1V9T3K7N2P5E002', '01JDQ8Z6X4M1V9T3K7N2P5E003'];
+        const ids = [
+          '01JDQ8Z6X4M1V9T3K7N2P5E000',
+          '01JDQ8Z6X4M1V9T3K7N2P5E001',
+          '01JDQ8Z6X4M1V9T3K7N2P5E002',
+          '01JDQ8Z6X4M1V9T3K7N2P5E003',
+        ];
         for (const id of ids) {
           await context.arrange.send(
             new PutCommand({
               TableName: context.tableName,
-              Item: { ...entryKey('user-e', id), id, ownerId: 'user-e', entry: 'Used Django', status: 'pending', pendingBucket: PENDING_BUCKET },
+              Item: {
+                ...entryKey('user-e', id),
+                id,
+                ownerId: 'user-e',
+                entry: 'Used Django',
+                status: 'pending',
+                pendingBucket: PENDING_BUCKET,
+              },
             }),
           );
         }
@@ -299,7 +325,15 @@ export const FUNCTION_SCENARIOS: Record<PolicyFunction, FunctionScenario[]> = {
           await context.arrange.send(
             new PutCommand({
               TableName: context.tableName,
-              Item: { ...entryKey('user-e', id), id, ownerId: 'user-e', entry: 'Used Django', status: 'pending', revision: 2, pendingBucket: PENDING_BUCKET },
+              Item: {
+                ...entryKey('user-e', id),
+                id,
+                ownerId: 'user-e',
+                entry: 'Used Django',
+                status: 'pending',
+                revision: 2,
+                pendingBucket: PENDING_BUCKET,
+              },
             }),
           );
         }
@@ -313,7 +347,9 @@ export const FUNCTION_SCENARIOS: Record<PolicyFunction, FunctionScenario[]> = {
         };
         const deps = extractionDeps(context, extractor);
         const job = (id: string, revision: number) =>
-          sqsRecord(JSON.stringify(jobMessageFor({ id, ownerId: 'user-e', revision }, context.clock.now(), 2)), { messageId: `${id}-${revision}` });
+          sqsRecord(JSON.stringify(jobMessageFor({ id, ownerId: 'user-e', revision }, context.clock.now(), 2)), {
+            messageId: `${id}-${revision}`,
+          });
         await processJobRecord(job(edited, 1), deps);
         await processJobRecord(job(edited, 2), deps);
         deleteWhileAnswering = true;

@@ -92,7 +92,14 @@ function handlerEnvironmentFor(emulators: TestEmulators, extra: Record<string, s
 export function handlersFor(
   emulators: TestEmulators,
   env: Record<string, string> = {},
-  options: { dynamoDbEndpoint?: string; sqsEndpoint?: string; eventBridgeEndpoint?: string; meter?: UsageMeter; logLevel?: LogLevel; handlerLog?: (line: string) => void } = {},
+  options: {
+    dynamoDbEndpoint?: string;
+    sqsEndpoint?: string;
+    eventBridgeEndpoint?: string;
+    meter?: UsageMeter;
+    logLevel?: LogLevel;
+    handlerLog?: (line: string) => void;
+  } = {},
 ): ReturnType<typeof createLocalHandlers> {
   const logLevel = options.logLevel ?? ((process.env.TEST_HANDLER_LOG_LEVEL ?? 'SILENT') as LogLevel);
   return createLocalHandlers({

@@ -43,7 +43,12 @@ export async function startTestApi(
   const built = handlersFor(emulators, env, options);
   const dataDir = await mkdtemp(path.join(tmpdir(), 'devlog-gateway-'));
   const key = await loadOrCreateSigningKey(dataDir);
-  const gateway = await startApiGateway({ port: 0, handler: built.handlers.api, authorize: createJwtAuthorizer({ publicJwk: key.publicJwk }), log: () => {} });
+  const gateway = await startApiGateway({
+    port: 0,
+    handler: built.handlers.api,
+    authorize: createJwtAuthorizer({ publicJwk: key.publicJwk }),
+    log: () => {},
+  });
   const tokenFor = (userId: string) => issueLocalToken(key, userId);
   return {
     url: gateway.url,

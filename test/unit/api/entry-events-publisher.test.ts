@@ -16,7 +16,10 @@ const TAGGED = { model: 'gpt-6-luna', promptVersion: 3, extractorVersion: '1.2.0
 
 function publisher() {
   const { logger, lines } = capturedLogger('devlog-entry-events');
-  const handler = createEntryEventsHandler({ EVENT_BUS_NAME: 'devlog-tags-test' }, { eventBridgeClient: new EventBridgeClient({ region: 'eu-central-1' }), logger });
+  const handler = createEntryEventsHandler(
+    { EVENT_BUS_NAME: 'devlog-tags-test' },
+    { eventBridgeClient: new EventBridgeClient({ region: 'eu-central-1' }), logger },
+  );
   return { handle: (...records: Parameters<typeof streamEvent>) => handler(streamEvent(...records), lambdaContext('entry-events')), lines };
 }
 
@@ -64,11 +67,26 @@ describe('the entry events publisher', () => {
   });
 
   it.each<[string, Record<string, unknown> | undefined, Record<string, unknown> | undefined, EntryEventDetailType | undefined]>([
-    ['tags changed while done', entryItem('user-a', ENTRY_A, ['Django'], TAGGED), entryItem('user-a', ENTRY_A, ['Django', 'Vue'], TAGGED), 'EntryTagged'],
-    ['became failed', entryItem('user-a', ENTRY_A, []), entryItem('user-a', ENTRY_A, [], { status: 'failed', error: 'rate limited', updatedAt: TAGGED.updatedAt }), 'EntryTaggingFailed'],
+    [
+      'tags changed while done',
+      entryItem('user-a', ENTRY_A, ['Django'], TAGGED),
+      entryItem('user-a', ENTRY_A, ['Django', 'Vue'], TAGGED),
+      'EntryTagged',
+    ],
+    [
+      'became failed',
+      entryItem('user-a', ENTRY_A, []),
+      entryItem('user-a', ENTRY_A, [], { status: 'failed', error: 'rate limited', updatedAt: TAGGED.updatedAt }),
+      'EntryTaggingFailed',
+    ],
     ['was deleted', entryItem('user-a', ENTRY_A, ['Django'], TAGGED), undefined, 'EntryDeleted'],
     ['was created (pending)', undefined, entryItem('user-a', ENTRY_A, []), undefined],
-    ['stayed done with the same tags (a status-free write)', entryItem('user-a', ENTRY_A, ['Django'], TAGGED), entryItem('user-a', ENTRY_A, ['Django'], { ...TAGGED, updatedAt: '2026-12-02T00:00:00.000Z' }), undefined],
+    [
+      'stayed done with the same tags (a status-free write)',
+      entryItem('user-a', ENTRY_A, ['Django'], TAGGED),
+      entryItem('user-a', ENTRY_A, ['Django'], { ...TAGGED, updatedAt: '2026-12-02T00:00:00.000Z' }),
+      undefined,
+    ],
     ['was an idempotency key, not an entry', undefined, { pk: 'OWNER#user-a', sk: 'IDEMPOTENCY#k1', id: 'k1' }, undefined],
   ])('an entry that %s: %s', async (_name, oldItem, newItem, detailType) => {
     // Act
@@ -101,9 +119,19 @@ describe('the entry events publisher', () => {
 
   it('retries from the first record whose event the bus refused, and not from earlier ones', async () => {
     // Arrange
-    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ EventId: 'id-0' }, { ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }] });
-    const first = streamRecord({ oldItem: entryItem('user-a', ENTRY_A, []), newItem: entryItem('user-a', ENTRY_A, ['Go'], TAGGED), sequenceNumber: '000000000000000000101' });
-    const second = streamRecord({ oldItem: entryItem('user-b', ENTRY_B, []), newItem: entryItem('user-b', ENTRY_B, ['Rust'], TAGGED), sequenceNumber: '000000000000000000102' });
+    eventBridge
+      .on(PutEventsCommand)
+      .resolves({ FailedEntryCount: 1, Entries: [{ EventId: 'id-0' }, { ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }] });
+    const first = streamRecord({
+      oldItem: entryItem('user-a', ENTRY_A, []),
+      newItem: entryItem('user-a', ENTRY_A, ['Go'], TAGGED),
+      sequenceNumber: '000000000000000000101',
+    });
+    const second = streamRecord({
+      oldItem: entryItem('user-b', ENTRY_B, []),
+      newItem: entryItem('user-b', ENTRY_B, ['Rust'], TAGGED),
+      sequenceNumber: '000000000000000000102',
+    });
 
     // Act
     const result = await publisher().handle(first, second);
@@ -114,7 +142,11 @@ describe('the entry events publisher', () => {
 
   it('retries the whole batch when EventBridge cannot be reached', async () => {
     eventBridge.on(PutEventsCommand).rejects(new Error('socket hang up'));
-    const record = streamRecord({ oldItem: entryItem('user-a', ENTRY_A, []), newItem: entryItem('user-a', ENTRY_A, ['Go'], TAGGED), sequenceNumber: '000000000000000000201' });
+    const record = streamRecord({
+      oldItem: entryItem('user-a', ENTRY_A, []),
+      newItem: entryItem('user-a', ENTRY_A, ['Go'], TAGGED),
+      sequenceNumber: '000000000000000000201',
+    });
 
     expect(await publisher().handle(record)).toEqual({ batchItemFailures: [{ itemIdentifier: '000000000000000000201' }] });
   });
@@ -132,18 +164,26 @@ describe('the entry events publisher', () => {
   it('skips, with an error log, an entry that breaks the event contract (a retry cannot mend it)', async () => {
     const { handle, lines } = publisher();
 
-    const result = await handle(streamRecord({ oldItem: entryItem('user-a', 'not-a-ulid', []), newItem: entryItem('user-a', 'not-a-ulid', ['Go'], TAGGED) }));
+    const result = await handle(
+      streamRecord({ oldItem: entryItem('user-a', 'not-a-ulid', []), newItem: entryItem('user-a', 'not-a-ulid', ['Go'], TAGGED) }),
+    );
 
     expect(result).toEqual({ batchItemFailures: [] });
     expect(published()).toEqual([]);
-    expect(lines).toContainEqual(expect.objectContaining({ level: 'ERROR', message: 'skipped a stream record whose entry breaks the event contract' }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 'ERROR', message: 'skipped a stream record whose entry breaks the event contract' }),
+    );
   });
 });
 
 describe('the filter of the local stream stand-in (the event source mapping filter patterns)', () => {
   it.each([
     ['a removed entry', streamRecord({ oldItem: entryItem('user-a', ENTRY_A, []) }), true],
-    ['an entry become done', streamRecord({ oldItem: entryItem('user-a', ENTRY_A, []), newItem: entryItem('user-a', ENTRY_A, ['Go'], TAGGED) }), true],
+    [
+      'an entry become done',
+      streamRecord({ oldItem: entryItem('user-a', ENTRY_A, []), newItem: entryItem('user-a', ENTRY_A, ['Go'], TAGGED) }),
+      true,
+    ],
     ['an entry become failed', streamRecord({ newItem: entryItem('user-a', ENTRY_A, [], { status: 'failed' }) }), true],
     ['a pending entry', streamRecord({ newItem: entryItem('user-a', ENTRY_A, []) }), false],
     ['an idempotency key, even removed', streamRecord({ oldItem: { pk: 'OWNER#user-a', sk: 'IDEMPOTENCY#k', status: 'done' } }), false],

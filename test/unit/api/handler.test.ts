@@ -1,13 +1,7 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { JobMessageSchema } from '../../../lambdas/contract/index.js';
@@ -157,7 +151,7 @@ describe('API handler', () => {
     });
   });
 
-  it('returns the caller\'s entry by id, read with the caller\'s key', async () => {
+  it("returns the caller's entry by id, read with the caller's key", async () => {
     // Arrange
     const id = '01JDQ8Z6X4M1V9T3K7N2P5R8WA';
     ddb.on(GetCommand).resolves({
@@ -191,7 +185,7 @@ describe('API handler', () => {
     expect(ddb).toHaveReceivedCommandWith(GetCommand, { Key: { pk: 'OWNER#user-a', sk: `ENTRY#${id}` } });
   });
 
-  it('answers 404 problem+json when the item is not in the caller\'s partition', async () => {
+  it("answers 404 problem+json when the item is not in the caller's partition", async () => {
     // Arrange
     ddb.on(GetCommand).resolves({});
 
@@ -209,7 +203,19 @@ describe('API handler', () => {
     ddb
       .on(QueryCommand)
       .resolvesOnce({
-        Items: [{ pk: 'OWNER#user-a', sk: `ENTRY#${id}`, id, ownerId: 'user-a', entry: 'x', status: 'pending', tags: [], createdAt: '2026-11-23T10:00:00.000Z', updatedAt: '2026-11-23T10:00:00.000Z' }],
+        Items: [
+          {
+            pk: 'OWNER#user-a',
+            sk: `ENTRY#${id}`,
+            id,
+            ownerId: 'user-a',
+            entry: 'x',
+            status: 'pending',
+            tags: [],
+            createdAt: '2026-11-23T10:00:00.000Z',
+            updatedAt: '2026-11-23T10:00:00.000Z',
+          },
+        ],
         LastEvaluatedKey: { pk: 'OWNER#user-a', sk: `ENTRY#${id}` },
       })
       .resolves({ Items: [] });
@@ -217,10 +223,7 @@ describe('API handler', () => {
 
     // Act
     const secondPage = bodyOf(
-      await handler(
-        apiEvent({ method: 'GET', path: '/logs', query: { limit: '1', cursor: firstPage.nextCursor as string } }),
-        context,
-      ),
+      await handler(apiEvent({ method: 'GET', path: '/logs', query: { limit: '1', cursor: firstPage.nextCursor as string } }), context),
     );
 
     // Assert

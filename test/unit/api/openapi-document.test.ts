@@ -37,7 +37,9 @@ describe('openapi.json', () => {
   it("is what the README's routes table shows (regenerate both with `npm run openapi`)", () => {
     const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
 
-    expect(readme, "README.md's routes table is stale: run `npm run openapi`").toBe(withRoutesTable(readme, document as unknown as RoutesDocument));
+    expect(readme, "README.md's routes table is stale: run `npm run openapi`").toBe(
+      withRoutesTable(readme, document as unknown as RoutesDocument),
+    );
     expect(readme).toContain('| `POST /logs` | yes |');
   });
 
@@ -74,15 +76,20 @@ describe('openapi.json', () => {
       ),
     );
 
-    expect(shared.map((response) => response.at)).toEqual(expect.arrayContaining(['POST /logs 413', 'POST /logs 429', 'PATCH /logs/{id} 413']));
+    expect(shared.map((response) => response.at)).toEqual(
+      expect.arrayContaining(['POST /logs 413', 'POST /logs 429', 'PATCH /logs/{id} 413']),
+    );
     for (const response of shared) expect(response.first, response.at).toBe('application/problem+json');
   });
 
-  it("explains every problem type at the place its `type` URI points to", () => {
+  it('explains every problem type at the place its `type` URI points to', () => {
     for (const kind of Object.keys(PROBLEM_TYPES) as (keyof typeof PROBLEM_TYPES)[]) {
       const [file, fragment] = problemTypeUri(kind).split('#');
       expect(file).toBe('/openapi.json');
-      const target = fragment!.split('/').slice(1).reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], document);
+      const target = fragment!
+        .split('/')
+        .slice(1)
+        .reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], document);
       expect((target as { description?: string }).description, kind).toMatch(/\w{3,}/);
       expect((target as { properties: { type: { const: string } } }).properties.type.const).toBe(problemTypeUri(kind));
     }
@@ -138,7 +145,9 @@ describe('real answers match the document', () => {
     const badId = await routeApiRequest(apiEvent({ method: 'GET', path: '/logs/not-an-id' }), deps);
 
     // Assert
-    expect([list, badList, tagged, badTag, one, missing, badId].map((result) => result.statusCode)).toEqual([200, 400, 200, 400, 200, 404, 400]);
+    expect([list, badList, tagged, badTag, one, missing, badId].map((result) => result.statusCode)).toEqual([
+      200, 400, 200, 400, 200, 404, 400,
+    ]);
     for (const result of [list, badList, tagged, badTag]) expectAnswerMatchesDocument('GET', '/logs', answer(result));
     for (const result of [one, missing, badId]) expectAnswerMatchesDocument('GET', '/logs/{id}', answer(result));
   });
@@ -186,7 +195,12 @@ describe('real answers match the document', () => {
 
     // Act
     const refused = await routeApiRequest(
-      apiEvent({ method: 'PATCH', path: `/logs/${created.id}`, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ entry: 'Flink' }) }),
+      apiEvent({
+        method: 'PATCH',
+        path: `/logs/${created.id}`,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ entry: 'Flink' }),
+      }),
       deps,
     );
 

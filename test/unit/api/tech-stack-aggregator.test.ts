@@ -1,7 +1,11 @@
 import { beforeEach, describe, expect, it, type Mock, vi } from 'vitest';
 import type { UseCaseLogger } from '../../../lambdas/devlog-api/domain/ports.js';
 import { readTechStack } from '../../../lambdas/devlog-api/domain/sync-entry-tags.js';
-import { createTechStackAggregator, entryChangeOf, type TechStackAggregatorHandler } from '../../../lambdas/devlog-api/aggregator/handler-factory.js';
+import {
+  createTechStackAggregator,
+  entryChangeOf,
+  type TechStackAggregatorHandler,
+} from '../../../lambdas/devlog-api/aggregator/handler-factory.js';
 import { InMemoryEntryTagSource, InMemoryTagAggregates } from '../support/fake-tech-stack-ports.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { entryItem, streamEvent, streamRecord } from '../support/stream-records.js';
@@ -24,7 +28,11 @@ beforeEach(() => {
 /** Makes the in-memory entries table hold `item` (or nothing) and returns the record of that write. */
 function write(oldItem: Record<string, unknown> | undefined, newItem: Record<string, unknown> | undefined) {
   const item = newItem ?? oldItem;
-  entries.set(OWNER, String(item?.id), newItem ? { createdAt: String(newItem.createdAt), tags: (newItem.tags as { value: string }[]).map((tag) => tag.value) } : undefined);
+  entries.set(
+    OWNER,
+    String(item?.id),
+    newItem ? { createdAt: String(newItem.createdAt), tags: (newItem.tags as { value: string }[]).map((tag) => tag.value) } : undefined,
+  );
   return streamRecord({ oldItem, newItem });
 }
 

@@ -4,13 +4,20 @@ import type { ReportRow } from '../../../bench/report.js';
 
 const rows: ReportRow[] = [
   { section: 'decoupling', figure: 'POST p99 ratio', value: '0.33', target: '<= 1.2', pass: true, conditions: '' },
-  { section: 'drain, 500 rpm', figure: 'vs sequential consumer', value: '4.1x', target: '>= 3.8x sequential (90% of the 4.2x)', pass: true, conditions: '' },
+  {
+    section: 'drain, 500 rpm',
+    figure: 'vs sequential consumer',
+    value: '4.1x',
+    target: '>= 3.8x sequential (90% of the 4.2x)',
+    pass: true,
+    conditions: '',
+  },
   { section: 'cost', figure: 'AWS per 1M entries', value: '$9.40', target: '<= $4', pass: false, conditions: '' },
   { section: 'cost', figure: 'model per 1M entries', value: '$54.42', conditions: '' },
   { section: 'cold start', figure: 'api init', value: '193 ms (1.16x floor)', target: '<= 1.1x floor', pass: false, conditions: '' },
 ];
 
-it('places every figure with a target against it, in the target\'s unit when the value has several, and leaves out figures without one', () => {
+it("places every figure with a target against it, in the target's unit when the value has several, and leaves out figures without one", () => {
   const bars = chartBars(rows);
 
   expect(bars.map((bar) => [bar.label, Number(bar.score.toFixed(2)), bar.pass])).toEqual([

@@ -60,7 +60,16 @@ describe('describeLimit', () => {
   const bound = drainBound({ maxConcurrency: 5, recordConcurrency: 10, latencySeconds: 0.5 });
 
   it('names a shared record limiter when the model never saw more requests than RECORD_CONCURRENCY', () => {
-    const text = describeLimit({ rate: 13, bound, peakInFlight: 10, allowedInFlight: 50, stackCpuCores: 0.4, meanBatchMs: 4000, latencyMs: 500, recordConcurrency: 10 });
+    const text = describeLimit({
+      rate: 13,
+      bound,
+      peakInFlight: 10,
+      allowedInFlight: 50,
+      stackCpuCores: 0.4,
+      meanBatchMs: 4000,
+      latencyMs: 500,
+      recordConcurrency: 10,
+    });
     expect(text).toMatch(/at most 10 model requests in flight although the settings allow 50/);
     expect(text).toMatch(/RECORD_CONCURRENCY/);
     expect(text).toMatch(/local overhead 269 ms/);
@@ -68,7 +77,16 @@ describe('describeLimit', () => {
 
   it('names the requests-per-minute limiter when that is the bound', () => {
     const limited = drainBound({ maxConcurrency: 5, recordConcurrency: 10, latencySeconds: 0.5, requestsPerMinute: 500 });
-    const text = describeLimit({ rate: 8.1, bound: limited, peakInFlight: 5, allowedInFlight: 50, stackCpuCores: 0.1, meanBatchMs: 3000, latencyMs: 500, recordConcurrency: 10 });
+    const text = describeLimit({
+      rate: 8.1,
+      bound: limited,
+      peakInFlight: 5,
+      allowedInFlight: 50,
+      stackCpuCores: 0.1,
+      meanBatchMs: 3000,
+      latencyMs: 500,
+      recordConcurrency: 10,
+    });
     expect(text).toMatch(/^the requests-per-minute limiter \(one call every 120 ms, 97% of its rate\)/);
   });
 });

@@ -4,7 +4,14 @@ import { formatTable, MAX_TABLE_WIDTH, type ReportRow } from '../../../bench/rep
 it('prints a compact table: figure, value, target, result, no line wider than the limit, the conditions left to the JSON', () => {
   // Arrange
   const rows: ReportRow[] = [
-    { section: 'drain, 500 rpm', figure: 'vs sequential consumer', value: '4.1x', target: '>= 3.8x sequential (90% of the 4.2x the requests-per-minute limit allows)', pass: true, conditions: 'x'.repeat(400) },
+    {
+      section: 'drain, 500 rpm',
+      figure: 'vs sequential consumer',
+      value: '4.1x',
+      target: '>= 3.8x sequential (90% of the 4.2x the requests-per-minute limit allows)',
+      pass: true,
+      conditions: 'x'.repeat(400),
+    },
     { section: 'cost', figure: 'AWS per 1M entries', value: '$9.40', conditions: 'y'.repeat(300) },
   ];
 

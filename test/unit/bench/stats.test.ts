@@ -32,7 +32,7 @@ describe('median and mean', () => {
     expect(mean([1, 2, 3, 6])).toBe(3);
   });
 
-  it('does not reorder the caller\'s array', () => {
+  it("does not reorder the caller's array", () => {
     const values = [3, 1, 2];
     median(values);
     percentile(values, 50);

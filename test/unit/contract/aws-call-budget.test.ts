@@ -65,7 +65,12 @@ describe('awsCallBudget', () => {
 describe('awsClientConfigs', () => {
   it("gives both clients the budget and the function's identity, and each its own endpoint", () => {
     const credentials = { accessKeyId: 'local-api', secretAccessKey: 'local' };
-    const configs = awsClientConfigs(28, { region: 'eu-central-1', credentials, dynamoDbEndpoint: 'http://127.0.0.1:1', sqsEndpoint: 'http://127.0.0.1:2' });
+    const configs = awsClientConfigs(28, {
+      region: 'eu-central-1',
+      credentials,
+      dynamoDbEndpoint: 'http://127.0.0.1:1',
+      sqsEndpoint: 'http://127.0.0.1:2',
+    });
 
     expect(configs).toEqual({
       dynamoDb: { ...awsClientConfig(28), region: 'eu-central-1', credentials, endpoint: 'http://127.0.0.1:1' },
@@ -73,7 +78,7 @@ describe('awsClientConfigs', () => {
     });
   });
 
-  it("leaves region, credentials and endpoints to the runtime when the target names none (Lambda)", () => {
+  it('leaves region, credentials and endpoints to the runtime when the target names none (Lambda)', () => {
     expect(awsClientConfigs(60)).toEqual({ dynamoDb: awsClientConfig(60), sqs: awsClientConfig(60) });
   });
 });
@@ -86,7 +91,10 @@ describe('the SDK clients of the functions, against a service that never answers
     const apiKey = secretsManagerApiKey('devlog/openai-api-key', 10);
     const timed = async (call: Promise<unknown>) => {
       const started = Date.now();
-      const error = await call.then(() => undefined, (caught: unknown) => caught);
+      const error = await call.then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
       return { error, ms: Date.now() - started };
     };
 
@@ -117,7 +125,10 @@ describe("the aggregator's Lambda handler, against a DynamoDB that never answers
     const budget = awsCallBudget(AGGREGATOR_SETTINGS.functionTimeoutSeconds);
     Object.assign(process.env, { TABLE_NAME: 'entries', TAGS_TABLE_NAME: 'tags', POWERTOOLS_LOG_LEVEL: 'SILENT' });
     const { handler } = await import('../../../lambdas/devlog-api/aggregator/handler.js');
-    const record = streamRecord({ oldItem: entryItem('alice', '01JDQ8Z6X4M1V9T3K7N2P5G000', []), newItem: entryItem('alice', '01JDQ8Z6X4M1V9T3K7N2P5G000', ['Django']) });
+    const record = streamRecord({
+      oldItem: entryItem('alice', '01JDQ8Z6X4M1V9T3K7N2P5G000', []),
+      newItem: entryItem('alice', '01JDQ8Z6X4M1V9T3K7N2P5G000', ['Django']),
+    });
     const before = hanging.requests.length;
     const started = Date.now();
 

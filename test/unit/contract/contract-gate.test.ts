@@ -21,14 +21,20 @@ describe('contract gate: the published JSON Schema of every message version', ()
     expect(Object.keys(JOB_MESSAGE_SCHEMAS).map(Number)).toEqual([...published.keys()]);
   });
 
-  it.each(ACCEPTED_JOB_MESSAGE_VERSIONS)('v%i: the current zod schema is backward compatible with the published one (else bump the version)', (version) => {
-    expect(incompatibilities(published.get(version) ?? {}, currentJsonSchema(version))).toEqual([]);
-  });
+  it.each(ACCEPTED_JOB_MESSAGE_VERSIONS)(
+    'v%i: the current zod schema is backward compatible with the published one (else bump the version)',
+    (version) => {
+      expect(incompatibilities(published.get(version) ?? {}, currentJsonSchema(version))).toEqual([]);
+    },
+  );
 
-  it.each(ACCEPTED_JOB_MESSAGE_VERSIONS)('v%i: the committed file is what the zod schema generates (else npm run contract:schemas)', async (version) => {
-    const committed = await readFile(`${PUBLISHED_SCHEMAS_DIR}${schemaFileName(version)}`, 'utf8');
-    expect(committed).toBe(schemaFileText(currentJsonSchema(version)));
-  });
+  it.each(ACCEPTED_JOB_MESSAGE_VERSIONS)(
+    'v%i: the committed file is what the zod schema generates (else npm run contract:schemas)',
+    async (version) => {
+      const committed = await readFile(`${PUBLISHED_SCHEMAS_DIR}${schemaFileName(version)}`, 'utf8');
+      expect(committed).toBe(schemaFileText(currentJsonSchema(version)));
+    },
+  );
 
   it.each(ACCEPTED_JOB_MESSAGE_VERSIONS)('v%i: the fixture satisfies the published schema as an old consumer reads it', (version) => {
     const oldConsumer = zod.fromJSONSchema(published.get(version) ?? false);

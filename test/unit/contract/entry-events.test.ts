@@ -30,8 +30,10 @@ describe('contract gate: the published JSON Schema of every event detail', () =>
     expect(committed).toBe(schemaFileText(currentEventJsonSchema(key)));
   });
 
-  it.each(keys)('%s: the consumers\' fixture is an EventBridge envelope whose detail satisfies the committed schema', (_name, key) => {
-    const fixture = (ENTRY_EVENT_FIXTURES[key.detailType] as Record<number, { source: string; 'detail-type': string; detail: unknown }>)[key.version];
+  it.each(keys)("%s: the consumers' fixture is an EventBridge envelope whose detail satisfies the committed schema", (_name, key) => {
+    const fixture = (ENTRY_EVENT_FIXTURES[key.detailType] as Record<number, { source: string; 'detail-type': string; detail: unknown }>)[
+      key.version
+    ];
     const validate = ajv.compile(published.get(eventSchemaFileName(key)) ?? false);
     expect(fixture?.source).toBe(ENTRY_EVENT_SOURCE);
     expect(fixture?.['detail-type']).toBe(key.detailType);

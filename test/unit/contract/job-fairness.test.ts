@@ -2,7 +2,13 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SqsJobQueue } from '../../../lambdas/devlog-api/adapters/sqs-job-queue.js';
@@ -24,10 +30,14 @@ const client = () => new SQSClient({ region: 'eu-central-1' });
 
 /** Every message any SendMessage or SendMessageBatch call carried, with the group it was sent in. */
 function sentMessages(): { body: string; groupId?: string }[] {
-  const single = sqs.commandCalls(SendMessageCommand).map((call) => ({ body: String(call.args[0].input.MessageBody), groupId: call.args[0].input.MessageGroupId }));
+  const single = sqs
+    .commandCalls(SendMessageCommand)
+    .map((call) => ({ body: String(call.args[0].input.MessageBody), groupId: call.args[0].input.MessageGroupId }));
   const batched = sqs
     .commandCalls(SendMessageBatchCommand)
-    .flatMap((call) => (call.args[0].input.Entries ?? []).map((entry) => ({ body: String(entry.MessageBody), groupId: entry.MessageGroupId })));
+    .flatMap((call) =>
+      (call.args[0].input.Entries ?? []).map((entry) => ({ body: String(entry.MessageBody), groupId: entry.MessageGroupId })),
+    );
   return [...single, ...batched];
 }
 
@@ -44,7 +54,9 @@ function expectGroupedByOwner(expectedCount: number): void {
 beforeEach(() => {
   sqs.reset();
   sqs.on(SendMessageCommand).resolves({});
-  sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: { Id: string }[] }) => ({ Successful: input.Entries.map(({ Id }) => ({ Id })) }));
+  sqs
+    .on(SendMessageBatchCommand)
+    .callsFake((input: { Entries: { Id: string }[] }) => ({ Successful: input.Entries.map(({ Id }) => ({ Id })) }));
   sqs.on(DeleteMessageBatchCommand).resolves({});
 });
 
@@ -89,7 +101,11 @@ describe('every sender of jobs names the owner as the message group', () => {
   it('no other module sends SQS messages', async () => {
     // Arrange: the modules above, which build the commands; everything else sends through them.
     // The backfill sends nothing to the queue: it goes through OpenAI's Batch API.
-    const covered = ['lambdas/devlog-api/adapters/sqs-job-queue.ts', 'lambdas/tag-extraction/adapters/sqs-retry-scheduler.ts', 'ops/dlq-movers.ts'];
+    const covered = [
+      'lambdas/devlog-api/adapters/sqs-job-queue.ts',
+      'lambdas/tag-extraction/adapters/sqs-retry-scheduler.ts',
+      'ops/dlq-movers.ts',
+    ];
     const root = fileURLToPath(new URL('../../../', import.meta.url));
 
     // Act

@@ -3,9 +3,7 @@ import { CONSUMER_SETTINGS, QUEUE_SETTINGS, visibilityTimeoutViolation } from '.
 
 describe('visibilityTimeoutViolation', () => {
   it('holds for the settings both stacks use', () => {
-    expect(
-      visibilityTimeoutViolation(QUEUE_SETTINGS.visibilityTimeoutSeconds, CONSUMER_SETTINGS.functionTimeoutSeconds),
-    ).toBeUndefined();
+    expect(visibilityTimeoutViolation(QUEUE_SETTINGS.visibilityTimeoutSeconds, CONSUMER_SETTINGS.functionTimeoutSeconds)).toBeUndefined();
   });
 
   it('holds at exactly six times the function timeout', () => {
@@ -13,8 +11,6 @@ describe('visibilityTimeoutViolation', () => {
   });
 
   it('explains a timeout one second short', () => {
-    expect(visibilityTimeoutViolation(359, 60)).toBe(
-      'queue visibility timeout 359s is below 6 x function timeout (60s) = 360s',
-    );
+    expect(visibilityTimeoutViolation(359, 60)).toBe('queue visibility timeout 359s is below 6 x function timeout (60s) = 360s');
   });
 });

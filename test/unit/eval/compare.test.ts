@@ -1,12 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { compareRuns, parseBaseline } from '../../../eval/compare.js';
 
-const PRODUCTION = { model: 'gpt-6-luna', promptVersion: 1, overall: { precision: 0.95, recall: 0.9, f1: 0.925 }, source: 'production.json' };
+const PRODUCTION = {
+  model: 'gpt-6-luna',
+  promptVersion: 1,
+  overall: { precision: 0.95, recall: 0.9, f1: 0.925 },
+  source: 'production.json',
+};
 
 describe('compareRuns', () => {
   it('passes a candidate within the allowed fall and says by how much it moved', () => {
     // Act
-    const comparison = compareRuns({ model: 'gpt-x', promptVersion: 2, overall: { precision: 0.94, recall: 0.9, f1: 0.92 } }, PRODUCTION, 0.02);
+    const comparison = compareRuns(
+      { model: 'gpt-x', promptVersion: 2, overall: { precision: 0.94, recall: 0.9, f1: 0.92 } },
+      PRODUCTION,
+      0.02,
+    );
 
     // Assert
     expect(comparison.regressed).toBe(false);
@@ -27,8 +36,17 @@ describe('compareRuns', () => {
 
 describe('parseBaseline', () => {
   it('reads the scores of a --json report', () => {
-    const report = JSON.stringify({ model: 'gpt-6-luna', promptVersion: 1, overall: { precision: 1, recall: 0.5, f1: 0.667, truePositives: 1 }, entries: 3 });
-    expect(parseBaseline(report, 'p.json')).toEqual({ model: 'gpt-6-luna', promptVersion: 1, overall: { precision: 1, recall: 0.5, f1: 0.667 } });
+    const report = JSON.stringify({
+      model: 'gpt-6-luna',
+      promptVersion: 1,
+      overall: { precision: 1, recall: 0.5, f1: 0.667, truePositives: 1 },
+      entries: 3,
+    });
+    expect(parseBaseline(report, 'p.json')).toEqual({
+      model: 'gpt-6-luna',
+      promptVersion: 1,
+      overall: { precision: 1, recall: 0.5, f1: 0.667 },
+    });
   });
 
   it.each([

@@ -19,9 +19,7 @@ describe.each(['eval/devlogs.jsonl', 'eval/devlogs.holdout.jsonl'])('the labelle
 
   it('lists no tag twice within an entry', async () => {
     const dataset = await loadDataset(path);
-    const repeated = dataset.filter(
-      (entry) => new Set(entry.expected.map((tag) => tag.toLowerCase())).size !== entry.expected.length,
-    );
+    const repeated = dataset.filter((entry) => new Set(entry.expected.map((tag) => tag.toLowerCase())).size !== entry.expected.length);
     expect(repeated.map((entry) => entry.id)).toEqual([]);
   });
 });
@@ -38,7 +36,7 @@ describe('the main data set', () => {
     expect(dataset.filter((entry) => entry.expected.length === 0).length).toBeGreaterThanOrEqual(10);
   });
 
-  it('contains the issue\'s seed entry with its labels', async () => {
+  it("contains the issue's seed entry with its labels", async () => {
     const dataset = await loadDataset('eval/devlogs.jsonl');
     const seed = dataset.find((entry) => entry.entry === SEED);
     expect(seed?.expected).toEqual(['Django', 'Elasticsearch', 'ImaginaryNoneExistence Cloud']);
@@ -50,9 +48,7 @@ describe('the main data set', () => {
     const asTech = (name: string) => dataset.some((entry) => entry.expected.includes(name));
     const asWord = (name: string) =>
       dataset.some(
-        (entry) =>
-          !entry.expected.some((tag) => tag.toLowerCase() === name.toLowerCase()) &&
-          findInText(name, entry.entry) !== undefined,
+        (entry) => !entry.expected.some((tag) => tag.toLowerCase() === name.toLowerCase()) && findInText(name, entry.entry) !== undefined,
       );
 
     // Assert

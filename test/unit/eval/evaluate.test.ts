@@ -21,7 +21,7 @@ const fixedAnswers = (answers: Record<string, string[] | Error>, usage = { input
 });
 
 describe('evaluate with the offline extractor', () => {
-  it('reaches the issue\'s target of micro F1 >= 0.80 on the whole data set', async () => {
+  it("reaches the issue's target of micro F1 >= 0.80 on the whole data set", async () => {
     // Arrange
     const dataset = await loadDataset('eval/devlogs.jsonl');
 

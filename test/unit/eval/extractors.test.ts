@@ -16,7 +16,7 @@ describe('openAiSettingsFromEnv', () => {
     expect(openAiSettingsFromEnv({ OPENAI_MODEL: 'gpt-4o' })).toEqual({ missing: 'OPENAI_API_KEY is not set' });
   });
 
-  it('defaults to the Lambda\'s model and the latest prompt, and takes a base URL', () => {
+  it("defaults to the Lambda's model and the latest prompt, and takes a base URL", () => {
     // Act
     const settings = openAiSettingsFromEnv({ OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' });
 

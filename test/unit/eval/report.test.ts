@@ -70,7 +70,13 @@ describe('passes', () => {
 
 describe('reportJson', () => {
   it('carries the figures, the verdict and only the differing entries', () => {
-    const json = reportJson(evaluationOf([[labelled('a', ['Go']), ['Go']], [labelled('b', ['Go']), []]]), context);
+    const json = reportJson(
+      evaluationOf([
+        [labelled('a', ['Go']), ['Go']],
+        [labelled('b', ['Go']), []],
+      ]),
+      context,
+    );
     expect(json).toMatchObject({ entries: 2, passed: false, overall: { truePositives: 1, falseNegatives: 1 } });
     expect(json.differences).toEqual([{ id: 'b', misses: ['Go'], extras: [], dropped: [], error: undefined }]);
   });

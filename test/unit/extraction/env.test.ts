@@ -56,4 +56,3 @@ describe('readExtractionEnv', () => {
     expect(() => readExtractionEnv(env)).toThrow();
   });
 });
-

@@ -8,7 +8,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished, 
 import { VALID_JOB_MESSAGE } from '../../../lambdas/contract/fixtures/index.js';
 import { createExtractionClients } from '../../../lambdas/tag-extraction/aws-clients.js';
 import { readExtractionEnv } from '../../../lambdas/tag-extraction/env.js';
-import { createExtractionHandler, type ExtractionHandler, type ExtractionHandlerDeps } from '../../../lambdas/tag-extraction/handler-factory.js';
+import {
+  createExtractionHandler,
+  type ExtractionHandler,
+  type ExtractionHandlerDeps,
+} from '../../../lambdas/tag-extraction/handler-factory.js';
 import { deadlineReserve } from '../../../lambdas/tag-extraction/invocation-deadlines.js';
 import { type ModelServer, startModelServer } from '../../../tools/tag-extraction/model-server/index.js';
 import { EXTRACTION_SERVICE_VERSION } from '../../../lambdas/tag-extraction/version.js';
@@ -54,7 +58,14 @@ function buildHandler(
   metrics: ExtractionHandlerDeps['metrics'] = new UnpublishedMetrics(),
   logger: ExtractionHandlerDeps['logger'] = capturedLogger('tag-extraction').logger,
 ): ExtractionHandler {
-  const env = readExtractionEnv({ TABLE_NAME: TABLE, QUEUE_URL, OPENAI_SECRET_ID: SECRET_ID, OPENAI_BASE_URL: server.baseUrl, OPENAI_TIMEOUT_MS: '2000', ...extraEnv });
+  const env = readExtractionEnv({
+    TABLE_NAME: TABLE,
+    QUEUE_URL,
+    OPENAI_SECRET_ID: SECRET_ID,
+    OPENAI_BASE_URL: server.baseUrl,
+    OPENAI_TIMEOUT_MS: '2000',
+    ...extraEnv,
+  });
   const target = { region: 'eu-central-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
   return createExtractionHandler(env, {
     ...createExtractionClients(env.FUNCTION_TIMEOUT_SECONDS, target),
@@ -75,7 +86,9 @@ beforeEach(() => {
   server.clearRecording();
   secrets.on(GetSecretValueCommand).resolves({ SecretString: 'sk-from-secrets-manager' });
   ddb.on(GetCommand, { Key: { pk: 'OWNER#user-a', sk: `ENTRY#${GOOD_ID}` } }).resolves({ Item: { entry: GOOD_TEXT, status: 'pending' } });
-  ddb.on(GetCommand, { Key: { pk: 'OWNER#user-a', sk: `ENTRY#${FAILING_ID}` } }).resolves({ Item: { entry: FAILING_TEXT, status: 'pending' } });
+  ddb
+    .on(GetCommand, { Key: { pk: 'OWNER#user-a', sk: `ENTRY#${FAILING_ID}` } })
+    .resolves({ Item: { entry: FAILING_TEXT, status: 'pending' } });
   ddb.on(UpdateCommand).resolves({});
   sqs.on(ChangeMessageVisibilityCommand).resolves({});
   server.answer = ({ entry }) =>
@@ -116,10 +129,7 @@ describe('extraction handler', () => {
 
   it('schedules the retries: the invalid message at once, the failed call after a backoff', async () => {
     // Arrange
-    const event = sqsEvent(
-      sqsRecord('{"version":1,', { messageId: 'invalid' }),
-      sqsRecord(job(FAILING_ID), { messageId: 'openai-fails' }),
-    );
+    const event = sqsEvent(sqsRecord('{"version":1,', { messageId: 'invalid' }), sqsRecord(job(FAILING_ID), { messageId: 'openai-fails' }));
 
     // Act
     await handler(event, context);
@@ -284,7 +294,15 @@ describe('extraction handler logs', () => {
     // Assert
     const printed = lines.map((line) => JSON.stringify(line)).join('\n');
     for (const quoted of [GOOD_TEXT, FAILING_TEXT, 'Django', 'Elasticsearch', 'Python', 'Kafka']) expect(printed).not.toContain(quoted);
-    expect(lines).toContainEqual(expect.objectContaining({ message: 'entry tagged', entryId: GOOD_ID, tagCount: 2, droppedCount: 1, droppedByReason: { ungrounded: 1 } }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        message: 'entry tagged',
+        entryId: GOOD_ID,
+        tagCount: 2,
+        droppedCount: 1,
+        droppedByReason: { ungrounded: 1 },
+      }),
+    );
     expect(lines).toContainEqual(expect.objectContaining({ level: 'ERROR', entryId: FAILING_ID, reason: 'model-unavailable' }));
   });
 
@@ -298,7 +316,12 @@ describe('extraction handler logs', () => {
 
     // Assert
     expect(lines).toContainEqual(
-      expect.objectContaining({ level: 'DEBUG', entryId: GOOD_ID, tags: ['Django', 'Elasticsearch'], dropped: [expect.objectContaining({ candidate: 'Python' })] }),
+      expect.objectContaining({
+        level: 'DEBUG',
+        entryId: GOOD_ID,
+        tags: ['Django', 'Elasticsearch'],
+        dropped: [expect.objectContaining({ candidate: 'Python' })],
+      }),
     );
   });
 });

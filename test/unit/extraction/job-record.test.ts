@@ -55,10 +55,11 @@ describe('parseJobRecord (consumer side of the contract)', () => {
     expect(parsed).toBeUndefined();
   });
 
-  it.each([['an empty body', ''], ['JSON null', 'null'], ['a JSON string', '"01JDQ8Z6X4M1V9T3K7N2P5R8WA"']])(
-    'rejects %s',
-    (_name, body) => {
-      expect(parseJobRecord(sqsRecord(body))).toBeUndefined();
-    },
-  );
+  it.each([
+    ['an empty body', ''],
+    ['JSON null', 'null'],
+    ['a JSON string', '"01JDQ8Z6X4M1V9T3K7N2P5R8WA"'],
+  ])('rejects %s', (_name, body) => {
+    expect(parseJobRecord(sqsRecord(body))).toBeUndefined();
+  });
 });

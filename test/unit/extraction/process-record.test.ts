@@ -91,10 +91,13 @@ describe('processJobRecord', () => {
       droppedCount: 1,
       droppedByReason: { ungrounded: 1 },
     });
-    expect(logger.debug).toHaveBeenCalledWith('entry tagged: tags kept and dropped', expect.objectContaining({
-      tags: ['Django', 'Elasticsearch'],
-      dropped: [{ candidate: 'Kubernetes', reason: 'ungrounded' }],
-    }));
+    expect(logger.debug).toHaveBeenCalledWith(
+      'entry tagged: tags kept and dropped',
+      expect.objectContaining({
+        tags: ['Django', 'Elasticsearch'],
+        dropped: [{ candidate: 'Kubernetes', reason: 'ungrounded' }],
+      }),
+    );
     expect(metricValue(metrics, 'EntriesTagged')).toBe(1);
     expect(metricValue(metrics, 'TagsProposed')).toBe(3);
     expect(metricValue(metrics, 'UngroundedTagsDropped')).toBe(1);
@@ -134,7 +137,9 @@ describe('processJobRecord', () => {
     // Arrange: the entry was edited twice since this job of revision 1 was sent
     const { deps, store, retries, logger, metrics } = setup();
     store.put(OWNER, ENTRY_ID, { entry: 'The new text about Rust.', status: 'pending', revision: 3 });
-    const record = sqsRecord(JSON.stringify(jobMessageFor({ id: ENTRY_ID, ownerId: OWNER, revision: 1 }, EXTRACTION_TIME, 2)), { messageId: 'm-1' });
+    const record = sqsRecord(JSON.stringify(jobMessageFor({ id: ENTRY_ID, ownerId: OWNER, revision: 1 }, EXTRACTION_TIME, 2)), {
+      messageId: 'm-1',
+    });
 
     // Act
     await processJobRecord(record, deps);
@@ -144,7 +149,10 @@ describe('processJobRecord', () => {
     expect(retries.retryAfter).not.toHaveBeenCalled();
     expect(store.stored(OWNER, ENTRY_ID)).toEqual({ entry: 'The new text about Rust.', status: 'pending', revision: 3 });
     expect(metricValue(metrics, 'EntriesSuperseded')).toBe(1);
-    expect(logger.info).toHaveBeenCalledWith(expect.stringContaining('superseded'), expect.objectContaining({ revision: 1, currentRevision: 3 }));
+    expect(logger.info).toHaveBeenCalledWith(
+      expect.stringContaining('superseded'),
+      expect.objectContaining({ revision: 1, currentRevision: 3 }),
+    );
   });
 
   it('tags the current text of an entry edited since its version 1 job was sent (version 1 predates edits)', async () => {
@@ -174,7 +182,10 @@ describe('processJobRecord', () => {
     await expect(attempt).rejects.toBeInstanceOf(RetryableError);
     expect(store.stored(OWNER, ENTRY_ID)).toMatchObject({ status: 'pending' });
     expect(retries.retryAfter).toHaveBeenCalledExactlyOnceWith('receipt-m-1', 0);
-    expect(logger.error).toHaveBeenCalledWith(expect.stringContaining('entry left pending'), expect.objectContaining({ entryId: ENTRY_ID }));
+    expect(logger.error).toHaveBeenCalledWith(
+      expect.stringContaining('entry left pending'),
+      expect.objectContaining({ entryId: ENTRY_ID }),
+    );
   });
 
   it('writes nothing when the text is edited while the model answers, and acknowledges the job', async () => {
@@ -214,31 +225,40 @@ describe('processJobRecord', () => {
 
   it.each([
     ['deleted', 'EntriesMissing', (store: InMemoryEntryTagStore) => store.delete(OWNER, ENTRY_ID)],
-    ['edited', 'EntriesSuperseded', (store: InMemoryEntryTagStore) => store.put(OWNER, ENTRY_ID, { entry: 'Rust now.', status: 'pending', revision: 2 })],
-  ])('acknowledges a job that fails for good after its entry was %s: no failed mark, no DLQ, no failure counted', async (_change, metric, change) => {
-    // Arrange: the model fails permanently, and the entry changes while it answers
-    const { deps, store, retries, logger, metrics } = setup();
-    vi.mocked(deps.extractor.extract).mockImplementationOnce(async () => {
-      change(store);
-      throw new PermanentError('OpenAI rejected the request (400): bad schema');
-    });
+    [
+      'edited',
+      'EntriesSuperseded',
+      (store: InMemoryEntryTagStore) => store.put(OWNER, ENTRY_ID, { entry: 'Rust now.', status: 'pending', revision: 2 }),
+    ],
+  ])(
+    'acknowledges a job that fails for good after its entry was %s: no failed mark, no DLQ, no failure counted',
+    async (_change, metric, change) => {
+      // Arrange: the model fails permanently, and the entry changes while it answers
+      const { deps, store, retries, logger, metrics } = setup();
+      vi.mocked(deps.extractor.extract).mockImplementationOnce(async () => {
+        change(store);
+        throw new PermanentError('OpenAI rejected the request (400): bad schema');
+      });
 
-    // Act
-    await processJobRecord(jobRecord(), deps);
+      // Act
+      await processJobRecord(jobRecord(), deps);
 
-    // Assert
-    expect(store.stored(OWNER, ENTRY_ID)?.status ?? 'gone').not.toBe('failed');
-    expect(retries.retryAfter).not.toHaveBeenCalled();
-    expect(metricValue(metrics, 'EntriesFailed')).toBeUndefined();
-    expect(metricValue(metrics, metric)).toBe(1);
-    expect(logger.error).not.toHaveBeenCalled();
-  });
+      // Assert
+      expect(store.stored(OWNER, ENTRY_ID)?.status ?? 'gone').not.toBe('failed');
+      expect(retries.retryAfter).not.toHaveBeenCalled();
+      expect(metricValue(metrics, 'EntriesFailed')).toBeUndefined();
+      expect(metricValue(metrics, metric)).toBe(1);
+      expect(logger.error).not.toHaveBeenCalled();
+    },
+  );
 
   it('tags an edited entry from the job of its current revision', async () => {
     // Arrange
     const { deps, store } = setup();
     store.put(OWNER, ENTRY_ID, { entry: TEXT, status: 'pending', revision: 2 });
-    const record = sqsRecord(JSON.stringify(jobMessageFor({ id: ENTRY_ID, ownerId: OWNER, revision: 2 }, EXTRACTION_TIME, 2)), { messageId: 'm-2' });
+    const record = sqsRecord(JSON.stringify(jobMessageFor({ id: ENTRY_ID, ownerId: OWNER, revision: 2 }, EXTRACTION_TIME, 2)), {
+      messageId: 'm-2',
+    });
 
     // Act
     await processJobRecord(record, deps);
@@ -301,7 +321,7 @@ describe('processJobRecord', () => {
     expect(retries.retryAfter).toHaveBeenCalledExactlyOnceWith('receipt-m-1', 240);
   });
 
-  it('keeps the entry\'s reconciler clock within the backoff when OpenAI asks for no longer than the backoff allows', async () => {
+  it("keeps the entry's reconciler clock within the backoff when OpenAI asks for no longer than the backoff allows", async () => {
     // Arrange
     const { deps, store } = setup(new RetryableError('OpenAI answered 429', BACKOFF.maxSeconds));
     store.put(OWNER, ENTRY_ID, { entry: TEXT, status: 'pending', enqueuedAt: '2026-11-23T10:00:00.000Z' });
@@ -364,8 +384,18 @@ describe('processJobRecord', () => {
   });
 
   it.each([
-    ['an unreachable model server', new RetryableError('OpenAI unreachable at http://127.0.0.1:9/v1: ECONNREFUSED (connection refused)', undefined, { reason: 'model-unreachable' }), 'model-unreachable'],
-    ['an unclassified exception', new Error('Cannot read properties of undefined (reading \'choices\') at http://10.0.0.7/internal'), 'extraction-failed'],
+    [
+      'an unreachable model server',
+      new RetryableError('OpenAI unreachable at http://127.0.0.1:9/v1: ECONNREFUSED (connection refused)', undefined, {
+        reason: 'model-unreachable',
+      }),
+      'model-unreachable',
+    ],
+    [
+      'an unclassified exception',
+      new Error("Cannot read properties of undefined (reading 'choices') at http://10.0.0.7/internal"),
+      'extraction-failed',
+    ],
   ])('stores only a stable reason code for %s; the URL and exception go to the log', async (_case, failure, code) => {
     // Arrange
     const { deps, store, logger } = setup(failure);

@@ -43,7 +43,10 @@ async function startUnreapedHolder(): Promise<number> {
   parents.push(parent);
   let output = '';
   parent.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const holder = await waitFor(() => Number(/locked (\d+)/.exec(output)?.[1]) || undefined, { timeoutMs: 20_000, what: 'the holder to take the lock' });
+  const holder = await waitFor(() => Number(/locked (\d+)/.exec(output)?.[1]) || undefined, {
+    timeoutMs: 20_000,
+    what: 'the holder to take the lock',
+  });
   holders.push(holder);
   return holder;
 }

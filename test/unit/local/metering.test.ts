@@ -11,12 +11,32 @@ const TABLE: BilledTable = {
   sortKey: 'sk',
   indexes: [{ partitionKey: 'pendingBucket', sortKey: 'enqueuedAt', projectedAttributes: ['id'] }],
 };
-const PENDING = { pk: { S: 'OWNER#a' }, sk: { S: 'ENTRY#1' }, id: { S: '1' }, status: { S: 'pending' }, pendingBucket: { S: 'pending' }, enqueuedAt: { S: '2026-12-07' } };
+const PENDING = {
+  pk: { S: 'OWNER#a' },
+  sk: { S: 'ENTRY#1' },
+  id: { S: '1' },
+  status: { S: 'pending' },
+  pendingBucket: { S: 'pending' },
+  enqueuedAt: { S: '2026-12-07' },
+};
 const { pendingBucket: _bucket, enqueuedAt: _at, ...withoutIndexKeys } = PENDING;
 const DONE = { ...withoutIndexKeys, status: { S: 'done' } };
-const MEMORY = Object.fromEntries(Object.entries(FUNCTION_SETTINGS).map(([name, settings]) => [name, settings.memoryMb])) as Record<keyof typeof FUNCTION_SETTINGS, number>;
+const MEMORY = Object.fromEntries(Object.entries(FUNCTION_SETTINGS).map(([name, settings]) => [name, settings.memoryMb])) as Record<
+  keyof typeof FUNCTION_SETTINGS,
+  number
+>;
 const NO_MODEL = { requests: 0, promptTokens: 0, completionTokens: 0, reasoningTokens: 0, byServiceTier: {} };
-const LUNA = { id: 'gpt-6-luna', price: { inputUsdPerMillionTokens: 0.1, cachedInputUsdPerMillionTokens: 0.01, outputUsdPerMillionTokens: 0.5, flexFactor: 0.5, source: 'test', asOf: 'test' } };
+const LUNA = {
+  id: 'gpt-6-luna',
+  price: {
+    inputUsdPerMillionTokens: 0.1,
+    cachedInputUsdPerMillionTokens: 0.01,
+    outputUsdPerMillionTokens: 0.5,
+    flexFactor: 0.5,
+    source: 'test',
+    asOf: 'test',
+  },
+};
 
 describe('DynamoDB units as AWS bills them', () => {
   it('sizes an item by its names and values (numbers by significant digits)', () => {
@@ -29,7 +49,7 @@ describe('DynamoDB units as AWS bills them', () => {
     expect(writeUnitsOf({ ...TABLE, indexes: [] }, PENDING, DONE)).toBe(1);
   });
 
-  it('bills a write whose condition failed by the item\'s size, without index writes', () => {
+  it("bills a write whose condition failed by the item's size, without index writes", () => {
     expect(writeUnitsOf(TABLE, PENDING, PENDING, true)).toBe(1);
   });
 
@@ -65,7 +85,10 @@ describe('the usage meter and the bill', () => {
     meter.sqs('extraction', 'ReceiveMessage', 100, true);
 
     // Act
-    const bill = billRun({ entries: 1, reading: meter.read(), modelUsage: NO_MODEL, model: LUNA, memoryMb: MEMORY, entriesPerSecond: 0.4 }, PRICES);
+    const bill = billRun(
+      { entries: 1, reading: meter.read(), modelUsage: NO_MODEL, model: LUNA, memoryMb: MEMORY, entriesPerSecond: 0.4 },
+      PRICES,
+    );
 
     // Assert
     expect(meter.read().functions.api.sqsRequests).toBe(2);
@@ -78,7 +101,10 @@ describe('the usage meter and the bill', () => {
     meter.eventBridge('entryEvents', 'PutEvents', [900, 70 * 1024]);
 
     // Act
-    const bill = billRun({ entries: 1, reading: meter.read(), modelUsage: NO_MODEL, model: LUNA, memoryMb: MEMORY, entriesPerSecond: 0.4 }, PRICES);
+    const bill = billRun(
+      { entries: 1, reading: meter.read(), modelUsage: NO_MODEL, model: LUNA, memoryMb: MEMORY, entriesPerSecond: 0.4 },
+      PRICES,
+    );
 
     // Assert
     expect(meter.read().functions.entryEvents.eventBridgeEvents).toBe(3);
@@ -93,14 +119,24 @@ describe('the usage meter and the bill', () => {
     expect(putEventsEntryBytes({ Source: 's', DetailType: 'd' })).toBe(2);
   });
 
-  it('bills an invocation by its rounded-up duration at the function\'s memory, with Lambda\'s log events and their 26-byte overhead', () => {
+  it("bills an invocation by its rounded-up duration at the function's memory, with Lambda's log events and their 26-byte overhead", () => {
     // Arrange
     const meter = new UsageMeter();
     meter.invocation('extraction', 99.2);
     const reading = meter.read().functions.extraction;
 
     // Act
-    const bill = billRun({ entries: 1, reading: meter.read(), modelUsage: NO_MODEL, model: LUNA, memoryMb: { ...MEMORY, extraction: 512 }, entriesPerSecond: 0.4 }, PRICES);
+    const bill = billRun(
+      {
+        entries: 1,
+        reading: meter.read(),
+        modelUsage: NO_MODEL,
+        model: LUNA,
+        memoryMb: { ...MEMORY, extraction: 512 },
+        entriesPerSecond: 0.4,
+      },
+      PRICES,
+    );
 
     // Assert
     expect(reading.billedMs).toBe(100);
@@ -110,12 +146,24 @@ describe('the usage meter and the bill', () => {
     expect(logs?.quantity).toBeCloseTo((1_000_000 * (reading.logBytes + reading.logEvents * CLOUDWATCH_EVENT_OVERHEAD_BYTES)) / 2 ** 30, 9);
   });
 
-  it('prices the model\'s tokens by the tier that served them: flex at half', () => {
+  it("prices the model's tokens by the tier that served them: flex at half", () => {
     // Arrange
-    const usage = { requests: 2, promptTokens: 600, completionTokens: 20, reasoningTokens: 0, byServiceTier: { flex: { requests: 1, promptTokens: 300, completionTokens: 10, reasoningTokens: 0 }, default: { requests: 1, promptTokens: 300, completionTokens: 10, reasoningTokens: 0 } } };
+    const usage = {
+      requests: 2,
+      promptTokens: 600,
+      completionTokens: 20,
+      reasoningTokens: 0,
+      byServiceTier: {
+        flex: { requests: 1, promptTokens: 300, completionTokens: 10, reasoningTokens: 0 },
+        default: { requests: 1, promptTokens: 300, completionTokens: 10, reasoningTokens: 0 },
+      },
+    };
 
     // Act
-    const bill = billRun({ entries: 2, reading: new UsageMeter().read(), modelUsage: usage, model: LUNA, memoryMb: MEMORY, entriesPerSecond: 0.4 }, PRICES);
+    const bill = billRun(
+      { entries: 2, reading: new UsageMeter().read(), modelUsage: usage, model: LUNA, memoryMb: MEMORY, entriesPerSecond: 0.4 },
+      PRICES,
+    );
 
     // Assert: per entry 150 in + 5 out at flex, the same at standard.
     expect(bill.llmUsdPerMillionEntries).toBeCloseTo(150 * 0.05 + 5 * 0.25 + 150 * 0.1 + 5 * 0.5, 6);

@@ -19,7 +19,9 @@ async function check(model: string, options: ModelServerOptions) {
 describe('npm start checks the model server once', () => {
   it('says it is reachable, knows the model, and names the shutdown date', async () => {
     const { line, baseUrl } = await check('gpt-4o-mini', { models: { 'gpt-4o-mini': { shutdownDate: '2027-01-14' } } });
-    expect(line).toBe(`${baseUrl} reachable, model gpt-4o-mini known, SHUTS DOWN ON 2027-01-14 (in 43 days): set OPENAI_MODEL or OPENAI_FALLBACK_MODELS`);
+    expect(line).toBe(
+      `${baseUrl} reachable, model gpt-4o-mini known, SHUTS DOWN ON 2027-01-14 (in 43 days): set OPENAI_MODEL or OPENAI_FALLBACK_MODELS`,
+    );
   });
 
   it('says when no shutdown date is announced', async () => {

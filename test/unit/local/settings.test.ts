@@ -3,7 +3,7 @@ import { CONSUMER_SETTINGS, QUEUE_SETTINGS, reconcileGraceSeconds } from '../../
 import { handlerEnvironment } from '../../../local/handler-environment.js';
 import { localReconcileGraceSeconds, readLocalSettings } from '../../../local/settings.js';
 
-describe('the local reconciler\'s grace', () => {
+describe("the local reconciler's grace", () => {
   it('outlasts every receive of a job that keeps failing slowly, so the reconciler never re-sends a job still being retried', () => {
     // Arrange: defaults, 5 receives, each attempt running to the 60 s function timeout
     const settings = readLocalSettings({});
@@ -38,9 +38,9 @@ describe('the local reconciler\'s grace', () => {
 
 describe('reconcileGraceSeconds', () => {
   it('waits the visibility timeout between receives when that is longer than an attempt plus the longest backoff', () => {
-    expect(reconcileGraceSeconds({ functionTimeoutSeconds: 60, visibilityTimeoutSeconds: 360, retryMaxSeconds: 60, maxReceiveCount: 5 })).toBe(
-      4 * 360 + 60,
-    );
+    expect(
+      reconcileGraceSeconds({ functionTimeoutSeconds: 60, visibilityTimeoutSeconds: 360, retryMaxSeconds: 60, maxReceiveCount: 5 }),
+    ).toBe(4 * 360 + 60);
   });
 });
 

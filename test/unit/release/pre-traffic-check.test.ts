@@ -42,7 +42,10 @@ function newVersionAnswers(alter: (report: DryRunReport) => unknown = (report) =
 function reportedStatus(): string | undefined {
   expect(codeDeploy).toHaveReceivedCommandTimes(PutLifecycleEventHookExecutionStatusCommand, 1);
   const input = codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)[0]!.args[0].input;
-  expect(input).toMatchObject({ deploymentId: HOOK_EVENT.DeploymentId, lifecycleEventHookExecutionId: HOOK_EVENT.LifecycleEventHookExecutionId });
+  expect(input).toMatchObject({
+    deploymentId: HOOK_EVENT.DeploymentId,
+    lifecycleEventHookExecutionId: HOOK_EVENT.LifecycleEventHookExecutionId,
+  });
   return input.status;
 }
 
@@ -77,15 +80,42 @@ describe('pre-traffic hook', () => {
   });
 
   it.each([
-    ['the new version crashes', () => lambda.on(InvokeCommand).resolves({ StatusCode: 200, ExecutedVersion: '12', FunctionError: 'Unhandled', Payload: payload('{"errorMessage":"boom"}') })],
+    [
+      'the new version crashes',
+      () =>
+        lambda
+          .on(InvokeCommand)
+          .resolves({ StatusCode: 200, ExecutedVersion: '12', FunctionError: 'Unhandled', Payload: payload('{"errorMessage":"boom"}') }),
+    ],
     ['the invocation fails', () => lambda.on(InvokeCommand).rejects(new Error('socket hang up'))],
     ['another version answers', () => newVersionAnswers(undefined, '11')],
-    ['the answer is not JSON', () => lambda.on(InvokeCommand).resolves({ StatusCode: 200, ExecutedVersion: '12', Payload: payload('null}') })],
+    [
+      'the answer is not JSON',
+      () => lambda.on(InvokeCommand).resolves({ StatusCode: 200, ExecutedVersion: '12', Payload: payload('null}') }),
+    ],
     ['the answer is no dry-run report (the batch path answered)', () => newVersionAnswers(() => ({ batchItemFailures: [] }))],
     ['a result is missing', () => newVersionAnswers((report) => ({ ...report, results: report.results.slice(1) }))],
-    ['an accepted version is rejected', () => newVersionAnswers((report) => ({ ...report, results: [{ valid: false, error: 'unknown version' }, ...report.results.slice(1)] }))],
-    ['an invalid body is accepted', () => newVersionAnswers((report) => ({ ...report, results: report.results.map((result) => ({ ...result, valid: true, version: 1, tags: [] })) }))],
-    ['an ungrounded tag is kept', () => newVersionAnswers((report) => ({ ...report, results: report.results.map((result) => (result.valid ? { ...result, tags: [...result.tags, 'Kubernetes'] } : result)) }))],
+    [
+      'an accepted version is rejected',
+      () =>
+        newVersionAnswers((report) => ({ ...report, results: [{ valid: false, error: 'unknown version' }, ...report.results.slice(1)] })),
+    ],
+    [
+      'an invalid body is accepted',
+      () =>
+        newVersionAnswers((report) => ({
+          ...report,
+          results: report.results.map((result) => ({ ...result, valid: true, version: 1, tags: [] })),
+        })),
+    ],
+    [
+      'an ungrounded tag is kept',
+      () =>
+        newVersionAnswers((report) => ({
+          ...report,
+          results: report.results.map((result) => (result.valid ? { ...result, tags: [...result.tags, 'Kubernetes'] } : result)),
+        })),
+    ],
   ])('reports Failed when %s', async (_name, arrange) => {
     // Arrange
     arrange();
@@ -95,7 +125,10 @@ describe('pre-traffic hook', () => {
 
     // Assert
     expect(reportedStatus()).toBe('Failed');
-    expect(logger.error).toHaveBeenCalledWith(expect.stringContaining('version 12 failed'), expect.objectContaining({ problems: expect.arrayContaining([expect.any(String)]) }));
+    expect(logger.error).toHaveBeenCalledWith(
+      expect.stringContaining('version 12 failed'),
+      expect.objectContaining({ problems: expect.arrayContaining([expect.any(String)]) }),
+    );
   });
 
   it('throws when it cannot report, so CodeDeploy fails the hook at its timeout', async () => {

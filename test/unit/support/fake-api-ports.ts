@@ -1,7 +1,12 @@
 import { vi } from 'vitest';
 import type { ApiDeps } from '../../../lambdas/devlog-api/api/http/router.js';
 import { InMemoryTagAggregates } from './fake-tech-stack-ports.js';
-import { DailyEntryQuota, DEFAULT_DAILY_ENTRY_QUOTA, type QuotaCounter, type QuotaWindow } from '../../../lambdas/devlog-api/domain/daily-quota.js';
+import {
+  DailyEntryQuota,
+  DEFAULT_DAILY_ENTRY_QUOTA,
+  type QuotaCounter,
+  type QuotaWindow,
+} from '../../../lambdas/devlog-api/domain/daily-quota.js';
 import type { Entry } from '../../../lambdas/devlog-api/domain/entry.js';
 import type { WaitLease, WaitSlots } from '../../../lambdas/devlog-api/domain/wait-for-entry.js';
 import type {
@@ -117,7 +122,12 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
       return { outcome: 'completed', requestHash: existing.requestHash, response: structuredClone(existing.response!) };
     }
     if (existing.abandoned) {
-      return { outcome: 'abandoned', requestHash: existing.requestHash, entryId: existing.entryId, quotaCounted: existing.quotaCounted === true };
+      return {
+        outcome: 'abandoned',
+        requestHash: existing.requestHash,
+        entryId: existing.entryId,
+        quotaCounted: existing.quotaCounted === true,
+      };
     }
     return { outcome: 'in-progress', requestHash: existing.requestHash };
   }

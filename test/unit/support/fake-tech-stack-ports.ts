@@ -1,4 +1,13 @@
-import { nextTotal, rankTechStack, tagKey, techStackItemOf, techStackRank, type TagTotal, type TechStackPage, type TotalChange } from '../../../lambdas/devlog-api/domain/tech-stack.js';
+import {
+  nextTotal,
+  rankTechStack,
+  tagKey,
+  techStackItemOf,
+  techStackRank,
+  type TagTotal,
+  type TechStackPage,
+  type TotalChange,
+} from '../../../lambdas/devlog-api/domain/tech-stack.js';
 import type {
   AppliedEntryTags,
   CurrentEntryTags,
@@ -74,7 +83,11 @@ export class InMemoryTagAggregates implements TagAggregates, TaggedEntries, Tech
     const id = `${ownerId}/${entryId}`;
     const record = this.appliedRecords.get(id);
     if (record?.version !== expectedVersion || record?.pending) return false;
-    this.appliedRecords.set(id, { tags: record?.tags ?? {}, version: record?.version ?? `v${++this.versions}`, pending: structuredClone(change) });
+    this.appliedRecords.set(id, {
+      tags: record?.tags ?? {},
+      version: record?.version ?? `v${++this.versions}`,
+      pending: structuredClone(change),
+    });
     return true;
   }
 
@@ -141,7 +154,12 @@ export class InMemoryTagAggregates implements TagAggregates, TaggedEntries, Tech
       if (!id.startsWith(`${ownerId}/`) || partition.size === 0) continue;
       const rows = [...partition.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
       const [first, last] = [rows[0]![1], rows.at(-1)![1]];
-      totals[id.slice(ownerId.length + 1)] = { count: rows.length, firstSeen: first.createdAt, lastSeen: last.createdAt, value: last.value };
+      totals[id.slice(ownerId.length + 1)] = {
+        count: rows.length,
+        firstSeen: first.createdAt,
+        lastSeen: last.createdAt,
+        value: last.value,
+      };
     }
     return totals;
   }
@@ -151,7 +169,8 @@ export class InMemoryTagAggregates implements TagAggregates, TaggedEntries, Tech
     const totals: Record<string, { count: number; firstSeen: string; lastSeen: string; value: string }> = {};
     for (const [id, { total }] of this.storedTotals) {
       const item = id.startsWith(`${ownerId}/`) ? techStackItemOf(total) : undefined;
-      if (item) totals[id.slice(ownerId.length + 1)] = { count: item.count, firstSeen: item.firstSeen, lastSeen: item.lastSeen, value: item.value };
+      if (item)
+        totals[id.slice(ownerId.length + 1)] = { count: item.count, firstSeen: item.firstSeen, lastSeen: item.lastSeen, value: item.value };
     }
     return totals;
   }

@@ -22,6 +22,6 @@ it('gives every test run one temp root and removes it, with everything inside, a
   expect(existsSync(provided)).toBe(false);
 });
 
-it('creates test folders inside the run\'s temp root', () => {
+it("creates test folders inside the run's temp root", () => {
   expect(dirname(testTempDir('synth-'))).toBe(inject('testTempRoot'));
 });

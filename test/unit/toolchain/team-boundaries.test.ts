@@ -55,7 +55,8 @@ describe('npm run lint: the boundaries between the teams', () => {
   it("fails when the extraction team's stack imports the web team's code", async () => {
     const result = await checkBoundaries({
       'lambdas/devlog-api/api/http/routes.ts': 'export const ROUTES = [];\n',
-      'lib/tag-extraction/tag-extraction-stack.ts': "import { ROUTES } from '../../lambdas/devlog-api/api/http/routes.js';\nexport const X = ROUTES;\n",
+      'lib/tag-extraction/tag-extraction-stack.ts':
+        "import { ROUTES } from '../../lambdas/devlog-api/api/http/routes.js';\nexport const X = ROUTES;\n",
     });
 
     expect(result.exitCode).not.toBe(0);

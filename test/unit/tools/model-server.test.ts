@@ -201,7 +201,10 @@ describe('the model server', () => {
 
   it('serves GET /v1/models/{id} with shutdown_date, and records the lookups', async () => {
     // Arrange
-    const model = await start({ models: { 'gpt-retiring': { shutdownDate: '2027-01-14' }, 'gpt-gone': { gone: 404 } }, unlistedModels: 'not-found' });
+    const model = await start({
+      models: { 'gpt-retiring': { shutdownDate: '2027-01-14' }, 'gpt-gone': { gone: 404 } },
+      unlistedModels: 'not-found',
+    });
 
     // Act
     const retiring = await fetch(`${model.baseUrl}/models/gpt-retiring`);

@@ -54,7 +54,8 @@ ListEntriesQuerySchema.shape.tag.register(z.globalRegistry, {
 });
 EntryBodySchema.register(z.globalRegistry, {
   id: 'EntryBody',
-  description: 'The text of an entry: 1 to 10,000 characters, not only whitespace, no NUL, well-formed Unicode. Other fields are ignored; the whole body is at most 128 KiB.',
+  description:
+    'The text of an entry: 1 to 10,000 characters, not only whitespace, no NUL, well-formed Unicode. Other fields are ignored; the whole body is at most 128 KiB.',
 });
 // The validator counts characters as code points, as JSON Schema's length keywords do; its rules
 // on what the text holds are one pattern here (Unicode regular expression: a lone surrogate is a
@@ -86,9 +87,9 @@ const PROBLEM_EXPLANATIONS: Record<ProblemKind, string> = {
   ConflictProblem:
     'A request with the same Idempotency-Key is still being processed (retry shortly with the same key and body), or another edit of the entry landed while this PATCH was saved (GET the entry, then send the edit again).',
   PreconditionFailedProblem:
-    "The entry is not at a revision your `If-Match` names: it was edited (or your tag is not one the API sent). Nothing changed. GET the entry, look at its text and `ETag`, and decide again.",
+    'The entry is not at a revision your `If-Match` names: it was edited (or your tag is not one the API sent). Nothing changed. GET the entry, look at its text and `ETag`, and decide again.',
   PayloadTooLargeProblem: 'The body is larger than the API reads (128 KiB), which always holds a full entry of 10,000 characters.',
-  UnsupportedMediaTypeProblem: "The body is not sent as `Content-Type: application/json`.",
+  UnsupportedMediaTypeProblem: 'The body is not sent as `Content-Type: application/json`.',
   UnprocessableContentProblem:
     'The JSON breaks a rule: `entry` is missing, not a string, empty, too long or not well-formed; or the Idempotency-Key was already used with another body.',
   QuotaExceededProblem:
@@ -103,7 +104,11 @@ const problemContent = (kind: ProblemKind) => ({ 'application/problem+json': { s
 const gatewayContent = { 'application/json': { schema: GatewayErrorSchema } };
 
 const stringHeader = (description: string) => ({ description, schema: { type: 'string' as const } });
-const requiredHeader = (description: string, pattern: string) => ({ description, required: true, schema: { type: 'string' as const, pattern } });
+const requiredHeader = (description: string, pattern: string) => ({
+  description,
+  required: true,
+  schema: { type: 'string' as const, pattern },
+});
 const patternHeader = (description: string, pattern: string) => ({ description, schema: { type: 'string' as const, pattern } });
 const retryAfter = (description: string) => patternHeader(description, '^[0-9]+$');
 
@@ -131,7 +136,6 @@ const quotaExceededResponse: ZodOpenApiResponseObject = {
   content: { ...problemContent('QuotaExceededProblem'), ...gatewayContent },
 };
 
-
 /** The answers every route behind the authorizer may give besides its own. */
 const AUTHORIZED_ROUTE_ERRORS: Record<string, ZodOpenApiResponseObject> = {
   '401': {
@@ -146,14 +150,18 @@ const AUTHORIZED_ROUTE_ERRORS: Record<string, ZodOpenApiResponseObject> = {
     content: gatewayContent,
   },
   '500': {
-    description: 'Our fault: a problem from the function, or API Gateway\'s `{"message":"Internal Server Error"}` when the function failed or timed out.',
+    description:
+      'Our fault: a problem from the function, or API Gateway\'s `{"message":"Internal Server Error"}` when the function failed or timed out.',
     content: { ...problemContent('InternalServerErrorProblem'), ...gatewayContent },
   },
 };
 
-const badRequest: ZodOpenApiResponseObject = { description: 'A malformed parameter, header or body.', content: problemContent('BadRequestProblem') };
+const badRequest: ZodOpenApiResponseObject = {
+  description: 'A malformed parameter, header or body.',
+  content: problemContent('BadRequestProblem'),
+};
 const notFound: ZodOpenApiResponseObject = {
-  description: 'No such entry for the caller (missing and someone else\'s look the same).',
+  description: "No such entry for the caller (missing and someone else's look the same).",
   content: problemContent('NotFoundProblem'),
 };
 const entryPath = { path: z.object({ id: EntryIdSchema.register(z.globalRegistry, { description: 'The entry id (a ULID).' }) }) };
@@ -203,8 +211,13 @@ const OPERATIONS: Record<OperationId, Omit<ZodOpenApiOperationObject, 'operation
         description: 'Accepted: the entry, `pending` until its tags are extracted.',
         headers: {
           Location: stringHeader('Where to GET the entry.'),
-          'Retry-After': requiredHeader('Seconds after which the tags are likely there; or GET the entry with `Prefer: wait=N` right away.', '^[0-9]+$'),
-          'Idempotent-Replayed': stringHeader('`true` when this is the stored answer of an earlier request with the same key (which did not count against the quota again).'),
+          'Retry-After': requiredHeader(
+            'Seconds after which the tags are likely there; or GET the entry with `Prefer: wait=N` right away.',
+            '^[0-9]+$',
+          ),
+          'Idempotent-Replayed': stringHeader(
+            '`true` when this is the stored answer of an earlier request with the same key (which did not count against the quota again).',
+          ),
           ...rateLimitHeaders,
         },
         content: { 'application/json': { schema: EntrySchema } },
@@ -262,13 +275,16 @@ const OPERATIONS: Record<OperationId, Omit<ZodOpenApiOperationObject, 'operation
         headers: {
           Location: stringHeader('Where to GET the entry.'),
           ETag: etagHeader,
-          'Retry-After': requiredHeader('Seconds after which the new tags are likely there; or GET the entry with `Prefer: wait=N` right away.', '^[0-9]+$'),
+          'Retry-After': requiredHeader(
+            'Seconds after which the new tags are likely there; or GET the entry with `Prefer: wait=N` right away.',
+            '^[0-9]+$',
+          ),
           ...rateLimitHeaders,
         },
         content: { 'application/json': { schema: EntrySchema } },
       },
       '200': {
-        description: 'The text is the entry\'s current text: nothing changed, no quota was spent; the entry as it is.',
+        description: "The text is the entry's current text: nothing changed, no quota was spent; the entry as it is.",
         headers: {
           ETag: etagHeader,
           'Retry-After': retryAfter('Only while the entry is `pending`: seconds before it is worth asking again.'),
@@ -277,7 +293,10 @@ const OPERATIONS: Record<OperationId, Omit<ZodOpenApiOperationObject, 'operation
       },
       '400': badRequest,
       '404': notFound,
-      '409': { description: 'Another edit of the entry landed while this one was saved; nothing changed.', content: problemContent('ConflictProblem') },
+      '409': {
+        description: 'Another edit of the entry landed while this one was saved; nothing changed.',
+        content: problemContent('ConflictProblem'),
+      },
       '412': preconditionFailed,
       ...bodyErrors,
       '429': quotaExceededResponse,
@@ -295,11 +314,13 @@ const OPERATIONS: Record<OperationId, Omit<ZodOpenApiOperationObject, 'operation
     },
   },
   getTechStack: {
-    description:
-      `The technologies of all your entries with how often and since when they appear, most used first (ties: the most recently seen, then by name), ${TECH_STACK_LIMIT.default} per page unless \`limit\` says otherwise (at most ${TECH_STACK_LIMIT.max}). Pass \`nextCursor\` as \`cursor\` for the next page. Kept up to date in the background from the entries (a few seconds behind a tagging); a page costs the same however many entries and technologies you have. A count that changes while you page can move a technology across the page boundary.`,
+    description: `The technologies of all your entries with how often and since when they appear, most used first (ties: the most recently seen, then by name), ${TECH_STACK_LIMIT.default} per page unless \`limit\` says otherwise (at most ${TECH_STACK_LIMIT.max}). Pass \`nextCursor\` as \`cursor\` for the next page. Kept up to date in the background from the entries (a few seconds behind a tagging); a page costs the same however many entries and technologies you have. A count that changes while you page can move a technology across the page boundary.`,
     requestParams: { query: TechStackQuerySchema },
     responses: {
-      '200': { description: 'A page of the profile (empty `items` before any entry is tagged).', content: { 'application/json': { schema: TechStackSchema } } },
+      '200': {
+        description: 'A page of the profile (empty `items` before any entry is tagged).',
+        content: { 'application/json': { schema: TechStackSchema } },
+      },
       '400': badRequest,
     },
   },
@@ -354,7 +375,7 @@ export function buildOpenApiDocument() {
       title: 'devlog-tags API',
       version: apiVersion(),
       description:
-        'Dev-log entries and the tech-stack tags extracted from them in the background. Every route but `GET /openapi.json` needs a JWT (`Authorization: Bearer <token>`). Errors are RFC 9457 problem+json; a problem\'s `type` points at its schema below, which explains it. Unknown paths answer 404 and known paths with another method 405 (with `Allow`), both as problems.',
+        "Dev-log entries and the tech-stack tags extracted from them in the background. Every route but `GET /openapi.json` needs a JWT (`Authorization: Bearer <token>`). Errors are RFC 9457 problem+json; a problem's `type` points at its schema below, which explains it. Unknown paths answer 404 and known paths with another method 405 (with `Allow`), both as problems.",
     },
     security: [{ bearer: [] }],
     paths,

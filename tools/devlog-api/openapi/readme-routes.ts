@@ -23,7 +23,9 @@ export interface RoutesDocument {
 export function renderRoutesTable(document: RoutesDocument): string {
   const rows = Object.entries(document.paths).flatMap(([path, operations]) =>
     Object.entries(operations).map(([method, operation]) => {
-      const requestHeaders = (operation.parameters ?? []).filter((parameter) => parameter.in === 'header').map((parameter) => parameter.name);
+      const requestHeaders = (operation.parameters ?? [])
+        .filter((parameter) => parameter.in === 'header')
+        .map((parameter) => parameter.name);
       const responseHeaders = [...new Set(Object.values(operation.responses).flatMap((response) => Object.keys(response.headers ?? {})))];
       const isPublic = Array.isArray(operation.security) && operation.security.length === 0;
       return [
@@ -44,6 +46,7 @@ export function renderRoutesTable(document: RoutesDocument): string {
 export function withRoutesTable(readme: string, document: RoutesDocument): string {
   const begin = readme.indexOf(README_ROUTES_MARKERS.begin);
   const end = readme.indexOf(README_ROUTES_MARKERS.end);
-  if (begin < 0 || end < begin) throw new Error(`README.md lacks the markers ${README_ROUTES_MARKERS.begin} ... ${README_ROUTES_MARKERS.end}`);
+  if (begin < 0 || end < begin)
+    throw new Error(`README.md lacks the markers ${README_ROUTES_MARKERS.begin} ... ${README_ROUTES_MARKERS.end}`);
   return `${readme.slice(0, begin + README_ROUTES_MARKERS.begin.length)}\n${renderRoutesTable(document)}\n${readme.slice(end)}`;
 }

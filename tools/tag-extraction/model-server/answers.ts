@@ -35,7 +35,11 @@ export function rateLimited(retryAfter: { seconds?: number; milliseconds?: numbe
 export function flexUnavailable(): Reply {
   return {
     status: 429,
-    error: { message: 'Resource Unavailable: flex processing has no capacity for this request right now; try again later or use the default tier.', type: 'server_error', code: 'resource_unavailable' },
+    error: {
+      message: 'Resource Unavailable: flex processing has no capacity for this request right now; try again later or use the default tier.',
+      type: 'server_error',
+      code: 'resource_unavailable',
+    },
   };
 }
 
@@ -72,7 +76,10 @@ export function withRandomFaults(answer: Answer, faults: RandomFaults, seed = 20
     const draw = random();
     if (faults.alwaysFail?.(request.entry) || draw < serverErrorRate) {
       counts.serverErrors++;
-      return { status: [500, 502, 503][Math.floor(random() * 3)] ?? 500, error: { message: 'injected server error', type: 'server_error' } };
+      return {
+        status: [500, 502, 503][Math.floor(random() * 3)] ?? 500,
+        error: { message: 'injected server error', type: 'server_error' },
+      };
     }
     if (draw < serverErrorRate + rateLimitRate) {
       counts.rateLimited++;

@@ -115,7 +115,9 @@ export class BatchEmulator {
     if (method === 'GET' && file) {
       const stored = this.files.get(decodeURIComponent(file[1] ?? ''));
       if (!stored) return notFound(`No such File object: ${file[1]}`);
-      return file[2] ? { status: 200, body: stored.content, contentType: 'application/octet-stream' } : { status: 200, body: fileObject(stored) };
+      return file[2]
+        ? { status: 200, body: stored.content, contentType: 'application/octet-stream' }
+        : { status: 200, body: fileObject(stored) };
     }
     if (method === 'POST' && path === '/v1/batches') return this.create(raw);
     const batch = /^\/v1\/batches\/([^/]+)$/.exec(path);
@@ -130,7 +132,11 @@ export class BatchEmulator {
     let form: FormData;
     try {
       // The WHATWG Request parses multipart/form-data; no hand-written parser needed.
-      form = await new Request('http://model-server/v1/files', { method: 'POST', headers: { 'content-type': contentType ?? '' }, body: raw }).formData();
+      form = await new Request('http://model-server/v1/files', {
+        method: 'POST',
+        headers: { 'content-type': contentType ?? '' },
+        body: raw,
+      }).formData();
     } catch {
       return badRequest('The upload must be multipart/form-data with a file and a purpose.');
     }
@@ -159,7 +165,8 @@ export class BatchEmulator {
     if (!input) return badRequest(`Invalid 'input_file_id': '${request.input_file_id}'.`);
     if (input.purpose !== 'batch') return badRequest("The input file must be uploaded with purpose 'batch'.");
     if (request.completion_window !== '24h') return badRequest("Invalid 'completion_window': only '24h' is supported.");
-    if (request.endpoint !== '/v1/chat/completions') return badRequest(`Invalid 'endpoint': this server runs '/v1/chat/completions' batches, not '${request.endpoint}'.`);
+    if (request.endpoint !== '/v1/chat/completions')
+      return badRequest(`Invalid 'endpoint': this server runs '/v1/chat/completions' batches, not '${request.endpoint}'.`);
     const created = nowSeconds();
     const batch: BatchObject = {
       id: `batch_${randomUUID().replaceAll('-', '')}`,
@@ -205,7 +212,12 @@ export class BatchEmulator {
       for (const line of parsed.lines.slice(next, next + LINES_PER_TURN)) {
         const result = await this.run(line.body);
         this.linesRun++;
-        const record = { id: `batch_req_${randomUUID().replaceAll('-', '')}`, custom_id: line.custom_id, response: { status_code: result.status, request_id: randomUUID(), body: result.body }, error: null };
+        const record = {
+          id: `batch_req_${randomUUID().replaceAll('-', '')}`,
+          custom_id: line.custom_id,
+          response: { status_code: result.status, request_id: randomUUID(), body: result.body },
+          error: null,
+        };
         if (result.status === 200) {
           output.push(JSON.stringify(record));
           batch.request_counts.completed++;
@@ -218,7 +230,14 @@ export class BatchEmulator {
       await turn();
     }
     for (const line of parsed.lines.slice(Math.min(next, parsed.lines.length))) {
-      errors.push(JSON.stringify({ id: `batch_req_${randomUUID().replaceAll('-', '')}`, custom_id: line.custom_id, response: null, error: { code: 'batch_expired', message: 'This request could not be executed before the completion window expired.' } }));
+      errors.push(
+        JSON.stringify({
+          id: `batch_req_${randomUUID().replaceAll('-', '')}`,
+          custom_id: line.custom_id,
+          response: null,
+          error: { code: 'batch_expired', message: 'This request could not be executed before the completion window expired.' },
+        }),
+      );
     }
     Object.assign(batch, { status: 'finalizing', finalizing_at: nowSeconds() });
     batch.output_file_id = output.length > 0 ? this.store('batch_output', output) : null;
@@ -228,18 +247,32 @@ export class BatchEmulator {
   }
 
   private store(purpose: string, lines: string[]): string {
-    const stored: StoredFile = { id: `file-${randomUUID().replaceAll('-', '')}`, purpose, filename: `${purpose}.jsonl`, content: `${lines.join('\n')}\n`, createdAt: nowSeconds() };
+    const stored: StoredFile = {
+      id: `file-${randomUUID().replaceAll('-', '')}`,
+      purpose,
+      filename: `${purpose}.jsonl`,
+      content: `${lines.join('\n')}\n`,
+      createdAt: nowSeconds(),
+    };
     this.files.set(stored.id, stored);
     return stored.id;
   }
 }
 
 /** The request lines of an input file, or why OpenAI would fail the batch in `validating`. */
-function validate(content: string, endpoint: string): { lines: { custom_id: string; body: unknown }[] } | { errors: { code: string; message: string; line: number }[] } {
+function validate(
+  content: string,
+  endpoint: string,
+): { lines: { custom_id: string; body: unknown }[] } | { errors: { code: string; message: string; line: number }[] } {
   const lines: { custom_id: string; body: unknown }[] = [];
   const seen = new Set<string>();
   const rows = content.split('\n').filter((row) => row.trim() !== '');
-  if (rows.length > MAX_LINES) return { errors: [{ code: 'too_many_requests', message: `The batch has ${rows.length} requests; the limit is ${MAX_LINES}.`, line: MAX_LINES + 1 }] };
+  if (rows.length > MAX_LINES)
+    return {
+      errors: [
+        { code: 'too_many_requests', message: `The batch has ${rows.length} requests; the limit is ${MAX_LINES}.`, line: MAX_LINES + 1 },
+      ],
+    };
   for (const [index, row] of rows.entries()) {
     let line: { custom_id?: unknown; method?: unknown; url?: unknown; body?: unknown };
     try {
@@ -247,9 +280,18 @@ function validate(content: string, endpoint: string): { lines: { custom_id: stri
     } catch {
       return { errors: [{ code: 'invalid_json_line', message: 'This line is not parseable as valid JSON.', line: index + 1 }] };
     }
-    if (typeof line.custom_id !== 'string') return { errors: [{ code: 'missing_required_parameter', message: "Missing 'custom_id'.", line: index + 1 }] };
-    if (seen.has(line.custom_id)) return { errors: [{ code: 'duplicate_custom_id', message: 'The custom_id for this request is a duplicate of another request.', line: index + 1 }] };
-    if (line.method !== 'POST' || line.url !== endpoint) return { errors: [{ code: 'invalid_url', message: `Every line must be a POST of the batch's endpoint ${endpoint}.`, line: index + 1 }] };
+    if (typeof line.custom_id !== 'string')
+      return { errors: [{ code: 'missing_required_parameter', message: "Missing 'custom_id'.", line: index + 1 }] };
+    if (seen.has(line.custom_id))
+      return {
+        errors: [
+          { code: 'duplicate_custom_id', message: 'The custom_id for this request is a duplicate of another request.', line: index + 1 },
+        ],
+      };
+    if (line.method !== 'POST' || line.url !== endpoint)
+      return {
+        errors: [{ code: 'invalid_url', message: `Every line must be a POST of the batch's endpoint ${endpoint}.`, line: index + 1 }],
+      };
     seen.add(line.custom_id);
     lines.push({ custom_id: line.custom_id, body: line.body });
   }
@@ -257,7 +299,15 @@ function validate(content: string, endpoint: string): { lines: { custom_id: stri
 }
 
 function fileObject(file: StoredFile) {
-  return { id: file.id, object: 'file', bytes: Buffer.byteLength(file.content), created_at: file.createdAt, filename: file.filename, purpose: file.purpose, status: 'processed' };
+  return {
+    id: file.id,
+    object: 'file',
+    bytes: Buffer.byteLength(file.content),
+    created_at: file.createdAt,
+    filename: file.filename,
+    purpose: file.purpose,
+    status: 'processed',
+  };
 }
 
 function badRequest(message: string): BatchRouteAnswer {

@@ -1,5 +1,13 @@
 /** The one scriptable OpenAI-format server of the repo (tests, bench, local stand-in); see README.md. */
-export { type FaultCounts, flexUnavailable, OFFLINE_DICTIONARY_MODEL, offlineDictionary, type RandomFaults, rateLimited, withRandomFaults } from './answers.js';
+export {
+  type FaultCounts,
+  flexUnavailable,
+  OFFLINE_DICTIONARY_MODEL,
+  offlineDictionary,
+  type RandomFaults,
+  rateLimited,
+  withRandomFaults,
+} from './answers.js';
 export {
   type Answer,
   type BatchControls,

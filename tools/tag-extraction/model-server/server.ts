@@ -161,7 +161,15 @@ const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
 
 /** The outcome decided for one request: an HTTP answer (with its tokens when answered), or a connection fault. */
 type Decided =
-  | { status: number; body: unknown; headers?: Record<string, string>; delayMs?: number; tokens?: { prompt_tokens: number; completion_tokens: number; reasoning_tokens?: number }; serviceTier?: string; rejected?: true }
+  | {
+      status: number;
+      body: unknown;
+      headers?: Record<string, string>;
+      delayMs?: number;
+      tokens?: { prompt_tokens: number; completion_tokens: number; reasoning_tokens?: number };
+      serviceTier?: string;
+      rejected?: true;
+    }
   | { fault: 'reset' | 'stall'; delayMs?: number };
 
 /** Starts the server on 127.0.0.1 with a free port. */
@@ -198,7 +206,8 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     response.end(JSON.stringify(body));
   };
 
-  const specOf = (id: string): ModelSpec | undefined => models.get(id) ?? (options.unlistedModels === 'not-found' ? { gone: 404 } : undefined);
+  const specOf = (id: string): ModelSpec | undefined =>
+    models.get(id) ?? (options.unlistedModels === 'not-found' ? { gone: 404 } : undefined);
 
   const server = createServer(async (request, response) => {
     inFlight++;
@@ -229,7 +238,14 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
       return send(response, batchAnswer.status, batchAnswer.body);
     }
     if (request.method !== 'POST' || path !== '/v1/chat/completions') {
-      return send(response, 404, errorBody({ message: `The model server serves POST /v1/chat/completions, GET /v1/models/{id}, /v1/files and /v1/batches, not ${request.method} ${path}.`, code: 'unknown_url' }));
+      return send(
+        response,
+        404,
+        errorBody({
+          message: `The model server serves POST /v1/chat/completions, GET /v1/models/{id}, /v1/files and /v1/batches, not ${request.method} ${path}.`,
+          code: 'unknown_url',
+        }),
+      );
     }
     let body: ChatCompletionBody;
     try {
@@ -284,7 +300,10 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     }
     const content = 'technologies' in reply ? JSON.stringify({ technologies: reply.technologies }) : reply.content;
     const refusal = 'refusal' in reply ? reply.refusal : undefined;
-    const tokens = reply.usage ?? { prompt_tokens: promptTokensOf(recorded.body), completion_tokens: completionTokensOf(content ?? refusal ?? '') };
+    const tokens = reply.usage ?? {
+      prompt_tokens: promptTokensOf(recorded.body),
+      completion_tokens: completionTokensOf(content ?? refusal ?? ''),
+    };
     // As OpenAI: a request without service_tier (or `auto`) is served on the standard tier.
     const serviceTier = recorded.body.service_tier === 'flex' ? 'flex' : 'default';
     const body = completionBody({
@@ -330,8 +349,7 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
       perEntry.clear();
     },
     requestsFor: (entry) => perEntry.get(entry) ?? 0,
-    arrivals: (count) =>
-      requests.length >= count ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ count, resolve })),
+    arrivals: (count) => (requests.length >= count ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ count, resolve }))),
     statuses,
     get inFlight() {
       return inFlight;
@@ -379,7 +397,13 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
 
 /** The model object of `GET /v1/models/{id}`; `shutdown_date` only when one is set. */
 function modelObject(id: string, spec: ModelSpec) {
-  return { id, object: 'model', created: 1_700_000_000, owned_by: 'system', ...(spec.shutdownDate ? { shutdown_date: spec.shutdownDate } : {}) };
+  return {
+    id,
+    object: 'model',
+    created: 1_700_000_000,
+    owned_by: 'system',
+    ...(spec.shutdownDate ? { shutdown_date: spec.shutdownDate } : {}),
+  };
 }
 
 function modelNotFound(id: string) {
@@ -389,7 +413,12 @@ function modelNotFound(id: string) {
 function goneError(id: string, status: 404 | 410) {
   return status === 404
     ? { status, body: modelNotFound(id) }
-    : { status, body: errorBody({ message: `The model \`${id}\` has been deprecated, learn more here: https://platform.openai.com/docs/deprecations` }) };
+    : {
+        status,
+        body: errorBody({
+          message: `The model \`${id}\` has been deprecated, learn more here: https://platform.openai.com/docs/deprecations`,
+        }),
+      };
 }
 
 /** OpenAI's answers to the parameters reasoning models do not take. */

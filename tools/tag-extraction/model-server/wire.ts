@@ -24,7 +24,9 @@ export interface ApiError {
 
 /** The OpenAI error body as the API sends it. */
 export function errorBody(error: ApiError) {
-  return { error: { message: error.message, type: error.type ?? 'invalid_request_error', param: error.param ?? null, code: error.code ?? null } };
+  return {
+    error: { message: error.message, type: error.type ?? 'invalid_request_error', param: error.param ?? null, code: error.code ?? null },
+  };
 }
 
 /**
@@ -42,7 +44,10 @@ const TOKENS_PRIMING_THE_ANSWER = 3;
  * response_format.
  */
 export function promptTokensOf(request: { messages?: { role?: string; content?: unknown }[]; response_format?: unknown }): number {
-  const messages = (request.messages ?? []).reduce((sum, message) => sum + TOKENS_PER_MESSAGE + countTokens(message.role ?? '') + countTokens(textOf(message.content)), 0);
+  const messages = (request.messages ?? []).reduce(
+    (sum, message) => sum + TOKENS_PER_MESSAGE + countTokens(message.role ?? '') + countTokens(textOf(message.content)),
+    0,
+  );
   const schema = request.response_format ? countTokens(JSON.stringify(request.response_format)) : 0;
   return messages + TOKENS_PRIMING_THE_ANSWER + schema;
 }

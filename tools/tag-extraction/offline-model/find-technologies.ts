@@ -65,9 +65,7 @@ export function findTechnologyMentions(text: string): TechnologyMention[] {
   }));
   // A package name is the longer match for the known name inside it ("ingress-nginx", not "nginx");
   // any other product rule only fills gaps the dictionary left.
-  const packages = products.filter(
-    (product) => product.reason === 'package-name' && !knownNames.has(product.technology),
-  );
+  const packages = products.filter((product) => product.reason === 'package-name' && !knownNames.has(product.technology));
   const known = longestFirst([...dictionaryCandidates(text, dictionary), ...packages]);
   const confirmed: Candidate[] = known.filter((candidate) => !candidate.needsContext);
   for (const candidate of confirmed) candidate.reason ??= 'dictionary';
@@ -126,8 +124,7 @@ function dictionaryCandidates(text: string, spellings: readonly Spelling[]): Can
         start: match.index,
         end: match.index + match[0].length,
         technology: spelling.technology,
-        needsContext:
-          spelling.rule === 'tech-context' || (spelling.rule === 'case-or-context' && match[0] !== spelling.spelling),
+        needsContext: spelling.rule === 'tech-context' || (spelling.rule === 'case-or-context' && match[0] !== spelling.spelling),
       });
     }
   }

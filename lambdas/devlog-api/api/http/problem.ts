@@ -65,8 +65,7 @@ export class ProblemError extends Error {
 /** 400: the request cannot be read. */
 export const badRequest = (detail: string) => new ProblemError('BadRequestProblem', detail);
 /** 401: no valid identity. */
-export const unauthorized = (detail: string) =>
-  new ProblemError('UnauthorizedProblem', detail, { 'www-authenticate': 'Bearer' });
+export const unauthorized = (detail: string) => new ProblemError('UnauthorizedProblem', detail, { 'www-authenticate': 'Bearer' });
 /** 403: a valid identity this API cannot serve. */
 export const forbidden = (detail: string) => new ProblemError('ForbiddenProblem', detail);
 /** 404: nothing the caller may see here. */

@@ -143,5 +143,8 @@ export function parseTechStackRequest(query: Record<string, string | undefined> 
       : badRequest('The cursor is not one this API issued for /me/tech-stack; start again without it.');
   }
   const { limit, cursor } = parsed.data;
-  return { limit: limit === undefined ? TECH_STACK_LIMIT.default : Number(limit), ...(cursor === undefined ? {} : { after: decodeTechStackCursor(cursor) }) };
+  return {
+    limit: limit === undefined ? TECH_STACK_LIMIT.default : Number(limit),
+    ...(cursor === undefined ? {} : { after: decodeTechStackCursor(cursor) }),
+  };
 }

@@ -7,10 +7,7 @@
  * and routes.ts minify to (and routes.ts stays: the stack and the local gateway read its table),
  * so the API would be about 502 KiB: over budget. Remeasure when the budget or Powertools changes.
  */
-import type {
-  APIGatewayProxyEventV2WithJWTAuthorizer,
-  APIGatewayProxyStructuredResultV2,
-} from 'aws-lambda';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import openApiDocument from '../../../../openapi.json' with { type: 'json' };
 import { awsCallBudget, OWNER_ID_MAX_LENGTH } from '../../../contract/index.js';
 import { WEB_FUNCTION_TIMEOUTS_SECONDS } from '../../function-timeouts.js';
@@ -35,7 +32,13 @@ import {
   unauthorized,
   unprocessable,
 } from './problem.js';
-import { parseCreateEntryRequest, parseEditEntryRequest, parseEntryId, parseListEntriesRequest, parseTechStackRequest } from './requests.js';
+import {
+  parseCreateEntryRequest,
+  parseEditEntryRequest,
+  parseEntryId,
+  parseListEntriesRequest,
+  parseTechStackRequest,
+} from './requests.js';
 import { parseWaitPreference } from './prefer.js';
 import { entityTag, parseIfMatch } from './preconditions.js';
 import { dailyQuotaExceeded, rateLimitHeaders } from './quota-headers.js';
@@ -69,7 +72,6 @@ export const WAIT_RESERVE_MS = awsCallBudget(WEB_FUNCTION_TIMEOUTS_SECONDS.api).
 /** `Retry-After` of a pending entry: tags usually arrive within a couple of seconds. */
 export const PENDING_RETRY_AFTER_SECONDS = 2;
 
-
 const JSON_HEADERS = { 'content-type': 'application/json' };
 const PROBLEM_HEADERS = { 'content-type': 'application/problem+json' };
 
@@ -83,10 +85,7 @@ export async function routeApiRequest(event: ApiEvent, deps: ApiDeps, invocation
   } catch (error) {
     if (error instanceof ProblemError) return problemResponse(error, event.rawPath);
     deps.logger.error('request failed', { error, path: event.rawPath });
-    return problemResponse(
-      internalError('Something went wrong on our side; retry with the same Idempotency-Key.'),
-      event.rawPath,
-    );
+    return problemResponse(internalError('Something went wrong on our side; retry with the same Idempotency-Key.'), event.rawPath);
   }
 }
 
@@ -224,7 +223,9 @@ async function readEntry(event: ApiEvent, deps: ApiDeps, { ownerId, pathParamete
 async function getEntries(event: ApiEvent, deps: ApiDeps, ownerId: string): Promise<ApiResult> {
   const { limit, afterId, tag } = parseListEntriesRequest(event.queryStringParameters);
   const page =
-    tag === undefined ? await listEntries(deps.entries, ownerId, limit, afterId) : await listEntriesByTag(deps, ownerId, tag, limit, afterId);
+    tag === undefined
+      ? await listEntries(deps.entries, ownerId, limit, afterId)
+      : await listEntriesByTag(deps, ownerId, tag, limit, afterId);
   return jsonResponse(200, {
     items: page.items.map(entryResponse),
     ...(page.lastId ? { nextCursor: encodeCursor(page.lastId) } : {}),

@@ -29,9 +29,27 @@ export const API_ROUTES = [
   { method: 'GET', path: '/logs', operationId: 'listEntries', auth: 'jwt', summary: "List the caller's entries, newest first" },
   { method: 'GET', path: '/logs/{id}', operationId: 'getEntry', auth: 'jwt', summary: 'Read one entry and its tags' },
   { method: 'PATCH', path: '/logs/{id}', operationId: 'editEntry', auth: 'jwt', summary: 'Replace the text of an entry and tag it again' },
-  { method: 'DELETE', path: '/logs/{id}', operationId: 'deleteEntry', auth: 'jwt', summary: 'Delete an entry and everything derived from it' },
-  { method: 'GET', path: '/me/tech-stack', operationId: 'getTechStack', auth: 'jwt', summary: "The caller's tech-stack profile, most used first" },
-  { method: 'GET', path: '/openapi.json', operationId: 'getOpenApiDocument', auth: 'none', summary: 'This OpenAPI document (no token needed)' },
+  {
+    method: 'DELETE',
+    path: '/logs/{id}',
+    operationId: 'deleteEntry',
+    auth: 'jwt',
+    summary: 'Delete an entry and everything derived from it',
+  },
+  {
+    method: 'GET',
+    path: '/me/tech-stack',
+    operationId: 'getTechStack',
+    auth: 'jwt',
+    summary: "The caller's tech-stack profile, most used first",
+  },
+  {
+    method: 'GET',
+    path: '/openapi.json',
+    operationId: 'getOpenApiDocument',
+    auth: 'none',
+    summary: 'This OpenAPI document (no token needed)',
+  },
 ] as const satisfies readonly ApiRoute[];
 
 /** Operation ids of the routes; the router has one handler per id. */

@@ -26,15 +26,13 @@ export const TAG_FILTER_PATTERN = /^[^\uD800-\uDFFF]*[^\s\p{Cf}\uD800-\uDFFF][^\
 
 /** The body of POST /logs and PATCH /logs/{id}. */
 export const EntryBodySchema = z.object({
-  entry: z
-    .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
-    .check(
-      // Invisible format characters (zero-width spaces, joiners, BOM) count as whitespace here.
-      z.refine((value) => /[^\s\p{Cf}]/u.test(value), 'must not be empty or only whitespace'),
-      z.refine((value) => [...value].length <= MAX_ENTRY_CHARS, `must be at most ${MAX_ENTRY_CHARS} characters`),
-      z.refine((value) => !value.includes('\u0000'), 'must not contain NUL characters'),
-      z.refine((value) => value.isWellFormed(), 'must be well-formed Unicode (no lone surrogates)'),
-    ),
+  entry: z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') }).check(
+    // Invisible format characters (zero-width spaces, joiners, BOM) count as whitespace here.
+    z.refine((value) => /[^\s\p{Cf}]/u.test(value), 'must not be empty or only whitespace'),
+    z.refine((value) => [...value].length <= MAX_ENTRY_CHARS, `must be at most ${MAX_ENTRY_CHARS} characters`),
+    z.refine((value) => !value.includes('\u0000'), 'must not contain NUL characters'),
+    z.refine((value) => value.isWellFormed(), 'must be well-formed Unicode (no lone surrogates)'),
+  ),
 });
 
 /** Longest `tag` filter value, in characters: room for any tag the extraction writes (64). */

@@ -62,7 +62,10 @@ describe('ssmJobMessageVersion', () => {
   it('reads SSM once for concurrent and later sends, and again only after the maximum age', async () => {
     // Arrange
     let clock = 0;
-    ssm.on(GetParameterCommand).resolvesOnce({ Parameter: { Value: '1' } }).resolves({ Parameter: { Value: '1,2' } });
+    ssm
+      .on(GetParameterCommand)
+      .resolvesOnce({ Parameter: { Value: '1' } })
+      .resolves({ Parameter: { Value: '1,2' } });
     const { next } = source(() => clock);
 
     // Act
@@ -82,26 +85,32 @@ describe('ssmJobMessageVersion', () => {
   it.each([
     ['unreadable', new Error('ThrottlingException')],
     ['missing', new ParameterNotFound({ message: 'not found', $metadata: {} })],
-  ])('keeps a failed read (%s) only briefly: concurrent sends share it, and the newest version is sent soon after SSM answers', async (_case, failure) => {
-    // Arrange
-    let clock = 0;
-    ssm.on(GetParameterCommand).rejectsOnce(failure).resolves({ Parameter: { Value: '1,2' } });
-    const { next } = source(() => clock);
+  ])(
+    'keeps a failed read (%s) only briefly: concurrent sends share it, and the newest version is sent soon after SSM answers',
+    async (_case, failure) => {
+      // Arrange
+      let clock = 0;
+      ssm
+        .on(GetParameterCommand)
+        .rejectsOnce(failure)
+        .resolves({ Parameter: { Value: '1,2' } });
+      const { next } = source(() => clock);
 
-    // Act
-    const duringBlip = await Promise.all([next(), next()]);
-    clock = CONSUMER_VERSIONS_FAILED_READ_MAX_AGE_MS - 1;
-    const stillKept = await next();
-    clock = CONSUMER_VERSIONS_FAILED_READ_MAX_AGE_MS;
-    const afterBlip = await next();
+      // Act
+      const duringBlip = await Promise.all([next(), next()]);
+      clock = CONSUMER_VERSIONS_FAILED_READ_MAX_AGE_MS - 1;
+      const stillKept = await next();
+      clock = CONSUMER_VERSIONS_FAILED_READ_MAX_AGE_MS;
+      const afterBlip = await next();
 
-    // Assert
-    expect(duringBlip).toEqual([1, 1]);
-    expect(stillKept).toBe(1);
-    expect(afterBlip).toBe(2);
-    expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 2);
-    expect(CONSUMER_VERSIONS_FAILED_READ_MAX_AGE_MS).toBeLessThanOrEqual(CONSUMER_VERSIONS_MAX_AGE_MS / 10);
-  });
+      // Assert
+      expect(duringBlip).toEqual([1, 1]);
+      expect(stillKept).toBe(1);
+      expect(afterBlip).toBe(2);
+      expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 2);
+      expect(CONSUMER_VERSIONS_FAILED_READ_MAX_AGE_MS).toBeLessThanOrEqual(CONSUMER_VERSIONS_MAX_AGE_MS / 10);
+    },
+  );
 });
 
 describe('sameCheckoutJobMessageVersion', () => {

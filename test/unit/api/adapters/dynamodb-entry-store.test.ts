@@ -18,10 +18,7 @@ const ID = '01JDQ8Z6X4M1V9T3K7N2P5R8WA';
 const OLDER_ID = '01JDQ8Z6X4M1V9T3K7N2P5R8W0';
 
 const ddb = mockClient(DynamoDBDocumentClient);
-const store = new DynamoDbEntryStore(
-  DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-central-1' })),
-  TABLE,
-);
+const store = new DynamoDbEntryStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-central-1' })), TABLE);
 
 const PENDING: Entry = pendingEntry({ id: ID });
 
@@ -145,7 +142,7 @@ describe('DynamoDbEntryStore', () => {
   });
 
   describe('create', () => {
-    it('puts the entry in the owner\'s partition, in the pending index, and never over an existing item', async () => {
+    it("puts the entry in the owner's partition, in the pending index, and never over an existing item", async () => {
       // Arrange
       ddb.on(PutCommand).resolves({});
 
@@ -171,7 +168,7 @@ describe('DynamoDbEntryStore', () => {
       expect(outcome).toBe('exists');
     });
 
-    it('reports a single attempt\'s 4xx rejection as surely not stored', async () => {
+    it("reports a single attempt's 4xx rejection as surely not stored", async () => {
       // Arrange
       ddb.on(PutCommand).rejects(throttled({ httpStatusCode: 400, attempts: 1 }));
 
@@ -209,7 +206,7 @@ describe('DynamoDbEntryStore', () => {
   });
 
   describe('get', () => {
-    it('reads the owner\'s item strongly consistently and strips the table\'s own attributes', async () => {
+    it("reads the owner's item strongly consistently and strips the table's own attributes", async () => {
       // Arrange
       ddb.on(GetCommand).resolves({ Item: item(PENDING) });
 
@@ -251,7 +248,7 @@ describe('DynamoDbEntryStore', () => {
   });
 
   describe('list', () => {
-    it('queries only the owner\'s entries, newest first, limited', async () => {
+    it("queries only the owner's entries, newest first, limited", async () => {
       // Arrange
       ddb.on(QueryCommand).resolves({ Items: [item(PENDING)] });
 
@@ -270,7 +267,7 @@ describe('DynamoDbEntryStore', () => {
       expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input).not.toHaveProperty('ExclusiveStartKey');
     });
 
-    it('continues after the given id, inside the caller\'s partition', async () => {
+    it("continues after the given id, inside the caller's partition", async () => {
       // Arrange
       ddb.on(QueryCommand).resolves({ Items: [] });
 

@@ -1,12 +1,6 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -24,11 +18,9 @@ const ENTRY_ID = '01JDQ8Z6X4M1V9T3K7N2P5R8WA';
 const RESPONSE = { statusCode: 202, body: { id: '01JDQ8Z6X4M1V9T3K7N2P5R8WA' }, location: '/logs/01JDQ8Z6X4M1V9T3K7N2P5R8WA' };
 
 const ddb = mockClient(DynamoDBDocumentClient);
-const store = new DynamoDbIdempotencyStore(
-  DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-central-1' })),
-  TABLE,
-  { now: () => NOW },
-);
+const store = new DynamoDbIdempotencyStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-central-1' })), TABLE, {
+  now: () => NOW,
+});
 
 beforeEach(() => {
   ddb.reset();
@@ -118,7 +110,10 @@ describe('DynamoDbIdempotencyStore', () => {
       // Arrange
       ddb.on(PutCommand).rejects(conditionFailed());
       const abandoned = { ...KEY, requestHash: 'hash-1', entryId: 'ENTRY-OF-FIRST-TRY', state: 'in-progress', inProgressUntil: NOW_MS - 1 };
-      ddb.on(GetCommand).resolvesOnce({ Item: abandoned }).resolvesOnce({ Item: { ...abandoned, quotaCounted: true } });
+      ddb
+        .on(GetCommand)
+        .resolvesOnce({ Item: abandoned })
+        .resolvesOnce({ Item: { ...abandoned, quotaCounted: true } });
 
       // Act
       const claim = await store.claim('user-a', 'key-1', 'hash-1', ENTRY_ID);

@@ -23,7 +23,9 @@ describe('DynamoDbPendingEntries', () => {
   describe('findSentBefore', () => {
     it('queries the sparse pending index for jobs sent before the cutoff, never scanning', async () => {
       // Arrange
-      ddb.on(QueryCommand).resolves({ Items: [{ ownerId: 'user-a', id: ID, pendingBucket: 'pending', enqueuedAt: '2026-11-23T09:00:00.000Z' }] });
+      ddb
+        .on(QueryCommand)
+        .resolves({ Items: [{ ownerId: 'user-a', id: ID, pendingBucket: 'pending', enqueuedAt: '2026-11-23T09:00:00.000Z' }] });
 
       // Act
       const page = await pending.findSentBefore(CUTOFF, 25);
@@ -58,7 +60,9 @@ describe('DynamoDbPendingEntries', () => {
 
   describe('oldestSentAt', () => {
     it('reads the send time of the first item of the pending index, one item only', async () => {
-      ddb.on(QueryCommand).resolves({ Items: [{ ownerId: 'user-a', id: ID, pendingBucket: 'pending', enqueuedAt: '2026-11-23T09:00:00.000Z' }] });
+      ddb
+        .on(QueryCommand)
+        .resolves({ Items: [{ ownerId: 'user-a', id: ID, pendingBucket: 'pending', enqueuedAt: '2026-11-23T09:00:00.000Z' }] });
 
       expect(await pending.oldestSentAt()).toEqual(new Date('2026-11-23T09:00:00.000Z'));
       expect(ddb).toHaveReceivedCommandWith(QueryCommand, { IndexName: ENTRY_TABLE.pendingIndex.name, Limit: 1 });
@@ -108,7 +112,8 @@ describe('DynamoDbPendingEntries', () => {
     it('counts on from the re-sends since the entry last became pending, and starts over after it became pending again', async () => {
       // Arrange
       ddb.on(UpdateCommand).resolves({});
-      ddb.on(GetCommand)
+      ddb
+        .on(GetCommand)
         .resolvesOnce({ Item: { status: 'pending', updatedAt: PENDING_SINCE, resendCount: 2, resendsSince: PENDING_SINCE } })
         .resolves({ Item: { status: 'pending', updatedAt: '2026-11-23T09:30:00.000Z', resendCount: 4, resendsSince: PENDING_SINCE } });
 

@@ -62,7 +62,10 @@ describe('DynamoDbQuotaCounter', () => {
 
   it('reads the count consistently, 0 before the first entry of the day', async () => {
     // Arrange
-    ddb.on(GetCommand).resolvesOnce({ Item: { entryCount: 3 } }).resolvesOnce({});
+    ddb
+      .on(GetCommand)
+      .resolvesOnce({ Item: { entryCount: 3 } })
+      .resolvesOnce({});
 
     // Act
     const counts = [await counter.read('user-a', WINDOW), await counter.read('user-a', WINDOW)];

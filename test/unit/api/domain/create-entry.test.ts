@@ -53,7 +53,7 @@ describe('createEntry', () => {
 
     // Assert
     expect(result).toMatchObject({ kind: 'accepted', replayed: false, response: { statusCode: 202 } });
-    const id = ((result as { response: { body: { id: string } } }).response.body).id;
+    const id = (result as { response: { body: { id: string } } }).response.body.id;
     expect(await entries.get('user-a', id)).toMatchObject({ status: 'pending' });
     expect(logger.error).toHaveBeenCalledWith(
       expect.stringContaining('enqueue failed'),
@@ -148,7 +148,7 @@ describe('createEntry', () => {
       expect(second).toEqual({ kind: 'key-reused-with-other-body' });
     });
 
-    it('releases the key when the entry surely was not stored, so the client\'s retry starts afresh', async () => {
+    it("releases the key when the entry surely was not stored, so the client's retry starts afresh", async () => {
       // Arrange
       const { deps, entries, idempotency } = fakeApiDeps();
       const command = { ownerId: 'user-a', entry: 'Used Django', idempotencyKey: 'key-1' };
@@ -172,10 +172,13 @@ describe('createEntry', () => {
       const command = { ownerId: 'user-a', entry: 'Used Django', idempotencyKey: 'key-1' };
       const create = entries.create.bind(entries);
       const get = entries.get.bind(entries);
-      deps.entries.create = vi.fn().mockImplementationOnce(async (entry) => {
-        await create(entry);
-        throw new Error('socket timeout');
-      }).mockImplementation(create);
+      deps.entries.create = vi
+        .fn()
+        .mockImplementationOnce(async (entry) => {
+          await create(entry);
+          throw new Error('socket timeout');
+        })
+        .mockImplementation(create);
       deps.entries.get = vi.fn().mockRejectedValueOnce(new Error('socket timeout')).mockImplementation(get);
       await expect(createEntry(deps, command)).rejects.toThrow('socket timeout');
       const [firstEntry] = [...entries.entries.values()];
@@ -194,13 +197,16 @@ describe('createEntry', () => {
       const command = { ownerId: 'user-a', entry: 'Used Django', idempotencyKey: 'key-1' };
       const create = entries.create.bind(entries);
       const attempted: string[] = [];
-      deps.entries.create = vi.fn().mockImplementationOnce(async (entry) => {
-        attempted.push(entry.id);
-        throw new Error('HTTP 500');
-      }).mockImplementation(async (entry) => {
-        attempted.push(entry.id);
-        return create(entry);
-      });
+      deps.entries.create = vi
+        .fn()
+        .mockImplementationOnce(async (entry) => {
+          attempted.push(entry.id);
+          throw new Error('HTTP 500');
+        })
+        .mockImplementation(async (entry) => {
+          attempted.push(entry.id);
+          return create(entry);
+        });
       await expect(createEntry(deps, command)).rejects.toThrow('HTTP 500');
 
       // Act
@@ -263,7 +269,7 @@ describe('createEntry', () => {
       expect(result).toMatchObject({ kind: 'accepted', replayed: false });
       expect(entries.entries.size).toBe(2);
     });
-  
+
     it('answers a retry after the answer could not be saved with the stored entry, not a second one', async () => {
       // Arrange: the first attempt stores the entry, then fails to save its answer
       const { deps, entries, idempotency } = fakeApiDeps();

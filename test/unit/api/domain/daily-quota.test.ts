@@ -91,4 +91,3 @@ describe('DailyEntryQuota', () => {
     expect(await quota.peek('user-a')).toMatchObject({ remaining: 1 });
   });
 });
-

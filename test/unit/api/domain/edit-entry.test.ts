@@ -16,7 +16,14 @@ describe('editEntry', () => {
     // Arrange
     const { deps, entries, jobs } = fakeApiDeps();
     const id = await storedEntry(deps);
-    const tagged: Entry = { ...(await entries.get('user-a', id))!, status: 'done', tags: [{ type: 'tech-stack', value: 'Django' }], model: 'm', promptVersion: 1, extractorVersion: '1.1.0' };
+    const tagged: Entry = {
+      ...(await entries.get('user-a', id))!,
+      status: 'done',
+      tags: [{ type: 'tech-stack', value: 'Django' }],
+      model: 'm',
+      promptVersion: 1,
+      extractorVersion: '1.1.0',
+    };
     entries.entries.set(`user-a/${id}`, tagged);
     jobs.sent.length = 0;
 
@@ -38,7 +45,7 @@ describe('editEntry', () => {
     expect(jobs.sent).toEqual([{ ...expected, ownerId: 'user-a' }]);
   });
 
-  it('answers not-found for a missing entry and for another owner\'s, alike, and changes nothing', async () => {
+  it("answers not-found for a missing entry and for another owner's, alike, and changes nothing", async () => {
     // Arrange
     const { deps, entries, jobs } = fakeApiDeps();
     const id = await storedEntry(deps);

@@ -84,7 +84,8 @@ describe('listEntriesByTag', () => {
     const first = await listEntriesByTag(deps, 'user-a', 'Kafka', 1);
     const readsOfFirst = { rows: get.mock.calls.length, queries: query.mock.calls.length };
     const pages = [first];
-    while (pages.at(-1)?.lastId !== undefined && pages.length < 10) pages.push(await listEntriesByTag(deps, 'user-a', 'Kafka', 1, pages.at(-1)!.lastId));
+    while (pages.at(-1)?.lastId !== undefined && pages.length < 10)
+      pages.push(await listEntriesByTag(deps, 'user-a', 'Kafka', 1, pages.at(-1)!.lastId));
 
     // Assert
     expect(first.items).toEqual([]);

@@ -22,7 +22,7 @@ const ID_1 = '01JDQ8Z6X4M1V9T3K7N2P50001';
 const ID_2 = '01JDQ8Z6X4M1V9T3K7N2P50002';
 
 describe('getEntry', () => {
-  it('returns the caller\'s entry with its tags, without the owner', async () => {
+  it("returns the caller's entry with its tags, without the owner", async () => {
     // Arrange
     const store = new InMemoryEntryStore();
     await store.create(entry(ID_1, 'user-a'));
@@ -35,7 +35,7 @@ describe('getEntry', () => {
     expect(view).toEqual(withoutOwner);
   });
 
-  it('returns nothing for another owner\'s entry', async () => {
+  it("returns nothing for another owner's entry", async () => {
     // Arrange
     const store = new InMemoryEntryStore();
     await store.create(entry(ID_1, 'user-a'));

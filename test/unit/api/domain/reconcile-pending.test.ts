@@ -13,7 +13,9 @@ const byIndexKey = (a: IndexKey, b: IndexKey) => a[0] - b[0] || (a[1] < b[1] ? -
  * to the end while paging neither skips nor repeats another.
  */
 class FakePendingIndex implements StalePendingEntries {
-  constructor(readonly sentAt: Map<string, { ref: EntryRef; sentAt: Date; pending: boolean; revision: number; pendingSince: Date; resends: number }>) {}
+  constructor(
+    readonly sentAt: Map<string, { ref: EntryRef; sentAt: Date; pending: boolean; revision: number; pendingSince: Date; resends: number }>,
+  ) {}
 
   async oldestSentAt(): Promise<Date | undefined> {
     const pending = [...this.sentAt.values()].filter((entry) => entry.pending).map((entry) => entry.sentAt.getTime());
@@ -41,12 +43,21 @@ class FakePendingIndex implements StalePendingEntries {
 
 const minutesBefore = (time: Date, minutes: number) => new Date(time.getTime() - minutes * 60_000);
 
-function pendingIndex(entries: { id: string; minutesAgo: number; pending?: boolean; revision?: number; pendingForMinutes?: number; resends?: number }[]) {
+function pendingIndex(
+  entries: { id: string; minutesAgo: number; pending?: boolean; revision?: number; pendingForMinutes?: number; resends?: number }[],
+) {
   return new FakePendingIndex(
     new Map(
       entries.map(({ id, minutesAgo, pending = true, revision = 1, pendingForMinutes = minutesAgo, resends = 0 }) => [
         id,
-        { ref: { ownerId: 'user-a', id }, sentAt: minutesBefore(NOW, minutesAgo), pending, revision, pendingSince: minutesBefore(NOW, pendingForMinutes), resends },
+        {
+          ref: { ownerId: 'user-a', id },
+          sentAt: minutesBefore(NOW, minutesAgo),
+          pending,
+          revision,
+          pendingSince: minutesBefore(NOW, pendingForMinutes),
+          resends,
+        },
       ]),
     ),
   );
@@ -107,10 +118,7 @@ describe('reconcilePending', () => {
     const pending = pendingIndex(Array.from({ length: 7 }, (_, i) => ({ id: `old-${i}`, minutesAgo: 60 + i })));
     const { jobs, sent } = recordingQueue();
 
-    const report = await reconcilePending(
-      { pending, jobs, clock: { now: () => NOW }, logger },
-      { ...settings, maxEntriesPerRun: 3 },
-    );
+    const report = await reconcilePending({ pending, jobs, clock: { now: () => NOW }, logger }, { ...settings, maxEntriesPerRun: 3 });
 
     expect(sent).toHaveLength(3);
     expect(report.more).toBe(true);
@@ -164,11 +172,17 @@ describe('reconcilePending', () => {
 
     // Assert
     expect(report).toMatchObject({ resent: 2, oldestPendingSeconds: 300 * 60, mostResendsOfOneEntry: 3 });
-    expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('re-sending'), expect.objectContaining({ entryId: 'stuck', resends: 3, pendingSeconds: 300 * 60 }));
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringContaining('re-sending'),
+      expect.objectContaining({ entryId: 'stuck', resends: 3, pendingSeconds: 300 * 60 }),
+    );
   });
 
   it('reports nothing pending as 0 seconds', async () => {
-    const report = await reconcilePending({ pending: pendingIndex([]), jobs: recordingQueue().jobs, clock: { now: () => NOW }, logger }, settings);
+    const report = await reconcilePending(
+      { pending: pendingIndex([]), jobs: recordingQueue().jobs, clock: { now: () => NOW }, logger },
+      settings,
+    );
 
     expect(report).toEqual({ resent: 0, failedToSend: 0, more: false, oldestPendingSeconds: 0, mostResendsOfOneEntry: 0 });
   });

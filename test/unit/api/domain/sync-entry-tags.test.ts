@@ -114,7 +114,13 @@ describe('syncEntryTags', () => {
       const crashed: string[] = [];
       for (const id of ['e1', 'e2']) {
         aggregates.failNext(method);
-        if (await syncEntryTags(deps, OWNER, id).then(() => false, () => true)) crashed.push(id);
+        if (
+          await syncEntryTags(deps, OWNER, id).then(
+            () => false,
+            () => true,
+          )
+        )
+          crashed.push(id);
         aggregates.heal();
         await syncEntryTags(deps, OWNER, id);
         await syncEntryTags(deps, OWNER, id);
@@ -206,7 +212,9 @@ describe('syncEntryTags', () => {
             entry: fc.nat(3),
             tags: fc.option(fc.subarray(tags), { nil: undefined }),
             syncs: fc.array(fc.nat(3), { minLength: 0, maxLength: 3 }),
-            crash: fc.option(fc.constantFrom('beginChange', 'indexEntry', 'unindexEntry', 'applyToTotal', 'finishChange' as const), { nil: undefined }),
+            crash: fc.option(fc.constantFrom('beginChange', 'indexEntry', 'unindexEntry', 'applyToTotal', 'finishChange' as const), {
+              nil: undefined,
+            }),
           }),
           { maxLength: 12 },
         ),

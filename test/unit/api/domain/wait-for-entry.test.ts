@@ -28,7 +28,10 @@ describe('waitForEntry', () => {
     const time = virtualTime();
 
     // Act
-    const { entry } = await waitForEntry({ entries, ...time, waitSlots: new InMemoryWaitSlots(), logger }, 'user-a', ID, { waitMs: 20_000, leaseMs: 20_000 });
+    const { entry } = await waitForEntry({ entries, ...time, waitSlots: new InMemoryWaitSlots(), logger }, 'user-a', ID, {
+      waitMs: 20_000,
+      leaseMs: 20_000,
+    });
 
     // Assert
     expect(entry).toMatchObject({ status: 'done' });
@@ -47,7 +50,12 @@ describe('waitForEntry', () => {
       paused.resolve();
       await release.promise;
     };
-    const waiting = waitForEntry({ entries, clock: { now: () => new Date(START) }, sleep, waitSlots: new InMemoryWaitSlots(), logger }, 'user-a', ID, { waitMs: 20_000, leaseMs: 20_000 });
+    const waiting = waitForEntry(
+      { entries, clock: { now: () => new Date(START) }, sleep, waitSlots: new InMemoryWaitSlots(), logger },
+      'user-a',
+      ID,
+      { waitMs: 20_000, leaseMs: 20_000 },
+    );
     await paused.promise;
 
     // Act
@@ -70,7 +78,10 @@ describe('waitForEntry', () => {
     };
 
     // Act
-    const { entry } = await waitForEntry({ entries, clock: time.clock, sleep, waitSlots: new InMemoryWaitSlots(), logger }, 'user-a', ID, { waitMs: 5_000, leaseMs: 5_000 });
+    const { entry } = await waitForEntry({ entries, clock: time.clock, sleep, waitSlots: new InMemoryWaitSlots(), logger }, 'user-a', ID, {
+      waitMs: 5_000,
+      leaseMs: 5_000,
+    });
 
     // Assert
     expect(entry).toMatchObject({ status: 'failed', error: 'the model refused' });
@@ -83,7 +94,10 @@ describe('waitForEntry', () => {
     const time = virtualTime();
 
     // Act
-    const { entry } = await waitForEntry({ entries, ...time, waitSlots: new InMemoryWaitSlots(), logger }, 'user-a', ID, { waitMs: 3_000, leaseMs: 3_000 });
+    const { entry } = await waitForEntry({ entries, ...time, waitSlots: new InMemoryWaitSlots(), logger }, 'user-a', ID, {
+      waitMs: 3_000,
+      leaseMs: 3_000,
+    });
 
     // Assert
     expect(entry).toMatchObject({ status: 'pending' });
@@ -98,14 +112,17 @@ describe('waitForEntry', () => {
     const time = virtualTime();
 
     // Act
-    const { entry } = await waitForEntry({ entries, ...time, waitSlots: new InMemoryWaitSlots(), logger }, 'user-b', ID, { waitMs: 20_000, leaseMs: 20_000 });
+    const { entry } = await waitForEntry({ entries, ...time, waitSlots: new InMemoryWaitSlots(), logger }, 'user-b', ID, {
+      waitMs: 20_000,
+      leaseMs: 20_000,
+    });
 
     // Assert
     expect(entry).toBeUndefined();
     expect(time.pauses).toEqual([]);
   });
 
-  it('answers a pending entry at once, without pausing, when all of the user\'s wait slots are held, and says the preference was not applied', async () => {
+  it("answers a pending entry at once, without pausing, when all of the user's wait slots are held, and says the preference was not applied", async () => {
     // Arrange
     const entries = new InMemoryEntryStore();
     await entries.create(pendingEntry({ id: ID }));
@@ -137,4 +154,3 @@ describe('waitForEntry', () => {
     expect(waitSlots.held.get('user-a')).toBe(0);
   });
 });
-

@@ -46,7 +46,7 @@ describe('cursor', () => {
     ['an unknown version', base64url({ v: 2, after: '01JDQ8Z6X4M1V9T3K7N2P5R8WA' })],
     ['no version', base64url({ after: '01JDQ8Z6X4M1V9T3K7N2P5R8WA' })],
     ['a forged key', base64url({ v: 1, after: 'IDEMPOTENCY#my-key' })],
-    ['another owner\'s partition', base64url({ v: 1, after: { pk: 'OWNER#user-b', sk: 'ENTRY#x' } })],
+    ["another owner's partition", base64url({ v: 1, after: { pk: 'OWNER#user-b', sk: 'ENTRY#x' } })],
     ['a numeric position', base64url({ v: 1, after: 42 })],
     ['JSON null', base64url('null')],
     ['a JSON string', base64url('"01JDQ8Z6X4M1V9T3K7N2P5R8WA"')],

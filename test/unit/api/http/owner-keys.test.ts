@@ -40,7 +40,7 @@ describe('ownerIdProblem', () => {
     expect(ownerIdProblem('user-\uD800')).toMatch(/Unicode/);
   });
 
-  it('keeps every key of an accepted owner within DynamoDB\'s limit, whatever tag it is built with', () => {
+  it("keeps every key of an accepted owner within DynamoDB's limit, whatever tag it is built with", () => {
     const unicodeString = (maxLength: number) => fc.string({ unit: 'binary', maxLength }).filter((value) => value.isWellFormed());
     fc.assert(
       fc.property(unicodeString(OWNER_ID_MAX_LENGTH), unicodeString(MAX_TAG_FILTER_CHARS), (ownerId, tag) => {

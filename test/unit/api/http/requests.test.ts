@@ -32,28 +32,48 @@ function problemOf(run: () => unknown): ProblemError {
 
 /** Every character String.prototype.trim removes (ECMAScript WhiteSpace and LineTerminator). */
 const WHITESPACE_CHARS = [
-  ' ', '\t', '\n', '\v', '\f', '\r', '\u00a0', '\u1680', '\u2000', '\u2001', '\u2002', '\u2003', '\u2004',
-  '\u2005', '\u2006', '\u2007', '\u2008', '\u2009', '\u200a', '\u2028', '\u2029', '\u202f', '\u205f',
-  '\u3000', '\ufeff',
+  ' ',
+  '\t',
+  '\n',
+  '\v',
+  '\f',
+  '\r',
+  '\u00a0',
+  '\u1680',
+  '\u2000',
+  '\u2001',
+  '\u2002',
+  '\u2003',
+  '\u2004',
+  '\u2005',
+  '\u2006',
+  '\u2007',
+  '\u2008',
+  '\u2009',
+  '\u200a',
+  '\u2028',
+  '\u2029',
+  '\u202f',
+  '\u205f',
+  '\u3000',
+  '\ufeff',
 ];
 
 describe('parseCreateEntryRequest', () => {
   describe('content type', () => {
-    it.each([
-      ['application/json'],
-      ['application/json; charset=utf-8'],
-      ['Application/JSON'],
-      ['application/json;charset=UTF-8'],
-    ])('accepts %s', (contentType) => {
-      // Arrange
-      const request = { headers: { 'content-type': contentType }, body: '{"entry":"Wrote Go today"}' };
+    it.each([['application/json'], ['application/json; charset=utf-8'], ['Application/JSON'], ['application/json;charset=UTF-8']])(
+      'accepts %s',
+      (contentType) => {
+        // Arrange
+        const request = { headers: { 'content-type': contentType }, body: '{"entry":"Wrote Go today"}' };
 
-      // Act
-      const parsed = parseCreateEntryRequest(request);
+        // Act
+        const parsed = parseCreateEntryRequest(request);
 
-      // Assert
-      expect(parsed.entry).toBe('Wrote Go today');
-    });
+        // Assert
+        expect(parsed.entry).toBe('Wrote Go today');
+      },
+    );
 
     it.each([
       ['text/plain'],
@@ -515,17 +535,14 @@ describe('parseListEntriesRequest', () => {
     expect(parseListEntriesRequest({ limit }).limit).toBe(expected);
   });
 
-  it.each([['0'], ['101'], ['-1'], ['1.5'], ['abc'], [''], ['1e2'], [' 5'], ['1000']])(
-    'answers 400 to limit=%j',
-    (limit) => {
-      // Act
-      const problem = problemOf(() => parseListEntriesRequest({ limit }));
+  it.each([['0'], ['101'], ['-1'], ['1.5'], ['abc'], [''], ['1e2'], [' 5'], ['1000']])('answers 400 to limit=%j', (limit) => {
+    // Act
+    const problem = problemOf(() => parseListEntriesRequest({ limit }));
 
-      // Assert
-      expect(problem.status).toBe(400);
-      expect(problem.detail).toContain("'limit' must be an integer from 1 to 100");
-    },
-  );
+    // Assert
+    expect(problem.status).toBe(400);
+    expect(problem.detail).toContain("'limit' must be an integer from 1 to 100");
+  });
 
   it('turns a cursor this API issued back into the id to start after', () => {
     // Arrange

@@ -78,7 +78,7 @@ describe('routeApiRequest', () => {
       expect(result.body).not.toContain('user-a');
     });
 
-    it('answers a bad body with the validator\'s problem', async () => {
+    it("answers a bad body with the validator's problem", async () => {
       // Arrange
       const { deps, entries } = fakeApiDeps();
 
@@ -193,7 +193,7 @@ describe('routeApiRequest', () => {
   });
 
   describe('GET /logs/{id}', () => {
-    it('returns the caller\'s own entry', async () => {
+    it("returns the caller's own entry", async () => {
       // Arrange
       const { deps } = fakeApiDeps();
       const created = bodyOf(await post(deps, 'Used Kafka'));
@@ -209,8 +209,12 @@ describe('routeApiRequest', () => {
 
     it.each([
       ['a reason code', 'model-unreachable', { code: 'model-unreachable', message: 'The tagging model could not be reached.' }],
-      ['free text an older extraction stored', 'OpenAI unreachable at http://127.0.0.1:9/v1: ECONNREFUSED', { code: 'extraction-failed', message: 'Tagging failed for an internal reason.' }],
-    ])('shows a failed entry\'s error as a stable code and a short message, given %s', async (_case, stored, shown) => {
+      [
+        'free text an older extraction stored',
+        'OpenAI unreachable at http://127.0.0.1:9/v1: ECONNREFUSED',
+        { code: 'extraction-failed', message: 'Tagging failed for an internal reason.' },
+      ],
+    ])("shows a failed entry's error as a stable code and a short message, given %s", async (_case, stored, shown) => {
       // Arrange
       const { deps, entries } = fakeApiDeps();
       const id = bodyOf(await post(deps, 'Used Kafka')).id as string;
@@ -232,10 +236,7 @@ describe('routeApiRequest', () => {
       const id = created.id as string;
 
       // Act
-      const result = await routeApiRequest(
-        apiEvent({ method: 'GET', path: `/logs/${id}`, pathParameters: { id } }),
-        deps,
-      );
+      const result = await routeApiRequest(apiEvent({ method: 'GET', path: `/logs/${id}`, pathParameters: { id } }), deps);
 
       // Assert
       expect(bodyOf(result)).toEqual(created);
@@ -275,7 +276,11 @@ describe('routeApiRequest', () => {
         await paused.promise;
 
         // Act
-        entries.entries.set(`user-a/${id}`, { ...(await entries.get('user-a', id))!, status: 'done', tags: [{ type: 'tech-stack', value: 'Kafka' }] });
+        entries.entries.set(`user-a/${id}`, {
+          ...(await entries.get('user-a', id))!,
+          status: 'done',
+          tags: [{ type: 'tech-stack', value: 'Kafka' }],
+        });
         release.resolve();
 
         // Assert
@@ -354,7 +359,7 @@ describe('routeApiRequest', () => {
       });
     });
 
-    it('answers another owner\'s entry exactly like a missing one', async () => {
+    it("answers another owner's entry exactly like a missing one", async () => {
       // Arrange
       const withEntry = fakeApiDeps();
       const id = bodyOf(await post(withEntry.deps, 'Secret project on Kafka', 'user-a')).id as string;
@@ -397,7 +402,7 @@ describe('routeApiRequest', () => {
   });
 
   describe('GET /logs', () => {
-    it('lists the caller\'s entries newest first, paging with nextCursor', async () => {
+    it("lists the caller's entries newest first, paging with nextCursor", async () => {
       // Arrange
       const { deps } = fakeApiDeps();
       const ids: string[] = [];
@@ -510,7 +515,7 @@ describe('routeApiRequest', () => {
       ]);
     });
 
-    it('answers another owner\'s entry exactly like a missing one', async () => {
+    it("answers another owner's entry exactly like a missing one", async () => {
       // Arrange
       const { deps } = fakeApiDeps();
       const created = bodyOf(await post(deps, 'Used Django'));
@@ -579,7 +584,11 @@ describe('routeApiRequest', () => {
         ids.push(id);
         if (!text.includes('Rust')) {
           const entry = (await entries.get('user-a', id))!;
-          entries.entries.set(`user-a/${id}`, { ...entry, status: 'done', tags: [{ type: 'tech-stack', value: text.includes('django') ? 'django' : 'Django' }] });
+          entries.entries.set(`user-a/${id}`, {
+            ...entry,
+            status: 'done',
+            tags: [{ type: 'tech-stack', value: text.includes('django') ? 'django' : 'Django' }],
+          });
           await techStack.indexEntry('user-a', id, 'django', 'Django', entry.createdAt);
         }
       }
@@ -644,7 +653,12 @@ describe('routeApiRequest', () => {
 
   describe('ETag and If-Match', () => {
     const patchEvent = (id: string, entry: string, headers: Record<string, string> = {}) =>
-      apiEvent({ method: 'PATCH', path: `/logs/${id}`, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ entry }) });
+      apiEvent({
+        method: 'PATCH',
+        path: `/logs/${id}`,
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ entry }),
+      });
 
     it('tags GET and the 202 of PATCH with the revision as a strong entity-tag', async () => {
       // Arrange
@@ -684,7 +698,10 @@ describe('routeApiRequest', () => {
       const second = bodyOf(await post(deps, 'Used Kafka')).id as string;
 
       // Act
-      const matching = await routeApiRequest(apiEvent({ method: 'DELETE', path: `/logs/${first}`, headers: { 'if-match': 'W/"7", "1"' } }), deps);
+      const matching = await routeApiRequest(
+        apiEvent({ method: 'DELETE', path: `/logs/${first}`, headers: { 'if-match': 'W/"7", "1"' } }),
+        deps,
+      );
       const star = await routeApiRequest(apiEvent({ method: 'DELETE', path: `/logs/${second}`, headers: { 'if-match': '*' } }), deps);
 
       // Assert
@@ -910,10 +927,20 @@ describe('routeApiRequest', () => {
       for (let n = 0; n < 120; n++) {
         const key = `tech-${String(n).padStart(3, '0')}`;
         for (let carried = 0; carried <= n; carried++) {
-          await techStack.applyToTotal('user-a', key, { entryId: `e${carried}`, token: `e${carried}:${key}`, delta: 1, value: key, createdAt: '2026-01-01T00:00:00.000Z' });
+          await techStack.applyToTotal('user-a', key, {
+            entryId: `e${carried}`,
+            token: `e${carried}:${key}`,
+            delta: 1,
+            value: key,
+            createdAt: '2026-01-01T00:00:00.000Z',
+          });
         }
       }
-      const page = async (query?: Record<string, string>) => bodyOf(await routeApiRequest(apiEvent({ method: 'GET', path: '/me/tech-stack', ...(query ? { query } : {}) }), deps)) as { items: { value: string; count: number }[]; nextCursor?: string };
+      const page = async (query?: Record<string, string>) =>
+        bodyOf(await routeApiRequest(apiEvent({ method: 'GET', path: '/me/tech-stack', ...(query ? { query } : {}) }), deps)) as {
+          items: { value: string; count: number }[];
+          nextCursor?: string;
+        };
 
       // Act
       const first = await page();

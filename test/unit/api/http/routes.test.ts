@@ -62,18 +62,15 @@ describe('the route table', () => {
     expect(GATEWAY_ROUTES.at(-1)).toEqual({ method: 'ANY', path: '/{proxy+}', auth: 'jwt' });
   });
 
-  it.each(API_ROUTES.map((route) => [routeKeyOf(route), route] as const))(
-    'the router has a handler for %s',
-    async (_routeKey, route) => {
-      // Arrange
-      const { deps } = fakeApiDeps();
+  it.each(API_ROUTES.map((route) => [routeKeyOf(route), route] as const))('the router has a handler for %s', async (_routeKey, route) => {
+    // Arrange
+    const { deps } = fakeApiDeps();
 
-      // Act
-      const result = await routeApiRequest(apiEvent({ method: route.method, path: examplePath(route.path) }), deps);
+    // Act
+    const result = await routeApiRequest(apiEvent({ method: route.method, path: examplePath(route.path) }), deps);
 
-      // Assert: a handler answered, not the router's fallbacks for unknown paths and methods.
-      expect(result.statusCode).not.toBe(405);
-      expect(result.body ?? '').not.toContain('There is no resource');
-    },
-  );
+    // Assert: a handler answered, not the router's fallbacks for unknown paths and methods.
+    expect(result.statusCode).not.toBe(405);
+    expect(result.body ?? '').not.toContain('There is no resource');
+  });
 });

@@ -21,7 +21,10 @@ function attributesChangedBy(input: { UpdateExpression?: string; ExpressionAttri
   const names = input.ExpressionAttributeNames ?? {};
   const [, set = '', remove = ''] = /^SET (.*?)(?: REMOVE (.*))?$/.exec(input.UpdateExpression ?? '') ?? [];
   const targets = [...set.split(',').map((part) => part.split('=')[0]!), ...remove.split(',')];
-  return targets.map((target) => target.trim()).filter(Boolean).map((target) => names[target] ?? target);
+  return targets
+    .map((target) => target.trim())
+    .filter(Boolean)
+    .map((target) => names[target] ?? target);
 }
 
 beforeEach(() => {
@@ -63,7 +66,11 @@ describe('DynamoDbEntryTagStore', () => {
       ddb.on(UpdateCommand).resolves({});
 
       // Act
-      const saved = await store.saveTags(TARGET, { tags: ['Django', 'Elasticsearch'], model: 'gpt-4o-mini', promptVersion: 2, extractorVersion: '1.1.0' }, AT);
+      const saved = await store.saveTags(
+        TARGET,
+        { tags: ['Django', 'Elasticsearch'], model: 'gpt-4o-mini', promptVersion: 2, extractorVersion: '1.1.0' },
+        AT,
+      );
 
       // Assert
       expect(saved).toBe(true);
@@ -87,9 +94,17 @@ describe('DynamoDbEntryTagStore', () => {
         },
       });
       const input = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
-      expect(attributesChangedBy(input).sort()).toEqual(
-        ['error', 'extractorVersion', 'failedBucket', 'model', 'pendingBucket', 'promptVersion', 'status', 'tags', 'updatedAt'],
-      );
+      expect(attributesChangedBy(input).sort()).toEqual([
+        'error',
+        'extractorVersion',
+        'failedBucket',
+        'model',
+        'pendingBucket',
+        'promptVersion',
+        'status',
+        'tags',
+        'updatedAt',
+      ]);
     });
 
     it('writes a job of revision 3 only over revision 3', async () => {
@@ -189,7 +204,7 @@ describe('DynamoDbEntryTagStore', () => {
   });
 
   describe('postponeReconcile', () => {
-    it('moves a pending entry\'s enqueuedAt forward to when its job is due, never back', async () => {
+    it("moves a pending entry's enqueuedAt forward to when its job is due, never back", async () => {
       // Arrange
       ddb.on(UpdateCommand).resolves({});
 

@@ -37,7 +37,9 @@ describe('model errors name their cause', () => {
 
     // Assert
     expect(error).toBeInstanceOf(RetryableError);
-    expect(error.message).toBe(`OpenAI unreachable at ${baseURL}: ECONNREFUSED (connection refused: nothing listens at that address and port)`);
+    expect(error.message).toBe(
+      `OpenAI unreachable at ${baseURL}: ECONNREFUSED (connection refused: nothing listens at that address and port)`,
+    );
   });
 
   it('a DNS failure: the URL and the resolver error code', async () => {

@@ -23,7 +23,11 @@ async function fallbackChain(models: string[], options: ModelServerOptions) {
   const client = new OpenAI({ apiKey: 'sk-test', baseURL: server.baseUrl, maxRetries: 0, timeout: 2_000 });
   const parameters = new ModelParameters('low');
   const fallbacks: { from: string; to: string; reason: string }[] = [];
-  const extractor = withModelFallback(models, (model) => new OpenAiTagExtractor(async () => client, model, PROMPT, parameters), (event) => fallbacks.push(event));
+  const extractor = withModelFallback(
+    models,
+    (model) => new OpenAiTagExtractor(async () => client, model, PROMPT, parameters),
+    (event) => fallbacks.push(event),
+  );
   return { server, extractor, fallbacks };
 }
 
@@ -60,7 +64,9 @@ describe('withModelFallback', () => {
 
   it('fails permanently, naming every model, when all of them are gone', async () => {
     // Arrange
-    const { extractor } = await fallbackChain(['gpt-old', 'gpt-older'], { models: { 'gpt-old': { gone: 404 }, 'gpt-older': { gone: 410 } } });
+    const { extractor } = await fallbackChain(['gpt-old', 'gpt-older'], {
+      models: { 'gpt-old': { gone: 404 }, 'gpt-older': { gone: 410 } },
+    });
 
     // Act
     const attempt = extractor.extract(TEXT);

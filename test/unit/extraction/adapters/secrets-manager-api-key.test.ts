@@ -15,9 +15,7 @@ afterEach(() => {
 
 describe('secretsManagerApiKey', () => {
   it('reads the key once for a whole cold batch of concurrent records', async () => {
-    secrets.on(GetSecretValueCommand).callsFake(
-      () => new Promise((resolve) => setTimeout(() => resolve({ SecretString: 'sk-live' }), 20)),
-    );
+    secrets.on(GetSecretValueCommand).callsFake(() => new Promise((resolve) => setTimeout(() => resolve({ SecretString: 'sk-live' }), 20)));
     const apiKey = secretsManagerApiKey('openai-key-cold-batch', 60);
 
     const keys = await Promise.all(Array.from({ length: 10 }, () => apiKey()));

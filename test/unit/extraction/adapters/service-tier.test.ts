@@ -5,7 +5,13 @@ import { OpenAiTagExtractor } from '../../../../lambdas/tag-extraction/adapters/
 import { RetryableError } from '../../../../lambdas/tag-extraction/domain/errors.js';
 import type { ServiceTier } from '../../../../lambdas/tag-extraction/model-settings.js';
 import { PROMPTS } from '../../../../lambdas/tag-extraction/prompts.js';
-import { type Answer, flexUnavailable, type ModelServer, rateLimited, startModelServer } from '../../../../tools/tag-extraction/model-server/index.js';
+import {
+  type Answer,
+  flexUnavailable,
+  type ModelServer,
+  rateLimited,
+  startModelServer,
+} from '../../../../tools/tag-extraction/model-server/index.js';
 
 const TEXT = 'Heute habe ich mit Django gearbeitet.';
 
@@ -22,7 +28,7 @@ async function extractorOn(tier: ServiceTier, answer: Answer) {
   return { server, extractor: new OpenAiTagExtractor(async () => client, 'gpt-6-luna', PROMPTS[1]!, new ModelParameters('none'), tier) };
 }
 
-describe('the extraction\'s service tier', () => {
+describe("the extraction's service tier", () => {
   it('asks for flex and is billed at flex when flex has capacity', async () => {
     // Arrange
     const { server, extractor } = await extractorOn('flex', () => ({ technologies: ['Django'] }));
@@ -39,7 +45,9 @@ describe('the extraction\'s service tier', () => {
 
   it('asks the standard tier at once when flex answers 429 Resource Unavailable, so the entry is tagged without a queue retry', async () => {
     // Arrange
-    const { server, extractor } = await extractorOn('flex', ({ body }) => (body.service_tier === 'flex' ? flexUnavailable() : { technologies: ['Django'] }));
+    const { server, extractor } = await extractorOn('flex', ({ body }) =>
+      body.service_tier === 'flex' ? flexUnavailable() : { technologies: ['Django'] },
+    );
 
     // Act
     const result = await extractor.extract(TEXT);
@@ -50,7 +58,7 @@ describe('the extraction\'s service tier', () => {
     expect(server.usage().byServiceTier.default?.requests).toBe(1);
   });
 
-  it('sends a rate-limit 429 on flex back to the queue: the standard tier shares the account\'s limits', async () => {
+  it("sends a rate-limit 429 on flex back to the queue: the standard tier shares the account's limits", async () => {
     // Arrange
     const { server, extractor } = await extractorOn('flex', () => rateLimited({ seconds: 7 }));
 

@@ -6,7 +6,13 @@ import { EXTRACTION_TIME, fakeExtractor, InMemoryEntryTagStore } from '../../sup
 const JOB = { ownerId: 'user-a', entryId: '01JDQ8Z6X4M1V9T3K7N2P5R8WA', revision: 1 };
 const TEXT = 'Heute habe ich eine Anwendung mit Django geschrieben und auf ImaginaryNoneExistence Cloud deployed.';
 
-function setup(extractor = fakeExtractor({ tags: ['Django', 'Python', 'imaginarynoneexistence cloud'], model: 'gpt-4o-mini-2024-07-18', usage: { inputTokens: 210, outputTokens: 18 } })) {
+function setup(
+  extractor = fakeExtractor({
+    tags: ['Django', 'Python', 'imaginarynoneexistence cloud'],
+    model: 'gpt-4o-mini-2024-07-18',
+    usage: { inputTokens: 210, outputTokens: 18 },
+  }),
+) {
   const store = new InMemoryEntryTagStore();
   const deps = { store, extractor, now: () => EXTRACTION_TIME, promptVersion: 2, extractorVersion: '1.1.0' };
   return { store, extractor, deps };
@@ -128,7 +134,7 @@ describe('extractEntryTags', () => {
     expect(store.stored(JOB.ownerId, JOB.entryId)?.model).toBe('other');
   });
 
-  it('passes the extractor\'s failure on and writes nothing', async () => {
+  it("passes the extractor's failure on and writes nothing", async () => {
     // Arrange
     const { store, deps } = setup(fakeExtractor(new RetryableError('OpenAI answered 429', 20)));
     store.put(JOB.ownerId, JOB.entryId, { entry: TEXT, status: 'pending' });
@@ -183,7 +189,12 @@ describe('extractEntryTags', () => {
   });
 
   it.each([
-    ['edited', { kind: 'superseded', currentRevision: 2 }, (store: InMemoryEntryTagStore) => store.put(JOB.ownerId, JOB.entryId, { entry: 'New text about Rust.', status: 'pending', revision: 2 })],
+    [
+      'edited',
+      { kind: 'superseded', currentRevision: 2 },
+      (store: InMemoryEntryTagStore) =>
+        store.put(JOB.ownerId, JOB.entryId, { entry: 'New text about Rust.', status: 'pending', revision: 2 }),
+    ],
     ['deleted', { kind: 'entry-missing' }, (store: InMemoryEntryTagStore) => store.delete(JOB.ownerId, JOB.entryId)],
   ])('writes nothing when the entry is %s while the model answers, and says why', async (_change, expected, change) => {
     // Arrange

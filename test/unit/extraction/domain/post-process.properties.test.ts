@@ -17,7 +17,13 @@ const entryText = fc.oneof(
   fc.string({ maxLength: 200 }),
   fc.string({ unit: 'grapheme', maxLength: 120 }),
   fc
-    .array(fc.oneof(fc.constantFrom('Django', 'C++', 'Node.js', '.NET', 'a.b*c', '(x)', '[y]', '$z', 'Grüße', 'S3', 'ß'), fc.string({ maxLength: 6 })), { maxLength: 25 })
+    .array(
+      fc.oneof(
+        fc.constantFrom('Django', 'C++', 'Node.js', '.NET', 'a.b*c', '(x)', '[y]', '$z', 'Grüße', 'S3', 'ß'),
+        fc.string({ maxLength: 6 }),
+      ),
+      { maxLength: 25 },
+    )
     .map((words) => words.join(' ')),
 );
 
@@ -25,7 +31,9 @@ const entryText = fc.oneof(
 const candidatesFor = (text: string) =>
   fc.array(
     fc.oneof(
-      fc.tuple(fc.nat(Math.max(0, text.length)), fc.integer({ min: 1, max: 30 })).map(([start, length]) => text.slice(start, start + length)),
+      fc
+        .tuple(fc.nat(Math.max(0, text.length)), fc.integer({ min: 1, max: 30 }))
+        .map(([start, length]) => text.slice(start, start + length)),
       fc.string({ maxLength: 20 }),
       fc.string({ unit: 'binary', maxLength: 20 }),
       fc.constantFrom('', ' ', '.*', '\\', '(', '[a-z]+', '$&', 'Hadoop'),
@@ -124,7 +132,11 @@ describe('postProcessTags properties', () => {
         const firstCandidateIndex = tags.map((tag) =>
           candidates.findIndex((candidate) => {
             const value = collapse(candidate).trim();
-            return value.length > 0 && value.length <= MAX_TAG_LENGTH && collapse(findInText(value, text) ?? '').toLowerCase() === tag.toLowerCase();
+            return (
+              value.length > 0 &&
+              value.length <= MAX_TAG_LENGTH &&
+              collapse(findInText(value, text) ?? '').toLowerCase() === tag.toLowerCase()
+            );
           }),
         );
         expect(firstCandidateIndex).toEqual([...firstCandidateIndex].sort((a, b) => a - b));

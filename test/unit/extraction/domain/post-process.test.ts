@@ -1,18 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  findInText,
-  MAX_TAG_LENGTH,
-  MAX_TAGS_PER_ENTRY,
-  postProcessTags,
-} from '../../../../lambdas/tag-extraction/domain/post-process.js';
+import { findInText, MAX_TAG_LENGTH, MAX_TAGS_PER_ENTRY, postProcessTags } from '../../../../lambdas/tag-extraction/domain/post-process.js';
 
 const GERMAN_ENTRY =
   'Heute habe ich eine Anwendung mit Django geschrieben, die Suchanfragen nach Elasticsearch schickt, ' +
   'und sie auf ImaginaryNoneExistence Cloud deployed.';
 
 describe('postProcessTags', () => {
-  it('keeps the German example\'s stack, unknown products included', () => {
+  it("keeps the German example's stack, unknown products included", () => {
     // Act
     const result = postProcessTags(['Django', 'Elasticsearch', 'ImaginaryNoneExistence Cloud'], GERMAN_ENTRY);
 
@@ -33,7 +28,7 @@ describe('postProcessTags', () => {
     ]);
   });
 
-  it('trims the model\'s whitespace', () => {
+  it("trims the model's whitespace", () => {
     // Act
     const result = postProcessTags(['  Django\n', '\tRedis '], 'Django with Redis');
 
@@ -81,7 +76,7 @@ describe('postProcessTags', () => {
     expect(result.tags).toEqual(['PostgreSQL', 'node.js']);
   });
 
-  it('keeps the model\'s order', () => {
+  it("keeps the model's order", () => {
     // Act
     const result = postProcessTags(['Redis', 'Django'], 'Django and Redis');
 
@@ -141,12 +136,13 @@ describe('postProcessTags', () => {
     expect(result.tags).toEqual(['EC2']);
   });
 
-  it.each([['C++', 'Rewrote it in C++ last week'], ['C#', 'Used C# and .NET'], ['Node.js', 'Upgraded Node.js to 22']])(
-    'finds %s with its punctuation',
-    (tag, text) => {
-      expect(postProcessTags([tag], text).tags).toEqual([tag]);
-    },
-  );
+  it.each([
+    ['C++', 'Rewrote it in C++ last week'],
+    ['C#', 'Used C# and .NET'],
+    ['Node.js', 'Upgraded Node.js to 22'],
+  ])('finds %s with its punctuation', (tag, text) => {
+    expect(postProcessTags([tag], text).tags).toEqual([tag]);
+  });
 
   it.each([
     ['S', 'Stored the files in S3'],
@@ -233,7 +229,26 @@ describe('postProcessTags', () => {
   });
 
   describe('properties', () => {
-    const words = ['Go', 'Go1.22', 'Python3', 'Google', 'Java', 'JavaScript', 'C++', 'C#', 'Node.js', 'Amazon', 'Web', 'Services', 'ärgerDB', 'S3', 'a', '.NET', '(x)', 'Grüße'];
+    const words = [
+      'Go',
+      'Go1.22',
+      'Python3',
+      'Google',
+      'Java',
+      'JavaScript',
+      'C++',
+      'C#',
+      'Node.js',
+      'Amazon',
+      'Web',
+      'Services',
+      'ärgerDB',
+      'S3',
+      'a',
+      '.NET',
+      '(x)',
+      'Grüße',
+    ];
     const separator = fc.constantFrom(' ', '  ', '\n', '\t', ', ', '. ', '-', '/', '');
     const text = fc
       .array(fc.tuple(fc.oneof(fc.constantFrom(...words), fc.string({ maxLength: 8 })), separator), { maxLength: 30 })
@@ -321,7 +336,7 @@ describe('postProcessTags', () => {
 });
 
 describe('findInText', () => {
-  it('returns the text\'s own spelling', () => {
+  it("returns the text's own spelling", () => {
     expect(findInText('elasticsearch', 'Sent it to ElasticSearch')).toBe('ElasticSearch');
   });
 

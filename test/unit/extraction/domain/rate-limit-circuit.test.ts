@@ -3,8 +3,7 @@ import { RateLimitCircuitOpenError, RetryableError } from '../../../../lambdas/t
 import type { TagExtractor } from '../../../../lambdas/tag-extraction/domain/ports.js';
 import { RateLimitCircuit } from '../../../../lambdas/tag-extraction/domain/rate-limit-circuit.js';
 
-const rateLimited = (retryAfter?: number) =>
-  new RetryableError('OpenAI answered 429', retryAfter, { rateLimited: true });
+const rateLimited = (retryAfter?: number) => new RetryableError('OpenAI answered 429', retryAfter, { rateLimited: true });
 
 function scriptedExtractor(outcomes: (Error | string[])[]) {
   const extract = vi.fn<TagExtractor['extract']>(async () => {

@@ -42,18 +42,22 @@ describe('decideOnFailure', () => {
 
   it('jitters between half and all of the exponential delay', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: MAX_RECEIVES - 1 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (receive, random) => {
-        // Arrange
-        const exponential = Math.min(BACKOFF.maxSeconds, BACKOFF.baseSeconds * 2 ** (receive - 1));
+      fc.property(
+        fc.integer({ min: 1, max: MAX_RECEIVES - 1 }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (receive, random) => {
+          // Arrange
+          const exponential = Math.min(BACKOFF.maxSeconds, BACKOFF.baseSeconds * 2 ** (receive - 1));
 
-        // Act
-        const delay = delayOf(decideOnFailure(new RetryableError('503'), receive, MAX_RECEIVES, BACKOFF, () => random));
+          // Act
+          const delay = delayOf(decideOnFailure(new RetryableError('503'), receive, MAX_RECEIVES, BACKOFF, () => random));
 
-        // Assert
-        expect(delay).toBeGreaterThanOrEqual(exponential / 2);
-        expect(delay).toBeLessThanOrEqual(exponential);
-        expect(Number.isInteger(delay)).toBe(true);
-      }),
+          // Assert
+          expect(delay).toBeGreaterThanOrEqual(exponential / 2);
+          expect(delay).toBeLessThanOrEqual(exponential);
+          expect(Number.isInteger(delay)).toBe(true);
+        },
+      ),
     );
   });
 

@@ -56,7 +56,11 @@ describe('authorize', () => {
 
   it('does not let a table grant cover its indexes', () => {
     // Arrange
-    const query = dynamoDbAuthorizationRequest('Query', { TableName: 'entries', IndexName: 'pending-by-enqueued-at', KeyConditionExpression: 'pendingBucket = :p' }, () => TABLE);
+    const query = dynamoDbAuthorizationRequest(
+      'Query',
+      { TableName: 'entries', IndexName: 'pending-by-enqueued-at', KeyConditionExpression: 'pendingBucket = :p' },
+      () => TABLE,
+    );
 
     // Act
     const decision = authorize([{ Effect: 'Allow', Action: ['dynamodb:Query'], Resource: [TABLE] }], query);
@@ -97,10 +101,7 @@ describe('authorize', () => {
 describe('attributeNamesIn', () => {
   it('names the top-level attribute of every path, resolves #names, and skips values, functions and keywords', () => {
     // Act
-    const names = attributeNamesIn(
-      'SET #s = :done, tags[0].value = :v REMOVE pendingBucket ADD counter :one',
-      { '#s': 'status' },
-    );
+    const names = attributeNamesIn('SET #s = :done, tags[0].value = :v REMOVE pendingBucket ADD counter :one', { '#s': 'status' });
     const condition = attributeNamesIn('attribute_exists(pk) AND (#s = :p OR size(tags) < :n) AND begins_with(sk, :e)', { '#s': 'status' });
 
     // Assert

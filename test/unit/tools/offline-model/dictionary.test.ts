@@ -3,11 +3,11 @@ import { buildDictionary } from '../../../../tools/tag-extraction/offline-model/
 import { linguistLanguages } from '../../../../tools/tag-extraction/offline-model/languages.js';
 import { CURATED_TECHNOLOGIES, MATCH_RULES, parseDictionaryFile } from '../../../../tools/tag-extraction/offline-model/technologies.js';
 
-describe('the offline model\'s dictionary', () => {
+describe("the offline model's dictionary", () => {
   const dictionary = buildDictionary();
   const spellings = new Map(dictionary.map((spelling) => [spelling.spelling, spelling]));
 
-  it('knows a few hundred curated technologies plus Linguist\'s languages', () => {
+  it("knows a few hundred curated technologies plus Linguist's languages", () => {
     // Arrange
     const curated = Object.values(CURATED_TECHNOLOGIES).flat().length;
     const technologies = new Set(dictionary.map((spelling) => spelling.technology));
@@ -18,8 +18,19 @@ describe('the offline model\'s dictionary', () => {
   });
 
   it.each([
-    'Django', 'Elasticsearch', 'PostgreSQL', 'Kubernetes', 'AWS Lambda', 'Terraform', 'React', 'Next.js',
-    'Spring Boot', 'Kafka', 'Redis', 'Docker', 'GitHub Actions',
+    'Django',
+    'Elasticsearch',
+    'PostgreSQL',
+    'Kubernetes',
+    'AWS Lambda',
+    'Terraform',
+    'React',
+    'Next.js',
+    'Spring Boot',
+    'Kafka',
+    'Redis',
+    'Docker',
+    'GitHub Actions',
   ])('has %s', (name) => {
     expect(spellings.has(name)).toBe(true);
   });
@@ -64,7 +75,10 @@ describe('the offline model\'s dictionary', () => {
   });
 
   it('refuses a dictionary file with an unknown match rule or a malformed entry, so a typo fails the load', () => {
-    const valid = { technologies: { databases: ['PostgreSQL|Postgres'] }, matchRules: [{ why: 'words', spellings: { Go: 'tech-context' } }] };
+    const valid = {
+      technologies: { databases: ['PostgreSQL|Postgres'] },
+      matchRules: [{ why: 'words', spellings: { Go: 'tech-context' } }],
+    };
 
     expect(parseDictionaryFile(valid)).toEqual(valid);
     expect(() => parseDictionaryFile({ ...valid, matchRules: [{ why: 'words', spellings: { Go: 'tech-contxt' } }] })).toThrow();

@@ -4,7 +4,7 @@ import { findInText, postProcessTags } from '../../../../lambdas/tag-extraction/
 import { findTechnologies, findTechnologyMentions } from '../../../../tools/tag-extraction/offline-model/find-technologies.js';
 
 describe('findTechnologies', () => {
-  it('finds the seed entry\'s stack, unknown cloud included', () => {
+  it("finds the seed entry's stack, unknown cloud included", () => {
     // Arrange
     const entry =
       'Heute habe ich eine Anwendung mit Django geschrieben, die Daten nach Elasticsearch schreibt, und sie auf ImaginaryNoneExistence Cloud deployed.';
@@ -20,7 +20,7 @@ describe('findTechnologies', () => {
     expect(findTechnologies('Heute nur Meetings und ein Gespräch über die Roadmap. Kaum Code geschrieben.')).toEqual([]);
   });
 
-  it('keeps the text\'s spelling and drops the version', () => {
+  it("keeps the text's spelling and drops the version", () => {
     // Act
     const technologies = findTechnologies('Upgraded to python 3.12, React 18 and Node.js 20; kubernetes 1.29 next.');
 
@@ -206,11 +206,60 @@ describe('findTechnologies with prompt injection', () => {
 
 describe('findTechnologies output', () => {
   const vocabulary = [
-    'Go', 'go', 'Go-Live', 'Rust', 'rust', 'C', 'C#', 'C++', 'R', 'R&D', 'Swift', 'Spark', 'Chef', 'Helm',
-    'Zustand', 'Django', 'Postgres', 'PostgreSQL', 'k8s', 'AWS', 'AWS Lambda', 'Lambda', 'Spring Boot',
-    'Spring', 'Node.js', '20', '3.12', 'in', 'mit', 'with', 'und', 'and', ',', '.', 'the', 'der', 'Cloud',
-    'FooBar', 'Platform', 'auf', 'deployed', 'job', 'service', 'Heute', 'Ignore', 'instructions', 'Kafka',
-    'express-rate-limit', 'react-based', 'Java', 'java', 'JavaScript', 'ImaginaryNoneExistence', '\n',
+    'Go',
+    'go',
+    'Go-Live',
+    'Rust',
+    'rust',
+    'C',
+    'C#',
+    'C++',
+    'R',
+    'R&D',
+    'Swift',
+    'Spark',
+    'Chef',
+    'Helm',
+    'Zustand',
+    'Django',
+    'Postgres',
+    'PostgreSQL',
+    'k8s',
+    'AWS',
+    'AWS Lambda',
+    'Lambda',
+    'Spring Boot',
+    'Spring',
+    'Node.js',
+    '20',
+    '3.12',
+    'in',
+    'mit',
+    'with',
+    'und',
+    'and',
+    ',',
+    '.',
+    'the',
+    'der',
+    'Cloud',
+    'FooBar',
+    'Platform',
+    'auf',
+    'deployed',
+    'job',
+    'service',
+    'Heute',
+    'Ignore',
+    'instructions',
+    'Kafka',
+    'express-rate-limit',
+    'react-based',
+    'Java',
+    'java',
+    'JavaScript',
+    'ImaginaryNoneExistence',
+    '\n',
   ];
   const entries = fc.array(fc.constantFrom(...vocabulary), { maxLength: 30 }).map((words) => words.join(' '));
 
