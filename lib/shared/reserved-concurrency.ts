@@ -14,15 +14,17 @@ export const DEFAULT_ACCOUNT_CONCURRENCY = 1000;
  *   release's dry run, which CodeDeploy's pre-traffic hook invokes on the new version;
  * - aggregator: one invocation per stream shard and batch (ParallelizationFactor 1), for up to
  *   AGGREGATOR_SETTINGS.maxShards shards; beyond that records wait in the stream and are retried;
- * - reconciler: a run lasts at most its timeout, shorter than the schedule, so one at a time.
+ * - reconciler: a run lasts at most its timeout, shorter than the schedule, so one at a time;
+ * - backfill collector: one run at a time, which resumes where the last stopped.
  */
 export const RESERVED_CONCURRENCY = {
   extraction: CONSUMER_SETTINGS.maxConcurrency + 1,
   aggregator: AGGREGATOR_SETTINGS.maxShards,
   reconciler: Math.ceil(WEB_FUNCTION_TIMEOUTS_SECONDS.reconciler / RECONCILER_SETTINGS.periodSeconds),
+  backfillCollector: 1,
 } as const;
 
 /** What the reservations leave to the API and every other function of the account. */
 export function unreservedConcurrency(accountConcurrency = DEFAULT_ACCOUNT_CONCURRENCY): number {
-  return accountConcurrency - RESERVED_CONCURRENCY.extraction - RESERVED_CONCURRENCY.aggregator - RESERVED_CONCURRENCY.reconciler;
+  return Object.values(RESERVED_CONCURRENCY).reduce((left, reserved) => left - reserved, accountConcurrency);
 }

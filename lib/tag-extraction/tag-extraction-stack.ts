@@ -189,7 +189,7 @@ export class TagExtractionStack extends Stack {
       description: 'devlog-tags: applies finished OpenAI Batch API backfills to the entries',
       timeout,
       memorySize: 1024,
-      reservedConcurrentExecutions: 1,
+      reservedConcurrentExecutions: RESERVED_CONCURRENCY.backfillCollector,
       logRetentionDays: config.logRetentionDays,
       environment: {
         TABLE_NAME: tableName,

@@ -174,7 +174,11 @@ describe('DevLogApi stack', () => {
     expect(reservedOf('devlog-tags API')).toBeUndefined();
     expect(RESERVED_CONCURRENCY.reconciler).toBe(1);
     expect(unreservedConcurrency()).toBe(
-      DEFAULT_ACCOUNT_CONCURRENCY - RESERVED_CONCURRENCY.extraction - RESERVED_CONCURRENCY.aggregator - RESERVED_CONCURRENCY.reconciler,
+      DEFAULT_ACCOUNT_CONCURRENCY -
+        RESERVED_CONCURRENCY.extraction -
+        RESERVED_CONCURRENCY.aggregator -
+        RESERVED_CONCURRENCY.reconciler -
+        RESERVED_CONCURRENCY.backfillCollector,
     );
   });
 

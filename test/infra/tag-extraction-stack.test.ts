@@ -175,7 +175,11 @@ describe('TagExtraction backfill collector', () => {
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [collectorId, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0 } })],
     });
     const collector = stage.extraction.findResources('AWS::Lambda::Function')[collectorId];
-    expect(collector?.Properties).toMatchObject({ Timeout: 900, ReservedConcurrentExecutions: 1, Architectures: ['arm64'] });
+    expect(collector?.Properties).toMatchObject({
+      Timeout: 900,
+      ReservedConcurrentExecutions: RESERVED_CONCURRENCY.backfillCollector,
+      Architectures: ['arm64'],
+    });
     expect(collector?.Properties.Environment.Variables).toMatchObject({
       BACKFILL_TABLE_NAME: { Ref: expect.stringMatching(/^BackfillBatches/) },
       OPENAI_SECRET_ID: { Ref: expect.stringMatching(/^OpenAiApiKey/) },
