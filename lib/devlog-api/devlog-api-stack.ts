@@ -559,55 +559,17 @@ export class DevLogApiStack extends Stack {
         },
       ],
     });
-    alarms.watch('TechStack', {
-      TechStackAggregatorErrors: [
-        this.aggregatorFunction.metricErrors(SUM),
-        {
-          threshold: 3,
-          evaluationPeriods: 2,
-          description: 'The tech-stack aggregator keeps failing: profiles and tag filters lag behind the entries.',
-        },
-      ],
-      TechStackIteratorAge: [
-        this.aggregatorFunction.metric('IteratorAge', MAXIMUM),
-        {
-          threshold: 5 * 60 * 1000,
-          description: 'The aggregator is over 5 minutes behind the entries stream: the tech stack and tag filter are stale.',
-        },
-      ],
-      TechStackDeadLetters: [
-        this.aggregatorDeadLetterQueue.metricApproximateNumberOfMessagesVisible(MAXIMUM),
-        {
-          threshold: 1,
-          description:
-            'Stream records exhausted their retries: some entries are missing from the tech stack and the tag filter until they change again.',
-        },
-      ],
+    watchStreamConsumer(alarms, 'TechStack', this.aggregatorFunction, this.aggregatorDeadLetterQueue, {
+      errors: 'The tech-stack aggregator keeps failing: profiles and tag filters lag behind the entries.',
+      iteratorAge: 'The aggregator is over 5 minutes behind the entries stream: the tech stack and tag filter are stale.',
+      deadLetters:
+        'Stream records exhausted their retries: some entries are missing from the tech stack and the tag filter until they change again.',
     });
-    alarms.watch('EntryEvents', {
-      EntryEventsErrors: [
-        this.entryEventsFunction.metricErrors(SUM),
-        {
-          threshold: 3,
-          evaluationPeriods: 2,
-          description: 'The entry events publisher keeps failing: the other prompts do not hear of new tags.',
-        },
-      ],
-      EntryEventsIteratorAge: [
-        this.entryEventsFunction.metric('IteratorAge', MAXIMUM),
-        {
-          threshold: 5 * 60 * 1000,
-          description: 'Entry events are over 5 minutes behind the entries stream (the bus refuses them, or the publisher fails).',
-        },
-      ],
-      EntryEventsDeadLetters: [
-        this.entryEventsDeadLetterQueue.metricApproximateNumberOfMessagesVisible(MAXIMUM),
-        {
-          threshold: 1,
-          description:
-            'Stream records exhausted their retries: their entry events were never published. The DLQ names the shard and sequence range.',
-        },
-      ],
+    watchStreamConsumer(alarms, 'EntryEvents', this.entryEventsFunction, this.entryEventsDeadLetterQueue, {
+      errors: 'The entry events publisher keeps failing: the other prompts do not hear of new tags.',
+      iteratorAge: 'Entry events are over 5 minutes behind the entries stream (the bus refuses them, or the publisher fails).',
+      deadLetters:
+        'Stream records exhausted their retries: their entry events were never published. The DLQ names the shard and sequence range.',
     });
   }
 
@@ -631,4 +593,26 @@ export class DevLogApiStack extends Stack {
 function reconcilerMetric(metricName: string, statistic: 'Sum' | 'Maximum'): Metric {
   const { namespace, service } = RECONCILER_SETTINGS.metrics;
   return new Metric({ namespace, metricName, dimensionsMap: { service }, period: ALARM_PERIOD, statistic });
+}
+
+/**
+ * The alarms of a function fed by the entries table's stream, named `<concern>Errors`,
+ * `<concern>IteratorAge` and `<concern>DeadLetters`: it keeps failing, it lags over 5 minutes,
+ * or records exhausted their retries into its DLQ.
+ */
+function watchStreamConsumer(
+  alarms: StackAlarms,
+  concern: string,
+  fn: LambdaFunction,
+  deadLetterQueue: Queue,
+  descriptions: { errors: string; iteratorAge: string; deadLetters: string },
+): void {
+  alarms.watch(concern, {
+    [`${concern}Errors`]: [fn.metricErrors(SUM), { threshold: 3, evaluationPeriods: 2, description: descriptions.errors }],
+    [`${concern}IteratorAge`]: [fn.metric('IteratorAge', MAXIMUM), { threshold: 5 * 60 * 1000, description: descriptions.iteratorAge }],
+    [`${concern}DeadLetters`]: [
+      deadLetterQueue.metricApproximateNumberOfMessagesVisible(MAXIMUM),
+      { threshold: 1, description: descriptions.deadLetters },
+    ],
+  });
 }
