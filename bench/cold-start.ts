@@ -28,7 +28,7 @@ export const MAX_INIT_RATIO = 1.1;
 /**
  * The floor: what each of our handlers must load at init no matter what, i.e. the AWS SDK
  * clients it creates outside the handler. API and reconciler create DynamoDBClient +
- * DynamoDBDocumentClient + SQSClient (lambdas/devlog-api/aws-clients.ts); the extraction creates the
+ * DynamoDBDocumentClient + SQSClient (lambdas/contract/aws-clients.ts); the extraction creates the
  * same three (Secrets Manager comes lazily with the OpenAI SDK). So one floor serves all three.
  */
 export const FLOOR_SOURCE = `

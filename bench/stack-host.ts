@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { monotonicFactory } from 'ulid';
 import { DynamoDbEntryStore } from '../lambdas/devlog-api/adapters/dynamodb-entry-store.js';
-import { createAwsClients } from '../lambdas/devlog-api/aws-clients.js';
+import { createAwsClients } from '../lambdas/contract/aws-clients.js';
 import { jobMessageFor } from '../lambdas/contract/index.js';
 import { fakeLambdaContext } from '../local/lambda-context.js';
 import { LOCAL_RESOURCES } from '../local/settings.js';

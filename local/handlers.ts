@@ -1,6 +1,6 @@
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { createAwsClients, createDocumentClient } from '../lambdas/devlog-api/aws-clients.js';
+import { createAwsClients, createDocumentClient } from '../lambdas/contract/aws-clients.js';
 import { readApiEnv } from '../lambdas/devlog-api/api/env.js';
 import { WEB_FUNCTION_TIMEOUTS_SECONDS } from '../lambdas/devlog-api/function-timeouts.js';
 import { type ApiHandler, createApiHandler } from '../lambdas/devlog-api/api/handler-factory.js';
@@ -9,7 +9,6 @@ import { createReconcilerHandler, type ReconcilerHandler } from '../lambdas/devl
 import { createAggregatorHandler, type TechStackAggregatorHandler } from '../lambdas/devlog-api/aggregator/handler-factory.js';
 import { readAggregatorEnv } from '../lambdas/devlog-api/aggregator/env.js';
 import { AGGREGATOR_SETTINGS } from '../lambdas/devlog-api/aggregator/settings.js';
-import { createExtractionClients } from '../lambdas/tag-extraction/aws-clients.js';
 import { readExtractionEnv } from '../lambdas/tag-extraction/env.js';
 import { createExtractionHandler, type ExtractionHandler } from '../lambdas/tag-extraction/handler-factory.js';
 import {
@@ -100,7 +99,7 @@ export function createLocalHandlers(options: LocalHandlerOptions): { handlers: L
   const clients = {
     api: createAwsClients(WEB_FUNCTION_TIMEOUTS_SECONDS.api, target('api')),
     reconciler: createAwsClients(WEB_FUNCTION_TIMEOUTS_SECONDS.reconciler, target('reconciler')),
-    extraction: createExtractionClients(extractionEnv.FUNCTION_TIMEOUT_SECONDS, target('extraction')),
+    extraction: createAwsClients(extractionEnv.FUNCTION_TIMEOUT_SECONDS, target('extraction')),
   };
   // As tech-stack-aggregator-handler.ts builds it: a document client alone, with the call budget of its timeout.
   const aggregatorClient = createDocumentClient(AGGREGATOR_SETTINGS.functionTimeoutSeconds, target('aggregator'));

@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { createExtractionClients } from './aws-clients.js';
+import { createAwsClients } from '../contract/aws-clients.js';
 import { readExtractionEnv } from './env.js';
 import { createExtractionHandler } from './handler-factory.js';
 import { EXTRACTION_TELEMETRY } from './telemetry.js';
@@ -10,7 +10,7 @@ const env = readExtractionEnv(process.env);
 
 /** SQS event source entry point (the Lambda wiring of createExtractionHandler). */
 export const handler = createExtractionHandler(env, {
-  ...createExtractionClients(env.FUNCTION_TIMEOUT_SECONDS),
+  ...createAwsClients(env.FUNCTION_TIMEOUT_SECONDS),
   logger: new Logger({ serviceName: EXTRACTION_TELEMETRY.serviceName }),
   metrics: new Metrics({ namespace: EXTRACTION_TELEMETRY.namespace, serviceName: EXTRACTION_TELEMETRY.serviceName }),
 });

@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createDocumentClient } from '../aws-clients.js';
+import { createDocumentClient } from '../../contract/aws-clients.js';
 import { createAggregatorHandler } from './handler-factory.js';
 import { readAggregatorEnv } from './env.js';
 import { AGGREGATOR_SETTINGS } from './settings.js';

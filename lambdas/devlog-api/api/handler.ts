@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createAwsClients } from '../aws-clients.js';
+import { createAwsClients } from '../../contract/aws-clients.js';
 import { readApiEnv } from './env.js';
 import { WEB_FUNCTION_TIMEOUTS_SECONDS } from '../function-timeouts.js';
 import { createApiHandler } from './handler-factory.js';

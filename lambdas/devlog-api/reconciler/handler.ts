@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { createAwsClients } from '../aws-clients.js';
+import { createAwsClients } from '../../contract/aws-clients.js';
 import { WEB_FUNCTION_TIMEOUTS_SECONDS } from '../function-timeouts.js';
 import { readReconcilerEnv } from './env.js';
 import { createReconcilerHandler } from './handler-factory.js';

@@ -5,7 +5,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCom
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { JobMessageSchema } from '../../../lambdas/contract/index.js';
-import { createAwsClients } from '../../../lambdas/devlog-api/aws-clients.js';
+import { createAwsClients } from '../../../lambdas/contract/aws-clients.js';
 import { readApiEnv } from '../../../lambdas/devlog-api/api/env.js';
 import { type ApiHandler, createApiHandler } from '../../../lambdas/devlog-api/api/handler-factory.js';
 import { apiEvent, postEntryEvent } from '../support/api-events.js';

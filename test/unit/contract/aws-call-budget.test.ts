@@ -3,7 +3,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAwsClients } from '../../../lambdas/devlog-api/aws-clients.js';
+import { createAwsClients } from '../../../lambdas/contract/aws-clients.js';
 import { awsCallBudget, awsClientConfig, awsClientConfigs } from '../../../lambdas/contract/index.js';
 import { AGGREGATOR_SETTINGS } from '../../../lambdas/devlog-api/aggregator/settings.js';
 import { secretsManagerApiKey } from '../../../lambdas/tag-extraction/adapters/openai-tag-extractor.js';

@@ -6,7 +6,7 @@ import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { VALID_JOB_MESSAGE } from '../../../lambdas/contract/fixtures/index.js';
-import { createExtractionClients } from '../../../lambdas/tag-extraction/aws-clients.js';
+import { createAwsClients } from '../../../lambdas/contract/aws-clients.js';
 import { readExtractionEnv } from '../../../lambdas/tag-extraction/env.js';
 import {
   createExtractionHandler,
@@ -68,7 +68,7 @@ function buildHandler(
   });
   const target = { region: 'eu-central-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
   return createExtractionHandler(env, {
-    ...createExtractionClients(env.FUNCTION_TIMEOUT_SECONDS, target),
+    ...createAwsClients(env.FUNCTION_TIMEOUT_SECONDS, target),
     logger,
     metrics,
     secretsManager: target,
