@@ -7,7 +7,7 @@ import { createAwsClients } from '../lambdas/contract/aws-clients.js';
 import { jobMessageFor } from '../lambdas/contract/index.js';
 import { fakeLambdaContext } from '../local/lambda-context.js';
 import { LOCAL_RESOURCES } from '../local/settings.js';
-import { startLocalStack, type LocalStack } from '../local/stack.js';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from '../local/stack.js';
 import { UsageMeter } from '../local/metering/usage-meter.js';
 import type { HostReply, HostRequest } from './stack-protocol.js';
 import { WEB_FUNCTION_TIMEOUTS_SECONDS } from '../lambdas/devlog-api/function-timeouts.js';
@@ -60,7 +60,11 @@ function reply(message: HostReply): void {
 }
 
 try {
-  stack = await startLocalStack({ log: (line) => process.stdout.write(`${STACK_LINE_PREFIX}${line}\n`), meter });
+  stack = await startLocalStack({
+    log: (line) => process.stdout.write(`${STACK_LINE_PREFIX}${line}\n`),
+    meter,
+    ...(process.env.BENCH_HOST_CONSUMER ? { consumer: JSON.parse(process.env.BENCH_HOST_CONSUMER) as LocalStackOptions['consumer'] } : {}),
+  });
   reply({ type: 'ready', apiUrl: stack.apiUrl, devToken: stack.devToken, startupMs: stack.startupMs });
 } catch (error) {
   reply({ type: 'failed', message: (error as Error).stack ?? String(error) });

@@ -5,6 +5,7 @@ import { spawnStackProcess } from '../local/stack-launcher.js';
 import { killTree } from '../tools/shared/process-tree.js';
 import type { HostReply, HostRequest } from './stack-protocol.js';
 import type { MeterReading } from '../local/metering/usage-meter.js';
+import type { LocalStackOptions } from '../local/stack.js';
 
 /** A request line of the local API gateway: `POST /logs 202 12 ms`. */
 export interface RequestLine {
@@ -89,6 +90,8 @@ export async function stopAllStackProcesses(options: { final?: boolean } = {}): 
 export async function startStackProcess(options: {
   modelBaseUrl: string;
   env?: Record<string, string>;
+  /** The event source mapping's settings where they differ from the deployed ones (see LocalStackOptions.consumer). */
+  consumer?: LocalStackOptions['consumer'];
   maxSeconds: number;
 }): Promise<StackProcess> {
   if (closed) throw new Error('the bench is stopping; no new stack');
@@ -107,6 +110,7 @@ export async function startStackProcess(options: {
       BENCH_HOST_MAX_SECONDS: String(options.maxSeconds),
       // The host removes its data directory itself when it loses the bench (which would otherwise).
       BENCH_HOST_OWNS_DATA_DIR: '1',
+      ...(options.consumer ? { BENCH_HOST_CONSUMER: JSON.stringify(options.consumer) } : {}),
       ...options.env,
     },
   });

@@ -63,6 +63,8 @@ export interface SqsPoller {
 }
 
 const SHORT_POLL_PAUSE_MS = 100;
+/** The longest long poll SQS accepts; a batching window may be up to 300 s. */
+const MAX_WAIT_TIME_SECONDS = 20;
 
 const SYSTEM_ATTRIBUTES: MessageSystemAttributeName[] = [
   'ApproximateReceiveCount',
@@ -118,7 +120,7 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
     while (batch.length < batchSize && !abort.signal.aborted) {
       const remainingMs = windowEnds - Date.now();
       if (remainingMs <= 0) break;
-      const more = await receive(batchSize - batch.length, remainingMs >= 1000 ? Math.floor(remainingMs / 1000) : 0);
+      const more = await receive(batchSize - batch.length, Math.min(MAX_WAIT_TIME_SECONDS, Math.floor(remainingMs / 1000)));
       batch.push(...more);
       if (more.length === 0 && remainingMs < 1000) break;
     }

@@ -34,7 +34,7 @@ import {
   readLocalSettings,
   type LocalSettings,
 } from './settings.js';
-import { startSqsPoller } from './sqs-poller.js';
+import { type SqsPollerOptions, startSqsPoller } from './sqs-poller.js';
 import type { UsageMeter } from './metering/usage-meter.js';
 import { OFFLINE_DICTIONARY_MODEL, offlineDictionary, startModelServer } from '../tools/tag-extraction/model-server/index.js';
 
@@ -73,6 +73,12 @@ export interface LocalStackOptions {
    * invocations, logs, HTTP API requests); the bench reads it (bench/bill.ts). `npm start` never sets it.
    */
   meter?: UsageMeter;
+  /**
+   * The event source mapping's settings where a run needs others than the deployed ones: the
+   * bench's cost section uses one poller with a longer window, so that each round of entries
+   * fills one batch as sustained traffic does. `npm start` never sets it.
+   */
+  consumer?: Pick<SqsPollerOptions, 'maxConcurrency' | 'maxBatchingWindowSeconds'>;
 }
 
 /** Where DynamoDB and SQS answer. */
@@ -282,6 +288,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       handler: handlers.extraction,
       functionTimeoutSeconds: extractionTimeoutSeconds,
       log,
+      ...options.consumer,
     });
     cleanups.push({ name: 'SQS poller', run: () => poller.stop() });
 

@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LocalFunctionPolicies } from '../../local/iam/local-iam.js';
 import { childStackEnvironment } from '../../local/stack-launcher.js';
-import { type InterposedEndpoints, type LocalStack, type ServiceEndpoints, startLocalStack } from '../../local/stack.js';
+import {
+  type InterposedEndpoints,
+  type LocalStack,
+  type LocalStackOptions,
+  type ServiceEndpoints,
+  startLocalStack,
+} from '../../local/stack.js';
 import { localTarget, type OpsTarget } from '../../ops/targets.js';
 import { type ModelServer, type ModelServerOptions, startModelServer } from '../../tools/tag-extraction/model-server/index.js';
 import { ApiClient } from './api-client.js';
@@ -50,6 +56,7 @@ export async function startTestStack(
     model?: ModelServerOptions;
     faultInjection?: boolean;
     functionPolicies?: LocalFunctionPolicies;
+    consumer?: LocalStackOptions['consumer'];
   } = {},
 ): Promise<TestStack> {
   const model = options.model ? await startModelServer(options.model) : undefined;
@@ -89,6 +96,7 @@ export async function startTestStack(
       handlerLog,
       ...(options.functionPolicies ? { functionPolicies: options.functionPolicies } : {}),
       ...(options.faultInjection ? { interposeHandlerEndpoints: interposeFaultProxies } : {}),
+      ...(options.consumer ? { consumer: options.consumer } : {}),
     });
   } catch (error) {
     await rm(dataDir, { recursive: true, force: true });
