@@ -19,21 +19,28 @@ export interface FunctionSettings {
 
 /**
  * Memory and tracing per function. Lambda samples one invocation a second and 5% of the rest,
- * per function: at 1M entries a month (0.8 API requests a second) that is nearly every API,
- * aggregator and entry events invocation, at $5 per million traces, $12 per 1M entries in the
- * metered bench ($1.75 more for the events). Their callers (the HTTP API, which does not trace;
- * the stream) send no trace header, so
- * `pass-through` records none of them; the functions carry no SDK instrumentation, so their
- * traces held only Lambda's own segments, which the access log and Lambda's metrics also give.
- * The extraction (one invocation per batch) and the reconciler keep active tracing.
+ * per function: at 1M entries a month (0.8 API requests a second) that is nearly every
+ * invocation, at $5 per million traces: $12 per 1M entries for the API in the metered bench,
+ * $1.75 for the events, and for the extraction $0.50 at full batches but $5 at low traffic,
+ * where every entry is a batch. Their callers (the HTTP API, which does not trace; the stream;
+ * the queue, whose messages the untraced API sends) send no trace header, so `pass-through`
+ * records none of them; the functions carry no SDK instrumentation, so their traces held only
+ * Lambda's own segments, which the access log and Lambda's metrics (duration, errors) also
+ * give. The reconciler, invoked every few minutes, keeps active tracing.
+ *
+ * Memory: every function waits on DynamoDB, SQS, EventBridge or the model far longer than it
+ * computes, and Lambda bills the wait at the configured memory (a `Prefer: wait` GET holds the
+ * API for the seconds the tags take). So the consumers run at 256 MB and the API, whose POST is
+ * on a user's path and whose cold start grows as CPU shrinks, at 512 MB. The bench measures
+ * durations at any memory alike (CPU here is not Lambda's share); see docs/benchmarks.md.
  */
 export const FUNCTION_SETTINGS: Record<BilledFunction, FunctionSettings> = {
-  api: { memoryMb: 1024, tracing: 'pass-through' },
+  api: { memoryMb: 512, tracing: 'pass-through' },
   reconciler: { memoryMb: 512, tracing: 'active' },
-  extraction: { memoryMb: 512, tracing: 'active' },
-  aggregator: { memoryMb: 512, tracing: 'pass-through' },
+  extraction: { memoryMb: 256, tracing: 'pass-through' },
+  aggregator: { memoryMb: 256, tracing: 'pass-through' },
   // The entry events publisher (lambdas/devlog-api/entry-events), invoked per stream batch of done, failed or removed entries.
-  entryEvents: { memoryMb: 512, tracing: 'pass-through' },
+  entryEvents: { memoryMb: 256, tracing: 'pass-through' },
 };
 
 /**
