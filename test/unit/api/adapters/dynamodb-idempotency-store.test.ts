@@ -26,6 +26,11 @@ beforeEach(() => {
   ddb.reset();
 });
 
+/** Asserts the store sent `command` exactly once, for the key's record in the table, with `input` besides. */
+function expectSentOnceToKey(command: typeof DeleteCommand | typeof UpdateCommand, input: Record<string, unknown>): void {
+  expect(ddb).toHaveReceivedCommandExactlyOnceWith(command, { TableName: TABLE, Key: KEY, ...input });
+}
+
 describe('DynamoDbIdempotencyStore', () => {
   describe('forget', () => {
     it("deletes the key's record only while it names the deleted entry", async () => {
@@ -36,9 +41,7 @@ describe('DynamoDbIdempotencyStore', () => {
       await store.forget('user-a', 'key-1', ENTRY_ID);
 
       // Assert
-      expect(ddb).toHaveReceivedCommandExactlyOnceWith(DeleteCommand, {
-        TableName: TABLE,
-        Key: KEY,
+      expectSentOnceToKey(DeleteCommand, {
         ConditionExpression: 'entryId = :entryId',
         ExpressionAttributeValues: { ':entryId': ENTRY_ID },
       });
@@ -173,9 +176,7 @@ describe('DynamoDbIdempotencyStore', () => {
       await store.complete('user-a', 'key-1', ENTRY_ID, RESPONSE);
 
       // Assert
-      expect(ddb).toHaveReceivedCommandExactlyOnceWith(UpdateCommand, {
-        TableName: TABLE,
-        Key: KEY,
+      expectSentOnceToKey(UpdateCommand, {
         UpdateExpression: 'SET #state = :completed, #response = :response REMOVE inProgressUntil, quotaCounted',
         ConditionExpression: 'entryId = :entryId',
         ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
@@ -226,7 +227,7 @@ describe('DynamoDbIdempotencyStore', () => {
       await store[method]('user-a', 'key-1');
 
       // Assert
-      expect(ddb).toHaveReceivedCommandExactlyOnceWith(command, { TableName: TABLE, Key: KEY, ...input });
+      expectSentOnceToKey(command, input);
     });
 
     it('is quiet when the claim is already gone or completed', async () => {
