@@ -11,44 +11,45 @@ const WEB = '^(lambdas|lib|tools)/devlog-api/';
 const EXTRACTION = '^(lambdas|lib|tools)/tag-extraction/';
 const TOOLING = '^(local|bench|ops|eval|test|tools)/';
 
+/**
+ * A rule that fails the lint when a module whose path matches `from` imports one matching `to`.
+ * @returns {import('dependency-cruiser').IForbiddenRuleType}
+ */
+const forbid = (name, comment, from, to) => ({ name, comment, severity: 'error', from: { path: from }, to: { path: to } });
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
-    {
-      name: 'web-imports-extraction',
-      comment: "The web team's code may share only the contract (lambdas/contract) with the extraction team's.",
-      severity: 'error',
-      from: { path: WEB },
-      to: { path: EXTRACTION },
-    },
-    {
-      name: 'extraction-imports-web',
-      comment: "The extraction team's code may share only the contract (lambdas/contract) with the web team's.",
-      severity: 'error',
-      from: { path: EXTRACTION },
-      to: { path: WEB },
-    },
-    {
-      name: 'contract-imports-a-team',
-      comment: 'The contract is what both teams import: it depends on neither.',
-      severity: 'error',
-      from: { path: '^lambdas/contract/' },
-      to: { path: '^(lambdas/(devlog-api|tag-extraction)|lib|tools|local|bench|ops|eval|test)/' },
-    },
-    {
-      name: 'lambda-imports-tooling',
-      comment: 'A Lambda ships only its own code and the contract: never the local stack, the bench, ops, eval, tools or tests.',
-      severity: 'error',
-      from: { path: '^lambdas/' },
-      to: { path: TOOLING },
-    },
-    {
-      name: 'lambda-imports-cdk',
-      comment: 'A Lambda never imports the CDK app (lib/): the stacks import the Lambdas, not the reverse.',
-      severity: 'error',
-      from: { path: '^lambdas/' },
-      to: { path: '^(lib|bin)/' },
-    },
+    forbid(
+      'web-imports-extraction',
+      "The web team's code may share only the contract (lambdas/contract) with the extraction team's.",
+      WEB,
+      EXTRACTION,
+    ),
+    forbid(
+      'extraction-imports-web',
+      "The extraction team's code may share only the contract (lambdas/contract) with the web team's.",
+      EXTRACTION,
+      WEB,
+    ),
+    forbid(
+      'contract-imports-a-team',
+      'The contract is what both teams import: it depends on neither.',
+      '^lambdas/contract/',
+      '^(lambdas/(devlog-api|tag-extraction)|lib|tools|local|bench|ops|eval|test)/',
+    ),
+    forbid(
+      'lambda-imports-tooling',
+      'A Lambda ships only its own code and the contract: never the local stack, the bench, ops, eval, tools or tests.',
+      '^lambdas/',
+      TOOLING,
+    ),
+    forbid(
+      'lambda-imports-cdk',
+      'A Lambda never imports the CDK app (lib/): the stacks import the Lambdas, not the reverse.',
+      '^lambdas/',
+      '^(lib|bin)/',
+    ),
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -124,6 +124,10 @@ const handler = (name: string, status: number, request: Case['request'], check?:
 const detailMentions = (pattern: RegExp) => (_response: RawResponse, problem: Record<string, unknown>) => {
   expect(problem.detail).toMatch(pattern);
 };
+/** The check of a request for another owner's entry: the answer reads exactly like a missing entry's. */
+const answersLikeAMissingEntry = (_response: RawResponse, problem: Record<string, unknown>) => {
+  expect(problem.detail).toBe(`No entry '${foreignId}' exists for you.`);
+};
 
 const CASES: Case[] = [
   // Tokens: the authorizer rejects them before the function runs, like API Gateway's.
@@ -218,14 +222,7 @@ const CASES: Case[] = [
   handler('a broken percent-encoding', 400, () => ({ method: 'GET', path: '/logs/%E0%A4%A' })),
   handler('a raw path traversal', 404, () => ({ method: 'GET', path: '/logs/../../etc/passwd' })),
   handler('an id that does not exist', 404, () => ({ method: 'GET', path: `/logs/${MISSING_ID}` })),
-  handler(
-    "another owner's id",
-    404,
-    () => ({ method: 'GET', path: `/logs/${foreignId}` }),
-    (_response, problem) => {
-      expect(problem.detail).toBe(`No entry '${foreignId}' exists for you.`);
-    },
-  ),
+  handler("another owner's id", 404, () => ({ method: 'GET', path: `/logs/${foreignId}` }), answersLikeAMissingEntry),
 
   // Paging.
   handler('limit=0', 400, () => ({ method: 'GET', path: '/logs?limit=0' }), detailMentions(/'limit'/)),
@@ -268,14 +265,7 @@ const CASES: Case[] = [
       expect(response.headers.allow).toBe('DELETE, GET, PATCH');
     },
   ),
-  handler(
-    "DELETE another owner's entry",
-    404,
-    () => ({ method: 'DELETE', path: `/logs/${foreignId}` }),
-    (_response, problem) => {
-      expect(problem.detail).toBe(`No entry '${foreignId}' exists for you.`);
-    },
-  ),
+  handler("DELETE another owner's entry", 404, () => ({ method: 'DELETE', path: `/logs/${foreignId}` }), answersLikeAMissingEntry),
   handler("PATCH another owner's entry", 404, () => ({
     method: 'PATCH',
     path: `/logs/${foreignId}`,

@@ -8,6 +8,7 @@ import { expectAnswerMatchesDocument } from '../support/openapi.js';
 import { peekJobs, queueDepth } from '../support/queues.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { waitFor } from '../support/wait.js';
+import { waitForCounts } from './support/tech-stack.js';
 
 /*
  * Edits and deletions through the whole local stack (API, queue, extraction, stream, aggregator),
@@ -87,21 +88,6 @@ async function waitForJobsSettled(): Promise<void> {
   );
 }
 
-/** Waits until the caller's tech stack is exactly these counts (most used first), and returns it. */
-async function waitForCounts(client: ApiClient, expected: [string, number][]): Promise<unknown> {
-  let last = '';
-  return waitFor(
-    async () => {
-      const { status, body } = await client.techStack();
-      expect(status).toBe(200);
-      const counts = (body.items ?? []).map(({ value, count }) => [value, count]);
-      last = JSON.stringify(counts);
-      return last === JSON.stringify(expected) ? body : undefined;
-    },
-    { timeoutMs: 20_000, intervalMs: 25, what: `tech stack ${JSON.stringify(expected)}`, describe: () => last },
-  );
-}
-
 async function sendJobCopies(entry: { id: string; revision: number }, ownerId: string, version: JobMessageVersion, copies: number) {
   const body = JSON.stringify(jobMessageFor({ ...entry, ownerId }, new Date(), version));
   await test.ops.sqsClient.send(
@@ -145,11 +131,7 @@ describe('PATCH /logs/{id} through the local stack', () => {
     expect(retagged).toMatchObject({ entry: newText, revision: 2 });
     expect(tagsOf(retagged)).toEqual(['Rust', 'Kafka']);
     expect(await client.get(id)).toEqual(retagged);
-    await waitForCounts(client, [
-      ['Kafka', 1],
-      ['Rust', 1],
-      ['Django', 1],
-    ]);
+    await waitForCounts(client, { Kafka: 1, Rust: 1, Django: 1 });
     expect(await peekJobs(test.ops.sqsClient, test.ops.dlqUrl)).toEqual([]);
   }, 60_000);
 
@@ -180,10 +162,7 @@ describe('PATCH /logs/{id} through the local stack', () => {
     // Assert
     expect(whileNewHeld).toMatchObject({ entry: newText, status: 'pending', tags: [], revision: 2 });
     expect(tagsOf(done)).toEqual(['Docker', 'Svelte']);
-    await waitForCounts(client, [
-      ['Docker', 1],
-      ['Svelte', 1],
-    ]);
+    await waitForCounts(client, { Docker: 1, Svelte: 1 });
     expect(await peekJobs(test.ops.sqsClient, test.ops.dlqUrl)).toEqual([]);
   }, 60_000);
 
@@ -194,10 +173,7 @@ describe('PATCH /logs/{id} through the local stack', () => {
     expect((await client.patch(tagged.id, '[dup] Nur noch Redis und GraphQL.')).status).toBe(202);
     const retagged = await waitForEntry(client, tagged.id, (entry) => entry.status === 'done', 'the edit to be tagged');
     await waitForJobsSettled();
-    await waitForCounts(client, [
-      ['GraphQL', 1],
-      ['Redis', 1],
-    ]);
+    await waitForCounts(client, { GraphQL: 1, Redis: 1 });
     model.clearRecording();
 
     // Act: a version 1 job twice (for the current text, already tagged) and the new revision's twice (version 2)
@@ -208,10 +184,7 @@ describe('PATCH /logs/{id} through the local stack', () => {
     // Assert
     expect(model.requests).toEqual([]);
     expect(await client.get(tagged.id)).toEqual(retagged);
-    await waitForCounts(client, [
-      ['GraphQL', 1],
-      ['Redis', 1],
-    ]);
+    await waitForCounts(client, { GraphQL: 1, Redis: 1 });
     expect(await peekJobs(test.ops.sqsClient, test.ops.dlqUrl)).toEqual([]);
   }, 60_000);
 
@@ -263,7 +236,7 @@ describe('DELETE /logs/{id} through the local stack', () => {
       expect((await client.listAll()).map((entry) => entry.id)).not.toContain(id);
       expect(model.requestsFor(text)).toBe(1);
       expect(await peekJobs(test.ops.sqsClient, test.ops.dlqUrl)).toEqual([]);
-      await waitForCounts(client, [['Django', 1]]);
+      await waitForCounts(client, { Django: 1 });
     },
     60_000,
   );
@@ -273,10 +246,7 @@ describe('DELETE /logs/{id} through the local stack', () => {
     const client = await test.client('delete-tagged-user');
     const kept = await postAndWait(client, '[kept] Wieder mit PostgreSQL.');
     const tagged = await postAndWait(client, '[deleted] Mit PostgreSQL und Elasticsearch.');
-    await waitForCounts(client, [
-      ['PostgreSQL', 2],
-      ['Elasticsearch', 1],
-    ]);
+    await waitForCounts(client, { PostgreSQL: 2, Elasticsearch: 1 });
     await waitForJobsSettled();
     model.clearRecording();
 
@@ -288,7 +258,7 @@ describe('DELETE /logs/{id} through the local stack', () => {
     // Assert
     expect(model.requests).toEqual([]);
     expect(await peekJobs(test.ops.sqsClient, test.ops.dlqUrl)).toEqual([]);
-    const profile = await waitForCounts(client, [['PostgreSQL', 1]]);
+    const profile = await waitForCounts(client, { PostgreSQL: 1 });
     expect(profile).toEqual({ items: [{ value: 'PostgreSQL', count: 1, firstSeen: kept.createdAt, lastSeen: kept.createdAt }] });
     expect((await client.delete(tagged.id)).status).toBe(404);
   }, 60_000);
@@ -317,18 +287,11 @@ describe('GET /logs?tag= through the local stack', () => {
     for (let index = 0; index < 5; index++) kafka.push(await postAndWait(client, `[tag-${index}] Streams mit Kafka und Redis.`));
     await postAndWait(client, '[tag-x] Nur Redis heute.');
     await postAndWait(other, '[tag-other] Auch Kafka.');
-    await waitForCounts(client, [
-      ['Redis', 6],
-      ['Kafka', 5],
-    ]);
+    await waitForCounts(client, { Redis: 6, Kafka: 5 });
     expect((await client.patch(kafka[1]!.id, '[tag-1] Umgestellt auf RabbitMQ.')).status).toBe(202);
     await waitForEntry(client, kafka[1]!.id, (entry) => entry.status === 'done', 'the edit to be tagged');
     expect((await client.delete(kafka[3]!.id)).status).toBe(204);
-    await waitForCounts(client, [
-      ['Redis', 4],
-      ['Kafka', 3],
-      ['RabbitMQ', 1],
-    ]);
+    await waitForCounts(client, { Redis: 4, Kafka: 3, RabbitMQ: 1 });
 
     // Act: two per page, the tag spelled in another case
     const pages: { status: number; headers: Headers; text: string; body: { items?: EntryView[]; nextCursor?: string } }[] = [];

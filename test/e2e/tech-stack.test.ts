@@ -2,9 +2,10 @@ import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entryKey, jobMessageFor } from '../../lambdas/contract/index.js';
-import type { ApiClient, EntryView, TechStackPage } from '../support/api-client.js';
+import type { ApiClient, EntryView } from '../support/api-client.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { waitFor } from '../support/wait.js';
+import { waitForCounts } from './support/tech-stack.js';
 
 let test: TestStack;
 
@@ -30,21 +31,6 @@ async function postAndWait(client: ApiClient, text: string, headers: Record<stri
   );
 }
 
-async function waitForCounts(client: ApiClient, expected: [string, number][]): Promise<TechStackPage> {
-  let last: TechStackPage | undefined;
-  return waitFor(
-    async () => {
-      const answer = await client.techStack();
-      expect(answer.status).toBe(200);
-      const body = answer.body as TechStackPage;
-      last = body;
-      const counts = body.items.map(({ value, count }) => [value, count]);
-      return JSON.stringify(counts) === JSON.stringify(expected) ? body : undefined;
-    },
-    { timeoutMs: 20_000, intervalMs: 50, what: `tech stack ${JSON.stringify(expected)}`, describe: () => JSON.stringify(last) },
-  );
-}
-
 describe('GET /me/tech-stack through the local stack', () => {
   it('counts each entry once through a retried POST and duplicate jobs, and follows a deletion', async () => {
     const alice = await test.client('alice');
@@ -65,21 +51,18 @@ describe('GET /me/tech-stack through the local stack', () => {
     );
     await postAndWait(bob, 'Heute habe ich Daten nach Elasticsearch geschrieben.');
 
-    const profile = await waitForCounts(alice, [
-      ['Django', 2],
+    const profile = await waitForCounts(alice, {
+      Django: 2,
       // Ties: the most recently seen first.
-      ['PostgreSQL', 1],
-      ['Elasticsearch', 1],
-    ]);
+      PostgreSQL: 1,
+      Elasticsearch: 1,
+    });
     expect(profile.items[0]).toEqual({ value: 'Django', count: 2, firstSeen: first.createdAt, lastSeen: second.createdAt });
 
     await test.ops.documentClient.send(new DeleteCommand({ TableName: test.ops.tableName, Key: entryKey('alice', second.id) }));
 
-    const afterDelete = await waitForCounts(alice, [
-      ['Django', 1],
-      ['Elasticsearch', 1],
-    ]);
+    const afterDelete = await waitForCounts(alice, { Django: 1, Elasticsearch: 1 });
     expect(afterDelete.items[0]).toEqual({ value: 'Django', count: 1, firstSeen: first.createdAt, lastSeen: first.createdAt });
-    expect((await waitForCounts(bob, [['Elasticsearch', 1]])).items).toHaveLength(1);
+    expect((await waitForCounts(bob, { Elasticsearch: 1 })).items).toHaveLength(1);
   });
 });

@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { entryKey, FAILED_BUCKET } from '../../lambdas/contract/index.js';
+import { FAILED_BUCKET } from '../../lambdas/contract/index.js';
 import { killLaunchedStacks } from '../../local/stack-launcher.js';
 import { localTarget } from '../../ops/targets.js';
 import {
@@ -19,6 +18,7 @@ import {
 } from './support/local-stack-process.js';
 import { offlineDictionary } from '../../tools/tag-extraction/model-server/index.js';
 import { ApiClient } from '../support/api-client.js';
+import { putEntryItem } from '../support/entry-items.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { waitFor } from '../support/wait.js';
 
@@ -216,33 +216,21 @@ describe.skipIf(!hasChromium)('local web page', () => {
       createdAt: '2026-11-23T10:00:00.000Z',
       updatedAt: '2026-11-23T10:05:00.000Z',
     };
-    await target.documentClient.send(
-      new PutCommand({
-        TableName: target.tableName,
-        Item: {
-          ...entryKey('unlucky', '01JDQ8Z6X4M1V9T3K7N2P50001'),
-          ...base,
-          id: '01JDQ8Z6X4M1V9T3K7N2P50001',
-          entry: 'Gave up on this one',
-          status: 'failed',
-          error: 'model-unavailable',
-          failedBucket: FAILED_BUCKET,
-        },
-      }),
-    );
-    await target.documentClient.send(
-      new PutCommand({
-        TableName: target.tableName,
-        Item: {
-          ...entryKey('unlucky', '01JDQ8Z6X4M1V9T3K7N2P50002'),
-          ...base,
-          id: '01JDQ8Z6X4M1V9T3K7N2P50002',
-          entry: 'Redriven one',
-          status: 'pending',
-          error: 'model-timeout',
-        },
-      }),
-    );
+    await putEntryItem(target.documentClient, target.tableName, {
+      ...base,
+      id: '01JDQ8Z6X4M1V9T3K7N2P50001',
+      entry: 'Gave up on this one',
+      status: 'failed',
+      error: 'model-unavailable',
+      failedBucket: FAILED_BUCKET,
+    });
+    await putEntryItem(target.documentClient, target.tableName, {
+      ...base,
+      id: '01JDQ8Z6X4M1V9T3K7N2P50002',
+      entry: 'Redriven one',
+      status: 'pending',
+      error: 'model-timeout',
+    });
     target.documentClient.destroy();
     target.sqsClient.destroy();
     const page = await browser!.newPage();

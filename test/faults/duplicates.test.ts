@@ -1,13 +1,14 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbEntryStore } from '../../lambdas/devlog-api/adapters/dynamodb-entry-store.js';
 import { jobMessageFor } from '../../lambdas/contract/index.js';
 import type { ApiClient, EntryView } from '../support/api-client.js';
-import { testEntries, type TestEntry, vocabularyAnswer, QUICK_RETRIES } from '../support/entries.js';
+import { testEntries, type TestEntry, vocabularyAnswer } from '../support/entries.js';
+import { useFaultSuiteStack } from './support/fault-suite-stack.js';
 import type { ModelServer } from '../../tools/tag-extraction/model-server/index.js';
 import { peekJobs } from '../support/queues.js';
-import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { waitFor } from '../support/wait.js';
+import { pendingEntry } from '../unit/support/fake-api-ports.js';
 import { waitForQueueDrained } from './support/settle.js';
 
 /*
@@ -17,32 +18,23 @@ import { waitForQueueDrained } from './support/settle.js';
  * concurrently must never make two.
  */
 
-let model: ModelServer;
-let test: TestStack;
-
-beforeAll(async () => {
-  test = await startTestStack({
-    model: { answer: vocabularyAnswer, latencyMs: 10 },
-    env: {
-      OPENAI_TIMEOUT_MS: '10000',
-      ...QUICK_RETRIES,
-      // No reconciler re-sends here: every duplicate is one this test sends.
-      RECONCILE_GRACE_SECONDS: '300',
-    },
-  });
-  model = test.model!;
+const stack = useFaultSuiteStack(10, {
+  OPENAI_TIMEOUT_MS: '10000',
+  // No reconciler re-sends here: every duplicate is one this test sends.
+  RECONCILE_GRACE_SECONDS: '300',
 });
+let model: ModelServer;
 
-afterAll(async () => {
-  await test?.stop();
+beforeAll(() => {
+  model = stack().model!;
 });
 
 /** Sends copies of the entry's job message to the jobs queue in one call, so they arrive together. */
 async function sendJobCopies(entry: { id: string }, ownerId: string, copies: number): Promise<void> {
   const body = JSON.stringify(jobMessageFor({ id: entry.id, ownerId }, new Date()));
-  await test.ops.sqsClient.send(
+  await stack().ops.sqsClient.send(
     new SendMessageBatchCommand({
-      QueueUrl: test.ops.queueUrl,
+      QueueUrl: stack().ops.queueUrl,
       Entries: Array.from({ length: copies }, (_, index) => ({ Id: String(index), MessageBody: body })),
     }),
   );
@@ -70,20 +62,13 @@ describe('a job delivered twice', () => {
     // Both calls are in flight together on every run: the consumer runs the records of a batch,
     // and its invocations, concurrently, so the held first call never blocks the second.
     const ownerId = 'duplicate-jobs-user';
-    const client = await test.client(ownerId);
+    const client = await stack().client(ownerId);
     const { text, expectedTags } = oneEntry('concurrent-copies');
     const now = new Date().toISOString();
     const id = '01JDQ8Z6X4M1V9T3K7N2P5R8WA';
-    await new DynamoDbEntryStore(test.ops.documentClient, test.ops.tableName).create({
-      id,
-      ownerId,
-      entry: text,
-      status: 'pending',
-      tags: [],
-      revision: 1,
-      createdAt: now,
-      updatedAt: now,
-    });
+    await new DynamoDbEntryStore(stack().ops.documentClient, stack().ops.tableName).create(
+      pendingEntry({ id, ownerId, entry: text, createdAt: now, updatedAt: now }),
+    );
     const secondCallArrived = Promise.withResolvers<void>();
     let firstDone: EntryView | undefined;
     model.answer = async (request) => {
@@ -101,7 +86,7 @@ describe('a job delivered twice', () => {
     // Act
     await sendJobCopies({ id }, ownerId, 2);
     const done = await waitUntilDone(client, id);
-    await waitForQueueDrained(test.ops, 20_000);
+    await waitForQueueDrained(stack().ops, 20_000);
     model.answer = vocabularyAnswer;
     const final = await client.get(id);
 
@@ -110,35 +95,35 @@ describe('a job delivered twice', () => {
     expect(firstDone).toEqual(done);
     expect(final).toEqual(done);
     expect(final?.tags.map((tag) => tag.value)).toEqual(expectedTags);
-    expect(await peekJobs(test.ops.sqsClient, test.ops.dlqUrl)).toEqual([]);
+    expect(await peekJobs(stack().ops.sqsClient, stack().ops.dlqUrl)).toEqual([]);
   }, 40_000);
 
   it('later, even three more times: skipped before the model is called, the entry unchanged', async () => {
     // Arrange
     const ownerId = 'late-duplicates-user';
-    const client = await test.client(ownerId);
+    const client = await stack().client(ownerId);
     const { text, expectedTags } = oneEntry('late-copies');
     const posted = await client.post(text);
     const done = await waitUntilDone(client, posted.body.id as string);
-    await waitForQueueDrained(test.ops, 10_000);
+    await waitForQueueDrained(stack().ops, 10_000);
 
     // Act
     await sendJobCopies({ id: done.id }, ownerId, 3);
-    await waitForQueueDrained(test.ops, 10_000);
+    await waitForQueueDrained(stack().ops, 10_000);
     const final = await client.get(done.id);
 
     // Assert
     expect(model.requestsFor(text)).toBe(1);
     expect(final).toEqual(done);
     expect(final?.tags.map((tag) => tag.value)).toEqual(expectedTags);
-    expect(await peekJobs(test.ops.sqsClient, test.ops.dlqUrl)).toEqual([]);
+    expect(await peekJobs(stack().ops.sqsClient, stack().ops.dlqUrl)).toEqual([]);
   }, 40_000);
 });
 
 describe('a retried POST', () => {
   it('without an Idempotency-Key makes a second entry (by design), each tagged once', async () => {
     // Arrange
-    const client = await test.client('retry-without-key-user');
+    const client = await stack().client('retry-without-key-user');
     const { text, expectedTags } = oneEntry('retry-without-key');
 
     // Act
@@ -155,7 +140,7 @@ describe('a retried POST', () => {
 
   it('with the same Idempotency-Key makes one entry and replays the first answer', async () => {
     // Arrange
-    const client = await test.client('retry-with-key-user');
+    const client = await stack().client('retry-with-key-user');
     const { text } = oneEntry('retry-with-key');
     const key = 'retry-with-key-0001';
 
@@ -176,7 +161,7 @@ describe('a retried POST', () => {
 
   it('with the same Idempotency-Key sent 12 times at once makes exactly one entry; the others get 409 or the first answer', async () => {
     // Arrange
-    const client = await test.client('concurrent-key-user');
+    const client = await stack().client('concurrent-key-user');
     const { text } = oneEntry('concurrent-key');
     const key = 'concurrent-key-0001';
 

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { receiveSendDelete } from '../../ops/dlq-movers.js';
 import { resetFailedEntries } from '../../ops/reset-failed-entries.js';
 import type { ApiClient } from '../support/api-client.js';
-import { testEntries, type TestEntry, vocabularyAnswer, QUICK_RETRIES } from '../support/entries.js';
+import { testEntries, type TestEntry } from '../support/entries.js';
+import { useFaultSuiteStack } from './support/fault-suite-stack.js';
 import { peekJobs } from '../support/queues.js';
-import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { mapConcurrently, waitFor } from '../support/wait.js';
 import { waitForJobsInDlq, waitForQueueDrained, waitUntilSettled, type AcceptedEntry } from './support/settle.js';
 import type { ConnectionMode } from '../support/fault-proxy.js';
@@ -23,30 +23,24 @@ import type { StackFaults } from '../support/test-stack.js';
 const UPDATE_ITEM = 'DynamoDB_20120810.UpdateItem';
 const PER_PHASE = 80;
 
-let test: TestStack;
+const stack = useFaultSuiteStack(
+  10,
+  {
+    OPENAI_TIMEOUT_MS: '2000',
+    // The reconciler heals entries whose job was never sent: look often, and soon.
+    RECONCILE_INTERVAL_SECONDS: '1',
+    RECONCILE_GRACE_SECONDS: '3',
+    VISIBILITY_TIMEOUT_SECONDS: '15',
+  },
+  { faultInjection: true },
+);
 let faults: StackFaults;
 let client: ApiClient;
 const accepted: AcceptedEntry[] = [];
 
 beforeAll(async () => {
-  test = await startTestStack({
-    faultInjection: true,
-    model: { answer: vocabularyAnswer, latencyMs: 10 },
-    env: {
-      OPENAI_TIMEOUT_MS: '2000',
-      ...QUICK_RETRIES,
-      // The reconciler heals entries whose job was never sent: look often, and soon.
-      RECONCILE_INTERVAL_SECONDS: '1',
-      RECONCILE_GRACE_SECONDS: '3',
-      VISIBILITY_TIMEOUT_SECONDS: '15',
-    },
-  });
-  faults = test.faults!;
-  client = await test.client('infrastructure-faults-user');
-});
-
-afterAll(async () => {
-  await test?.stop();
+  faults = stack().faults!;
+  client = await stack().client('infrastructure-faults-user');
 });
 
 /** POSTs the entries in order, switching the SQS proxy's connection mode before the numbered POSTs. */
@@ -79,7 +73,7 @@ describe('SQS unavailable during POSTs', () => {
     // Assert
     expect(answers.map((answer) => answer.status).filter((status) => status !== 202)).toEqual([]);
     expect(faults.sqs.stats.connectionsReset).toBeGreaterThan(0);
-    const resent = test.logs.filter((line) => /reconciler: re-sent [1-9]/.test(line));
+    const resent = stack().logs.filter((line) => /reconciler: re-sent [1-9]/.test(line));
     expect(resent.length).toBeGreaterThan(0);
     expect(settled.missing).toEqual([]);
     expect(settled.pending).toEqual([]);
@@ -128,17 +122,17 @@ describe('DynamoDB failing the tag write', () => {
 describe('after the faults', () => {
   it("has every failed entry's job in the DLQ, and a redrive leaves all entries done", async () => {
     // Arrange
-    await waitForQueueDrained(test.ops, 30_000);
+    await waitForQueueDrained(stack().ops, 30_000);
     const before = await waitUntilSettled(client, accepted, 10_000);
     await waitForJobsInDlq(
-      test.ops,
+      stack().ops,
       before.failed.map((entry) => entry.id),
       20_000,
     );
 
     // Act: what `npm run redrive -- --local` runs
-    const reset = await resetFailedEntries(test.ops.documentClient, test.ops.tableName, new Date());
-    await receiveSendDelete(test.ops.sqsClient, test.ops.dlqUrl, test.ops.queueUrl)(() => {});
+    const reset = await resetFailedEntries(stack().ops.documentClient, stack().ops.tableName, new Date());
+    await receiveSendDelete(stack().ops.sqsClient, stack().ops.dlqUrl, stack().ops.queueUrl)(() => {});
     const after = await waitUntilSettled(client, accepted, 30_000);
 
     // Assert
@@ -149,7 +143,7 @@ describe('after the faults', () => {
     expect(accepted.length).toBeGreaterThanOrEqual(150);
     expect(after.duplicateTags).toEqual([]);
     expect(after.wrongTags).toEqual([]);
-    await waitForQueueDrained(test.ops, 20_000);
-    expect(await peekJobs(test.ops.sqsClient, test.ops.dlqUrl)).toEqual([]);
+    await waitForQueueDrained(stack().ops, 20_000);
+    expect(await peekJobs(stack().ops.sqsClient, stack().ops.dlqUrl)).toEqual([]);
   }, 90_000);
 });

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { FAILURE_CODES } from '../../lambdas/contract/index.js';
 import type { ApiClient } from '../support/api-client.js';
-import { TEST_MODEL, testEntries, vocabularyAnswer, QUICK_RETRIES } from '../support/entries.js';
+import { TEST_MODEL, testEntries, vocabularyAnswer } from '../support/entries.js';
+import { useFaultSuiteStack } from './support/fault-suite-stack.js';
 import { type ModelServer, withRandomFaults } from '../../tools/tag-extraction/model-server/index.js';
 import { peekJobs } from '../support/queues.js';
-import { startTestStack, type TestStack } from '../support/test-stack.js';
 import {
   postAll,
   runRedriveCli,
@@ -29,31 +29,22 @@ const ENTRY_COUNT = 160;
 /** Entries the model refuses (500) for as long as the faults last. */
 const isPoisoned = (text: string) => /#(7|57|107|157)\]/.test(text);
 
+const stack = useFaultSuiteStack(20, {
+  // A slow answer must time out quickly; the queue, not the client, does the retrying.
+  OPENAI_TIMEOUT_MS: '1000',
+  CIRCUIT_COOLDOWN_SECONDS: '1',
+  RECONCILE_INTERVAL_SECONDS: '1',
+  RECONCILE_GRACE_SECONDS: '20',
+  VISIBILITY_TIMEOUT_SECONDS: '20',
+});
 let model: ModelServer;
-let test: TestStack;
 let client: ApiClient;
 const accepted: AcceptedEntry[] = [];
 let settled: SettleReport;
 
 beforeAll(async () => {
-  test = await startTestStack({
-    model: { answer: vocabularyAnswer, latencyMs: 20 },
-    env: {
-      // A slow answer must time out quickly; the queue, not the client, does the retrying.
-      OPENAI_TIMEOUT_MS: '1000',
-      ...QUICK_RETRIES,
-      CIRCUIT_COOLDOWN_SECONDS: '1',
-      RECONCILE_INTERVAL_SECONDS: '1',
-      RECONCILE_GRACE_SECONDS: '20',
-      VISIBILITY_TIMEOUT_SECONDS: '20',
-    },
-  });
-  model = test.model!;
-  client = await test.client('model-faults-user');
-});
-
-afterAll(async () => {
-  await test?.stop();
+  model = stack().model!;
+  client = await stack().client('model-faults-user');
 });
 
 describe('with 30% 5xx, 10% 429 and 5% answers past the timeout from the model', () => {
@@ -100,11 +91,11 @@ describe('with 30% 5xx, 10% 429 and 5% answers past the timeout from the model',
 
   it('has the job of every failed entry in the DLQ, ready for a redrive', async () => {
     // Arrange: copies still cycling through their last receives must reach the DLQ first
-    await waitForQueueDrained(test.ops, 30_000);
+    await waitForQueueDrained(stack().ops, 30_000);
 
     // Act
     const inDlq = await waitForJobsInDlq(
-      test.ops,
+      stack().ops,
       settled.failed.map((entry) => entry.id),
       30_000,
     );
@@ -122,7 +113,7 @@ describe('after the model recovers', () => {
     const failedBefore = settled.failed.length;
 
     // Act
-    const redrive = await runRedriveCli(test.dataDir);
+    const redrive = await runRedriveCli(stack().dataDir);
     const final = await waitUntilSettled(client, accepted, 45_000);
 
     // Assert
@@ -133,8 +124,8 @@ describe('after the model recovers', () => {
     expect(final.missing).toEqual([]);
     expect(final.duplicateTags).toEqual([]);
     expect(final.wrongTags).toEqual([]);
-    await waitForQueueDrained(test.ops, 20_000);
-    expect(await peekJobs(test.ops.sqsClient, test.ops.dlqUrl)).toEqual([]);
+    await waitForQueueDrained(stack().ops, 20_000);
+    expect(await peekJobs(stack().ops.sqsClient, stack().ops.dlqUrl)).toEqual([]);
     // Entries done before the redrive kept their first tags: the redrive only touched failed ones.
     const before = new Map(settled.done.map((entry) => [entry.id, entry.updatedAt]));
     const after = await settleReport(client, accepted);

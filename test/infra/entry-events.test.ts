@@ -2,15 +2,13 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENTRY_EVENTS_SETTINGS } from '../../lambdas/devlog-api/entry-events/settings.js';
 import { sharedParameterPaths } from '../../lib/shared/ssm-parameters.js';
-import { getAttOf, type PolicyStatement, policyStatements } from './support/template-queries.js';
+import { entryStreamMapping, getAttOf, policyStatements } from './support/template-queries.js';
 import { synthStage } from './synth.js';
 
 describe('the entry events in the DevLogApi stack', () => {
   let stage: ReturnType<typeof synthStage>;
-  let statements: PolicyStatement[];
   beforeAll(() => {
     stage = synthStage();
-    statements = policyStatements(stage.api, 'EntryEventsFunctionRole');
   });
 
   it('has a bus per stage, published in SSM under /devlog-tags/<stage>/event-bus/{name,arn}', () => {
@@ -26,14 +24,7 @@ describe('the entry events in the DevLogApi stack', () => {
 
   it('feeds the publisher from the entries stream, only removals and entries become done or failed, parking what never succeeds', () => {
     stage.api.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      EventSourceArn: getAttOf('Entries', 'StreamArn'),
-      FunctionName: { Ref: Match.stringLikeRegexp('^EntryEventsFunction') },
-      StartingPosition: 'TRIM_HORIZON',
-      BatchSize: ENTRY_EVENTS_SETTINGS.batchSize,
-      MaximumRetryAttempts: ENTRY_EVENTS_SETTINGS.retryAttempts,
-      BisectBatchOnFunctionError: true,
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-      DestinationConfig: { OnFailure: { Destination: getAttOf('EntryEventsDlq') } },
+      ...entryStreamMapping('EntryEventsFunction', ENTRY_EVENTS_SETTINGS, 'EntryEventsDlq'),
       FilterCriteria: {
         Filters: [
           { Pattern: JSON.stringify({ eventName: ['REMOVE'], dynamodb: { Keys: { sk: { S: [{ prefix: 'ENTRY#' }] } } } }) },
@@ -52,6 +43,7 @@ describe('the entry events in the DevLogApi stack', () => {
   });
 
   it('lets the publisher put events on that bus only, read the stream only and park records in its DLQ', () => {
+    const statements = policyStatements(stage.api, 'EntryEventsFunctionRole');
     const actionsOn = (pattern: RegExp) =>
       statements.filter((statement) => pattern.test(JSON.stringify(statement.Resource))).flatMap((statement) => [statement.Action].flat());
     const everyAction = statements.flatMap((statement) => [statement.Action].flat());

@@ -4,15 +4,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { TAGS_TABLE } from '../../lambdas/devlog-api/adapters/tags-table.js';
 import { AGGREGATOR_SETTINGS } from '../../lambdas/devlog-api/aggregator/settings.js';
 import { dynamoDbClientFor, ensureKeyedTable, startDynamoDb } from '../../local/emulators/dynamodb.js';
-import { getAttOf, type PolicyStatement, policyStatements } from './support/template-queries.js';
+import { entryStreamMapping, getAttOf, policyStatements } from './support/template-queries.js';
 import { synthStage } from './synth.js';
 
 describe('the tech-stack aggregator in the DevLogApi stack', () => {
   let stage: ReturnType<typeof synthStage>;
-  let aggregatorStatements: PolicyStatement[];
   beforeAll(() => {
     stage = synthStage();
-    aggregatorStatements = policyStatements(stage.api, 'TechStackAggregatorFunctionRole');
   });
 
   it('streams the entries table with old and new images', () => {
@@ -93,21 +91,15 @@ describe('the tech-stack aggregator in the DevLogApi stack', () => {
 
   it('feeds only entry items to the aggregator, retrying from a failed record and parking what never succeeds', () => {
     stage.api.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      EventSourceArn: getAttOf('Entries', 'StreamArn'),
-      FunctionName: { Ref: Match.stringLikeRegexp('^TechStackAggregatorFunction') },
-      StartingPosition: 'TRIM_HORIZON',
-      BatchSize: AGGREGATOR_SETTINGS.batchSize,
-      MaximumRetryAttempts: AGGREGATOR_SETTINGS.retryAttempts,
-      BisectBatchOnFunctionError: true,
+      ...entryStreamMapping('TechStackAggregatorFunction', AGGREGATOR_SETTINGS, 'TechStackDlq'),
       // One batch per shard at a time: an entry's records are applied in order (sync-entry-tags.ts relies on it).
       ParallelizationFactor: Match.absent(),
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-      DestinationConfig: { OnFailure: { Destination: getAttOf('TechStackDlq') } },
       FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ dynamodb: { Keys: { sk: { S: [{ prefix: 'ENTRY#' }] } } } }) }] },
     });
   });
 
   it('lets the aggregator read only the keys, tags and creation time of entries, and write only the tags table', () => {
+    const aggregatorStatements = policyStatements(stage.api, 'TechStackAggregatorFunctionRole');
     const onEntries = aggregatorStatements.filter((statement) => JSON.stringify(statement.Resource).includes('"Entries'));
     const entryTableActions = onEntries
       .filter((statement) => !JSON.stringify(statement.Resource).includes('StreamArn'))

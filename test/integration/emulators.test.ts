@@ -145,10 +145,15 @@ describe('SQS emulator (fauxqs)', () => {
     );
     return Messages;
   };
+  /** Job queues named `name` (and `name-dlq`) with `options`, holding one message whose body is `body`. */
+  const queuesHolding = async (body: string, name: string, options: Parameters<typeof ensureJobQueues>[2] = {}) => {
+    const queues = await ensureJobQueues(emulators.sqs, { queueName: name, deadLetterQueueName: `${name}-dlq` }, options);
+    await emulators.sqs.send(new SendMessageCommand({ QueueUrl: queues.queueUrl, MessageBody: body }));
+    return queues;
+  };
 
   it('hides a received message for the visibility timeout, counts receives, and honours ChangeMessageVisibility', async () => {
-    const queues = await ensureJobQueues(emulators.sqs, { queueName: 'visibility', deadLetterQueueName: 'visibility-dlq' });
-    await emulators.sqs.send(new SendMessageCommand({ QueueUrl: queues.queueUrl, MessageBody: 'job' }));
+    const queues = await queuesHolding('job', 'visibility');
 
     const [first] = await receive(queues.queueUrl);
     expect(first?.Attributes?.ApproximateReceiveCount).toBe('1');
@@ -166,12 +171,7 @@ describe('SQS emulator (fauxqs)', () => {
   });
 
   it('makes a message visible again once a short visibility timeout passes', async () => {
-    const queues = await ensureJobQueues(
-      emulators.sqs,
-      { queueName: 'short-visibility', deadLetterQueueName: 'short-visibility-dlq' },
-      { visibilityTimeoutSeconds: 1 },
-    );
-    await emulators.sqs.send(new SendMessageCommand({ QueueUrl: queues.queueUrl, MessageBody: 'job' }));
+    const queues = await queuesHolding('job', 'short-visibility', { visibilityTimeoutSeconds: 1 });
     await receive(queues.queueUrl);
 
     const again = await eventually(async () => (await receive(queues.queueUrl))[0], 5_000, 'redelivery');
@@ -180,12 +180,7 @@ describe('SQS emulator (fauxqs)', () => {
   });
 
   it('moves a message to the DLQ after maxReceiveCount receives', async () => {
-    const queues = await ensureJobQueues(
-      emulators.sqs,
-      { queueName: 'redrive', deadLetterQueueName: 'redrive-dlq' },
-      { maxReceiveCount: 2 },
-    );
-    await emulators.sqs.send(new SendMessageCommand({ QueueUrl: queues.queueUrl, MessageBody: 'poison' }));
+    const queues = await queuesHolding('poison', 'redrive', { maxReceiveCount: 2 });
 
     for (let attempt = 1; attempt <= 2; attempt++) {
       const [message] = await receive(queues.queueUrl, { visibility: 0 });

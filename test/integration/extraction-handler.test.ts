@@ -95,6 +95,18 @@ const invoke = (records: SQSRecord[]) => handler({ Records: records }, fakeLambd
 
 const requestsFor = (text: string) => model.requests.filter((request) => request.entry === text).length;
 
+/** Waits up to `timeoutMs` until the stored entry has `status`, and returns it. */
+function entryWithStatus(entry: Entry, status: Entry['status'], timeoutMs: number, what: string): Promise<Entry> {
+  return eventually(
+    async () => {
+      const current = await entries.get(entry.ownerId, entry.id);
+      return current?.status === status ? current : undefined;
+    },
+    timeoutMs,
+    what,
+  );
+}
+
 function runPoller(): void {
   poller = startSqsPoller({
     client: emulators.sqs,
@@ -114,14 +126,7 @@ describe('extraction through the poller', () => {
     runPoller();
 
     await sendJob(jobFor(entry));
-    const done = await eventually(
-      async () => {
-        const current = await entries.get(entry.ownerId, entry.id);
-        return current?.status === 'done' ? current : undefined;
-      },
-      10_000,
-      'the entry to be tagged',
-    );
+    const done = await entryWithStatus(entry, 'done', 10_000, 'the entry to be tagged');
 
     expect(done.tags).toEqual([
       { type: 'tech-stack', value: 'Django' },
@@ -140,14 +145,7 @@ describe('extraction through the poller', () => {
     runPoller();
 
     await sendJob(jobFor(entry));
-    const failed = await eventually(
-      async () => {
-        const current = await entries.get(entry.ownerId, entry.id);
-        return current?.status === 'failed' ? current : undefined;
-      },
-      20_000,
-      'the entry to be marked failed',
-    );
+    const failed = await entryWithStatus(entry, 'failed', 20_000, 'the entry to be marked failed');
     const dead = await eventually(
       async () => {
         const { Messages = [] } = await emulators.sqs.send(

@@ -2,15 +2,17 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbEntryStore } from '../../lambdas/devlog-api/adapters/dynamodb-entry-store.js';
 import { DynamoDbPendingEntries } from '../../lambdas/devlog-api/adapters/dynamodb-pending-entries.js';
-import { entryKey, PENDING_BUCKET } from '../../lambdas/contract/index.js';
+import { PENDING_BUCKET } from '../../lambdas/contract/index.js';
 import { startEnforcingProxy, type EnforcingProxy, type LocalIdentity } from '../../local/iam/enforcing-proxy.js';
 import type { PolicyStatement } from '../../local/iam/policy.js';
 import { closeServer, listenOnLoopback } from '../../local/http-server.js';
 import { POLICY_RESOURCES, type PolicyFunction } from '../../local/iam/resources.js';
+import { putEntryItem } from '../support/entry-items.js';
+import { pendingEntry } from '../unit/support/fake-api-ports.js';
 import { startTestEmulators, type TestEmulators } from './support/emulators.js';
 
 /*
@@ -76,16 +78,7 @@ const documentsAs = (accessKeyId: string) =>
 const sqsAs = (accessKeyId: string) =>
   new SQSClient({ endpoint: sqsProxy.endpoint, region: 'us-east-1', credentials: credentials(accessKeyId), maxAttempts: 1 });
 
-const entry = (id: string) => ({
-  id,
-  ownerId: 'iam-owner',
-  entry: 'Used Django',
-  status: 'pending' as const,
-  tags: [],
-  revision: 1,
-  createdAt: '2026-11-23T10:00:00.000Z',
-  updatedAt: '2026-11-23T10:00:00.000Z',
-});
+const entry = (id: string) => pendingEntry({ id, ownerId: 'iam-owner' });
 
 describe('the IAM-enforcing proxies', () => {
   it('let a function make the calls its role allows', async () => {
@@ -112,20 +105,14 @@ describe('the IAM-enforcing proxies', () => {
 
   it("deny the reconciler's markResent under the policy without `status`, and allow it under the fixed one", async () => {
     const id = '01JDQ8Z6X4M1V9T3K7N2P5IAM2';
-    await emulators.documents.send(
-      new PutCommand({
-        TableName: emulators.tableName,
-        Item: {
-          ...entryKey('iam-owner', id),
-          id,
-          ownerId: 'iam-owner',
-          status: 'pending',
-          updatedAt: '2026-01-01T00:00:00.000Z',
-          pendingBucket: PENDING_BUCKET,
-          enqueuedAt: '2026-01-01T00:00:00.000Z',
-        },
-      }),
-    );
+    await putEntryItem(emulators.documents, emulators.tableName, {
+      id,
+      ownerId: 'iam-owner',
+      status: 'pending',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+      pendingBucket: PENDING_BUCKET,
+      enqueuedAt: '2026-01-01T00:00:00.000Z',
+    });
     const before = new DynamoDbPendingEntries(documentsAs('local-reconciler-before-fix'), emulators.tableName);
     const after = new DynamoDbPendingEntries(documentsAs('local-reconciler'), emulators.tableName);
 

@@ -21,6 +21,7 @@ import { POLICY_RESOURCES, type PolicyFunction } from '../../local/iam/resources
 import { dynamoDbCallMeter, sqsCallMeter } from '../../local/metering/proxy-meters.js';
 import { UsageMeter } from '../../local/metering/usage-meter.js';
 import { LOCAL_RESOURCES } from '../../local/settings.js';
+import { pendingEntry } from '../unit/support/fake-api-ports.js';
 import { lambdaContext } from '../unit/support/lambda-context.js';
 import { entryItem, streamEvent, streamRecord } from '../unit/support/stream-records.js';
 import { handlersFor, startTestEmulators, type TestEmulators } from './support/emulators.js';
@@ -81,16 +82,8 @@ function apiDocuments(signedAs = credentials) {
   );
 }
 
-const entry = (id: string) => ({
-  id,
-  ownerId: 'meter-owner',
-  entry: 'Used Django',
-  status: 'pending' as const,
-  tags: [],
-  revision: 1,
-  createdAt: '2026-12-07T10:00:00.000Z',
-  updatedAt: '2026-12-07T10:00:00.000Z',
-});
+const METER_DAY = '2026-12-07T10:00:00.000Z';
+const entry = (id: string) => pendingEntry({ id, ownerId: 'meter-owner', createdAt: METER_DAY, updatedAt: METER_DAY });
 
 describe('the metered enforcing proxies', () => {
   it('bill each call the code makes: a second write and a read show up as their units', async () => {
@@ -168,14 +161,14 @@ describe('the calls added since the bill was written', () => {
   it("bill the reconciler's re-send bookkeeping under its role, with the pending index's writes", async () => {
     // Arrange
     const seeded = apiDocuments();
-    const pendingEntry = entry('01JEMETER0000000000000000R');
-    await new DynamoDbEntryStore(seeded, emulators.tableName).create(pendingEntry);
+    const stored = entry('01JEMETER0000000000000000R');
+    await new DynamoDbEntryStore(seeded, emulators.tableName).create(stored);
     meter.reset();
     const client = apiDocuments({ accessKeyId: 'local-reconciler', secretAccessKey: 'local' });
 
     // Act
     const resent = await new DynamoDbPendingEntries(client, emulators.tableName).markResent(
-      { ownerId: 'meter-owner', id: pendingEntry.id },
+      { ownerId: 'meter-owner', id: stored.id },
       new Date('2026-12-07T10:10:00.000Z'),
     );
 

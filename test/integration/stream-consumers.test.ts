@@ -2,8 +2,9 @@ import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dynamoDbClientFor, ensureEntryTable, startDynamoDb, type DynamoDbEmulator } from '../../local/emulators/dynamodb.js';
-import { type LocalStream, startLocalStream } from '../../local/emulators/dynamodb-stream.js';
+import type { LocalStream } from '../../local/emulators/dynamodb-stream.js';
 import { waitFor } from '../support/wait.js';
+import { startEntryStream } from './support/entry-stream.js';
 
 /*
  * The stream stand-in's second consumer (the entry events publisher beside the aggregator), as
@@ -21,16 +22,9 @@ beforeEach(async () => {
   dynamo = await startDynamoDb();
   direct = dynamoDbClientFor(dynamo.endpoint);
   await ensureEntryTable(direct, TABLE);
-  stream = await startLocalStream({
-    client: direct,
-    targetEndpoint: dynamo.endpoint,
-    table: { tableName: TABLE, keyAttributes: ['pk', 'sk'] },
-    filter: () => true,
-    batchSize: 10,
+  stream = await startEntryStream(direct, dynamo.endpoint, TABLE, {
     retryAttempts: 1,
-    functionTimeoutSeconds: 60,
     functionName: 'first',
-    log: () => undefined,
     additionalConsumers: ['second'],
   });
   writer = dynamoDbClientFor(stream.endpoint);

@@ -19,8 +19,9 @@ import {
   startDynamoDb,
   type DynamoDbEmulator,
 } from '../../local/emulators/dynamodb.js';
-import { type LocalStream, startLocalStream, streamLogTableName, type StreamHandler } from '../../local/emulators/dynamodb-stream.js';
+import { type LocalStream, streamLogTableName, type StreamHandler } from '../../local/emulators/dynamodb-stream.js';
 import { capturedLogger } from '../unit/support/captured-logger.js';
+import { startEntryStream } from './support/entry-stream.js';
 
 const TABLE = 'entries-stream-test';
 const TAGS_TABLE = 'tags-stream-test';
@@ -60,15 +61,10 @@ async function startStream(
       { documentClient: aggregatorClient, logger: capturedLogger('devlog-tech-stack').logger },
     ),
   );
-  stream = await startLocalStream({
-    client: direct,
-    targetEndpoint: dynamo.endpoint,
-    table: { tableName: TABLE, keyAttributes: ['pk', 'sk'] },
+  stream = await startEntryStream(direct, dynamo.endpoint, TABLE, {
     filter: (record) => String(record.dynamodb?.Keys?.sk?.S).startsWith(AGGREGATOR_SETTINGS.entrySortKeyPrefix),
     batchSize: AGGREGATOR_SETTINGS.batchSize,
     retryAttempts: 2,
-    functionTimeoutSeconds: 60,
-    log: () => undefined,
     recordsItem,
   });
   stream.deliverTo(async (event, context) => {
@@ -355,16 +351,7 @@ describe('the aggregates on dynalite against a recount of the tag index', () => 
 
 /** A crash right after dynalite stored a write but before the stand-in turned its intent into a record. */
 async function ensureLogTableWithIntent() {
-  const probe = await startLocalStream({
-    client: direct,
-    targetEndpoint: dynamo.endpoint,
-    table: { tableName: TABLE, keyAttributes: ['pk', 'sk'] },
-    filter: () => true,
-    batchSize: 10,
-    retryAttempts: 0,
-    functionTimeoutSeconds: 60,
-    log: () => undefined,
-  });
+  const probe = await startEntryStream(direct, dynamo.endpoint, TABLE, { retryAttempts: 0 });
   await probe.stop();
   const key = { pk: { S: `OWNER#${OWNER}` }, sk: { S: 'ENTRY#01R' } };
   await direct.send(

@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { entryKey } from '../../lambdas/contract/index.js';
 import { DynamoDbBatchLedger } from '../../lambdas/tag-extraction/adapters/dynamodb-backfill-ledger.js';
 import { DynamoDbEntryTagStore } from '../../lambdas/tag-extraction/adapters/dynamodb-entry-tag-store.js';
@@ -11,7 +11,7 @@ import { submitBackfill } from '../../ops/backfill-entries.js';
 import { waitUntilSettled } from '../faults/support/settle.js';
 import type { ApiClient } from '../support/api-client.js';
 import { testEntries, vocabularyAnswer } from '../support/entries.js';
-import { startTestStack, type TestStack } from '../support/test-stack.js';
+import { useTestStack } from '../support/test-stack.js';
 import { percentile } from '../../bench/stats.js';
 import { mapConcurrently } from '../support/wait.js';
 
@@ -37,14 +37,7 @@ const MODEL_LATENCY_MS = 800;
 /** The collector's pace while new entries are posted: the local stack runs everything in one process. */
 const LOCAL_APPLY_PER_SECOND = 5;
 
-let test: TestStack;
-
-beforeAll(async () => {
-  test = await startTestStack({ model: { answer: vocabularyAnswer, latencyMs: MODEL_LATENCY_MS } });
-});
-afterAll(async () => {
-  await test?.stop();
-});
+const stack = useTestStack({ model: { answer: vocabularyAnswer, latencyMs: MODEL_LATENCY_MS } });
 
 /** Posts the entries at a steady concurrency and returns each one's time to done (ms). */
 async function timesToDone(client: ApiClient, run: string): Promise<number[]> {
@@ -57,8 +50,8 @@ async function timesToDone(client: ApiClient, run: string): Promise<number[]> {
   expect(report.done).toHaveLength(LIVE_ENTRIES);
   return Promise.all(
     accepted.map(async ({ id }) => {
-      const { Item } = await test.ops.documentClient.send(
-        new GetCommand({ TableName: test.ops.tableName, Key: entryKey('live-user', id), ConsistentRead: true }),
+      const { Item } = await stack().ops.documentClient.send(
+        new GetCommand({ TableName: stack().ops.tableName, Key: entryKey('live-user', id), ConsistentRead: true }),
       );
       return Date.parse(Item?.updatedAt) - Date.parse(Item?.createdAt);
     }),
@@ -72,15 +65,15 @@ it(`keeps new entries' time to done within 20 % while ${BACKFILL_ENTRIES} entrie
   await mapConcurrently(history, 16, (entry, index) => {
     const id = `01JDQ8Z6X4M1V9T3K7N2${String(index).padStart(6, '0')}`;
     const ownerId = `history-user-${index % 7}`;
-    return test.ops.documentClient.send(
+    return stack().ops.documentClient.send(
       new PutCommand({
-        TableName: test.ops.tableName,
+        TableName: stack().ops.tableName,
         Item: { ...entryKey(ownerId, id), id, ownerId, entry: entry.text, status: 'done', tags: [], createdAt: '2026-03-01T00:00:00.000Z' },
       }),
     );
   });
-  const backfill = await test.ops.backfill();
-  const ledger = new DynamoDbBatchLedger(test.ops.documentClient, backfill.ledgerTableName);
+  const backfill = await stack().ops.backfill();
+  const ledger = new DynamoDbBatchLedger(stack().ops.documentClient, backfill.ledgerTableName);
   const api = openAiBatchApi(async () => backfill.openAi);
   let firstChunkWritten = () => {};
   const collecting = new Promise<void>((resolve) => (firstChunkWritten = resolve));
@@ -93,16 +86,16 @@ it(`keeps new entries' time to done within 20 % while ${BACKFILL_ENTRIES} entrie
       firstChunkWritten();
     },
   };
-  const client = await test.client('live-user');
+  const client = await stack().client('live-user');
 
   // Act: alone, then alongside the backfill
   const alone = await timesToDone(client, 'alone');
   const started = performance.now();
   const submitted = await submitBackfill(
-    test.ops.documentClient,
+    stack().ops.documentClient,
     { api, ledger, now: () => new Date() },
     {
-      tableName: test.ops.tableName,
+      tableName: stack().ops.tableName,
       since: new Date('2026-01-01T00:00:00Z'),
       settings: { model: backfill.model, reasoningEffort: backfill.reasoningEffort, promptVersion: 1 },
       requestsPerBatch: 50_000,
@@ -110,13 +103,13 @@ it(`keeps new entries' time to done within 20 % while ${BACKFILL_ENTRIES} entrie
       onCheckpoint: () => {},
     },
   );
-  await test.model!.batches.settled();
+  await stack().model!.batches.settled();
   // The collector paces its writes (BACKFILL_APPLY_PER_SECOND); here at what this one-process
   // stack spares beside its live entries. When they are done, the run stops as a Lambda does at
   // its deadline, and a second run resumes at full speed.
   let liveDone = false;
   const collectDeps = {
-    store: new DynamoDbEntryTagStore(test.ops.documentClient, test.ops.tableName),
+    store: new DynamoDbEntryTagStore(stack().ops.documentClient, stack().ops.tableName),
     api,
     now: () => new Date(),
     extractorVersion: EXTRACTION_SERVICE_VERSION,
@@ -136,7 +129,7 @@ it(`keeps new entries' time to done within 20 % while ${BACKFILL_ENTRIES} entrie
 
   // Assert
   expect(submitted.requested).toBe(BACKFILL_ENTRIES);
-  expect(test.model!.requests.every((request) => !request.entry.includes('[history#'))).toBe(true);
+  expect(stack().model!.requests.every((request) => !request.entry.includes('[history#'))).toBe(true);
   expect(pacedReport.batches).toMatchObject([{ phase: 'submitted', status: 'completed' }]);
   expect(pacedReport.batches[0]?.appliedLines).toBeGreaterThan(0);
   expect(report.batches).toMatchObject([

@@ -1,9 +1,8 @@
 import { availableParallelism } from 'node:os';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { waitUntilSettled, type AcceptedEntry } from '../faults/support/settle.js';
 import { testEntries, vocabularyAnswer } from '../support/entries.js';
-import type { ModelServer } from '../../tools/tag-extraction/model-server/index.js';
-import { startTestStack, type TestStack } from '../support/test-stack.js';
+import { useTestStack } from '../support/test-stack.js';
 import { percentile } from '../../bench/stats.js';
 import { mapConcurrently } from '../support/wait.js';
 
@@ -21,22 +20,12 @@ const CONCURRENCY = 16;
 const USERS = 4;
 const MODEL_LATENCY_MS = 5;
 
-let model: ModelServer;
-let test: TestStack;
-
-beforeAll(async () => {
-  test = await startTestStack({ model: { answer: vocabularyAnswer, latencyMs: MODEL_LATENCY_MS } });
-  model = test.model!;
-});
-
-afterAll(async () => {
-  await test?.stop();
-});
+const stack = useTestStack({ model: { answer: vocabularyAnswer, latencyMs: MODEL_LATENCY_MS } });
 
 it(`accepts ${ENTRY_COUNT} POSTs at concurrency ${CONCURRENCY} without an error, and tags every entry once`, async () => {
   // Arrange: several users, as real traffic is; each user's daily quota is one counter item, and
   // the local DynamoDB (dynalite) serializes writes to an item far below DynamoDB's per-item rate
-  const clients = await Promise.all(Array.from({ length: USERS }, (_, user) => test.client(`load-user-${user}`)));
+  const clients = await Promise.all(Array.from({ length: USERS }, (_, user) => stack().client(`load-user-${user}`)));
   const entries = testEntries(ENTRY_COUNT, 'load');
 
   // Act
@@ -78,7 +67,7 @@ it(`accepts ${ENTRY_COUNT} POSTs at concurrency ${CONCURRENCY} without an error,
   expect(settled.missing).toEqual([]);
   expect(settled.duplicateTags).toEqual([]);
   expect(settled.wrongTags).toEqual([]);
-  expect(model.requests.length).toBe(ENTRY_COUNT);
+  expect(stack().model?.requests.length).toBe(ENTRY_COUNT);
   const latencies = answers.map((answer) => answer.ms);
   console.log(
     `load: ${ENTRY_COUNT} POSTs at concurrency ${CONCURRENCY} in ${postSeconds.toFixed(1)} s = ${(ENTRY_COUNT / postSeconds).toFixed(0)} req/s, ` +

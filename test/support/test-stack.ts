@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import type { LocalFunctionPolicies } from '../../local/iam/local-iam.js';
 import { childStackEnvironment } from '../../local/stack-launcher.js';
 import {
@@ -128,6 +129,25 @@ export async function startTestStack(
       })();
       return stopped;
     },
+  };
+}
+
+/**
+ * Starts a test stack before the file's tests and stops it after them (vitest's beforeAll and
+ * afterAll), for a file whose tests share one stack; the returned function gives the running
+ * stack inside tests and later hooks.
+ */
+export function useTestStack(options: Parameters<typeof startTestStack>[0] = {}): () => TestStack {
+  let test: TestStack | undefined;
+  beforeAll(async () => {
+    test = await startTestStack(options);
+  });
+  afterAll(async () => {
+    await test?.stop();
+  });
+  return () => {
+    if (!test) throw new Error('the test stack is not running: read it inside a test or a later hook');
+    return test;
   };
 }
 

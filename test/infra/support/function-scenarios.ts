@@ -1,5 +1,5 @@
 import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDbEntryStore } from '../../../lambdas/devlog-api/adapters/dynamodb-entry-store.js';
 import { DynamoDbIdempotencyStore, IN_PROGRESS_TIMEOUT_MS } from '../../../lambdas/devlog-api/adapters/dynamodb-idempotency-store.js';
@@ -27,6 +27,7 @@ import type { TagExtractor } from '../../../lambdas/tag-extraction/domain/ports.
 import { processJobRecord, type RecordProcessorDeps } from '../../../lambdas/tag-extraction/process-record.js';
 import type { PolicyFunction } from '../../../local/iam/resources.js';
 import { sqsRecord } from '../../unit/support/sqs-records.js';
+import { putEntryItem } from '../../support/entry-items.js';
 import type { InjectedFailure } from './captured-commands.js';
 
 /** What a scenario gets: capturing clients, where the resources are, and a clock it may move. */
@@ -97,6 +98,26 @@ function extractionDeps(context: ScenarioContext, extractor: TagExtractor): Reco
   };
 }
 
+/** Creates an entry through the use case and returns the id its 202 answer names. */
+async function createdId(deps: CreateEntryDeps, command: Parameters<typeof createEntry>[1]): Promise<string> {
+  const created = await createEntry(deps, command);
+  return (created as { response: { body: { id: string } } }).response.body.id;
+}
+
+/** Puts user-e's pending "Used Django" entries (with `extra` attributes) into the table, past the functions under test. */
+async function putPendingEntries(context: ScenarioContext, ids: string[], extra: Record<string, unknown> = {}): Promise<void> {
+  for (const id of ids) {
+    await putEntryItem(context.arrange, context.tableName, {
+      id,
+      ownerId: 'user-e',
+      entry: 'Used Django',
+      status: 'pending',
+      pendingBucket: PENDING_BUCKET,
+      ...extra,
+    });
+  }
+}
+
 const serverError = () =>
   new DynamoDBServiceException({
     name: 'InternalServerError',
@@ -120,9 +141,8 @@ export const FUNCTION_SCENARIOS: Record<PolicyFunction, FunctionScenario[]> = {
       name: 'POST without an Idempotency-Key, then GET it and list the entries page by page',
       async run(context) {
         const deps = apiDeps(context);
-        const created = await createEntry(deps, { ownerId: 'user-a', entry: 'Used Django' });
+        const id = await createdId(deps, { ownerId: 'user-a', entry: 'Used Django' });
         await createEntry(deps, { ownerId: 'user-a', entry: 'Used Flask' });
-        const id = (created as { response: { body: { id: string } } }).response.body.id;
         await getEntry(deps.entries, 'user-a', id);
         const page = await listEntries(deps.entries, 'user-a', 1);
         await listEntries(deps.entries, 'user-a', 1, page.lastId);
@@ -163,8 +183,7 @@ export const FUNCTION_SCENARIOS: Record<PolicyFunction, FunctionScenario[]> = {
       name: 'PATCH an entry twice, an edit that loses the race to another, and one of a missing entry',
       async run(context) {
         const deps = apiDeps(context);
-        const created = await createEntry(deps, { ownerId: 'user-p', entry: 'Used Django' });
-        const id = (created as { response: { body: { id: string } } }).response.body.id;
+        const id = await createdId(deps, { ownerId: 'user-p', entry: 'Used Django' });
         await editEntry(deps, { ownerId: 'user-p', id, entry: 'Used Rust' });
         await editEntry(deps, { ownerId: 'user-p', id, entry: 'Used Rust and Go' });
         const entries = deps.entries;
@@ -179,8 +198,7 @@ export const FUNCTION_SCENARIOS: Record<PolicyFunction, FunctionScenario[]> = {
       name: 'DELETE with an If-Match of an old revision, then of the current one',
       async run(context) {
         const deps = apiDeps(context);
-        const created = await createEntry(deps, { ownerId: 'user-m', entry: 'Used Django' });
-        const id = (created as { response: { body: { id: string } } }).response.body.id;
+        const id = await createdId(deps, { ownerId: 'user-m', entry: 'Used Django' });
         await editEntry(deps, { ownerId: 'user-m', id, entry: 'Used Rust' });
         await deleteEntry(deps, 'user-m', id, [1]);
         await deleteEntry(deps, 'user-m', id, [2]);
@@ -202,8 +220,7 @@ export const FUNCTION_SCENARIOS: Record<PolicyFunction, FunctionScenario[]> = {
         const deps = apiDeps(context);
         const ids: string[] = [];
         for (const idempotencyKey of ['delete-key', undefined]) {
-          const created = await createEntry(deps, { ownerId: 'user-x', entry: 'Used Django', idempotencyKey });
-          ids.push((created as { response: { body: { id: string } } }).response.body.id);
+          ids.push(await createdId(deps, { ownerId: 'user-x', entry: 'Used Django', idempotencyKey }));
         }
         for (const id of ids) await deleteEntry(deps, 'user-x', id);
         await deleteEntry(deps, 'user-x', ids[0]!);
@@ -250,12 +267,13 @@ export const FUNCTION_SCENARIOS: Record<PolicyFunction, FunctionScenario[]> = {
           ['01JDQ8Z6X4M1V9T3K7N2P5R000', 'pending'],
           ['01JDQ8Z6X4M1V9T3K7N2P5R001', 'done'],
         ] as const) {
-          await context.arrange.send(
-            new PutCommand({
-              TableName: context.tableName,
-              Item: { ...entryKey('user-r', id), id, ownerId: 'user-r', status, pendingBucket: PENDING_BUCKET, enqueuedAt: longAgo },
-            }),
-          );
+          await putEntryItem(context.arrange, context.tableName, {
+            id,
+            ownerId: 'user-r',
+            status,
+            pendingBucket: PENDING_BUCKET,
+            enqueuedAt: longAgo,
+          });
         }
         await reconcilePending(
           {
@@ -279,21 +297,7 @@ export const FUNCTION_SCENARIOS: Record<PolicyFunction, FunctionScenario[]> = {
           '01JDQ8Z6X4M1V9T3K7N2P5E002',
           '01JDQ8Z6X4M1V9T3K7N2P5E003',
         ];
-        for (const id of ids) {
-          await context.arrange.send(
-            new PutCommand({
-              TableName: context.tableName,
-              Item: {
-                ...entryKey('user-e', id),
-                id,
-                ownerId: 'user-e',
-                entry: 'Used Django',
-                status: 'pending',
-                pendingBucket: PENDING_BUCKET,
-              },
-            }),
-          );
-        }
+        await putPendingEntries(context, ids);
         const answers: (Error | undefined)[] = [];
         const extractor: TagExtractor = {
           async extract() {
@@ -321,22 +325,7 @@ export const FUNCTION_SCENARIOS: Record<PolicyFunction, FunctionScenario[]> = {
       name: 'tags an edited entry from its revision, skips an older revision, and acknowledges a job that fails after a deletion',
       async run(context) {
         const [edited, deleted] = ['01JDQ8Z6X4M1V9T3K7N2P5E100', '01JDQ8Z6X4M1V9T3K7N2P5E101'];
-        for (const id of [edited, deleted]) {
-          await context.arrange.send(
-            new PutCommand({
-              TableName: context.tableName,
-              Item: {
-                ...entryKey('user-e', id),
-                id,
-                ownerId: 'user-e',
-                entry: 'Used Django',
-                status: 'pending',
-                revision: 2,
-                pendingBucket: PENDING_BUCKET,
-              },
-            }),
-          );
-        }
+        await putPendingEntries(context, [edited, deleted], { revision: 2 });
         let deleteWhileAnswering = false;
         const extractor: TagExtractor = {
           async extract() {
@@ -363,20 +352,14 @@ export const FUNCTION_SCENARIOS: Record<PolicyFunction, FunctionScenario[]> = {
       async run(context) {
         const [id, other] = ['01JDQ8Z6X4M1V9T3K7N2P5G000', '01JDQ8Z6X4M1V9T3K7N2P5G001'];
         const put = (entryId: string, tags: string[]) =>
-          context.arrange.send(
-            new PutCommand({
-              TableName: context.tableName,
-              Item: {
-                ...entryKey('user-g', entryId),
-                id: entryId,
-                ownerId: 'user-g',
-                entry: 'Used Django and Redis',
-                status: 'done',
-                createdAt: '2026-11-23T10:00:00.000Z',
-                tags: tags.map((value) => ({ type: 'tech-stack', value })),
-              },
-            }),
-          );
+          putEntryItem(context.arrange, context.tableName, {
+            id: entryId,
+            ownerId: 'user-g',
+            entry: 'Used Django and Redis',
+            status: 'done',
+            createdAt: '2026-11-23T10:00:00.000Z',
+            tags: tags.map((value) => ({ type: 'tech-stack', value })),
+          });
         const deps = {
           entries: context.track(new DynamoDbEntryTagSource(context.documents, context.tableName)),
           aggregates: context.track(new DynamoDbTagAggregates(context.documents, context.tagsTableName)),

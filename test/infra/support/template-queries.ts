@@ -21,3 +21,21 @@ export function functionEnvironmentValues(template: Template, name: string): unk
     .map((fn) => fn.Properties.Environment?.Variables?.[name])
     .filter((value) => value !== undefined);
 }
+
+/**
+ * The event source mapping properties every consumer of the entries table's stream has: from the
+ * trim horizon, in the consumer's batches and retries, bisecting a failed batch, reporting failed
+ * records, and parking what never succeeds in its DLQ (`dlqPrefix`).
+ */
+export function entryStreamMapping(functionPrefix: string, settings: { batchSize: number; retryAttempts: number }, dlqPrefix: string) {
+  return {
+    EventSourceArn: getAttOf('Entries', 'StreamArn'),
+    FunctionName: { Ref: Match.stringLikeRegexp(`^${functionPrefix}`) },
+    StartingPosition: 'TRIM_HORIZON',
+    BatchSize: settings.batchSize,
+    MaximumRetryAttempts: settings.retryAttempts,
+    BisectBatchOnFunctionError: true,
+    FunctionResponseTypes: ['ReportBatchItemFailures'],
+    DestinationConfig: { OnFailure: { Destination: getAttOf(dlqPrefix) } },
+  };
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readApiEnv } from '../../../lambdas/devlog-api/api/env.js';
+import { itFailsAtColdStart } from '../support/cold-start.js';
 
 const VALID = { TABLE_NAME: 'entries', TAGS_TABLE_NAME: 'tags', QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/123456789012/jobs' };
 
@@ -12,13 +13,11 @@ describe('readApiEnv', () => {
     expect(readApiEnv({ ...VALID, DAILY_ENTRY_QUOTA: '25' }).DAILY_ENTRY_QUOTA).toBe(25);
   });
 
-  it.each([
+  itFailsAtColdStart(readApiEnv, [
     ['no table', { QUEUE_URL: VALID.QUEUE_URL }],
     ['an empty table name', { ...VALID, TABLE_NAME: '' }],
     ['a queue name instead of its URL', { ...VALID, QUEUE_URL: 'jobs' }],
     ['a quota of zero', { ...VALID, DAILY_ENTRY_QUOTA: '0' }],
     ['a fractional quota', { ...VALID, DAILY_ENTRY_QUOTA: '2.5' }],
-  ])('fails at cold start with %s', (_name, env) => {
-    expect(() => readApiEnv(env)).toThrow();
-  });
+  ]);
 });

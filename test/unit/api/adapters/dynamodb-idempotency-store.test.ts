@@ -26,6 +26,11 @@ beforeEach(() => {
   ddb.reset();
 });
 
+/** Asserts the store sent `command` exactly once, for the key's record in the table, with `input` besides. */
+function expectSentOnceToKey(command: typeof DeleteCommand | typeof UpdateCommand, input: Record<string, unknown>): void {
+  expect(ddb).toHaveReceivedCommandExactlyOnceWith(command, { TableName: TABLE, Key: KEY, ...input });
+}
+
 describe('DynamoDbIdempotencyStore', () => {
   describe('forget', () => {
     it("deletes the key's record only while it names the deleted entry", async () => {
@@ -36,9 +41,7 @@ describe('DynamoDbIdempotencyStore', () => {
       await store.forget('user-a', 'key-1', ENTRY_ID);
 
       // Assert
-      expect(ddb).toHaveReceivedCommandExactlyOnceWith(DeleteCommand, {
-        TableName: TABLE,
-        Key: KEY,
+      expectSentOnceToKey(DeleteCommand, {
         ConditionExpression: 'entryId = :entryId',
         ExpressionAttributeValues: { ':entryId': ENTRY_ID },
       });
@@ -173,9 +176,7 @@ describe('DynamoDbIdempotencyStore', () => {
       await store.complete('user-a', 'key-1', ENTRY_ID, RESPONSE);
 
       // Assert
-      expect(ddb).toHaveReceivedCommandExactlyOnceWith(UpdateCommand, {
-        TableName: TABLE,
-        Key: KEY,
+      expectSentOnceToKey(UpdateCommand, {
         UpdateExpression: 'SET #state = :completed, #response = :response REMOVE inProgressUntil, quotaCounted',
         ConditionExpression: 'entryId = :entryId',
         ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
@@ -195,30 +196,46 @@ describe('DynamoDbIdempotencyStore', () => {
     });
   });
 
-  describe('release', () => {
-    it('deletes only an in-progress claim', async () => {
-      // Arrange
-      ddb.on(DeleteCommand).resolves({});
-
-      // Act
-      await store.release('user-a', 'key-1');
-
-      // Assert
-      expect(ddb).toHaveReceivedCommandExactlyOnceWith(DeleteCommand, {
-        TableName: TABLE,
-        Key: KEY,
+  describe.each([
+    {
+      method: 'release' as const,
+      command: DeleteCommand,
+      does: 'deletes only an in-progress claim',
+      input: {
         ConditionExpression: '#state = :inProgress',
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: { ':inProgress': 'in-progress' },
-      });
+      },
+    },
+    {
+      method: 'suspend' as const,
+      command: UpdateCommand,
+      does: 'ends the in-flight window of an in-progress claim at once, keeping its entry id and noting its entry was counted',
+      input: {
+        UpdateExpression: 'SET inProgressUntil = :ended, quotaCounted = :counted',
+        ConditionExpression: '#state = :inProgress',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':ended': 0, ':counted': true, ':inProgress': 'in-progress' },
+      },
+    },
+  ])('$method', ({ method, command, does, input }) => {
+    it(does, async () => {
+      // Arrange
+      ddb.on(command).resolves({});
+
+      // Act
+      await store[method]('user-a', 'key-1');
+
+      // Assert
+      expectSentOnceToKey(command, input);
     });
 
     it('is quiet when the claim is already gone or completed', async () => {
       // Arrange
-      ddb.on(DeleteCommand).rejects(conditionFailed());
+      ddb.on(command).rejects(conditionFailed());
 
       // Act
-      const attempt = store.release('user-a', 'key-1');
+      const attempt = store[method]('user-a', 'key-1');
 
       // Assert
       await expect(attempt).resolves.toBeUndefined();
@@ -226,44 +243,13 @@ describe('DynamoDbIdempotencyStore', () => {
 
     it('passes other DynamoDB errors on', async () => {
       // Arrange
-      ddb.on(DeleteCommand).rejects(new Error('InternalServerError'));
+      ddb.on(command).rejects(new Error('InternalServerError'));
 
       // Act
-      const attempt = store.release('user-a', 'key-1');
+      const attempt = store[method]('user-a', 'key-1');
 
       // Assert
       await expect(attempt).rejects.toThrow('InternalServerError');
-    });
-  });
-
-  describe('suspend', () => {
-    it('ends the in-flight window of an in-progress claim at once, keeping its entry id and noting its entry was counted', async () => {
-      // Arrange
-      ddb.on(UpdateCommand).resolves({});
-
-      // Act
-      await store.suspend('user-a', 'key-1');
-
-      // Assert
-      expect(ddb).toHaveReceivedCommandExactlyOnceWith(UpdateCommand, {
-        TableName: TABLE,
-        Key: KEY,
-        UpdateExpression: 'SET inProgressUntil = :ended, quotaCounted = :counted',
-        ConditionExpression: '#state = :inProgress',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':ended': 0, ':counted': true, ':inProgress': 'in-progress' },
-      });
-    });
-
-    it('is quiet when the claim is already gone or completed', async () => {
-      // Arrange
-      ddb.on(UpdateCommand).rejects(conditionFailed());
-
-      // Act
-      const attempt = store.suspend('user-a', 'key-1');
-
-      // Assert
-      await expect(attempt).resolves.toBeUndefined();
     });
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Entry } from '../../../../lambdas/devlog-api/domain/entry.js';
 import { WAIT_POLL_DELAYS_MS, waitForEntry } from '../../../../lambdas/devlog-api/domain/wait-for-entry.js';
 import { InMemoryEntryStore, InMemoryWaitSlots, pendingEntry } from '../../support/fake-api-ports.js';
 
@@ -20,18 +21,34 @@ function virtualTime() {
   };
 }
 
+/** An entry store that holds `entry`. */
+async function storeWith(entry: Entry): Promise<InMemoryEntryStore> {
+  const entries = new InMemoryEntryStore();
+  await entries.create(entry);
+  return entries;
+}
+
+/** Waits for the entry up to `waitMs` (its slot leased as long) with a free wait slot; `sleep` defaults to the virtual time's. */
+function waitWithFreeSlot(
+  entries: InMemoryEntryStore,
+  time: { clock: { now: () => Date }; sleep: (ms: number) => Promise<void> },
+  ownerId: string,
+  waitMs: number,
+) {
+  return waitForEntry({ entries, clock: time.clock, sleep: time.sleep, waitSlots: new InMemoryWaitSlots(), logger }, ownerId, ID, {
+    waitMs,
+    leaseMs: waitMs,
+  });
+}
+
 describe('waitForEntry', () => {
   it('answers at once, without pausing, when the entry is no longer pending', async () => {
     // Arrange
-    const entries = new InMemoryEntryStore();
-    await entries.create({ ...pendingEntry({ id: ID }), status: 'done', tags: [{ type: 'tech-stack', value: 'Django' }] });
+    const entries = await storeWith({ ...pendingEntry({ id: ID }), status: 'done', tags: [{ type: 'tech-stack', value: 'Django' }] });
     const time = virtualTime();
 
     // Act
-    const { entry } = await waitForEntry({ entries, ...time, waitSlots: new InMemoryWaitSlots(), logger }, 'user-a', ID, {
-      waitMs: 20_000,
-      leaseMs: 20_000,
-    });
+    const { entry } = await waitWithFreeSlot(entries, time, 'user-a', 20_000);
 
     // Assert
     expect(entry).toMatchObject({ status: 'done' });
@@ -40,8 +57,7 @@ describe('waitForEntry', () => {
 
   it('answers as soon as the entry is tagged while the wait is held, long before the wait runs out', async () => {
     // Arrange: the waiting read pauses; while it is held, the extraction tags the entry
-    const entries = new InMemoryEntryStore();
-    await entries.create(pendingEntry({ id: ID }));
+    const entries = await storeWith(pendingEntry({ id: ID }));
     const paused = Promise.withResolvers<void>();
     const release = Promise.withResolvers<void>();
     let pauses = 0;
@@ -69,8 +85,7 @@ describe('waitForEntry', () => {
 
   it('answers a failed entry too (with its reason)', async () => {
     // Arrange
-    const entries = new InMemoryEntryStore();
-    await entries.create(pendingEntry({ id: ID }));
+    const entries = await storeWith(pendingEntry({ id: ID }));
     const time = virtualTime();
     const sleep = async (ms: number) => {
       await time.sleep(ms);
@@ -78,10 +93,7 @@ describe('waitForEntry', () => {
     };
 
     // Act
-    const { entry } = await waitForEntry({ entries, clock: time.clock, sleep, waitSlots: new InMemoryWaitSlots(), logger }, 'user-a', ID, {
-      waitMs: 5_000,
-      leaseMs: 5_000,
-    });
+    const { entry } = await waitWithFreeSlot(entries, { clock: time.clock, sleep }, 'user-a', 5_000);
 
     // Assert
     expect(entry).toMatchObject({ status: 'failed', error: 'the model refused' });
@@ -89,15 +101,11 @@ describe('waitForEntry', () => {
 
   it('gives the pending entry back after the wait, polling with a doubling pause up to 1 s that ends exactly at the deadline', async () => {
     // Arrange
-    const entries = new InMemoryEntryStore();
-    await entries.create(pendingEntry({ id: ID }));
+    const entries = await storeWith(pendingEntry({ id: ID }));
     const time = virtualTime();
 
     // Act
-    const { entry } = await waitForEntry({ entries, ...time, waitSlots: new InMemoryWaitSlots(), logger }, 'user-a', ID, {
-      waitMs: 3_000,
-      leaseMs: 3_000,
-    });
+    const { entry } = await waitWithFreeSlot(entries, time, 'user-a', 3_000);
 
     // Assert
     expect(entry).toMatchObject({ status: 'pending' });
@@ -107,15 +115,11 @@ describe('waitForEntry', () => {
 
   it('reads once and answers undefined for a missing or foreign entry', async () => {
     // Arrange
-    const entries = new InMemoryEntryStore();
-    await entries.create(pendingEntry({ id: ID }));
+    const entries = await storeWith(pendingEntry({ id: ID }));
     const time = virtualTime();
 
     // Act
-    const { entry } = await waitForEntry({ entries, ...time, waitSlots: new InMemoryWaitSlots(), logger }, 'user-b', ID, {
-      waitMs: 20_000,
-      leaseMs: 20_000,
-    });
+    const { entry } = await waitWithFreeSlot(entries, time, 'user-b', 20_000);
 
     // Assert
     expect(entry).toBeUndefined();
@@ -124,8 +128,7 @@ describe('waitForEntry', () => {
 
   it("answers a pending entry at once, without pausing, when all of the user's wait slots are held, and says the preference was not applied", async () => {
     // Arrange
-    const entries = new InMemoryEntryStore();
-    await entries.create(pendingEntry({ id: ID }));
+    const entries = await storeWith(pendingEntry({ id: ID }));
     const time = virtualTime();
     const waitSlots = new InMemoryWaitSlots(1);
     await waitSlots.acquire('user-a');
@@ -140,8 +143,7 @@ describe('waitForEntry', () => {
 
   it('frees its slot when the wait ends, so the next wait of the user is held again', async () => {
     // Arrange
-    const entries = new InMemoryEntryStore();
-    await entries.create(pendingEntry({ id: ID }));
+    const entries = await storeWith(pendingEntry({ id: ID }));
     const time = virtualTime();
     const waitSlots = new InMemoryWaitSlots(1);
     await waitForEntry({ entries, ...time, waitSlots, logger }, 'user-a', ID, { waitMs: 1_000, leaseMs: 1_000 });

@@ -30,6 +30,13 @@ function problemOf(run: () => unknown): ProblemError {
   throw new Error('expected a ProblemError, but the request was accepted');
 }
 
+/** Asserts that the create request is refused with `status` and a detail that names each of `detailParts`. */
+function expectRefused(request: HttpRequestParts, status: number, ...detailParts: string[]): void {
+  const problem = problemOf(() => parseCreateEntryRequest(request));
+  expect(problem.status).toBe(status);
+  for (const part of detailParts) expect(problem.detail).toContain(part);
+}
+
 /** Every character String.prototype.trim removes (ECMAScript WhiteSpace and LineTerminator). */
 const WHITESPACE_CHARS = [
   ' ',
@@ -85,13 +92,7 @@ describe('parseCreateEntryRequest', () => {
       // Arrange
       const request = { headers: { 'content-type': contentType }, body: '{"entry":"x"}' };
 
-      // Act
-      const problem = problemOf(() => parseCreateEntryRequest(request));
-
-      // Assert
-      expect(problem.status).toBe(415);
-      expect(problem.detail).toContain('application/json');
-      expect(problem.detail).toContain(contentType);
+      expectRefused(request, 415, 'application/json', contentType);
     });
 
     it('answers 415 when the content type is missing', () => {
@@ -124,12 +125,7 @@ describe('parseCreateEntryRequest', () => {
       const body = `{"entry":"${'a'.repeat(MAX_BODY_BYTES - 11)}"}`;
       expect(Buffer.byteLength(body)).toBe(MAX_BODY_BYTES + 1);
 
-      // Act
-      const problem = problemOf(() => parseCreateEntryRequest(jsonRequest(body)));
-
-      // Assert
-      expect(problem.status).toBe(413);
-      expect(problem.detail).toContain(String(MAX_BODY_BYTES));
+      expectRefused(jsonRequest(body), 413, String(MAX_BODY_BYTES));
     });
 
     it('reads a body of exactly the limit', () => {
@@ -240,12 +236,7 @@ describe('parseCreateEntryRequest', () => {
       ['null', 'null'],
       ['true', 'true'],
     ])('answers 422 when the JSON is %s', (_name, body) => {
-      // Act
-      const problem = problemOf(() => parseCreateEntryRequest(jsonRequest(body)));
-
-      // Assert
-      expect(problem.status).toBe(422);
-      expect(problem.detail).toContain('JSON object');
+      expectRefused(jsonRequest(body), 422, 'JSON object');
     });
   });
 
@@ -281,12 +272,7 @@ describe('parseCreateEntryRequest', () => {
       ['non-breaking and ideographic spaces', '\u00a0\u3000'],
       ['zero-width spaces and joiners', '\u200b\u200c\u200d\u2060\ufeff'],
     ])('answers 422 when it is %s', (_name, entry) => {
-      // Act
-      const problem = problemOf(() => parseCreateEntryRequest(jsonRequest(JSON.stringify({ entry }))));
-
-      // Assert
-      expect(problem.status).toBe(422);
-      expect(problem.detail).toContain('must not be empty or only whitespace');
+      expectRefused(jsonRequest(JSON.stringify({ entry })), 422, 'must not be empty or only whitespace');
     });
 
     it('accepts exactly 10,000 code points, counting astral characters once', () => {
@@ -318,37 +304,16 @@ describe('parseCreateEntryRequest', () => {
       // Arrange
       const entry = char.repeat(MAX_ENTRY_CHARS + 1);
 
-      // Act
-      const problem = problemOf(() => parseCreateEntryRequest(jsonRequest(JSON.stringify({ entry }))));
-
-      // Assert
-      expect(problem.status).toBe(422);
-      expect(problem.detail).toContain('at most 10000 characters');
-    });
-
-    it('answers 422 to a NUL character', () => {
-      // Arrange
-      const body = '{"entry":"Django\\u0000 and Go"}';
-
-      // Act
-      const problem = problemOf(() => parseCreateEntryRequest(jsonRequest(body)));
-
-      // Assert
-      expect(problem.status).toBe(422);
-      expect(problem.detail).toContain('NUL');
+      expectRefused(jsonRequest(JSON.stringify({ entry })), 422, 'at most 10000 characters');
     });
 
     it.each([
-      ['a lone high surrogate', '{"entry":"Django \\ud800 Go"}'],
-      ['a lone low surrogate', '{"entry":"Django \\udc00"}'],
-      ['reversed surrogates', '{"entry":"\\ude00\\ud83d"}'],
-    ])('answers 422 to %s', (_name, body) => {
-      // Act
-      const problem = problemOf(() => parseCreateEntryRequest(jsonRequest(body)));
-
-      // Assert
-      expect(problem.status).toBe(422);
-      expect(problem.detail).toContain('well-formed Unicode');
+      ['a NUL character', '{"entry":"Django\\u0000 and Go"}', 'NUL'],
+      ['a lone high surrogate', '{"entry":"Django \\ud800 Go"}', 'well-formed Unicode'],
+      ['a lone low surrogate', '{"entry":"Django \\udc00"}', 'well-formed Unicode'],
+      ['reversed surrogates', '{"entry":"\\ude00\\ud83d"}', 'well-formed Unicode'],
+    ])('answers 422 to %s', (_name, body, detailPart) => {
+      expectRefused(jsonRequest(body), 422, detailPart);
     });
 
     it('keeps the entry exactly as sent, surrounding whitespace and emoji included', () => {
@@ -395,12 +360,7 @@ describe('parseCreateEntryRequest', () => {
       ['non-ASCII', 'schlüssel'],
       ['a control character', 'key\u0007'],
     ])('answers 400 when it is %s', (_name, key) => {
-      // Act
-      const problem = problemOf(() => parseCreateEntryRequest(jsonRequest('{"entry":"x"}', { 'idempotency-key': key })));
-
-      // Assert
-      expect(problem.status).toBe(400);
-      expect(problem.detail).toContain('Idempotency-Key');
+      expectRefused(jsonRequest('{"entry":"x"}', { 'idempotency-key': key }), 400, 'Idempotency-Key');
     });
 
     it('is optional', () => {

@@ -28,12 +28,66 @@ describe('postProcessTags', () => {
     ]);
   });
 
-  it("trims the model's whitespace", () => {
+  it.each<[string, string[], string, string[]]>([
+    ["trims the model's whitespace", ['  Django\n', '\tRedis '], 'Django with Redis', ['Django', 'Redis']],
+    [
+      'spells a tag as the text does, not as the model did',
+      ['postgresql', 'NODE.JS'],
+      'Moved from PostgreSQL to node.js today',
+      ['PostgreSQL', 'node.js'],
+    ],
+    ["keeps the model's order", ['Redis', 'Django'], 'Django and Redis', ['Redis', 'Django']],
+    ['finds "Go" as a word of its own, next to punctuation', ['Go', 'Java'], 'Ported it from Java (Go, mostly).', ['Go', 'Java']],
+    ['does not mistake letters after a version for a version', ['Log', 'Go'], 'Patched Log4j, bought a Go2go ticket', []],
+    ['treats digits as part of a name', ['S3', 'EC2'], 'Stored files in S3x and ran EC2', ['EC2']],
+    ['does not treat punctuation in a tag as a pattern', ['C.+', 'a|b', '(x'], 'Used Cxx and a and b', []],
+    [
+      'handles German letters and case',
+      ['ÄrgerDB', 'grüne Wolke'],
+      'Die Daten liegen in ärgerDB auf der Grüne Wolke.',
+      ['ärgerDB', 'Grüne Wolke'],
+    ],
+    ['does not glue German letters onto a name', ['Go'], 'Wir haben Goöl benutzt', []],
+  ])('%s', (_name, candidates, text, tags) => {
     // Act
-    const result = postProcessTags(['  Django\n', '\tRedis '], 'Django with Redis');
+    const result = postProcessTags(candidates, text);
 
     // Assert
-    expect(result.tags).toEqual(['Django', 'Redis']);
+    expect(result.tags).toEqual(tags);
+  });
+
+  it.each<[string, string[], string, string[], { candidate: string; reason: string }[]]>([
+    [
+      'dedupes case-insensitively, keeping the first',
+      ['Django', 'django', 'DJANGO', 'Redis'],
+      'Django and Redis',
+      ['Django', 'Redis'],
+      [
+        { candidate: 'django', reason: 'duplicate' },
+        { candidate: 'DJANGO', reason: 'duplicate' },
+      ],
+    ],
+    [
+      'does not find "Java" in "JavaScript"',
+      ['Java', 'JavaScript'],
+      'Wrote JavaScript all day',
+      ['JavaScript'],
+      [{ candidate: 'Java', reason: 'ungrounded' }],
+    ],
+    [
+      'dedupes names that differ only in whitespace',
+      ['Google Cloud', 'google   cloud'],
+      'Moved to Google Cloud',
+      ['Google Cloud'],
+      [{ candidate: 'google   cloud', reason: 'duplicate' }],
+    ],
+  ])('%s', (_name, candidates, text, tags, dropped) => {
+    // Act
+    const result = postProcessTags(candidates, text);
+
+    // Assert
+    expect(result.tags).toEqual(tags);
+    expect(result.dropped).toEqual(dropped);
   });
 
   it.each([[''], ['   '], ['\n\t']])('drops the empty candidate %j', (candidate) => {
@@ -56,57 +110,12 @@ describe('postProcessTags', () => {
     expect(result.dropped).toEqual([{ candidate: sentence, reason: 'too-long' }]);
   });
 
-  it('dedupes case-insensitively, keeping the first', () => {
-    // Act
-    const result = postProcessTags(['Django', 'django', 'DJANGO', 'Redis'], 'Django and Redis');
-
-    // Assert
-    expect(result.tags).toEqual(['Django', 'Redis']);
-    expect(result.dropped).toEqual([
-      { candidate: 'django', reason: 'duplicate' },
-      { candidate: 'DJANGO', reason: 'duplicate' },
-    ]);
-  });
-
-  it('spells a tag as the text does, not as the model did', () => {
-    // Act
-    const result = postProcessTags(['postgresql', 'NODE.JS'], 'Moved from PostgreSQL to node.js today');
-
-    // Assert
-    expect(result.tags).toEqual(['PostgreSQL', 'node.js']);
-  });
-
-  it("keeps the model's order", () => {
-    // Act
-    const result = postProcessTags(['Redis', 'Django'], 'Django and Redis');
-
-    // Assert
-    expect(result.tags).toEqual(['Redis', 'Django']);
-  });
-
   it('does not find "Go" in "Google"', () => {
     // Act
     const result = postProcessTags(['Go'], 'Searched Google for an answer');
 
     // Assert
     expect(result).toEqual({ tags: [], dropped: [{ candidate: 'Go', reason: 'ungrounded' }] });
-  });
-
-  it('does not find "Java" in "JavaScript"', () => {
-    // Act
-    const result = postProcessTags(['Java', 'JavaScript'], 'Wrote JavaScript all day');
-
-    // Assert
-    expect(result.tags).toEqual(['JavaScript']);
-    expect(result.dropped).toEqual([{ candidate: 'Java', reason: 'ungrounded' }]);
-  });
-
-  it('finds "Go" as a word of its own, next to punctuation', () => {
-    // Act
-    const result = postProcessTags(['Go', 'Java'], 'Ported it from Java (Go, mostly).');
-
-    // Assert
-    expect(result.tags).toEqual(['Go', 'Java']);
   });
 
   it('finds a name the model wrote without the version the text glued to it', () => {
@@ -118,22 +127,6 @@ describe('postProcessTags', () => {
 
     // Assert
     expect(result.tags).toEqual(['Python', 'HTML', 'Vue', 'Java', 'Go']);
-  });
-
-  it('does not mistake letters after a version for a version', () => {
-    // Act
-    const result = postProcessTags(['Log', 'Go'], 'Patched Log4j, bought a Go2go ticket');
-
-    // Assert
-    expect(result.tags).toEqual([]);
-  });
-
-  it('treats digits as part of a name', () => {
-    // Act
-    const result = postProcessTags(['S3', 'EC2'], 'Stored files in S3x and ran EC2');
-
-    // Assert
-    expect(result.tags).toEqual(['EC2']);
   });
 
   it.each([
@@ -168,14 +161,6 @@ describe('postProcessTags', () => {
     expect(postProcessTags([tag], text).tags).toEqual([tag]);
   });
 
-  it('does not treat punctuation in a tag as a pattern', () => {
-    // Act
-    const result = postProcessTags(['C.+', 'a|b', '(x'], 'Used Cxx and a and b');
-
-    // Assert
-    expect(result.tags).toEqual([]);
-  });
-
   it('matches names across runs of spaces and newlines, in both the text and the candidate', () => {
     // Arrange
     const text = 'Deployed on Amazon   Web\nServices and Google\n\nCloud Run';
@@ -185,31 +170,6 @@ describe('postProcessTags', () => {
 
     // Assert
     expect(result.tags).toEqual(['Amazon Web Services', 'Google Cloud Run']);
-  });
-
-  it('dedupes names that differ only in whitespace', () => {
-    // Act
-    const result = postProcessTags(['Google Cloud', 'google   cloud'], 'Moved to Google Cloud');
-
-    // Assert
-    expect(result.tags).toEqual(['Google Cloud']);
-    expect(result.dropped).toEqual([{ candidate: 'google   cloud', reason: 'duplicate' }]);
-  });
-
-  it('handles German letters and case', () => {
-    // Act
-    const result = postProcessTags(['ÄrgerDB', 'grüne Wolke'], 'Die Daten liegen in ärgerDB auf der Grüne Wolke.');
-
-    // Assert
-    expect(result.tags).toEqual(['ärgerDB', 'Grüne Wolke']);
-  });
-
-  it('does not glue German letters onto a name', () => {
-    // Act
-    const result = postProcessTags(['Go'], 'Wir haben Goöl benutzt');
-
-    // Assert
-    expect(result.tags).toEqual([]);
   });
 
   it(`keeps at most ${MAX_TAGS_PER_ENTRY} tags`, () => {

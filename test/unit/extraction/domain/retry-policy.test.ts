@@ -69,44 +69,18 @@ describe('decideOnFailure', () => {
     expect(delay).toBe(20);
   });
 
-  it('waits at least as long as the server asked', () => {
+  it.each([
+    ['waits at least as long as the server asked', 120, 1, lowest, 120],
+    ['rounds a fractional retry-after up', 30.2, 1, lowest, 31],
+    ['keeps the backoff when the server asks for less', 1, 3, highest, 40],
+    ['honours a retry-after longer than the maximum backoff and the function timeout', 3_600, 1, lowest, 3_600],
+    ['caps a retry-after beyond what a message can stay invisible at 11 hours', 86_400, 1, lowest, 11 * 3_600],
+  ])('%s', (_name, retryAfterSeconds, receive, random, expected) => {
     // Act
-    const delay = delayOf(decideOnFailure(new RetryableError('429', 120), 1, MAX_RECEIVES, BACKOFF, lowest));
+    const delay = delayOf(decideOnFailure(new RetryableError('429', retryAfterSeconds), receive, MAX_RECEIVES, BACKOFF, random));
 
     // Assert
-    expect(delay).toBe(120);
-  });
-
-  it('rounds a fractional retry-after up', () => {
-    // Act
-    const delay = delayOf(decideOnFailure(new RetryableError('429', 30.2), 1, MAX_RECEIVES, BACKOFF, lowest));
-
-    // Assert
-    expect(delay).toBe(31);
-  });
-
-  it('keeps the backoff when the server asks for less', () => {
-    // Act
-    const delay = delayOf(decideOnFailure(new RetryableError('429', 1), 3, MAX_RECEIVES, BACKOFF, highest));
-
-    // Assert
-    expect(delay).toBe(40);
-  });
-
-  it('honours a retry-after longer than the maximum backoff and the function timeout', () => {
-    // Act
-    const delay = delayOf(decideOnFailure(new RetryableError('429', 3_600), 1, MAX_RECEIVES, BACKOFF, lowest));
-
-    // Assert
-    expect(delay).toBe(3_600);
-  });
-
-  it('caps a retry-after beyond what a message can stay invisible at 11 hours', () => {
-    // Act
-    const delay = delayOf(decideOnFailure(new RetryableError('429', 86_400), 1, MAX_RECEIVES, BACKOFF, lowest));
-
-    // Assert
-    expect(delay).toBe(11 * 3_600);
+    expect(delay).toBe(expected);
   });
 
   it('retries unknown errors too, since a transient fault must not lose an entry', () => {
