@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { QUEUE_SETTINGS } from '../../lambdas/contract/index.js';
-import { startTestStack, type TestStack } from '../support/test-stack.js';
+import { useTestStack } from '../support/test-stack.js';
 import { waitFor } from '../support/wait.js';
 
 /*
@@ -10,22 +10,14 @@ import { waitFor } from '../support/wait.js';
  * closes (the window is far longer than the test allows).
  */
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await startTestStack({
-    model: { answer: () => ({ technologies: ['Django'] }) },
-    consumer: { maxConcurrency: 1, maxBatchingWindowSeconds: 300 },
-  });
-});
-
-afterAll(async () => {
-  await stack?.stop();
+const stack = useTestStack({
+  model: { answer: () => ({ technologies: ['Django'] }) },
+  consumer: { maxConcurrency: 1, maxBatchingWindowSeconds: 300 },
 });
 
 it('fills one batch from entries posted one after another, and sends it once full', async () => {
   // Arrange
-  const client = await stack.client('full-batch-user');
+  const client = await stack().client('full-batch-user');
   const ids: string[] = [];
 
   // Act
@@ -34,7 +26,7 @@ it('fills one batch from entries posted one after another, and sends it once ful
   }
   const batchLines = await waitFor(
     async () => {
-      const lines = stack.logs.filter((line) => /^batch \d+:/.test(line));
+      const lines = stack().logs.filter((line) => /^batch \d+:/.test(line));
       return lines.length > 0 ? lines : undefined;
     },
     { timeoutMs: 20_000, what: 'the first batch to finish' },
