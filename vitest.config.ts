@@ -4,7 +4,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
  * Files that run after the others, one at a time, with no other file sharing the machine: those
  * that compare latencies or throughput measured inside one run (the load, fairness and fault
  * suites), and the browser test, whose Chromium is a load of its own and whose read-ordering
- * test hung once with another file beside it on two cores (not reproduced in three runs under
+ * test hung once with another file beside it on two cores (not reproduced in six runs under
  * load, so not understood: it keeps the conditions it has always passed in).
  */
 const RUN_ALONE = ['test/load/**/*.test.ts', 'test/faults/**/*.test.ts', 'test/e2e/web-page.test.ts'];
