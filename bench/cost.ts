@@ -200,36 +200,7 @@ export async function measureCost(options: { quick: boolean }, deps: StackSectio
       await runRound(stack, texts(fullBatches ? QUEUE_SETTINGS.batchSize : 1), false, untagged);
       for (const scenario of all.filter((candidate) => candidate.fullBatches === fullBatches)) {
         log(`cost [${scenario.name}]: ${scenario.entries} entries...`);
-        await stack.meterReset();
-        model.resetUsage();
-        const batchesBefore = stack.batches.length;
-        for (let done = 0; done < scenario.entries; done += scenario.roundSize) {
-          await runRound(stack, texts(Math.min(scenario.roundSize, scenario.entries - done)), scenario.waitedGet, untagged);
-        }
-        const reading = await stack.meterRead();
-        const modelUsage = model.usage();
-        const batches = stack.batches.slice(batchesBefore);
-        const bill = billRun(
-          {
-            entries: scenario.entries,
-            reading,
-            modelUsage,
-            model: { id: DEFAULT_OPENAI_MODEL, price },
-            memoryMb,
-            entriesPerSecond: ENTRIES_PER_SECOND,
-          },
-          PRICES,
-        );
-        measured.push({
-          scenario,
-          batches: {
-            count: batches.length,
-            meanRecords: batches.length ? round(batches.reduce((sum, batch) => sum + batch.records, 0) / batches.length, 2) : 0,
-          },
-          reading,
-          modelUsage,
-          bill,
-        });
+        measured.push(await measureScenario(stack, scenario, { model, texts, untagged, price, memoryMb }));
       }
     } finally {
       await stack.stop();
@@ -279,6 +250,49 @@ export async function measureCost(options: { quick: boolean }, deps: StackSectio
     untagged,
     scenarios,
     prices: PRICES,
+  };
+}
+
+/** Runs one scenario on a warmed-up stack and bills what the stack's meter and the model server counted. */
+async function measureScenario(
+  stack: StackProcess,
+  scenario: CostScenario,
+  context: {
+    model: StackSectionDeps['model'];
+    texts: (count: number) => string[];
+    untagged: string[];
+    price: NonNullable<ReturnType<typeof modelPrice>>;
+    memoryMb: Record<BilledFunction, number>;
+  },
+): Promise<ScenarioBill> {
+  const { model, texts, untagged, price, memoryMb } = context;
+  await stack.meterReset();
+  model.resetUsage();
+  const batchesBefore = stack.batches.length;
+  for (let done = 0; done < scenario.entries; done += scenario.roundSize) {
+    await runRound(stack, texts(Math.min(scenario.roundSize, scenario.entries - done)), scenario.waitedGet, untagged);
+  }
+  const reading = await stack.meterRead();
+  const modelUsage = model.usage();
+  const batches = stack.batches.slice(batchesBefore);
+  const bill = billRun(
+    {
+      entries: scenario.entries,
+      reading,
+      modelUsage,
+      model: { id: DEFAULT_OPENAI_MODEL, price },
+      memoryMb,
+      entriesPerSecond: ENTRIES_PER_SECOND,
+    },
+    PRICES,
+  );
+  const records = batches.reduce((sum, batch) => sum + batch.records, 0);
+  return {
+    scenario,
+    batches: { count: batches.length, meanRecords: batches.length ? round(records / batches.length, 2) : 0 },
+    reading,
+    modelUsage,
+    bill,
   };
 }
 
