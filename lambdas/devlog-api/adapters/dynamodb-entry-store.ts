@@ -4,6 +4,7 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } fr
 import { atRevisionCondition, ENTRY_SORT_PREFIX, ENTRY_STATUS, entryKey, ownerPartition, PENDING_BUCKET } from '../../contract/index.js';
 import type { Entry } from '../domain/entry.js';
 import { RESEND_ATTRIBUTES } from './dynamodb-pending-entries.js';
+import { unlessConditionFailed } from './conditional-write.js';
 import {
   EntryNotStoredError,
   type DeletedEntry,
@@ -93,8 +94,8 @@ export class DynamoDbEntryStore implements EntryStore {
    * index and the totals, and a job still in flight finds the entry gone.
    */
   async delete(ownerId: string, id: string, expectedRevision?: number): Promise<DeletedEntry | undefined> {
-    try {
-      const { Attributes } = await this.client.send(
+    const deleted = await unlessConditionFailed(
+      this.client.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: entryKey(ownerId, id),
@@ -106,13 +107,11 @@ export class DynamoDbEntryStore implements EntryStore {
               }),
           ReturnValues: 'ALL_OLD',
         }),
-      );
-      const idempotencyKey = Attributes?.idempotencyKey;
-      return typeof idempotencyKey === 'string' ? { idempotencyKey } : {};
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
+      ),
+    );
+    if (!deleted) return undefined;
+    const idempotencyKey = deleted.Attributes?.idempotencyKey;
+    return typeof idempotencyKey === 'string' ? { idempotencyKey } : {};
   }
 
   /**

@@ -1,7 +1,7 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ENTRY_STATUS, ENTRY_TABLE, entryKey, PENDING_BUCKET } from '../../contract/index.js';
 import type { EntryRef, EntryRefPage, ResentEntry, StalePendingEntries } from '../domain/ports.js';
+import { unlessConditionFailed } from './conditional-write.js';
 import { sparseIndexPage } from './sparse-index-page.js';
 
 /**
@@ -88,8 +88,8 @@ export class DynamoDbPendingEntries implements StalePendingEntries {
         ? Item[RESEND_ATTRIBUTES.count]
         : 0;
     const resends = earlier + 1;
-    try {
-      await this.client.send(
+    const resent = await unlessConditionFailed(
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: key,
@@ -103,11 +103,9 @@ export class DynamoDbPendingEntries implements StalePendingEntries {
             ':since': pendingSince,
           },
         }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
+      ),
+    );
+    if (!resent) return undefined;
     const revision = Item[ENTRY_TABLE.revisionAttribute];
     return {
       ownerId: entry.ownerId,

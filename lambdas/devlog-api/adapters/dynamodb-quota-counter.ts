@@ -1,9 +1,8 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ENTRY_TABLE, ownerPartition } from '../../contract/index.js';
 import type { QuotaCounter, QuotaWindow } from '../domain/daily-quota.js';
-import { ignoringFailedCondition } from './conditional-write.js';
+import { ignoringFailedCondition, unlessConditionFailed } from './conditional-write.js';
 
 /**
  * Quota counters as items in the owner's partition of the entries table, one per user and
@@ -21,8 +20,8 @@ export class DynamoDbQuotaCounter implements QuotaCounter {
    * limit, atomically, so concurrent requests can never push it past the limit.
    */
   async increment(ownerId: string, window: QuotaWindow, limit: number, expiresAt: Date): Promise<number | undefined> {
-    try {
-      const { Attributes } = await this.client.send(
+    const counted = await unlessConditionFailed(
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.key(ownerId, window),
@@ -32,12 +31,9 @@ export class DynamoDbQuotaCounter implements QuotaCounter {
           ExpressionAttributeValues: { ':one': 1, ':limit': limit, ':expiresAt': Math.floor(expiresAt.getTime() / 1000) },
           ReturnValues: 'UPDATED_NEW',
         }),
-      );
-      return Number(Attributes?.entryCount);
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
+      ),
+    );
+    return counted === undefined ? undefined : Number(counted.Attributes?.entryCount);
   }
 
   /** The count, read strongly consistent so a replay right after a POST sees that POST. */

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { countedTotal, nextTotal, techStackRank, type TagTotal, type TotalChange } from '../domain/tech-stack.js';
 import type { AppliedEntryTags, PendingTagChange, TagAggregates } from '../domain/tech-stack-ports.js';
@@ -12,6 +11,7 @@ import {
   tagIndexPartition,
   totalKey,
 } from './tags-table.js';
+import { unlessConditionFailed } from './conditional-write.js';
 
 /** How often a total is re-read and recomputed after losing the race to a concurrent update of the same tag. */
 const MAX_TOTAL_ATTEMPTS = 10;
@@ -46,7 +46,7 @@ export class DynamoDbTagAggregates implements TagAggregates {
   /** Records the change as under way, conditional on the version read (a new record when there was none). */
   async beginChange(ownerId: string, entryId: string, change: PendingTagChange, expectedVersion: string | undefined): Promise<boolean> {
     const Key = appliedKey(ownerId, entryId);
-    return conditionally(() =>
+    return conditionally(
       expectedVersion === undefined
         ? this.client.send(
             new PutCommand({
@@ -111,7 +111,7 @@ export class DynamoDbTagAggregates implements TagAggregates {
   async finishChange(ownerId: string, entryId: string, token: string, tags: Record<string, string>): Promise<boolean> {
     const Key = appliedKey(ownerId, entryId);
     const condition = { ConditionExpression: 'pending.#token = :token', ExpressionAttributeNames: { '#token': 'token' } };
-    return conditionally(() =>
+    return conditionally(
       Object.keys(tags).length === 0
         ? this.client.send(
             new DeleteCommand({ TableName: this.tableName, Key, ...condition, ExpressionAttributeValues: { ':token': token } }),
@@ -190,7 +190,7 @@ export class DynamoDbTagAggregates implements TagAggregates {
         : {}),
     };
     if (expectedVersion === undefined) {
-      return conditionally(() =>
+      return conditionally(
         this.client.send(
           new PutCommand({
             TableName: this.tableName,
@@ -231,7 +231,7 @@ export class DynamoDbTagAggregates implements TagAggregates {
       }
     }
     names['#tokens'] = 'tokens';
-    return conditionally(() =>
+    return conditionally(
       this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
@@ -259,12 +259,6 @@ function totalOf(item: Record<string, unknown>): TagTotal {
 }
 
 /** Runs a conditional write; false when its condition failed. */
-async function conditionally(write: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await write();
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+async function conditionally(write: Promise<unknown>): Promise<boolean> {
+  return (await unlessConditionFailed(write)) !== undefined;
 }

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ENTRY_TABLE, ownerPartition } from '../../contract/index.js';
 import type { Clock } from '../domain/ports.js';
 import type { WaitLease, WaitSlots } from '../domain/wait-for-entry.js';
-import { ignoringFailedCondition } from './conditional-write.js';
+import { ignoringFailedCondition, unlessConditionFailed } from './conditional-write.js';
 
 /** Sort key of a user's wait slots in their partition of the entries table. */
 export const WAIT_SLOTS_SORT_KEY = 'WAITS';
@@ -39,8 +38,8 @@ export class DynamoDbWaitSlots implements WaitSlots {
       const slot = Array.from({ length: this.maxOpenWaits }, (_, index) => index).find((index) => !(Number(Item[`s${index}`]) >= nowMs));
       if (slot === undefined) return undefined;
       const holder = randomUUID();
-      try {
-        await this.client.send(
+      const taken = await unlessConditionFailed(
+        this.client.send(
           new UpdateCommand({
             TableName: this.tableName,
             Key: key,
@@ -54,11 +53,9 @@ export class DynamoDbWaitSlots implements WaitSlots {
               ':expiresAt': Math.ceil(until.getTime() / 1000) + SLOTS_ITEM_TTL_SECONDS,
             },
           }),
-        );
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) continue;
-        throw error;
-      }
+        ),
+      );
+      if (!taken) continue;
       return { release: () => this.release(key, slot, holder) };
     }
     return undefined;
