@@ -24,7 +24,7 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { type IStringParameter, StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { WEB_FUNCTION_TIMEOUTS_SECONDS } from '../../lambdas/devlog-api/function-timeouts.js';
@@ -322,19 +322,11 @@ export class DevLogApiStack extends Stack {
       }),
     );
     aggregator.addEventSource(
-      new DynamoEventSource(this.table, {
-        startingPosition: StartingPosition.TRIM_HORIZON,
-        batchSize: AGGREGATOR_SETTINGS.batchSize,
-        retryAttempts: AGGREGATOR_SETTINGS.retryAttempts,
-        bisectBatchOnError: true,
-        reportBatchItemFailures: true,
-        onFailure: new SqsDlq(this.aggregatorDeadLetterQueue),
-        filters: [
-          FilterCriteria.filter({
-            dynamodb: { Keys: { [ENTRY_TABLE.sortKey]: { S: FilterRule.beginsWith(AGGREGATOR_SETTINGS.entrySortKeyPrefix) } } },
-          }),
-        ],
-      }),
+      this.entriesStreamSource(AGGREGATOR_SETTINGS, this.aggregatorDeadLetterQueue, [
+        FilterCriteria.filter({
+          dynamodb: { Keys: { [ENTRY_TABLE.sortKey]: { S: FilterRule.beginsWith(AGGREGATOR_SETTINGS.entrySortKeyPrefix) } } },
+        }),
+      ]),
     );
     return aggregator;
   }
@@ -360,17 +352,34 @@ export class DevLogApiStack extends Stack {
     });
     this.eventBus.grantPutEventsTo(publisher);
     publisher.addEventSource(
-      new DynamoEventSource(this.table, {
-        startingPosition: StartingPosition.TRIM_HORIZON,
-        batchSize: ENTRY_EVENTS_SETTINGS.batchSize,
-        retryAttempts: ENTRY_EVENTS_SETTINGS.retryAttempts,
-        bisectBatchOnError: true,
-        reportBatchItemFailures: true,
-        onFailure: new SqsDlq(this.entryEventsDeadLetterQueue),
-        filters: ENTRY_EVENTS_FILTER_PATTERNS.map((pattern) => ({ pattern: JSON.stringify(pattern) })),
-      }),
+      this.entriesStreamSource(
+        ENTRY_EVENTS_SETTINGS,
+        this.entryEventsDeadLetterQueue,
+        ENTRY_EVENTS_FILTER_PATTERNS.map((pattern) => ({ pattern: JSON.stringify(pattern) })),
+      ),
     );
     return publisher;
+  }
+
+  /**
+   * The entries table's stream as both of its consumers read it: from the oldest record kept,
+   * failures reported per record, a failing batch halved until the bad record stands alone, and
+   * what still fails after the retries parked in the consumer's DLQ.
+   */
+  private entriesStreamSource(
+    settings: { batchSize: number; retryAttempts: number },
+    deadLetterQueue: IQueue,
+    filters: { [key: string]: unknown }[],
+  ): DynamoEventSource {
+    return new DynamoEventSource(this.table, {
+      startingPosition: StartingPosition.TRIM_HORIZON,
+      batchSize: settings.batchSize,
+      retryAttempts: settings.retryAttempts,
+      bisectBatchOnError: true,
+      reportBatchItemFailures: true,
+      onFailure: new SqsDlq(deadLetterQueue),
+      filters,
+    });
   }
 
   private createHttpApi(config: StageConfig): HttpApi {
