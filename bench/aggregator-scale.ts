@@ -2,11 +2,12 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import {
   type AttributeValue,
   BatchWriteItemCommand,
+  GetItemCommand,
   type ConsumedCapacity,
   type DynamoDBClient,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, DynamoDBRecord } from 'aws-lambda';
 import {
   appliedKey,
@@ -21,6 +22,8 @@ import { createAggregatorHandler, type TechStackAggregatorHandler } from '../lam
 import { entryKey } from '../lambdas/contract/index.js';
 import { dynamoDbClientFor, ensureEntryTable, ensureKeyedTable, startDynamoDb } from '../local/emulators/dynamodb.js';
 import { fakeLambdaContext } from '../local/lambda-context.js';
+import { TAGS_BILLED_TABLE } from '../local/metering/billed-tables.js';
+import { indexWriteUnitsOf, type WireItem } from '../local/metering/dynamodb-units.js';
 import type { ReportRow } from './report.js';
 
 /*
@@ -28,8 +31,9 @@ import type { ReportRow } from './report.js';
  * units when the user already has 10, 1,000 or 10,000 entries carrying the tag. The real
  * handler (createAggregatorHandler) runs against dynalite; every request asks for its
  * ConsumedCapacity (INDEXES). dynalite leaves index writes out of it, so those are counted
- * from the item sizes as DynamoDB bills them: the total item read before and after the change,
- * projected onto the index by count (a put, a delete, or both when the sort key moves).
+ * from the item sizes as DynamoDB bills them, by the cost section's meter (indexWriteUnitsOf):
+ * the total item read before and after the change, projected onto the index by count (a put, a
+ * delete, or both when the sort key moves).
  */
 
 /** The prior entries carrying the tag, per scale. */
@@ -96,7 +100,7 @@ export async function measureAggregatorScale(
       log(`aggregator-scale: ${prior} entries of the tag seeded in ${seedSeconds.toFixed(1)} s`);
       const newest = entryId(prior + 1);
       const measure = async (write: () => Promise<DynamoDBRecord>): Promise<ChangeUnits> => {
-        const before = await readTotal(documents, owner);
+        const before = await readTotal(raw, owner);
         const record = await write();
         const snapshot = { ...meter };
         await handler({ Records: [record] }, context);
@@ -105,11 +109,11 @@ export async function measureAggregatorScale(
           write: meter.write - snapshot.write,
           requests: meter.requests - snapshot.requests,
         };
-        const after = await readTotal(documents, owner);
+        const after = await readTotal(raw, owner);
         return {
           readUnits: changed.read,
           writeUnits: changed.write,
-          indexWriteUnits: indexWriteUnits(before, after),
+          indexWriteUnits: indexWriteUnitsOf(TAGS_BILLED_TABLE, before, after),
           requests: changed.requests,
         };
       };
@@ -201,9 +205,9 @@ async function seed(
     rows += page.Count ?? 0;
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey);
-  const total = await readTotal(documents, owner);
-  if (rows !== ids.length || total?.count !== ids.length) {
-    throw new Error(`seeding ${ids.length} entries left ${rows} index rows and a total of ${String(total?.count)}`);
+  const count = Number((await readTotal(raw, owner))?.count?.N);
+  if (rows !== ids.length || count !== ids.length) {
+    throw new Error(`seeding ${ids.length} entries left ${rows} index rows and a total of ${count}`);
   }
 }
 
@@ -284,33 +288,9 @@ function insertRecord(owner: string, id: string, tag: string | undefined): Dynam
   };
 }
 
-async function readTotal(documents: DynamoDBDocumentClient, owner: string): Promise<Record<string, unknown> | undefined> {
-  const { Item } = await documents.send(new GetCommand({ TableName: TAGS, Key: totalKey(owner, TAG.toLowerCase()), ConsistentRead: true }));
+/** The tag's total as stored (DynamoDB's wire format, as the meter bills items), read past the meter. */
+async function readTotal(raw: DynamoDBClient, owner: string): Promise<WireItem | undefined> {
+  const { pk, sk } = totalKey(owner, TAG.toLowerCase());
+  const { Item } = await raw.send(new GetItemCommand({ TableName: TAGS, Key: { pk: { S: pk }, sk: { S: sk } }, ConsistentRead: true }));
   return Item;
-}
-
-/** Index writes as DynamoDB bills them: a put of the new projection, a delete of the old, both when the sort key moves. */
-function indexWriteUnits(before: Record<string, unknown> | undefined, after: Record<string, unknown> | undefined): number {
-  const projected = (item: Record<string, unknown> | undefined) =>
-    item?.[TECH_STACK_INDEX.sortKey] === undefined
-      ? undefined
-      : Object.fromEntries(
-          ['pk', 'sk', TECH_STACK_INDEX.partitionKey, TECH_STACK_INDEX.sortKey, ...TECH_STACK_INDEX.nonKeyAttributes].map((name) => [
-            name,
-            item[name],
-          ]),
-        );
-  const [old, next] = [projected(before), projected(after)];
-  const units = (item: Record<string, unknown> | undefined) => (item ? Math.ceil(itemBytes(item) / 1024) : 0);
-  if (!old || !next) return units(old) + units(next);
-  if (old[TECH_STACK_INDEX.sortKey] !== next[TECH_STACK_INDEX.sortKey]) return units(old) + units(next);
-  return JSON.stringify(old) === JSON.stringify(next) ? 0 : units(next);
-}
-
-/** DynamoDB's item size: attribute names plus values (strings in UTF-8, numbers about a byte per two digits). */
-function itemBytes(item: Record<string, unknown>): number {
-  return Object.entries(item).reduce((sum, [name, value]) => {
-    const size = typeof value === 'number' ? Math.ceil(String(value).length / 2) + 1 : Buffer.byteLength(String(value));
-    return sum + Buffer.byteLength(name) + size;
-  }, 0);
 }

@@ -1,10 +1,7 @@
 import committedPolicies from './function-policies.json' with { type: 'json' };
 import { type EnforcingProxy, type LocalIdentity, startEnforcingProxy } from './enforcing-proxy.js';
 import type { PolicyStatement } from './policy.js';
-import { ENTRY_TABLE } from '../../lambdas/contract/index.js';
-import { TAGS_TABLE } from '../../lambdas/devlog-api/adapters/tags-table.js';
-import { ENTRY_INDEX_PROJECTED_ATTRIBUTES } from '../../lib/shared/resource-settings.js';
-import { entryTableIndexes } from '../emulators/dynamodb.js';
+import { ENTRIES_BILLED_TABLE, TAGS_BILLED_TABLE } from '../metering/billed-tables.js';
 import type { BilledTable } from '../metering/dynamodb-units.js';
 import { dynamoDbCallMeter, sqsCallMeter } from '../metering/proxy-meters.js';
 import type { UsageMeter } from '../metering/usage-meter.js';
@@ -65,11 +62,8 @@ export async function startLocalIam(options: LocalIamOptions): Promise<LocalIam>
     [options.queues.deadLetter]: POLICY_RESOURCES.deadLetterQueue,
   };
   const billedTables: Record<string, BilledTable> = {
-    [options.tables.entries]: {
-      ...ENTRY_TABLE,
-      indexes: entryTableIndexes().map((index) => ({ ...index, projectedAttributes: ENTRY_INDEX_PROJECTED_ATTRIBUTES })),
-    },
-    [options.tables.tags]: { ...TAGS_TABLE, indexes: [] },
+    [options.tables.entries]: ENTRIES_BILLED_TABLE,
+    [options.tables.tags]: TAGS_BILLED_TABLE,
   };
   const { meter } = options;
   const started = await Promise.allSettled([

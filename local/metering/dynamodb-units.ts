@@ -69,7 +69,12 @@ export function writeUnitsOf(
 ): number {
   const tableUnits = unitsOfWrite(Math.max(itemBytes(before), conditionFailed ? 0 : itemBytes(after)));
   if (conditionFailed) return tableUnits;
-  return tableUnits + table.indexes.reduce((sum, index) => sum + indexWriteUnits(table, index, before, after), 0);
+  return tableUnits + indexWriteUnitsOf(table, before, after);
+}
+
+/** The write units a write costs in the table's indexes alone, from the item before and after it (see writeUnitsOf). */
+export function indexWriteUnitsOf(table: BilledTable, before: WireItem | undefined, after: WireItem | undefined): number {
+  return table.indexes.reduce((sum, index) => sum + indexWriteUnits(table, index, before, after), 0);
 }
 
 function indexWriteUnits(table: BilledTable, index: BilledIndex, before: WireItem | undefined, after: WireItem | undefined): number {

@@ -11,13 +11,13 @@ import { PRICES } from '../../bench/prices.js';
 import { DynamoDbEntryStore } from '../../lambdas/devlog-api/adapters/dynamodb-entry-store.js';
 import { DynamoDbPendingEntries } from '../../lambdas/devlog-api/adapters/dynamodb-pending-entries.js';
 import { DynamoDbWaitSlots } from '../../lambdas/devlog-api/adapters/dynamodb-wait-slots.js';
-import { ENTRY_TABLE, entryKey } from '../../lambdas/contract/index.js';
-import { ENTRY_INDEX_PROJECTED_ATTRIBUTES, FUNCTION_SETTINGS, SYSTEM_LOG_LEVEL } from '../../lib/shared/resource-settings.js';
-import { entryTableIndexes } from '../../local/emulators/dynamodb.js';
+import { entryKey } from '../../lambdas/contract/index.js';
+import { FUNCTION_SETTINGS, SYSTEM_LOG_LEVEL } from '../../lib/shared/resource-settings.js';
 import { startLocalEventBus } from '../../local/emulators/eventbridge.js';
 import { type EnforcingProxy, startEnforcingProxy } from '../../local/iam/enforcing-proxy.js';
 import type { PolicyStatement } from '../../local/iam/policy.js';
 import { POLICY_RESOURCES, type PolicyFunction } from '../../local/iam/resources.js';
+import { ENTRIES_BILLED_TABLE } from '../../local/metering/billed-tables.js';
 import { dynamoDbCallMeter, sqsCallMeter } from '../../local/metering/proxy-meters.js';
 import { UsageMeter } from '../../local/metering/usage-meter.js';
 import { LOCAL_RESOURCES } from '../../local/settings.js';
@@ -47,17 +47,13 @@ beforeAll(async () => {
     'local-api': { functionName: 'api', statements: POLICIES.api },
     'local-reconciler': { functionName: 'reconciler', statements: POLICIES.reconciler },
   };
-  const table = {
-    ...ENTRY_TABLE,
-    indexes: entryTableIndexes().map((index) => ({ ...index, projectedAttributes: ENTRY_INDEX_PROJECTED_ATTRIBUTES })),
-  };
   [dynamoProxy, sqsProxy] = await Promise.all([
     startEnforcingProxy({
       service: 'dynamodb',
       targetEndpoint: emulators.dynamoDbEndpoint,
       identities,
       resourceArnOf: () => POLICY_RESOURCES.table,
-      meter: dynamoDbCallMeter(meter, { [emulators.tableName]: table }),
+      meter: dynamoDbCallMeter(meter, { [emulators.tableName]: ENTRIES_BILLED_TABLE }),
     }),
     startEnforcingProxy({
       service: 'sqs',

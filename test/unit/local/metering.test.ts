@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { billRun, CLOUDWATCH_EVENT_OVERHEAD_BYTES, sampledShare } from '../../../bench/bill.js';
 import { PRICES } from '../../../bench/prices.js';
 import { FUNCTION_SETTINGS } from '../../../lib/shared/resource-settings.js';
+import { TECH_STACK_INDEX } from '../../../lambdas/devlog-api/adapters/tags-table.js';
+import { techStackRank } from '../../../lambdas/devlog-api/domain/tech-stack.js';
+import { TAGS_BILLED_TABLE } from '../../../local/metering/billed-tables.js';
 import { type BilledTable, itemBytes, writeUnitsOf } from '../../../local/metering/dynamodb-units.js';
 import { putEventsEntryBytes } from '../../../local/metering/eventbridge-meter.js';
 import { UsageMeter } from '../../../local/metering/usage-meter.js';
@@ -56,6 +59,22 @@ describe('DynamoDB units as AWS bills them', () => {
   it('bills by the larger image, one unit per started KB', () => {
     const big = { ...DONE, entry: { S: 'x'.repeat(1500) } };
     expect(writeUnitsOf({ ...TABLE, indexes: [] }, DONE, big)).toBe(2);
+  });
+});
+
+describe('the local tables as they bill', () => {
+  const total = (count: number) => ({
+    pk: { S: 'OWNER#a' },
+    sk: { S: 'TECH#django' },
+    value: { S: 'Django' },
+    count: { N: String(count) },
+    [TECH_STACK_INDEX.partitionKey]: { S: 'OWNER#a' },
+    [TECH_STACK_INDEX.sortKey]: { S: techStackRank(count, '2026-12-07T00:00:00.000Z', 'django') },
+  });
+
+  it("bills the tags table's index by count: a new total is a put there, a count that moves its rank a delete and a put", () => {
+    expect(writeUnitsOf(TAGS_BILLED_TABLE, undefined, total(1))).toBe(2);
+    expect(writeUnitsOf(TAGS_BILLED_TABLE, total(1), total(2))).toBe(3);
   });
 });
 
